@@ -1,0 +1,20 @@
+"""Shared test configuration: Hypothesis profiles.
+
+``dev`` (the default) and ``ci`` (selected when the CI variable is set) differ
+only in how many examples each property tries. Deadlines are off: the suite
+runs on shared two-core machines, and speed is measured in ``benchmarks/``.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "dev", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
