@@ -1,0 +1,1 @@
+"""CloudWatch Metrics and Alarms, simulated."""
