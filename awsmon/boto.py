@@ -1,0 +1,225 @@
+"""boto3 routing: real boto3/botocore client code answered by a simulated cloud.
+
+``with cloud.patch_boto3():`` (or ``@cloud.patch_boto3()`` on a function)
+makes every botocore client in the process answer from `cloud`, in-process:
+no HTTP, no signing, no credentials.
+
+How it works, and what it reaches: while a cloud is routed, two methods of
+botocore's ``BaseClient`` class are wrapped, so **every client object in the
+process is reached, whenever and however it was created** (module-level
+clients made before the block, clients of any boto3 or botocore session,
+paginators and waiters built on them):
+
+- ``_convert_to_request_dict`` runs botocore's own input validation and
+  serialisation first (so ``ParamValidationError`` is raised as usual), then
+  keeps the validated parameters in the call's request context;
+- ``_make_request``, the step that would send the HTTP request, instead hands
+  those parameters to `Cloud.invoke` and returns the response as botocore's
+  parser would have built it. The ``before-call`` and ``after-call`` events
+  still fire, so ``botocore.stub.Stubber`` and user event handlers keep working.
+
+A `ServiceError` comes back as an AWS error response, which botocore turns
+into the modelled ``ClientError`` subclass (``client.exceptions.X``) with the
+AWS code and message; short-circuited errors are not retried. An operation
+awsmon does not simulate, of a service it simulates or not, raises a
+``ClientError`` with code ``NotImplemented`` naming the service and operation:
+never a silent empty answer, never the network.
+
+Not reached: clients of another copy of botocore (aiobotocore and other async
+clients), S3 transfers through the AWS CRT, and requests made outside botocore
+with presigned URLs.
+
+Nesting works (the innermost active cloud answers), and so do two clouds in
+one process, one after the other or nested. Inside the block, botocore's
+instance-metadata credential lookup is switched off
+(``AWS_EC2_METADATA_DISABLED=true``) so that creating a client without
+credentials never reaches for the network.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from collections.abc import Callable
+from contextlib import ContextDecorator
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from awsmon import registry
+from awsmon.errors import NotImplementedOperation, ServiceError, Unsupported
+
+if TYPE_CHECKING:
+    from awsmon.cloud import Cloud
+
+__all__ = ["Boto3Patch", "active_cloud"]
+
+_PARAMS_KEY = "awsmon.api_params"
+_lock = threading.RLock()
+_active: list[Cloud] = []
+_originals: dict[str, Callable[..., Any]] = {}
+_saved_metadata_flag: list[str | None] = []
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def active_cloud() -> Cloud | None:
+    """The cloud boto3 is routed to now (the innermost block), or None."""
+    return _active[-1] if _active else None
+
+
+class Boto3Patch(ContextDecorator):
+    """Routes botocore clients to a cloud while active (a context manager and decorator)."""
+
+    def __init__(self, cloud: Cloud) -> None:
+        self.cloud = cloud
+
+    def __enter__(self) -> Cloud:
+        with _lock:
+            if not _active:
+                _install()
+            _active.append(self.cloud)
+        return self.cloud
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        with _lock:
+            # Remove the innermost entry of this cloud (blocks may close out of order).
+            for index in range(len(_active) - 1, -1, -1):
+                if _active[index] is self.cloud:
+                    del _active[index]
+                    break
+            if not _active:
+                _uninstall()
+
+
+def _install() -> None:
+    from botocore.client import BaseClient
+
+    _originals["_convert_to_request_dict"] = BaseClient._convert_to_request_dict
+    _originals["_make_request"] = BaseClient._make_request
+    BaseClient._convert_to_request_dict = _keep_params(BaseClient._convert_to_request_dict)
+    BaseClient._make_request = _answer_in_process(BaseClient._make_request)
+    _saved_metadata_flag.append(os.environ.get("AWS_EC2_METADATA_DISABLED"))
+    os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+
+
+def _uninstall() -> None:
+    from botocore.client import BaseClient
+
+    BaseClient._convert_to_request_dict = _originals.pop("_convert_to_request_dict")
+    BaseClient._make_request = _originals.pop("_make_request")
+    saved = _saved_metadata_flag.pop()
+    if saved is None:
+        os.environ.pop("AWS_EC2_METADATA_DISABLED", None)
+    else:
+        os.environ["AWS_EC2_METADATA_DISABLED"] = saved
+
+
+def _keep_params(original: F) -> F:
+    @functools.wraps(original)
+    def convert(
+        client: Any,
+        api_params: dict[str, Any],
+        operation_model: Any,
+        endpoint_url: Any,
+        context: dict[str, Any] | None = None,
+        headers: Any = None,
+        set_user_agent_header: bool = True,
+    ) -> Any:
+        request_dict = original(
+            client,
+            api_params,
+            operation_model,
+            endpoint_url,
+            context,
+            headers,
+            set_user_agent_header,
+        )
+        if context is not None:
+            context[_PARAMS_KEY] = api_params
+        return request_dict
+
+    return convert  # type: ignore[return-value]
+
+
+def _answer_in_process(original: F) -> F:
+    @functools.wraps(original)
+    def make_request(
+        client: Any, operation_model: Any, request_dict: Any, request_context: dict[str, Any]
+    ) -> Any:
+        cloud = active_cloud()
+        if cloud is None or _PARAMS_KEY not in request_context:
+            return original(client, operation_model, request_dict, request_context)
+        params = request_context[_PARAMS_KEY]
+        return _answer(cloud, client, operation_model, params)
+
+    return make_request  # type: ignore[return-value]
+
+
+def _not_simulated(spec: registry.ServiceSpec, operation: str) -> ServiceError:
+    return NotImplementedOperation(
+        f"awsmon does not simulate {spec.botocore_name}.{operation} yet",
+        param="Action",
+        value=operation,
+    )
+
+
+def _answer(cloud: Cloud, client: Any, operation_model: Any, params: dict[str, Any]) -> Any:
+    from botocore.awsrequest import AWSResponse
+
+    service_name = operation_model.service_model.service_name
+    operation = operation_model.name
+    region = client.meta.region_name
+    if not region or region == "aws-global":
+        region = cloud.default_region
+    request_id = cloud.ids.uuid()
+    spec = registry.spec_for_botocore(service_name)
+    try:
+        if spec is None:
+            raise Unsupported(
+                f"awsmon does not simulate the {service_name} service ({service_name}.{operation})",
+                param="Action",
+                value=operation,
+            )
+        body = cloud.invoke(
+            spec.name,
+            operation,
+            params,
+            region=region,
+            source="boto3",
+            request_id=request_id,
+            unknown=_not_simulated,
+        )
+        status = 200
+    except ServiceError as error:
+        body = error.to_response()
+        status = error.http_status
+    headers = {"x-amzn-requestid": request_id}
+    body["ResponseMetadata"] = {
+        "RequestId": request_id,
+        "HTTPStatusCode": status,
+        "HTTPHeaders": headers,
+        "RetryAttempts": 0,
+    }
+    http = AWSResponse(
+        url=f"https://{service_name}.{region}.awsmon.invalid/",
+        status_code=status,
+        headers=headers,
+        raw=_EmptyBody(),
+    )
+    return http, body
+
+
+class _EmptyBody:
+    """The raw body of a short-circuited response, for handlers that read one."""
+
+    def stream(self, **_: Any) -> list[bytes]:
+        return [b""]
+
+    def read(self, *_: Any) -> bytes:
+        return b""

@@ -1,0 +1,314 @@
+"""The simulated cloud: clock, randomness, accounts, regions, identity and dispatch.
+
+Main classes:
+
+- `Cloud`: owns the `VirtualClock`, the seeded random source, the services of
+  every account and region, the caller identity and the `Dispatcher` through
+  which every operation passes.
+- `Account` and `Region`: views of one account, and of one account's region,
+  whose attributes are that place's services (``cloud.region("eu-west-3").logs``).
+
+Accounts and regions are isolated as in AWS: each (account, region) has its
+own instance of each regional service, created on first use.
+
+>>> cloud = Cloud()
+>>> cloud.sts.get_caller_identity().arn
+'arn:aws:iam::123456789012:root'
+>>> with cloud.as_principal("arn:aws:iam::210987654321:user/bob"):
+...     cloud.client("sts").get_caller_identity()["Account"]
+'210987654321'
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any
+
+from awsmon import registry
+from awsmon.clock import VirtualClock
+from awsmon.dispatch import ApiCall, Dispatcher, Service, ServiceContext
+from awsmon.errors import ServiceError
+from awsmon.identity import Principal
+from awsmon.ids import IdFactory
+from awsmon.wire import WireApi, WireClient, no_such_operation
+
+__all__ = ["Account", "Cloud", "Region"]
+
+_ACCOUNT_ID = re.compile(r"\d{12}")
+_REGION = re.compile(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}")
+
+
+class Region:
+    """One region of one account; its attributes are the services there.
+
+    >>> Cloud().region("eu-west-3").sts.region
+    'eu-west-3'
+    """
+
+    def __init__(self, cloud: Cloud, account_id: str, name: str) -> None:
+        self.cloud = cloud
+        self.account_id = account_id
+        self.name = name
+        self._services: dict[str, Service] = {}
+        self._apis: dict[str, WireApi] = {}
+
+    def service(self, name: str) -> Any:
+        """The service registered as `name` (``"logs"``), created on first use.
+
+        Raises:
+            KeyError: awsmon has no such service.
+        """
+        found = self._services.get(name)
+        if found is None:
+            spec = registry.spec(name)
+            ctx = ServiceContext(self.cloud, spec, self.account_id, self.name)
+            found = spec.load_domain()(ctx)
+            self._services[name] = found
+        return found
+
+    def api(self, name: str) -> WireApi:
+        """The wire API of the service `name` here, created on first use."""
+        found = self._apis.get(name)
+        if found is None:
+            found = registry.spec(name).load_api()(self.service(name))
+            self._apis[name] = found
+        return found
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return self.service(name)
+        except KeyError as exc:
+            raise AttributeError(str(exc)) from None
+
+    def __repr__(self) -> str:
+        return f"<Region {self.account_id}/{self.name}>"
+
+
+class Account:
+    """One account of the cloud; its attributes are its services in the default region."""
+
+    def __init__(self, cloud: Cloud, account_id: str) -> None:
+        self.cloud = cloud
+        self.account_id = account_id
+        self._regions: dict[str, Region] = {}
+
+    @property
+    def root(self) -> Principal:
+        """The account's root user."""
+        return Principal.root(self.account_id)
+
+    def region(self, name: str) -> Region:
+        """This account's region `name`.
+
+        Raises:
+            ValueError: `name` is not shaped like an AWS region (``eu-west-3``).
+        """
+        found = self._regions.get(name)
+        if found is None:
+            if not _REGION.fullmatch(name):
+                raise ValueError(f"not an AWS region name: {name!r} (like 'eu-west-3')")
+            found = Region(self.cloud, self.account_id, name)
+            self._regions[name] = found
+        return found
+
+    def client(self, service_name: str, region_name: str | None = None) -> WireClient:
+        """A wire client whose calls run as this account's root user."""
+        return self.cloud.client(service_name, region_name, principal=self.root)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.region(self.cloud.default_region), name)
+
+    def __repr__(self) -> str:
+        return f"<Account {self.account_id}>"
+
+
+class Cloud:
+    """A simulated AWS cloud in this process.
+
+    Attributes on the cloud reach the services of the default account and
+    region (``cloud.sts``, and ``cloud.cloudwatch``, ``cloud.logs`` ... as they
+    exist); `region` and `account` reach the others.
+
+    Methods, by purpose:
+
+    - places: `account`, `region`
+    - clients: `client` (wire API), `patch_boto3` (route boto3 here)
+    - identity: `principal`, `as_principal`
+    - auditing: `dispatcher` and its ``listeners``, `on_api_call`
+
+    Args:
+        clock: the virtual clock (a new `VirtualClock` at its fixed default
+            start when omitted; pass one to share it between clouds).
+        account_id: the default account.
+        region: the default region.
+        seed: seeds `rng`, from which every id and random decision is drawn,
+            so one seed replays one run.
+        principal: the ARN of the default caller (the account's root when omitted).
+    """
+
+    def __init__(
+        self,
+        clock: VirtualClock | None = None,
+        account_id: str = "123456789012",
+        region: str = "us-east-1",
+        seed: int = 0,
+        principal: str | None = None,
+    ) -> None:
+        if not _ACCOUNT_ID.fullmatch(account_id):
+            raise ValueError(f"an AWS account id is 12 digits, got {account_id!r}")
+        if not _REGION.fullmatch(region):
+            raise ValueError(f"not an AWS region name: {region!r} (like 'eu-west-3')")
+        self.clock = clock if clock is not None else VirtualClock()
+        self.rng = random.Random(seed)
+        self.ids = IdFactory(self.rng)
+        self.default_account_id = account_id
+        self.default_region = region
+        self.dispatcher = Dispatcher(self)
+        self._accounts: dict[str, Account] = {}
+        default = Principal.from_arn(principal) if principal else Principal.root(account_id)
+        self._principals: list[Principal] = [default]
+
+    # -- places -----------------------------------------------------------------
+
+    def account(self, account_id: str) -> Account:
+        """The account `account_id` (12 digits).
+
+        Raises:
+            ValueError: not a 12-digit account id.
+        """
+        found = self._accounts.get(account_id)
+        if found is None:
+            if not _ACCOUNT_ID.fullmatch(account_id):
+                raise ValueError(f"an AWS account id is 12 digits, got {account_id!r}")
+            found = Account(self, account_id)
+            self._accounts[account_id] = found
+        return found
+
+    def region(self, name: str) -> Region:
+        """The default account's region `name`."""
+        return self.account(self.default_account_id).region(name)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.region(self.default_region), name)
+
+    # -- identity ---------------------------------------------------------------
+
+    @property
+    def principal(self) -> Principal:
+        """Who is calling now: the innermost `as_principal`, else the default caller."""
+        return self._principals[-1]
+
+    @contextmanager
+    def as_principal(self, principal: str | Principal) -> Iterator[Principal]:
+        """Make every call inside the block run as `principal` (an ARN or a `Principal`).
+
+        Calls act in the principal's account.
+        """
+        who = principal if isinstance(principal, Principal) else Principal.from_arn(principal)
+        self._principals.append(who)
+        try:
+            yield who
+        finally:
+            self._principals.pop()
+
+    # -- clients and dispatch -----------------------------------------------------
+
+    def client(
+        self,
+        service_name: str,
+        region_name: str | None = None,
+        *,
+        principal: Principal | None = None,
+    ) -> WireClient:
+        """The wire client of a service, named as boto3 names it (``"logs"``).
+
+        Args:
+            service_name: the botocore service name.
+            region_name: the region (default: the cloud's).
+            principal: a fixed caller for this client's calls (default: whoever
+                is calling at the time, see `as_principal`).
+
+        Raises:
+            KeyError: awsmon does not simulate that service.
+        """
+        spec = registry.spec_for_botocore(service_name)
+        if spec is None:
+            known = ", ".join(sorted(s.botocore_name for s in registry.specs()))
+            raise KeyError(f"awsmon does not simulate {service_name!r}; it has: {known}")
+        region = region_name or self.default_region
+        self.account(self.default_account_id).region(region)  # validates the name
+        return WireClient(self, spec, region, principal)
+
+    def invoke(
+        self,
+        service: str,
+        operation: str,
+        params: Mapping[str, Any],
+        *,
+        region: str,
+        source: str,
+        request_id: str | None = None,
+        unknown: Callable[[registry.ServiceSpec, str], ServiceError] = no_such_operation,
+    ) -> dict[str, Any]:
+        """Run one wire operation: the single entry point of the wire layer and boto3.
+
+        The call acts in the current principal's account and in `region`, goes
+        through the `dispatcher` (and so reaches the listeners), and returns
+        the response dict.
+
+        Raises:
+            ServiceError: the AWS error of the call; `unknown(spec, operation)`
+                when the service has no such operation.
+        """
+        spec = registry.spec(service)
+        account_id = self.principal.account_id
+        place = self.account(account_id).region(region)
+
+        def handle() -> dict[str, Any]:
+            api = place.api(spec.name)
+            method_name = api.operations.get(operation)
+            if method_name is None:
+                raise unknown(spec, operation)
+            response: dict[str, Any] = getattr(api, method_name)(api.params(params))
+            return response
+
+        return self.dispatcher.call(
+            service=spec.botocore_name,
+            operation=operation,
+            account_id=account_id,
+            region=region,
+            parameters=dict(params),
+            handler=handle,
+            source=source,
+            request_id=request_id,
+        )
+
+    def on_api_call(self, listener: Callable[[ApiCall], None]) -> Callable[[ApiCall], None]:
+        """Add `listener` to be told of every operation call; returns it (a decorator too)."""
+        self.dispatcher.listeners.append(listener)
+        return listener
+
+    def patch_boto3(self) -> AbstractContextManager[Cloud]:
+        """Route every boto3/botocore client in the process to this cloud, inside the block.
+
+        Usable as ``with cloud.patch_boto3():`` and as a decorator. See
+        `awsmon.boto` for what is reached and how.
+        """
+        from awsmon.boto import Boto3Patch
+
+        return Boto3Patch(self)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Cloud {self.default_account_id}/{self.default_region} "
+            f"at {self.clock.now().isoformat()}>"
+        )

@@ -1,0 +1,117 @@
+"""The registry of simulated services: where each one's code lives.
+
+A service joins awsmon by adding its modules and one `ServiceSpec` line to
+`SERVICES`. The cloud imports a service's code only when it is first used, so
+``import awsmon`` stays cheap however many services exist.
+
+>>> spec("sts").botocore_name
+'sts'
+>>> spec_for_botocore("sts").name
+'sts'
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from attrs import frozen
+
+__all__ = ["SERVICES", "ServiceSpec", "register", "spec", "spec_for_botocore", "specs"]
+
+
+@frozen(kw_only=True)
+class ServiceSpec:
+    """One simulated service.
+
+    Attributes:
+        name: the attribute on `Cloud` and on each region (``cloud.logs``).
+        botocore_name: the service's name in botocore (``client("logs")``,
+            ``service_model.service_name``).
+        domain: the domain service class (a `Service` subclass), or its
+            ``"module:Class"`` path, imported on first use.
+        api: the wire API class (a `WireApi` subclass), or its ``"module:Class"`` path.
+        event_source: the service's endpoint host, CloudTrail's ``eventSource``.
+        arn_service: the service part of the service's ARNs.
+        parameter_case: ``"camel"`` or ``"pascal"``: how the service spells
+            its request parameters (``logGroupName`` vs ``MetricName``).
+    """
+
+    name: str
+    botocore_name: str
+    domain: str | type
+    api: str | type
+    event_source: str
+    arn_service: str
+    parameter_case: str = "pascal"
+
+    def load_domain(self) -> Any:
+        """The domain service class."""
+        return _load(self.domain)
+
+    def load_api(self) -> Any:
+        """The wire API class."""
+        return _load(self.api)
+
+
+def _load(target: str | type) -> Any:
+    if isinstance(target, type):
+        return target
+    module, _, attribute = target.partition(":")
+    return getattr(importlib.import_module(module), attribute)
+
+
+SERVICES: list[ServiceSpec] = [
+    ServiceSpec(
+        name="sts",
+        botocore_name="sts",
+        domain="awsmon.neighbours.sts:STS",
+        api="awsmon.neighbours.sts:StsApi",
+        event_source="sts.amazonaws.com",
+        arn_service="sts",
+    ),
+]
+
+
+def specs() -> list[ServiceSpec]:
+    """Every registered service."""
+    return list(SERVICES)
+
+
+def spec(name: str) -> ServiceSpec:
+    """The service registered under `name`.
+
+    Raises:
+        KeyError: no such service.
+    """
+    for entry in SERVICES:
+        if entry.name == name:
+            return entry
+    known = ", ".join(sorted(entry.name for entry in SERVICES))
+    raise KeyError(f"awsmon simulates no service named {name!r}; it has: {known}")
+
+
+def spec_for_botocore(botocore_name: str) -> ServiceSpec | None:
+    """The service botocore calls `botocore_name`, or None when awsmon lacks it."""
+    for entry in SERVICES:
+        if entry.botocore_name == botocore_name:
+            return entry
+    return None
+
+
+@contextmanager
+def register(entry: ServiceSpec) -> Iterator[ServiceSpec]:
+    """Register `entry` for the duration of the block (extensions and tests).
+
+    Raises:
+        ValueError: a service of that name or botocore name exists already.
+    """
+    if any(e.name == entry.name or e.botocore_name == entry.botocore_name for e in SERVICES):
+        raise ValueError(f"a service named {entry.name!r} is registered already")
+    SERVICES.append(entry)
+    try:
+        yield entry
+    finally:
+        SERVICES.remove(entry)
