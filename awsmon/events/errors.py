@@ -1,0 +1,83 @@
+"""The EventBridge error codes awsmon raises.
+
+Main classes:
+
+- `InvalidEventPatternException`: an event pattern that is not valid JSON or breaks
+  the pattern grammar (PutRule, TestEventPattern, CreateArchive, UpdateArchive,
+  StartReplay answer it).
+- `ValidationException`: a parameter breaks AWS's rules for it, e.g. a
+  ScheduleExpression that does not parse or an InputTransformer template with an
+  unknown placeholder (PutRule, PutTargets).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from awsmon.errors import InvalidParameter
+
+__all__ = ["InvalidEventPatternException", "ValidationException"]
+
+
+class InvalidEventPatternException(
+    InvalidParameter, code="InvalidEventPatternException", service="events"
+):
+    """The event pattern is not valid JSON or breaks the pattern grammar.
+
+    The message has AWS's shape, ``Event pattern is not valid. Reason: <reason>``
+    followed by the Jackson-style location ``at [Source: (String)"..."; line: L,
+    column: C]``.
+
+    Attributes:
+        reason: AWS's reason text alone (what tests and callers usually compare).
+        position: 0-based character offset in the pattern text where the problem
+            was found, or None when the problem is not tied to one place.
+        line: 1-based line of that position (None when `position` is None).
+        column: 1-based column of that position (None when `position` is None).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        param: str | None = "EventPattern",
+        value: Any = None,
+        reason: str = "",
+        position: int | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        super().__init__(message, param=param, value=value)
+        self.reason = reason or message
+        self.position = position
+        self.line = line
+        self.column = column
+
+
+class ValidationException(InvalidParameter, code="ValidationException", service="events"):
+    """A parameter breaks AWS's rules for it (PutRule, PutTargets).
+
+    Raised, among others, for a schedule expression that does not parse
+    ("Parameter ScheduleExpression is not valid.") and for input transformer
+    settings AWS rejects ("InputTemplate for target {id} contains invalid
+    placeholder {name}.").
+
+    Attributes:
+        position: 0-based character offset in `value` where a syntax error was
+            found, or None when the error is not tied to one place.
+        expected: what the parser expected at `position` ("" when not a syntax
+            error).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        param: str | None = None,
+        value: Any = None,
+        position: int | None = None,
+        expected: str = "",
+    ) -> None:
+        super().__init__(message, param=param, value=value)
+        self.position = position
+        self.expected = expected
