@@ -1,0 +1,1 @@
+"""CloudWatch Logs, simulated: log groups, streams, filter patterns and metric filters."""

@@ -1,0 +1,388 @@
+"""The CloudWatch Logs filter pattern language, compiled once and matched fast.
+
+Filter patterns select log events in FilterLogEvents, metric filters,
+subscription filters, TestMetricFilter and Live Tail
+(FilterAndPatternSyntax.html). This module parses a pattern into an immutable
+`FilterPattern` and matches messages with it; it holds no state and never
+looks at a clock.
+
+The first non-blank character picks the kind of pattern (`PatternKind`):
+
+- nothing, or only blank quoted phrases (``""``, ``" "``): every event
+  matches;
+- ``{``: a JSON pattern, ``{ $.eventType = "UpdateTrail" }``
+  (`awsmon.logs.filter_pattern_json`);
+- ``[``: a space-delimited pattern, ``[ip, user, ..., status_code=4*, bytes]``
+  (`awsmon.logs.filter_pattern_delimited`);
+- ``%``: a regex, ``%AUTHORIZED%`` (`awsmon.logs.filter_pattern_regex`);
+- anything else: unstructured terms, described below.
+
+Unstructured terms match case-sensitively, as substrings anywhere in the
+message (AWS: ``ERROR`` matches ``Exiting with ERRORCODE: -1``):
+
+- ``ERROR ARGUMENTS``: every term must appear (AND, any order);
+- ``"INTERNAL SERVER ERROR"``: a double-quoted phrase must appear verbatim;
+  terms with characters other than letters, digits and ``_`` must be quoted;
+- ``ERROR -ARGUMENTS``: a ``-`` term must not appear;
+- ``?ERROR ?ARGUMENTS``: at least one ``?`` term must appear. AWS ignores the
+  ``?`` terms of a pattern that also has plain or ``-`` terms (``?ERROR
+  ?ARGUMENTS REQUEST`` matches every event containing ``REQUEST``).
+
+For metric filters, `FilterPattern.match` returns a `MatchResult` that
+resolves a metric value or dimension: ``$.latency`` from a JSON event,
+``$size`` or ``$7`` from a space-delimited one; `MatchResult.extracted_values`
+is TestMetricFilter's ``extractedValues``.
+
+Every syntax error raises `InvalidParameterException` (code
+``InvalidParameterException``, ``param="filterPattern"``) whose message
+starts with AWS's "Invalid filter pattern" and gives the position and what
+was expected.
+
+Simulation notes: a space may follow ``-`` or ``?`` (AWS's 2021 page writes
+``"ERROR" - "Exiting"``; UNCONFIRMED); blank phrases are ignored wherever
+they appear, so ``" "`` matches everything; inside double quotes a backslash
+escapes the next character (``\\"``; UNCONFIRMED). The exact wording AWS
+uses after "Invalid filter pattern" is UNCONFIRMED.
+
+Main classes: `FilterPattern`, `MatchResult`, `PatternKind`.
+
+>>> pattern = FilterPattern.parse("[ip, user, ..., status_code=4*, size]")
+>>> result = pattern.match('127.0.0.1 frank [10/Oct/2000] "GET / HTTP/1.0" 404 1534')
+>>> result.value_of("$status_code"), result.number_of("$size")
+('404', 1534.0)
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Callable, Mapping
+from functools import lru_cache
+from types import MappingProxyType
+
+from attrs import field, frozen
+
+from awsmon.logs.errors import InvalidParameterException
+from awsmon.logs.filter_pattern_delimited import (
+    DelimitedPattern,
+    parse_delimited_pattern,
+    split_fields,
+)
+from awsmon.logs.filter_pattern_json import (
+    JsonPattern,
+    is_missing,
+    load_object,
+    parse_json_pattern,
+    parse_selector,
+    scalar_text,
+)
+from awsmon.logs.filter_pattern_regex import parse_regex
+from awsmon.logs.filter_pattern_scan import WORD_CHARS, Scanner, parse_number
+
+__all__ = [
+    "MAX_PATTERN_LENGTH",
+    "FilterPattern",
+    "MatchResult",
+    "PatternKind",
+]
+
+#: The longest filter pattern AWS accepts (``filterPattern``: 0 to 1024 characters).
+MAX_PATTERN_LENGTH = 1024
+
+#: A test on a raw log message.
+MessageTest = Callable[[str], bool]
+
+
+class PatternKind(enum.Enum):
+    """Which of the filter pattern languages a pattern is written in."""
+
+    MATCH_ALL = "match-all"
+    TERMS = "terms"
+    JSON = "json"
+    SPACE_DELIMITED = "space-delimited"
+    REGEX = "regex"
+
+
+def _read_only(values: Mapping[str, str]) -> Mapping[str, str]:
+    """A read-only copy of `values`, so a `MatchResult` stays immutable."""
+    return MappingProxyType(dict(values))
+
+
+@frozen(eq=False)
+class MatchResult:
+    """What a matching log event offers a metric filter or TestMetricFilter.
+
+    Attributes:
+        message: the matching log message.
+        extracted_values: TestMetricFilter's ``extractedValues``: for a
+            space-delimited pattern ``$name`` for named fields and
+            ``$<position>`` for unnamed fields and those an ellipsis covers;
+            empty for every other kind of pattern.
+    """
+
+    message: str
+    extracted_values: Mapping[str, str] = field(factory=dict, converter=_read_only)
+    _document: dict[str, object] | None = field(default=None, repr=False, alias="document")
+    _fields: tuple[str, ...] = field(default=(), repr=False, alias="fields")
+
+    def value_of(self, selector: str) -> str | None:
+        """The text a metric value or dimension expression resolves to, or None.
+
+        Args:
+            selector: ``$.path`` (JSON patterns), ``$name`` (a named
+                space-delimited field) or ``$N`` (the N-th field of a
+                space-delimited message, 1-based).
+
+        Returns:
+            The value as text (JSON strings as they are, numbers as written,
+            booleans as ``true``/``false``), or None when the selector does
+            not resolve to a single value (missing, null, object, array, or a
+            selector of the wrong kind for this pattern).
+        """
+        if selector.startswith(("$.", "$[")):
+            node = self._json_node(selector)
+            if node is True or node is False:
+                return "true" if node else "false"
+            return scalar_text(node)
+        if selector in self.extracted_values:
+            return self.extracted_values[selector]
+        position = selector[1:]
+        if selector.startswith("$") and position.isdecimal() and position.isascii():
+            index = int(position) - 1
+            if 0 <= index < len(self._fields):
+                return self._fields[index]
+        return None
+
+    def number_of(self, selector: str) -> float | None:
+        """The number a metric value expression resolves to, or None if not a finite number.
+
+        Args:
+            selector: as for `value_of`. A JSON number is used as it is; a text
+                value (a space-delimited field, a JSON string) must spell a
+                number (``1534``, ``-2.5``, ``1e3``).
+        """
+        if selector.startswith(("$.", "$[")):
+            node = self._json_node(selector)
+            if type(node) is int or type(node) is float:
+                number: float | int | None = node
+            elif type(node) is str:
+                number = parse_number(node)
+            else:
+                return None
+        else:
+            text = self.value_of(selector)
+            number = None if text is None else parse_number(text)
+        if number is None:
+            return None
+        try:
+            value = float(number)
+        except OverflowError:  # an integer beyond the float range
+            return None
+        return value if math.isfinite(value) else None
+
+    def _json_node(self, selector: str) -> object:
+        if self._document is None:
+            return None
+        try:
+            compiled = parse_selector(selector)
+        except InvalidParameterException:
+            return None
+        node = compiled.first(self._document)
+        return None if is_missing(node) else node
+
+
+@frozen
+class FilterPattern:
+    """A compiled CloudWatch Logs filter pattern.
+
+    Build one with `FilterPattern.parse`; it is immutable, hashable and equal
+    to another compiled from the same text.
+
+    Attributes:
+        text: the pattern as written.
+        kind: which pattern language the text is written in.
+        regex_count: how many ``%...%`` regexes it uses (AWS allows at most
+            five regex patterns among a log group's metric and subscription
+            filters).
+    """
+
+    text: str
+    kind: PatternKind = field(eq=False)
+    _test: MessageTest = field(eq=False, repr=False, alias="test")
+    regex_count: int = field(default=0, eq=False)
+    _json: JsonPattern | None = field(default=None, eq=False, repr=False, alias="json")
+    _delimited: DelimitedPattern | None = field(
+        default=None, eq=False, repr=False, alias="delimited"
+    )
+
+    @classmethod
+    def parse(cls, text: str) -> FilterPattern:
+        """Compile a filter pattern (compiled patterns are cached by text).
+
+        Args:
+            text: the ``filterPattern`` as given to FilterLogEvents,
+                PutMetricFilter, PutSubscriptionFilter or TestMetricFilter;
+                ``""`` matches every event.
+
+        Raises:
+            InvalidParameterException: the pattern is longer than 1024
+                characters or does not parse; the message gives the position
+                and what was expected there.
+        """
+        return _compile(text)
+
+    @property
+    def is_match_all(self) -> bool:
+        """True when the pattern matches every event (``""``, ``" "``)."""
+        return self.kind is PatternKind.MATCH_ALL
+
+    def matches(self, message: str) -> bool:
+        """True when the log event `message` matches the pattern."""
+        return self._test(message)
+
+    def match(self, message: str) -> MatchResult | None:
+        """Match `message` and return what a metric filter can extract, or None.
+
+        The JSON object (for JSON patterns) or the field split (for
+        space-delimited ones) is computed once and kept in the result, so
+        `MatchResult.value_of` costs no second parse.
+        """
+        if self._json is not None:
+            document = load_object(message)
+            if document is None or not self._json.test(document):
+                return None
+            return MatchResult(message, document=document)
+        if self._delimited is not None:
+            fields = split_fields(message)
+            extracted = self._delimited.extract(fields)
+            if extracted is None:
+                return None
+            return MatchResult(message, extracted, fields=tuple(fields))
+        return MatchResult(message) if self._test(message) else None
+
+
+@lru_cache(maxsize=512)
+def _compile(text: str) -> FilterPattern:
+    """Parse `text` into a `FilterPattern` (see `FilterPattern.parse`)."""
+    if len(text) > MAX_PATTERN_LENGTH:
+        raise InvalidParameterException(
+            f"1 validation error detected: Value '{text}' at 'filterPattern' failed to "
+            f"satisfy constraint: Member must have length less than or equal to "
+            f"{MAX_PATTERN_LENGTH}",
+            param="filterPattern",
+            value=text,
+        )
+    scanner = Scanner(text)
+    scanner.skip_spaces()
+    first = scanner.peek()
+    if first == "{":
+        json_pattern = parse_json_pattern(scanner)
+        return FilterPattern(
+            text,
+            PatternKind.JSON,
+            test=_json_test(json_pattern),
+            regex_count=json_pattern.regex_count,
+            json=json_pattern,
+        )
+    if first == "[":
+        delimited = parse_delimited_pattern(scanner)
+        return FilterPattern(
+            text,
+            PatternKind.SPACE_DELIMITED,
+            test=_delimited_test(delimited),
+            regex_count=delimited.regex_count,
+            delimited=delimited,
+        )
+    if first == "%":
+        search = parse_regex(scanner).search
+        scanner.skip_spaces()
+        if not scanner.at_end():
+            raise scanner.error("end of pattern after the regex")
+        return FilterPattern(
+            text,
+            PatternKind.REGEX,
+            test=lambda message: search(message) is not None,
+            regex_count=1,
+        )
+    test = _parse_terms(scanner)
+    if test is None:
+        return FilterPattern(text, PatternKind.MATCH_ALL, test=_match_all)
+    return FilterPattern(text, PatternKind.TERMS, test=test)
+
+
+def _match_all(message: str) -> bool:
+    return True
+
+
+def _json_test(pattern: JsonPattern) -> MessageTest:
+    document_test = pattern.test
+
+    def test(message: str) -> bool:
+        document = load_object(message)
+        return document is not None and document_test(document)
+
+    return test
+
+
+def _delimited_test(pattern: DelimitedPattern) -> MessageTest:
+    matches_fields = pattern.matches_fields
+    return lambda message: matches_fields(split_fields(message))
+
+
+def _parse_terms(scanner: Scanner) -> MessageTest | None:
+    """Parse unstructured terms; None when the pattern has no (non-blank) term.
+
+    Raises:
+        InvalidParameterException: an unquoted term has a character other than
+            a letter, digit or ``_``, a quote is not closed, or ``-``/``?`` has
+            no term after it.
+    """
+    buckets: dict[str, list[str]] = {"": [], "-": [], "?": []}
+    while True:
+        scanner.skip_spaces()
+        if scanner.at_end():
+            break
+        prefix = ""
+        if scanner.peek() in ("-", "?"):
+            prefix = scanner.advance()
+            scanner.skip_spaces()
+        if scanner.peek() == '"':
+            term = scanner.read_quoted()
+        else:
+            term = scanner.read_while(WORD_CHARS)
+            if not term:
+                raise scanner.error(
+                    "a term (letters, digits and '_'; put other characters in double quotes)"
+                )
+        if not scanner.at_end() and not scanner.peek().isspace():
+            raise scanner.error(
+                "a space after the term (put terms with characters other than letters, "
+                "digits and '_' in double quotes)"
+            )
+        if term.strip():
+            buckets[prefix].append(term)
+    return _terms_test(tuple(buckets[""]), tuple(buckets["-"]), tuple(buckets["?"]))
+
+
+def _terms_test(
+    include: tuple[str, ...], exclude: tuple[str, ...], optional: tuple[str, ...]
+) -> MessageTest | None:
+    """The fastest test for a set of terms (specialised for the common shapes)."""
+    if include or exclude:
+        # AWS ignores "?" terms when the pattern has plain or "-" terms.
+        if len(include) == 1 and not exclude:
+            (term,) = include
+            return lambda message: term in message
+        if not exclude:
+            return lambda message: all(term in message for term in include)
+
+        def test(message: str) -> bool:
+            for term in include:
+                if term not in message:
+                    return False
+            return all(term not in message for term in exclude)
+
+        return test
+    if optional:
+        return lambda message: any(term in message for term in optional)
+    return None

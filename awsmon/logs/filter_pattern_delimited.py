@@ -1,0 +1,356 @@
+"""Space-delimited filter patterns: ``[ip, user, ..., status_code=4*, bytes>1000]``.
+
+A space-delimited pattern names the fields of a log line, in order, between
+square brackets (FilterAndPatternSyntax.html, "space-delimited log events").
+
+How a message is split into fields: on spaces; text between double quotes
+(``"GET /index.html HTTP/1.0"``) or square brackets
+(``[10/Oct/2000:13:25:15 -0700]``) is one field, and the enclosing characters
+are not part of its value.
+
+Pattern fields, separated by commas:
+
+- ``name``: any one field (letters, digits and ``_``); its value is extracted
+  as ``$name``.
+- an empty field (as in the trailing comma of ``[..., status_code=4*,]``):
+  any one field, extracted by position as ``$7``.
+- ``...``: any run of fields, possibly none; those fields are extracted by
+  position (``$1``, ``$2`` ...).
+- ``name <op> value``, conditions joined by ``&&`` and ``||`` (``&&`` binds
+  tighter): ``[w1=ERROR || w1=WARN, w2]``,
+  ``[..., status_code = 404 || status_code = 410, bytes]``. A condition after
+  the first may repeat the field's name or leave it out.
+
+Values: a string, bare or double-quoted, where ``*`` matches any text
+(``*.html*``, ``4*``); a regex ``%...%`` (a search in the field); or a number,
+for ``= != < > <= >=``. A numeric comparison holds when the field is a number
+in that relation; for ``=`` and ``!=`` a field that is not a number is
+compared as text (so ``[w1 != 404, ...]`` holds for ``GET``).
+
+Without ``...`` the message must have exactly as many fields as the pattern
+(AWS: ``[w1=ERROR, w2]`` matches ``ERROR message`` but not ``ERROR WARN
+message``).
+
+Simulation notes (UNCONFIRMED points, the reference's recommended defaults):
+a run of spaces is one separator and leading/trailing spaces are ignored
+(tabs are not separators); ``...`` may match zero fields; a condition may only
+name its own field (AWS was reported to reject ``status_code = 4* && bytes >
+1000`` with "Invalid filter pattern"); ``[]`` is one unnamed field, like any
+empty field; an unclosed quote or bracket in a message is ordinary text; when
+the same name appears twice the later field's value is extracted.
+
+Main names: `DelimitedPattern`, `FieldSpec`, `parse_delimited_pattern`,
+`split_fields`.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from attrs import frozen
+
+from awsmon.logs.filter_pattern_regex import RegexCounter
+from awsmon.logs.filter_pattern_scan import WORD_CHARS, Scanner, parse_number
+
+__all__ = [
+    "DelimitedPattern",
+    "FieldSpec",
+    "parse_delimited_pattern",
+    "split_fields",
+]
+
+#: A test on one field's text.
+FieldTest = Callable[[str], bool]
+
+# One field: a quoted string, a bracketed string, or a run of non-spaces.
+_FIELD_RE = re.compile(r'"([^"]*)"|\[([^\]]*)\]|([^ ]+)')
+# Any: the operator module's functions accept whatever supports the comparison.
+_COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
+    "=": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    ">": operator.gt,
+    "<=": operator.le,
+    ">=": operator.ge,
+}
+_OPERATORS = ("!=", "<=", ">=", "=", "<", ">")  # two-character ones first
+
+
+def split_fields(message: str) -> list[str]:
+    """The fields of a message, as a space-delimited pattern sees them."""
+    return [quoted + bracketed + plain for quoted, bracketed, plain in _FIELD_RE.findall(message)]
+
+
+@frozen
+class FieldSpec:
+    """One field of a space-delimited pattern.
+
+    Attributes:
+        name: the field's name, or None for an unnamed field or ``...``.
+        test: the field's conditions, or None when any value will do.
+        is_ellipsis: True for ``...`` (any run of fields).
+    """
+
+    name: str | None
+    test: FieldTest | None = None
+    is_ellipsis: bool = False
+
+
+@frozen
+class DelimitedPattern:
+    """A compiled space-delimited filter pattern.
+
+    Attributes:
+        fields: the pattern's fields, in order.
+        regex_count: how many ``%...%`` regexes the pattern uses.
+    """
+
+    fields: tuple[FieldSpec, ...]
+    regex_count: int
+
+    def matches_fields(self, values: Sequence[str]) -> bool:
+        """True when the message fields `values` match the pattern."""
+        return self.align(values) is not None
+
+    def align(self, values: Sequence[str]) -> list[int] | None:
+        """Which message field each pattern field took, or None if they do not match.
+
+        Returns:
+            For each pattern field in order, the index of the message field it
+            matched; an ellipsis gets the index where its run starts (the run
+            ends where the next field's starts).
+        """
+        specs = self.fields
+        ellipses = [i for i, spec in enumerate(specs) if spec.is_ellipsis]
+        if not ellipses:
+            return self._align_fixed(values, 0, range(len(specs)))
+        if len(ellipses) == 1:
+            return self._align_one_ellipsis(values, ellipses[0])
+        return self._align_search(values)
+
+    def _align_fixed(
+        self, values: Sequence[str], first_value: int, spec_indexes: range
+    ) -> list[int] | None:
+        if len(values) - first_value != len(spec_indexes):
+            return None
+        specs = self.fields
+        for offset, spec_index in enumerate(spec_indexes):
+            test = specs[spec_index].test
+            if test is not None and not test(values[first_value + offset]):
+                return None
+        return list(range(first_value, first_value + len(spec_indexes)))
+
+    def _align_one_ellipsis(self, values: Sequence[str], ellipsis: int) -> list[int] | None:
+        specs = self.fields
+        after = len(specs) - ellipsis - 1
+        if len(values) < ellipsis + after:
+            return None
+        head = self._align_fixed(values[:ellipsis], 0, range(ellipsis))
+        if head is None:
+            return None
+        tail_start = len(values) - after
+        tail = self._align_fixed(values, tail_start, range(ellipsis + 1, len(specs)))
+        if tail is None:
+            return None
+        return [*head, len(head), *tail]
+
+    def _align_search(self, values: Sequence[str]) -> list[int] | None:
+        """Backtracking for several ellipses; each takes as few fields as it can."""
+        specs = self.fields
+        failed: set[tuple[int, int]] = set()
+        taken: list[int] = []
+
+        def walk(spec_index: int, value_index: int) -> bool:
+            if spec_index == len(specs):
+                return value_index == len(values)
+            if (spec_index, value_index) in failed:
+                return False
+            spec = specs[spec_index]
+            taken.append(value_index)
+            if spec.is_ellipsis:
+                for next_index in range(value_index, len(values) + 1):
+                    if walk(spec_index + 1, next_index):
+                        return True
+            elif (
+                value_index < len(values)
+                and (spec.test is None or spec.test(values[value_index]))
+                and walk(spec_index + 1, value_index + 1)
+            ):
+                return True
+            taken.pop()
+            failed.add((spec_index, value_index))
+            return False
+
+        return taken if walk(0, 0) else None
+
+    def extract(self, values: Sequence[str]) -> dict[str, str] | None:
+        """The extracted values AWS reports (``$name`` and ``$<position>``), or None.
+
+        Named fields give ``$name``; unnamed fields and the fields an ellipsis
+        covers give ``$`` and their 1-based position in the message.
+        """
+        alignment = self.align(values)
+        if alignment is None:
+            return None
+        extracted: dict[str, str] = {}
+        bounds = [*alignment, len(values)]  # where each field's run starts, then the end
+        for spec_index, spec in enumerate(self.fields):
+            start = alignment[spec_index]
+            if spec.is_ellipsis:
+                for index in range(start, bounds[spec_index + 1]):
+                    extracted[f"${index + 1}"] = values[index]
+            elif spec.name is None:
+                extracted[f"${start + 1}"] = values[start]
+            else:
+                extracted[f"${spec.name}"] = values[start]
+        return extracted
+
+
+def parse_delimited_pattern(scanner: Scanner) -> DelimitedPattern:
+    """Parse the space-delimited pattern starting at ``[`` and running to the end.
+
+    Raises:
+        InvalidParameterException: the pattern is malformed, with the position.
+    """
+    parser = _Parser(scanner)
+    scanner.expect("[")
+    fields = [parser.parse_field()]
+    while True:
+        scanner.skip_spaces()
+        if scanner.accept(","):
+            fields.append(parser.parse_field())
+        elif scanner.accept("]"):
+            break
+        else:
+            raise scanner.error("',' or ']'")
+    scanner.skip_spaces()
+    if not scanner.at_end():
+        raise scanner.error("end of pattern after ']'")
+    # Adjacent ellipses mean the same as one; merging them keeps matching linear.
+    merged: list[FieldSpec] = []
+    for spec in fields:
+        if not (spec.is_ellipsis and merged and merged[-1].is_ellipsis):
+            merged.append(spec)
+    return DelimitedPattern(fields=tuple(merged), regex_count=parser.regexes.count)
+
+
+class _Parser:
+    """Recursive descent over one field's conditions (mutable parse state)."""
+
+    def __init__(self, scanner: Scanner) -> None:
+        self.scanner = scanner
+        self.regexes = RegexCounter()
+
+    def parse_field(self) -> FieldSpec:
+        """``'...' | [name [conditions]]``"""
+        scanner = self.scanner
+        scanner.skip_spaces()
+        if scanner.accept("..."):
+            return FieldSpec(name=None, is_ellipsis=True)
+        name = scanner.read_while(WORD_CHARS)
+        scanner.skip_spaces()
+        if scanner.peek() in (",", "]", ""):
+            return FieldSpec(name=name or None)
+        if not name:
+            raise scanner.error("a field name (letters, digits, '_'), '...', ',' or ']'")
+        return FieldSpec(name=name, test=self.parse_conditions(name))
+
+    def parse_conditions(self, name: str) -> FieldTest:
+        """``condition (('&&' | '||') condition)*``, ``&&`` binding tighter."""
+        scanner = self.scanner
+        groups: list[list[FieldTest]] = [[self.parse_condition(name, named=True)]]
+        while True:
+            scanner.skip_spaces()
+            if scanner.accept("&&"):
+                groups[-1].append(self.parse_condition(name, named=False))
+            elif scanner.accept("||"):
+                groups.append([self.parse_condition(name, named=False)])
+            else:
+                break
+        alternatives = tuple(tuple(group) for group in groups)
+        if len(alternatives) == 1 and len(alternatives[0]) == 1:
+            return alternatives[0][0]
+        return lambda value: any(all(test(value) for test in group) for group in alternatives)
+
+    def parse_condition(self, name: str, *, named: bool) -> FieldTest:
+        """``[name] operator value``; the field's own name was read already if `named`."""
+        scanner = self.scanner
+        scanner.skip_spaces()
+        if not named:
+            position = scanner.pos
+            other = scanner.read_while(WORD_CHARS)
+            if other and other != name:
+                raise scanner.error(
+                    f"a condition on field '{name}' (a condition may only name its own field)",
+                    position,
+                )
+            scanner.skip_spaces()
+        for symbol in _OPERATORS:
+            if scanner.accept(symbol):
+                return self.parse_value(symbol)
+        raise scanner.error("an operator (=, !=, <, >, <=, >=)")
+
+    def parse_value(self, symbol: str) -> FieldTest:
+        """The right-hand side of `symbol`, as a test on the field's text."""
+        scanner = self.scanner
+        scanner.skip_spaces()
+        start = scanner.pos
+        textual = symbol in ("=", "!=")
+        negate = symbol == "!="
+        if scanner.peek() in ('"', "%"):
+            if not textual:
+                raise scanner.error(f"a number after '{symbol}'")
+            if scanner.peek() == "%":
+                search = self.regexes.parse(scanner).search
+                return _negated(lambda value: search(value) is not None, negate)
+            return _negated(_glob(scanner.read_quoted()), negate)
+        while not scanner.at_end():
+            char = scanner.peek()
+            if char.isspace() or char in ",]" or scanner.startswith("&&"):
+                break
+            if scanner.startswith("||"):
+                break
+            scanner.advance()
+        token = scanner.text[start : scanner.pos]
+        if not token:
+            raise scanner.error("a value (a string, a number or a %regex%)")
+        number = parse_number(token)
+        if number is None:
+            if not textual:
+                raise scanner.error(f"a number after '{symbol}'", start)
+            return _negated(_glob(token), negate)
+        return _numeric(_COMPARISONS[symbol], number, token if textual else None)
+
+
+def _negated(test: FieldTest, negate: bool) -> FieldTest:
+    if not negate:
+        return test
+    return lambda value: not test(value)
+
+
+def _glob(pattern: str) -> FieldTest:
+    """A test for text matching `pattern`, where every ``*`` matches any text."""
+    if "*" not in pattern:
+        return pattern.__eq__
+    if pattern.count("*") == 1 and pattern.endswith("*"):
+        prefix = pattern[:-1]
+        return lambda value: value.startswith(prefix)
+    regex = re.compile(".*".join(re.escape(part) for part in pattern.split("*")), re.DOTALL)
+    return lambda value: regex.fullmatch(value) is not None
+
+
+def _numeric(
+    compare: Callable[[Any, Any], bool], number: int | float, literal: str | None
+) -> FieldTest:
+    """A numeric comparison; for ``=``/``!=`` (`literal` given) text fields compare as text."""
+
+    def test(value: str) -> bool:
+        field_number = parse_number(value)
+        if field_number is None:
+            return literal is not None and compare(value, literal)
+        return compare(field_number, number)
+
+    return test
