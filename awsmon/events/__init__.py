@@ -1,0 +1,1 @@
+"""Amazon EventBridge, simulated: buses, rules, targets, schedules and the pattern language."""
