@@ -63,21 +63,15 @@ from types import MappingProxyType
 from attrs import field, frozen
 
 from awsmon.logs.errors import InvalidParameterException
-from awsmon.logs.filter_pattern_delimited import (
-    DelimitedPattern,
-    parse_delimited_pattern,
-    split_fields,
-)
-from awsmon.logs.filter_pattern_json import (
-    JsonPattern,
+from awsmon.logs.filter_pattern_delimited import DelimitedPattern, parse_delimited_pattern
+from awsmon.logs.filter_pattern_json import JsonPattern, parse_json_pattern
+from awsmon.logs.filter_pattern_regex import parse_regex
+from awsmon.logs.filter_pattern_scan import WORD_CHARS, Scanner, parse_number
+from awsmon.logs.filter_pattern_selector import (
     is_missing,
-    load_object,
-    parse_json_pattern,
     parse_selector,
     scalar_text,
 )
-from awsmon.logs.filter_pattern_regex import parse_regex
-from awsmon.logs.filter_pattern_scan import WORD_CHARS, Scanner, parse_number
 
 __all__ = [
     "MAX_PATTERN_LENGTH",
@@ -248,14 +242,12 @@ class FilterPattern:
         `MatchResult.value_of` costs no second parse.
         """
         if self._json is not None:
-            document = load_object(message)
-            if document is None or not self._json.test(document):
-                return None
-            return MatchResult(message, document=document)
+            document = self._json.match(message)
+            return None if document is None else MatchResult(message, document=document)
         if self._delimited is not None:
-            fields = split_fields(message)
-            extracted = self._delimited.extract(fields)
-            if extracted is None:
+            fields = self._delimited.split(message)
+            extracted = None if fields is None else self._delimited.extract(fields)
+            if fields is None or extracted is None:
                 return None
             return MatchResult(message, extracted, fields=tuple(fields))
         return MatchResult(message) if self._test(message) else None
@@ -315,18 +307,12 @@ def _match_all(message: str) -> bool:
 
 
 def _json_test(pattern: JsonPattern) -> MessageTest:
-    document_test = pattern.test
-
-    def test(message: str) -> bool:
-        document = load_object(message)
-        return document is not None and document_test(document)
-
-    return test
+    match = pattern.match
+    return lambda message: match(message) is not None
 
 
 def _delimited_test(pattern: DelimitedPattern) -> MessageTest:
-    matches_fields = pattern.matches_fields
-    return lambda message: matches_fields(split_fields(message))
+    return pattern.matches
 
 
 def _parse_terms(scanner: Scanner) -> MessageTest | None:
@@ -367,22 +353,37 @@ def _parse_terms(scanner: Scanner) -> MessageTest | None:
 def _terms_test(
     include: tuple[str, ...], exclude: tuple[str, ...], optional: tuple[str, ...]
 ) -> MessageTest | None:
-    """The fastest test for a set of terms (specialised for the common shapes)."""
+    """The fastest test for a set of terms (specialised for the common shapes).
+
+    Plain loops and ``in`` beat ``all()`` over a generator by a factor of two
+    or more on short messages, which is what FilterLogEvents sees.
+    """
     if include or exclude:
         # AWS ignores "?" terms when the pattern has plain or "-" terms.
         if len(include) == 1 and not exclude:
             (term,) = include
             return lambda message: term in message
-        if not exclude:
-            return lambda message: all(term in message for term in include)
+        if len(include) == 2 and not exclude:
+            first, second = include
+            return lambda message: first in message and second in message
 
         def test(message: str) -> bool:
             for term in include:
                 if term not in message:
                     return False
-            return all(term not in message for term in exclude)
+            for term in exclude:  # noqa: SIM110 (a loop is faster than all())
+                if term in message:
+                    return False
+            return True
 
         return test
     if optional:
-        return lambda message: any(term in message for term in optional)
+
+        def test_any(message: str) -> bool:
+            for term in optional:  # noqa: SIM110 (a loop is faster than any())
+                if term in message:
+                    return True
+            return False
+
+        return test_any
     return None

@@ -50,7 +50,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from attrs import frozen
+from attrs import field, frozen
 
 from awsmon.logs.filter_pattern_regex import RegexCounter
 from awsmon.logs.filter_pattern_scan import WORD_CHARS, Scanner, parse_number
@@ -79,9 +79,26 @@ _COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
 _OPERATORS = ("!=", "<=", ">=", "=", "<", ">")  # two-character ones first
 
 
+# One field, as an atomic group so that a fixed run of them splits a message
+# exactly as `_FIELD_RE.findall` does (no backtracking into a field).
+_ATOMIC_FIELD = r'(?>"([^"]*)"|\[([^\]]*)\]|([^ ]+))'
+# Above this many fields the shape regex is not worth building.
+_MAX_SHAPE_FIELDS = 100
+
+
 def split_fields(message: str) -> list[str]:
     """The fields of a message, as a space-delimited pattern sees them."""
+    if '"' not in message and "[" not in message:
+        # Nothing groups words together: str.split is several times faster.
+        return [part for part in message.split(" ") if part]
     return [quoted + bracketed + plain for quoted, bracketed, plain in _FIELD_RE.findall(message)]
+
+
+def _shape_regex(count: int) -> re.Pattern[str] | None:
+    """A regex matching a message of exactly `count` fields, each in three groups."""
+    if count > _MAX_SHAPE_FIELDS:
+        return None
+    return re.compile(" *" + " *".join([_ATOMIC_FIELD] * count) + " *", re.DOTALL)
 
 
 @frozen
@@ -110,10 +127,38 @@ class DelimitedPattern:
 
     fields: tuple[FieldSpec, ...]
     regex_count: int
+    _shape: re.Pattern[str] | None = field(default=None, eq=False, repr=False, alias="shape")
 
-    def matches_fields(self, values: Sequence[str]) -> bool:
-        """True when the message fields `values` match the pattern."""
-        return self.align(values) is not None
+    def split(self, message: str) -> list[str] | None:
+        """The message's fields, or None when their number rules out a match.
+
+        Without an ellipsis the pattern fixes the number of fields, and one
+        regex split, `shape`, both counts and cuts the message (a third faster
+        than `split_fields` and quick to reject a line of another length).
+        """
+        shape = self._shape
+        if shape is None:
+            return split_fields(message)
+        if '"' not in message and "[" not in message:
+            words = [part for part in message.split(" ") if part]
+            return words if len(words) == len(self.fields) else None
+        found = shape.fullmatch(message)
+        if found is None:
+            return None
+        groups = found.groups()
+        values: list[str] = []
+        for index in range(0, len(groups), 3):
+            quoted, bracketed, plain = groups[index : index + 3]
+            if quoted is not None:
+                values.append(quoted)
+            else:
+                values.append(bracketed if bracketed is not None else plain)
+        return values
+
+    def matches(self, message: str) -> bool:
+        """True when `message` matches the pattern."""
+        values = self.split(message)
+        return values is not None and self.align(values) is not None
 
     def align(self, values: Sequence[str]) -> list[int] | None:
         """Which message field each pattern field took, or None if they do not match.
@@ -234,7 +279,12 @@ def parse_delimited_pattern(scanner: Scanner) -> DelimitedPattern:
     for spec in fields:
         if not (spec.is_ellipsis and merged and merged[-1].is_ellipsis):
             merged.append(spec)
-    return DelimitedPattern(fields=tuple(merged), regex_count=parser.regexes.count)
+    has_ellipsis = any(spec.is_ellipsis for spec in merged)
+    return DelimitedPattern(
+        fields=tuple(merged),
+        regex_count=parser.regexes.count,
+        shape=None if has_ellipsis else _shape_regex(len(merged)),
+    )
 
 
 class _Parser:

@@ -5,11 +5,9 @@ braces. It applies only to log events whose whole message is a JSON object;
 any other message never matches, whatever the expression (even ``NOT
 EXISTS``). The message is parsed once per event, and only for JSON patterns.
 
-Selectors (FilterAndPatternSyntax.html): ``$`` followed by steps: ``.name``
-(letters, digits, ``-`` and ``_``), ``[N]`` (zero-based array index, only
-after a property), ``['name.with.dots']`` or ``.['name']`` (bracket
-notation), and the wildcards ``.*`` / ``[*]`` (any object field or array
-element; at most one per selector and three per pattern).
+Selectors are described in `awsmon.logs.filter_pattern_selector`
+(``$.a.b``, ``$.list[0]``, ``$['dotted.name']``, wildcards ``.*`` and
+``[*]``); a pattern may use at most three wildcard selectors.
 
 Conditions, and how they treat the value the selector reaches:
 
@@ -39,50 +37,46 @@ recommendation); messages with text before the JSON object do not match
 (UNCONFIRMED); the keywords ``IS``, ``NOT``, ``NULL``, ``TRUE``, ``FALSE`` and
 ``EXISTS`` are accepted in any letter case (UNCONFIRMED).
 
-Main names: `JsonPattern`, `parse_json_pattern`, `Selector`,
-`parse_selector`, `load_object`, `scalar_text`.
+Speed: before parsing a message, `JsonPattern.match` checks that it contains
+the property names and literal string values the pattern needs (sound unless
+the message has a backslash escape, in which case it always parses).
+
+Main names: `JsonPattern`, `parse_json_pattern`.
 """
 
 from __future__ import annotations
 
-import json
 import operator
 import re
 import string
 from collections.abc import Callable
-from functools import lru_cache
 from typing import Any
 
 from attrs import frozen
 
 from awsmon.logs.filter_pattern_regex import RegexCounter
 from awsmon.logs.filter_pattern_scan import Scanner, parse_number
+from awsmon.logs.filter_pattern_selector import (
+    Selector,
+    is_missing,
+    load_object,
+    read_selector,
+    scalar_text,
+)
 
 __all__ = [
     "MAX_WILDCARDS_PER_PATTERN",
     "JsonPattern",
-    "Selector",
-    "load_object",
     "parse_json_pattern",
-    "parse_selector",
-    "scalar_text",
 ]
 
 #: AWS quota: up to three wildcard selectors in one filter pattern.
 MAX_WILDCARDS_PER_PATTERN = 3
 
-#: The wildcard step (``.*`` or ``[*]``) in `Selector.steps`.
-WILDCARD = None
-
-#: A selector step: a property name, an array index, or `WILDCARD`.
-Step = str | int | None
-
 #: A test on a parsed JSON object.
 DocumentTest = Callable[[dict[str, object]], bool]
 
-_PROPERTY_CHARS = frozenset(string.ascii_letters + string.digits + "-_")
 _BARE_VALUE_CHARS = frozenset(string.ascii_letters + string.digits + "_.*+-")
-_MISSING = object()
 # Any: the operator module's functions accept whatever supports the comparison.
 _COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
     "=": operator.eq,
@@ -95,97 +89,6 @@ _COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
 _OPERATORS = ("!=", "<=", ">=", "=", "<", ">")  # two-character ones first
 
 
-def _reject_constant(name: str) -> object:
-    raise ValueError(f"{name} is not JSON")
-
-
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
-
-
-def load_object(message: str) -> dict[str, object] | None:
-    """The message parsed as a JSON object, or None if it is not one."""
-    if not message.startswith("{") and not message.lstrip().startswith("{"):
-        return None
-    try:
-        document = _DECODER.decode(message)
-    except (ValueError, RecursionError):
-        return None
-    return document if type(document) is dict else None
-
-
-def scalar_text(node: object) -> str | None:
-    """The text of a JSON value node (string or number), None for anything else."""
-    if type(node) is str:
-        return node
-    if type(node) is int:
-        return str(node)
-    if type(node) is float:
-        return repr(node)
-    return None
-
-
-@frozen
-class Selector:
-    """A compiled property selector such as ``$.users[0].email``.
-
-    Attributes:
-        text: the selector as written.
-        steps: property names (`str`), array indexes (`int`) and wildcards
-            (`None`), from the root down.
-    """
-
-    text: str
-    steps: tuple[Step, ...]
-
-    @property
-    def wildcards(self) -> int:
-        """How many wildcard steps the selector has."""
-        return sum(1 for step in self.steps if step is WILDCARD)
-
-    def resolve(self, document: object) -> list[object]:
-        """Every node the selector reaches in `document` (empty if none)."""
-        nodes = [document]
-        for step in self.steps:
-            reached: list[object] = []
-            for node in nodes:
-                if step is WILDCARD:
-                    if type(node) is dict:
-                        reached.extend(node.values())
-                    elif type(node) is list:
-                        reached.extend(node)
-                elif type(step) is str:
-                    if type(node) is dict and step in node:
-                        reached.append(node[step])
-                elif type(node) is list and type(step) is int and step < len(node):
-                    reached.append(node[step])
-            nodes = reached
-        return nodes
-
-    def first(self, document: object) -> object:
-        """The first node the selector reaches, or a private "missing" marker."""
-        if self.wildcards:
-            nodes = self.resolve(document)
-            return nodes[0] if nodes else _MISSING
-        node = document
-        for step in self.steps:
-            if type(step) is str:
-                if type(node) is not dict:
-                    return _MISSING
-                node = node.get(step, _MISSING)
-                if node is _MISSING:
-                    return _MISSING
-            elif type(node) is list and type(step) is int and step < len(node):
-                node = node[step]
-            else:
-                return _MISSING
-        return node
-
-
-def is_missing(node: object) -> bool:
-    """True for the marker `Selector.first` returns when nothing is reached."""
-    return node is _MISSING
-
-
 @frozen
 class JsonPattern:
     """A compiled JSON filter pattern.
@@ -193,10 +96,34 @@ class JsonPattern:
     Attributes:
         test: the expression, as a function of the parsed JSON object.
         regex_count: how many ``%...%`` regexes the pattern uses.
+        required: texts that any matching message contains verbatim, unless
+            it has a backslash (a JSON escape could spell them differently):
+            quoted property names and literal string values. Checking them
+            first spares the JSON parse for most non-matching messages.
     """
 
     test: DocumentTest
     regex_count: int
+    required: tuple[str, ...] = ()
+
+    def match(self, message: str) -> dict[str, object] | None:
+        """The message's JSON object if the pattern matches it, else None."""
+        if self.required and "\\" not in message:
+            for text in self.required:
+                if text not in message:
+                    return None
+        document = load_object(message)
+        if document is None or not self.test(document):
+            return None
+        return document
+
+
+#: A parsed (sub)expression: its test, and texts a matching message must contain.
+_Expression = tuple[DocumentTest, frozenset[str]]
+
+# The characters a JSON number's text can have (``-1.5e+30``, ``inf``): a string
+# value with any other character can only match a JSON string.
+_NUMBER_TEXT_CHARS = frozenset("0123456789+-.einf")
 
 
 def parse_json_pattern(scanner: Scanner) -> JsonPattern:
@@ -207,7 +134,7 @@ def parse_json_pattern(scanner: Scanner) -> JsonPattern:
     """
     parser = _Parser(scanner)
     scanner.expect("{")
-    test = parser.parse_or()
+    test, required = parser.parse_or()
     scanner.skip_spaces()
     if scanner.peek() != "}":
         raise scanner.error("'&&', '||' or '}'")
@@ -215,77 +142,9 @@ def parse_json_pattern(scanner: Scanner) -> JsonPattern:
     scanner.skip_spaces()
     if not scanner.at_end():
         raise scanner.error("end of pattern after '}'")
-    return JsonPattern(test=test, regex_count=parser.regexes.count)
-
-
-@lru_cache(maxsize=1024)
-def parse_selector(text: str) -> Selector:
-    """Compile a selector written on its own, such as a metric value ``$.latency``.
-
-    Raises:
-        InvalidParameterException: `text` is not a whole, valid selector.
-    """
-    scanner = Scanner(text)
-    selector = _read_selector(scanner)
-    if not scanner.at_end():
-        raise scanner.error("end of selector")
-    return selector
-
-
-def _read_selector(scanner: Scanner) -> Selector:
-    """Read a selector at the scanner's position."""
-    start = scanner.pos
-    if not scanner.accept("$"):
-        raise scanner.error("a property selector starting with '$'")
-    steps: list[Step] = []
-    while True:
-        if scanner.accept("."):
-            if scanner.accept("*"):
-                steps.append(WILDCARD)
-            elif scanner.peek() == "[":
-                steps.append(_read_bracket(scanner, allow_index=False))
-            else:
-                name = scanner.read_while(_PROPERTY_CHARS)
-                if not name:
-                    raise scanner.error("a property name (letters, digits, '-', '_') or '*'")
-                steps.append(name)
-        elif scanner.peek() == "[":
-            index_position = scanner.pos
-            step = _read_bracket(scanner, allow_index=True)
-            if not steps and type(step) is int:
-                raise scanner.error("a property before the array index", index_position)
-            steps.append(step)
-        else:
-            break
-    if not steps:
-        raise scanner.error("'.' and a property name after '$'")
-    selector = Selector(text=scanner.text[start : scanner.pos], steps=tuple(steps))
-    if selector.wildcards > 1:
-        raise scanner.error("at most one wildcard in a property selector", start)
-    return selector
-
-
-def _read_bracket(scanner: Scanner, *, allow_index: bool) -> Step:
-    """Read ``[N]``, ``[*]`` or ``['name']`` / ``["name"]``."""
-    scanner.expect("[")
-    step: Step
-    quote = scanner.peek()
-    if quote in ("'", '"'):
-        opening = scanner.pos
-        closing = scanner.text.find(quote, opening + 1, scanner.end)
-        if closing < 0:
-            raise scanner.error(f"a closing {quote} for the name opened here", opening)
-        step = scanner.text[opening + 1 : closing]
-        scanner.pos = closing + 1
-    elif scanner.accept("*"):
-        step = WILDCARD
-    elif allow_index and scanner.peek().isdigit():
-        digits = scanner.read_while(frozenset(string.digits))
-        step = int(digits)
-    else:
-        raise scanner.error("an array index, '*' or a quoted property name")
-    scanner.expect("]")
-    return step
+    return JsonPattern(
+        test=test, regex_count=parser.regexes.count, required=tuple(sorted(required))
+    )
 
 
 class _Parser:
@@ -296,8 +155,8 @@ class _Parser:
         self.regexes = RegexCounter()
         self.wildcards = 0
 
-    def parse_or(self) -> DocumentTest:
-        """``and_expr ('||' and_expr)*``"""
+    def parse_or(self) -> _Expression:
+        """``and_expr ('||' and_expr)*``; requires what every alternative requires."""
         terms = [self.parse_and()]
         while True:
             self.scanner.skip_spaces()
@@ -306,11 +165,12 @@ class _Parser:
             terms.append(self.parse_and())
         if len(terms) == 1:
             return terms[0]
-        alternatives = tuple(terms)
-        return lambda document: any(test(document) for test in alternatives)
+        alternatives = tuple(test for test, _ in terms)
+        required = frozenset.intersection(*(texts for _, texts in terms))
+        return (lambda document: any(test(document) for test in alternatives)), required
 
-    def parse_and(self) -> DocumentTest:
-        """``atom ('&&' atom)*``"""
+    def parse_and(self) -> _Expression:
+        """``atom ('&&' atom)*``; requires what any factor requires."""
         factors = [self.parse_atom()]
         while True:
             self.scanner.skip_spaces()
@@ -319,10 +179,11 @@ class _Parser:
             factors.append(self.parse_atom())
         if len(factors) == 1:
             return factors[0]
-        required = tuple(factors)
-        return lambda document: all(test(document) for test in required)
+        tests = tuple(test for test, _ in factors)
+        required = frozenset().union(*(texts for _, texts in factors))
+        return (lambda document: all(test(document) for test in tests)), required
 
-    def parse_atom(self) -> DocumentTest:
+    def parse_atom(self) -> _Expression:
         """``'(' or_expr ')' | condition``"""
         scanner = self.scanner
         scanner.skip_spaces()
@@ -334,20 +195,24 @@ class _Parser:
             return inner
         return self.parse_condition()
 
-    def parse_condition(self) -> DocumentTest:
+    def parse_condition(self) -> _Expression:
         """``selector (operator value | IS NULL|TRUE|FALSE | NOT EXISTS)``"""
         scanner = self.scanner
         start = scanner.pos
-        selector = _read_selector(scanner)
+        selector = read_selector(scanner)
         self.wildcards += selector.wildcards
         if self.wildcards > MAX_WILDCARDS_PER_PATTERN:
             raise scanner.error(
                 f"at most {MAX_WILDCARDS_PER_PATTERN} wildcard selectors in a pattern", start
             )
+        # Every property the selector names must be there, as a quoted key.
+        keys = frozenset(f'"{step}"' for step in selector.steps if type(step) is str)
         scanner.skip_spaces()
         for symbol in _OPERATORS:
             if scanner.accept(symbol):
-                return _condition(selector, self.parse_value(symbol))
+                predicate, literal = self.parse_value(symbol)
+                required = keys | {literal} if literal else keys
+                return _condition(selector, predicate), required
         keyword_position = scanner.pos
         keyword = scanner.read_while(frozenset(string.ascii_letters)).upper()
         if keyword == "IS":
@@ -359,47 +224,51 @@ class _Parser:
                 scanner.pos = literal_position
                 raise scanner.error("NULL, TRUE or FALSE after IS")
             wanted = expected[literal]
-            return _condition(selector, lambda node: node is wanted)
+            return _condition(selector, lambda node: node is wanted), keys
         if keyword == "NOT":
             scanner.skip_spaces()
             literal_position = scanner.pos
             if scanner.read_while(frozenset(string.ascii_letters)).upper() != "EXISTS":
                 scanner.pos = literal_position
                 raise scanner.error("EXISTS after NOT")
-            return _not_exists(selector)
+            return _not_exists(selector), frozenset()
         scanner.pos = keyword_position
         raise scanner.error("an operator (=, !=, <, >, <=, >=), IS or NOT EXISTS")
 
-    def parse_value(self, symbol: str) -> Callable[[object], bool]:
-        """The right-hand side of `symbol`, as a predicate on the value node."""
+    def parse_value(self, symbol: str) -> tuple[Callable[[object], bool], str | None]:
+        """The right-hand side of `symbol`: a predicate on the value node, and the
+        literal text a matching message must contain (None if there is none)."""
         scanner = self.scanner
         scanner.skip_spaces()
         start = scanner.pos
         numeric_only = symbol not in ("=", "!=")
         negate = symbol == "!="
-        if scanner.peek() in ('"', "%"):
+        if scanner.peek() == "%":
             if numeric_only:
                 raise scanner.error(f"a number after '{symbol}'")
-            if scanner.peek() == "%":
-                text_test = _searcher(self.regexes.parse(scanner))
-            else:
-                text_test = string_matcher(scanner.read_quoted())
-            return _text_predicate(text_test, negate)
-        token = scanner.read_while(_BARE_VALUE_CHARS)
-        if not token:
-            raise scanner.error("a value (a string, a number or a %regex%)")
-        number = parse_number(token)
-        if number is not None:
-            return _number_predicate(_COMPARISONS[symbol], number)
-        if numeric_only:
-            raise scanner.error(f"a number after '{symbol}'", start)
-        if "+" in token or "-" in token:
-            raise scanner.error(
-                "a number, or a string (quote strings that have characters other than "
-                "letters, digits, '_', '.' and '*')",
-                start,
-            )
-        return _text_predicate(string_matcher(token), negate)
+            return _text_predicate(_searcher(self.regexes.parse(scanner)), negate), None
+        if scanner.peek() == '"':
+            if numeric_only:
+                raise scanner.error(f"a number after '{symbol}'")
+            text = scanner.read_quoted()
+        else:
+            text = scanner.read_while(_BARE_VALUE_CHARS)
+            if not text:
+                raise scanner.error("a value (a string, a number or a %regex%)")
+            number = parse_number(text)
+            if number is not None:
+                return _number_predicate(_COMPARISONS[symbol], number), None
+            if numeric_only:
+                raise scanner.error(f"a number after '{symbol}'", start)
+            if "+" in text or "-" in text:
+                raise scanner.error(
+                    "a number, or a string (quote strings that have characters other than "
+                    "letters, digits, '_', '.' and '*')",
+                    start,
+                )
+        core = text.strip("*")
+        literal = None if negate or set(core) <= _NUMBER_TEXT_CHARS else core
+        return _text_predicate(string_matcher(text), negate), literal
 
 
 def _searcher(regex: re.Pattern[str]) -> Callable[[str], bool]:
@@ -466,4 +335,4 @@ def _not_exists(selector: Selector) -> DocumentTest:
     if selector.wildcards:
         return lambda document: not selector.resolve(document)
     first = selector.first
-    return lambda document: first(document) is _MISSING
+    return lambda document: is_missing(first(document))

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from awsmon.errors import InvalidParameter
 from awsmon.logs.errors import InvalidParameterException
 from awsmon.logs.filter_pattern import FilterPattern, MatchResult, PatternKind
+from awsmon.logs.filter_pattern_delimited import split_fields
 
 # --------------------------------------------------------------------------- corpora
 
@@ -383,6 +384,15 @@ class TestJsonExamples:
         for message in ["plain text", "[1, 2]", '"text"', "{broken", 'prefix {"a": 1}', "{} x"]:
             assert not pattern.matches(message)
         assert not pattern.matches('{"a": NaN}')
+
+    def test_escaped_json_still_matches(self) -> None:
+        """Values and keys written with JSON escapes match like their plain spelling."""
+        pattern = FilterPattern.parse('{ $.eventType = "UpdateTrail" && $.level = INFO }')
+        assert pattern.matches('{"eventType": "Update\\u0054rail", "level": "INFO"}')
+        assert pattern.matches('{"event\\u0054ype": "UpdateTrail", "level": "INFO"}')
+        assert pattern.matches('{"eventType": "UpdateTrail", "level": "INFO"}')
+        assert not pattern.matches('{"eventType": "UpdateTrail", "level": "WARN"}')
+        assert not pattern.matches('{"eventType": "Update\\u0054rails", "level": "INFO"}')
 
     def test_quoted_string_keeps_special_characters(self) -> None:
         """Quoted strings may hold @, $, backslash and spaces."""
@@ -1388,6 +1398,18 @@ class TestAgainstOracles:
         assert (result is not None) is expected
         if result is not None and sum(field.ellipsis for field in fields) <= 1:
             assert dict(result.extracted_values) == oracle_extracted(fields, values)
+
+    @given(st.integers(1, 4), st.text(alphabet=' "[]a', max_size=16))
+    def test_fixed_shape_split(self, count: int, message: str) -> None:
+        """Without an ellipsis the one-regex split agrees with the field splitter."""
+        pattern = FilterPattern.parse("[" + ", ".join(f"f{i}" for i in range(count)) + "]")
+        values = split_fields(message)
+        result = pattern.match(message)
+        if len(values) != count:
+            assert result is None
+        else:
+            assert result is not None
+            assert [result.value_of(f"$f{i}") for i in range(count)] == values
 
     @given(REGEXES, st.lists(st.text(alphabet="abcd", max_size=6), min_size=1, max_size=5))
     def test_regex(self, branches: list[tuple[bool, list[Atom], bool]], texts: list[str]) -> None:
