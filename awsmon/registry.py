@@ -72,6 +72,14 @@ SERVICES: list[ServiceSpec] = [
         event_source="sts.amazonaws.com",
         arn_service="sts",
     ),
+    ServiceSpec(
+        name="sqs",
+        botocore_name="sqs",
+        domain="awsmon.neighbours.sqs:SQS",
+        api="awsmon.neighbours.sqs_api:SqsApi",
+        event_source="sqs.amazonaws.com",
+        arn_service="sqs",
+    ),
 ]
 
 
