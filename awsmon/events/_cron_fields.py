@@ -126,28 +126,45 @@ YEARS = Field("year", MIN_YEAR, MAX_YEAR, max_step=MAX_YEAR - MIN_YEAR, wraps=Fa
 def render_values(values: tuple[int, ...], field: Field) -> str:
     """Canonical text of a sorted, non-empty value set.
 
-    ``*`` for the whole field, ``a/step`` for a progression that runs to the
-    field's end, otherwise comma-separated values and ranges of three or more.
+    ``*`` for the whole field; otherwise comma-separated items, found greedily
+    from the smallest value not yet covered: the longest arithmetic
+    progression of set members starting there (smallest step on ties), written
+    ``a-b`` (step 1), ``a/step`` (reaching the field's end) or ``a-b/step``
+    when it has three or more values, else the value alone.
     """
     if values == field.full:
         return "*"
-    if len(values) >= 3 and field.max_step is not None:
-        step = values[1] - values[0]
-        if step > 1 and values == tuple(range(values[0], field.high + 1, step)):
-            return f"{field.show(values[0])}/{step}"
+    members = set(values)
+    covered: set[int] = set()
     items: list[str] = []
-    run_start = previous = values[0]
-    for value in (*values[1:], None):
-        if value is not None and value == previous + 1:
-            previous = value
+    for start in values:
+        if start in covered:
             continue
-        if previous - run_start >= 2:
-            items.append(f"{field.show(run_start)}-{field.show(previous)}")
-        else:
-            items.extend(field.show(v) for v in range(run_start, previous + 1))
-        if value is not None:
-            run_start = previous = value
+        best = [start]
+        for step in range(1, (field.max_step or 1) + 1):
+            run = [start]
+            while run[-1] + step in members:
+                run.append(run[-1] + step)
+            if len(run) > len(best):
+                best = run
+        if len(best) < 3:
+            best = [start]
+        covered.update(best)
+        items.append(_render_progression(best, field))
     return ",".join(items)
+
+
+def _render_progression(run: list[int], field: Field) -> str:
+    """One item for an arithmetic progression of one or at least three values."""
+    first, last = field.show(run[0]), field.show(run[-1])
+    if len(run) == 1:
+        return first
+    step = run[1] - run[0]
+    if step == 1:
+        return f"{first}-{last}"
+    if run[-1] + step > field.high:
+        return f"{first}/{step}"
+    return f"{first}-{last}/{step}"
 
 
 # --------------------------------------------------------------------------- day specifications
