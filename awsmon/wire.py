@@ -118,6 +118,10 @@ class Params:
     def __contains__(self, name: str) -> bool:
         return name in self.data and self.data[name] is not None
 
+    def nested(self, data: Mapping[str, Any]) -> Params:
+        """Parameters of a structure inside this request, checked with the same errors."""
+        return Params(data, invalid=self._invalid, missing=self._missing)
+
     def raw(self, name: str, default: Any = None) -> Any:
         """The parameter as given, unchecked."""
         value = self.data.get(name)

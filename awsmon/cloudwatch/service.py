@@ -1,0 +1,561 @@
+"""The CloudWatch service of one account and region: metrics, their queries and dashboards.
+
+`CloudWatch` is the one stateful class. Its methods, by purpose:
+
+- publishing: `put_metric_data` (PutMetricData) and `publish` (how AWS
+  services and awsmon's own simulations put their metrics: not an API call);
+- reading: `get_metric_statistics`, `get_metric_data`, `list_metrics`;
+- dashboards: `put_dashboard`, `get_dashboard`, `list_dashboards`, `delete_dashboards`;
+- time: an hourly clock job applies AWS's retention schedule (roll-ups and
+  expiry, `awsmon.cloudwatch.store`).
+
+Simulation notes:
+    New metrics are visible to every query at once: AWS's delays of up to 2
+    minutes for statistics and 15 minutes for ListMetrics are not simulated.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+
+from attrs import define, field, frozen
+
+from awsmon.cloudwatch.errors import (
+    DashboardInvalidInputError,
+    DashboardNotFoundError,
+    InvalidNextToken,
+    InvalidParameterCombination,
+    InvalidParameterValue,
+)
+from awsmon.cloudwatch.metric_data import MetricDataQuery, MetricDataResults, run_queries
+from awsmon.cloudwatch.model import (
+    MAX_DIMENSIONS,
+    Dimension,
+    MetricDatum,
+    MetricKey,
+    StandardUnit,
+    check_dimension,
+    check_metric_name,
+    check_namespace,
+)
+from awsmon.cloudwatch.statistics import Statistic, parse_statistic
+from awsmon.cloudwatch.store import (
+    SeriesStore,
+    align_start,
+    epoch_seconds,
+    from_epoch,
+    period_allowed,
+)
+from awsmon.dispatch import Service, ServiceContext, operation
+
+__all__ = ["CloudWatch", "Dashboard", "Datapoint", "Metric", "MetricStatistics", "check_period"]
+
+#: Datapoints one GetMetricStatistics call may return.
+MAX_STATISTICS_DATAPOINTS = 1440
+#: Metrics one ListMetrics page holds.
+LIST_METRICS_PAGE = 500
+_BASIC = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
+
+
+@define(eq=False)
+class Metric:
+    """A metric: its identity and its stored data, one `SeriesStore` per unit.
+
+    Attributes:
+        key: namespace, name and dimensions.
+        series: the data of each unit (CloudWatch never mixes or converts units).
+        last_put_at: when data was last put (ListMetrics shows metrics with data
+            in the last two weeks).
+    """
+
+    key: MetricKey
+    series: dict[StandardUnit, SeriesStore] = field(factory=dict)
+    last_put_at: datetime | None = None
+
+    def store(self, unit: StandardUnit) -> SeriesStore:
+        """The series of `unit`, created on first use."""
+        found = self.series.get(unit)
+        if found is None:
+            found = self.series[unit] = SeriesStore()
+        return found
+
+
+@frozen(kw_only=True)
+class Datapoint:
+    """One period of GetMetricStatistics: its start, unit and the statistics asked for."""
+
+    timestamp: datetime
+    unit: StandardUnit
+    statistics: Mapping[str, float]
+    extended_statistics: Mapping[str, float]
+
+
+@frozen
+class MetricStatistics:
+    """GetMetricStatistics' answer: the label (the metric name) and the datapoints."""
+
+    label: str
+    datapoints: tuple[Datapoint, ...]
+
+
+@frozen(kw_only=True)
+class Dashboard:
+    """A dashboard: its name, body (JSON text), size and last change."""
+
+    name: str
+    arn: str
+    body: str
+    last_modified: datetime
+
+    @property
+    def size(self) -> int:
+        """The body's size in bytes, as ListDashboards reports it."""
+        return len(self.body.encode())
+
+
+class CloudWatch(Service):
+    """CloudWatch metrics and dashboards of one account and region."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        super().__init__(ctx)
+        self._metrics: dict[MetricKey, Metric] = {}
+        self._dashboards: dict[str, Dashboard] = {}
+        self.retention_job = ctx.clock.call_every(
+            timedelta(hours=1), self._apply_retention, name=f"cloudwatch retention {ctx.region}"
+        )
+
+    # -- publishing -----------------------------------------------------------------
+
+    @operation("PutMetricData")
+    def put_metric_data(self, namespace: str, metric_data: Sequence[MetricDatum]) -> None:
+        """Publish datapoints (PutMetricData); all are checked before any is stored.
+
+        Each datum's namespace must be `namespace`. A datum without a timestamp
+        is stamped with the virtual time of the call.
+
+        Raises:
+            InvalidParameterValue: a name, value, timestamp or unit is invalid,
+                or more than 1,000 datums.
+            InvalidParameterCombination: a datum has not exactly one of value,
+                statistic set and values.
+        """
+        check_namespace(namespace)
+        if len(metric_data) > 1000:
+            raise InvalidParameterValue(
+                "The collection MetricData must not have a size greater than 1000.",
+                param="MetricData",
+                value=len(metric_data),
+            )
+        now = self.ctx.now()
+        for index, datum in enumerate(metric_data, 1):
+            if datum.key.namespace != namespace:
+                raise InvalidParameterValue(
+                    f"The datum MetricData.member.{index} is in namespace "
+                    f"{datum.key.namespace}, not {namespace}.",
+                    param=f"MetricData.member.{index}",
+                )
+            datum.check(now, index=index)
+        for datum in metric_data:
+            self._store(datum, now)
+
+    def _store(self, datum: MetricDatum, now: datetime) -> None:
+        metric = self._metric(datum.key)
+        metric.last_put_at = now
+        series = metric.store(datum.unit)
+        seconds = epoch_seconds(datum.timestamp or now)
+        slot = seconds - seconds % datum.storage_resolution
+        if datum.value is not None:
+            series.add_value(slot, float(datum.value))
+        elif datum.statistic_values is not None:
+            stats = datum.statistic_values
+            series.add_statistic_set(
+                slot, stats.sample_count, stats.sum, stats.minimum, stats.maximum
+            )
+        else:
+            counts = datum.counts or [1.0] * len(datum.values)
+            merged: dict[float, float] = {}
+            for value, count in zip(datum.values, counts, strict=True):
+                merged[float(value)] = merged.get(float(value), 0.0) + float(count)
+            series.add_values(slot, merged)
+
+    def publish(
+        self,
+        key: MetricKey,
+        points: Iterable[tuple[datetime, float]],
+        *,
+        unit: StandardUnit = StandardUnit.NONE,
+        storage_resolution: int = 60,
+    ) -> None:
+        """Store datapoints as an AWS service publishes its own metrics (no API call).
+
+        This is how EC2, Lambda, metric filters and embedded metrics reach the
+        store, and the fast way to load history in a test: the key and the
+        values are checked, timestamps are not limited to the last two weeks
+        (retention still applies). Not recorded by CloudTrail, as AWS's own
+        publishing is not.
+
+        Raises:
+            InvalidParameterValue: the key is invalid or a value is not finite.
+        """
+        key.check(custom=False)
+        metric = self._metric(key)
+        metric.last_put_at = self.ctx.now()
+        series = metric.store(unit)
+        add = series.add_value
+        for when, value in points:
+            number = float(value)
+            if not math.isfinite(number):
+                raise InvalidParameterValue(
+                    f"The value {value} for parameter Value is invalid.", param="Value", value=value
+                )
+            seconds = epoch_seconds(when)
+            add(seconds - seconds % storage_resolution, number)
+
+    def _metric(self, key: MetricKey) -> Metric:
+        found = self._metrics.get(key)
+        if found is None:
+            found = self._metrics[key] = Metric(key)
+        return found
+
+    def metric(self, key: MetricKey) -> Metric | None:
+        """The stored metric `key`, or None (for inspection in tests)."""
+        return self._metrics.get(key)
+
+    def metrics(self) -> list[Metric]:
+        """Every stored metric (for inspection; `list_metrics` applies AWS's rules)."""
+        return list(self._metrics.values())
+
+    def _apply_retention(self) -> None:
+        now = epoch_seconds(self.ctx.now())
+        for metric in self._metrics.values():
+            for series in metric.series.values():
+                series.roll_up(now)
+
+    # -- reading ------------------------------------------------------------------
+
+    @operation("GetMetricStatistics")
+    def get_metric_statistics(
+        self,
+        namespace: str,
+        metric_name: str,
+        *,
+        start_time: datetime,
+        end_time: datetime,
+        period: int,
+        dimensions: Mapping[str, str] | Iterable[Dimension] = (),
+        statistics: Sequence[str] = (),
+        extended_statistics: Sequence[str] = (),
+        unit: StandardUnit | str | None = None,
+    ) -> MetricStatistics:
+        """Statistics of one metric per period (GetMetricStatistics).
+
+        Datapoints are stamped with the start of their period; periods without
+        data are absent. Without `unit`, each unit of the period gives its own
+        datapoint; with it, only data of that unit counts.
+
+        Raises:
+            InvalidParameterValue: bad names, period, statistic or time range.
+            InvalidParameterCombination: both or neither of `statistics` and
+                `extended_statistics`, or more than 1,440 datapoints asked for.
+        """
+        key = MetricKey.of(namespace, metric_name, dimensions)
+        check_namespace(namespace, custom=False)
+        check_metric_name(metric_name)
+        _check_dimensions(key.dimensions)
+        check_period(period)
+        wanted = _statistics(statistics, extended_statistics)
+        only_unit = None if unit is None else StandardUnit.parse(unit)
+        if start_time >= end_time:
+            raise InvalidParameterValue(
+                "The parameter StartTime must be less than the parameter EndTime.",
+                param="StartTime",
+                value=start_time,
+            )
+        now = self.ctx.now()
+        start = align_start(now, start_time, period)
+        requested = math.ceil((end_time - start).total_seconds() / period)
+        if requested > MAX_STATISTICS_DATAPOINTS:
+            raise InvalidParameterCombination(
+                f"You have requested up to {requested:,} datapoints, which exceeds the limit of "
+                f"{MAX_STATISTICS_DATAPOINTS:,}. You may reduce the datapoints requested by "
+                "increasing Period, or decreasing the time range.",
+                param="Period",
+                value=period,
+            )
+        metric = self._metrics.get(key)
+        if metric is None or not period_allowed(now, start, period):
+            return MetricStatistics(metric_name, ())
+        raw = any(s.is_extended for s in wanted)
+        first, last = epoch_seconds(start), epoch_seconds(end_time)
+        points: list[Datapoint] = []
+        for series_unit, series in sorted(metric.series.items(), key=lambda item: item[0].value):
+            if only_unit is not None and series_unit is not only_unit:
+                continue
+            for bucket, low, high in series.buckets(first, last, period):
+                aggregate = series.aggregate(low, high, raw=raw)
+                basic: dict[str, float] = {}
+                extended: dict[str, float] = {}
+                for statistic in wanted:
+                    value = statistic.compute(aggregate)
+                    if value is not None:
+                        (extended if statistic.is_extended else basic)[statistic.name] = value
+                points.append(
+                    Datapoint(
+                        timestamp=from_epoch(bucket),
+                        unit=series_unit,
+                        statistics=basic,
+                        extended_statistics=extended,
+                    )
+                )
+        return MetricStatistics(metric_name, tuple(points))
+
+    @operation("GetMetricData")
+    def get_metric_data(
+        self,
+        queries: Sequence[MetricDataQuery],
+        *,
+        start_time: datetime,
+        end_time: datetime,
+        scan_by: str = "TimestampDescending",
+        max_datapoints: int = 100_800,
+        next_token: str | None = None,
+    ) -> MetricDataResults:
+        """Metrics and metric-math expressions over a time range (GetMetricData).
+
+        See `awsmon.cloudwatch.metric_data` for the query rules, labels and
+        pagination.
+
+        Raises:
+            InvalidParameterValue: invalid queries or time range.
+            ValidationError: an expression that does not parse or evaluate.
+            InvalidNextToken: `next_token` was not handed out for this request.
+        """
+        return run_queries(
+            self,
+            queries,
+            start_time=start_time,
+            end_time=end_time,
+            scan_by=scan_by,
+            max_datapoints=max_datapoints,
+            next_token=next_token,
+        )
+
+    @operation("ListMetrics")
+    def list_metrics(
+        self,
+        *,
+        namespace: str | None = None,
+        metric_name: str | None = None,
+        dimensions: Sequence[tuple[str, str | None]] = (),
+        recently_active: str | None = None,
+        next_token: str | None = None,
+    ) -> tuple[list[MetricKey], str | None]:
+        """Metrics with data in the last two weeks that match the filters (ListMetrics).
+
+        Args:
+            dimensions: (name, value or None) filters: a metric matches when it
+                has each named dimension (with that value, when given); other
+                dimensions do not matter.
+            recently_active: ``"PT3H"``: only metrics with data in the last 3 hours.
+            next_token: the token of the previous page.
+
+        Returns:
+            Up to 500 metric keys, sorted, and the next page's token (or None).
+
+        Raises:
+            InvalidParameterValue: a bad filter or `recently_active` value.
+            InvalidNextToken: a token this listing did not hand out.
+        """
+        if recently_active is not None and recently_active != "PT3H":
+            raise InvalidParameterValue(
+                f"The value {recently_active} for parameter RecentlyActive is invalid.",
+                param="RecentlyActive",
+                value=recently_active,
+            )
+        if len(dimensions) > 10:
+            raise InvalidParameterValue(
+                "The collection Dimensions must not have a size greater than 10.",
+                param="Dimensions",
+                value=len(dimensions),
+            )
+        now = self.ctx.now()
+        horizon = now - (timedelta(hours=3) if recently_active else timedelta(weeks=2))
+        found = sorted(
+            (
+                metric.key
+                for metric in self._metrics.values()
+                if metric.last_put_at is not None
+                and metric.last_put_at >= horizon
+                and (namespace is None or metric.key.namespace == namespace)
+                and (metric_name is None or metric.key.name == metric_name)
+                and all(_has_dimension(metric.key, n, v) for n, v in dimensions)
+            ),
+            key=_sort_key,
+        )
+        start = _page_start(next_token, len(found))
+        page = found[start : start + LIST_METRICS_PAGE]
+        following = start + LIST_METRICS_PAGE
+        return page, (str(following) if following < len(found) else None)
+
+    # -- dashboards ------------------------------------------------------------------
+
+    @operation("PutDashboard")
+    def put_dashboard(self, name: str, body: str) -> list[dict[str, str]]:
+        """Create or replace a dashboard (PutDashboard); returns validation messages.
+
+        Raises:
+            DashboardInvalidInputError: the name breaks the rules, or the body
+                is not a JSON object with a ``widgets`` array.
+        """
+        _check_dashboard_name(name)
+        try:
+            document = json.loads(body)
+        except ValueError as exc:
+            raise DashboardInvalidInputError(
+                f"The field DashboardBody must be a valid JSON object: {exc}",
+                param="DashboardBody",
+            ) from None
+        if not isinstance(document, dict) or not isinstance(document.get("widgets", []), list):
+            raise DashboardInvalidInputError(
+                "The dashboard body is invalid, there are 1 validation errors: "
+                '[{"dataPath": "", "message": "Should be an object with a widgets array"}]',
+                param="DashboardBody",
+            )
+        self._dashboards[name] = Dashboard(
+            name=name,
+            arn=f"arn:aws:cloudwatch::{self.account_id}:dashboard/{name}",
+            body=body,
+            last_modified=self.ctx.now(),
+        )
+        return []
+
+    @operation("GetDashboard")
+    def get_dashboard(self, name: str) -> Dashboard:
+        """The dashboard `name` (GetDashboard).
+
+        Raises:
+            DashboardNotFoundError: no such dashboard.
+        """
+        found = self._dashboards.get(name)
+        if found is None:
+            raise DashboardNotFoundError(
+                f"Dashboard {name} does not exist", param="DashboardName", value=name
+            )
+        return found
+
+    @operation("ListDashboards")
+    def list_dashboards(self, prefix: str = "") -> list[Dashboard]:
+        """Dashboards whose name starts with `prefix`, by name (ListDashboards)."""
+        return [d for n, d in sorted(self._dashboards.items()) if n.startswith(prefix)]
+
+    @operation("DeleteDashboards")
+    def delete_dashboards(self, names: Sequence[str]) -> None:
+        """Delete dashboards (DeleteDashboards); nothing is deleted if one is missing.
+
+        Raises:
+            DashboardNotFoundError: a named dashboard does not exist.
+        """
+        for name in names:
+            if name not in self._dashboards:
+                raise DashboardNotFoundError(
+                    f"Dashboard {name} does not exist", param="DashboardNames", value=name
+                )
+        for name in names:
+            del self._dashboards[name]
+
+
+def check_period(period: int, param: str = "Period") -> int:
+    """A query period: 1, 5, 10, 20, 30 or a multiple of 60 seconds.
+
+    Raises:
+        InvalidParameterValue: any other value.
+    """
+    if isinstance(period, bool) or not isinstance(period, int) or period < 1:
+        raise InvalidParameterValue(
+            f"The parameter {param} must be greater than 0.", param=param, value=period
+        )
+    if period < 60 and period not in (1, 5, 10, 20, 30):
+        raise InvalidParameterValue(
+            f"The parameter {param} must be 1, 5, 10, 20, 30, or a multiple of 60.",
+            param=param,
+            value=period,
+        )
+    if period >= 60 and period % 60:
+        raise InvalidParameterValue(
+            f"The parameter {param} must be a multiple of 60.", param=param, value=period
+        )
+    return period
+
+
+def _check_dimensions(dimensions: Sequence[Dimension]) -> None:
+    if len(dimensions) > MAX_DIMENSIONS:
+        raise InvalidParameterValue(
+            f"The collection Dimensions must not have a size greater than {MAX_DIMENSIONS}.",
+            param="Dimensions",
+            value=len(dimensions),
+        )
+    for index, dim in enumerate(dimensions, 1):
+        check_dimension(dim.name, dim.value, param=f"Dimensions.member.{index}")
+
+
+def _statistics(statistics: Sequence[str], extended: Sequence[str]) -> list[Statistic]:
+    if bool(statistics) == bool(extended):
+        raise InvalidParameterCombination(
+            "Must specify either Statistics or ExtendedStatistics, but not both.",
+            param="Statistics",
+        )
+    if len(statistics) > 5 or len(extended) > 10:
+        which, limit = ("Statistics", 5) if len(statistics) > 5 else ("ExtendedStatistics", 10)
+        raise InvalidParameterValue(
+            f"The collection {which} must not have a size greater than {limit}.", param=which
+        )
+    parsed: list[Statistic] = []
+    for index, name in enumerate(statistics, 1):
+        if name not in _BASIC:
+            raise InvalidParameterValue(
+                f"The value {name} for parameter Statistics.member.{index} is invalid.",
+                param=f"Statistics.member.{index}",
+                value=name,
+            )
+        parsed.append(parse_statistic(name))
+    for index, name in enumerate(extended, 1):
+        statistic = parse_statistic(name, param=f"ExtendedStatistics.member.{index}")
+        if not statistic.is_extended:
+            raise InvalidParameterValue(
+                f"The value {name} for parameter ExtendedStatistics.member.{index} is invalid.",
+                param=f"ExtendedStatistics.member.{index}",
+                value=name,
+            )
+        parsed.append(statistic)
+    return parsed
+
+
+def _has_dimension(key: MetricKey, name: str, value: str | None) -> bool:
+    found = key.dimension(name)
+    return found is not None and (value is None or found == value)
+
+
+def _sort_key(key: MetricKey) -> tuple[str, str, tuple[tuple[str, str], ...]]:
+    return key.namespace, key.name, tuple((d.name, d.value) for d in key.dimensions)
+
+
+def _page_start(token: str | None, total: int) -> int:
+    if token is None:
+        return 0
+    if not token.isdigit() or int(token) > total:
+        raise InvalidNextToken(f"Invalid NextToken: {token}", param="NextToken", value=token)
+    return int(token)
+
+
+def _check_dashboard_name(name: str) -> None:
+    allowed = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+    if not 1 <= len(name) <= 255 or not set(name) <= allowed:
+        raise DashboardInvalidInputError(
+            "The value for field DashboardName contains invalid characters. It can only "
+            "contain alphanumerics, dash (-) and underscore (_).",
+            param="DashboardName",
+            value=name,
+        )
