@@ -161,6 +161,10 @@ class RateSchedule:
 
         Returns:
             An aware UTC datetime, or None past the end of datetime's range.
+
+        >>> created = datetime(2024, 1, 5, 9, 7, 30, tzinfo=UTC)
+        >>> parse_schedule("rate(5 minutes)").next_after(created, anchor=created)
+        datetime.datetime(2024, 1, 5, 9, 12, 30, tzinfo=datetime.timezone.utc)
         """
         t, anchor = as_utc(t), as_utc(anchor)
         period_us = self.period_minutes * 60_000_000
@@ -201,9 +205,9 @@ class CronSchedule:
         fields = (
             render_values(self.minutes, MINUTES),
             render_values(self.hours, HOURS),
-            self.day_of_month.render() if self.day_of_month else "?",
+            self.day_of_month.render() if self.day_of_month is not None else "?",
             render_values(self.months, MONTHS),
-            self.day_of_week.render() if self.day_of_week else "?",
+            self.day_of_week.render() if self.day_of_week is not None else "?",
             render_values(self.years, YEARS),
         )
         return f"cron({' '.join(fields)})"
@@ -235,6 +239,10 @@ class CronSchedule:
 
         Returns:
             An aware UTC datetime on a minute boundary, or None.
+
+        >>> friday_evening = datetime(2024, 1, 5, 18, 0, tzinfo=UTC)
+        >>> parse_schedule("cron(0 18 ? * MON-FRI *)").next_after(friday_evening)
+        datetime.datetime(2024, 1, 8, 18, 0, tzinfo=datetime.timezone.utc)
         """
         del anchor
         t = as_utc(t)

@@ -370,6 +370,13 @@ class InputTransformer:
         Raises:
             TransformationFailed: a JSON template produced invalid JSON; AWS
                 delivers nothing.
+
+        >>> compiled = InputTransformer.compile(
+        ...     {"state": "$.detail.state"}, '{"state": <state>}', target_id="t1"
+        ... )
+        >>> event = {"detail": {"state": "ok"}}
+        >>> compiled.apply(event, rule_arn="", rule_name="", ingestion_time=datetime(2024, 1, 5))
+        '{"state":"ok"}'
         """
         variables = Variables(self.paths, event, rule_arn, rule_name, ingestion_time)
         pieces: list[str] = []
