@@ -148,15 +148,16 @@ def binary(op: str, left: Value, right: Value) -> Value:
     if isinstance(left, tuple):
         if isinstance(right, tuple):
             raise EvaluationFailure(f"operator '{op}' cannot combine two arrays of time series")
-        return tuple(_as_series(_binary_single(fn, item, right)) for item in left)
+        return tuple(_labelled(_binary_single(fn, item, right), item) for item in left)
     if isinstance(right, tuple):
-        return tuple(_as_series(_binary_single(fn, left, item)) for item in right)
+        return tuple(_labelled(_binary_single(fn, left, item), item) for item in right)
     return _binary_single(fn, left, right)
 
 
-def _as_series(value: float | Series) -> Series:
+def _labelled(value: float | Series, source: Series) -> Series:
+    """An array item's result keeps that item's label and period (legend "expr-label label")."""
     assert isinstance(value, Series)
-    return value
+    return Series(value.timestamps, value.values, source.label, source.period)
 
 
 def _binary_single(

@@ -322,10 +322,13 @@ class _Parser:
             raise self.fail(f"expected '{text}', found {self.found()}")
         return self.advance()
 
-    def nest(self) -> None:
+    def nest(self, position: int) -> None:
+        """Enter one nesting level opened at `position`."""
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise self.fail(f"expression nested too deeply (more than {MAX_DEPTH} levels)")
+            raise self.fail(
+                f"expression nested too deeply (more than {MAX_DEPTH} levels)", position
+            )
 
     def value(self, node: Node) -> Node:
         """`node`, checked to be usable as a value (not a keyword or a string)."""
@@ -381,7 +384,7 @@ class _Parser:
         if not self.at("^"):
             return base
         token = self.advance()
-        self.nest()
+        self.nest(token.position)
         exponent = self.power()
         self.depth -= 1
         return Power(self.value(base), self.value(exponent), token.position)
@@ -389,7 +392,7 @@ class _Parser:
     def unary(self) -> Node:
         if self.token.kind == "op" and self.token.text == "-":
             token = self.advance()
-            self.nest()
+            self.nest(token.position)
             operand = self.value(self.unary())
             self.depth -= 1
             return Negate(operand, token.position)
@@ -410,7 +413,7 @@ class _Parser:
             return self.name()
         if self.at("(") or self.at("["):
             self.advance()
-            self.nest()
+            self.nest(token.position)
             if token.text == "(":
                 node = self.value(self.chain(0))
                 self.expect(")")
@@ -454,8 +457,7 @@ class _Parser:
             else:
                 detail = f"unknown function '{name}'{hint}"
             raise self.fail(detail, name_token.position)
-        self.advance()
-        self.nest()
+        self.nest(self.advance().position)
         args: list[Node] = []
         if not self.at(")"):
             args.append(self.chain(0))
