@@ -25,7 +25,11 @@ Simulation notes:
     deviation. TS[] with TS[] in an operator is rejected (not documented).
     ``FILL(TS, TS)`` is accepted like the array form. ``SLICE`` always returns
     an array. FILL's REPEAT and LINEAR leave gaps before the first and (for
-    LINEAR) after the last value unfilled.
+    LINEAR) after the last value unfilled. MINUTE 0-59, HOUR 0-23, DAY 1
+    (Monday)-7, DATE 1-31, MONTH 1-12, YEAR and EPOCH (Unix seconds) are read
+    from each UTC period start, the natural reading of the documented names.
+    Per-point functions (ABS, LOG ...) and aggregates accept only the
+    documented TS and TS[] arguments, not scalars.
 """
 
 from __future__ import annotations

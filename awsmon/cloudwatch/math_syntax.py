@@ -469,8 +469,9 @@ class _Parser:
         minimum, kinds = SIGNATURES[name]
         if not minimum <= len(args) <= len(kinds):
             expected = f"{minimum}" if minimum == len(kinds) else f"{minimum} to {len(kinds)}"
+            plural = "" if expected == "1" else "s"
             raise self.fail(
-                f"{name} takes {expected} arguments, got {len(args)}", name_token.position
+                f"{name} takes {expected} argument{plural}, got {len(args)}", name_token.position
             )
         for arg, kind in zip(args, kinds, strict=False):
             self.check_argument(name, arg, kind)

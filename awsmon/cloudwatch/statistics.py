@@ -430,7 +430,9 @@ def parse_statistic(name: str, *, param: str = "Statistic") -> Statistic:
 
     Raises:
         InvalidParameterValue: the name is not a valid statistic. The message
-            names the value and, when a valid name is close, suggests it.
+            is AWS's ("The value X for parameter Y is not a valid statistic.",
+            as GetMetricData words it under the code ValidationError) and, when
+            a valid name is close, suggests it.
 
     >>> parse_statistic("p99").percentile
     99.0
@@ -438,14 +440,14 @@ def parse_statistic(name: str, *, param: str = "Statistic") -> Statistic:
     Traceback (most recent call last):
     ...
     awsmon.cloudwatch.errors.InvalidParameterValue: InvalidParameterValue: The value average \
-for parameter Statistic is not a valid statistic (did you mean 'Average'?)
+for parameter Statistic is not a valid statistic. Did you mean 'Average'?
     """
     statistic = _match_statistic(name)
     if statistic is None:
         hint = _suggest(name)
-        suffix = f" (did you mean '{hint}'?)" if hint else ""
+        suffix = f" Did you mean '{hint}'?" if hint else ""
         raise InvalidParameterValue(
-            f"The value {name} for parameter {param} is not a valid statistic{suffix}",
+            f"The value {name} for parameter {param} is not a valid statistic.{suffix}",
             param=param,
             value=name,
         )
@@ -456,7 +458,7 @@ for parameter Statistic is not a valid statistic (did you mean 'Average'?)
     ):
         raise InvalidParameterValue(
             f"The value {name} for parameter {param} is not a valid statistic: "
-            "the lower bound is greater than the upper bound",
+            "the lower bound is greater than the upper bound.",
             param=param,
             value=name,
         )

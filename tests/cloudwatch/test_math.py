@@ -513,8 +513,8 @@ ERRORS = [
     ("'abc", 0, "expected ' to close the string"),
     ("AND m1", 0, "expected a value before 'AND'"),
     ("1e999 * m1", 0, "number 1e999 is out of range"),
-    ("ABS()", 0, "ABS takes 1 arguments, got 0"),
-    ("ABS(m1, m2)", 0, "ABS takes 1 arguments, got 2"),
+    ("ABS()", 0, "ABS takes 1 argument, got 0"),
+    ("ABS(m1, m2)", 0, "ABS takes 1 argument, got 2"),
     ("IF(m1)", 0, "IF takes 2 to 3 arguments, got 1"),
     ("SORT(METRICS(), AVG)", 0, "SORT takes 3 to 4 arguments, got 2"),
     ("SORT(METRICS(), MEDIAN, ASC)", 16, "SORT expects one of AVG, MAX, MIN, SUM here"),
@@ -522,8 +522,8 @@ ERRORS = [
     ("FILL(m1, REPET)", 9, "FILL expects one of LINEAR, REPEAT here"),
     ("METRICS(m1)", 8, "METRICS expects a quoted string here"),
     ("PERIOD(m1 + 1)", 7, "PERIOD expects the id of a metric query here"),
-    ("SEARCH('x', 'Avg')", 12, "The value Avg for parameter Statistic is not a valid statistic "
-                               "(did you mean 'Average'?)"),
+    ("SEARCH('x', 'Avg')", 12, "The value Avg for parameter Statistic is not a valid statistic. "
+                               "Did you mean 'Average'?"),
     ("SEARCH('x', 'Sum', 0)", 19, "SEARCH expects a period in seconds here"),
     ("SEARCH('x', 'Sum', 1.5)", 19, "SEARCH expects a period in seconds here"),
     ("5", 0, "the final result of a math expression must be a time series or an array of time "

@@ -160,13 +160,13 @@ class TestParseStatistic:
     @pytest.mark.parametrize(
         ("name", "suffix"),
         [
-            pytest.param("average", " (did you mean 'Average'?)", id="lower-case-basic"),
-            pytest.param("Avg", " (did you mean 'Average'?)", id="abbreviation"),
-            pytest.param("Maximun", " (did you mean 'Maximum'?)", id="typo"),
-            pytest.param("iqm", " (did you mean 'IQM'?)", id="lower-iqm"),
-            pytest.param("P99", " (did you mean 'p99'?)", id="upper-short-form"),
-            pytest.param("TM90", " (did you mean 'tm90'?)", id="upper-short-trimmed"),
-            pytest.param("tm(10%:90%)", " (did you mean 'TM(10%:90%)'?)", id="lower-range-form"),
+            pytest.param("average", " Did you mean 'Average'?", id="lower-case-basic"),
+            pytest.param("Avg", " Did you mean 'Average'?", id="abbreviation"),
+            pytest.param("Maximun", " Did you mean 'Maximum'?", id="typo"),
+            pytest.param("iqm", " Did you mean 'IQM'?", id="lower-iqm"),
+            pytest.param("P99", " Did you mean 'p99'?", id="upper-short-form"),
+            pytest.param("TM90", " Did you mean 'tm90'?", id="upper-short-trimmed"),
+            pytest.param("tm(10%:90%)", " Did you mean 'TM(10%:90%)'?", id="lower-range-form"),
             pytest.param("p101", "", id="percentile-above-100"),
             pytest.param("p100.0", "", id="p100-with-decimals"),
             pytest.param("p99.12345678901", "", id="eleven-decimals"),
@@ -182,7 +182,7 @@ class TestParseStatistic:
     )
     def test_invalid_names(self, name: str, suffix: str) -> None:
         """Invalid names raise InvalidParameterValue naming the value, with a hint when close."""
-        expected = f"The value {name} for parameter Statistic is not a valid statistic{suffix}"
+        expected = f"The value {name} for parameter Statistic is not a valid statistic.{suffix}"
         with pytest.raises(InvalidParameterValue) as caught:
             parse_statistic(name)
         assert caught.value.message == expected
