@@ -35,7 +35,8 @@ which makes ``{ $.latency = * }`` true for any number or string; a numeric
 condition never matches a JSON string (UNCONFIRMED; the reference's
 recommendation); messages with text before the JSON object do not match
 (UNCONFIRMED); the keywords ``IS``, ``NOT``, ``NULL``, ``TRUE``, ``FALSE`` and
-``EXISTS`` are accepted in any letter case (UNCONFIRMED).
+``EXISTS`` are accepted in any letter case (UNCONFIRMED); parentheses nest
+at most 100 deep (AWS's limit, if any, is not documented).
 
 Speed: before parsing a message, `JsonPattern.match` checks that it contains
 the property names and literal string values the pattern needs (sound unless
@@ -65,6 +66,7 @@ from awsmon.logs.filter_pattern_selector import (
 )
 
 __all__ = [
+    "MAX_NESTING",
     "MAX_WILDCARDS_PER_PATTERN",
     "JsonPattern",
     "parse_json_pattern",
@@ -72,6 +74,10 @@ __all__ = [
 
 #: AWS quota: up to three wildcard selectors in one filter pattern.
 MAX_WILDCARDS_PER_PATTERN = 3
+
+#: How deeply parentheses may nest (an awsmon limit that keeps parsing off
+#: Python's recursion limit; AWS's own limit is not documented).
+MAX_NESTING = 100
 
 #: A test on a parsed JSON object.
 DocumentTest = Callable[[dict[str, object]], bool]
@@ -154,6 +160,7 @@ class _Parser:
         self.scanner = scanner
         self.regexes = RegexCounter()
         self.wildcards = 0
+        self.depth = 0
 
     def parse_or(self) -> _Expression:
         """``and_expr ('||' and_expr)*``; requires what every alternative requires."""
@@ -188,7 +195,11 @@ class _Parser:
         scanner = self.scanner
         scanner.skip_spaces()
         if scanner.accept("("):
+            self.depth += 1
+            if self.depth > MAX_NESTING:
+                raise scanner.error(f"at most {MAX_NESTING} nested parentheses", scanner.pos - 1)
             inner = self.parse_or()
+            self.depth -= 1
             scanner.skip_spaces()
             if not scanner.accept(")"):
                 raise scanner.error("'&&', '||' or ')'")
@@ -286,7 +297,7 @@ def string_matcher(value: str) -> Callable[[str], bool]:
     if trailing:
         core = core[:-1]
     if leading and trailing:
-        return core.__contains__ if core else _always
+        return (lambda text: core in text) if core else _always
     if leading:
         return lambda text: text.endswith(core)
     if trailing:

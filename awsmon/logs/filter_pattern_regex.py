@@ -17,6 +17,10 @@ A regex matches when it is found anywhere in the text (an unanchored search;
 ``^`` and ``$`` anchor to the start and end of the whole text). ``\\w`` is
 ``[a-zA-Z_0-9]`` and ``.`` matches any character, as AWS documents.
 
+Matching runs on Python's backtracking `re` engine: a regex stacking many
+unbounded quantifiers (``%a*a*a*a*b%``) can be slow on long messages, where
+AWS's engine may not be.
+
 Simulation notes: a space is accepted inside a regex because AWS's own example
 ``%^starting|^initializing|^shutting down%`` uses one; spaces inside a
 ``{m, n}`` quantifier are ignored; an empty regex ``%%`` is rejected. Whether

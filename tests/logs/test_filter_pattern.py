@@ -318,6 +318,8 @@ class TestJsonExamples:
         assert matching("{ $.eventName = *Event }", events) == events[:2]
         assert matching("{ $.eventName = Event* }", events) == events[2:4]
         assert matching('{ $.eventName = "Ev*ent" }', events) == events[4:5]
+        assert matching("{ $.eventName = *ven* }", events) == events[:4]
+        assert matching("{ $.eventName = *Id* }", events) == events[2:3]
 
     def test_array_selector_is_not_a_value(self) -> None:
         """FP-28: = and != both fail when the selector reaches an array."""
@@ -816,6 +818,7 @@ ERROR_TABLE = [
     ("{ $.a = 1 } x", 12, "end of pattern after '}'"),
     ("{ $.a = 1 && }", 13, "a property selector starting with '$'"),
     ("{ $.a = %x% || $.b = %y% || $.c = %z% }", 34, "at most 2 regexes"),
+    ("{" + "(" * 101 + "$.a = 1" + ")" * 101 + "}", 101, "at most 100 nested parentheses"),
     ("[a, b", 5, "',' or ']'"),
     ("[a b]", 3, "an operator (=, !=, <, >, <=, >=)"),
     ("[a = ]", 5, "a value (a string, a number or a %regex%)"),
@@ -884,6 +887,11 @@ class TestErrors:
             f"1 validation error detected: Value '{pattern}' at 'filterPattern' failed to "
             "satisfy constraint: Member must have length less than or equal to 1024"
         )
+
+    def test_deepest_nesting_accepted(self) -> None:
+        """100 nested parentheses still parse and match."""
+        pattern = FilterPattern.parse("{" + "(" * 100 + "$.a = 1" + ")" * 100 + "}")
+        assert pattern.matches('{"a": 1}')
 
     def test_str_names_the_code(self) -> None:
         """str() of the error starts with the AWS code."""
@@ -981,7 +989,7 @@ JSON_VALUES = st.recursive(
     ),
     max_leaves=8,
 )
-JSON_DOCUMENTS = st.dictionaries(st.sampled_from(JSON_KEYS), JSON_VALUES, max_size=3)
+JSON_DOCUMENTS = st.fixed_dictionaries({}, optional=dict.fromkeys(JSON_KEYS, JSON_VALUES))
 JSON_PATHS = st.lists(
     st.one_of(st.sampled_from(JSON_KEYS), st.integers(0, 2), st.just("*")), min_size=1, max_size=3
 ).filter(lambda path: not isinstance(path[0], int) and path.count("*") <= 1)
