@@ -80,6 +80,14 @@ SERVICES: list[ServiceSpec] = [
         event_source="sqs.amazonaws.com",
         arn_service="sqs",
     ),
+    ServiceSpec(
+        name="sns",
+        botocore_name="sns",
+        domain="awsmon.neighbours.sns:SNS",
+        api="awsmon.neighbours.sns_api:SnsApi",
+        event_source="sns.amazonaws.com",
+        arn_service="sns",
+    ),
 ]
 
 

@@ -1,0 +1,206 @@
+"""How SNS hands a published message to each subscription's endpoint.
+
+`deliver_all` is called by `awsmon.neighbours.sns.SNS.publish`: for each
+confirmed subscription whose filter policy passes, it builds what the
+endpoint receives (the JSON envelope, or the raw message) and delivers it to
+the SQS queue, Lambda function or Firehose stream, or records it for email,
+http(s), sms and application endpoints. Every delivery is appended to
+``SNS.deliveries``.
+
+The SQS and http envelope, in AWS's member order::
+
+    {"Type": "Notification", "MessageId": ..., ["SequenceNumber": ...,] "TopicArn": ...,
+     ["Subject": ...,] "Message": ..., "Timestamp": "2025-03-14T15:09:26.000Z",
+     "SignatureVersion": "1", "Signature": ..., "SigningCertURL": ...,
+     "UnsubscribeURL": ..., ["MessageAttributes": {name: {"Type": ..., "Value": ...}}]}
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from awsmon.errors import ServiceError
+from awsmon.neighbours.lambda_events import sns_event
+from awsmon.neighbours.sns_model import (
+    SNS_SENDER_ID,
+    Delivery,
+    MessageAttributeValue,
+    Subscription,
+    Topic,
+    timestamp,
+)
+
+if TYPE_CHECKING:
+    from awsmon.neighbours.sns import SNS
+
+__all__ = ["deliver_all", "envelope_attributes"]
+
+
+def envelope_attributes(attributes: Mapping[str, MessageAttributeValue]) -> dict[str, Any]:
+    """Message attributes as the envelope writes them: ``{name: {"Type", "Value"}}``."""
+    found: dict[str, Any] = {}
+    for name, value in attributes.items():
+        if value.binary_value is not None:
+            text = base64.b64encode(value.binary_value).decode()
+        else:
+            text = value.string_value or ""
+        found[name] = {"Type": value.data_type, "Value": text}
+    return found
+
+
+def _passes(subscription: Subscription, text: str, attributes: Mapping[str, Any]) -> bool:
+    policy = subscription.filter_policy
+    if policy is None:
+        return True
+    if policy.scope == "MessageBody":
+        try:
+            body = json.loads(text)
+        except ValueError:
+            return False
+        return isinstance(body, dict) and policy.matches(body)
+    return policy.matches({name: value.filter_value() for name, value in attributes.items()})
+
+
+def deliver_all(
+    sns: SNS,
+    topic: Topic,
+    *,
+    message_id: str,
+    texts: Mapping[str, str],
+    subject: str | None,
+    attributes: Mapping[str, MessageAttributeValue],
+    group_id: str | None,
+    deduplication_id: str | None,
+    sequence: str | None,
+) -> None:
+    """Deliver one published message to every matching, confirmed subscription of `topic`."""
+    now = sns.ctx.now()
+    region, account = topic.arn.split(":")[3:5]
+    owner = sns._place(region, account)
+    for sub in list(owner.subscriptions.values()):
+        if sub.topic_arn != topic.arn or sub.pending:
+            continue
+        text = texts.get(sub.protocol, texts["default"])
+        if not _passes(sub, text, attributes):
+            continue
+        envelope: dict[str, Any] = {"Type": "Notification", "MessageId": message_id}
+        if sequence is not None:
+            envelope["SequenceNumber"] = sequence
+        envelope["TopicArn"] = topic.arn
+        if subject is not None:
+            envelope["Subject"] = subject
+        envelope["Message"] = text
+        envelope["Timestamp"] = timestamp(now)
+        envelope["SignatureVersion"] = topic.attributes.get("SignatureVersion", "1")
+        envelope["Signature"] = sns._signature(message_id, text)
+        envelope["SigningCertURL"] = sns._cert_url()
+        envelope["UnsubscribeURL"] = (
+            f"https://sns.{region}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn={sub.arn}"
+        )
+        if attributes:
+            envelope["MessageAttributes"] = envelope_attributes(attributes)
+        raw = sub.raw
+        body = text if raw else json.dumps(envelope)
+        if sub.protocol == "email" or sub.protocol in ("sms", "application"):
+            body = text
+        succeeded = True
+        if sub.protocol == "sqs":
+            succeeded = _to_sqs(sns, sub, body, raw, attributes, group_id, deduplication_id)
+        elif sub.protocol == "lambda":
+            event = sns_event(
+                subscription_arn=sub.arn,
+                topic_arn=topic.arn,
+                message_id=message_id,
+                message=text,
+                timestamp=now,
+                subject=subject,
+                message_attributes={
+                    name: (v["Type"], v["Value"])
+                    for name, v in envelope_attributes(attributes).items()
+                },
+                signature=envelope["Signature"],
+                signing_cert_url=envelope["SigningCertURL"],
+                unsubscribe_url=envelope["UnsubscribeURL"],
+                signature_version=envelope["SignatureVersion"],
+            )
+            succeeded = _to_lambda(sns, sub, event)
+        elif sub.protocol == "firehose":
+            succeeded = _to_firehose(sns, sub, body)
+        sns.deliveries.append(
+            Delivery(
+                at=now,
+                topic_arn=topic.arn,
+                subscription_arn=sub.arn,
+                protocol=sub.protocol,
+                endpoint=sub.endpoint,
+                message_id=message_id,
+                subject=subject,
+                message=text,
+                body=body,
+                message_attributes=dict(attributes),
+                raw=raw,
+                succeeded=succeeded,
+            )
+        )
+
+
+def _service_at(sns: SNS, arn: str, name: str) -> Any:
+    parts = arn.split(":")
+    return sns.ctx.cloud.account(parts[4]).region(parts[3]).service(name)
+
+
+def _to_sqs(
+    sns: SNS,
+    sub: Subscription,
+    body: str,
+    raw: bool,
+    attributes: Mapping[str, MessageAttributeValue],
+    group_id: str | None,
+    deduplication_id: str | None,
+) -> bool:
+    from awsmon.neighbours.sqs_model import MessageAttribute
+
+    try:
+        sqs = _service_at(sns, sub.endpoint, "sqs")
+        queue = sqs.queue(sub.endpoint)
+        sqs_attributes = {}
+        if raw:
+            sqs_attributes = {
+                name: MessageAttribute(v.data_type, v.string_value, v.binary_value)
+                for name, v in list(attributes.items())[:10]
+            }
+        sqs.deliver(
+            sub.endpoint,
+            body,
+            sender_id=SNS_SENDER_ID,
+            message_attributes=sqs_attributes,
+            group_id=group_id if queue.fifo else None,
+            deduplication_id=deduplication_id if queue.fifo else None,
+        )
+    except (ServiceError, KeyError):
+        return False
+    return True
+
+
+def _to_lambda(sns: SNS, sub: Subscription, event: dict[str, Any]) -> bool:
+    cloud = sns.ctx.cloud
+    try:
+        functions = _service_at(sns, sub.endpoint, "lambda_")
+        with cloud.as_principal(sns.as_sns(sns.account_id)):
+            functions.invoke(sub.endpoint, event, invocation_type="Event")
+    except (ServiceError, KeyError):
+        return False
+    return True
+
+
+def _to_firehose(sns: SNS, sub: Subscription, body: str) -> bool:
+    try:
+        firehose = _service_at(sns, sub.endpoint, "firehose")
+        name = sub.endpoint.split(":", 5)[5].split("/", 1)[1]
+        firehose.put_record(name, (body + "\n").encode())
+    except (ServiceError, KeyError, IndexError):
+        return False
+    return True
