@@ -172,6 +172,7 @@ Node = Number | String | Keyword | Reference | Negate | Chain | Power | Call | A
 
 
 def error(text: str, position: int, detail: str) -> ValidationError:
+    """The ValidationError for expression `text`, at a 0-based character `position`."""
     return ValidationError(
         f"Invalid metric math expression at position {position}: {detail}",
         param="Expression",
