@@ -112,10 +112,15 @@ class ExactMatch(ValueMatcher):
 
     kind: ClassVar[str] = "exact"
     value: Scalar
+    key: tuple[str, Any] | None = attrs.field(init=False, repr=False, eq=False)
+
+    @key.default
+    def _key(self) -> tuple[str, Any] | None:
+        return typed_key(self.value)
 
     def matches(self, value: Any) -> bool:
         """True when `value` is the same JSON scalar (numbers by value)."""
-        return typed_key(value) == typed_key(self.value)
+        return typed_key(value) == self.key
 
     def to_json(self) -> Any:
         """The literal itself."""

@@ -158,6 +158,11 @@ class SubPattern:
 
     def matches_flat(self, flat: FlatEvent) -> bool:
         """True when the flattened event satisfies every field, array-consistently."""
+        for field in self.fields:  # quick rejection: a required field no leaf satisfies
+            if not field.absent_ok and not any(
+                field.test(leaf[0]) for leaf in flat.get(field.path, ())
+            ):
+                return False
         options: list[tuple[FieldPattern, Sequence[Leaf], list[Leaf]]] = []
         in_arrays = False
         for field in self.fields:

@@ -60,7 +60,6 @@ from awsmon.events.pattern import (
 __all__ = ["RuleMatcher"]
 
 _INDEXABLE = (ExactMatch, EqualsIgnoreCase, Prefix, Suffix, NumericRange, Cidr)
-_PRESENCE_PENALTY = 8  # a presence bucket must be checked whatever the value
 
 
 def _first(entry: tuple[Any, ...]) -> Any:
@@ -82,8 +81,34 @@ class _PathIndex:
         self.between: SortedKeyList = SortedKeyList(key=_first)  # (low, lo_open, high, hi_open, id)
         self.blocks: dict[int, SortedKeyList] = {}  # address length -> (low, high, id)
         self.entries = 0
+        self.filed: Counter[object] = Counter()  # entries per hash table, for hit_chance
 
     # -- filing ------------------------------------------------------------------------
+
+    def hit_chance(self, matcher: ValueMatcher) -> float:
+        """Estimated share of events (with this path) whose value hits `matcher`'s bucket.
+
+        Rules tend to name the values events carry, so the share a value has among
+        the values already filed here stands for how often events carry it;
+        ranges and blocks get fixed guesses. A branch is best filed under the
+        field its events hit least often.
+        """
+        if isinstance(matcher, ExactMatch | EqualsIgnoreCase | Prefix | Suffix) or (
+            isinstance(matcher, NumericRange) and matcher.low == matcher.high
+        ):
+            if isinstance(matcher, Prefix | Suffix) and not matcher.key:
+                return 1.0
+            table = self._table(matcher)
+            return (self.cost(matcher) + 1) / (self.filed[table] + 2)
+        if isinstance(matcher, NumericRange):
+            return 0.5 if matcher.low is None or matcher.high is None else 0.25
+        return 0.25
+
+    @staticmethod
+    def _table(matcher: ValueMatcher) -> object:
+        if isinstance(matcher, Prefix | Suffix):
+            return (matcher.ignore_case, isinstance(matcher, Prefix))
+        return "folded" if isinstance(matcher, EqualsIgnoreCase) else "exact"
 
     def cost(self, matcher: ValueMatcher) -> int:
         """How many branches a lookup for `matcher`'s bucket would hand out (an estimate)."""
@@ -104,6 +129,10 @@ class _PathIndex:
     def file(self, matcher: ValueMatcher, sid: int, *, add: bool) -> None:
         """Add (or remove) branch `sid` under `matcher`'s bucket."""
         self.entries += 1 if add else -1
+        if not isinstance(matcher, Cidr) and not (
+            isinstance(matcher, NumericRange) and matcher.low != matcher.high
+        ):
+            self.filed[self._table(matcher)] += 1 if add else -1
         if isinstance(matcher, NumericRange) and matcher.low == matcher.high:
             _toggle(self.exact, typed_key(matcher.low), sid, add)
         elif isinstance(matcher, ExactMatch):
@@ -327,16 +356,16 @@ class RuleMatcher:
         sid = self._next_id
         self._next_id += 1
         self._branches[sid] = (name, sub)
-        best: tuple[int, str, FieldPattern | None] | None = None
+        best: tuple[tuple[float, int, int], str, FieldPattern | None] | None = None
         for field in sub.fields:
             if field.absent_ok:
                 continue
             index = self._paths.get(field.path) or _PathIndex()
+            key: FieldPattern | None = None
+            cost = (1.0, 1, len(index.presence))  # presence: every event with the path
             if all(isinstance(m, _INDEXABLE) for m in field.matchers):
-                cost = sum(index.cost(m) for m in field.matchers)
-                key: FieldPattern | None = field
-            else:
-                cost, key = _PRESENCE_PENALTY + len(index.presence), None
+                chance = min(1.0, sum(index.hit_chance(m) for m in field.matchers))
+                cost, key = (chance, 0, sum(index.cost(m) for m in field.matchers)), field
             if best is None or cost < best[0]:
                 best = (cost, field.path, key)
         if best is None:
