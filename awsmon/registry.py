@@ -81,6 +81,15 @@ SERVICES: list[ServiceSpec] = [
         arn_service="sqs",
     ),
     ServiceSpec(
+        name="xray",
+        botocore_name="xray",
+        domain="awsmon.xray.service:XRay",
+        api="awsmon.xray.api:XRayApi",
+        event_source="xray.amazonaws.com",
+        arn_service="xray",
+        parameter_case="pascal",
+    ),
+    ServiceSpec(
         name="sns",
         botocore_name="sns",
         domain="awsmon.neighbours.sns:SNS",

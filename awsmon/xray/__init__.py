@@ -1,0 +1,30 @@
+"""AWS X-Ray, simulated: segments, traces, sampling, service graphs, filter expressions.
+
+``cloud.xray`` is the `XRay` service of the cloud's default account and
+region. Documents come in through PutTraceSegments (domain or wire), the UDP
+daemon (`XRay.start_daemon`), the in-process emitter for the official
+``aws-xray-sdk`` (`XRay.sdk_emitter`), or the recorder for simulated
+applications (`XRay.recorder`).
+
+Main names: `XRay`, `FilterExpression`, `SamplingRule`, `SamplingRequest`,
+`Sampler`, `TraceHeader`, `Segment`, `Group`, `TimeRangeType`.
+"""
+
+from __future__ import annotations
+
+from awsmon.xray.filter_expression import FilterExpression
+from awsmon.xray.model import Group, Segment, TimeRangeType, TraceHeader
+from awsmon.xray.sampling import Sampler, SamplingRequest, SamplingRule
+from awsmon.xray.service import XRay
+
+__all__ = [
+    "FilterExpression",
+    "Group",
+    "Sampler",
+    "SamplingRequest",
+    "SamplingRule",
+    "Segment",
+    "TimeRangeType",
+    "TraceHeader",
+    "XRay",
+]

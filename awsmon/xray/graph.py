@@ -1,0 +1,298 @@
+"""The service graph: nodes, edges, summary statistics and histograms.
+
+A processed trace (`awsmon.xray.trace.TraceView`) contributes, once per
+version, a `Contribution`: every real or inferred segment adds its outcome
+and response time to its node; every call adds the caller-side outcome and
+response time to the edge from the caller's node to the callee's; the root
+segment adds itself to the edge from a *client* node (named after the root
+service, type ``client``) to the root node (reference C.7.2).
+`GraphAggregate` sums contributions (and subtracts them, when a trace is
+processed again) and renders the ``Services`` list of GetServiceGraph and
+GetTraceGraph.
+
+Outcomes: fault (5xx or ``fault``), then throttle (429 or ``throttle``),
+then error (4xx or ``error``), else ok. Histogram values are response times
+rounded to the millisecond. Node and edge start and end times are floored to
+the second, as in AWS's examples.
+
+Simulation notes: reference ids are dense integers in order of first
+appearance (client nodes first); ``DurationHistogram`` equals
+``ResponseTimeHistogram`` (segment durations); in-progress segments are not
+counted; asynchronous ``link`` edges are not produced. All UNCONFIRMED.
+
+>>> agg = GraphAggregate()
+>>> agg.node_stats(Node("api", "AWS::EC2::Instance")).total
+0
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from attrs import define, field, frozen
+
+from awsmon.xray.model import epoch_to_datetime
+from awsmon.xray.trace import ERROR, OK, THROTTLE, Node, TraceView
+
+__all__ = ["Contribution", "GraphAggregate", "Stats", "contribution", "render_statistics"]
+
+NodeKey = tuple[str, str | None, str | None]
+
+
+@define
+class Stats:
+    """Summary statistics of a node or an edge (counts and total response time)."""
+
+    ok: int = 0
+    error_other: int = 0
+    throttle: int = 0
+    fault: int = 0
+    total_response_time: float = 0.0
+    histogram: dict[float, int] = field(factory=dict)
+    start: float = math.inf
+    end: float = -math.inf
+
+    @property
+    def total(self) -> int:
+        """Every counted request."""
+        return self.ok + self.error_other + self.throttle + self.fault
+
+    def add(self, status: int, response_time: float, start: float, end: float, sign: int) -> None:
+        """Count one outcome (`sign` -1 takes it back out)."""
+        if status == OK:
+            self.ok += sign
+        elif status == ERROR:
+            self.error_other += sign
+        elif status == THROTTLE:
+            self.throttle += sign
+        else:
+            self.fault += sign
+        self.total_response_time += sign * response_time
+        value = round(response_time, 3)
+        count = self.histogram.get(value, 0) + sign
+        if count:
+            self.histogram[value] = count
+        else:
+            self.histogram.pop(value, None)
+        if sign > 0:
+            self.start = min(self.start, start)
+            self.end = max(self.end, end)
+
+    def merge(self, other: Stats) -> None:
+        """Add `other` into this."""
+        self.ok += other.ok
+        self.error_other += other.error_other
+        self.throttle += other.throttle
+        self.fault += other.fault
+        self.total_response_time += other.total_response_time
+        for value, count in other.histogram.items():
+            self.histogram[value] = self.histogram.get(value, 0) + count
+        self.start = min(self.start, other.start)
+        self.end = max(self.end, other.end)
+
+
+def render_statistics(stats: Stats) -> dict[str, Any]:
+    """``EdgeStatistics`` / ``ServiceStatistics`` in wire form."""
+    errors = stats.throttle + stats.error_other
+    return {
+        "OkCount": stats.ok,
+        "ErrorStatistics": {
+            "ThrottleCount": stats.throttle,
+            "OtherCount": stats.error_other,
+            "TotalCount": errors,
+        },
+        "FaultStatistics": {"OtherCount": stats.fault, "TotalCount": stats.fault},
+        "TotalCount": stats.total,
+        "TotalResponseTime": round(stats.total_response_time, 6),
+    }
+
+
+def _histogram(stats: Stats) -> list[dict[str, Any]]:
+    return [{"Value": value, "Count": count} for value, count in sorted(stats.histogram.items())]
+
+
+@frozen
+class Contribution:
+    """What one version of a trace adds to a graph.
+
+    Attributes:
+        nodes: (node, outcome, response time, start, end, is_root) per completed segment.
+        edges: (source, target, outcome, response time, start, end) per completed call;
+            the client edge has a ``client`` source node.
+    """
+
+    nodes: tuple[tuple[Node, int, float, float, float, bool], ...]
+    edges: tuple[tuple[Node, Node, int, float, float, float], ...]
+
+
+def contribution(view: TraceView) -> Contribution:
+    """The graph contribution of `view`."""
+    nodes = []
+    for entity in view.all_segments():
+        if entity.end is None or entity.node is None:
+            continue
+        nodes.append(
+            (
+                entity.node,
+                entity.status,
+                entity.end - entity.start,
+                entity.start,
+                entity.end,
+                entity is view.root,
+            )
+        )
+    edges = []
+    root = view.root
+    if root is not None and root.node is not None and root.end is not None:
+        client = Node(root.node.name, "client")
+        edges.append((client, root.node, root.status, root.end - root.start, root.start, root.end))
+    for call in view.calls:
+        entity = call.entity
+        if entity.end is None:
+            continue
+        edges.append(
+            (
+                call.source,
+                call.target,
+                entity.status,
+                entity.end - entity.start,
+                entity.start,
+                entity.end,
+            )
+        )
+    return Contribution(tuple(nodes), tuple(edges))
+
+
+@define
+class _NodeAggregate:
+    node: Node
+    stats: Stats = field(factory=Stats)
+    root: bool = False
+    edges: dict[NodeKey, tuple[Node, Stats]] = field(factory=dict)
+
+
+@define
+class GraphAggregate:
+    """Summed contributions: a service graph under construction."""
+
+    nodes: dict[NodeKey, _NodeAggregate] = field(factory=dict)
+    traces: int = 0
+
+    def _node(self, node: Node) -> _NodeAggregate:
+        found = self.nodes.get(node.key)
+        if found is None:
+            found = self.nodes[node.key] = _NodeAggregate(node)
+        return found
+
+    def node_stats(self, node: Node) -> Stats:
+        """The statistics of `node` (empty when absent)."""
+        found = self.nodes.get(node.key)
+        return Stats() if found is None else found.stats
+
+    def add(self, part: Contribution, sign: int = 1) -> None:
+        """Add (or with `sign` -1, remove) one trace's contribution."""
+        self.traces += sign
+        for node, status, response, start, end, is_root in part.nodes:
+            aggregate = self._node(node)
+            aggregate.stats.add(status, response, start, end, sign)
+            aggregate.root = aggregate.root or is_root
+        for source, target, status, response, start, end in part.edges:
+            aggregate = self._node(source)
+            edge = aggregate.edges.get(target.key)
+            if edge is None:
+                edge = aggregate.edges[target.key] = (target, Stats())
+                self._node(target)
+            edge[1].add(status, response, start, end, sign)
+
+    def merge(self, other: GraphAggregate) -> None:
+        """Add every node and edge of `other` into this."""
+        self.traces += other.traces
+        for key, theirs in other.nodes.items():
+            mine = self._node(theirs.node)
+            mine.stats.merge(theirs.stats)
+            mine.root = mine.root or theirs.root
+            for target_key, (target, stats) in theirs.edges.items():
+                edge = mine.edges.get(target_key)
+                if edge is None:
+                    edge = mine.edges[target_key] = (target, Stats())
+                edge[1].merge(stats)
+            del key
+
+    def edge_stats(self, sources: Iterable[Node], targets: Iterable[Node]) -> Stats:
+        """The summed statistics of every edge from one of `sources` to one of `targets`."""
+        wanted = {t.key for t in targets}
+        total = Stats()
+        for source in sources:
+            aggregate = self.nodes.get(source.key)
+            if aggregate is None:
+                continue
+            for key, (_, stats) in aggregate.edges.items():
+                if key in wanted:
+                    total.merge(stats)
+        return total
+
+    def render(self) -> list[dict[str, Any]]:
+        """The ``Services`` list: nodes with reference ids, edges and statistics."""
+        live = {
+            key: agg
+            for key, agg in self.nodes.items()
+            if agg.stats.total
+            or any(s.total for _, s in agg.edges.values())
+            or self._is_target(key)
+        }
+        order = sorted(live, key=lambda k: (live[k].node.type != "client",))
+        ids = {key: index for index, key in enumerate(order)}
+        services = []
+        for key in order:
+            agg = live[key]
+            node = agg.node
+            client = node.type == "client"
+            service: dict[str, Any] = {
+                "ReferenceId": ids[key],
+                "Name": node.name,
+                "Names": [node.name],
+                "Root": agg.root,
+            }
+            if node.account_id is not None:
+                service["AccountId"] = node.account_id
+            if node.type is not None:
+                service["Type"] = node.type
+            service["State"] = "unknown" if client or node.inferred else "active"
+            edges = [
+                (target, stats)
+                for target, stats in agg.edges.values()
+                if stats.total and target.key in ids
+            ]
+            times = [s for _, s in edges] + ([] if client else [agg.stats])
+            starts = [s.start for s in times if s.total]
+            ends = [s.end for s in times if s.total]
+            if starts:
+                service["StartTime"] = _second(min(starts))
+                service["EndTime"] = _second(max(ends))
+            service["Edges"] = [
+                {
+                    "ReferenceId": ids[target.key],
+                    "StartTime": _second(stats.start),
+                    "EndTime": _second(stats.end),
+                    "SummaryStatistics": render_statistics(stats),
+                    "ResponseTimeHistogram": _histogram(stats),
+                    "Aliases": [],
+                }
+                for target, stats in edges
+            ]
+            if not client:
+                service["SummaryStatistics"] = render_statistics(agg.stats)
+                service["DurationHistogram"] = _histogram(agg.stats)
+                service["ResponseTimeHistogram"] = _histogram(agg.stats)
+            services.append(service)
+        return services
+
+    def _is_target(self, key: NodeKey) -> bool:
+        return any(key in agg.edges and agg.edges[key][1].total for agg in self.nodes.values())
+
+
+def _second(epoch: float) -> datetime:
+    return epoch_to_datetime(math.floor(epoch))

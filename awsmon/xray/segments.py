@@ -1,0 +1,242 @@
+"""Segment documents: parsing and validation as PutTraceSegments does it.
+
+`parse_documents` turns one element of ``TraceSegmentDocuments`` (a JSON
+string, or an already-parsed mapping from the domain API) into accepted
+`Segment` values and `Rejection` records; PutTraceSegments keeps the former
+and returns the latter in ``UnprocessedTraceSegments``. A document may be a
+segment, an in-progress segment, a subsegment sent on its own
+(``"type": "subsegment"`` with ``trace_id`` and ``parent_id``) or a JSON array
+of such subsegments.
+
+Checks, in order (the first failure names the error code):
+
+==============================  ==========================================
+problem                         ``ErrorCode``
+==============================  ==========================================
+not JSON, not an object, >64 KB ``InvalidSegment``
+``id`` absent / not 16 hex      ``MissingId`` / ``InvalidId``
+``trace_id`` absent / malformed ``MissingTraceId`` / ``InvalidTraceId``
+trace id time past retention    ``InvalidTraceId``
+``name`` absent / bad chars     ``MissingName`` / ``InvalidName``
+``start_time`` absent/not num   ``MissingStartTime`` / ``InvalidStartTime``
+no ``end_time``, not in progress ``MissingEndTime`` (``InvalidEndTime``)
+subsegment without parent       ``MissingParentId`` / ``InvalidParentId``
+annotations not scalar / keys   ``InvalidAnnotations``
+==============================  ==========================================
+
+Nested subsegments are checked the same way (without ``trace_id``); a bad one
+rejects the whole document with its code.
+
+Simulation notes: AWS documents ``InvalidTraceId``, ``InvalidName``,
+``MissingId`` and ``MissingEndTime``; the other codes are UNCONFIRMED and
+follow the same naming. Trace ids whose time is older than the retention
+period (30 days) are rejected (the developer guide shows this; the API
+reference says the time is not validated), configurable through
+`max_trace_age`. Subsegment names are only checked for length; segment names
+must be Unicode letters, digits, whitespace or ``_ . : / % & # = + \\ - @``.
+
+>>> accepted, rejected = parse_documents(
+...     '{"name":"example.com","id":"70de5b6f19ff9a0a","start_time":1.478293361271E9,'
+...     '"trace_id":"1-581cf771-a006649127e371903a2de979"}', now=1.4783e9)
+>>> accepted, rejected[0].error_code, rejected[0].message
+([], 'MissingEndTime', 'Invalid segment. ErrorCode: MissingEndTime')
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from attrs import frozen
+
+from awsmon.xray.model import ENTITY_ID_RE, TRACE_ID_RE, Segment, trace_id_epoch
+
+__all__ = [
+    "MAX_DOCUMENT_BYTES",
+    "MAX_TRACE_AGE_SECONDS",
+    "Rejection",
+    "parse_documents",
+    "valid_annotation_key",
+]
+
+#: The largest segment document X-Ray accepts (64 KB).
+MAX_DOCUMENT_BYTES = 64 * 1024
+#: Trace data retention, also the oldest trace id time accepted (30 days).
+MAX_TRACE_AGE_SECONDS = 30 * 86400
+
+_NAME_PUNCTUATION = frozenset("_.:/%&#=+\\-@")
+_ANNOTATION_KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
+@frozen
+class Rejection:
+    """A document PutTraceSegments did not accept (an ``UnprocessedTraceSegments`` entry).
+
+    Attributes:
+        id: the document's id when it could be read, else None.
+        error_code: ``MissingEndTime``, ``InvalidTraceId``, ...
+        subsegment: True when the rejected entity is a subsegment.
+    """
+
+    id: str | None
+    error_code: str
+    subsegment: bool = False
+
+    @property
+    def message(self) -> str:
+        """The message X-Ray gives: ``Invalid segment. ErrorCode: <code>``."""
+        kind = "subsegment" if self.subsegment else "segment"
+        return f"Invalid {kind}. ErrorCode: {self.error_code}"
+
+
+class _Invalid(Exception):
+    def __init__(self, code: str, entity_id: str | None, subsegment: bool) -> None:
+        super().__init__(code)
+        self.code = code
+        self.entity_id = entity_id
+        self.subsegment = subsegment
+
+
+def valid_annotation_key(key: str) -> bool:
+    """True when `key` is usable as an annotation key (ASCII letters, digits, ``_``).
+
+    >>> valid_annotation_key("user_id"), valid_annotation_key("user-id")
+    (True, False)
+    """
+    return bool(key) and len(key) <= 500 and all(c in _ANNOTATION_KEY_CHARS for c in key)
+
+
+def _valid_name(name: str) -> bool:
+    return 0 < len(name) <= 200 and all(
+        c.isalnum() or c.isspace() or c in _NAME_PUNCTUATION for c in name
+    )
+
+
+def parse_documents(
+    document: str | Mapping[str, Any] | list[Any],
+    *,
+    now: float,
+    max_trace_age: float | None = MAX_TRACE_AGE_SECONDS,
+) -> tuple[list[Segment], list[Rejection]]:
+    """Parse and validate one ``TraceSegmentDocuments`` element.
+
+    Args:
+        document: the JSON text (or its parsed form).
+        now: the current virtual time, epoch seconds (for the trace id age check).
+        max_trace_age: the oldest trace id time accepted, in seconds before
+            `now`; None accepts any.
+
+    Returns:
+        The accepted segments and the rejections.
+    """
+    if isinstance(document, str):
+        if len(document) > MAX_DOCUMENT_BYTES // 4 and len(document.encode()) > MAX_DOCUMENT_BYTES:
+            return [], [Rejection(None, "InvalidSegment")]
+        try:
+            parsed: Any = json.loads(document)
+        except ValueError:
+            return [], [Rejection(None, "InvalidSegment")]
+    else:
+        parsed = document
+    items = parsed if isinstance(parsed, list) else [parsed]
+    accepted: list[Segment] = []
+    rejected: list[Rejection] = []
+    oldest = None if max_trace_age is None else now - max_trace_age
+    for item in items:
+        try:
+            accepted.append(_segment(item, oldest, array=isinstance(parsed, list)))
+        except _Invalid as bad:
+            rejected.append(Rejection(bad.entity_id, bad.code, bad.subsegment))
+    return accepted, rejected
+
+
+def _segment(item: Any, oldest: float | None, *, array: bool) -> Segment:
+    if not isinstance(item, dict):
+        raise _Invalid("InvalidSegment", None, array)
+    subsegment = item.get("type") == "subsegment" or array
+    entity_id = _check_entity(item, subsegment)
+    trace_id = item.get("trace_id")
+    if trace_id is None:
+        raise _Invalid("MissingTraceId", entity_id, subsegment)
+    if not isinstance(trace_id, str) or TRACE_ID_RE.fullmatch(trace_id) is None:
+        raise _Invalid("InvalidTraceId", entity_id, subsegment)
+    if oldest is not None and trace_id_epoch(trace_id) < oldest:
+        raise _Invalid("InvalidTraceId", entity_id, subsegment)
+    parent_id = item.get("parent_id")
+    if subsegment and parent_id is None:
+        raise _Invalid("MissingParentId", entity_id, subsegment)
+    if parent_id is not None and (
+        not isinstance(parent_id, str) or ENTITY_ID_RE.fullmatch(parent_id) is None
+    ):
+        raise _Invalid("InvalidParentId", entity_id, subsegment)
+    end = item.get("end_time")
+    return Segment(
+        id=entity_id,
+        trace_id=trace_id,
+        name=item["name"],
+        start_time=float(item["start_time"]),
+        end_time=None if end is None or item.get("in_progress") is True else float(end),
+        parent_id=parent_id,
+        independent_subsegment=subsegment,
+        document=item,
+    )
+
+
+def _check_entity(item: Mapping[str, Any], subsegment: bool, depth: int = 0) -> str:
+    """Check the fields every segment and subsegment has; returns the id."""
+    entity_id = item.get("id")
+    if entity_id is None:
+        raise _Invalid("MissingId", None, subsegment)
+    if not isinstance(entity_id, str) or ENTITY_ID_RE.fullmatch(entity_id) is None:
+        raise _Invalid("InvalidId", None, subsegment)
+    name = item.get("name")
+    if name is None:
+        raise _Invalid("MissingName", entity_id, subsegment)
+    if not isinstance(name, str) or not (
+        (0 < len(name) <= 250) if subsegment else _valid_name(name)
+    ):
+        raise _Invalid("InvalidName", entity_id, subsegment)
+    start = item.get("start_time")
+    if start is None:
+        raise _Invalid("MissingStartTime", entity_id, subsegment)
+    if isinstance(start, bool) or not isinstance(start, int | float):
+        raise _Invalid("InvalidStartTime", entity_id, subsegment)
+    end = item.get("end_time")
+    if end is None:
+        if item.get("in_progress") is not True:
+            raise _Invalid("MissingEndTime", entity_id, subsegment)
+    elif isinstance(end, bool) or not isinstance(end, int | float) or end < start:
+        raise _Invalid("InvalidEndTime", entity_id, subsegment)
+    annotations = item.get("annotations")
+    if annotations is not None and not _valid_annotations(annotations):
+        raise _Invalid("InvalidAnnotations", entity_id, subsegment)
+    for flag in ("error", "fault", "throttle"):
+        value = item.get(flag)
+        if value is not None and not isinstance(value, bool):
+            raise _Invalid("InvalidSegment", entity_id, subsegment)
+    children = item.get("subsegments")
+    if children is not None:
+        if not isinstance(children, list) or depth > 64:
+            raise _Invalid("InvalidSegment", entity_id, subsegment)
+        for child in children:
+            if not isinstance(child, dict):
+                raise _Invalid("InvalidSegment", entity_id, True)
+            try:
+                _check_entity(child, True, depth + 1)
+            except _Invalid as bad:
+                # The document is rejected as a whole: name the document's id,
+                # and say the problem is in a subsegment.
+                raise _Invalid(bad.code, entity_id, True) from None
+    return entity_id
+
+
+def _valid_annotations(annotations: Any) -> bool:
+    if not isinstance(annotations, dict):
+        return False
+    for key, value in annotations.items():
+        if not valid_annotation_key(key):
+            return False
+        if value is not None and not isinstance(value, str | int | float | bool):
+            return False
+    return True

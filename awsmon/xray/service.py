@@ -1,0 +1,529 @@
+"""AWS X-Ray: segments in, traces, summaries and service graphs out.
+
+`XRay` is the service of one account and region (``cloud.xray``). Its
+operations, by purpose:
+
+- ingestion: `put_trace_segments` (and the UDP daemon, `start_daemon`;
+  the aws-xray-sdk emitter, `sdk_emitter`; the simulated-application
+  recorder, `recorder`);
+- reading traces: `get_trace_summaries`, `batch_get_traces`, `get_trace_graph`;
+- service graphs: `get_service_graph`, `get_time_series_service_statistics`;
+- sampling: `create_sampling_rule`, `get_sampling_rules`,
+  `update_sampling_rule`, `delete_sampling_rule`, `get_sampling_targets`,
+  `get_sampling_statistic_summaries`, and `sampler` (the SDK algorithm for a
+  simulated application);
+- groups, encryption, telemetry and tags (`awsmon.xray.config`).
+
+Traces keep 30 days (a clock job every hour drops older ones, by the time in
+the trace id). Documents the daemon received enter the cloud on the
+simulation's own thread: at the next X-Ray call, or at the next whole second
+the clock passes while the daemon runs.
+
+>>> from datetime import timedelta
+>>> from awsmon import Cloud
+>>> cloud = Cloud()
+>>> now = cloud.clock.time()
+>>> doc = {"name": "api", "id": "70de5b6f19ff9a0a", "start_time": now - 0.5, "end_time": now,
+...        "trace_id": "1-67d4465e-a006649127e371903a2de979"}
+>>> cloud.xray.put_trace_segments([doc])
+[]
+>>> end = cloud.clock.now()
+>>> page = cloud.xray.get_trace_summaries(end - timedelta(minutes=5), end,
+...                                       filter_expression='service("api")')
+>>> [v.trace_id for v in page.traces], page.traces[0].response_time
+(['1-67d4465e-a006649127e371903a2de979'], 0.5)
+"""
+
+from __future__ import annotations
+
+import base64
+import collections
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from attrs import frozen
+
+from awsmon.dispatch import Service, ServiceContext, operation
+from awsmon.xray.config import ConfigOperations
+from awsmon.xray.errors import InvalidRequestException
+from awsmon.xray.filter_expression import FilterExpression, node_matches
+from awsmon.xray.filter_syntax import EdgeTest, ServiceRef, ServiceTest
+from awsmon.xray.graph import GraphAggregate, Stats, contribution
+from awsmon.xray.model import SamplingStrategyName, Segment, TimeRangeType
+from awsmon.xray.sampling import Sampler
+from awsmon.xray.segments import MAX_TRACE_AGE_SECONDS, Rejection, parse_documents
+from awsmon.xray.store import TraceStore
+from awsmon.xray.trace import TraceView
+
+if TYPE_CHECKING:
+    from awsmon.xray.daemon import DaemonHandle
+    from awsmon.xray.emitter import SdkEmitter, SdkSampler
+    from awsmon.xray.recorder import Recorder
+
+__all__ = ["SeriesPoint", "ServiceGraph", "SummaryPage", "TraceBatch", "XRay"]
+
+
+@frozen(kw_only=True)
+class SummaryPage:
+    """One page of GetTraceSummaries."""
+
+    traces: list[TraceView]
+    approximate_time: datetime
+    processed_count: int
+    next_token: str | None
+
+
+@frozen(kw_only=True)
+class TraceBatch:
+    """One page of BatchGetTraces: the traces found and the ids not found."""
+
+    traces: list[TraceView]
+    unprocessed: list[str]
+    next_token: str | None
+
+
+@frozen(kw_only=True)
+class ServiceGraph:
+    """A service graph (GetServiceGraph, GetTraceGraph)."""
+
+    start_time: datetime | None
+    end_time: datetime | None
+    graph: GraphAggregate
+    contains_old_group_versions: bool = False
+
+    def services(self) -> list[dict[str, Any]]:
+        """The ``Services`` list as the API returns it."""
+        return self.graph.render()
+
+
+@frozen(kw_only=True)
+class SeriesPoint:
+    """One period of GetTimeSeriesServiceStatistics."""
+
+    timestamp: datetime
+    edge: Stats | None
+    service: Stats | None
+    forecast: tuple[int, int] | None = None
+
+
+class XRay(ConfigOperations, Service):
+    """The X-Ray service of one account and region.
+
+    Attributes:
+        max_trace_age: the oldest trace id time PutTraceSegments accepts, and
+            the retention of trace data (30 days).
+        max_summary_window: the longest GetTraceSummaries time range (24 h;
+            reference U21, UNCONFIRMED).
+        summaries_page_size: trace summaries per page (100, UNCONFIRMED).
+        traces_per_batch: traces per BatchGetTraces page (5, UNCONFIRMED).
+        store: the `TraceStore`.
+    """
+
+    max_trace_age: timedelta | None = timedelta(seconds=MAX_TRACE_AGE_SECONDS)
+    max_summary_window: timedelta | None = timedelta(hours=24)
+    summaries_page_size = 100
+    traces_per_batch = 5
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        super().__init__(ctx)
+        self._init_config()
+        self.store = TraceStore(self.group_filters)
+        self._inbox: collections.deque[bytes] = collections.deque()
+        self._pumping = False
+        self.daemon_rejections: list[tuple[str, Rejection | None]] = []
+        self._retention_job: Any = None
+
+    # -- ingestion ------------------------------------------------------------------
+
+    @operation("PutTraceSegments")
+    def put_trace_segments(
+        self, trace_segment_documents: Sequence[str | Mapping[str, Any]]
+    ) -> list[Rejection]:
+        """Upload segment documents (PutTraceSegments); returns the rejected ones.
+
+        Each document is a JSON string (or its parsed mapping): a segment, an
+        in-progress segment, a subsegment sent on its own or an array of
+        subsegments. Valid documents are kept even when others are rejected.
+        """
+        self._pump()
+        now = self.ctx.clock.time()
+        max_age = None if self.max_trace_age is None else self.max_trace_age.total_seconds()
+        rejected: list[Rejection] = []
+        store = self.store
+        for document in trace_segment_documents:
+            accepted, bad = parse_documents(document, now=now, max_trace_age=max_age)
+            rejected.extend(bad)
+            for segment in accepted:
+                store.put(segment, now)
+        if self._retention_job is None and len(store):
+            self._retention_job = self.ctx.clock.call_every(
+                timedelta(hours=1), self._expire, name="xray retention"
+            )
+        return rejected
+
+    def _expire(self) -> None:
+        age = self.max_trace_age or timedelta(seconds=MAX_TRACE_AGE_SECONDS)
+        self.store.expire(self.ctx.clock.time() - age.total_seconds())
+
+    def receive_datagram(self, data: bytes) -> None:
+        """Queue one daemon datagram (thread-safe; taken in by `_pump` on the simulation thread)."""
+        self._inbox.append(data)
+
+    def _pump(self) -> None:
+        """Bring in the daemon's datagrams, in batches of 50 as the daemon uploads them."""
+        if self._pumping or not self._inbox:
+            return
+        self._pumping = True
+        try:
+            batch: list[str] = []
+            while self._inbox:
+                raw = self._inbox.popleft()
+                document = _daemon_body(raw)
+                if document is None:
+                    self.daemon_rejections.append((raw.decode("utf-8", "replace"), None))
+                    continue
+                batch.append(document)
+                if len(batch) == 50 or not self._inbox:
+                    for rejection in self.put_trace_segments(batch):
+                        self.daemon_rejections.append(("", rejection))
+                    batch = []
+        finally:
+            self._pumping = False
+
+    # -- traces ---------------------------------------------------------------------
+
+    @operation("GetTraceSummaries")
+    def get_trace_summaries(
+        self,
+        start_time: datetime,
+        end_time: datetime,
+        *,
+        time_range_type: TimeRangeType = TimeRangeType.TRACE_ID,
+        filter_expression: str | None = None,
+        sampling: bool = False,
+        sampling_strategy: tuple[SamplingStrategyName, float] | None = None,
+        next_token: str | None = None,
+    ) -> SummaryPage:
+        """Trace summaries in a time range, most recent first (GetTraceSummaries).
+
+        Args:
+            start_time, end_time: the window (the trace id time, the update time
+                or a segment end time, by `time_range_type`).
+            filter_expression: keep only traces it matches.
+            sampling: return only a subset (`sampling_strategy`, default
+                FixedRate 0.1): FixedRate keeps a fixed share of the traces,
+                chosen by trace id; PartialScan scans only that share of the
+                most recent traces.
+            next_token: the token of the previous page.
+
+        Raises:
+            InvalidRequestException: end before start, a window longer than
+                `max_summary_window`, a bad filter expression or token.
+        """
+        self._pump()
+        _check_window(start_time, end_time, self.max_summary_window)
+        compiled = FilterExpression.parse(filter_expression) if filter_expression else None
+        fingerprint = _fingerprint(
+            start_time, end_time, time_range_type, filter_expression, sampling, sampling_strategy
+        )
+        offset = _read_token(next_token, fingerprint)
+        candidates = self.store.candidates(
+            start_time.timestamp(), end_time.timestamp(), time_range_type
+        )
+        if sampling:
+            name, rate = sampling_strategy or (SamplingStrategyName.FIXED_RATE, 0.1)
+            if name is SamplingStrategyName.PARTIAL_SCAN:
+                candidates = candidates[: max(1, int(len(candidates) * rate))]
+            else:
+                candidates = [t for t in candidates if _share(t) < rate]
+        found: list[TraceView] = []
+        position = offset
+        views = self.store.views
+        while position < len(candidates) and len(found) < self.summaries_page_size:
+            view = views[candidates[position]]
+            position += 1
+            if compiled is None or compiled.matches(view):
+                found.append(view)
+        token = _token(fingerprint, position) if position < len(candidates) else None
+        return SummaryPage(
+            traces=found,
+            approximate_time=self.ctx.now(),
+            processed_count=position - offset,
+            next_token=token,
+        )
+
+    @operation("BatchGetTraces")
+    def batch_get_traces(
+        self, trace_ids: Sequence[str], *, next_token: str | None = None
+    ) -> TraceBatch:
+        """The processed traces with these ids, `traces_per_batch` per page (BatchGetTraces)."""
+        self._pump()
+        fingerprint = _fingerprint(*trace_ids)
+        offset = _read_token(next_token, fingerprint)
+        page = list(trace_ids)[offset : offset + self.traces_per_batch]
+        found, missing = [], []
+        for trace_id in page:
+            view = self.store.view(trace_id)
+            if view is None:
+                missing.append(trace_id)
+            else:
+                found.append(view)
+        end = offset + len(page)
+        token = _token(fingerprint, end) if end < len(trace_ids) else None
+        return TraceBatch(traces=found, unprocessed=missing, next_token=token)
+
+    @operation("GetTraceGraph")
+    def get_trace_graph(
+        self, trace_ids: Sequence[str], *, next_token: str | None = None
+    ) -> ServiceGraph:
+        """The service graph of the given traces (GetTraceGraph)."""
+        self._pump()
+        _read_token(next_token, _fingerprint(*trace_ids))
+        graph = GraphAggregate()
+        for trace_id in trace_ids:
+            view = self.store.view(trace_id)
+            if view is not None:
+                graph.add(contribution(view))
+        return ServiceGraph(start_time=None, end_time=None, graph=graph)
+
+    # -- service graphs -------------------------------------------------------------
+
+    @operation("GetServiceGraph")
+    def get_service_graph(
+        self,
+        start_time: datetime,
+        end_time: datetime,
+        *,
+        group_name: str | None = None,
+        group_arn: str | None = None,
+        next_token: str | None = None,
+    ) -> ServiceGraph:
+        """The service graph of traces started in the window (GetServiceGraph).
+
+        The window is widened to whole minutes. With a group, only the group's
+        traces count; ``ContainsOldGroupVersions`` tells that some were tested
+        against an earlier version of its filter expression.
+        """
+        self._pump()
+        _check_window(start_time, end_time, None)
+        group = self._group(group_name, group_arn) if group_name or group_arn else None
+        name = "Default" if group is None else group.name
+        graph, versions = self.store.graph(start_time.timestamp(), end_time.timestamp(), name)
+        current = 1 if group is None else group.version
+        return ServiceGraph(
+            start_time=start_time,
+            end_time=end_time,
+            graph=graph,
+            contains_old_group_versions=any(v < current for v in versions),
+        )
+
+    @operation("GetTimeSeriesServiceStatistics")
+    def get_time_series_service_statistics(
+        self,
+        start_time: datetime,
+        end_time: datetime,
+        *,
+        group_name: str | None = None,
+        group_arn: str | None = None,
+        entity_selector_expression: str | None = None,
+        period: int = 60,
+        forecast_statistics: bool = False,
+    ) -> list[SeriesPoint]:
+        """Statistics per period of a node or edge (GetTimeSeriesServiceStatistics).
+
+        `entity_selector_expression` is ``service(...)``, ``edge(..., ...)`` or
+        ``id(...)``; without one, the edges from the clients (the requests
+        entering the graph) are summed.
+
+        Simulation notes: the forecast (``ForecastStatistics``) is the observed
+        fault count as both the high and the low bound.
+        """
+        self._pump()
+        _check_window(start_time, end_time, None)
+        if period <= 0 or period % 60:
+            raise InvalidRequestException(
+                f"Invalid period: {period}. The period must be a multiple of 60 seconds.",
+                param="Period",
+                value=period,
+            )
+        group = self._group(group_name, group_arn) if group_name or group_arn else None
+        selector = _selector(entity_selector_expression)
+        if forecast_statistics and not isinstance(selector, ServiceTest):
+            raise InvalidRequestException(
+                "Forecast statistics need an EntitySelectorExpression with a service id.",
+                param="ForecastStatistics",
+                value=True,
+            )
+        points = []
+        for slot, aggregate in self.store.graph_series(
+            start_time.timestamp(),
+            end_time.timestamp(),
+            "Default" if group is None else group.name,
+            period,
+        ):
+            stamp = datetime.fromtimestamp(slot, start_time.tzinfo)
+            if isinstance(selector, ServiceTest):
+                stats = Stats()
+                for key, node in aggregate.nodes.items():
+                    if node.node.type != "client" and node_matches(
+                        selector.ref or ServiceRef(), *key
+                    ):
+                        stats.merge(node.stats)
+                forecast = (stats.fault, stats.fault) if forecast_statistics else None
+                points.append(
+                    SeriesPoint(timestamp=stamp, edge=None, service=stats, forecast=forecast)
+                )
+            else:
+                points.append(
+                    SeriesPoint(
+                        timestamp=stamp, edge=_edge_stats(aggregate, selector), service=None
+                    )
+                )
+        return points
+
+    # -- interfaces for real clients --------------------------------------------------
+
+    def start_daemon(self, host: str = "127.0.0.1", port: int = 2000) -> DaemonHandle:
+        """Listen for the daemon protocol on UDP `host`:`port` (0: any free port).
+
+        Returns:
+            The handle: ``address``, ``port``, ``stop()``.
+        """
+        from awsmon.xray.daemon import DaemonHandle
+
+        return DaemonHandle.start(self, host, port)
+
+    def sampler(self, client_id: str | None = None) -> Sampler:
+        """The SDK sampling algorithm for one simulated application.
+
+        Its counters are reported (GetSamplingTargets) every 10 s and its
+        rules refreshed (GetSamplingRules) every 300 s, as clock jobs; draws
+        come from the cloud's seeded random source.
+        """
+        clock = self.ctx.clock
+
+        def fetch_targets(reports: list[Any]) -> tuple[list[Any], datetime | None]:
+            targets, modified, _ = self.get_sampling_targets(reports)
+            return targets, modified
+
+        sampler = Sampler(
+            client_id=client_id or self.ctx.ids.hex(24),
+            now=clock.time,
+            rng=self.ctx.cloud.rng,
+            fetch_rules=self.get_sampling_rules,
+            fetch_targets=fetch_targets,
+        )
+        clock.call_every(10, lambda: sampler.report(self.ctx.now()), name="xray sampler report")
+        clock.call_every(300, sampler.refresh_rules, name="xray sampler rules")
+        return sampler
+
+    def recorder(self, service_name: str, **options: Any) -> Recorder:
+        """A recorder for a simulated application named `service_name` (`awsmon.xray.recorder`)."""
+        from awsmon.xray.recorder import Recorder
+
+        return Recorder(self, service_name, **options)
+
+    def sdk_emitter(self) -> SdkEmitter:
+        """An emitter for ``aws_xray_sdk``'s recorder: its segments land here, no network."""
+        from awsmon.xray.emitter import SdkEmitter
+
+        return SdkEmitter(self)
+
+    def sdk_sampler(self) -> SdkSampler:
+        """A sampler for ``aws_xray_sdk``'s recorder that follows this service's rules."""
+        from awsmon.xray.emitter import SdkSampler
+
+        return SdkSampler(self)
+
+    def segments(self, trace_id: str) -> list[Segment]:
+        """The stored documents of a trace, as received (segments, then subsegments)."""
+        self._pump()
+        record = self.store.records.get(trace_id)
+        if record is None:
+            return []
+        return [*record.segments.values(), *record.subsegments.values()]
+
+
+def _daemon_body(raw: bytes) -> str | None:
+    """The document of a daemon datagram, or None when the header is not json version 1."""
+    header, newline, body = raw.partition(b"\n")
+    if not newline or not body.strip():
+        return None
+    try:
+        parsed = json.loads(header)
+    except ValueError:
+        return None
+    if not isinstance(parsed, dict):
+        return None
+    fmt, version = parsed.get("format"), parsed.get("version")
+    if not isinstance(fmt, str) or fmt.lower() != "json" or version != 1:
+        return None
+    return body.decode("utf-8", "replace")
+
+
+def _check_window(start: datetime, end: datetime, limit: timedelta | None) -> None:
+    if end < start:
+        raise InvalidRequestException(
+            "EndTime must be after StartTime.", param="EndTime", value=end.isoformat()
+        )
+    if limit is not None and end - start > limit:
+        raise InvalidRequestException(
+            f"The time range between StartTime and EndTime cannot exceed "
+            f"{int(limit.total_seconds() // 3600)} hours.",
+            param="EndTime",
+            value=end.isoformat(),
+        )
+
+
+def _fingerprint(*parts: Any) -> str:
+    return hashlib.blake2b(repr(parts).encode(), digest_size=6).hexdigest()
+
+
+def _token(fingerprint: str, position: int) -> str:
+    return base64.urlsafe_b64encode(f"{fingerprint}:{position}".encode()).decode()
+
+
+def _read_token(token: str | None, fingerprint: str) -> int:
+    if token is None:
+        return 0
+    try:
+        seen, _, position = base64.urlsafe_b64decode(token.encode()).decode().partition(":")
+        if seen == fingerprint:
+            return int(position)
+    except ValueError:
+        pass
+    raise InvalidRequestException("Invalid NextToken.", param="NextToken", value=token)
+
+
+def _share(trace_id: str) -> float:
+    digest = hashlib.blake2b(trace_id.encode(), digest_size=8).digest()
+    return int.from_bytes(digest) / 2**64
+
+
+def _selector(text: str | None) -> ServiceTest | EdgeTest | None:
+    if text is None:
+        return None
+    source = f"service({text})" if text.lstrip().lower().startswith("id(") else text
+    tree = FilterExpression.parse(source).tree
+    if not isinstance(tree, ServiceTest | EdgeTest) or tree.body is not None:
+        raise InvalidRequestException(
+            f"Invalid EntitySelectorExpression: {text}. Use service(...), edge(...) or id(...).",
+            param="EntitySelectorExpression",
+            value=text,
+        )
+    return tree
+
+
+def _edge_stats(aggregate: GraphAggregate, selector: EdgeTest | None) -> Stats:
+    total = Stats()
+    for key, node in aggregate.nodes.items():
+        for target_key, (_, stats) in node.edges.items():
+            if selector is None:
+                if node.node.type == "client":
+                    total.merge(stats)
+            elif node_matches(selector.source, *key) and node_matches(selector.target, *target_key):
+                total.merge(stats)
+    return total

@@ -1,0 +1,685 @@
+"""Traces: assembled from segment documents arriving in any order, then processed.
+
+Main classes:
+
+- `TraceRecord`: the stored pieces of one trace (segments and subsegments
+  sent on their own, by id); a complete document replaces an in-progress one
+  with the same id, never the other way round.
+- `TraceView`: the processed trace, computed from a record (and cached by the
+  store until the record changes): segments with their independent
+  subsegments attached, inferred segments for downstream calls nobody
+  traced, the trace summary facts, the service nodes and calls that feed the
+  service graph, and the filter-expression `Subject` of the trace.
+- `Entity`, `Node`, `Call`: a segment or subsegment in the tree, a service
+  node, a call from one node to another.
+
+Processing (reference C.7.1): a subsegment with namespace ``aws`` or
+``remote`` (or ``http.request.traced``) is a call to another node. When a
+segment of the trace has it as ``parent_id``, that segment's node is the
+callee; otherwise an *inferred segment* stands for the callee, built from
+the subsegment (times, http, aws, error flags) with ``inferred: true`` and an
+``origin`` naming the AWS resource type (`awsmon.xray.rootcause` has the
+root-cause analysis, `awsmon.xray.graph` the aggregation).
+
+Simulation notes: an inferred segment's id is derived from the calling
+subsegment's id (a hash), so processing the same pieces twice gives the same
+documents. Inferred node names beyond AWS's examples (DynamoDB tables by
+table name, ``SNS``) are UNCONFIRMED: SQS queues by queue name, Lambda by
+function name, S3 by bucket, SQL databases typed ``Database::SQL``, other
+remote calls typed ``remote``. A segment without ``origin`` gives a node
+without type. Only the first 50 annotation keys of a trace are indexed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+from attrs import define, field, frozen
+
+from awsmon.xray.filter_expression import node_matches
+from awsmon.xray.filter_syntax import ServiceRef, Value
+from awsmon.xray.model import Segment, ServiceId, trace_id_epoch
+
+__all__ = [
+    "ERROR",
+    "FAULT",
+    "OK",
+    "THROTTLE",
+    "Call",
+    "Entity",
+    "Node",
+    "TraceRecord",
+    "TraceView",
+    "build_view",
+    "status_of",
+]
+
+#: Outcome classes of a segment, subsegment or call (reference C.7.2 classify).
+OK, ERROR, THROTTLE, FAULT = 0, 1, 2, 3
+MAX_INDEXED_ANNOTATIONS = 50
+
+_AWS_TYPES = {
+    "DynamoDB": "AWS::DynamoDB::Table",
+    "SQS": "AWS::SQS::Queue",
+    "SNS": "AWS::SNS",
+    "Lambda": "AWS::Lambda",
+    "S3": "AWS::S3::Bucket",
+    "Kinesis": "AWS::Kinesis::Stream",
+    "EventBridge": "AWS::Events",
+    "CloudWatch": "AWS::CloudWatch",
+    "STS": "AWS::STS",
+}
+
+
+def status_of(doc: Mapping[str, Any]) -> int:
+    """`OK`, `ERROR`, `THROTTLE` or `FAULT` for a document, from its flags or HTTP status."""
+    status = _http_status(doc)
+    if doc.get("fault") is True or (status is not None and 500 <= status <= 599):
+        return FAULT
+    if doc.get("throttle") is True or status == 429:
+        return THROTTLE
+    if doc.get("error") is True or (status is not None and 400 <= status <= 499):
+        return ERROR
+    return OK
+
+
+def _http_status(doc: Mapping[str, Any]) -> int | None:
+    http = doc.get("http")
+    if isinstance(http, dict):
+        response = http.get("response")
+        if isinstance(response, dict):
+            status = response.get("status")
+            if isinstance(status, int) and not isinstance(status, bool):
+                return status
+    return None
+
+
+@define(eq=False)
+class TraceRecord:
+    """The stored pieces of one trace.
+
+    Attributes:
+        trace_id: the trace id.
+        segments: top-level segment documents by id.
+        subsegments: subsegment documents sent on their own, by id.
+        updated_at: epoch seconds (virtual) of the last accepted document.
+        revision: how many times a document changed the trace.
+    """
+
+    trace_id: str
+    segments: dict[str, Segment] = field(factory=dict)
+    subsegments: dict[str, Segment] = field(factory=dict)
+    updated_at: float = 0.0
+    revision: int = 0
+
+    @property
+    def id_epoch(self) -> int:
+        """The epoch second in the trace id."""
+        return trace_id_epoch(self.trace_id)
+
+    def put(self, segment: Segment, now: float) -> bool:
+        """Store `segment`; False when an older (in-progress) version was ignored."""
+        store = self.subsegments if segment.independent_subsegment else self.segments
+        old = store.get(segment.id)
+        if old is not None and segment.in_progress and not old.in_progress:
+            return False
+        store[segment.id] = segment
+        self.updated_at = now
+        self.revision += 1
+        return True
+
+
+class Entity:
+    """A segment or subsegment in a processed trace tree."""
+
+    __slots__ = ("children", "doc", "end", "id", "inferred", "name", "node", "owner", "start")
+
+    def __init__(self, doc: Mapping[str, Any], owner: Entity | None, node: Node | None) -> None:
+        self.doc = doc
+        self.id: str = doc["id"]
+        self.name: str = doc["name"]
+        self.start: float = float(doc["start_time"])
+        end = doc.get("end_time")
+        self.end: float | None = (
+            None if end is None or doc.get("in_progress") is True else float(end)
+        )
+        self.children: list[Entity] = []
+        self.owner: Entity = owner if owner is not None else self
+        self.node: Node | None = node
+        self.inferred = False
+
+    @property
+    def duration(self) -> float | None:
+        """End minus start, None while in progress."""
+        return None if self.end is None else self.end - self.start
+
+    @property
+    def status(self) -> int:
+        """`OK`, `ERROR`, `THROTTLE` or `FAULT`."""
+        return status_of(self.doc)
+
+    def walk(self) -> Iterator[Entity]:
+        """This entity and every subsegment below it, depth first."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    def render(self) -> dict[str, Any]:
+        """The processed document (attached subsegments nested in)."""
+        doc = dict(self.doc)
+        doc.pop("type", None)
+        if self.children:
+            doc["subsegments"] = [child.render() for child in self.children]
+        else:
+            doc.pop("subsegments", None)
+        return doc
+
+
+@frozen
+class Node:
+    """A service node: a traced service, an inferred downstream resource, or a client.
+
+    Attributes:
+        name: the node name.
+        type: the node type (``AWS::EC2::Instance``, ``AWS::DynamoDB::Table``,
+            ``remote``, ``client``), or None.
+        account_id: the account, when known.
+        inferred: True for nodes standing for untraced downstream resources.
+    """
+
+    name: str
+    type: str | None = None
+    account_id: str | None = None
+    inferred: bool = False
+
+    @property
+    def service_id(self) -> ServiceId:
+        """The node as a TraceSummary ``ServiceId``."""
+        return ServiceId(self.name, self.type, self.account_id)
+
+    @property
+    def key(self) -> tuple[str, str | None, str | None]:
+        """The identity of the node in a service graph."""
+        return (self.name, self.type, self.account_id)
+
+
+@frozen
+class Call:
+    """A call from `source` to `target`, seen from the caller's subsegment (`entity`)."""
+
+    source: Node
+    target: Node
+    entity: Entity
+
+
+def _inferred_node(sub: Entity) -> tuple[Node, str | None]:
+    doc = sub.doc
+    aws = doc.get("aws") if isinstance(doc.get("aws"), dict) else {}
+    assert isinstance(aws, dict)
+    if doc.get("namespace") == "aws":
+        kind = _AWS_TYPES.get(sub.name, f"AWS::{sub.name}")
+        name = sub.name
+        if sub.name == "DynamoDB":
+            name = aws.get("table_name") or _first(aws.get("resource_names")) or name
+        elif sub.name == "SQS" and isinstance(aws.get("queue_url"), str):
+            name = aws["queue_url"].rstrip("/").rsplit("/", 1)[-1]
+        elif sub.name == "Lambda":
+            name = aws.get("function_name") or _arn_tail(aws.get("function_arn")) or name
+        elif sub.name == "S3" and aws.get("bucket_name"):
+            name = aws["bucket_name"]
+        account = aws.get("account_id") if isinstance(aws.get("account_id"), str) else None
+        return Node(str(name), kind, account, inferred=True), kind
+    if isinstance(doc.get("sql"), dict):
+        return Node(sub.name, "Database::SQL", inferred=True), "Database::SQL"
+    return Node(sub.name, "remote", inferred=True), None
+
+
+def _first(value: Any) -> Any:
+    return value[0] if isinstance(value, list) and value else None
+
+
+def _arn_tail(value: Any) -> str | None:
+    return value.rsplit(":", 1)[-1] if isinstance(value, str) else None
+
+
+def _is_call(sub: Entity) -> bool:
+    doc = sub.doc
+    if doc.get("namespace") in ("aws", "remote"):
+        return True
+    http = doc.get("http")
+    request = http.get("request") if isinstance(http, dict) else None
+    return isinstance(request, dict) and request.get("traced") is True
+
+
+def _inferred_id(trace_id: str, parent_id: str) -> str:
+    return hashlib.blake2b(f"{trace_id}/{parent_id}".encode(), digest_size=8).hexdigest()
+
+
+@define(eq=False)
+class TraceView:
+    """A processed trace: what BatchGetTraces, summaries, filters and graphs read.
+
+    Attributes:
+        trace_id: the trace id.
+        segments: real segments (by start time), subsegments attached.
+        inferred: inferred segments.
+        root: the root segment (the entry point), None if none arrived yet.
+        calls: every call from one node to another.
+        start: earliest start (epoch seconds); end: latest end.
+        updated_at: when the trace last changed (virtual epoch seconds).
+        revision: the record's revision when the view was built.
+        groups: names and ARNs of the groups the trace belongs to (set by the store).
+    """
+
+    trace_id: str
+    segments: list[Entity]
+    inferred: list[Entity]
+    root: Entity | None
+    calls: list[Call]
+    start: float
+    end: float | None
+    updated_at: float
+    revision: int
+    groups: frozenset[str] = frozenset()
+    _annotations: dict[str, list[tuple[Value, Node]]] = field(factory=dict, alias="annotations")
+    _nodes: dict[tuple[str, str | None, str | None], list[Entity]] = field(
+        factory=dict, alias="nodes"
+    )
+    _causes: Any = field(default=None, alias="causes")
+
+    # -- facts ------------------------------------------------------------------
+
+    @property
+    def duration(self) -> float:
+        """Earliest start to latest end, in seconds (0 while nothing has ended)."""
+        return 0.0 if self.end is None else max(self.end - self.start, 0.0)
+
+    @property
+    def response_time(self) -> float | None:
+        """The root segment's end minus start, None without a complete root."""
+        return None if self.root is None else self.root.duration
+
+    @property
+    def root_status(self) -> int:
+        """The root segment's outcome class."""
+        return OK if self.root is None else self.root.status
+
+    @property
+    def has_throttle(self) -> bool:
+        """True when any segment (real or inferred) was throttled."""
+        return any(e.status == THROTTLE for e in self.all_segments())
+
+    @property
+    def is_partial(self) -> bool:
+        """True while any segment or subsegment is in progress."""
+        return any(e.end is None for s in self.segments for e in s.walk())
+
+    def all_segments(self) -> list[Entity]:
+        """Real then inferred segments."""
+        return self.segments + self.inferred
+
+    def nodes(self) -> list[Node]:
+        """Every service node of the trace, in order of first appearance."""
+        return [segments[0].node for segments in self._nodes.values() if segments[0].node]
+
+    def node_segments(self) -> Mapping[tuple[str, str | None, str | None], list[Entity]]:
+        """The segments of each node, by node key."""
+        return self._nodes
+
+    def http_field(self, name: str) -> Any:
+        """A field of the root segment's ``http.request`` (or ``status`` of the response)."""
+        return _http_of(self.root, name)
+
+    def users(self) -> dict[str, list[Node]]:
+        """User name → the nodes whose segments name that user."""
+        found: dict[str, list[Node]] = {}
+        for segment in self.segments:
+            user = segment.doc.get("user")
+            if isinstance(user, str) and segment.node is not None:
+                nodes = found.setdefault(user, [])
+                if segment.node not in nodes:
+                    nodes.append(segment.node)
+        return found
+
+    def annotation_index(self) -> Mapping[str, list[tuple[Value, Node]]]:
+        """Annotation key → (value, node) pairs from every (sub)segment (first 50 keys)."""
+        return self._annotations
+
+    def segment_values(self, path: tuple[str, ...]) -> list[str]:
+        """Distinct string values at `path` (``("aws", "ec2", "instance_id")``) in the segments."""
+        found: list[str] = []
+        for segment in self.segments:
+            value: Any = segment.doc
+            for part in path:
+                value = value.get(part) if isinstance(value, dict) else None
+            if isinstance(value, str) and value not in found:
+                found.append(value)
+        return found
+
+    def analysis(self) -> Any:
+        """The root-cause analysis (`awsmon.xray.rootcause.RootCauses`), computed once."""
+        if self._causes is None:
+            from awsmon.xray.rootcause import analyse
+
+            self._causes = analyse(self)
+        return self._causes
+
+    def documents(self) -> list[tuple[str, dict[str, Any]]]:
+        """(id, processed document) of every real and inferred segment."""
+        return [(segment.id, segment.render()) for segment in self.all_segments()]
+
+    # -- the filter Subject -------------------------------------------------------
+
+    def flag(self, keyword: str) -> bool | None:
+        """Trace-level boolean keywords: the root's response, partial, inferred."""
+        if keyword == "partial":
+            return self.is_partial
+        if keyword == "inferred":
+            return bool(self.inferred)
+        if self.root is None:
+            return None
+        return _status_flag(self.root, keyword)
+
+    def number(self, keyword: str) -> float | None:
+        """Trace-level numbers: responsetime, duration, http.status."""
+        if keyword == "responsetime":
+            return self.response_time
+        if keyword == "duration":
+            return self.duration
+        if keyword == "http.status":
+            status = self.http_field("status")
+            return None if status is None else float(status)
+        return None
+
+    def strings(self, keyword: str) -> Sequence[str]:
+        """Trace-level strings: the root's http fields; users, zones, instances, ARNs of all."""
+        if keyword.startswith("http."):
+            value = self.http_field(keyword[5:])
+            return [value] if isinstance(value, str) else []
+        if keyword == "user":
+            return list(self.users())
+        if keyword == "availabilityzone":
+            return self.segment_values(("aws", "ec2", "availability_zone"))
+        if keyword == "instance.id":
+            return self.segment_values(("aws", "ec2", "instance_id"))
+        if keyword == "resource.arn":
+            return self.segment_values(("resource_arn",))
+        if keyword == "name" and self.root is not None:
+            return [self.root.name]
+        return []
+
+    def annotations(self, key: str) -> Sequence[Value]:
+        """Every value of annotation `key` in the trace."""
+        return [value for value, _ in self._annotations.get(key, ())]
+
+    def services(self, ref: ServiceRef | None) -> Iterable[_SegmentSubject]:
+        """A subject per segment of each node `ref` matches."""
+        root_key = None if self.root is None or self.root.node is None else self.root.node.key
+        for key, segments in self._nodes.items():
+            if ref is None or node_matches(ref, key[0], key[1], key[2]):
+                for segment in segments:
+                    yield _SegmentSubject(segment, key == root_key)
+
+    def edges(self, source: ServiceRef, target: ServiceRef) -> Iterable[_SegmentSubject]:
+        """A subject per caller-side subsegment of each matching call."""
+        for call in self.calls:
+            s, t = call.source, call.target
+            if node_matches(source, s.name, s.type, s.account_id) and node_matches(
+                target, t.name, t.type, t.account_id
+            ):
+                yield _SegmentSubject(call.entity, False, target_inferred=t.inferred)
+
+    def in_group(self, attribute: str, value: str) -> bool:
+        """True when the trace belongs to the group named (or with the ARN) `value`."""
+        return value in self.groups
+
+    def root_causes(self, kind: str, level: str) -> Iterable[Any]:
+        """Subjects for ``rootcause.<kind>.<level>`` (see `awsmon.xray.rootcause`)."""
+        subjects: Iterable[Any] = self.analysis().subjects(kind, level)
+        return subjects
+
+    def root_cause_documents(self) -> Sequence[Mapping[str, Any]]:
+        """The root causes in TraceSummary form, for ``rootcause.json``."""
+        documents: Sequence[Mapping[str, Any]] = self.analysis().documents()
+        return documents
+
+
+def _http_of(entity: Entity | None, name: str) -> Any:
+    if entity is None:
+        return None
+    http = entity.doc.get("http")
+    if not isinstance(http, dict):
+        return None
+    if name == "status":
+        return _http_status(entity.doc)
+    request = http.get("request")
+    if not isinstance(request, dict):
+        return None
+    key = {"useragent": "user_agent", "clientip": "client_ip"}.get(name, name)
+    return request.get(key)
+
+
+def _status_flag(entity: Entity, keyword: str) -> bool | None:
+    status = entity.status
+    if keyword == "ok":
+        return status == OK
+    if keyword == "fault":
+        return status == FAULT
+    if keyword == "error":
+        return status in (ERROR, THROTTLE)
+    if keyword == "throttle":
+        return status == THROTTLE or entity.doc.get("throttle") is True
+    return None
+
+
+class _SegmentSubject:
+    """One segment of a node (inside ``service(){}``) or one call (inside ``edge(){}``)."""
+
+    __slots__ = ("entity", "is_root", "target_inferred")
+
+    def __init__(self, entity: Entity, is_root: bool, *, target_inferred: bool = False) -> None:
+        self.entity = entity
+        self.is_root = is_root
+        self.target_inferred = target_inferred
+
+    def flag(self, keyword: str) -> bool | None:
+        if keyword == "root":
+            return self.is_root
+        if keyword == "partial":
+            return self.entity.end is None
+        if keyword == "inferred":
+            return self.entity.inferred or self.target_inferred
+        return _status_flag(self.entity, keyword)
+
+    def number(self, keyword: str) -> float | None:
+        if keyword in ("responsetime", "duration"):
+            return self.entity.duration
+        if keyword == "http.status":
+            status = _http_of(self.entity, "status")
+            return None if status is None else float(status)
+        return None
+
+    def strings(self, keyword: str) -> Sequence[str]:
+        value: Any = None
+        if keyword.startswith("http."):
+            value = _http_of(self.entity, keyword[5:])
+        elif keyword == "user":
+            value = self.entity.doc.get("user")
+        elif keyword == "name":
+            value = self.entity.node.name if self.entity.node else self.entity.name
+        elif keyword == "type":
+            value = self.entity.node.type if self.entity.node else None
+        return [value] if isinstance(value, str) else []
+
+    def annotations(self, key: str) -> Sequence[Value]:
+        return []
+
+    def services(self, ref: ServiceRef | None) -> Iterable[Any]:
+        return ()
+
+    def edges(self, source: ServiceRef, target: ServiceRef) -> Iterable[Any]:
+        return ()
+
+    def in_group(self, attribute: str, value: str) -> bool:
+        return False
+
+    def root_causes(self, kind: str, level: str) -> Iterable[Any]:
+        return ()
+
+    def root_cause_documents(self) -> Sequence[Mapping[str, Any]]:
+        return ()
+
+
+def build_view(record: TraceRecord) -> TraceView | None:
+    """Process `record` into a `TraceView`; None while it has no segment yet."""
+    if not record.segments:
+        return None
+    trace_id = record.trace_id
+    segments = [
+        _tree(seg.document, None, _segment_node(seg.document))
+        for seg in sorted(record.segments.values(), key=lambda s: (s.start_time, s.id))
+    ]
+    by_id: dict[str, Entity] = {}
+    for segment in segments:
+        for entity in segment.walk():
+            by_id.setdefault(entity.id, entity)
+    _attach(record, by_id)
+    segment_ids = {segment.id for segment in segments}
+    called = {s.doc.get("parent_id") for s in segments}
+    # The root: a segment whose parent is not in the trace, the earliest such.
+    root = next(
+        (s for s in segments if s.doc.get("parent_id") not in by_id),
+        segments[0],
+    )
+    inferred: list[Entity] = []
+    calls: list[Call] = []
+    for segment in segments:
+        parent = by_id.get(segment.doc.get("parent_id", ""))
+        if parent is not None and parent.owner.node is not None and segment.node is not None:
+            calls.append(Call(parent.owner.node, segment.node, parent))
+        for entity in segment.walk():
+            if entity is segment or entity.id in called or entity.id in segment_ids:
+                continue
+            if _is_call(entity) and segment.node is not None:
+                downstream = _inferred_segment(trace_id, entity)
+                inferred.append(downstream)
+                assert downstream.node is not None
+                calls.append(Call(segment.node, downstream.node, entity))
+    nodes: dict[tuple[str, str | None, str | None], list[Entity]] = {}
+    for entity in segments + inferred:
+        assert entity.node is not None
+        nodes.setdefault(entity.node.key, []).append(entity)
+    ends = [e.end for e in segments + inferred if e.end is not None]
+    return TraceView(
+        trace_id=trace_id,
+        segments=segments,
+        inferred=inferred,
+        root=root,
+        calls=calls,
+        start=min(e.start for e in segments + inferred),
+        end=max(ends) if ends else None,
+        updated_at=record.updated_at,
+        revision=record.revision,
+        annotations=_annotation_index(segments),
+        nodes=nodes,
+    )
+
+
+def _segment_node(doc: Mapping[str, Any]) -> Node:
+    origin = doc.get("origin")
+    aws = doc.get("aws")
+    account = aws.get("account_id") if isinstance(aws, dict) else None
+    return Node(
+        doc["name"],
+        origin if isinstance(origin, str) else None,
+        account if isinstance(account, str) else None,
+    )
+
+
+def _tree(doc: Mapping[str, Any], owner: Entity | None, node: Node | None) -> Entity:
+    entity = Entity(doc, owner, node)
+    children = doc.get("subsegments")
+    if children:
+        top = entity.owner
+        entity.children = [_tree(child, top, None) for child in children]
+    return entity
+
+
+def _attach(record: TraceRecord, by_id: dict[str, Entity]) -> None:
+    """Hang independent subsegments under their parents (parents may be pending ones)."""
+    pending = sorted(record.subsegments.values(), key=lambda s: (s.start_time, s.id))
+    while pending:
+        waiting = []
+        for sub in pending:
+            parent = by_id.get(sub.parent_id or "")
+            if parent is None:
+                waiting.append(sub)
+                continue
+            existing = by_id.get(sub.id)
+            if existing is not None and existing.owner is parent.owner:
+                if existing.end is not None and sub.in_progress:
+                    continue
+                siblings = _parent_of(existing, parent.owner)
+                if siblings is not None:
+                    siblings.children.remove(existing)
+            entity = _tree(sub.document, parent.owner, None)
+            parent.children.append(entity)
+            for item in entity.walk():
+                by_id[item.id] = item
+        if len(waiting) == len(pending):
+            return  # the rest wait for their parents
+        pending = waiting
+
+
+def _parent_of(target: Entity, top: Entity) -> Entity | None:
+    for entity in top.walk():
+        if target in entity.children:
+            return entity
+    return None
+
+
+def _inferred_segment(trace_id: str, sub: Entity) -> Entity:
+    node, origin = _inferred_node(sub)
+    doc: dict[str, Any] = {
+        "id": _inferred_id(trace_id, sub.id),
+        "name": sub.name,
+        "start_time": sub.start,
+        "trace_id": trace_id,
+        "parent_id": sub.id,
+        "inferred": True,
+    }
+    if sub.end is None:
+        doc["in_progress"] = True
+    else:
+        doc["end_time"] = sub.end
+    for key in ("http", "aws", "error", "fault", "throttle", "cause", "sql"):
+        if key in sub.doc:
+            doc[key] = sub.doc[key]
+    if origin is not None:
+        doc["origin"] = origin
+    entity = Entity(doc, None, node)
+    entity.inferred = True
+    return entity
+
+
+def _annotation_index(segments: list[Entity]) -> dict[str, list[tuple[Value, Node]]]:
+    index: dict[str, list[tuple[Value, Node]]] = {}
+    for segment in segments:
+        node = segment.node
+        assert node is not None
+        for entity in segment.walk():
+            annotations = entity.doc.get("annotations")
+            if not annotations:
+                continue
+            for key, value in annotations.items():
+                if value is None:
+                    continue
+                values = index.get(key)
+                if values is None:
+                    if len(index) >= MAX_INDEXED_ANNOTATIONS:
+                        continue
+                    values = index[key] = []
+                values.append((value, node))
+    return index
