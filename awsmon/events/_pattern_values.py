@@ -334,11 +334,11 @@ class NumericRange(ValueMatcher):
         """True for JSON numbers inside the range (strings such as "300" never match)."""
         if not is_number(value):
             return False
-        if self.low is not None and (value <= self.low if self.low_open else value < self.low):
+        # Written as "inside" tests so that NaN, which compares false, is never inside.
+        low, high = self.low, self.high
+        if low is not None and not (value > low if self.low_open else value >= low):
             return False
-        if self.high is not None:
-            return bool(value < self.high if self.high_open else value <= self.high)
-        return True
+        return high is None or bool(value < high if self.high_open else value <= high)
 
     def to_json(self) -> Any:
         """The operator object."""

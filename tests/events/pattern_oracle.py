@@ -269,10 +269,11 @@ def patterns() -> st.SearchStrategy[dict[str, Any]]:
 
 def events() -> st.SearchStrategy[dict[str, Any]]:
     """Small events over the same fields: scalars, arrays, arrays of objects, nesting."""
-    inner = st.dictionaries(_nested_keys, st.one_of(_scalars, st.lists(_scalars, max_size=2)))
+    scalars = _scalars | st.sampled_from([float("nan"), float("inf"), -1e300, 10**20])
+    inner = st.dictionaries(_nested_keys, st.one_of(scalars, st.lists(scalars, max_size=2)))
     values = st.one_of(
-        _scalars,
-        st.lists(_scalars, max_size=3),
+        scalars,
+        st.lists(scalars, max_size=3),
         inner,
         st.lists(inner, max_size=3),
         st.lists(st.lists(inner, max_size=2), max_size=2),

@@ -27,6 +27,7 @@ from awsmon.events.ruler import RuleMatcher
 
 HERE = Path(__file__).parent
 NO_COMPLEXITY = PatternLimits(max_wildcard_complexity=None)
+NAN, INF = float("nan"), float("inf")
 
 
 def _load(name: str, filename: str) -> ModuleType:
@@ -166,9 +167,9 @@ class TestIndexLookups:
             ('[{"suffix": "bc"}]', ["", "c", "bc", "abc", "aBC"]),
             ('[{"suffix": {"equals-ignore-case": "Bc"}}]', ["bc", "ABC", "c", "bcx"]),
             ('[{"equals-ignore-case": "AbC"}]', ["abc", "ABC", "abcd", "", None]),
-            ('[{"numeric": [">", 1]}]', [0, 1, 1.0000001, 2, 1e12, "2", True]),
+            ('[{"numeric": [">", 1]}]', [0, 1, 1.0000001, 2, 1e12, "2", True, NAN, INF]),
             ('[{"numeric": [">=", 1]}]', [0.999, 1, 1.0, 2]),
-            ('[{"numeric": ["<", 1]}]', [-1e12, 0, 1, 2]),
+            ('[{"numeric": ["<", 1]}]', [-1e12, 0, 1, 2, NAN, -INF]),
             ('[{"numeric": ["<=", 1]}]', [0, 1, 1.5]),
             ('[{"numeric": [">", 0, "<", 2]}]', [0, 0.5, 2, 3, -1]),
             ('[{"numeric": [">=", 0, "<=", 2]}]', [0, 2, 2.0001, -0.0001]),
@@ -188,6 +189,13 @@ class TestIndexLookups:
         assert pattern is not None
         for event in [{"f": value} for value in values] + [{}, {"f": values}, {"g": 1}]:
             assert rules.matching(event) == (["r"] if pattern.matches(event) else []), event
+
+    def test_nan_is_in_no_range(self) -> None:
+        """NaN (which Python's json accepts) matches no numeric range, indexed or not."""
+        for bounds in ('[">", 1]', '["<", 1]', '[">=", 0, "<", 9]'):
+            rules = RuleMatcher()
+            pattern = rules.add("r", f'{{"f": [{{"numeric": {bounds}}}]}}')
+            assert not pattern.matches({"f": NAN}) and rules.matching({"f": NAN}) == []
 
     def test_key_field_spreads_over_rare_values(self) -> None:
         """Rules sharing a common value are filed under their rarer field."""
