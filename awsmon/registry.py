@@ -97,6 +97,14 @@ SERVICES: list[ServiceSpec] = [
         event_source="sns.amazonaws.com",
         arn_service="sns",
     ),
+    ServiceSpec(
+        name="s3",
+        botocore_name="s3",
+        domain="awsmon.neighbours.s3:S3",
+        api="awsmon.neighbours.s3_api:S3Api",
+        event_source="s3.amazonaws.com",
+        arn_service="s3",
+    ),
 ]
 
 
