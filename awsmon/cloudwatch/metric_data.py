@@ -341,10 +341,10 @@ def run_queries(
             or an expression that does not parse or evaluate.
         InvalidNextToken: a token that was not handed out for this request.
     """
-    if start_time >= end_time:
-        raise _invalid(
-            "The parameter StartTime must be less than the parameter EndTime.", "StartTime"
-        )
+    if start_time == end_time:
+        raise _invalid("The parameter StartTime must not equal parameter EndTime.", "StartTime")
+    if start_time > end_time:
+        raise _invalid("The parameter EndTime must be greater than StartTime.", "EndTime")
     if scan_by not in ("TimestampDescending", "TimestampAscending"):
         raise _invalid(f"The value {scan_by} for parameter ScanBy is invalid.", "ScanBy", scan_by)
     if max_datapoints < 1:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import enum
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
@@ -98,8 +99,12 @@ class StandardUnit(enum.Enum):
             ) from None
 
 
+_PRINTABLE_ASCII = re.compile(r"[\x20-\x7e]*")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _printable_ascii(text: str) -> bool:
-    return text.isascii() and all(32 <= ord(char) < 127 for char in text)
+    return _PRINTABLE_ASCII.fullmatch(text) is not None
 
 
 def check_namespace(namespace: str, *, custom: bool = True, param: str = "Namespace") -> str:
@@ -134,7 +139,7 @@ def check_metric_name(name: str, *, param: str = "MetricName") -> str:
     Raises:
         InvalidParameterValue: the name breaks a rule.
     """
-    if not 1 <= len(name) <= 255 or any(ord(char) < 32 or ord(char) == 127 for char in name):
+    if not 1 <= len(name) <= 255 or _CONTROL.search(name):
         raise InvalidParameterValue(
             f"The value {name} for parameter {param} is invalid.", param=param, value=name
         )

@@ -288,25 +288,34 @@ class CloudWatch(Service):
         metric = self._metrics.get(key)
         if metric is None or not period_allowed(now, start, period):
             return MetricStatistics(metric_name, ())
-        raw = any(s.is_extended for s in wanted)
+        extended_wanted = [s for s in wanted if s.is_extended]
+        basic_wanted = [s.name for s in wanted if not s.is_extended]
         first, last = epoch_seconds(start), epoch_seconds(end_time)
         points: list[Datapoint] = []
         for series_unit, series in sorted(metric.series.items(), key=lambda item: item[0].value):
             if only_unit is not None and series_unit is not only_unit:
                 continue
             for bucket, low, high in series.buckets(first, last, period):
-                aggregate = series.aggregate(low, high, raw=raw)
-                basic: dict[str, float] = {}
+                count, total, minimum, maximum = series.summary(low, high)
+                known = {
+                    "SampleCount": count,
+                    "Sum": total,
+                    "Minimum": minimum,
+                    "Maximum": maximum,
+                    "Average": total / count,
+                }
                 extended: dict[str, float] = {}
-                for statistic in wanted:
-                    value = statistic.compute(aggregate)
-                    if value is not None:
-                        (extended if statistic.is_extended else basic)[statistic.name] = value
+                if extended_wanted:
+                    aggregate = series.aggregate(low, high, raw=True)
+                    for statistic in extended_wanted:
+                        value = statistic.compute(aggregate)
+                        if value is not None:
+                            extended[statistic.name] = value
                 points.append(
                     Datapoint(
                         timestamp=from_epoch(bucket),
                         unit=series_unit,
-                        statistics=basic,
+                        statistics={name: known[name] for name in basic_wanted},
                         extended_statistics=extended,
                     )
                 )

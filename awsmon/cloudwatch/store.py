@@ -140,7 +140,7 @@ class SeriesStore:
     - checking: `_check` (the invariants, for tests)
     """
 
-    __slots__ = ("counts", "maxs", "mins", "mixed", "rolled", "sums", "times")
+    __slots__ = ("counts", "dirty", "maxs", "mins", "mixed", "rolled", "sums", "times")
 
     def __init__(self) -> None:
         self.times: array[int] = array("q")
@@ -149,6 +149,9 @@ class SeriesStore:
         self.mins: array[float] = array("d")
         self.maxs: array[float] = array("d")
         self.mixed: dict[int, _Mixed] = {}
+        # Mixed slots whose count and sum are recomputed at the next read, so a
+        # busy slot takes each write in constant time.
+        self.dirty: set[int] = set()
         # For each retention step, the slot time below which the step is done.
         self.rolled: list[int] = [0] * len(RETENTION)
 
@@ -239,10 +242,21 @@ class SeriesStore:
         slot = self.times[index]
         mixed = self.mixed.get(slot)
         if mixed is None:
-            mixed = _Mixed()
+            mixed = self.mixed[slot] = _Mixed()
             mixed.add({self.mins[index]: self.counts[index]}, [])
         mixed.add(values, sets)
-        self._set_columns(index, mixed)
+        lows = [*values, *(s[2] for s in sets)]
+        highs = [*values, *(s[3] for s in sets)]
+        self.mins[index] = min(self.mins[index], *lows)
+        self.maxs[index] = max(self.maxs[index], *highs)
+        self.dirty.add(slot)
+
+    def _settle(self) -> None:
+        """Recompute the count and sum of the slots written since the last read."""
+        for slot in self.dirty:
+            index = bisect_left(self.times, slot)
+            self._set_columns(index, self.mixed[slot])
+        self.dirty.clear()
 
     def _set_columns(self, index: int, mixed: _Mixed) -> None:
         slot = self.times[index]
@@ -262,7 +276,24 @@ class SeriesStore:
 
     def window(self, start: int, end: int) -> tuple[int, int]:
         """The index range of the slots with `start` <= time < `end`."""
+        if self.dirty:
+            self._settle()
         return bisect_left(self.times, start), bisect_left(self.times, end)
+
+    def summary(self, first: int, last: int) -> tuple[float, float, float, float]:
+        """(sample count, sum, minimum, maximum) of slots `first` to `last` - 1 (non-empty)."""
+        if self.dirty:
+            self._settle()
+        if last - first == 1:
+            return self.counts[first], self.sums[first], self.mins[first], self.maxs[first]
+        # Slots are always summed in time order, so plain float sums are as
+        # order-free as the slots themselves (each exact from its parts).
+        return (
+            sum(self.counts[first:last]),
+            sum(self.sums[first:last]),
+            min(self.mins[first:last]),
+            max(self.maxs[first:last]),
+        )
 
     def aggregate(self, first: int, last: int, *, raw: bool) -> Aggregate:
         """The merged data of slots `first` to `last` - 1 (a non-empty range).
@@ -271,10 +302,7 @@ class SeriesStore:
             raw: also gather the raw values (for extended statistics); without
                 it the aggregate has only the statistic set.
         """
-        count = math.fsum(self.counts[first:last])
-        total = math.fsum(self.sums[first:last])
-        low = min(self.mins[first:last])
-        high = max(self.maxs[first:last])
+        count, total, low, high = self.summary(first, last)
         if not raw:
             return Aggregate(count, total, low, high)
         merged: dict[float, float] = {}
@@ -312,6 +340,8 @@ class SeriesStore:
         slots older than 455 days are dropped. Each slot is visited once per
         step, so rolling up costs nothing for data already rolled.
         """
+        if self.dirty:
+            self._settle()
         for step_index, step in enumerate(RETENTION):
             boundary = now - int(step.age.total_seconds())
             if step.width == 0:
@@ -382,6 +412,7 @@ class SeriesStore:
 
     def _check(self) -> None:
         """Assert the store's invariants (used by the tests)."""
+        self._settle()
         n = len(self.times)
         assert all(len(c) == n for c in (self.counts, self.sums, self.mins, self.maxs))
         assert all(self.times[i] < self.times[i + 1] for i in range(n - 1)), "times not sorted"

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from awsmon import Cloud, VirtualClock
-from awsmon.cloudwatch.errors import InvalidNextToken, InvalidParameterValue
+from awsmon.cloudwatch.errors import InvalidNextToken, InvalidParameterValue, ValidationError
 from awsmon.cloudwatch.metric_data import MetricDataQuery, MetricStat
 from awsmon.cloudwatch.model import MetricDatum, MetricKey, StandardUnit, StatisticSet
 from awsmon.testing.shapes import assert_shape
@@ -680,3 +680,20 @@ def test_statistic_set_domain_roundtrip() -> None:
         statistics=["Average", "SampleCount"],
     ).datapoints
     assert point.statistics == {"Average": 5.0, "SampleCount": 4.0}
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [
+        (T0, T0, "The parameter StartTime must not equal parameter EndTime."),
+        (T0, T0 - timedelta(minutes=1), "The parameter EndTime must be greater than StartTime."),
+    ],
+)
+def test_get_metric_data_time_range(start: datetime, end: datetime, message: str) -> None:
+    """GetMetricData refuses an empty or reversed time range with ValidationError."""
+    cloud = Cloud(clock=VirtualClock(T0))
+    with pytest.raises(ValidationError) as caught:
+        cloud.client("cloudwatch").get_metric_data(
+            MetricDataQueries=[_query("m1")], StartTime=start, EndTime=end
+        )
+    assert caught.value.message == message

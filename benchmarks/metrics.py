@@ -1,0 +1,213 @@
+"""CloudWatch metrics: awsmon beside moto's backend on the same work (issue 3's benchmark).
+
+(a) store 1,000,000 datapoints (100 metrics × 10,000 minutes) through the
+    domain, and 10,000 through boto3 routing;
+(b) GetMetricStatistics, Period=3600, five statistics, over 100,000 stored
+    1-minute points;
+(c) GetMetricData Average, Period=3600, over the same range; and five series
+    with SUM(METRICS());
+(d) bytes of memory per stored datapoint (tracemalloc): 1-minute data written
+    in time order, and after a simulated year has rolled it up.
+
+moto is used only if installed; its backend object is called directly for
+(a)-(c), and through its boto3 mock for the boto3 part of (a). Prints figures
+and ratios; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+import tracemalloc
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from awsmon import Cloud, VirtualClock
+from awsmon.cloudwatch.metric_data import MetricDataQuery, MetricStat
+from awsmon.cloudwatch.model import MetricKey
+
+T0 = datetime(2025, 6, 1, tzinfo=UTC)
+STATS = ["SampleCount", "Average", "Sum", "Minimum", "Maximum"]
+
+try:
+    from moto.cloudwatch.models import cloudwatch_backends
+
+    HAVE_MOTO = True
+except ImportError:  # pragma: no cover - moto is optional
+    HAVE_MOTO = False
+
+
+def timed(fn: Callable[[], Any], repeat: int = 1) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def row(label: str, ours: float, theirs: float | None, unit: str) -> None:
+    """One line of figures; the ratio is how many times better awsmon does than moto."""
+    if theirs is None:
+        print(f"  {label:<48} awsmon {ours:>12,.1f} {unit}")
+        return
+    ratio = ours / theirs if unit.endswith("/s") else theirs / ours
+    print(f"  {label:<48} awsmon {ours:>12,.1f} {unit}  moto {theirs:>12,.1f} {unit}"
+          f"  awsmon/moto {ratio:,.1f}x")
+
+
+def fresh_cloud() -> Cloud:
+    return Cloud(clock=VirtualClock(T0 + timedelta(days=8)))
+
+
+def load_awsmon(cloud: Cloud, metrics: int, minutes: int) -> None:
+    for m in range(metrics):
+        key = MetricKey.of("Bench", "Latency", {"Host": f"h{m}"})
+        cloud.cloudwatch.publish(
+            key, [(T0 + timedelta(minutes=i), float(i % 97)) for i in range(minutes)]
+        )
+
+
+def moto_backend() -> Any:
+    backend = cloudwatch_backends["123456789012"]["us-east-1"]
+    backend.reset()
+    return cloudwatch_backends["123456789012"]["us-east-1"]
+
+
+def load_moto(backend: Any, metrics: int, minutes: int) -> None:
+    for m in range(metrics):
+        dims = [{"Name": "Host", "Value": f"h{m}"}]
+        data = [{"MetricName": "Latency", "Value": float(i % 97), "Dimensions": dims,
+                 "Timestamp": T0 + timedelta(minutes=i)} for i in range(minutes)]
+        backend.put_metric_data("Bench", data)
+
+
+def bench_ingest() -> None:
+    print("(a) ingestion")
+    metrics, minutes = 100, 10_000
+    cloud = fresh_cloud()
+    ours = timed(lambda: load_awsmon(cloud, metrics, minutes))
+    theirs = None
+    if HAVE_MOTO:
+        backend = moto_backend()
+        theirs = timed(lambda: load_moto(backend, metrics, minutes))
+        theirs = metrics * minutes / theirs
+    row("1,000,000 datapoints through the domain", metrics * minutes / ours, theirs, "points/s")
+
+    import boto3
+
+    def boto_put(client: Any) -> None:
+        for call in range(100):
+            client.put_metric_data(Namespace="Bench", MetricData=[
+                {"MetricName": "Latency", "Value": float(i),
+                 "Timestamp": T0 + timedelta(days=7, minutes=call, seconds=i % 60)}
+                for i in range(100)])
+
+    cloud = fresh_cloud()
+    with cloud.patch_boto3():
+        ours_boto = timed(lambda: boto_put(boto3.client("cloudwatch", region_name="us-east-1")))
+    theirs_boto = None
+    if HAVE_MOTO:
+        from moto import mock_aws
+
+        with mock_aws():
+            client = boto3.client("cloudwatch", region_name="us-east-1",
+                                  aws_access_key_id="x", aws_secret_access_key="y")
+            theirs_boto = 10_000 / timed(lambda: boto_put(client))
+    row("10,000 datapoints through boto3 (100 calls)", 10_000 / ours_boto, theirs_boto,
+        "points/s")
+
+
+def bench_queries() -> None:
+    print("(b, c) queries over 100,000 stored 1-minute points")
+    cloud = fresh_cloud()
+    load_awsmon(cloud, 5, 20_000)
+    start, end = T0, T0 + timedelta(minutes=20_000)
+    dims = {"Host": "h0"}
+    backend = None
+    if HAVE_MOTO:
+        backend = moto_backend()
+        load_moto(backend, 5, 20_000)
+
+    def ours_stats() -> None:
+        cloud.cloudwatch.get_metric_statistics("Bench", "Latency", dimensions=dims,
+                                               start_time=start, end_time=end, period=3600,
+                                               statistics=STATS)
+
+    def moto_stats() -> None:
+        assert backend is not None
+        backend.get_metric_statistics("Bench", "Latency", start, end, 3600, STATS,
+                                      [{"Name": "Host", "Value": "h0"}])
+
+    ours = timed(ours_stats, 5)
+    theirs = timed(moto_stats, 2) if backend else None
+    row("GetMetricStatistics (20,000 points of one metric)", ours * 1000,
+        None if theirs is None else theirs * 1000, "ms")
+
+    def query(index: int, return_data: bool = True) -> MetricDataQuery:
+        return MetricDataQuery(id=f"m{index}", return_data=return_data, metric_stat=MetricStat(
+            metric=MetricKey.of("Bench", "Latency", {"Host": f"h{index}"}), period=3600,
+            stat="Average"))
+
+    def moto_query(index: int, return_data: bool = True) -> dict[str, Any]:
+        return {"Id": f"m{index}", "ReturnData": return_data, "MetricStat": {
+            "Metric": {"Namespace": "Bench", "MetricName": "Latency",
+                       "Dimensions": [{"Name": "Host", "Value": f"h{index}"}]},
+            "Period": 3600, "Stat": "Average"}}
+
+    for label, queries, moto_queries in (
+        ("GetMetricData Average, 1 series", [query(0)], [moto_query(0)]),
+        ("GetMetricData SUM(METRICS()) over 5 series",
+         [*(query(i, False) for i in range(5)),
+          MetricDataQuery(id="total", expression="SUM(METRICS())")],
+         [*(moto_query(i, False) for i in range(5)),
+          {"Id": "total", "Expression": "SUM(METRICS())"}]),
+    ):
+        ours = timed(lambda q=queries: cloud.cloudwatch.get_metric_data(  # type: ignore[misc]
+            q, start_time=start, end_time=end), 3)
+        theirs = None
+        if backend is not None:
+            theirs = timed(lambda q=moto_queries: backend.get_metric_data(  # type: ignore[misc]
+                q, start, end), 1)
+        row(label, ours * 1000, None if theirs is None else theirs * 1000, "ms")
+
+
+def bench_memory() -> None:
+    print("(d) memory per stored datapoint")
+    gc.collect()
+    tracemalloc.start()
+    cloud = fresh_cloud()
+    key = MetricKey.of("Bench", "Memory")
+    cloud.cloudwatch.publish(key, [(T0 + timedelta(minutes=i), float(i % 97))
+                                   for i in range(100_000)])
+    before = tracemalloc.get_traced_memory()[0]
+    del cloud
+    gc.collect()
+    after = tracemalloc.get_traced_memory()[0]
+    print(f"  1-minute data written in time order: {(before - after) / 100_000:,.1f} bytes/point")
+
+    cloud = Cloud(clock=VirtualClock(T0))
+    gc.collect()
+    baseline = tracemalloc.get_traced_memory()[0]
+    minutes = 365 * 24 * 60
+    publish = cloud.cloudwatch.publish
+    for minute in range(minutes):
+        cloud.clock.advance(60)
+        publish(key, [(cloud.clock.now(), float(minute % 97))])
+    used = tracemalloc.get_traced_memory()[0] - baseline
+    tracemalloc.stop()
+    series = next(iter(cloud.cloudwatch.metric(key).series.values()))  # type: ignore[union-attr]
+    print(f"  a simulated year of 1-minute data ({minutes:,} points, {len(series):,} slots "
+          f"after roll-up): {used / minutes:,.1f} bytes/point")
+
+
+def main() -> None:
+    print(f"moto backend: {'yes' if HAVE_MOTO else 'not installed'}")
+    bench_ingest()
+    bench_queries()
+    bench_memory()
+
+
+if __name__ == "__main__":
+    main()
