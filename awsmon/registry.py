@@ -73,6 +73,14 @@ SERVICES: list[ServiceSpec] = [
         arn_service="sts",
     ),
     ServiceSpec(
+        name="cloudwatch",
+        botocore_name="cloudwatch",
+        domain="awsmon.cloudwatch.service:CloudWatch",
+        api="awsmon.cloudwatch.api:CloudWatchApi",
+        event_source="monitoring.amazonaws.com",
+        arn_service="cloudwatch",
+    ),
+    ServiceSpec(
         name="sqs",
         botocore_name="sqs",
         domain="awsmon.neighbours.sqs:SQS",
