@@ -186,12 +186,17 @@ class XRay(ConfigOperations, Service):
                     self.daemon_rejections.append((raw.decode("utf-8", "replace"), None))
                     continue
                 batch.append(document)
-                if len(batch) == 50 or not self._inbox:
-                    for rejection in self.put_trace_segments(batch):
-                        self.daemon_rejections.append(("", rejection))
+                if len(batch) == 50:
+                    self._upload(batch)
                     batch = []
+            if batch:
+                self._upload(batch)
         finally:
             self._pumping = False
+
+    def _upload(self, batch: list[str]) -> None:
+        for rejection in self.put_trace_segments(batch):
+            self.daemon_rejections.append(("", rejection))
 
     # -- traces ---------------------------------------------------------------------
 

@@ -154,11 +154,15 @@ class TraceStore:
     # -- queries --------------------------------------------------------------------
 
     def candidates(self, start: float, end: float, kind: TimeRangeType) -> list[str]:
-        """Trace ids in the window by `kind`, most recent first."""
+        """Trace ids in the window [start, end] by `kind`, most recent first.
+
+        The end is inclusive: on a virtual clock that stands still, a trace
+        started "now" belongs to a window ending now.
+        """
         self.process()
         if kind is TimeRangeType.TRACE_ID:
-            low, high = math.ceil(start), math.ceil(end)
-            found = [t for _, t in self._by_id_time.irange((low,), (high,), (True, False))]
+            low, high = math.ceil(start), math.floor(end)
+            found = [t for _, t in self._by_id_time.irange((low,), (high, "~"))]
         elif kind is TimeRangeType.EVENT:
             found = [t for _, t in self._by_update.irange((start,), (end, "~"))]
         else:
