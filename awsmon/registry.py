@@ -113,6 +113,14 @@ SERVICES: list[ServiceSpec] = [
         event_source="s3.amazonaws.com",
         arn_service="s3",
     ),
+    ServiceSpec(
+        name="lambda_",
+        botocore_name="lambda",
+        domain="awsmon.neighbours.lambda_:Lambda",
+        api="awsmon.neighbours.lambda_api:LambdaApi",
+        event_source="lambda.amazonaws.com",
+        arn_service="lambda",
+    ),
 ]
 
 
