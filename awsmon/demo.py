@@ -51,8 +51,54 @@ def run(*, seed: int = 0, out: TextIO) -> Cloud:
         say("The same question as alice, of another account:")
         identity = cloud.client("sts").get_caller_identity()
         say(f"  -> account {identity['Account']}, arn {identity['Arn']}")
+    cloud.dispatcher.listeners.remove(audit)
 
-    # 3. boto3 code, routed in-process (when boto3 is installed).
+    # 3. CloudWatch metrics: put datapoints, read statistics, let retention roll them up.
+    say("Publishing one latency datapoint a minute for 10 minutes to CloudWatch:")
+    cloudwatch = cloud.client("cloudwatch")
+    start = clock.now()
+    for minute in range(10):
+        cloudwatch.put_metric_data(
+            Namespace="Shop",
+            MetricData=[
+                {
+                    "MetricName": "Latency",
+                    "Unit": "Milliseconds",
+                    "Dimensions": [{"Name": "Api", "Value": "checkout"}],
+                    "Value": 100.0 + 10 * minute,
+                }
+            ],
+        )
+        clock.advance(timedelta(minutes=1))
+    answer = cloudwatch.get_metric_statistics(
+        Namespace="Shop",
+        MetricName="Latency",
+        Dimensions=[{"Name": "Api", "Value": "checkout"}],
+        StartTime=start,
+        EndTime=clock.now(),
+        Period=300,
+        Statistics=["Average", "Maximum", "SampleCount"],
+    )
+    for point in sorted(answer["Datapoints"], key=lambda p: p["Timestamp"]):
+        say(
+            f"  5-minute period from {point['Timestamp']:%H:%M}: average {point['Average']:.0f} ms,"
+            f" max {point['Maximum']:.0f} ms, {point['SampleCount']:.0f} samples"
+        )
+    say("Twenty days later the 1-minute data has been rolled up to 5-minute periods:")
+    clock.advance(timedelta(days=20))
+    for period in (60, 300):
+        answer = cloudwatch.get_metric_statistics(
+            Namespace="Shop",
+            MetricName="Latency",
+            Dimensions=[{"Name": "Api", "Value": "checkout"}],
+            StartTime=start,
+            EndTime=start + timedelta(minutes=10),
+            Period=period,
+            Statistics=["SampleCount"],
+        )
+        say(f"  Period={period}: {len(answer['Datapoints'])} datapoints")
+
+    # 4. boto3 code, routed in-process (when boto3 is installed).
     try:
         import boto3
     except ModuleNotFoundError:

@@ -11,13 +11,15 @@ from awsmon.demo import run
 
 
 def test_demo_tells_the_story() -> None:
-    """The demo runs the clock's jobs at their times and routes STS through every layer."""
+    """The demo runs the clock's jobs, routes STS through every layer and rolls metrics up."""
     out = io.StringIO()
     cloud = run(out=out)
     text = out.getvalue()
     assert text.count("heartbeat job runs") == 3
     assert "[2025-03-14 15:11:56]   a one-off job runs at +2m30s" in text
-    assert "called sts.GetCallerIdentity via boto3 (ok)" in text
+    assert "Now the same through boto3" in text
+    assert "average 120 ms, max 140 ms, 5 samples" in text
+    assert "Period=60: 0 datapoints" in text and "Period=300: 3 datapoints" in text
     assert "-> account 210987654321, arn arn:aws:iam::210987654321:user/alice" in text
     assert cloud.clock.pending() == []
 
