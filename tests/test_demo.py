@@ -21,7 +21,7 @@ def test_demo_tells_the_story() -> None:
     assert "average 120 ms, max 140 ms, 5 samples" in text
     assert "Period=60: 0 datapoints" in text and "Period=300: 3 datapoints" in text
     assert "-> account 210987654321, arn arn:aws:iam::210987654321:user/alice" in text
-    assert cloud.clock.pending() == []
+    assert [job.name for job in cloud.clock.pending()] == ["cloudwatch retention us-east-1"]
 
 
 def test_demo_is_deterministic() -> None:
