@@ -124,44 +124,34 @@ class Dispatcher:
             ServiceError: whatever `handler` raised, after reporting it.
         """
         cloud = self._cloud
+        # The id is drawn whether or not anyone listens, so runs replay alike.
         call_id = request_id if request_id is not None else cloud.ids.uuid()
-        at = cloud.clock.now()
-        principal = cloud.principal
+        if not self.listeners:
+            self._frames.append(_Frame(service, operation, account_id, region, source))
+            try:
+                return handler()
+            finally:
+                self._frames.pop()
+        record = ApiCall(
+            request_id=call_id,
+            at=cloud.clock.now(),
+            service=service,
+            operation=operation,
+            account_id=account_id,
+            region=region,
+            principal=cloud.principal,
+            parameters=parameters,
+            source=source,
+        )
         self._frames.append(_Frame(service, operation, account_id, region, source))
         try:
             response = handler()
         except ServiceError as error:
-            self._report(
-                ApiCall(
-                    request_id=call_id,
-                    at=at,
-                    service=service,
-                    operation=operation,
-                    account_id=account_id,
-                    region=region,
-                    principal=principal,
-                    parameters=parameters,
-                    error=error,
-                    source=source,
-                )
-            )
+            self._report(attrs.evolve(record, error=error))
             raise
         finally:
             self._frames.pop()
-        self._report(
-            ApiCall(
-                request_id=call_id,
-                at=at,
-                service=service,
-                operation=operation,
-                account_id=account_id,
-                region=region,
-                principal=principal,
-                parameters=parameters,
-                response=response,
-                source=source,
-            )
-        )
+        self._report(attrs.evolve(record, response=response))
         return response
 
     def in_wire_call(self, service: str, operation: str, account_id: str, region: str) -> bool:
