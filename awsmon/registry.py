@@ -121,6 +121,14 @@ SERVICES: list[ServiceSpec] = [
         event_source="lambda.amazonaws.com",
         arn_service="lambda",
     ),
+    ServiceSpec(
+        name="kms",
+        botocore_name="kms",
+        domain="awsmon.neighbours.kms:KMS",
+        api="awsmon.neighbours.kms:KmsApi",
+        event_source="kms.amazonaws.com",
+        arn_service="kms",
+    ),
 ]
 
 

@@ -2,7 +2,10 @@
 
 Simulates ``GetCallerIdentity``, answered from the cloud's current principal
 (`Cloud.as_principal`), so code that checks its account through STS sees the
-simulated one.
+simulated one, and ``AssumeRole``, which hands out temporary credentials for an
+assumed-role principal (``arn:aws:sts::<account>:assumed-role/<role>/<session>``)
+that later calls can run as with ``cloud.as_principal(assumed.principal)``;
+`principal_for_access_key` maps the temporary AccessKeyId back to it.
 
 >>> from awsmon import Cloud
 >>> Cloud().sts.get_caller_identity().account_id
@@ -11,19 +14,74 @@ simulated one.
 
 from __future__ import annotations
 
-from typing import Any
+import re
+import weakref
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from attrs import frozen
 
 from awsmon.dispatch import Service, operation
+from awsmon.errors import InvalidParameter, ServiceError
 from awsmon.identity import Principal
 from awsmon.wire import Params, WireApi, handles
 
-__all__ = ["STS", "StsApi"]
+if TYPE_CHECKING:
+    from awsmon.cloud import Cloud
+
+__all__ = ["STS", "AssumedRole", "ExpiredTokenException", "StsApi", "principal_for_access_key"]
+
+
+class ValidationError(InvalidParameter, code="ValidationError", service="sts"):
+    """A parameter breaks its modelled constraint."""
+
+
+class ExpiredTokenException(ServiceError, code="ExpiredTokenException", service="sts"):
+    """The temporary credentials have expired."""
+
+
+@frozen(kw_only=True)
+class AssumedRole:
+    """The result of AssumeRole: the session's principal and its temporary credentials."""
+
+    principal: Principal
+    access_key_id: str
+    secret_access_key: str
+    session_token: str
+    expiration: datetime
+    assumed_role_id: str
+
+
+_ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}):role/(?:[\w+=,.@-]+/)*([\w+=,.@-]{1,64})")
+_SESSION = re.compile(r"[\w+=,.@-]{2,64}")
+_SESSIONS: weakref.WeakKeyDictionary[Cloud, dict[str, AssumedRole]] = weakref.WeakKeyDictionary()
+
+
+def principal_for_access_key(cloud: Cloud, access_key_id: str) -> Principal | None:
+    """The assumed-role principal whose temporary AccessKeyId this is, or None.
+
+    For the boto3 routing: a client made with AssumeRole's credentials should
+    call as that principal.
+
+    Raises:
+        ExpiredTokenException: the credentials are past their expiration.
+    """
+    session = _SESSIONS.get(cloud, {}).get(access_key_id)
+    if session is None:
+        return None
+    if cloud.clock.now() >= session.expiration:
+        raise ExpiredTokenException("The security token included in the request is expired")
+    return session.principal
 
 
 class STS(Service):
     """The Security Token Service of one account and region.
 
-    Operations: `get_caller_identity`.
+    Operations: `get_caller_identity`, `assume_role`.
+
+    Simulation notes: any role ARN can be assumed (awsmon has no IAM, so
+    trust policies are not checked); the credentials expire on the virtual
+    clock.
     """
 
     @operation("GetCallerIdentity")
@@ -31,14 +89,81 @@ class STS(Service):
         """Who is calling (GetCallerIdentity): the cloud's current principal."""
         return self.ctx.cloud.principal
 
+    @operation("AssumeRole")
+    def assume_role(
+        self, role_arn: str, role_session_name: str, duration_seconds: int = 3600
+    ) -> AssumedRole:
+        """Assume a role (AssumeRole): an assumed-role principal and temporary credentials.
+
+        Raises:
+            ValidationError: a malformed role ARN, session name or duration.
+        """
+        match = _ROLE_ARN.fullmatch(role_arn)
+        if match is None:
+            raise ValidationError(f"{role_arn} is invalid", param="RoleArn", value=role_arn)
+        if not _SESSION.fullmatch(role_session_name):
+            raise ValidationError(
+                f"1 validation error detected: Value '{role_session_name}' at 'roleSessionName' "
+                "failed to satisfy constraint: Member must satisfy regular expression pattern: "
+                "[\\w+=,.@-]*",
+                param="RoleSessionName",
+                value=role_session_name,
+            )
+        if not 900 <= duration_seconds <= 43200:
+            raise ValidationError(
+                f"1 validation error detected: Value '{duration_seconds}' at 'durationSeconds' "
+                "failed to satisfy constraint: Member must have value less than or equal to 43200",
+                param="DurationSeconds",
+                value=duration_seconds,
+            )
+        account, role = match.groups()
+        principal = Principal.from_arn(
+            f"arn:aws:sts::{account}:assumed-role/{role}/{role_session_name}"
+        )
+        ids = self.ctx.ids
+        session = AssumedRole(
+            principal=principal,
+            access_key_id="ASIA" + ids.alphanumeric(16, upper=True),
+            secret_access_key=ids.alphanumeric(40),
+            session_token=ids.alphanumeric(356),
+            expiration=self.ctx.now() + timedelta(seconds=duration_seconds),
+            assumed_role_id=principal.user_id,
+        )
+        _SESSIONS.setdefault(self.ctx.cloud, {})[session.access_key_id] = session
+        return session
+
 
 class StsApi(WireApi):
     """STS wire operations."""
 
     domain: STS
+    invalid_parameter = ValidationError
+    missing_parameter = ValidationError
 
     @handles("GetCallerIdentity")
     def get_caller_identity(self, params: Params) -> dict[str, Any]:
         """GetCallerIdentity: ``UserId``, ``Account`` and ``Arn`` of the caller."""
         who = self.domain.get_caller_identity()
         return {"UserId": who.user_id, "Account": who.account_id, "Arn": who.arn}
+
+    @handles("AssumeRole")
+    def assume_role(self, params: Params) -> dict[str, Any]:
+        """AssumeRole → ``Credentials``, ``AssumedRoleUser`` and ``PackedPolicySize``."""
+        role = params.string("RoleArn", required=True, min_length=20, max_length=2048)
+        session = params.string("RoleSessionName", required=True, min_length=2, max_length=64)
+        duration = params.integer("DurationSeconds", default=3600)
+        assert role is not None and session is not None and duration is not None
+        assumed = self.domain.assume_role(role, session, duration)
+        return {
+            "Credentials": {
+                "AccessKeyId": assumed.access_key_id,
+                "SecretAccessKey": assumed.secret_access_key,
+                "SessionToken": assumed.session_token,
+                "Expiration": assumed.expiration,
+            },
+            "AssumedRoleUser": {
+                "AssumedRoleId": assumed.assumed_role_id,
+                "Arn": assumed.principal.arn,
+            },
+            "PackedPolicySize": 0,
+        }
