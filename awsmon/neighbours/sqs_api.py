@@ -84,8 +84,7 @@ def message_attributes_from_wire(
         if base == "Binary":
             if binary_value is None:
                 raise InvalidParameterValue(
-                    f"The message attribute '{name}' with type 'Binary' must use field "
-                    "'Binary'.",
+                    f"The message attribute '{name}' with type 'Binary' must use field 'Binary'.",
                     param=param,
                     value=name,
                 )
@@ -305,9 +304,7 @@ class SqsApi(WireApi):
                 )
         if len(set(ids)) != len(ids):
             duplicate = next(i for i in ids if ids.count(i) > 1)
-            raise BatchEntryIdsNotDistinct(
-                f"Id {duplicate} repeated.", param="Id", value=duplicate
-            )
+            raise BatchEntryIdsNotDistinct(f"Id {duplicate} repeated.", param="Id", value=duplicate)
         return entries
 
     def _batch(
@@ -431,9 +428,7 @@ def _message(
     }
     if system_names:
         every = "All" in system_names
-        attributes = {
-            k: v for k, v in received.attributes.items() if every or k in system_names
-        }
+        attributes = {k: v for k, v in received.attributes.items() if every or k in system_names}
         if attributes:
             item["Attributes"] = attributes
     chosen: dict[str, MessageAttribute] = {}
