@@ -42,7 +42,7 @@ import functools
 import os
 import threading
 from collections.abc import Callable
-from contextlib import ContextDecorator
+from contextlib import AbstractContextManager, ContextDecorator, nullcontext
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -186,19 +186,21 @@ def _answer(cloud: Cloud, client: Any, operation_model: Any, params: dict[str, A
                 param="Action",
                 value=operation,
             )
-        body = cloud.invoke(
-            spec.name,
-            operation,
-            params,
-            region=region,
-            source="boto3",
-            request_id=request_id,
-            unknown=_not_simulated,
-        )
+        with _caller(cloud, client):
+            body = cloud.invoke(
+                spec.name,
+                operation,
+                params,
+                region=region,
+                source="boto3",
+                request_id=request_id,
+                unknown=_not_simulated,
+            )
         status = 200
     except ServiceError as error:
         body = error.to_response()
         status = error.http_status
+    raw = _RAW_BODIES.get((service_name, operation))
     headers = {"x-amzn-requestid": request_id}
     body["ResponseMetadata"] = {
         "RequestId": request_id,
@@ -210,16 +212,54 @@ def _answer(cloud: Cloud, client: Any, operation_model: Any, params: dict[str, A
         url=f"https://{service_name}.{region}.awsmon.invalid/",
         status_code=status,
         headers=headers,
-        raw=_EmptyBody(),
+        raw=_Body(raw(body) if raw is not None and status == 200 else b""),
     )
     return http, body
 
 
-class _EmptyBody:
+def _caller(cloud: Cloud, client: Any) -> AbstractContextManager[object]:
+    """Run the call as the principal behind the client's credentials, when awsmon issued them.
+
+    Temporary credentials from STS AssumeRole belong to the assumed-role
+    principal; any other credentials (or none) leave the current principal.
+
+    Raises:
+        ServiceError: ExpiredTokenException for expired temporary credentials.
+    """
+    from awsmon.neighbours.sts import principal_for_access_key
+
+    credentials = getattr(getattr(client, "_request_signer", None), "_credentials", None)
+    if credentials is None:
+        return nullcontext()
+    principal = principal_for_access_key(cloud, credentials.get_frozen_credentials().access_key)
+    return nullcontext() if principal is None else cloud.as_principal(principal)
+
+
+def _bucket_location(body: dict[str, Any]) -> bytes:
+    # botocore parses GetBucketLocation again from the raw XML in an after-call
+    # handler, so the raw body must carry the answer too.
+    region = body.get("LocationConstraint") or ""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+        f"{region}</LocationConstraint>"
+    ).encode()
+
+
+#: Operations whose raw HTTP body botocore reads again after parsing.
+_RAW_BODIES: dict[tuple[str, str], Callable[[dict[str, Any]], bytes]] = {
+    ("s3", "GetBucketLocation"): _bucket_location,
+}
+
+
+class _Body:
     """The raw body of a short-circuited response, for handlers that read one."""
 
+    def __init__(self, content: bytes) -> None:
+        self._content = content
+
     def stream(self, **_: Any) -> list[bytes]:
-        return [b""]
+        return [self._content]
 
     def read(self, *_: Any) -> bytes:
-        return b""
+        return self._content

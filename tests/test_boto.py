@@ -220,3 +220,42 @@ class TestResponses:
             with pytest.raises(ClientError) as caught:
                 list(client.get_paginator("list_repositories").paginate())
         assert caught.value.response["Error"]["Code"] == "NotImplemented"
+
+
+class TestNeighbourDetails:
+    def test_bucket_location_is_parsed_by_botocore(self, awsmon_boto3: Cloud) -> None:
+        """GetBucketLocation, which botocore re-reads from the raw XML body, answers the region."""
+        s3 = boto3.client("s3", region_name="eu-west-3")
+        s3.create_bucket(
+            Bucket="awsmon-location", CreateBucketConfiguration={"LocationConstraint": "eu-west-3"}
+        )
+        assert s3.get_bucket_location(Bucket="awsmon-location")["LocationConstraint"] == "eu-west-3"
+
+    def test_assumed_role_credentials_call_as_the_role(self, awsmon_boto3: Cloud) -> None:
+        """A client built from AssumeRole's credentials calls as the role until they expire."""
+        sts = boto3.client("sts", region_name="us-east-1")
+        credentials = sts.assume_role(
+            RoleArn="arn:aws:iam::123456789012:role/Deploy", RoleSessionName="ci"
+        )["Credentials"]
+        as_role = boto3.client(
+            "sts",
+            region_name="us-east-1",
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+        )
+        assert as_role.get_caller_identity()["Arn"] == (
+            "arn:aws:sts::123456789012:assumed-role/Deploy/ci"
+        )
+        assert sts.get_caller_identity()["Arn"] == "arn:aws:iam::123456789012:root"
+        awsmon_boto3.clock.advance(2 * 3600)
+        with pytest.raises(ClientError) as caught:
+            as_role.get_caller_identity()
+        assert caught.value.response["Error"]["Code"] == "ExpiredTokenException"
+
+    def test_payload_bodies_fit_the_shape(self) -> None:
+        """A readable payload body (Lambda Invoke's Payload) fits its blob member."""
+        import io
+
+        assert problems("lambda", "Invoke", {"StatusCode": 200, "Payload": io.BytesIO(b"{}")}) == []
+        assert problems("lambda", "Invoke", {"StatusCode": 200, "Payload": 5}) != []
