@@ -26,10 +26,11 @@ from collections.abc import Callable, Iterator, Sequence
 from attrs import frozen
 from sortedcontainers import SortedList
 
+from awsmon.xray.assembly import build_view
 from awsmon.xray.filter_expression import FilterExpression
 from awsmon.xray.graph import Contribution, GraphAggregate, contribution
 from awsmon.xray.model import Group, Segment, TimeRangeType
-from awsmon.xray.trace import TraceRecord, TraceView, build_view
+from awsmon.xray.trace import TraceRecord, TraceView
 
 __all__ = ["GroupFilter", "TraceStore"]
 
@@ -67,6 +68,9 @@ class TraceStore:
         self._by_segment_end: SortedList = SortedList()
         self._buckets: dict[str, dict[int, GraphAggregate]] = {}
         self._versions: dict[str, dict[int, dict[int, int]]] = {}
+        #: Bumped whenever a trace is added, changed or dropped (cache key of queries).
+        self.version = 0
+        self._candidates: tuple[tuple[object, ...], list[str]] | None = None
 
     def __len__(self) -> int:
         return len(self.records)
@@ -80,16 +84,17 @@ class TraceStore:
         if record is None:
             record = self.records[trace_id] = TraceRecord(trace_id)
             self._by_id_time.add((record.id_epoch, trace_id))
-        else:
+        elif trace_id not in self._dirty:
+            # The update-time index is brought up to date when the trace is processed.
             self._by_update.discard((record.updated_at, trace_id))
         store = record.subsegments if segment.independent_subsegment else record.segments
         old = store.get(segment.id)
         if record.put(segment, now) and old is not None and old.end_time is not None:
             self._by_segment_end.discard((old.end_time, trace_id, old.id))
-        self._by_update.add((record.updated_at, trace_id))
         if segment.end_time is not None:
             self._by_segment_end.add((segment.end_time, trace_id, segment.id))
         self._dirty[trace_id] = None
+        self.version += 1
 
     def process(self) -> None:
         """Process every changed trace: rebuild its view, its graph part, its groups."""
@@ -101,6 +106,7 @@ class TraceStore:
             record = self.records.get(trace_id)
             if record is None:
                 continue
+            self._by_update.add((record.updated_at, trace_id))
             view = build_view(record)
             self._remove_part(trace_id)
             if view is None:
@@ -160,6 +166,9 @@ class TraceStore:
         started "now" belongs to a window ending now.
         """
         self.process()
+        key = (start, end, kind, self.version)
+        if self._candidates is not None and self._candidates[0] == key:
+            return self._candidates[1]
         if kind is TimeRangeType.TRACE_ID:
             low, high = math.ceil(start), math.floor(end)
             found = [t for _, t in self._by_id_time.irange((low,), (high, "~"))]
@@ -172,7 +181,9 @@ class TraceStore:
                 seen[trace_id] = None
             found = list(seen)
         found.reverse()
-        return [t for t in found if t in self.views]
+        result = [t for t in found if t in self.views]
+        self._candidates = (key, result)  # pages of one query reuse it
+        return result
 
     def graph(self, start: float, end: float, group: str) -> tuple[GraphAggregate, set[int]]:
         """The summed graph of `group` for traces started in [start, end) (whole minutes).
@@ -230,13 +241,15 @@ class TraceStore:
             self._remove_part(trace_id)
             self.views.pop(trace_id, None)
             self._dirty.pop(trace_id, None)
+        self.version += 1
         return len(old)
 
     def _check(self) -> None:
         """Assert the invariants between records, indexes and views."""
         assert len(self._by_id_time) == len(self.records)
-        assert len(self._by_update) == len(self.records)
+        assert len(self._by_update) == len(self.records) - len(self._dirty)
         assert set(self.views) <= set(self.records)
         assert set(self._parts) == set(self.views)
         for trace_id, record in self.records.items():
-            assert (record.updated_at, trace_id) in self._by_update
+            if trace_id not in self._dirty:
+                assert (record.updated_at, trace_id) in self._by_update

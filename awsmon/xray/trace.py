@@ -32,8 +32,7 @@ without type. Only the first 50 annotation keys of a trace are indexed.
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from attrs import define, field, frozen
@@ -52,25 +51,12 @@ __all__ = [
     "Node",
     "TraceRecord",
     "TraceView",
-    "build_view",
     "status_of",
 ]
 
 #: Outcome classes of a segment, subsegment or call (reference C.7.2 classify).
 OK, ERROR, THROTTLE, FAULT = 0, 1, 2, 3
 MAX_INDEXED_ANNOTATIONS = 50
-
-_AWS_TYPES = {
-    "DynamoDB": "AWS::DynamoDB::Table",
-    "SQS": "AWS::SQS::Queue",
-    "SNS": "AWS::SNS",
-    "Lambda": "AWS::Lambda",
-    "S3": "AWS::S3::Bucket",
-    "Kinesis": "AWS::Kinesis::Stream",
-    "EventBridge": "AWS::Events",
-    "CloudWatch": "AWS::CloudWatch",
-    "STS": "AWS::STS",
-}
 
 
 def status_of(doc: Mapping[str, Any]) -> int:
@@ -134,7 +120,18 @@ class TraceRecord:
 class Entity:
     """A segment or subsegment in a processed trace tree."""
 
-    __slots__ = ("children", "doc", "end", "id", "inferred", "name", "node", "owner", "start")
+    __slots__ = (
+        "_status",
+        "children",
+        "doc",
+        "end",
+        "id",
+        "inferred",
+        "name",
+        "node",
+        "owner",
+        "start",
+    )
 
     def __init__(self, doc: Mapping[str, Any], owner: Entity | None, node: Node | None) -> None:
         self.doc = doc
@@ -149,6 +146,7 @@ class Entity:
         self.owner: Entity = owner if owner is not None else self
         self.node: Node | None = node
         self.inferred = False
+        self._status = -1
 
     @property
     def duration(self) -> float | None:
@@ -157,14 +155,22 @@ class Entity:
 
     @property
     def status(self) -> int:
-        """`OK`, `ERROR`, `THROTTLE` or `FAULT`."""
-        return status_of(self.doc)
+        """`OK`, `ERROR`, `THROTTLE` or `FAULT` (computed once)."""
+        if self._status < 0:
+            self._status = status_of(self.doc)
+        return self._status
 
-    def walk(self) -> Iterator[Entity]:
+    def walk(self) -> list[Entity]:
         """This entity and every subsegment below it, depth first."""
-        yield self
-        for child in self.children:
-            yield from child.walk()
+        found = [self]
+        if self.children:
+            stack = list(reversed(self.children))
+            while stack:
+                entity = stack.pop()
+                found.append(entity)
+                if entity.children:
+                    stack.extend(reversed(entity.children))
+        return found
 
     def render(self) -> dict[str, Any]:
         """The processed document (attached subsegments nested in)."""
@@ -212,49 +218,6 @@ class Call:
     source: Node
     target: Node
     entity: Entity
-
-
-def _inferred_node(sub: Entity) -> tuple[Node, str | None]:
-    doc = sub.doc
-    aws = doc.get("aws") if isinstance(doc.get("aws"), dict) else {}
-    assert isinstance(aws, dict)
-    if doc.get("namespace") == "aws":
-        kind = _AWS_TYPES.get(sub.name, f"AWS::{sub.name}")
-        name = sub.name
-        if sub.name == "DynamoDB":
-            name = aws.get("table_name") or _first(aws.get("resource_names")) or name
-        elif sub.name == "SQS" and isinstance(aws.get("queue_url"), str):
-            name = aws["queue_url"].rstrip("/").rsplit("/", 1)[-1]
-        elif sub.name == "Lambda":
-            name = aws.get("function_name") or _arn_tail(aws.get("function_arn")) or name
-        elif sub.name == "S3" and aws.get("bucket_name"):
-            name = aws["bucket_name"]
-        account = aws.get("account_id") if isinstance(aws.get("account_id"), str) else None
-        return Node(str(name), kind, account, inferred=True), kind
-    if isinstance(doc.get("sql"), dict):
-        return Node(sub.name, "Database::SQL", inferred=True), "Database::SQL"
-    return Node(sub.name, "remote", inferred=True), None
-
-
-def _first(value: Any) -> Any:
-    return value[0] if isinstance(value, list) and value else None
-
-
-def _arn_tail(value: Any) -> str | None:
-    return value.rsplit(":", 1)[-1] if isinstance(value, str) else None
-
-
-def _is_call(sub: Entity) -> bool:
-    doc = sub.doc
-    if doc.get("namespace") in ("aws", "remote"):
-        return True
-    http = doc.get("http")
-    request = http.get("request") if isinstance(http, dict) else None
-    return isinstance(request, dict) and request.get("traced") is True
-
-
-def _inferred_id(trace_id: str, parent_id: str) -> str:
-    return hashlib.blake2b(f"{trace_id}/{parent_id}".encode(), digest_size=8).hexdigest()
 
 
 @define(eq=False)
@@ -530,156 +493,3 @@ class _SegmentSubject:
 
     def root_cause_documents(self) -> Sequence[Mapping[str, Any]]:
         return ()
-
-
-def build_view(record: TraceRecord) -> TraceView | None:
-    """Process `record` into a `TraceView`; None while it has no segment yet."""
-    if not record.segments:
-        return None
-    trace_id = record.trace_id
-    segments = [
-        _tree(seg.document, None, _segment_node(seg.document))
-        for seg in sorted(record.segments.values(), key=lambda s: (s.start_time, s.id))
-    ]
-    by_id: dict[str, Entity] = {}
-    for segment in segments:
-        for entity in segment.walk():
-            by_id.setdefault(entity.id, entity)
-    _attach(record, by_id)
-    segment_ids = {segment.id for segment in segments}
-    called = {s.doc.get("parent_id") for s in segments}
-    # The root: a segment whose parent is not in the trace, the earliest such.
-    root = next(
-        (s for s in segments if s.doc.get("parent_id") not in by_id),
-        segments[0],
-    )
-    inferred: list[Entity] = []
-    calls: list[Call] = []
-    for segment in segments:
-        parent = by_id.get(segment.doc.get("parent_id", ""))
-        if parent is not None and parent.owner.node is not None and segment.node is not None:
-            calls.append(Call(parent.owner.node, segment.node, parent))
-        for entity in segment.walk():
-            if entity is segment or entity.id in called or entity.id in segment_ids:
-                continue
-            if _is_call(entity) and segment.node is not None:
-                downstream = _inferred_segment(trace_id, entity)
-                inferred.append(downstream)
-                assert downstream.node is not None
-                calls.append(Call(segment.node, downstream.node, entity))
-    nodes: dict[tuple[str, str | None, str | None], list[Entity]] = {}
-    for entity in segments + inferred:
-        assert entity.node is not None
-        nodes.setdefault(entity.node.key, []).append(entity)
-    ends = [e.end for e in segments + inferred if e.end is not None]
-    return TraceView(
-        trace_id=trace_id,
-        segments=segments,
-        inferred=inferred,
-        root=root,
-        calls=calls,
-        start=min(e.start for e in segments + inferred),
-        end=max(ends) if ends else None,
-        updated_at=record.updated_at,
-        revision=record.revision,
-        annotations=_annotation_index(segments),
-        nodes=nodes,
-    )
-
-
-def _segment_node(doc: Mapping[str, Any]) -> Node:
-    origin = doc.get("origin")
-    aws = doc.get("aws")
-    account = aws.get("account_id") if isinstance(aws, dict) else None
-    return Node(
-        doc["name"],
-        origin if isinstance(origin, str) else None,
-        account if isinstance(account, str) else None,
-    )
-
-
-def _tree(doc: Mapping[str, Any], owner: Entity | None, node: Node | None) -> Entity:
-    entity = Entity(doc, owner, node)
-    children = doc.get("subsegments")
-    if children:
-        top = entity.owner
-        entity.children = [_tree(child, top, None) for child in children]
-    return entity
-
-
-def _attach(record: TraceRecord, by_id: dict[str, Entity]) -> None:
-    """Hang independent subsegments under their parents (parents may be pending ones)."""
-    pending = sorted(record.subsegments.values(), key=lambda s: (s.start_time, s.id))
-    while pending:
-        waiting = []
-        for sub in pending:
-            parent = by_id.get(sub.parent_id or "")
-            if parent is None:
-                waiting.append(sub)
-                continue
-            existing = by_id.get(sub.id)
-            if existing is not None and existing.owner is parent.owner:
-                if existing.end is not None and sub.in_progress:
-                    continue
-                siblings = _parent_of(existing, parent.owner)
-                if siblings is not None:
-                    siblings.children.remove(existing)
-            entity = _tree(sub.document, parent.owner, None)
-            parent.children.append(entity)
-            for item in entity.walk():
-                by_id[item.id] = item
-        if len(waiting) == len(pending):
-            return  # the rest wait for their parents
-        pending = waiting
-
-
-def _parent_of(target: Entity, top: Entity) -> Entity | None:
-    for entity in top.walk():
-        if target in entity.children:
-            return entity
-    return None
-
-
-def _inferred_segment(trace_id: str, sub: Entity) -> Entity:
-    node, origin = _inferred_node(sub)
-    doc: dict[str, Any] = {
-        "id": _inferred_id(trace_id, sub.id),
-        "name": sub.name,
-        "start_time": sub.start,
-        "trace_id": trace_id,
-        "parent_id": sub.id,
-        "inferred": True,
-    }
-    if sub.end is None:
-        doc["in_progress"] = True
-    else:
-        doc["end_time"] = sub.end
-    for key in ("http", "aws", "error", "fault", "throttle", "cause", "sql"):
-        if key in sub.doc:
-            doc[key] = sub.doc[key]
-    if origin is not None:
-        doc["origin"] = origin
-    entity = Entity(doc, None, node)
-    entity.inferred = True
-    return entity
-
-
-def _annotation_index(segments: list[Entity]) -> dict[str, list[tuple[Value, Node]]]:
-    index: dict[str, list[tuple[Value, Node]]] = {}
-    for segment in segments:
-        node = segment.node
-        assert node is not None
-        for entity in segment.walk():
-            annotations = entity.doc.get("annotations")
-            if not annotations:
-                continue
-            for key, value in annotations.items():
-                if value is None:
-                    continue
-                values = index.get(key)
-                if values is None:
-                    if len(index) >= MAX_INDEXED_ANNOTATIONS:
-                        continue
-                    values = index[key] = []
-                values.append((value, node))
-    return index

@@ -1,0 +1,239 @@
+"""Trace assembly: from stored pieces to a processed `TraceView`.
+
+`build_view` builds the segment trees (nested subsegments, then the
+subsegments sent on their own, hung under their parents even when they came
+first), picks the root, finds the calls between nodes, creates the inferred
+segments of calls nobody traced, and indexes the annotations. See
+`awsmon.xray.trace` for the model and the simulation notes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+from awsmon.xray.filter_syntax import Value
+from awsmon.xray.trace import (
+    MAX_INDEXED_ANNOTATIONS,
+    Call,
+    Entity,
+    Node,
+    TraceRecord,
+    TraceView,
+)
+
+__all__ = ["build_view"]
+
+_AWS_TYPES = {
+    "DynamoDB": "AWS::DynamoDB::Table",
+    "SQS": "AWS::SQS::Queue",
+    "SNS": "AWS::SNS",
+    "Lambda": "AWS::Lambda",
+    "S3": "AWS::S3::Bucket",
+    "Kinesis": "AWS::Kinesis::Stream",
+    "EventBridge": "AWS::Events",
+    "CloudWatch": "AWS::CloudWatch",
+    "STS": "AWS::STS",
+}
+
+
+def _inferred_id(trace_id: str, parent_id: str) -> str:
+    return hashlib.blake2b(f"{trace_id}/{parent_id}".encode(), digest_size=8).hexdigest()
+
+
+def _arn_tail(value: Any) -> str | None:
+    return value.rsplit(":", 1)[-1] if isinstance(value, str) else None
+
+
+def _first(value: Any) -> Any:
+    return value[0] if isinstance(value, list) and value else None
+
+
+def _inferred_node(sub: Entity) -> tuple[Node, str | None]:
+    doc = sub.doc
+    aws = doc.get("aws") if isinstance(doc.get("aws"), dict) else {}
+    assert isinstance(aws, dict)
+    if doc.get("namespace") == "aws":
+        kind = _AWS_TYPES.get(sub.name, f"AWS::{sub.name}")
+        name = sub.name
+        if sub.name == "DynamoDB":
+            name = aws.get("table_name") or _first(aws.get("resource_names")) or name
+        elif sub.name == "SQS" and isinstance(aws.get("queue_url"), str):
+            name = aws["queue_url"].rstrip("/").rsplit("/", 1)[-1]
+        elif sub.name == "Lambda":
+            name = aws.get("function_name") or _arn_tail(aws.get("function_arn")) or name
+        elif sub.name == "S3" and aws.get("bucket_name"):
+            name = aws["bucket_name"]
+        account = aws.get("account_id") if isinstance(aws.get("account_id"), str) else None
+        return _node(str(name), kind, account, True), kind
+    if isinstance(doc.get("sql"), dict):
+        return _node(sub.name, "Database::SQL", None, True), "Database::SQL"
+    return _node(sub.name, "remote", None, True), None
+
+
+def build_view(record: TraceRecord) -> TraceView | None:
+    """Process `record` into a `TraceView`; None while it has no segment yet."""
+    if not record.segments:
+        return None
+    trace_id = record.trace_id
+    segments = [
+        _tree(seg.document, None, _segment_node(seg.document))
+        for seg in sorted(record.segments.values(), key=lambda s: (s.start_time, s.id))
+    ]
+    by_id: dict[str, Entity] = {}
+    for segment in segments:
+        for entity in segment.walk():
+            by_id.setdefault(entity.id, entity)
+    if record.subsegments:
+        _attach(record, by_id)
+    called = {s.doc.get("parent_id") for s in segments}
+    # The root: a segment whose parent is not in the trace, the earliest such.
+    root = next((s for s in segments if s.doc.get("parent_id") not in by_id), segments[0])
+    inferred: list[Entity] = []
+    calls: list[Call] = []
+    annotations: dict[str, list[tuple[Value, Node]]] = {}
+    for segment in segments:
+        node = segment.node
+        assert node is not None
+        parent = by_id.get(segment.doc.get("parent_id", ""))
+        if parent is not None and parent.owner.node is not None and parent.owner is not segment:
+            calls.append(Call(parent.owner.node, node, parent))
+        for entity in segment.walk():
+            doc = entity.doc
+            if "annotations" in doc:
+                _index_annotations(annotations, doc["annotations"], node)
+            if entity is segment or entity.id in called:
+                continue
+            if doc.get("namespace") in ("aws", "remote") or _traced(doc):
+                downstream = _inferred_segment(trace_id, entity)
+                inferred.append(downstream)
+                assert downstream.node is not None
+                calls.append(Call(node, downstream.node, entity))
+    everything = segments + inferred if inferred else segments
+    nodes: dict[tuple[str, str | None, str | None], list[Entity]] = {}
+    ends = []
+    for entity in everything:
+        assert entity.node is not None
+        nodes.setdefault(entity.node.key, []).append(entity)
+        if entity.end is not None:
+            ends.append(entity.end)
+    return TraceView(
+        trace_id=trace_id,
+        segments=segments,
+        inferred=inferred,
+        root=root,
+        calls=calls,
+        start=min(e.start for e in everything),
+        end=max(ends) if ends else None,
+        updated_at=record.updated_at,
+        revision=record.revision,
+        annotations=annotations,
+        nodes=nodes,
+    )
+
+
+def _traced(doc: Mapping[str, Any]) -> bool:
+    http = doc.get("http")
+    if http is None:
+        return False
+    request = http.get("request") if isinstance(http, dict) else None
+    return isinstance(request, dict) and request.get("traced") is True
+
+
+def _segment_node(doc: Mapping[str, Any]) -> Node:
+    origin = doc.get("origin")
+    aws = doc.get("aws")
+    account = aws.get("account_id") if isinstance(aws, dict) else None
+    return _node(
+        doc["name"],
+        origin if isinstance(origin, str) else None,
+        account if isinstance(account, str) else None,
+    )
+
+
+@lru_cache(maxsize=4096)
+def _node(name: str, type_: str | None, account: str | None, inferred: bool = False) -> Node:
+    """One shared `Node` per identity: traces repeat the same few services."""
+    return Node(name, type_, account, inferred)
+
+
+def _tree(doc: Mapping[str, Any], owner: Entity | None, node: Node | None) -> Entity:
+    entity = Entity(doc, owner, node)
+    children = doc.get("subsegments")
+    if children:
+        top = entity.owner
+        entity.children = [_tree(child, top, None) for child in children]
+    return entity
+
+
+def _attach(record: TraceRecord, by_id: dict[str, Entity]) -> None:
+    """Hang independent subsegments under their parents (parents may be pending ones)."""
+    pending = sorted(record.subsegments.values(), key=lambda s: (s.start_time, s.id))
+    while pending:
+        waiting = []
+        for sub in pending:
+            parent = by_id.get(sub.parent_id or "")
+            if parent is None:
+                waiting.append(sub)
+                continue
+            existing = by_id.get(sub.id)
+            if existing is not None and existing.owner is parent.owner:
+                if existing.end is not None and sub.in_progress:
+                    continue
+                siblings = _parent_of(existing, parent.owner)
+                if siblings is not None:
+                    siblings.children.remove(existing)
+            entity = _tree(sub.document, parent.owner, None)
+            parent.children.append(entity)
+            for item in entity.walk():
+                by_id[item.id] = item
+        if len(waiting) == len(pending):
+            return  # the rest wait for their parents
+        pending = waiting
+
+
+def _parent_of(target: Entity, top: Entity) -> Entity | None:
+    for entity in top.walk():
+        if target in entity.children:
+            return entity
+    return None
+
+
+def _inferred_segment(trace_id: str, sub: Entity) -> Entity:
+    node, origin = _inferred_node(sub)
+    doc: dict[str, Any] = {
+        "id": _inferred_id(trace_id, sub.id),
+        "name": sub.name,
+        "start_time": sub.start,
+        "trace_id": trace_id,
+        "parent_id": sub.id,
+        "inferred": True,
+    }
+    if sub.end is None:
+        doc["in_progress"] = True
+    else:
+        doc["end_time"] = sub.end
+    for key in ("http", "aws", "error", "fault", "throttle", "cause", "sql"):
+        if key in sub.doc:
+            doc[key] = sub.doc[key]
+    if origin is not None:
+        doc["origin"] = origin
+    entity = Entity(doc, None, node)
+    entity.inferred = True
+    return entity
+
+
+def _index_annotations(
+    index: dict[str, list[tuple[Value, Node]]], annotations: Mapping[str, Any], node: Node
+) -> None:
+    for key, value in annotations.items():
+        if value is None:
+            continue
+        values = index.get(key)
+        if values is None:
+            if len(index) >= MAX_INDEXED_ANNOTATIONS:
+                continue
+            values = index[key] = []
+        values.append((value, node))
