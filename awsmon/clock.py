@@ -119,6 +119,7 @@ class VirtualClock:
     - moving time: `advance`, `advance_to`, `run_pending`
     - scheduling: `call_at`, `call_later`, `call_every`
     - inspection: `pending`, `peek`
+    - bridges to the outside: `add_observer`, `drive_wall_clock`
 
     Args:
         start: the initial instant (naive is taken as UTC); `DEFAULT_START` if
@@ -258,6 +259,21 @@ class VirtualClock:
         heapq.heappush(self._queue, (job.due_at, next(self._seq), job))
         return job
 
+    # -- observers ------------------------------------------------------------
+
+    def add_observer(self, observer: Callable[[datetime], None]) -> None:
+        """Call `observer(now)` each time the virtual time changes (also between jobs).
+
+        For bridges to the world outside the simulation (the X-Ray daemon's
+        socket, the process's wall clock); simulation logic uses jobs instead.
+        """
+        self._observers.append(observer)
+
+    def remove_observer(self, observer: Callable[[datetime], None]) -> None:
+        """Stop calling `observer`; removing one that is not there is harmless."""
+        if observer in self._observers:
+            self._observers.remove(observer)
+
     # -- inspection ------------------------------------------------------------
 
     def pending(self) -> list[Job]:
@@ -297,11 +313,11 @@ class VirtualClock:
         def follow(when: datetime) -> None:
             coordinates.move_to(when)
 
-        self._observers.append(follow)
+        self.add_observer(follow)
         try:
             yield self
         finally:
-            self._observers.remove(follow)
+            self.remove_observer(follow)
             traveller.stop()
 
     def __repr__(self) -> str:

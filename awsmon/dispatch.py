@@ -96,12 +96,17 @@ class Dispatcher:
     Listeners are called with the `ApiCall` after the call, successful or
     not, in the order they were added. A listener that raises propagates to
     the caller: listeners are part of the simulation, not observers of it.
+
+    Hooks in `before_call` run before each outermost call: bridges that bring
+    outside input into the simulation on its own thread (the X-Ray daemon)
+    drain their queues there, so the call sees what has arrived.
     """
 
     def __init__(self, cloud: Cloud) -> None:
         self._cloud = cloud
         self._frames: list[_Frame] = []
         self.listeners: list[Callable[[ApiCall], None]] = []
+        self.before_call: list[Callable[[], None]] = []
 
     def call(
         self,
@@ -123,6 +128,9 @@ class Dispatcher:
         Raises:
             ServiceError: whatever `handler` raised, after reporting it.
         """
+        if self.before_call and not self._frames:
+            for hook in list(self.before_call):
+                hook()
         cloud = self._cloud
         # The id is drawn whether or not anyone listens, so runs replay alike.
         call_id = request_id if request_id is not None else cloud.ids.uuid()

@@ -39,3 +39,48 @@ def test_command_line() -> None:
     )
     assert "The end." in result.stdout
     assert main(["demo", "--seed", "1"]) == 0
+
+
+def test_xray_daemon_command() -> None:
+    """python -m awsmon xray-daemon serves UDP on loopback and prints the segments it receives."""
+    import json
+    import socket
+    import time
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "awsmon",
+            "xray-daemon",
+            "--port",
+            str(port),
+            "--max-datagrams",
+            "1",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    assert "listening on udp 127.0.0.1" in process.stdout.readline()
+    document = {
+        "name": "web",
+        "id": "70de5b6f19ff9a0a",
+        "trace_id": "1-5759e988-bd862e3fe1be46a994272793",
+        "start_time": 1.478293361271e9,
+        "end_time": 1.478293361449e9,
+    }
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
+        deadline = time.monotonic() + 20
+        while process.poll() is None and time.monotonic() < deadline:
+            sender.sendto(
+                b'{"format": "json", "version": 1}\n' + json.dumps(document).encode(),
+                ("127.0.0.1", port),
+            )
+            time.sleep(0.2)
+    out, _ = process.communicate(timeout=20)
+    assert process.returncode == 0
+    assert "1-5759e988-bd862e3fe1be46a994272793 70de5b6f19ff9a0a web" in out

@@ -29,7 +29,6 @@ from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from awsmon.clock import Job
     from awsmon.xray.service import XRay
 
 __all__ = ["DaemonHandle", "main"]
@@ -57,7 +56,10 @@ class DaemonHandle:
         self._thread = threading.Thread(
             target=self._read, name=f"awsmon-xray-daemon-{self.port}", daemon=True
         )
-        self._job: Job | None = xray.ctx.clock.call_every(1, xray._pump, name="xray daemon")
+        # Received documents enter the simulation on its own thread: at the next
+        # move of the clock or the next API call, whichever comes first.
+        xray.ctx.clock.add_observer(self._on_time)
+        xray.ctx.cloud.dispatcher.before_call.append(xray._pump)
         self._thread.start()
 
     @classmethod
@@ -105,9 +107,13 @@ class DaemonHandle:
         self._stopping.set()
         self._thread.join()
         self._socket.close()
-        if self._job is not None:
-            self._job.cancel()
-            self._job = None
+        self._xray.ctx.clock.remove_observer(self._on_time)
+        hooks = self._xray.ctx.cloud.dispatcher.before_call
+        if self._xray._pump in hooks:
+            hooks.remove(self._xray._pump)
+        self._xray._pump()
+
+    def _on_time(self, _: object) -> None:
         self._xray._pump()
 
     def __enter__(self) -> DaemonHandle:
