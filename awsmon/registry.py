@@ -129,6 +129,15 @@ SERVICES: list[ServiceSpec] = [
         event_source="kms.amazonaws.com",
         arn_service="kms",
     ),
+    ServiceSpec(
+        name="kinesis",
+        botocore_name="kinesis",
+        domain="awsmon.neighbours.kinesis:Kinesis",
+        api="awsmon.neighbours.kinesis_api:KinesisApi",
+        event_source="kinesis.amazonaws.com",
+        arn_service="kinesis",
+        parameter_case="pascal",
+    ),
 ]
 
 
