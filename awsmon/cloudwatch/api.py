@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from awsmon.cloudwatch.alarms_api import AlarmsApi
 from awsmon.cloudwatch.errors import (
     InvalidParameterValue,
     MissingParameter,
@@ -14,7 +15,7 @@ from awsmon.cloudwatch.errors import (
 from awsmon.cloudwatch.metric_data import MetricDataQuery, MetricStat
 from awsmon.cloudwatch.model import Dimension, MetricDatum, MetricKey, StandardUnit, StatisticSet
 from awsmon.cloudwatch.service import CloudWatch
-from awsmon.wire import Params, WireApi, handles
+from awsmon.wire import Params, handles
 
 __all__ = ["CloudWatchApi"]
 
@@ -40,8 +41,11 @@ def _metric_key(p: Params) -> MetricKey:
     return MetricKey.of(namespace, name, _dimensions(p))
 
 
-class CloudWatchApi(WireApi):
-    """CloudWatch operations on the wire (API version 2010-08-01)."""
+class CloudWatchApi(AlarmsApi):
+    """CloudWatch operations on the wire (API version 2010-08-01).
+
+    The alarm and anomaly-detector operations are inherited from `AlarmsApi`.
+    """
 
     domain: CloudWatch
     invalid_parameter = InvalidParameterValue

@@ -16,13 +16,16 @@ __all__ = [
     "DashboardInvalidInputError",
     "DashboardNotFoundError",
     "InternalServiceError",
+    "InvalidFormatFault",
     "InvalidNextToken",
     "InvalidParameterCombination",
     "InvalidParameterValue",
+    "LimitExceededException",
     "LimitExceededFault",
     "MissingParameter",
     "RequestEntityTooLarge",
     "ResourceNotFound",
+    "ResourceNotFoundException",
     "ValidationError",
 ]
 
@@ -45,6 +48,10 @@ class InternalServiceError(
     """CloudWatch failed on its side."""
 
 
+class InvalidFormatFault(InvalidParameter, code="InvalidFormat", service="cloudwatch"):
+    """A value that is not in the format required (SetAlarmState's StateReasonData JSON)."""
+
+
 class InvalidNextToken(InvalidParameter, code="InvalidNextToken", service="cloudwatch"):
     """A pagination token that this query did not hand out."""
 
@@ -57,6 +64,12 @@ class InvalidParameterCombination(
 
 class InvalidParameterValue(InvalidParameter, code="InvalidParameterValue", service="cloudwatch"):
     """A parameter's value is not valid (for example an unknown statistic name)."""
+
+
+class LimitExceededException(
+    LimitExceeded, code="LimitExceededException", service="cloudwatch"
+):
+    """A quota of the newer operations (anomaly detectors, insight rules) would be exceeded."""
 
 
 class LimitExceededFault(LimitExceeded, code="LimitExceeded", service="cloudwatch"):
@@ -75,6 +88,12 @@ class RequestEntityTooLarge(
 
 class ResourceNotFound(NotFound, code="ResourceNotFound", service="cloudwatch", http_status=404):
     """The named alarm or other resource does not exist."""
+
+
+class ResourceNotFoundException(
+    NotFound, code="ResourceNotFoundException", service="cloudwatch", http_status=404
+):
+    """The resource of a tagging or anomaly-detector operation does not exist."""
 
 
 class ValidationError(InvalidParameter, code="ValidationError", service="cloudwatch"):

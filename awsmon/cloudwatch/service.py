@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 
 from attrs import define, field, frozen
 
+from awsmon.cloudwatch.alarms import AlarmOperations
 from awsmon.cloudwatch.errors import (
     DashboardInvalidInputError,
     DashboardNotFoundError,
@@ -116,8 +117,12 @@ class Dashboard:
         return len(self.body.encode())
 
 
-class CloudWatch(Service):
-    """CloudWatch metrics and dashboards of one account and region."""
+class CloudWatch(AlarmOperations, Service):
+    """CloudWatch metrics, dashboards and alarms of one account and region.
+
+    The alarm and anomaly-detector operations come from `AlarmOperations`
+    (`awsmon.cloudwatch.alarms`).
+    """
 
     def __init__(self, ctx: ServiceContext) -> None:
         super().__init__(ctx)
