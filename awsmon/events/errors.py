@@ -8,15 +8,33 @@ Main classes:
 - `ValidationException`: a parameter breaks AWS's rules for it, e.g. a
   ScheduleExpression that does not parse or an InputTransformer template with an
   unknown placeholder (PutRule, PutTargets).
+- `ResourceNotFoundException`, `ResourceAlreadyExistsException`: a bus, rule,
+  archive, replay or event source that is missing, or exists already.
+- `LimitExceededException`: more than 5 targets on a rule, 100 buses, 300
+  rules on a bus, 10 active replays.
+- `ManagedRuleException`: a rule an AWS service manages, changed without Force.
+- `PolicyLengthExceededException`: a bus policy over 10,240 characters.
+- `IllegalStatusException`: CancelReplay on a replay that is no longer active.
+- `InvalidStateException`: an event source in the wrong state for the call.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from awsmon.errors import InvalidParameter
+from awsmon.errors import AlreadyExists, Conflict, InvalidParameter, LimitExceeded, NotFound
 
-__all__ = ["InvalidEventPatternException", "ValidationException"]
+__all__ = [
+    "IllegalStatusException",
+    "InvalidEventPatternException",
+    "InvalidStateException",
+    "LimitExceededException",
+    "ManagedRuleException",
+    "PolicyLengthExceededException",
+    "ResourceAlreadyExistsException",
+    "ResourceNotFoundException",
+    "ValidationException",
+]
 
 
 class InvalidEventPatternException(
@@ -81,3 +99,35 @@ class ValidationException(InvalidParameter, code="ValidationException", service=
         super().__init__(message, param=param, value=value)
         self.position = position
         self.expected = expected
+
+
+class IllegalStatusException(Conflict, code="IllegalStatusException", service="events"):
+    """The replay is not in a state that allows the operation (CancelReplay)."""
+
+
+class InvalidStateException(Conflict, code="InvalidStateException", service="events"):
+    """The event source is not in a state that allows the operation."""
+
+
+class LimitExceededException(LimitExceeded, code="LimitExceededException", service="events"):
+    """An EventBridge quota would be exceeded (targets per rule, buses, rules, replays)."""
+
+
+class ManagedRuleException(InvalidParameter, code="ManagedRuleException", service="events"):
+    """The rule is managed by an AWS service; only Force may delete it or its targets."""
+
+
+class PolicyLengthExceededException(
+    LimitExceeded, code="PolicyLengthExceededException", service="events"
+):
+    """The event bus policy would be longer than 10,240 characters."""
+
+
+class ResourceAlreadyExistsException(
+    AlreadyExists, code="ResourceAlreadyExistsException", service="events"
+):
+    """A bus, archive, replay or partner event source of that name exists already."""
+
+
+class ResourceNotFoundException(NotFound, code="ResourceNotFoundException", service="events"):
+    """The bus, rule, archive, replay, event source or policy statement does not exist."""
