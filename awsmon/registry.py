@@ -138,6 +138,15 @@ SERVICES: list[ServiceSpec] = [
         arn_service="kinesis",
         parameter_case="pascal",
     ),
+    ServiceSpec(
+        name="events",
+        botocore_name="events",
+        domain="awsmon.events.service:EventBridge",
+        api="awsmon.events.api:EventsApi",
+        event_source="events.amazonaws.com",
+        arn_service="events",
+        parameter_case="pascal",
+    ),
 ]
 
 
