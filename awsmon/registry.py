@@ -147,6 +147,15 @@ SERVICES: list[ServiceSpec] = [
         arn_service="events",
         parameter_case="pascal",
     ),
+    ServiceSpec(
+        name="firehose",
+        botocore_name="firehose",
+        domain="awsmon.neighbours.firehose:Firehose",
+        api="awsmon.neighbours.firehose_api:FirehoseApi",
+        event_source="firehose.amazonaws.com",
+        arn_service="firehose",
+        parameter_case="pascal",
+    ),
 ]
 
 
