@@ -10,10 +10,61 @@ Classes are kept sorted by name; other modules append their own.
 
 from __future__ import annotations
 
-from awsmon.errors import InvalidParameter
+from awsmon.errors import (
+    AccessDenied,
+    AlreadyExists,
+    Conflict,
+    InvalidParameter,
+    LimitExceeded,
+    NotFound,
+)
 
-__all__ = ["InvalidParameterException"]
+__all__ = [
+    "AccessDeniedException",
+    "InvalidOperationException",
+    "InvalidParameterException",
+    "LimitExceededException",
+    "OperationAbortedException",
+    "ResourceAlreadyExistsException",
+    "ResourceNotFoundException",
+    "TooManyTagsException",
+    "ValidationException",
+]
+
+
+class AccessDeniedException(AccessDenied, code="AccessDeniedException", service="logs"):
+    """The caller (or CloudWatch Logs itself) may not use a resource, such as a KMS key."""
+
+
+class InvalidOperationException(Conflict, code="InvalidOperationException", service="logs"):
+    """The operation is not valid on the resource in its state (cancelling a finished export)."""
 
 
 class InvalidParameterException(InvalidParameter, code="InvalidParameterException", service="logs"):
     """A parameter is not valid: for example a filter pattern that does not parse."""
+
+
+class LimitExceededException(LimitExceeded, code="LimitExceededException", service="logs"):
+    """A quota would be exceeded (filters per group, active export tasks, ...)."""
+
+
+class OperationAbortedException(Conflict, code="OperationAbortedException", service="logs"):
+    """Another operation on the resource is in progress."""
+
+
+class ResourceAlreadyExistsException(
+    AlreadyExists, code="ResourceAlreadyExistsException", service="logs"
+):
+    """A log group, stream or export task of that name exists already."""
+
+
+class ResourceNotFoundException(NotFound, code="ResourceNotFoundException", service="logs"):
+    """The named log group, stream, filter, export task or policy does not exist."""
+
+
+class TooManyTagsException(LimitExceeded, code="TooManyTagsException", service="logs"):
+    """A resource would carry more than 50 tags."""
+
+
+class ValidationException(InvalidParameter, code="ValidationException", service="logs"):
+    """The request breaks a rule checked before the operation (deletion protection)."""

@@ -198,6 +198,9 @@ class FilterPattern:
         regex_count: how many ``%...%`` regexes it uses (AWS allows at most
             five regex patterns among a log group's metric and subscription
             filters).
+        terms: for unstructured term patterns, the ``(required, excluded,
+            optional)`` terms, so a store can search its text for them
+            directly; None for every other kind.
     """
 
     text: str
@@ -207,6 +210,9 @@ class FilterPattern:
     _json: JsonPattern | None = field(default=None, eq=False, repr=False, alias="json")
     _delimited: DelimitedPattern | None = field(
         default=None, eq=False, repr=False, alias="delimited"
+    )
+    terms: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] | None = field(
+        default=None, eq=False, repr=False
     )
 
     @classmethod
@@ -296,10 +302,11 @@ def _compile(text: str) -> FilterPattern:
             test=lambda message: search(message) is not None,
             regex_count=1,
         )
-    test = _parse_terms(scanner)
+    terms = _parse_terms(scanner)
+    test = _terms_test(*terms)
     if test is None:
         return FilterPattern(text, PatternKind.MATCH_ALL, test=_match_all)
-    return FilterPattern(text, PatternKind.TERMS, test=test)
+    return FilterPattern(text, PatternKind.TERMS, test=test, terms=terms)
 
 
 def _match_all(message: str) -> bool:
@@ -315,8 +322,8 @@ def _delimited_test(pattern: DelimitedPattern) -> MessageTest:
     return pattern.matches
 
 
-def _parse_terms(scanner: Scanner) -> MessageTest | None:
-    """Parse unstructured terms; None when the pattern has no (non-blank) term.
+def _parse_terms(scanner: Scanner) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """Parse unstructured terms into (required, excluded, optional) non-blank terms.
 
     Raises:
         InvalidParameterException: an unquoted term has a character other than
@@ -347,7 +354,7 @@ def _parse_terms(scanner: Scanner) -> MessageTest | None:
             )
         if term.strip():
             buckets[prefix].append(term)
-    return _terms_test(tuple(buckets[""]), tuple(buckets["-"]), tuple(buckets["?"]))
+    return tuple(buckets[""]), tuple(buckets["-"]), tuple(buckets["?"])
 
 
 def _terms_test(

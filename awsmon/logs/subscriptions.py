@@ -1,0 +1,304 @@
+"""Subscription deliveries: AWS's payload and the destinations that receive it.
+
+A subscription filter sends the events of each PutLogEvents batch that match
+its pattern to its destination, as one gzip-compressed JSON document
+(SubscriptionFilters.html)::
+
+    {"messageType": "DATA_MESSAGE", "owner": "123456789012",
+     "logGroup": "app", "logStream": "web-1", "subscriptionFilters": ["errors"],
+     "logEvents": [{"id": "<56 digits>", "timestamp": 1700000000000, "message": "..."}]}
+
+- Lambda receives ``{"awslogs": {"data": "<base64 of the gzip>"}}``, invoked
+  asynchronously (InvocationType Event) as ``logs.amazonaws.com``;
+- Kinesis Data Streams receives the gzip bytes as one record
+  (``put_record(stream_name, data, partition_key)`` on the kinesis service);
+- Firehose receives the gzip bytes as one record
+  (``put_record(delivery_stream_name, data)`` on the firehose service);
+- a logical destination (``arn:aws:logs:...:destination:name``, cross-account)
+  is recorded only.
+
+When a Kinesis or Firehose filter is created, a ``CONTROL_MESSAGE`` is sent
+to test the destination; a failure makes PutSubscriptionFilter fail as AWS
+does. Every delivery, whatever the destination, is also kept in
+`CloudWatchLogs.deliveries` for tests.
+
+Simulation notes: deliveries happen synchronously inside PutLogEvents (AWS
+delivers within seconds); one payload per filter and batch (AWS may split or
+merge batches); Kinesis and Firehose deliveries reach those services only
+once they are registered in awsmon. The partition key is the MD5 of the
+group and stream names for ``ByLogStream`` and a seeded random hex for
+``Random`` (AWS does not document its keys).
+
+>>> data = payload("123456789012", "app", "web", ["f"], [("1" * 56, 1000, "hi")])
+>>> decode(data)["logEvents"][0]["message"], decode(data)["logGroup"]
+('hi', 'app')
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from attrs import frozen
+
+from awsmon import registry
+from awsmon.errors import ServiceError
+from awsmon.identity import Principal
+from awsmon.logs.errors import InvalidParameterException
+from awsmon.logs.model import Distribution, SubscriptionFilter
+from awsmon.neighbours.policy import PolicyDocument
+
+if TYPE_CHECKING:
+    from awsmon.logs._core import LogsCore
+
+__all__ = [
+    "Delivery",
+    "check_destination",
+    "control_payload",
+    "decode",
+    "deliver",
+    "event_id",
+    "payload",
+]
+
+
+@frozen
+class Delivery:
+    """One payload sent to a subscription destination (kept for tests).
+
+    Attributes:
+        destination_arn: where it went.
+        filter_name: the subscription filter ("" for a control message).
+        data: the gzip-compressed JSON, as the destination receives it.
+        delivered: False when the destination refused it or is not simulated.
+    """
+
+    destination_arn: str
+    filter_name: str
+    data: bytes
+    delivered: bool
+
+    @property
+    def document(self) -> dict[str, Any]:
+        """The decompressed JSON payload."""
+        return decode(self.data)
+
+
+def event_id(timestamp_ms: int, seq: int) -> str:
+    """The 56-digit event id AWS gives each event (unique within a log group here).
+
+    >>> len(event_id(1700000000000, 7))
+    56
+    """
+    return f"{timestamp_ms:020d}{seq:036d}"
+
+
+def payload(
+    owner: str,
+    log_group: str,
+    log_stream: str,
+    filter_names: Sequence[str],
+    events: Sequence[tuple[str, int, str]],
+    *,
+    message_type: str = "DATA_MESSAGE",
+) -> bytes:
+    """The gzip-compressed JSON document of one delivery; `events` are (id, timestamp, message)."""
+    document = {
+        "messageType": message_type,
+        "owner": owner,
+        "logGroup": log_group,
+        "logStream": log_stream,
+        "subscriptionFilters": list(filter_names),
+        "logEvents": [
+            {"id": ident, "timestamp": timestamp, "message": message}
+            for ident, timestamp, message in events
+        ],
+    }
+    text = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+    return gzip.compress(text.encode(), compresslevel=6, mtime=0)
+
+
+def control_payload(timestamp_ms: int, what: str) -> bytes:
+    """The CONTROL_MESSAGE CloudWatch Logs sends to test a new destination."""
+    return payload(
+        "CloudwatchLogs",
+        "",
+        "",
+        [],
+        [("", timestamp_ms, f"CWL CONTROL MESSAGE: Checking health of destination {what}.")],
+        message_type="CONTROL_MESSAGE",
+    )
+
+
+def decode(data: bytes) -> dict[str, Any]:
+    """The JSON document inside a delivery (gzip bytes, or their base64 text)."""
+    raw = data if data[:2] == b"\x1f\x8b" else base64.b64decode(data)
+    result: dict[str, Any] = json.loads(gzip.decompress(raw))
+    return result
+
+
+def _kind(destination_arn: str) -> tuple[str, str, str, str]:
+    """(kind, region, account, resource) of a destination ARN (kind: lambda, kinesis ...)."""
+    parts = destination_arn.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn" or not parts[5]:
+        raise InvalidParameterException(
+            f"Invalid destinationArn: {destination_arn}",
+            param="destinationArn",
+            value=destination_arn,
+        )
+    service, region, account, resource = parts[2], parts[3], parts[4], parts[5]
+    if service == "lambda" and resource.startswith("function:"):
+        return "lambda", region, account, resource.split(":")[1]
+    if service == "kinesis" and resource.startswith("stream/"):
+        return "kinesis", region, account, resource[len("stream/") :]
+    if service == "firehose" and resource.startswith("deliverystream/"):
+        return "firehose", region, account, resource[len("deliverystream/") :]
+    if service == "logs" and resource.startswith("destination:"):
+        return "logs", region, account, resource[len("destination:") :]
+    raise InvalidParameterException(
+        f"Invalid destinationArn: {destination_arn}", param="destinationArn", value=destination_arn
+    )
+
+
+def _service_at(logs: LogsCore, name: str, region: str, account: str) -> Any:
+    """The service `name` in that place, or None while awsmon does not simulate it."""
+    try:
+        registry.spec(name)
+    except KeyError:
+        return None
+    return logs.ctx.cloud.account(account).region(region).service(name)
+
+
+def _as_logs(logs: LogsCore) -> Principal:
+    return Principal.service("logs.amazonaws.com", logs.account_id)
+
+
+def _lambda_allows(logs: LogsCore, function: Any, group_arn: str) -> bool:
+    policy = {"Version": "2012-10-17", "Statement": list(function.policy)}
+    context = {"aws:SourceArn": group_arn, "aws:SourceAccount": logs.account_id}
+    document = PolicyDocument.parse(json.dumps(policy))
+    return any(
+        document.evaluate(who, "lambda:InvokeFunction", function.arn, context).allowed
+        for who in ("logs.amazonaws.com", f"logs.{logs.region}.amazonaws.com")
+    )
+
+
+def check_destination(logs: LogsCore, subscription: SubscriptionFilter, group_arn: str) -> None:
+    """Check a new subscription's destination as PutSubscriptionFilter does.
+
+    Raises:
+        InvalidParameterException: a bad ARN, a missing role for Kinesis or
+            Firehose, a Lambda function that does not exist or does not let
+            CloudWatch Logs invoke it, or a stream that refuses the control
+            message.
+    """
+    arn = subscription.destination_arn
+    kind, region, account, name = _kind(arn)
+    if kind in ("kinesis", "firehose") and subscription.role_arn is None:
+        raise InvalidParameterException(
+            f"destinationArn for vendor {kind} cannot be used without roleArn",
+            param="roleArn",
+            value=None,
+        )
+    if subscription.distribution is Distribution.RANDOM and kind != "kinesis":
+        raise InvalidParameterException(
+            "Only Kinesis Data Streams support the Random distribution.",
+            param="distribution",
+            value=subscription.distribution.value,
+        )
+    if kind == "lambda":
+        functions = _service_at(logs, "lambda_", region, account)
+        if functions is None:
+            return
+        try:
+            function = functions.function(arn)
+        except ServiceError:
+            function = None
+        if function is None or not _lambda_allows(logs, function, group_arn[:-2]):
+            raise InvalidParameterException(
+                "Could not execute the lambda function. Make sure you have given CloudWatch "
+                "Logs permission to execute your function.",
+                param="destinationArn",
+                value=arn,
+            )
+        return
+    if kind == "logs":
+        return
+    what = "Kinesis stream" if kind == "kinesis" else "Firehose"
+    data = control_payload(logs.now_ms(), what)
+    if not _put(logs, kind, region, account, name, data, "control"):
+        label = "Kinesis stream" if kind == "kinesis" else "Firehose stream"
+        raise InvalidParameterException(
+            f"Could not deliver test message to specified {label}. Check if the given "
+            f"{'kinesis' if kind == 'kinesis' else 'Firehose'} stream is in ACTIVE state.",
+            param="destinationArn",
+            value=arn,
+        )
+    _record(logs, Delivery(arn, "", data, True))
+
+
+def _put(
+    logs: LogsCore, kind: str, region: str, account: str, name: str, data: bytes, key: str
+) -> bool:
+    """Hand `data` to a Kinesis stream or Firehose stream; False if refused or not simulated."""
+    target = _service_at(logs, kind, region, account)
+    if target is None:  # not simulated yet: nothing to refuse the message
+        return True
+    try:
+        with logs.ctx.cloud.as_principal(_as_logs(logs)):
+            if kind == "kinesis":
+                target.put_record(name, data, key)
+            else:
+                target.put_record(name, data)
+    except (ServiceError, KeyError):
+        return False
+    return True
+
+
+def _record(logs: LogsCore, delivery: Delivery) -> None:
+    deliveries = getattr(logs, "deliveries", None)
+    if deliveries is not None:
+        deliveries.append(delivery)
+
+
+def deliver(
+    logs: LogsCore,
+    subscription: SubscriptionFilter,
+    log_stream: str,
+    events: Sequence[tuple[str, int, str]],
+) -> bool:
+    """Send matching `events` (id, timestamp, message) of one batch to the destination.
+
+    Never raises: a refused delivery is recorded with ``delivered=False``
+    (AWS counts it in the ``DeliveryErrors`` metric and retries).
+    """
+    arn = subscription.destination_arn
+    data = payload(
+        logs.account_id, subscription.log_group_name, log_stream, [subscription.name], events
+    )
+    kind, region, account, name = _kind(arn)
+    delivered = False
+    if kind == "lambda":
+        functions = _service_at(logs, "lambda_", region, account)
+        if functions is not None:
+            event = {"awslogs": {"data": base64.b64encode(data).decode()}}
+            try:
+                with logs.ctx.cloud.as_principal(_as_logs(logs)):
+                    functions.invoke(arn, event, invocation_type="Event")
+                delivered = True
+            except ServiceError:
+                delivered = False
+    elif kind in ("kinesis", "firehose"):
+        if subscription.distribution is Distribution.RANDOM:
+            key = logs.ctx.ids.hex(32)
+        else:
+            key = hashlib.md5(f"{subscription.log_group_name}/{log_stream}".encode()).hexdigest()
+        delivered = _service_at(logs, kind, region, account) is not None and _put(
+            logs, kind, region, account, name, data, key
+        )
+    _record(logs, Delivery(arn, subscription.name, data, delivered))
+    return delivered
