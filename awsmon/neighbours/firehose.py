@@ -460,9 +460,9 @@ class Firehose(Service):
         except ServiceError as exc:
             error = exc.code
         now = self.ctx.now()
-        dropped = error is not None and now - batch.records[0][0] + self.retry_interval > (
-            self.retention
-        )
+        # AWS retries for up to 24 hours: give up when the next try would be past that.
+        age = now - batch.records[0][0]
+        dropped = error is not None and age + self.retry_interval >= self.retention
         stream.deliveries.append(
             Delivery(
                 at=now,
