@@ -29,6 +29,9 @@ Not reached: clients of another copy of botocore (aiobotocore and other async
 clients), S3 transfers through the AWS CRT, and requests made outside botocore
 with presigned URLs.
 
+Waiters (``client.get_waiter(...).wait()``) sleep on the virtual clock while
+routed: each of their delays advances the cloud's clock.
+
 Nesting works (the innermost active cloud answers), and so do two clouds in
 one process, one after the other or nested. Inside the block, botocore's
 instance-metadata credential lookup is switched off
@@ -41,6 +44,7 @@ from __future__ import annotations
 import functools
 import os
 import threading
+import time as _real_time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, ContextDecorator, nullcontext
 from types import TracebackType
@@ -104,6 +108,10 @@ def _install() -> None:
     _originals["_make_request"] = BaseClient._make_request
     BaseClient._convert_to_request_dict = _keep_params(BaseClient._convert_to_request_dict)
     BaseClient._make_request = _answer_in_process(BaseClient._make_request)
+    import botocore.waiter
+
+    _originals["waiter_time"] = botocore.waiter.time
+    botocore.waiter.time = _WAITER_TIME
     _saved_metadata_flag.append(os.environ.get("AWS_EC2_METADATA_DISABLED"))
     os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
 
@@ -113,6 +121,9 @@ def _uninstall() -> None:
 
     BaseClient._convert_to_request_dict = _originals.pop("_convert_to_request_dict")
     BaseClient._make_request = _originals.pop("_make_request")
+    import botocore.waiter
+
+    botocore.waiter.time = _originals.pop("waiter_time")
     saved = _saved_metadata_flag.pop()
     if saved is None:
         os.environ.pop("AWS_EC2_METADATA_DISABLED", None)
@@ -250,6 +261,29 @@ def _bucket_location(body: dict[str, Any]) -> bytes:
 _RAW_BODIES: dict[tuple[str, str], Callable[[dict[str, Any]], bytes]] = {
     ("s3", "GetBucketLocation"): _bucket_location,
 }
+
+
+class _WaiterTime:
+    """botocore's waiters wait on the virtual clock: their sleep advances it.
+
+    A waiter polls, sleeps its Delay, and polls again; while a cloud is routed
+    the sleep moves the cloud's clock instead of the wall clock, so waiting
+    for a stream to become ACTIVE takes no real time and sees the simulated
+    state change.
+    """
+
+    def sleep(self, seconds: float) -> None:
+        cloud = active_cloud()
+        if cloud is None:
+            _real_time.sleep(seconds)  # wall-clock-ok: not routed, botocore's own wait
+        else:
+            cloud.clock.advance(seconds)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(_real_time, name)
+
+
+_WAITER_TIME = _WaiterTime()
 
 
 class _Body:

@@ -259,3 +259,31 @@ class TestNeighbourDetails:
 
         assert problems("lambda", "Invoke", {"StatusCode": 200, "Payload": io.BytesIO(b"{}")}) == []
         assert problems("lambda", "Invoke", {"StatusCode": 200, "Payload": 5}) != []
+
+
+class TestWaiters:
+    def test_waiters_wait_on_the_virtual_clock(self, awsmon_boto3: Cloud) -> None:
+        """A waiter's delays advance the virtual clock, so it sees the simulated state change."""
+        import time
+
+        kinesis = boto3.client("kinesis")
+        kinesis.create_stream(StreamName="orders", ShardCount=1)
+        before, wall = awsmon_boto3.clock.now(), time.monotonic()
+        kinesis.get_waiter("stream_exists").wait(StreamName="orders")
+        assert awsmon_boto3.clock.now() > before
+        assert time.monotonic() - wall < 5
+        summary = kinesis.describe_stream_summary(StreamName="orders")["StreamDescriptionSummary"]
+        assert summary["StreamStatus"] == "ACTIVE"
+
+    def test_waiter_sleep_is_restored(self, awsmon_boto3: Cloud) -> None:
+        """Outside the routing, botocore's waiters use the real time module again."""
+        import time
+
+        import botocore.waiter
+
+        assert botocore.waiter.time is not time
+        awsmon_boto3.patch_boto3().__exit__(None, None, None)
+        try:
+            assert botocore.waiter.time is time
+        finally:
+            awsmon_boto3.patch_boto3().__enter__()
