@@ -392,6 +392,21 @@ def build_metric_alarm(
         namespace=None if key is None else key.namespace,
     )
     now = service.ctx.now()
+    breaches = None if operator.is_band else breach_test(config)
+    fast_plan = None
+    low_sample_ignored = (
+        config.evaluate_low_sample_count_percentile is EvaluateLowSampleCountPercentile.IGNORE
+        and config.minimum_sample_count is not None
+    )
+    if breaches is not None and parsed is not None and not low_sample_ignored:
+        fast_plan = (
+            config.range_size,
+            config.evaluation_periods,
+            config.required_breaching,
+            config.effective_treat_missing_data,
+            breaches,
+            parsed,
+        )
     return MetricAlarm(
         name=alarm_name,
         arn=service.ctx.arn(f"alarm:{alarm_name}"),
@@ -417,7 +432,9 @@ def build_metric_alarm(
         metric_id=service.ctx.ids.uuid() if key is not None else "",
         parsed_statistic=parsed,
         math_plan=plan,
-        breaches=None if operator.is_band else breach_test(config),
+        breaches=breaches,
+        fast_plan=fast_plan,
+        repeats_actions=any(":autoscaling:" in arn for arns in actions.values() for arn in arns),
     )
 
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import define, field, frozen
 
-from awsmon.cloudwatch.alarm_model import AlarmState, EvaluationConfig
+from awsmon.cloudwatch.alarm_model import AlarmState, EvaluationConfig, TreatMissingData
 from awsmon.cloudwatch.alarm_reason import INITIAL_REASON
 from awsmon.cloudwatch.alarm_rule import AlarmRule
 from awsmon.cloudwatch.model import MetricKey, StandardUnit
@@ -43,6 +43,7 @@ __all__ = [
     "AlarmHistoryItem",
     "AlarmType",
     "CompositeAlarm",
+    "FastPlan",
     "HistoryItemType",
     "MathPlan",
     "MetricAlarm",
@@ -145,6 +146,10 @@ class MathPlan:
     band: tuple[str, float] | None = None
 
 
+#: What the fast evaluation path of a static single-metric alarm needs, precomputed.
+FastPlan = tuple[int, int, int, TreatMissingData, "Callable[[float], bool]", "Statistic"]
+
+
 def _names(value: Sequence[str]) -> tuple[str, ...]:
     return tuple(value)
 
@@ -223,6 +228,11 @@ class MetricAlarm(Alarm):
         parsed_statistic: the statistic of a single-metric alarm, parsed.
         math_plan: how a math alarm is evaluated.
         breaches: the fast "does this value breach" test of a static alarm.
+        fast_plan: (R, N, M, TreatMissingData, breach test, statistic) for
+            static single-metric alarms, decided without building results.
+        repeats_actions: the alarm has Auto Scaling actions, which repeat each
+            minute while the alarm stays in their state.
+        metric_ref: the stored metric, once it exists (a cache).
     """
 
     config: EvaluationConfig
@@ -239,6 +249,9 @@ class MetricAlarm(Alarm):
     parsed_statistic: Statistic | None = field(default=None, repr=False)
     math_plan: MathPlan | None = field(default=None, repr=False)
     breaches: Callable[[float], bool] | None = field(default=None, repr=False)
+    fast_plan: FastPlan | None = field(default=None, repr=False)
+    repeats_actions: bool = field(default=False, repr=False)
+    metric_ref: Any = field(default=None, repr=False)
 
     @property
     def alarm_type(self) -> AlarmType:

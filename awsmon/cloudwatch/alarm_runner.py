@@ -40,7 +40,7 @@ from awsmon.cloudwatch.alarm_effects import (
     history_item,
     run_actions,
 )
-from awsmon.cloudwatch.alarm_model import AlarmState, EvaluateLowSampleCountPercentile, PeriodValue
+from awsmon.cloudwatch.alarm_model import AlarmState, PeriodValue
 from awsmon.cloudwatch.alarm_reason import state_reason, state_reason_data, state_reason_data_json
 from awsmon.cloudwatch.alarm_records import (
     ActionInvocation,
@@ -63,7 +63,7 @@ from awsmon.errors import ServiceError
 
 if TYPE_CHECKING:
     from awsmon.clock import Job
-    from awsmon.cloudwatch.service import CloudWatch
+    from awsmon.cloudwatch.service import CloudWatch, Metric
 
 __all__ = ["AlarmRunner"]
 
@@ -274,50 +274,52 @@ class AlarmRunner(AnomalyOperations):
 
     def _series(self, alarm: MetricAlarm) -> SeriesStore | None:
         assert alarm.metric is not None
-        metric = self.metric(alarm.metric)
-        if metric is None or not metric.series:
-            return None
+        metric: Metric | None = alarm.metric_ref
+        if metric is None:
+            # Metrics are never removed, so the first lookup that finds one holds.
+            metric = alarm.metric_ref = self.metric(alarm.metric)
+            if metric is None:
+                return None
+        series = metric.series
         if alarm.unit is not None:
-            return metric.series.get(alarm.unit)
-        if len(metric.series) == 1:
-            return next(iter(metric.series.values()))
-        return metric.series[min(metric.series, key=lambda unit: unit.value)]
+            return series.get(alarm.unit)
+        if len(series) == 1:
+            return next(iter(series.values()))
+        if not series:
+            return None
+        return series[min(series, key=lambda unit: unit.value)]
 
     def _evaluate_metric_alarm(self, alarm: MetricAlarm, now: int) -> None:
         self.evaluations += 1
-        config = alarm.config
         period = alarm.period
-        size = config.range_size
-        end = window_end(now, period)
-        start = end - size * period
-        window: list[PeriodValue | None]
-        if alarm.math_plan is not None:
-            window = self._math_window(alarm, start, end, size)
-        else:
-            statistic = alarm.parsed_statistic
-            assert statistic is not None
+        fast = alarm.fast_plan
+        if fast is not None:
+            # Static single-metric alarms: decide on plain floats, and build the
+            # full result (for the reason) only when the state changes.
+            size, n, m, treat, breaches, statistic = fast
+            start = window_end(now, period) - size * period
             series = self._series(alarm)
-            low_sample = (
-                config.evaluate_low_sample_count_percentile
-                is EvaluateLowSampleCountPercentile.IGNORE
-                and config.minimum_sample_count is not None
-            )
-            if alarm.breaches is not None and not low_sample:
-                state = quick_state(
-                    alarm.breaches,
-                    config.evaluation_periods,
-                    config.required_breaching,
-                    config.effective_treat_missing_data,
-                    read_fast(series, statistic, start, period, size),
-                    alarm.state,
-                )
-                if state is alarm.state:
+            values = read_fast(series, statistic, start, period, size)
+            if quick_state(breaches, n, m, treat, values, alarm.state) is alarm.state:
+                if alarm.repeats_actions:
                     self._repeat_autoscaling(alarm)
-                    return
+                return
             window = read_window(series, statistic, start, period, size)
+        else:
+            size = alarm.config.range_size
+            start = window_end(now, period) - size * period
+            if alarm.math_plan is not None:
+                window = self._math_window(alarm, start, start + size * period, size)
+            else:
+                assert alarm.parsed_statistic is not None
+                window = read_window(
+                    self._series(alarm), alarm.parsed_statistic, start, period, size
+                )
+        config = alarm.config
         result = evaluate(config, window, alarm.state)
         if result.state is alarm.state:
-            self._repeat_autoscaling(alarm)
+            if alarm.repeats_actions:
+                self._repeat_autoscaling(alarm)
             return
         at = from_epoch(now)
         stamps = [from_epoch(start + i * period) for i in range(size)]

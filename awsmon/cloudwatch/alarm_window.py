@@ -59,21 +59,48 @@ def read_fast(
 ) -> list[float | None]:
     """The statistic of each of `size` periods from `start`, None where no data.
 
-    Basic statistics are read from the store's columns; extended ones from
-    the raw values (None when the period has none, as CloudWatch gives).
+    Basic statistics are read straight from the store's columns (summed in
+    time order, exactly as `SeriesStore.summary` does); extended ones from the
+    raw values (None when the period has none, as CloudWatch gives).
     """
     values: list[float | None] = [None] * size
     if series is None or not len(series):
         return values
     column = _BASIC_COLUMNS.get(statistic.kind)
-    summary = series.summary
-    for bucket, low, high in series.buckets(start, start + size * period, period):
-        index = (bucket - start) // period
-        if column is None:
-            values[index] = statistic.compute(series.aggregate(low, high, raw=True))
-            continue
-        count, total, minimum, maximum = summary(low, high)
-        values[index] = (count, total, minimum, maximum, total / count)[column]
+    if column is None:
+        for bucket, low, high in series.buckets(start, start + size * period, period):
+            aggregate = series.aggregate(low, high, raw=True)
+            values[(bucket - start) // period] = statistic.compute(aggregate)
+        return values
+    first, last = series.window(start, start + size * period)
+    if first == last:
+        return values
+    times = series.times
+    if column == 4:  # Average: sum / count per period
+        totals = [0.0] * size
+        counts = [0.0] * size
+        sums, numbers = series.sums, series.counts
+        for i in range(first, last):
+            index = (times[i] - start) // period
+            totals[index] += sums[i]
+            counts[index] += numbers[i]
+        for index in range(size):
+            if counts[index]:
+                values[index] = totals[index] / counts[index]
+        return values
+    data = (series.counts, series.sums, series.mins, series.maxs)[column]
+    for i in range(first, last):
+        index = (times[i] - start) // period
+        seen = values[index]
+        value = data[i]
+        if seen is None:
+            values[index] = value
+        elif column == 2:
+            values[index] = min(seen, value)
+        elif column == 3:
+            values[index] = max(seen, value)
+        else:
+            values[index] = seen + value
     return values
 
 
