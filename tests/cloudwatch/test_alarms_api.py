@@ -515,3 +515,43 @@ class TestAnomalyDetectors:
         with pytest.raises(ClientError) as caught:
             cw.delete_anomaly_detector(SingleMetricAnomalyDetector=detector)
         assert caught.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+class TestEventBridge:
+    def test_state_change_event_reaches_a_rule_target(self, cloud: Cloud, cw: Any) -> None:
+        """The "CloudWatch Alarm State Change" event lands on the default bus and its rules."""
+        events = boto3.client("events", region_name="us-east-1")
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        queue = sqs.create_queue(QueueName="alarm-events")["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])[
+            "Attributes"
+        ]["QueueArn"]
+        policy = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "events.amazonaws.com"},
+                    "Action": "sqs:SendMessage",
+                    "Resource": queue_arn,
+                }
+            ],
+        }
+        sqs.set_queue_attributes(QueueUrl=queue, Attributes={"Policy": json.dumps(policy)})
+        events.put_rule(
+            Name="alarms",
+            EventPattern=json.dumps(
+                {"source": ["aws.cloudwatch"], "detail": {"state": {"value": ["ALARM"]}}}
+            ),
+        )
+        events.put_targets(Rule="alarms", Targets=[{"Id": "q", "Arn": queue_arn}])
+        cw.put_metric_alarm(**alarm_args())
+        put(cloud, 0, 250.0)
+        cloud.clock.advance(60)
+        messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
+        assert len(messages) == 1
+        event = json.loads(messages[0]["Body"])
+        assert event["detail-type"] == "CloudWatch Alarm State Change"
+        assert event["detail"]["alarmName"] == "latency"
+        assert event["detail"]["previousState"]["value"] == "INSUFFICIENT_DATA"
+        assert event["id"] == cloud.cloudwatch.alarm_events[-1]["id"]
