@@ -156,7 +156,11 @@ def event_time(when: datetime) -> str:
     >>> event_time(datetime(2024, 1, 5, 10, 0, 0, 500_000, tzinfo=UTC))
     '2024-01-05T10:00:00Z'
     """
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    when = when.astimezone(UTC)
+    return (
+        f"{when.year:04d}-{when.month:02d}-{when.day:02d}"
+        f"T{when.hour:02d}:{when.minute:02d}:{when.second:02d}Z"
+    )
 
 
 def envelope(

@@ -62,6 +62,10 @@ class RuleOperations(Service):
 
         def count(self, metric: str, rule: Rule, value: float = 1.0) -> None: ...
 
+    def __init__(self, ctx: Any) -> None:
+        super().__init__(ctx)
+        self.max_rules_per_bus = MAX_RULES_PER_BUS
+
     def rule_arn(self, bus_name: str, name: str) -> str:
         """The ARN of rule `name` on bus `bus_name` here."""
         if bus_name == DEFAULT_BUS:
@@ -203,7 +207,7 @@ class RuleOperations(Service):
                 param="State",
                 value=state.value,
             )
-        if existing is None and len(bus.rules) >= MAX_RULES_PER_BUS:
+        if existing is None and len(bus.rules) >= self.max_rules_per_bus:
             raise LimitExceededException(LIMIT_MESSAGE, param="Name", value=name)
         if existing is None:
             rule = Rule(

@@ -73,35 +73,29 @@ def _read_only_management(event: Mapping[str, Any]) -> bool:
 
 
 def _parse_detail(detail: str | Mapping[str, Any]) -> dict[str, Any] | None:
-    """The Detail as a JSON object, or None when it is not one (MalformedDetail)."""
+    """The Detail as a JSON object, or None when it is not one (MalformedDetail).
+
+    Integers must fit in a signed 64-bit integer, NaN and Infinity are not
+    JSON, and nesting deeper than the parser goes is malformed too.
+    """
     if isinstance(detail, Mapping):
         return dict(detail)
     try:
-        value = json.loads(detail, parse_constant=_no_constant)
+        value = json.loads(detail, parse_int=_int64, parse_constant=_no_constant)
     except (ValueError, RecursionError):
         return None
-    if not isinstance(value, dict) or not _integers_fit(value):
-        return None
+    return value if isinstance(value, dict) else None
+
+
+def _int64(text: str) -> int:
+    value = int(text)
+    if not -(2**63) <= value < 2**63:
+        raise ValueError(f"{text} does not fit in 64 bits")
     return value
 
 
 def _no_constant(name: str) -> Any:
     raise ValueError(name)
-
-
-def _integers_fit(value: Any, depth: int = 0) -> bool:
-    """JSON integers must fit in a signed 64-bit integer; nesting stops at 1000 levels."""
-    if depth > 1000:
-        return False
-    if isinstance(value, bool):
-        return True
-    if isinstance(value, int):
-        return -(2**63) <= value < 2**63
-    if isinstance(value, dict):
-        return all(_integers_fit(item, depth + 1) for item in value.values())
-    if isinstance(value, list):
-        return all(_integers_fit(item, depth + 1) for item in value)
-    return True
 
 
 class EventBridge(RuleOperations, BusOperations, ArchiveOperations, PartnerOperations):
@@ -140,8 +134,11 @@ class EventBridge(RuleOperations, BusOperations, ArchiveOperations, PartnerOpera
     Settings (attributes): `max_put_events_bytes` (1,048,576: AWS's limit
     since 2026-01-29; set `LEGACY_PUT_EVENTS_LIMIT`, 262,144, for AWS before
     that day), `enforce_target_policies` (True: targets need their resource
-    policy, as in AWS), `retry_base` / `retry_cap` (back-off, seconds),
-    `publish_metrics` (AWS/Events metrics into CloudWatch),
+    policy, as in AWS), `max_rules_per_bus` (AWS's adjustable quota, 300),
+    `retry_base` / `retry_cap` (back-off, seconds),
+    `publish_metrics` (AWS/Events metrics into CloudWatch: Invocations,
+    FailedInvocations, TriggeredRules, InvocationsSentToDLQ ... by RuleName,
+    published by a clock job at the instant they happened),
     `replay_step` (seconds between a replay's steps).
 
     An event put on a bus reaches its targets before `put_events` returns;
@@ -172,6 +169,7 @@ class EventBridge(RuleOperations, BusOperations, ArchiveOperations, PartnerOpera
         self.retry_cap = 300.0
         self.publish_metrics = True
         self.deliverer = Deliverer(self)
+        self._metric_buffer: dict[tuple[str, str], float] = {}
 
     # -- for tests and other services ------------------------------------------------------
 
@@ -204,20 +202,35 @@ class EventBridge(RuleOperations, BusOperations, ArchiveOperations, PartnerOpera
         self.target_faults[target_arn] = TargetFault(error_code, error_message, times)
 
     def count(self, metric: str, rule: Rule, value: float = 1.0) -> None:
-        """Add to an AWS/Events metric of `rule` in CloudWatch (when published)."""
+        """Add to an AWS/Events metric of `rule` (dimension RuleName) in CloudWatch.
+
+        Counts of one instant are summed and published by a clock job due at
+        that instant, so they are in CloudWatch once the clock next runs its
+        jobs (``advance``, ``run_pending``), as one datapoint per metric.
+        """
         if not self.publish_metrics:
             return
+        buffer = self._metric_buffer
+        if not buffer:
+            self.ctx.clock.call_at(self.ctx.now(), self._flush_metrics, name="events metrics")
+        key = (metric, rule.name)
+        buffer[key] = buffer.get(key, 0.0) + value
+
+    def _flush_metrics(self) -> None:
         from awsmon.cloudwatch.model import MetricKey, StandardUnit
 
+        buffer, self._metric_buffer = self._metric_buffer, {}
         try:
             cloudwatch = self.ctx.sibling("cloudwatch")
         except KeyError:
             return
-        cloudwatch.publish(
-            MetricKey.of("AWS/Events", metric, {"RuleName": rule.name}),
-            [(self.ctx.now(), value)],
-            unit=StandardUnit.COUNT,
-        )
+        now = self.ctx.now()
+        for (metric, rule_name), value in buffer.items():
+            cloudwatch.publish(
+                MetricKey.of("AWS/Events", metric, {"RuleName": rule_name}),
+                [(now, value)],
+                unit=StandardUnit.COUNT,
+            )
 
     # -- events ------------------------------------------------------------------------
 

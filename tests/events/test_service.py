@@ -572,6 +572,7 @@ class TestTargets:
             "dropped",
             1,
         )
+        cloud.clock.run_pending()  # metrics are published by a clock job of this instant
         metric = cloud.cloudwatch.get_metric_statistics(
             "AWS/Events",
             "FailedInvocations",
