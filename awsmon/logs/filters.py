@@ -522,9 +522,11 @@ def _filter_points(
             out[plain_key] = plain
         return out
     match = pattern.match
+    test = pattern.matches
     selector = transformation.metric_value
     for timestamp, message in zip(times, messages, strict=True):
-        result = match(message)
+        # The bare test is cheaper than a match with extraction: extract only on hits.
+        result = match(message) if test(message) else None
         if result is None:
             if default is not None:
                 out.setdefault(plain_key, []).append((at(timestamp), default))

@@ -1,0 +1,230 @@
+"""CloudWatch Logs end to end: ingestion with metric filters, FilterLogEvents at scale.
+
+Figures printed (nothing asserted), all measured in the same run:
+
+1. PutLogEvents of 1,000,000 events (~200 bytes, batches of 4,000: the 1 MiB batch limit) into one
+   stream, through the domain and through the wire client, without and with
+   three metric filters on the group (a term count, a JSON value, a
+   space-delimited value); moto's ``LogsBackend.put_log_events`` on the same
+   batches when moto is importable.
+2. FilterLogEvents over 100,000 and 1,000,000 stored events, paging through
+   every match (10,000 per page), with a term pattern, a JSON pattern and a
+   space-delimited pattern, in events searched per second; moto's
+   ``filter_log_events`` on the term pattern (the only kind moto applies
+   correctly) and a bare ``term in message`` loop as baselines.
+
+Run: ``python benchmarks/logs.py [count]`` (default 1,000,000).
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from logs_filter import access_lines, json_lines
+
+from awsmon import Cloud
+from awsmon.logs.model import MetricTransformation, to_millis
+
+BATCH = 4_000  # ~226 bytes each with the overhead: under the 1 MiB batch limit
+
+TERM_FILTERS = [
+    ("errors", "ERROR", "1"),
+    ("upstream", '"ERROR upstream" -favicon', "1"),
+    ("logins", "?login ?cart", "1"),
+]
+
+FILTERS = [
+    ("errors", "ERROR", "1"),
+    ("latency", "{ $.latency > 100 }", "$.latency"),
+    ("bytes", "[ip, id, user, ts, request, status=5*, size, ...]", "$size"),
+]
+
+
+def batches(messages: Sequence[str], start_ms: int) -> list[list[tuple[int, str]]]:
+    """Batches of (timestamp, message), one millisecond apart, within a day."""
+    out = []
+    for first in range(0, len(messages), BATCH):
+        chunk = messages[first : first + BATCH]
+        out.append([(start_ms + (first + i) // 20, m) for i, m in enumerate(chunk)])
+    return out
+
+
+def fresh(group: str = "bench") -> Cloud:
+    cloud = Cloud()
+    cloud.logs.create_log_group(group)
+    cloud.logs.create_log_stream(group, "s")
+    return cloud
+
+
+def timed(run: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    run()
+    return time.perf_counter() - start
+
+
+def ingest_awsmon(
+    work: list[list[tuple[int, str]]],
+    *,
+    filters: list[tuple[str, str, str]] | None,
+    wire: bool,
+) -> float:
+    cloud = fresh()
+    if filters:
+        for name, pattern, value in filters:
+            cloud.logs.put_metric_filter(
+                "bench",
+                name,
+                pattern,
+                [
+                    MetricTransformation(
+                        metric_name=name, metric_namespace="Bench", metric_value=value
+                    )
+                ],
+            )
+    if wire:
+        client = cloud.client("logs")
+        wire_work = [[{"timestamp": t, "message": m} for t, m in batch] for batch in work]
+
+        def run() -> None:
+            for batch in wire_work:
+                client.put_log_events(logGroupName="bench", logStreamName="s", logEvents=batch)
+
+        return timed(run)
+    logs = cloud.logs
+    return timed(lambda: [logs.put_log_events("bench", "s", batch) for batch in work])
+
+
+def moto_backend() -> Any:
+    try:
+        from moto.logs.models import LogsBackend
+    except ImportError:
+        return None
+    return LogsBackend("us-east-1", "123456789012")
+
+
+def moto_batches(work: list[list[tuple[int, str]]]) -> list[list[dict[str, Any]]]:
+    """The same batches, re-stamped near the wall clock (moto checks ages against it)."""
+    shift = int(time.time() * 1000) - 3_600_000 - work[0][0][0]
+    return [[{"timestamp": t + shift, "message": m} for t, m in batch] for batch in work]
+
+
+def ingest_moto(work: list[list[tuple[int, str]]]) -> tuple[float, Any]:
+    backend = moto_backend()
+    backend.create_log_group("bench", {})
+    backend.create_log_stream("bench", "s")
+    wire_work = moto_batches(work)
+
+    def run() -> None:
+        for batch in wire_work:
+            backend.put_log_events("bench", "s", batch)
+
+    return timed(run), backend
+
+
+def filter_awsmon(cloud: Cloud, pattern: str) -> tuple[float, int]:
+    """Seconds to page through every match of `pattern`, and the match count."""
+    logs = cloud.logs
+    hits = 0
+
+    def run() -> None:
+        nonlocal hits
+        hits = 0
+        token = None
+        while True:
+            page = logs.filter_log_events("bench", filter_pattern=pattern, next_token=token)
+            hits += len(page.events)
+            token = page.next_token
+            if token is None:
+                return
+
+    return timed(run), hits
+
+
+def filter_moto(backend: Any, pattern: str) -> tuple[float, int]:
+    hits = 0
+
+    def run() -> None:
+        nonlocal hits
+        hits = 0
+        token = None
+        while True:
+            events, token, _ = backend.filter_log_events(
+                "bench", [], 0, 2**62, 10_000, token, pattern, True
+            )
+            hits += len(events)
+            if not token:
+                return
+
+    return timed(run), hits
+
+
+def main() -> None:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    rng = random.Random(7)
+    print(f"generating {count:,} access-log and {count:,} JSON lines ...")
+    text = access_lines(count, rng)
+    documents = json_lines(count, rng)
+    start_ms = to_millis(Cloud().clock.now()) - 3_600_000
+    work = batches(text, start_ms)
+    mixed = batches(
+        [d if i % 2 else t for i, (t, d) in enumerate(zip(text, documents, strict=True))], start_ms
+    )
+
+    print(f"\n1. PutLogEvents, {count:,} events in batches of {BATCH:,}")
+    rows = [
+        ("awsmon domain, no filters", ingest_awsmon(work, filters=None, wire=False)),
+        ("awsmon domain, 3 term filters", ingest_awsmon(work, filters=TERM_FILTERS, wire=False)),
+        ("awsmon wire, no filters", ingest_awsmon(work, filters=None, wire=True)),
+        ("awsmon wire, 3 term filters", ingest_awsmon(work, filters=TERM_FILTERS, wire=True)),
+        ("awsmon wire, term+JSON+delimited", ingest_awsmon(mixed, filters=FILTERS, wire=True)),
+    ]
+    backend = moto_backend()
+    moto_seconds = None
+    if backend is not None:
+        moto_seconds, backend = ingest_moto(work)
+        rows.append(("moto backend, no filters", moto_seconds))
+    for label, seconds in rows:
+        print(f"  {label:34} {count / seconds:12,.0f} events/s")
+
+    print("\n2. FilterLogEvents, paging through every match (events searched per second)")
+    sizes = [n for n in (100_000, 1_000_000) if n <= count] or [count]
+    for size in sizes:
+        cloud, json_cloud = fresh(), fresh()
+        for batch in batches(text[:size], start_ms):
+            cloud.logs.put_log_events("bench", "s", batch)
+        for batch in batches(documents[:size], start_ms):
+            json_cloud.logs.put_log_events("bench", "s", batch)
+        print(f"  over {size:,} events:")
+        cases = [
+            ("term", cloud, "ERROR"),
+            ("json", json_cloud, "{ $.latency > 1500 && $.level = ERROR }"),
+            ("space-delimited", cloud, FILTERS[2][1]),
+        ]
+        for label, target, pattern in cases:
+            filter_awsmon(target, pattern)  # warm: the first search joins the stream's text
+            seconds, hits = filter_awsmon(target, pattern)
+            print(f"    awsmon {label:18} {size / seconds:12,.0f} events/s  ({hits:,} matches)")
+        loop_start = time.perf_counter()
+        loop_hits = sum(1 for m in text[:size] if "ERROR" in m)
+        loop = time.perf_counter() - loop_start
+        print(
+            f"    bare loop 'ERROR' in m   {size / loop:12,.0f} events/s  ({loop_hits:,} matches)"
+        )
+        if backend is not None:
+            moto_small = moto_backend()
+            moto_small.create_log_group("bench", {})
+            moto_small.create_log_stream("bench", "s")
+            for moto_batch in moto_batches(batches(text[:size], start_ms)):
+                moto_small.put_log_events("bench", "s", moto_batch)
+            seconds, hits = filter_moto(moto_small, "ERROR")
+            print(
+                f"    moto term               {size / seconds:12,.0f} events/s  ({hits:,} matches)"
+            )
+
+
+if __name__ == "__main__":
+    main()
