@@ -134,12 +134,10 @@ def _place(service: EventBridge, arn: str) -> Any:
 
 
 def _resource_name(arn: str) -> str:
-    """The name after ``type/`` or ``type:`` in an ARN's resource part."""
+    """The name after ``type/`` or ``type:`` (whichever comes first) in an ARN's resource."""
     resource = arn.split(":", 5)[5]
-    for separator in ("/", ":"):
-        if separator in resource:
-            return resource.split(separator, 1)[1]
-    return resource
+    cut = min((i for i in (resource.find("/"), resource.find(":")) if i >= 0), default=-1)
+    return resource if cut < 0 else resource[cut + 1 :]
 
 
 def _from_service_error(error: ServiceError) -> _Failed:

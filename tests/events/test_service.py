@@ -745,6 +745,59 @@ class TestTargets:
         assert [e["detail"] for e in seen] == [{"k": 1}]
 
 
+class TestServiceTargets:
+    def test_kinesis_partition_key_path(self, cloud: Cloud, events: EventBridge) -> None:
+        """A Kinesis target gets the event with the partition key PartitionKeyPath selects."""
+        kinesis = cloud.client("kinesis")
+        kinesis.create_stream(StreamName="s", ShardCount=1)
+        cloud.clock.advance(60)
+        summary = kinesis.describe_stream_summary(StreamName="s")["StreamDescriptionSummary"]
+        events.put_rule("r", event_pattern={"source": ["shop"]})
+        target = Target(id="k", arn=summary["StreamARN"], partition_key_path="$.detail.customer")
+        events.put_targets("r", [target])
+        (event_id,) = events.put_events([entry(detail='{"customer": "c1"}')]).event_ids
+        iterator = kinesis.get_shard_iterator(
+            StreamName="s", ShardId="shardId-000000000000", ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
+        (record,) = kinesis.get_records(ShardIterator=iterator)["Records"]
+        assert record["PartitionKey"] == "c1"
+        assert json.loads(record["Data"])["id"] == event_id
+
+    def test_log_group_target(self, cloud: Cloud, events: EventBridge) -> None:
+        """A log group target gets one stream per event, named after the event id."""
+        logs = cloud.client("logs")
+        logs.create_log_group(logGroupName="/aws/events/shop")
+        arn = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/events/shop:*"
+        events.put_rule("r", event_pattern={"source": ["shop"]})
+        events.put_targets("r", [Target(id="l", arn=arn)])
+        (event_id,) = events.put_events([entry()]).event_ids
+        (logged,) = logs.filter_log_events(logGroupName="/aws/events/shop")["events"]
+        assert logged["logStreamName"] == event_id
+        assert json.loads(logged["message"])["id"] == event_id
+
+    def test_sns_topic_needs_its_policy(self, cloud: Cloud, events: EventBridge) -> None:
+        """SNS's default topic policy does not let EventBridge publish; a statement does."""
+        topic = cloud.sns.create_topic("alerts")
+        subscriber = cloud.sns.subscribe(topic.arn, "email", "ops@example.com")
+        assert subscriber is not None
+        events.put_rule("r", event_pattern={"source": ["shop"]})
+        events.put_targets("r", [Target(id="t", arn=topic.arn)])
+        events.put_events([entry()])
+        assert events.failed_invocations[0].error_code == "NO_PERMISSIONS"
+        statement = {
+            "Effect": "Allow",
+            "Principal": {"Service": "events.amazonaws.com"},
+            "Action": "sns:Publish",
+            "Resource": topic.arn,
+        }
+        cloud.sns.set_topic_attributes(
+            topic.arn, "Policy", json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+        )
+        (event_id,) = events.put_events([entry()]).event_ids
+        (delivery,) = cloud.sns.deliveries
+        assert json.loads(delivery.message)["id"] == event_id
+
+
 class TestBusTargets:
     def test_forward_to_another_accounts_bus(self, cloud: Cloud) -> None:
         """A rule sends to another account's bus once that bus's policy allows the sender."""
