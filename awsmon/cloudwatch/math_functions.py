@@ -504,6 +504,23 @@ def _period(args: Arguments) -> Value:
     return float(period)
 
 
+def _anomaly_detection_band(args: Arguments) -> Value:
+    """ANOMALY_DETECTION_BAND(m, k): the lower and upper series of m's anomaly band.
+
+    The band comes from the context's anomaly model (`anomaly_band`); a
+    context without one (a `StaticContext`) cannot evaluate it.
+    """
+    query_id = args.reference(0)
+    width = _expect_scalar(args.value(1), "ANOMALY_DETECTION_BAND") if len(args) > 1 else 2.0
+    band: Callable[[str, float], Value] | None = getattr(args.context, "anomaly_band", None)
+    if band is None:
+        raise Unsupported(
+            "ANOMALY_DETECTION_BAND needs an anomaly model, which this context does not have",
+            param="Expression",
+        )
+    return band(query_id, width)
+
+
 def _unsupported(name: str, reason: str) -> Callable[[Arguments], Value]:
     def apply(args: Arguments) -> Value:
         raise Unsupported(f"{name} is not simulated by awsmon: {reason}", param="Expression")
@@ -541,9 +558,7 @@ FUNCTIONS: dict[str, Callable[[Arguments], Value]] = {
     "MONTH": _time_function("MONTH", lambda t: float(t.month)),
     "YEAR": _time_function("YEAR", lambda t: float(t.year)),
     "EPOCH": _time_function("EPOCH", lambda t: t.timestamp()),
-    "ANOMALY_DETECTION_BAND": _unsupported(
-        "ANOMALY_DETECTION_BAND", "anomaly detection models are not implemented yet"
-    ),
+    "ANOMALY_DETECTION_BAND": _anomaly_detection_band,
     "INSIGHT_RULE_METRIC": _unsupported(
         "INSIGHT_RULE_METRIC", "it reads Contributor Insights rules, which awsmon does not simulate"
     ),

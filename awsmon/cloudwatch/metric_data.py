@@ -157,6 +157,37 @@ class _Request:
                 found.append(series)
         return found
 
+    def anomaly_band(self, query_id: str, width: float) -> tuple[Series, Series]:
+        """ANOMALY_DETECTION_BAND of a MetricStat query: its (lower, upper) series.
+
+        The model is the metric's anomaly detector for the query's statistic
+        (`awsmon.cloudwatch.anomaly`); labels follow the metric's label.
+        """
+        query = self.queries.get(query_id)
+        if query is None or query.metric_stat is None:
+            raise _invalid(
+                f"ANOMALY_DETECTION_BAND needs the id of a metric query, not {query_id}.",
+                "Expression",
+                query_id,
+            )
+        stat = query.metric_stat
+        period = stat.period
+        start = align_start(self.now, self._start, period)
+        first, last = epoch_seconds(start), epoch_seconds(self._end)
+        starts = list(range(first, last, period))
+        bands = self.service.anomaly_band(stat.metric, stat.stat, period, starts, width)
+        label = query.label or stat.metric.name
+        low: list[tuple[datetime, float]] = []
+        high: list[tuple[datetime, float]] = []
+        for bucket, band in zip(starts, bands, strict=True):
+            if band is not None:
+                low.append((from_epoch(bucket), band[0]))
+                high.append((from_epoch(bucket), band[1]))
+        return (
+            Series.from_points(low, label=f"{label} Lower", period=period),
+            Series.from_points(high, label=f"{label} Upper", period=period),
+        )
+
     # -- evaluation ---------------------------------------------------------------
 
     def result(self, query_id: str) -> Series | tuple[Series, ...]:

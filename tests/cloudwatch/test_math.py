@@ -436,7 +436,6 @@ class TestFunctions:
     @pytest.mark.parametrize(
         "text",
         [
-            "ANOMALY_DETECTION_BAND(m1)", "ANOMALY_DETECTION_BAND(m1, 4)",
             "INSIGHT_RULE_METRIC(MyRule, UniqueContributors)",
             "INSIGHT_RULE_METRIC('MyRule', 'Sum')", "SERVICE_QUOTA(m1)",
             "LAMBDA('myFunction', 'arg')", "DB_PERF_INSIGHTS('RDS', 'db-1', 'db.load.avg')",
@@ -446,6 +445,15 @@ class TestFunctions:
         """Functions backed by services awsmon does not simulate parse, then raise Unsupported."""
         expression = compile_expression(text)
         with pytest.raises(Unsupported, match="is not simulated by awsmon"):
+            expression.evaluate(self.DATA)
+
+    @pytest.mark.parametrize(
+        "text", ["ANOMALY_DETECTION_BAND(m1)", "ANOMALY_DETECTION_BAND(m1, 3)"]
+    )
+    def test_anomaly_band_needs_a_model(self, text: str) -> None:
+        """ANOMALY_DETECTION_BAND parses; a context without an anomaly model cannot evaluate it."""
+        expression = compile_expression(text)
+        with pytest.raises(Unsupported, match="needs an anomaly model"):
             expression.evaluate(self.DATA)
 
     def test_insight_rule_names_are_not_ids(self) -> None:

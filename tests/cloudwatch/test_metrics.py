@@ -697,3 +697,25 @@ def test_get_metric_data_time_range(start: datetime, end: datetime, message: str
             MetricDataQueries=[_query("m1")], StartTime=start, EndTime=end
         )
     assert caught.value.message == message
+
+
+def test_anomaly_detection_band_in_get_metric_data(awsmon_boto3: Cloud) -> None:
+    """ANOMALY_DETECTION_BAND(m1, 2) returns a lower and an upper series around a steady metric."""
+    awsmon_boto3.clock.advance_to(T0)
+    history = [(T0 - timedelta(minutes=m), 100.0 + (m % 7)) for m in range(1, 14 * 24 * 60)]
+    awsmon_boto3.cloudwatch.publish(KEY, history)
+    answer = boto3.client("cloudwatch").get_metric_data(
+        MetricDataQueries=[
+            _query("m1", "Average", 300),
+            {"Id": "band", "Expression": "ANOMALY_DETECTION_BAND(m1, 2)"},
+        ],
+        StartTime=T0 - timedelta(hours=1),
+        EndTime=T0,
+    )
+    assert_shape("cloudwatch", "GetMetricData", answer)
+    metric, low, high = answer["MetricDataResults"]
+    assert [r["Id"] for r in (low, high)] == ["band", "band"]
+    assert low["Label"].endswith("Lower") and high["Label"].endswith("Upper")
+    assert low["Values"] and len(low["Values"]) == len(high["Values"])
+    for lower, upper, value in zip(low["Values"], high["Values"], metric["Values"], strict=False):
+        assert lower <= value <= upper and lower < upper
