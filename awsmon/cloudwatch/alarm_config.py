@@ -52,7 +52,7 @@ from awsmon.cloudwatch.errors import (
     ValidationError,
 )
 from awsmon.cloudwatch.math import Call, Number, Reference
-from awsmon.cloudwatch.metric_data import MetricDataQuery, _Request, _validate
+from awsmon.cloudwatch.metric_data import MetricDataQuery, MetricDataRequest, validate_queries
 from awsmon.cloudwatch.model import Dimension, MetricKey, StandardUnit
 from awsmon.cloudwatch.statistics import parse_statistic
 from awsmon.errors import InvalidParameter
@@ -458,9 +458,9 @@ def _math_plan(
             value=len(stats),
         )
     now = service.ctx.now()
-    request = _Request(service, metrics, now - timedelta(hours=1), now)
+    request = MetricDataRequest(service, metrics, now - timedelta(hours=1), now)
     try:
-        _validate(metrics, request)
+        validate_queries(metrics, request)
     except InvalidParameter as error:
         message = error.message.replace("MetricDataQueries", "Metrics")
         raise ValidationError(message, param="Metrics", value=error.value) from None

@@ -56,7 +56,7 @@ from awsmon.cloudwatch.anomaly import AnomalyOperations
 from awsmon.cloudwatch.errors import InvalidNextToken, ResourceNotFound, ResourceNotFoundException
 from awsmon.cloudwatch.evaluation import evaluate
 from awsmon.cloudwatch.math import Series
-from awsmon.cloudwatch.metric_data import _Request
+from awsmon.cloudwatch.metric_data import MetricDataRequest
 from awsmon.cloudwatch.store import SeriesStore, epoch_seconds, from_epoch
 from awsmon.dispatch import ServiceContext, operation
 from awsmon.errors import ServiceError
@@ -354,7 +354,7 @@ class AlarmRunner(AnomalyOperations):
         assert plan is not None
         period = alarm.period
         window: list[PeriodValue | None] = [None] * size
-        request = _Request(
+        request = MetricDataRequest(
             cast("CloudWatch", self), alarm.metrics, from_epoch(start), from_epoch(end)
         )
         request.compiled.update(plan.compiled)

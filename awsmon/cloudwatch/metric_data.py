@@ -39,7 +39,15 @@ from awsmon.errors import InvalidParameter
 if TYPE_CHECKING:
     from awsmon.cloudwatch.service import CloudWatch
 
-__all__ = ["MetricDataQuery", "MetricDataResult", "MetricDataResults", "MetricStat", "run_queries"]
+__all__ = [
+    "MetricDataQuery",
+    "MetricDataRequest",
+    "MetricDataResult",
+    "MetricDataResults",
+    "MetricStat",
+    "run_queries",
+    "validate_queries",
+]
 
 MAX_QUERIES = 500
 _ID = re.compile(r"[a-z][a-zA-Z0-9_]*")
@@ -92,8 +100,11 @@ def _invalid(message: str, param: str, value: Any = None) -> ValidationError:
     return ValidationError(message, param=param, value=value)
 
 
-class _Request:
-    """One GetMetricData request being answered; the math `EvaluationContext`."""
+class MetricDataRequest:
+    """One set of queries being answered over a time range; the math `EvaluationContext`.
+
+    GetMetricData makes one per call, math alarms one per evaluation.
+    """
 
     def __init__(
         self,
@@ -268,7 +279,12 @@ def _label_key(key: MetricKey) -> tuple[str, str, tuple[tuple[str, str], ...]]:
     return key.namespace, key.name, tuple((d.name, d.value) for d in key.dimensions)
 
 
-def _validate(queries: Sequence[MetricDataQuery], request: _Request) -> None:
+def validate_queries(queries: Sequence[MetricDataQuery], request: MetricDataRequest) -> None:
+    """Check the queries as GetMetricData does, compiling them into `request`.
+
+    Raises:
+        ValidationError: the first rule a query breaks, with AWS's wording.
+    """
     if not queries:
         raise _invalid("The parameter MetricDataQueries is required.", "MetricDataQueries")
     if len(queries) > MAX_QUERIES:
@@ -384,8 +400,8 @@ def run_queries(
             "MaxDatapoints",
             max_datapoints,
         )
-    request = _Request(service, queries, start_time, end_time)
-    _validate(queries, request)
+    request = MetricDataRequest(service, queries, start_time, end_time)
+    validate_queries(queries, request)
     labels = _labels(queries)
     results: list[MetricDataResult] = []
     for query in queries:
