@@ -16,7 +16,6 @@ Simulation notes:
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -24,9 +23,8 @@ from datetime import datetime, timedelta
 from attrs import define, field, frozen
 
 from awsmon.cloudwatch.alarms import AlarmOperations
+from awsmon.cloudwatch.dashboards import Dashboard, DashboardOperations
 from awsmon.cloudwatch.errors import (
-    DashboardInvalidInputError,
-    DashboardNotFoundError,
     InvalidNextToken,
     InvalidParameterCombination,
     InvalidParameterValue,
@@ -102,32 +100,17 @@ class MetricStatistics:
     datapoints: tuple[Datapoint, ...]
 
 
-@frozen(kw_only=True)
-class Dashboard:
-    """A dashboard: its name, body (JSON text), size and last change."""
-
-    name: str
-    arn: str
-    body: str
-    last_modified: datetime
-
-    @property
-    def size(self) -> int:
-        """The body's size in bytes, as ListDashboards reports it."""
-        return len(self.body.encode())
-
-
-class CloudWatch(AlarmOperations, Service):
+class CloudWatch(AlarmOperations, DashboardOperations, Service):
     """CloudWatch metrics, dashboards and alarms of one account and region.
 
     The alarm and anomaly-detector operations come from `AlarmOperations`
-    (`awsmon.cloudwatch.alarms`).
+    (`awsmon.cloudwatch.alarms`), the dashboard operations from
+    `DashboardOperations` (`awsmon.cloudwatch.dashboards`).
     """
 
     def __init__(self, ctx: ServiceContext) -> None:
         super().__init__(ctx)
         self._metrics: dict[MetricKey, Metric] = {}
-        self._dashboards: dict[str, Dashboard] = {}
         self.retention_job = ctx.clock.call_every(
             timedelta(hours=1), self._apply_retention, name=f"cloudwatch retention {ctx.region}"
         )
@@ -414,73 +397,6 @@ class CloudWatch(AlarmOperations, Service):
         following = start + LIST_METRICS_PAGE
         return page, (str(following) if following < len(found) else None)
 
-    # -- dashboards ------------------------------------------------------------------
-
-    @operation("PutDashboard")
-    def put_dashboard(self, name: str, body: str) -> list[dict[str, str]]:
-        """Create or replace a dashboard (PutDashboard); returns validation messages.
-
-        Raises:
-            DashboardInvalidInputError: the name breaks the rules, or the body
-                is not a JSON object with a ``widgets`` array.
-        """
-        _check_dashboard_name(name)
-        try:
-            document = json.loads(body)
-        except ValueError as exc:
-            raise DashboardInvalidInputError(
-                f"The field DashboardBody must be a valid JSON object: {exc}",
-                param="DashboardBody",
-            ) from None
-        if not isinstance(document, dict) or not isinstance(document.get("widgets", []), list):
-            raise DashboardInvalidInputError(
-                "The dashboard body is invalid, there are 1 validation errors: "
-                '[{"dataPath": "", "message": "Should be an object with a widgets array"}]',
-                param="DashboardBody",
-            )
-        self._dashboards[name] = Dashboard(
-            name=name,
-            arn=f"arn:aws:cloudwatch::{self.account_id}:dashboard/{name}",
-            body=body,
-            last_modified=self.ctx.now(),
-        )
-        return []
-
-    @operation("GetDashboard")
-    def get_dashboard(self, name: str) -> Dashboard:
-        """The dashboard `name` (GetDashboard).
-
-        Raises:
-            DashboardNotFoundError: no such dashboard.
-        """
-        found = self._dashboards.get(name)
-        if found is None:
-            raise DashboardNotFoundError(
-                f"Dashboard {name} does not exist", param="DashboardName", value=name
-            )
-        return found
-
-    @operation("ListDashboards")
-    def list_dashboards(self, prefix: str = "") -> list[Dashboard]:
-        """Dashboards whose name starts with `prefix`, by name (ListDashboards)."""
-        return [d for n, d in sorted(self._dashboards.items()) if n.startswith(prefix)]
-
-    @operation("DeleteDashboards")
-    def delete_dashboards(self, names: Sequence[str]) -> None:
-        """Delete dashboards (DeleteDashboards); nothing is deleted if one is missing.
-
-        Raises:
-            DashboardNotFoundError: a named dashboard does not exist.
-        """
-        for name in names:
-            if name not in self._dashboards:
-                raise DashboardNotFoundError(
-                    f"Dashboard {name} does not exist", param="DashboardNames", value=name
-                )
-        for name in names:
-            del self._dashboards[name]
-
-
 def check_period(period: int, param: str = "Period") -> int:
     """A query period: 1, 5, 10, 20, 30 or a multiple of 60 seconds.
 
@@ -562,14 +478,3 @@ def _page_start(token: str | None, total: int) -> int:
     if not token.isdigit() or int(token) > total:
         raise InvalidNextToken(f"Invalid NextToken: {token}", param="NextToken", value=token)
     return int(token)
-
-
-def _check_dashboard_name(name: str) -> None:
-    allowed = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
-    if not 1 <= len(name) <= 255 or not set(name) <= allowed:
-        raise DashboardInvalidInputError(
-            "The value for field DashboardName contains invalid characters. It can only "
-            "contain alphanumerics, dash (-) and underscore (_).",
-            param="DashboardName",
-            value=name,
-        )
