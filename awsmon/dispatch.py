@@ -115,12 +115,16 @@ class Dispatcher:
         operation: str,
         account_id: str,
         region: str,
-        parameters: Mapping[str, Any],
+        parameters: Mapping[str, Any] | Callable[[], Mapping[str, Any]],
         handler: Callable[[], T],
         source: str,
         request_id: str | None = None,
     ) -> T:
         """Run `handler` as a call of `service`.`operation`, and report it.
+
+        Args:
+            parameters: the request parameters, or a function giving them
+                (called before `handler`, and only when someone listens).
 
         Returns:
             What `handler` returned.
@@ -148,7 +152,7 @@ class Dispatcher:
             account_id=account_id,
             region=region,
             principal=cloud.principal,
-            parameters=parameters,
+            parameters=parameters() if callable(parameters) else parameters,
             source=source,
         )
         self._frames.append(_Frame(service, operation, account_id, region, source))
@@ -265,11 +269,14 @@ def operation(
             service = ctx.spec.botocore_name
             if dispatcher.in_wire_call(service, name, ctx.account_id, ctx.region):
                 return method(self, *args, **kwargs)
-            bound = signature.bind(self, *args, **kwargs)
-            parameters = {
-                _cased(key, ctx.spec.parameter_case): _plain(value)
-                for key, value in list(bound.arguments.items())[1:]
-            }
+
+            def parameters() -> dict[str, Any]:
+                bound = signature.bind(self, *args, **kwargs)
+                return {
+                    _cased(key, ctx.spec.parameter_case): _plain(value)
+                    for key, value in list(bound.arguments.items())[1:]
+                }
+
             return dispatcher.call(
                 service=service,
                 operation=name,
