@@ -6,6 +6,8 @@ adds its chapter as it lands.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from datetime import timedelta
 from typing import TextIO
 
@@ -98,7 +100,10 @@ def run(*, seed: int = 0, out: TextIO) -> Cloud:
         )
         say(f"  Period={period}: {len(answer['Datapoints'])} datapoints")
 
-    # 4. boto3 code, routed in-process (when boto3 is installed).
+    # 4. Logs feed a metric, the metric feeds an alarm, the alarm pages and tells EventBridge.
+    _alarm_chapter(cloud, say)
+
+    # 5. boto3 code, routed in-process (when boto3 is installed).
     try:
         import boto3
     except ModuleNotFoundError:
@@ -110,3 +115,103 @@ def run(*, seed: int = 0, out: TextIO) -> Cloud:
             say(f"  -> {sts.get_caller_identity()['Arn']}")
     say("The end. Same seed, same story: run it again and compare.")
     return cloud
+
+
+def _alarm_chapter(cloud: Cloud, say: Callable[[str], None]) -> None:
+    """Log lines → metric filter → alarm → SNS → SQS, and the state change on EventBridge."""
+    clock = cloud.clock
+    logs, cloudwatch = cloud.client("logs"), cloud.client("cloudwatch")
+    sns, sqs, events = cloud.client("sns"), cloud.client("sqs"), cloud.client("events")
+    say("Wiring an alarm: log lines with ERROR count into Shop/Errors through a metric filter,")
+    say(
+        "  an alarm pages an SNS topic (delivered to an SQS queue) and EventBridge records changes."
+    )
+    logs.create_log_group(logGroupName="/shop/web")
+    logs.create_log_stream(logGroupName="/shop/web", logStreamName="web-1")
+    logs.put_metric_filter(
+        logGroupName="/shop/web",
+        filterName="errors",
+        filterPattern="ERROR",
+        metricTransformations=[
+            {
+                "metricName": "Errors",
+                "metricNamespace": "Shop",
+                "metricValue": "1",
+                "defaultValue": 0,
+            }
+        ],
+    )
+    topic = sns.create_topic(Name="oncall")["TopicArn"]
+    pager = sqs.create_queue(QueueName="pager")["QueueUrl"]
+    pager_arn = sqs.get_queue_attributes(QueueUrl=pager, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=pager_arn)
+    audit = sqs.create_queue(QueueName="alarm-audit")["QueueUrl"]
+    audit_arn = sqs.get_queue_attributes(QueueUrl=audit, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    rule_arn = events.put_rule(
+        Name="alarm-changes",
+        EventPattern=json.dumps(
+            {"source": ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm State Change"]}
+        ),
+    )["RuleArn"]
+    sqs.set_queue_attributes(
+        QueueUrl=audit,
+        Attributes={
+            "Policy": json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "events.amazonaws.com"},
+                            "Action": "sqs:SendMessage",
+                            "Resource": audit_arn,
+                            "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}},
+                        }
+                    ],
+                }
+            )
+        },
+    )
+    events.put_targets(Rule="alarm-changes", Targets=[{"Id": "audit", "Arn": audit_arn}])
+    cloudwatch.put_metric_alarm(
+        AlarmName="web-errors",
+        Namespace="Shop",
+        MetricName="Errors",
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=3,
+        ComparisonOperator="GreaterThanOrEqualToThreshold",
+        TreatMissingData="notBreaching",
+        AlarmActions=[topic],
+        OKActions=[topic],
+    )
+    errors_per_minute = [0, 1, 4, 5, 0, 0]
+    seen = "INSUFFICIENT_DATA"
+    for count in errors_per_minute:
+        now_ms = int(clock.time() * 1000)
+        lines = [f"ERROR payment declined #{i}" for i in range(count)] + ["INFO ok"]
+        logs.put_log_events(
+            logGroupName="/shop/web",
+            logStreamName="web-1",
+            logEvents=[{"timestamp": now_ms, "message": line} for line in lines],
+        )
+        say(f"  wrote {count} ERROR line(s)")
+        clock.advance(timedelta(minutes=1))
+        state = cloudwatch.describe_alarms(AlarmNames=["web-errors"])["MetricAlarms"][0]
+        if state["StateValue"] != seen:
+            seen = state["StateValue"]
+            say(f"  alarm web-errors is now {seen}: {state['StateReason']}")
+    pages = sqs.receive_message(QueueUrl=pager, MaxNumberOfMessages=10).get("Messages", [])
+    for page in pages:
+        message = json.loads(json.loads(page["Body"])["Message"])
+        say(
+            f"  pager got: {message['AlarmName']} {message['OldStateValue']} -> "
+            f"{message['NewStateValue']}"
+        )
+    changes = sqs.receive_message(QueueUrl=audit, MaxNumberOfMessages=10).get("Messages", [])
+    say(f"  EventBridge delivered {len(changes)} alarm state change event(s) to the audit queue")
