@@ -165,6 +165,24 @@ SERVICES: list[ServiceSpec] = [
         arn_service="firehose",
         parameter_case="pascal",
     ),
+    ServiceSpec(
+        name="ec2",
+        botocore_name="ec2",
+        domain="awsmon.neighbours.ec2:EC2",
+        api="awsmon.neighbours.ec2_api:Ec2Api",
+        event_source="ec2.amazonaws.com",
+        arn_service="ec2",
+        parameter_case="camel",
+    ),
+    ServiceSpec(
+        name="autoscaling",
+        botocore_name="autoscaling",
+        domain="awsmon.neighbours.autoscaling:AutoScaling",
+        api="awsmon.neighbours.autoscaling_api:AutoScalingApi",
+        event_source="autoscaling.amazonaws.com",
+        arn_service="autoscaling",
+        parameter_case="pascal",
+    ),
 ]
 
 

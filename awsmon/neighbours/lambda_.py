@@ -30,6 +30,8 @@ from typing import Any
 
 from awsmon import registry
 from awsmon.dispatch import Service, operation
+from awsmon.errors import NotFound
+from awsmon.identity import Principal
 from awsmon.neighbours.lambda_model import (
     Handler,
     InvalidParameterValueException,
@@ -556,6 +558,7 @@ class Lambda(Service):
             billed_ms=billed,
             max_memory_used_mb=min(function.memory_size, 40),
             attempt=attempt,
+            log_stream_name=stream,
         )
         self._record(function, invocation)
         return invocation
@@ -596,22 +599,83 @@ class Lambda(Service):
         return self.ctx.sibling(name)
 
     def _ship_logs(self, function: LambdaFunction, invocation: Invocation) -> None:
-        """Hook: write the invocation's log lines to ``/aws/lambda/<name>`` in CloudWatch Logs.
+        """Write the invocation's log lines to ``/aws/lambda/<name>`` in CloudWatch Logs.
 
-        Does nothing until a ``logs`` service is registered; the wiring then
-        puts `invocation.log_lines` into the stream of the invocation (the
-        ``YYYY/MM/DD/[$LATEST]<hex>`` name the context carried).
+        The group and the invocation's stream (``YYYY/MM/DD/[$LATEST]<hex>``)
+        are created when missing, as the function's execution role, and the
+        lines are put with Embedded Metric Format extraction on (Lambda
+        extracts EMF from its logs). Does nothing without a ``logs`` service.
         """
-        if invocation.throttled or self._sibling("logs") is None:
+        logs = self._sibling("logs")
+        if invocation.throttled or logs is None or not invocation.log_lines:
             return
+        group = function.log_group_name
+        stream = invocation.log_stream_name
+        with self.ctx.cloud.as_principal(_execution_role(function)):
+            try:
+                logs.log_group(group)
+            except NotFound:
+                logs.create_log_group(group)
+            try:
+                logs.log_stream(logs.log_group(group), stream)
+            except NotFound:
+                logs.create_log_stream(group, stream)
+            logs.put_log_events(group, stream, list(invocation.log_lines), emf=True)
 
     def _publish_metrics(self, function: LambdaFunction, invocation: Invocation) -> None:
-        """Hook: publish the AWS/Lambda metrics of the invocation.
+        """Publish the AWS/Lambda metrics of the invocation, at `invocation.at`.
 
-        Does nothing until a ``cloudwatch`` service is registered; the wiring
-        then publishes Invocations, Errors (when `function_error` is set),
-        Duration (`duration` in ms), Throttles (when `throttled`), with the
-        ``FunctionName`` dimension, at `invocation.at`.
+        Invocations (1), Errors (0 or 1), Duration (ms) and Throttles (0; 1 and
+        no Invocations for a throttled request) under ``FunctionName``,
+        ``FunctionName`` + ``Resource`` and the account-wide aggregate (no
+        dimension); ConcurrentExecutions (1 while it runs) account-wide, and
+        per function when it has reserved concurrency. Does nothing without
+        a ``cloudwatch`` service.
+
+        Simulation notes: invocations run one at a time, so ConcurrentExecutions
+        is always 1.
         """
-        if self._sibling("cloudwatch") is None:
+        cloudwatch = self._sibling("cloudwatch")
+        if cloudwatch is None:
             return
+        from awsmon.cloudwatch.model import MetricKey, StandardUnit
+
+        name = function.name
+        scopes: list[dict[str, str]] = [
+            {"FunctionName": name},
+            {"FunctionName": name, "Resource": name},
+            {},
+        ]
+        at = invocation.at
+        count = StandardUnit.COUNT
+        if invocation.throttled:
+            values = [("Throttles", 1.0, count)]
+        else:
+            values = [
+                ("Invocations", 1.0, count),
+                ("Errors", 0.0 if invocation.function_error is None else 1.0, count),
+                ("Throttles", 0.0, count),
+                (
+                    "Duration",
+                    invocation.duration.total_seconds() * 1000,
+                    StandardUnit.MILLISECONDS,
+                ),
+            ]
+        for metric, value, unit in values:
+            for dimensions in scopes:
+                key = MetricKey.of("AWS/Lambda", metric, dimensions)
+                cloudwatch.publish(key, [(at, value)], unit=unit, storage_resolution=60)
+        if not invocation.throttled:
+            concurrency = (
+                [{}] if function.reserved_concurrency is None else [{}, {"FunctionName": name}]
+            )
+            for dimensions in concurrency:
+                key = MetricKey.of("AWS/Lambda", "ConcurrentExecutions", dimensions)
+                cloudwatch.publish(key, [(at, 1.0)], unit=count, storage_resolution=60)
+
+
+def _execution_role(function: LambdaFunction) -> Principal:
+    """The assumed-role principal a function's code and logging run as."""
+    account = function.arn.split(":")[4]
+    role = function.role.rsplit("/", 1)[-1]
+    return Principal.from_arn(f"arn:aws:sts::{account}:assumed-role/{role}/{function.name}")

@@ -125,6 +125,7 @@ class Invocation:
         duration: the simulated run time; billed_ms and max_memory_used_mb as the REPORT says.
         attempt: 1 for the first try, 2 and 3 for asynchronous retries.
         throttled: True when the invocation was refused for lack of concurrency.
+        log_stream_name: the stream of ``/aws/lambda/<name>`` its log lines go to.
     """
 
     request_id: str
@@ -139,6 +140,7 @@ class Invocation:
     max_memory_used_mb: int
     attempt: int = 1
     throttled: bool = False
+    log_stream_name: str = ""
 
     @property
     def log_text(self) -> str:
