@@ -426,7 +426,8 @@ class TestActions:
         assert event["alarmData"]["configuration"]["metrics"][0]["metricStat"]["stat"] == "Average"
 
     def test_ec2_and_autoscaling_actions_are_recorded(self, cloud: Cloud, cw: Any) -> None:
-        """Actions on services not simulated are recorded; Auto Scaling repeats every minute."""
+        """Actions on a missing instance and policy are recorded as failed, as in AWS; Auto
+        Scaling actions repeat every minute while the alarm stays in ALARM."""
         policy = (
             "arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:abc:"
             "autoScalingGroupName/web:policyName/up"
@@ -443,10 +444,10 @@ class TestActions:
         cloud.clock.advance(180)
         kinds = [(i.kind, i.outcome) for i in cloud.cloudwatch.action_invocations]
         assert kinds == [
-            ("ec2", "Recorded"),
-            ("autoscaling", "Recorded"),
-            ("autoscaling", "Recorded"),
-            ("autoscaling", "Recorded"),
+            ("ec2", "Failed"),
+            ("autoscaling", "Failed"),
+            ("autoscaling", "Failed"),
+            ("autoscaling", "Failed"),
         ]
 
 
