@@ -24,6 +24,7 @@ every resource.
 from __future__ import annotations
 
 import enum
+import functools
 import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -150,6 +151,7 @@ class ReplayState(enum.Enum):
         return self in (ReplayState.STARTING, ReplayState.RUNNING)
 
 
+@functools.lru_cache(maxsize=16)  # the events of one instant share their text
 def event_time(when: datetime) -> str:
     """An instant as EventBridge writes it in an envelope: ``YYYY-MM-DDThh:mm:ssZ``.
 
@@ -216,7 +218,9 @@ class PutEventsEntry:
 
 
 def _utf8(text: str | None) -> int:
-    return len(text.encode("utf-8", "surrogatepass")) if text else 0
+    if not text:
+        return 0
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
 
 
 def entry_size(entry: PutEventsEntry) -> int:
@@ -226,7 +230,9 @@ def entry_size(entry: PutEventsEntry) -> int:
         detail = json.dumps(detail, separators=(",", ":"), ensure_ascii=False)
     size = 14 if entry.time is not None else 0
     size += _utf8(entry.source) + _utf8(entry.detail_type) + _utf8(detail)
-    return size + sum(_utf8(r) for r in entry.resources if r is not None)
+    for resource in entry.resources:
+        size += _utf8(resource)
+    return size
 
 
 @frozen

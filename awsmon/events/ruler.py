@@ -1,248 +1,219 @@
-"""One matcher for all the rules of an event bus, in the spirit of aws/event-ruler.
+"""One matcher for all the rules of an event bus: an automaton in the spirit of aws/event-ruler.
 
 `RuleMatcher` holds named `EventPattern`\\ s and answers "which rules match this
-event?" without trying every rule. Each ``$or`` branch of each pattern is filed
-under one *key field*, in a per-path index:
+event?" by walking the event's fields once through an automaton compiled from
+every pattern of the bus, not by trying the rules one by one.
 
-- exact values (strings, numbers by value, booleans, null, ``numeric =``) and
-  ``equals-ignore-case`` in hash maps;
-- prefixes and suffixes (either case) in hash maps probed with each distinct
-  prefix/suffix length the path uses;
-- numeric ranges in lists sorted by bound, CIDR blocks sorted by address;
-- operators that cannot be indexed (``anything-but``, ``wildcard``,
-  ``exists: true``) under the mere presence of the path;
-- branches whose every field accepts absence (``exists: false``) are tried on
-  every event.
+Each ``$or`` branch of each pattern is a *route*: its fields in a fixed order,
+each field a transition from one state to the next. Routes that begin with the
+same fields share their states, as in a trie, so a thousand rules naming
+``"source": ["aws.ec2"]`` cost one lookup between them. At each state, the
+transitions on one field path sit in a `FieldIndex`
+(`awsmon.events._ruler_index`): exact values in hash maps, prefixes and
+suffixes by length, numeric ranges and CIDR blocks in segment trees, and so on.
+Matching starts at the root: at every state reached, each field path it knows
+is looked up for each of the event's leaves at that path, leading to the next
+states; a state where a route ends names its rule. ``exists: false`` is a
+transition taken when the field has no leaf.
 
-An event is flattened once; each of its paths that the index knows is looked
-up, which yields the candidate branches, and only those are checked in full with
-`SubPattern.matches_flat` — the very check `EventPattern.matches` makes, so the
-answers are the same as matching every rule one by one. The key field of a
-branch is the indexable one whose buckets are currently the smallest, so rules
-that share a common value (``source: aws.ec2``) spread over rarer ones.
+Order of a route's fields: a branch without ``exists: false`` gives the same
+answer whatever order its fields are tried in, so its route takes the most
+selective first (exact values, then affixes and CIDR blocks, then ranges, then
+``exists``/``anything-but``; Java path order within a kind), which keeps the
+states reached few. A branch with ``exists: false`` keeps the Java order of its
+paths, because there the reference decides absence against the leaves chosen
+before the field.
 
-Main class: `RuleMatcher`. The index is mutable (it is the bus's state) but pure:
-no clock, no service.
+Arrays: the leaves chosen along a route may not come from different elements of
+one array (event-ruler's ``rulesForJSONEvent``). Only arrays whose leaves lie at
+two or more of the rules' paths can break that, so the event is flattened with
+its leaves' array memberships kept for those arrays alone; when there are none
+(most events) the walk ignores membership altogether, and otherwise it carries
+the array elements chosen so far along each route.
+
+Main class: `RuleMatcher`. The automaton is mutable (it is the bus's state) but
+pure: no clock, no service. Its answers are those of `EventPattern.matches` on
+each rule, which the tests check against a naive oracle.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from sortedcontainers import SortedKeyList
-
-from awsmon.events._pattern_values import (
-    Cidr,
-    EqualsIgnoreCase,
-    ExactMatch,
-    NumericRange,
-    Prefix,
-    Suffix,
-    ValueMatcher,
-    fold,
-    ip_address_value,
-    is_number,
-    typed_key,
-)
+from awsmon.events._pattern_values import ExactMatch, ValueMatcher, typed_key
+from awsmon.events._ruler_index import FieldIndex, field_rank
 from awsmon.events.pattern import (
     DEFAULT_LIMITS,
     EventPattern,
     FieldPattern,
     FlatEvent,
     Leaf,
+    Membership,
     PatternLimits,
     SubPattern,
-    flatten_event,
 )
 
-__all__ = ["RuleMatcher"]
+__all__ = ["RuleMatcher", "flatten_for"]
 
-_INDEXABLE = (ExactMatch, EqualsIgnoreCase, Prefix, Suffix, NumericRange, Cidr)
-
-
-def _first(entry: tuple[Any, ...]) -> Any:
-    return entry[0]
+_Route = tuple[FieldPattern, ...]
+_SCALARS = (str, int, float, bool, type(None))
 
 
-class _PathIndex:
-    """The branches filed under one field path, by the matcher of their key field."""
+class _State:
+    """A state of the automaton: the transitions out of it and the rules ending in it."""
+
+    __slots__ = ("absent_fields", "children", "fields", "names", "refs")
 
     def __init__(self) -> None:
-        self.presence: set[int] = set()
-        self.exact: dict[tuple[str, Any] | None, set[int]] = {}
-        self.folded: dict[str, set[int]] = {}
-        # (ignore_case, is_prefix) -> affix -> ids, and the affix lengths in use
-        self.affixes: dict[tuple[bool, bool], dict[str, set[int]]] = {}
-        self.affix_lengths: dict[tuple[bool, bool], Counter[int]] = {}
-        self.above: SortedKeyList = SortedKeyList(key=_first)  # (low, open, id)
-        self.below: SortedKeyList = SortedKeyList(key=_first)  # (high, open, id)
-        self.between: SortedKeyList = SortedKeyList(key=_first)  # (low, lo_open, high, hi_open, id)
-        self.blocks: dict[int, SortedKeyList] = {}  # address length -> (low, high, id)
-        self.entries = 0
-        self.filed: Counter[object] = Counter()  # entries per hash table, for hit_chance
+        self.children: dict[tuple[Any, ...], _State] = {}  # by _field_key
+        self.fields: dict[str, FieldIndex[_State]] = {}
+        self.absent_fields: dict[str, FieldIndex[_State]] = {}  # those with exists: false
+        self.names: dict[str, int] = {}  # rule -> routes ending here
+        self.refs = 0  # routes passing through
 
-    # -- filing ------------------------------------------------------------------------
 
-    def hit_chance(self, matcher: ValueMatcher) -> float:
-        """Estimated share of events (with this path) whose value hits `matcher`'s bucket.
+def _matcher_key(matcher: ValueMatcher) -> tuple[Any, ...]:
+    """A key under which matchers collide only when they accept the same values.
 
-        Rules tend to name the values events carry, so the share a value has among
-        the values already filed here stands for how often events carry it;
-        ranges and blocks get fixed guesses. A branch is best filed under the
-        field its events hit least often.
-        """
-        if isinstance(matcher, ExactMatch | EqualsIgnoreCase | Prefix | Suffix) or (
-            isinstance(matcher, NumericRange) and matcher.low == matcher.high
-        ):
-            if isinstance(matcher, Prefix | Suffix) and not matcher.key:
-                return 1.0
-            table = self._table(matcher)
-            return (self.cost(matcher) + 1) / (self.filed[table] + 2)
-        if isinstance(matcher, NumericRange):
-            return 0.5 if matcher.low is None or matcher.high is None else 0.25
-        return 0.25
+    attrs equality would take ``true`` for ``1`` (``True == 1`` in Python).
+    """
+    if isinstance(matcher, ExactMatch):
+        return (ExactMatch, typed_key(matcher.value))
+    return (type(matcher), matcher)
 
-    @staticmethod
-    def _table(matcher: ValueMatcher) -> object:
-        if isinstance(matcher, Prefix | Suffix):
-            return (matcher.ignore_case, isinstance(matcher, Prefix))
-        return "folded" if isinstance(matcher, EqualsIgnoreCase) else "exact"
 
-    def cost(self, matcher: ValueMatcher) -> int:
-        """How many branches a lookup for `matcher`'s bucket would hand out (an estimate)."""
-        if isinstance(matcher, ExactMatch):
-            return len(self.exact.get(typed_key(matcher.value), ()))
-        if isinstance(matcher, NumericRange) and matcher.low == matcher.high:
-            return len(self.exact.get(typed_key(matcher.low), ()))
-        if isinstance(matcher, EqualsIgnoreCase):
-            return len(self.folded.get(matcher.key, ()))
-        if isinstance(matcher, Prefix | Suffix):
-            table = self.affixes.get((matcher.ignore_case, isinstance(matcher, Prefix)), {})
-            return 1 + len(table.get(matcher.key, ())) + 2 * (matcher.key == "")
-        if isinstance(matcher, NumericRange):
-            return 2 + len(self.above) + len(self.below) + len(self.between)
-        assert isinstance(matcher, Cidr)
-        return 2 + len(self.blocks.get(matcher.length, ()))
+def _field_key(field: FieldPattern) -> tuple[Any, ...]:
+    return (field.path, tuple(_matcher_key(m) for m in field.matchers), field.absent_ok)
 
-    def file(self, matcher: ValueMatcher, sid: int, *, add: bool) -> None:
-        """Add (or remove) branch `sid` under `matcher`'s bucket."""
-        self.entries += 1 if add else -1
-        if not isinstance(matcher, Cidr) and not (
-            isinstance(matcher, NumericRange) and matcher.low != matcher.high
-        ):
-            self.filed[self._table(matcher)] += 1 if add else -1
-        if isinstance(matcher, NumericRange) and matcher.low == matcher.high:
-            _toggle(self.exact, typed_key(matcher.low), sid, add)
-        elif isinstance(matcher, ExactMatch):
-            _toggle(self.exact, typed_key(matcher.value), sid, add)
-        elif isinstance(matcher, EqualsIgnoreCase):
-            _toggle(self.folded, matcher.key, sid, add)
-        elif isinstance(matcher, Prefix | Suffix):
-            slot = (matcher.ignore_case, isinstance(matcher, Prefix))
-            _toggle(self.affixes.setdefault(slot, {}), matcher.key, sid, add)
-            lengths = self.affix_lengths.setdefault(slot, Counter())
-            lengths[len(matcher.key)] += 1 if add else -1
-            if not lengths[len(matcher.key)]:
-                del lengths[len(matcher.key)]
-        elif isinstance(matcher, NumericRange):
-            if matcher.high is None:
-                _sorted_toggle(self.above, (matcher.low, matcher.low_open, sid), add)
-            elif matcher.low is None:
-                _sorted_toggle(self.below, (matcher.high, matcher.high_open, sid), add)
-            else:
-                entry = (matcher.low, matcher.low_open, matcher.high, matcher.high_open, sid)
-                _sorted_toggle(self.between, entry, add)
-        elif isinstance(matcher, Cidr):
-            blocks = self.blocks.setdefault(matcher.length, SortedKeyList(key=_first))
-            _sorted_toggle(blocks, (matcher.low, matcher.high, sid), add)
-        else:  # pragma: no cover - callers file only indexable matchers
-            raise TypeError(f"not an indexable matcher: {matcher!r}")
 
-    def ids(self) -> Iterator[int]:
-        """Every branch id filed here (once per bucket it sits in)."""
-        yield from self.presence
-        tables: list[Mapping[Any, set[int]]] = [self.exact, self.folded, *self.affixes.values()]
-        for table in tables:
-            for bucket in table.values():
-                assert bucket, "empty bucket left behind"
-                yield from bucket
-        for entries in (self.above, self.below, self.between, *self.blocks.values()):
-            for entry in entries:
-                yield entry[-1]
+def _distinct(matchers: Iterable[ValueMatcher]) -> list[ValueMatcher]:
+    return list({_matcher_key(m): m for m in matchers}.values())
 
-    # -- looking up --------------------------------------------------------------------
 
-    def lookup(self, value: Any, out: set[int]) -> None:
-        """Add to `out` every branch whose key matcher may accept the leaf `value`."""
-        if self.exact:
-            bucket = self.exact.get(typed_key(value))
-            if bucket:
-                out |= bucket
-        if isinstance(value, str):
-            self._lookup_string(value, out)
-        elif is_number(value) and value == value:  # NaN is in no range
-            self._lookup_number(value, out)
+def _route(sub: SubPattern) -> _Route:
+    """The order the automaton tests a branch's fields in (see the module docstring)."""
+    if any(field.absent_ok for field in sub.fields):
+        return sub.fields
+    return tuple(sorted(sub.fields, key=lambda field: field_rank(field.matchers)))
 
-    def _lookup_string(self, value: str, out: set[int]) -> None:
-        folded = fold(value) if (self.folded or self.affixes) else value
-        if self.folded:
-            bucket = self.folded.get(folded)
-            if bucket:
-                out |= bucket
-        for (ignore_case, is_prefix), table in self.affixes.items():
-            text = folded if ignore_case else value
-            for length in self.affix_lengths[(ignore_case, is_prefix)]:
-                if length > len(text):
-                    continue
-                if is_prefix:
-                    piece = text[:length]
-                else:
-                    piece = text[len(text) - length :]
-                bucket = table.get(piece)
-                if bucket:
-                    out |= bucket
-        if self.blocks:
-            address = ip_address_value(value)
-            if address is not None and address[0] in self.blocks:
-                for _low, high, sid in self.blocks[address[0]].irange_key(max_key=address[1]):
-                    if address[1] <= high:
-                        out.add(sid)
 
-    def _lookup_number(self, value: float, out: set[int]) -> None:
-        for low, low_open, sid in self.above.irange_key(max_key=value):
-            if not (low_open and low == value):
-                out.add(sid)
-        for high, high_open, sid in self.below.irange_key(min_key=value):
-            if not (high_open and high == value):
-                out.add(sid)
-        for low, low_open, high, high_open, sid in self.between.irange_key(max_key=value):
-            if (low_open and low == value) or value > high or (high_open and high == value):
+def _merge(chosen: Membership, membership: Membership) -> Membership | None:
+    """`chosen` extended by `membership` (both sorted by array id), or None on a conflict."""
+    merged = dict(chosen)
+    for array_id, index in membership:
+        known = merged.setdefault(array_id, index)
+        if known != index:
+            return None
+    return tuple(sorted(merged.items()))
+
+
+# -- flattening ------------------------------------------------------------------------
+
+
+class _Flat:
+    """The leaves of one event at the known paths, and the arrays met on the way."""
+
+    __slots__ = ("arrays", "known", "leaves", "next_array", "tangled")
+
+    def __init__(self, known: frozenset[str] | None) -> None:
+        self.known = known
+        self.leaves: dict[str, list[Leaf]] = {}
+        self.arrays: dict[int, str] = {}  # array id -> a path with a leaf in it
+        self.tangled: set[int] = set()  # arrays with leaves at two paths or more
+        self.next_array = 0
+
+    def leaf(self, path: str, value: Any, membership: Membership) -> None:
+        leaves = self.leaves.get(path)
+        if leaves is None:
+            self.leaves[path] = [(value, membership)]
+        else:
+            leaves.append((value, membership))
+        for array_id, _ in membership:
+            if self.arrays.setdefault(array_id, path) != path:
+                self.tangled.add(array_id)
+
+    def value(self, value: Any, path: str, membership: Membership) -> None:
+        if type(value) in _SCALARS:
+            self.leaf(path, value, membership)
+        elif isinstance(value, Mapping):
+            self.object(value, path + ".", membership)
+        elif isinstance(value, list | tuple):
+            self.next_array += 1
+            array_id = self.next_array
+            for index, element in enumerate(value):
+                self.value(element, path, (*membership, (array_id, index)))
+        else:
+            self.leaf(path, value, membership)
+
+    def object(self, value: Mapping[Any, Any], prefix: str, membership: Membership) -> None:
+        known, leaves = self.known, self.leaves
+        for key, child in value.items():
+            path = prefix + key if type(key) is str else prefix + str(key)
+            if known is not None and path not in known:
                 continue
-            out.add(sid)
+            if not membership and type(child) in _SCALARS:  # the common case, inline
+                found = leaves.get(path)
+                if found is None:
+                    leaves[path] = [(child, ())]
+                else:
+                    found.append((child, ()))
+            else:
+                self.value(child, path, membership)
+
+    def result(self, *, cut: bool = False) -> tuple[dict[str, list[Leaf]], bool]:
+        """The leaves by path and whether any array is tangled.
+
+        Memberships are cut to the tangled arrays; when there are none they are
+        left as they are (the walk ignores them then) unless `cut` is set.
+        """
+        tangled = self.tangled
+        if not tangled and not cut:
+            return self.leaves, False
+        return {
+            path: [
+                (value, tuple(entry for entry in membership if entry[0] in tangled))
+                for value, membership in leaves
+            ]
+            for path, leaves in self.leaves.items()
+        }, bool(tangled)
 
 
-def _toggle(table: dict[Any, set[int]], key: Any, sid: int, add: bool) -> None:
-    if add:
-        table.setdefault(key, set()).add(sid)
-        return
-    bucket = table.get(key)
-    if bucket is not None:  # two matchers may share a bucket (5 and numeric = 5)
-        bucket.discard(sid)
-        if not bucket:
-            del table[key]
+def flatten_for(event: Mapping[str, Any], paths: Iterable[str] | None = None) -> FlatEvent:
+    """An event's leaves by dotted path, as the matcher sees them (a helper for tests).
+
+    Args:
+        event: the event.
+        paths: keep only the leaves at these paths (None: every leaf).
+
+    Returns:
+        The leaves; each leaf's array membership keeps only the arrays holding
+        leaves at two or more of the kept paths, the only ones that matter.
+    """
+    flat = _Flat(None if paths is None else _prefixes(paths))
+    flat.object(event, "", ())
+    leaves, _ = flat.result(cut=True)
+    if paths is not None:
+        wanted = set(paths)
+        leaves = {path: found for path, found in leaves.items() if path in wanted}
+    return leaves
 
 
-def _sorted_toggle(entries: SortedKeyList, entry: tuple[Any, ...], add: bool) -> None:
-    if add:
-        entries.add(entry)
-    else:
-        entries.remove(entry)
+def _prefixes(paths: Iterable[str]) -> frozenset[str]:
+    """Every dotted path and its prefixes ending before a dot: what flattening descends into."""
+    found: set[str] = set()
+    for path in paths:
+        found.add(path)
+        at = path.find(".")
+        while at != -1:
+            found.add(path[:at])
+            at = path.find(".", at + 1)
+    return frozenset(found)
 
 
 class RuleMatcher:
-    """The rules of one event bus, indexed for matching.
+    """The rules of one event bus, compiled into one automaton for matching.
 
     Methods:
         add / remove: put a named pattern in (replacing one of the same name) or take it out.
@@ -262,12 +233,10 @@ class RuleMatcher:
         self._patterns: dict[str, EventPattern] = {}
         self._order: dict[str, int] = {}
         self._sequence = 0
-        self._branches: dict[int, tuple[str, SubPattern]] = {}
-        self._filed: dict[int, tuple[str, FieldPattern | None]] = {}  # id -> (path, key field)
-        self._by_rule: dict[str, list[int]] = {}
-        self._paths: dict[str, _PathIndex] = {}
-        self._always: set[int] = set()
-        self._next_id = 0
+        self._routes: dict[str, list[_Route]] = {}
+        self._root = _State()
+        self._path_refs: Counter[str] = Counter()  # transitions per field path
+        self._known: frozenset[str] | None = frozenset()
 
     def __len__(self) -> int:
         return len(self._patterns)
@@ -298,7 +267,10 @@ class RuleMatcher:
             self._order[name] = self._sequence
             self._sequence += 1
         self._patterns[name] = pattern
-        self._by_rule[name] = [self._file(name, sub) for sub in pattern.subpatterns]
+        routes = [_route(sub) for sub in pattern.subpatterns]
+        for route in routes:
+            self._file(name, route)
+        self._routes[name] = routes
         return pattern
 
     def remove(self, name: str) -> bool:
@@ -309,91 +281,204 @@ class RuleMatcher:
         del self._patterns[name], self._order[name]
         return True
 
+    # -- matching ----------------------------------------------------------------------
+
     def matching(self, event: Mapping[str, Any]) -> list[str]:
-        """The names of the rules whose pattern `event` matches, in the order added."""
-        return self.matching_flat(flatten_event(event))
+        """The names of the rules whose pattern `event` matches, in the order added.
+
+        Raises:
+            TypeError: when `event` is not a mapping.
+        """
+        if not isinstance(event, Mapping):
+            raise TypeError(
+                f"an event must be a JSON object (a mapping), not {type(event).__name__}"
+            )
+        root = self._root
+        if not root.children:
+            return []
+        known = self._known
+        if known is None:
+            known = self._known = _prefixes(self._path_refs)
+        flat = _Flat(known)
+        flat.object(event, "", ())
+        leaves, tangled = flat.result()
+        return self._walk(leaves, tangled)
 
     def matching_flat(self, flat: FlatEvent) -> list[str]:
         """`matching` for an event already flattened with `flatten_event`."""
-        candidates = set(self._always)
-        paths = self._paths
-        pairs: Iterator[tuple[_PathIndex | None, Sequence[Leaf] | None]]
-        if len(paths) < len(flat):
-            pairs = ((index, flat.get(path)) for path, index in paths.items())
-        else:
-            pairs = ((paths.get(path), leaves) for path, leaves in flat.items())
-        for index, leaves in pairs:
-            if index is None or not leaves:
-                continue
-            if index.presence:
-                candidates |= index.presence
-            if index.entries:
-                for value, _ in leaves:
-                    index.lookup(value, candidates)
-        matched: set[str] = set()
-        for sid in candidates:
-            name, sub = self._branches[sid]
-            if name not in matched and sub.matches_flat(flat):
-                matched.add(name)
-        return sorted(matched, key=self._order.__getitem__)
+        tangled: set[int] = set()
+        first: dict[int, str] = {}
+        for path, leaves in flat.items():
+            for _, membership in leaves:
+                for array_id, _ in membership:
+                    if first.setdefault(array_id, path) != path:
+                        tangled.add(array_id)
+        if not tangled:
+            return self._walk(flat, False)
+        cut = {
+            path: [(v, tuple(e for e in m if e[0] in tangled)) for v, m in leaves]
+            for path, leaves in flat.items()
+        }
+        return self._walk(cut, True)
 
-    def _check(self) -> None:
-        """Assert the index's invariants (for tests): every branch filed once, nothing stale."""
-        assert set(self._patterns) == set(self._order) == set(self._by_rule)
-        ids = {sid for sids in self._by_rule.values() for sid in sids}
-        assert ids == set(self._branches) == set(self._filed)
-        found = set(self._always)
-        for path, index in self._paths.items():
-            assert index.presence or index.entries, f"empty index left for {path!r}"
-            here = set(index.ids())
-            assert all(self._filed[sid][0] == path for sid in here)
-            found |= here
-        assert found == ids
+    def _walk(self, flat: FlatEvent, tangled: bool) -> list[str]:
+        found: set[str] = set()
+        if tangled:
+            self._walk_arrays(flat, found)
+        else:
+            self._walk_plain(flat, found)
+        if len(found) < 2:
+            return list(found)
+        return sorted(found, key=self._order.__getitem__)
+
+    def _walk_plain(self, flat: FlatEvent, found: set[str]) -> None:
+        """The walk when no array joins two paths: each state is reached at most once."""
+        stack = [self._root]
+        pop, push, get = stack.pop, stack.extend, flat.get
+        size = len(flat)
+        while stack:
+            state = pop()
+            if state.names:
+                found.update(state.names)
+            fields = state.fields
+            if not fields:
+                continue
+            out: list[_State] = []
+            if len(fields) <= size:
+                for path, index in fields.items():
+                    leaves = get(path)
+                    if leaves is None:
+                        if index.absent:
+                            out += index.absent
+                    elif index.plain:
+                        strings = index.strings
+                        for value, _ in leaves:
+                            if type(value) is str:
+                                hit = strings.get(value)
+                                if hit:
+                                    out += hit
+                    else:
+                        index.reach(leaves, out)
+            else:  # few paths in the event: look its paths up instead
+                for path, leaves in flat.items():
+                    found_index = fields.get(path)
+                    if found_index is not None:
+                        found_index.reach(leaves, out)
+                for path, index in state.absent_fields.items():
+                    if path not in flat:
+                        out += index.absent
+            if out:
+                push(dict.fromkeys(out) if len(out) > 1 else out)
+
+    def _walk_arrays(self, flat: FlatEvent, found: set[str]) -> None:
+        """The walk carrying, along each route, the array elements its leaves came from."""
+        empty: Membership = ()
+        stack: list[tuple[_State, Membership]] = [(self._root, empty)]
+        seen: set[tuple[_State, Membership]] = set()
+        while stack:
+            state, chosen = stack.pop()
+            if state.names:
+                found.update(state.names)
+            for path, index in state.fields.items():
+                consistent = False
+                for value, membership in flat.get(path, ()):
+                    merged = _merge(chosen, membership) if membership else chosen
+                    if merged is None:
+                        continue
+                    consistent = True
+                    out: list[_State] = []
+                    index.reach(((value, membership),), out)
+                    for child in out:
+                        if (child, merged) not in seen:
+                            seen.add((child, merged))
+                            stack.append((child, merged))
+                if not consistent:  # no leaf, or none consistent with the leaves chosen
+                    for child in index.absent:
+                        if (child, chosen) not in seen:
+                            seen.add((child, chosen))
+                            stack.append((child, chosen))
 
     # -- filing ------------------------------------------------------------------------
 
-    def _file(self, name: str, sub: SubPattern) -> int:
-        sid = self._next_id
-        self._next_id += 1
-        self._branches[sid] = (name, sub)
-        best: tuple[tuple[float, int, int], str, FieldPattern | None] | None = None
-        for field in sub.fields:
-            if field.absent_ok:
-                continue
-            index = self._paths.get(field.path) or _PathIndex()
-            key: FieldPattern | None = None
-            cost = (1.0, 1, len(index.presence))  # presence: every event with the path
-            if all(isinstance(m, _INDEXABLE) for m in field.matchers):
-                chance = min(1.0, sum(index.hit_chance(m) for m in field.matchers))
-                cost, key = (chance, 0, sum(index.cost(m) for m in field.matchers)), field
-            if best is None or cost < best[0]:
-                best = (cost, field.path, key)
-        if best is None:
-            self._always.add(sid)
-            self._filed[sid] = ("", None)
-            return sid
-        _, path, key = best
-        index = self._paths.setdefault(path, _PathIndex())
-        if key is None:
-            index.presence.add(sid)
-        else:
-            for matcher in dict.fromkeys(key.matchers):
-                index.file(matcher, sid, add=True)
-        self._filed[sid] = (path, key)
-        return sid
+    def _file(self, name: str, route: _Route) -> None:
+        state = self._root
+        for field in route:
+            key = _field_key(field)
+            child = state.children.get(key)
+            if child is None:
+                child = state.children[key] = _State()
+                self._link(state, field, child, add=True)
+            child.refs += 1
+            state = child
+        state.names[name] = state.names.get(name, 0) + 1
 
     def _unfile(self, name: str) -> None:
-        for sid in self._by_rule.pop(name):
-            path, key = self._filed.pop(sid)
-            del self._branches[sid]
-            if sid in self._always:
-                self._always.discard(sid)
-                continue
-            index = self._paths[path]
-            if key is None:
-                index.presence.discard(sid)
-            else:
-                for matcher in dict.fromkeys(key.matchers):
-                    index.file(matcher, sid, add=False)
-            if not index.presence and not index.entries:
-                del self._paths[path]
+        for route in self._routes.pop(name):
+            states = [self._root]
+            for field in route:
+                states.append(states[-1].children[_field_key(field)])
+            end = states[-1]
+            end.names[name] -= 1
+            if not end.names[name]:
+                del end.names[name]
+            for at in range(len(route) - 1, -1, -1):
+                child = states[at + 1]
+                child.refs -= 1
+                if not child.refs:
+                    del states[at].children[_field_key(route[at])]
+                    self._link(states[at], route[at], child, add=False)
+
+    def _link(self, state: _State, field: FieldPattern, child: _State, *, add: bool) -> None:
+        """Add (or take out) the transitions of `field` from `state` to `child`."""
+        path = field.path
+        index = state.fields.get(path)
+        if index is None:
+            index = state.fields[path] = FieldIndex()
+        for matcher in _distinct(field.matchers):
+            index.file(matcher, child, add=add)
+        if field.absent_ok:
+            index.file(None, child, add=add)
+        if index.absent:
+            state.absent_fields[path] = index
+        else:
+            state.absent_fields.pop(path, None)
+        if not index.entries:
+            del state.fields[path]
+        self._path_refs[path] += 1 if add else -1
+        if self._path_refs[path] in (0, 1):  # a path came or went
+            if not self._path_refs[path]:
+                del self._path_refs[path]
+            self._known = None
+
+    def _check(self) -> None:
+        """Assert the automaton's invariants (for tests): counts right, nothing stale."""
+        assert set(self._patterns) == set(self._order) == set(self._routes)
+        refs: Counter[int] = Counter()
+        ends: dict[int, Counter[str]] = {}
+        states: dict[int, _State] = {id(self._root): self._root}
+        for name, routes in self._routes.items():
+            assert routes == [_route(sub) for sub in self._patterns[name].subpatterns]
+            for route in routes:
+                state = self._root
+                for field in route:
+                    state = state.children[_field_key(field)]
+                    refs[id(state)] += 1
+                    states[id(state)] = state
+                ends.setdefault(id(state), Counter())[name] += 1
+        paths: Counter[str] = Counter()
+        for state in states.values():
+            assert state is self._root or state.refs == refs[id(state)] > 0
+            assert state.names == dict(ends.get(id(state), {}))
+            filed: Counter[int] = Counter()
+            for path, index in state.fields.items():
+                assert index.entries > 0 and (path in state.absent_fields) == bool(index.absent)
+                for child in index.states():
+                    filed[id(child)] += 1
+            assert set(state.absent_fields) <= set(state.fields)
+            for key, child in state.children.items():
+                path, matchers, absent_ok = key
+                assert filed[id(child)] == len(dict.fromkeys(matchers)) + absent_ok
+                paths[path] += 1
+            assert sum(filed.values()) == sum(filed[id(c)] for c in state.children.values())
+        assert paths == self._path_refs
+        assert self._known is None or self._known == _prefixes(self._path_refs)

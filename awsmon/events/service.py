@@ -49,7 +49,7 @@ from awsmon.events.model import (
     envelope,
 )
 from awsmon.events.partner import PartnerOperations
-from awsmon.events.pattern import EventPattern, flatten_event
+from awsmon.events.pattern import EventPattern
 from awsmon.events.rules import RuleOperations
 from awsmon.events.targets import Deliverer, TargetFault
 
@@ -81,7 +81,10 @@ def _parse_detail(detail: str | Mapping[str, Any]) -> dict[str, Any] | None:
     if isinstance(detail, Mapping):
         return dict(detail)
     try:
-        value = json.loads(detail, parse_int=_int64, parse_constant=_no_constant)
+        if type(detail) is str:  # json.loads would build a decoder per call
+            value = _DETAIL_DECODER.decode(detail)
+        else:
+            value = json.loads(detail, parse_int=_int64, parse_constant=_no_constant)
     except (ValueError, RecursionError):
         return None
     return value if isinstance(value, dict) else None
@@ -96,6 +99,9 @@ def _int64(text: str) -> int:
 
 def _no_constant(name: str) -> Any:
     raise ValueError(name)
+
+
+_DETAIL_DECODER = json.JSONDecoder(parse_int=_int64, parse_constant=_no_constant)
 
 
 class EventBridge(RuleOperations, BusOperations, ArchiveOperations, PartnerOperations):
@@ -273,25 +279,22 @@ class EventBridge(RuleOperations, BusOperations, ArchiveOperations, PartnerOpera
         return PutEventsResult(tuple(self._put_entry(e) for e in entries))
 
     def _put_entry(self, entry: PutEventsEntry) -> PutEventsResultEntry:
-        for member, value in (
-            ("Source", entry.source),
-            ("DetailType", entry.detail_type),
-            ("Detail", entry.detail),
-        ):
-            if not value and value != {}:
-                return PutEventsResultEntry(
-                    error_code="InvalidArgument",
-                    error_message=f"Parameter {member} is not valid. Reason: {member} is a "
-                    "required argument.",
-                )
-        assert entry.source is not None and entry.detail_type is not None
-        assert entry.detail is not None
-        detail = _parse_detail(entry.detail)
+        source, detail_type, raw = entry.source, entry.detail_type, entry.detail
+        if not (source and detail_type and raw):
+            for member, value in (("Source", source), ("DetailType", detail_type), ("Detail", raw)):
+                if not value and value != {}:
+                    return PutEventsResultEntry(
+                        error_code="InvalidArgument",
+                        error_message=f"Parameter {member} is not valid. Reason: {member} is a "
+                        "required argument.",
+                    )
+        assert source is not None and detail_type is not None and raw is not None
+        detail = _parse_detail(raw)
         if detail is None:
             return PutEventsResultEntry(
                 error_code="MalformedDetail", error_message="Detail is malformed."
             )
-        if entry.source.startswith("aws."):
+        if source.startswith("aws."):
             return PutEventsResultEntry(
                 error_code="NotAuthorizedForSourceException",
                 error_message="Not authorized for the source.",
@@ -302,8 +305,8 @@ class EventBridge(RuleOperations, BusOperations, ArchiveOperations, PartnerOpera
         service, bus = target
         event_id = service.accept(
             bus,
-            source=entry.source,
-            detail_type=entry.detail_type,
+            source=source,
+            detail_type=detail_type,
             detail=detail,
             resources=[r for r in entry.resources if r is not None],
             time=entry.time,
@@ -406,15 +409,20 @@ class EventBridge(RuleOperations, BusOperations, ArchiveOperations, PartnerOpera
             resources=resources,
             detail=detail,
         )
-        self.receive(bus, Received(event=event, at=at, ingested_at=now))
+        names = bus.matcher.matching(event)
+        if names:  # most events match no rule: no Received for them
+            self._deliver(bus, names, Received(event=event, at=at, ingested_at=now))
         return event_id
 
     def receive(self, bus: EventBus, received: Received) -> None:
         """Match an event against the bus's rules and deliver it to their targets."""
+        names = bus.matcher.matching(received.event)
+        if names:
+            self._deliver(bus, names, received)
+
+    def _deliver(self, bus: EventBus, names: list[str], received: Received) -> None:
+        """Hand `received` to the targets of the rules `names` (those it matched)."""
         event = received.event
-        names = bus.matcher.matching_flat(flatten_event(event))
-        if not names:
-            return
         read_only = _read_only_management(event)
         only = received.only_rules
         for name in names:

@@ -108,7 +108,8 @@ class TestRuleMatcher:
         for name in list(rules.names()):
             rules.remove(name)
             rules._check()
-        assert rules._paths == {} and rules._always == set()
+        root = rules._root
+        assert root.children == {} and root.fields == {} and rules._path_refs == {}
 
     def test_accepts_compiled_patterns_and_limits(self) -> None:
         """add() takes an EventPattern as is, and parses text with the matcher's limits."""
@@ -197,14 +198,39 @@ class TestIndexLookups:
             pattern = rules.add("r", f'{{"f": [{{"numeric": {bounds}}}]}}')
             assert not pattern.matches({"f": NAN}) and rules.matching({"f": NAN}) == []
 
-    def test_key_field_spreads_over_rare_values(self) -> None:
-        """Rules sharing a common value are filed under their rarer field."""
+    def test_shared_fields_share_states(self) -> None:
+        """Rules that begin with the same field share its state, as in a trie."""
         rules = RuleMatcher()
         for n in range(50):
-            rules.add(f"r{n}", {"source": ["aws.ec2"], "detail": {"id": [f"i-{n}"]}})
-        index = rules._paths["detail.id"]
-        assert sum(len(bucket) for bucket in index.exact.values()) >= 49
-        assert rules.matching({"source": "aws.ec2", "detail": {"id": "i-7"}}) == ["r7"]
+            rules.add(f"r{n}", {"account": ["1"], "source": [f"app.{n}"]})
+        (state,) = rules._root.children.values()
+        assert state.refs == 50 and len(state.fields["source"].strings) == 50
+        assert rules.matching({"account": "1", "source": "app.7"}) == ["r7"]
+
+    def test_selective_fields_first(self) -> None:
+        """Exact values are tried before ranges and anything-but, whatever their paths."""
+        rules = RuleMatcher()
+        rules.add("r", {"a": [{"anything-but": "x"}], "b": [{"numeric": [">", 1]}], "c": ["v"]})
+        ((key, state),) = rules._root.children.items()
+        (after,) = state.children.values()
+        assert key[0] == "c" and after.fields.keys() == {"a"}
+
+    def test_exists_false_keeps_path_order(self) -> None:
+        """A branch with exists: false tries its fields in Java path order, as the reference."""
+        rules = RuleMatcher()
+        rules.add("r", {"a": [{"exists": False}], "b": ["v"]})
+        ((key, _),) = rules._root.children.items()
+        assert key[0] == "a"
+
+    def test_true_is_not_one(self) -> None:
+        """Fields differing only by true vs 1 (equal in Python) get states of their own."""
+        rules = RuleMatcher()
+        rules.add("bool", {"f": [True]})
+        rules.add("num", {"f": [1]})
+        rules.add("both", {"f": [True, 1]})
+        assert rules.matching({"f": True}) == ["bool", "both"]
+        assert rules.matching({"f": 1.0}) == ["num", "both"]
+        rules._check()
 
 
 class TestAgreesWithOracle:
