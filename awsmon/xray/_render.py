@@ -105,7 +105,7 @@ def trace(view: TraceView) -> dict[str, Any]:
     return {
         "Id": view.trace_id,
         "Duration": round(view.duration, 6),
-        "LimitExceeded": False,
+        "LimitExceeded": view.limit_exceeded,
         "Segments": [
             {"Id": segment_id, "Document": json.dumps(document, separators=(",", ":"))}
             for segment_id, document in view.documents()

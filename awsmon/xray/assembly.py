@@ -129,6 +129,7 @@ def build_view(record: TraceRecord) -> TraceView | None:
         end=max(ends) if ends else None,
         updated_at=record.updated_at,
         revision=record.revision,
+        limit_exceeded=record.limit_exceeded,
         annotations=annotations,
         nodes=nodes,
     )

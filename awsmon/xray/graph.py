@@ -32,12 +32,20 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from attrs import define, field, frozen
+from attrs import define, field
 
 from awsmon.xray.model import epoch_to_datetime
 from awsmon.xray.trace import ERROR, OK, THROTTLE, Node, TraceView
 
-__all__ = ["Contribution", "GraphAggregate", "Stats", "contribution", "render_statistics"]
+__all__ = [
+    "Contribution",
+    "EdgeEntry",
+    "GraphAggregate",
+    "NodeEntry",
+    "Stats",
+    "contribution",
+    "render_statistics",
+]
 
 NodeKey = tuple[str, str | None, str | None]
 
@@ -114,56 +122,58 @@ def _histogram(stats: Stats) -> list[dict[str, Any]]:
     return [{"Value": value, "Count": count} for value, count in sorted(stats.histogram.items())]
 
 
-@frozen
-class Contribution:
-    """What one version of a trace adds to a graph.
+#: (node key, inferred, outcome, response time, start, end, is root) of one completed segment.
+NodeEntry = tuple[NodeKey, bool, int, float, float, float, bool]
+#: (source key, target key, target inferred, outcome, response time, start, end) of one call.
+EdgeEntry = tuple[NodeKey, NodeKey, bool, int, float, float, float]
 
-    Attributes:
-        nodes: (node, outcome, response time, start, end, is_root) per completed segment.
-        edges: (source, target, outcome, response time, start, end) per completed call;
-            the client edge has a ``client`` source node.
-    """
 
-    nodes: tuple[tuple[Node, int, float, float, float, bool], ...]
-    edges: tuple[tuple[Node, Node, int, float, float, float], ...]
+#: What one version of a trace adds to a graph: (nodes, edges), a `NodeEntry`
+#: per completed segment (real or inferred) and an `EdgeEntry` per completed
+#: call (the client edge has a ``client`` source node named after the root
+#: service). Plain tuples of strings and numbers, so that the contributions a
+#: store keeps for every trace cost the garbage collector nothing.
+Contribution = tuple[tuple[NodeEntry, ...], tuple[EdgeEntry, ...]]
 
 
 def contribution(view: TraceView) -> Contribution:
     """The graph contribution of `view`."""
-    nodes = []
-    for entity in view.all_segments():
-        if entity.end is None or entity.node is None:
-            continue
-        nodes.append(
-            (
-                entity.node,
-                entity.status,
-                entity.end - entity.start,
-                entity.start,
-                entity.end,
-                entity is view.root,
-            )
-        )
-    edges = []
+    nodes: list[NodeEntry] = []
     root = view.root
-    if root is not None and root.node is not None and root.end is not None:
-        client = Node(root.node.name, "client")
-        edges.append((client, root.node, root.status, root.end - root.start, root.start, root.end))
-    for call in view.calls:
-        entity = call.entity
-        if entity.end is None:
+    for entity in view.all_segments():
+        end = entity.end
+        node = entity.node
+        if end is None or node is None:
             continue
+        start = entity.start
+        nodes.append(
+            (node.key, node.inferred, entity.status, end - start, start, end, entity is root)
+        )
+    edges: list[EdgeEntry] = []
+    if root is not None and root.node is not None and root.end is not None:
+        start, end = root.start, root.end
         edges.append(
             (
-                call.source,
-                call.target,
-                entity.status,
-                entity.end - entity.start,
-                entity.start,
-                entity.end,
+                (root.node.name, "client", None),
+                root.node.key,
+                False,
+                root.status,
+                end - start,
+                start,
+                end,
             )
         )
-    return Contribution(tuple(nodes), tuple(edges))
+    for call in view.calls:
+        entity = call.entity
+        end = entity.end
+        if end is None:
+            continue
+        start = entity.start
+        target = call.target
+        edges.append(
+            (call.source.key, target.key, target.inferred, entity.status, end - start, start, end)
+        )
+    return (tuple(nodes), tuple(edges))
 
 
 @define
@@ -187,6 +197,12 @@ class GraphAggregate:
             found = self.nodes[node.key] = _NodeAggregate(node)
         return found
 
+    def _keyed(self, key: NodeKey, inferred: bool) -> _NodeAggregate:
+        found = self.nodes.get(key)
+        if found is None:
+            found = self.nodes[key] = _NodeAggregate(Node(key[0], key[1], key[2], inferred))
+        return found
+
     def node_stats(self, node: Node) -> Stats:
         """The statistics of `node` (empty when absent)."""
         found = self.nodes.get(node.key)
@@ -195,16 +211,19 @@ class GraphAggregate:
     def add(self, part: Contribution, sign: int = 1) -> None:
         """Add (or with `sign` -1, remove) one trace's contribution."""
         self.traces += sign
-        for node, status, response, start, end, is_root in part.nodes:
-            aggregate = self._node(node)
+        nodes = self.nodes
+        node_entries, edge_entries = part
+        for key, inferred, status, response, start, end, is_root in node_entries:
+            aggregate = nodes.get(key) or self._keyed(key, inferred)
             aggregate.stats.add(status, response, start, end, sign)
-            aggregate.root = aggregate.root or is_root
-        for source, target, status, response, start, end in part.edges:
-            aggregate = self._node(source)
-            edge = aggregate.edges.get(target.key)
+            if is_root:
+                aggregate.root = True
+        for source, target, inferred, status, response, start, end in edge_entries:
+            aggregate = nodes.get(source) or self._keyed(source, False)
+            edge = aggregate.edges.get(target)
             if edge is None:
-                edge = aggregate.edges[target.key] = (target, Stats())
-                self._node(target)
+                callee = nodes.get(target) or self._keyed(target, inferred)
+                edge = aggregate.edges[target] = (callee.node, Stats())
             edge[1].add(status, response, start, end, sign)
 
     def merge(self, other: GraphAggregate) -> None:

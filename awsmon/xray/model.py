@@ -3,7 +3,7 @@
 Main names:
 
 - `Segment`: one validated segment document (a segment, or a subsegment sent
-  on its own), with its parsed JSON kept as `Segment.document`.
+  on its own), with its JSON text kept (`Segment.document` parses it).
 - `TraceHeader`: the ``X-Amzn-Trace-Id`` header, parsed and rendered as the
   SDKs do (unknown fields kept).
 - `trace_id_for`, `trace_id_epoch`: X-Ray trace ids and the request time they
@@ -21,6 +21,7 @@ Main names:
 from __future__ import annotations
 
 import enum
+import json
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -168,7 +169,14 @@ class Segment:
         parent_id: the caller's subsegment (segments) or the parent
             (independent subsegments), if any.
         independent_subsegment: True for a ``"type": "subsegment"`` document.
-        document: the parsed JSON document, as received.
+        text: the JSON document as received (compact JSON for a document given
+            parsed, or for one element of an array document).
+        size: the size of `text` in bytes (UTF-8), what counts against the
+            document and trace size limits.
+
+    The JSON text is kept rather than the parsed tree: strings cost the
+    garbage collector nothing, and a day of traces holds millions of parsed
+    dicts otherwise; `document` parses it again when a trace is (re)processed.
     """
 
     id: str
@@ -178,7 +186,14 @@ class Segment:
     end_time: float | None
     parent_id: str | None
     independent_subsegment: bool
-    document: Mapping[str, Any] = field(repr=False, eq=False)
+    text: str = field(repr=False, eq=False)
+    size: int = field(default=0, repr=False, eq=False)
+
+    @property
+    def document(self) -> dict[str, Any]:
+        """The parsed document (a new dict at every call)."""
+        parsed: dict[str, Any] = json.loads(self.text)
+        return parsed
 
     @property
     def in_progress(self) -> bool:

@@ -25,7 +25,11 @@ annotations not scalar / keys   ``InvalidAnnotations``
 ==============================  ==========================================
 
 Nested subsegments are checked the same way (without ``trace_id``); a bad one
-rejects the whole document with its code.
+rejects the whole document with its code. Documents given parsed (the domain
+API) are turned into compact JSON text first, so they get the same JSON and
+size checks. A valid document can still be refused by its trace when the
+trace is full (``InvalidSegment``, "Trace Size Exceeded. ...": see
+`awsmon.xray.trace.TraceLimits`).
 
 Simulation notes: AWS documents ``InvalidTraceId``, ``InvalidName``,
 ``MissingId`` and ``MissingEndTime``; the other codes are UNCONFIRMED and
@@ -55,6 +59,7 @@ from awsmon.xray.model import ENTITY_ID_RE, TRACE_ID_RE, Segment, trace_id_epoch
 __all__ = [
     "MAX_DOCUMENT_BYTES",
     "MAX_TRACE_AGE_SECONDS",
+    "TRACE_TOO_LARGE",
     "Rejection",
     "parse_documents",
     "valid_annotation_key",
@@ -64,6 +69,11 @@ __all__ = [
 MAX_DOCUMENT_BYTES = 64 * 1024
 #: Trace data retention, also the oldest trace id time accepted (30 days).
 MAX_TRACE_AGE_SECONDS = 30 * 86400
+#: The message of a document rejected because its trace is full (aws-xray-sdk-python#309).
+TRACE_TOO_LARGE = (
+    "Trace Size Exceeded. Reduce the number of segments per trace and the size of your "
+    "segment documents."
+)
 
 _NAME_PUNCTUATION = frozenset("_.:/%&#=+\\-@")
 _ANNOTATION_KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
@@ -82,12 +92,20 @@ class Rejection:
     id: str | None
     error_code: str
     subsegment: bool = False
+    detail: str | None = None
 
     @property
     def message(self) -> str:
-        """The message X-Ray gives: ``Invalid segment. ErrorCode: <code>``."""
+        """The message X-Ray gives: ``Invalid segment. ErrorCode: <code>`` (or `detail`)."""
+        if self.detail is not None:
+            return self.detail
         kind = "subsegment" if self.subsegment else "segment"
         return f"Invalid {kind}. ErrorCode: {self.error_code}"
+
+    @classmethod
+    def trace_too_large(cls, segment: Segment) -> Rejection:
+        """The rejection of a document that does not fit in its trace (`TraceLimits`)."""
+        return cls(segment.id, "InvalidSegment", segment.independent_subsegment, TRACE_TOO_LARGE)
 
 
 class _Invalid(Exception):
@@ -108,6 +126,15 @@ def valid_annotation_key(key: str) -> bool:
 
 
 _GOOD_NAMES: set[str] = set()
+
+
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")
+
+
+#: Strict JSON: ``NaN`` and ``Infinity`` are not numbers a document may carry.
+_DECODER = json.JSONDecoder(parse_constant=_not_json)
+_GOOD_TRACE_IDS: dict[str, int] = {}  # valid trace ids seen lately -> their epoch second
 
 
 def _valid_name(name: str) -> bool:
@@ -136,47 +163,75 @@ def parse_documents(
             `now`; None accepts any.
 
     Returns:
-        The accepted segments and the rejections.
+        The accepted segments (each keeping its JSON text, not the parsed
+        tree: see `Segment`) and the rejections.
     """
     if isinstance(document, str):
-        if len(document) > MAX_DOCUMENT_BYTES // 4 and len(document.encode()) > MAX_DOCUMENT_BYTES:
+        text: str | None = document
+        size = len(document) if document.isascii() else len(document.encode())
+        if size > MAX_DOCUMENT_BYTES:
             return [], [Rejection(None, "InvalidSegment")]
         try:
-            parsed: Any = json.loads(document)
+            parsed: Any = _DECODER.decode(document)
         except ValueError:
             return [], [Rejection(None, "InvalidSegment")]
     else:
-        parsed = document
-    items = parsed if isinstance(parsed, list) else [parsed]
+        parsed, text, size = document, None, 0
+    array = isinstance(parsed, list)
+    items = parsed if array else [parsed]
     accepted: list[Segment] = []
     rejected: list[Rejection] = []
     oldest = None if max_trace_age is None else now - max_trace_age
     for item in items:
         try:
-            accepted.append(_segment(item, oldest, array=isinstance(parsed, list)))
+            if text is None or array:
+                item_text, item_size = _dump(item, array)
+            else:
+                item_text, item_size = text, size
+            accepted.append(_segment(item, oldest, item_text, item_size, array=array))
         except _Invalid as bad:
             rejected.append(Rejection(bad.entity_id, bad.code, bad.subsegment))
     return accepted, rejected
 
 
-def _segment(item: Any, oldest: float | None, *, array: bool) -> Segment:
+def _dump(item: Any, array: bool) -> tuple[str, int]:
+    """The compact JSON text of a parsed document (domain input, or one array element)."""
+    try:
+        text = json.dumps(item, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError):
+        entity_id = item.get("id") if isinstance(item, Mapping) else None
+        raise _Invalid(
+            "InvalidSegment", entity_id if isinstance(entity_id, str) else None, array
+        ) from None
+    size = len(text) if text.isascii() else len(text.encode())
+    if size > MAX_DOCUMENT_BYTES:
+        raise _Invalid("InvalidSegment", None, array)
+    return text, size
+
+
+def _segment(item: Any, oldest: float | None, text: str, size: int, *, array: bool) -> Segment:
     if not isinstance(item, dict):
         raise _Invalid("InvalidSegment", None, array)
-    subsegment = item.get("type") == "subsegment" or array
+    subsegment = array or item.get("type") == "subsegment"
     entity_id = _check_entity(item, subsegment)
     trace_id = item.get("trace_id")
     if trace_id is None:
         raise _Invalid("MissingTraceId", entity_id, subsegment)
-    if not isinstance(trace_id, str) or TRACE_ID_RE.fullmatch(trace_id) is None:
+    if not isinstance(trace_id, str):
         raise _Invalid("InvalidTraceId", entity_id, subsegment)
-    if oldest is not None and trace_id_epoch(trace_id) < oldest:
+    if trace_id not in _GOOD_TRACE_IDS:
+        if TRACE_ID_RE.fullmatch(trace_id) is None:
+            raise _Invalid("InvalidTraceId", entity_id, subsegment)
+        if len(_GOOD_TRACE_IDS) >= 4096:  # the pieces of a trace arrive close together
+            _GOOD_TRACE_IDS.clear()
+        _GOOD_TRACE_IDS[trace_id] = trace_id_epoch(trace_id)
+    if oldest is not None and _GOOD_TRACE_IDS[trace_id] < oldest:
         raise _Invalid("InvalidTraceId", entity_id, subsegment)
     parent_id = item.get("parent_id")
-    if subsegment and parent_id is None:
-        raise _Invalid("MissingParentId", entity_id, subsegment)
-    if parent_id is not None and (
-        not isinstance(parent_id, str) or ENTITY_ID_RE.fullmatch(parent_id) is None
-    ):
+    if parent_id is None:
+        if subsegment:
+            raise _Invalid("MissingParentId", entity_id, subsegment)
+    elif not isinstance(parent_id, str) or ENTITY_ID_RE.fullmatch(parent_id) is None:
         raise _Invalid("InvalidParentId", entity_id, subsegment)
     end = item.get("end_time")
     return Segment(
@@ -187,7 +242,8 @@ def _segment(item: Any, oldest: float | None, *, array: bool) -> Segment:
         end_time=None if end is None or item.get("in_progress") is True else float(end),
         parent_id=parent_id,
         independent_subsegment=subsegment,
-        document=item,
+        text=text,
+        size=size,
     )
 
 

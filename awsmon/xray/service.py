@@ -56,7 +56,7 @@ from awsmon.xray.model import SamplingStrategyName, Segment, TimeRangeType
 from awsmon.xray.sampling import Sampler
 from awsmon.xray.segments import MAX_TRACE_AGE_SECONDS, Rejection, parse_documents
 from awsmon.xray.store import TraceStore
-from awsmon.xray.trace import TraceView
+from awsmon.xray.trace import TraceLimits, TraceView
 
 if TYPE_CHECKING:
     from awsmon.xray.daemon import DaemonHandle
@@ -119,6 +119,8 @@ class XRay(ConfigOperations, Service):
             reference U21, UNCONFIRMED).
         summaries_page_size: trace summaries per page (100, UNCONFIRMED).
         traces_per_batch: traces per BatchGetTraces page (5, UNCONFIRMED).
+        trace_limits: how large a trace may grow (`TraceLimits`: 500 KB
+            batched, 100 KB trickled in; None: no limit).
         store: the `TraceStore`.
     """
 
@@ -126,6 +128,7 @@ class XRay(ConfigOperations, Service):
     max_summary_window: timedelta | None = timedelta(hours=24)
     summaries_page_size = 100
     traces_per_batch = 5
+    trace_limits: TraceLimits | None = TraceLimits()
 
     def __init__(self, ctx: ServiceContext) -> None:
         super().__init__(ctx)
@@ -153,11 +156,14 @@ class XRay(ConfigOperations, Service):
         max_age = None if self.max_trace_age is None else self.max_trace_age.total_seconds()
         rejected: list[Rejection] = []
         store = self.store
+        limits = self.trace_limits
         for document in trace_segment_documents:
             accepted, bad = parse_documents(document, now=now, max_trace_age=max_age)
-            rejected.extend(bad)
+            if bad:
+                rejected.extend(bad)
             for segment in accepted:
-                store.put(segment, now)
+                if not store.put(segment, now, limits):
+                    rejected.append(Rejection.trace_too_large(segment))
         if self._retention_job is None and len(store):
             self._retention_job = self.ctx.clock.call_every(
                 timedelta(hours=1), self._expire, name="xray retention"
@@ -246,11 +252,11 @@ class XRay(ConfigOperations, Service):
                 candidates = [t for t in candidates if _share(t) < rate]
         found: list[TraceView] = []
         position = offset
-        views = self.store.views
+        view_of = self.store.view
         while position < len(candidates) and len(found) < self.summaries_page_size:
-            view = views[candidates[position]]
+            view = view_of(candidates[position])
             position += 1
-            if compiled is None or compiled.matches(view):
+            if view is not None and (compiled is None or compiled.matches(view)):
                 found.append(view)
         token = _token(fingerprint, position) if position < len(candidates) else None
         return SummaryPage(

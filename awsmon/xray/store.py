@@ -1,11 +1,19 @@
-"""The trace store of one account and region: records, processed views, indexes, graphs.
+"""The trace store of one account and region: records, processed facts, indexes, graphs.
 
-`TraceStore` keeps every `TraceRecord`, processes changed traces into
-`TraceView`s on demand (`process`: each trace once per change, however
-many pieces arrived in between), and keeps:
+`TraceStore` keeps every `TraceRecord` (the documents as JSON text) and
+processes changed traces on demand (`process`: each trace once per change,
+however many pieces arrived in between). Processing builds the trace's
+`TraceView`, tests it against the groups, and keeps only compact *facts*
+(plain tuples): the minute it started, the groups it belongs to and its
+graph contribution. Views are rebuilt from the records when a query needs
+them, and the most recent `view_cache_size` are kept.
 
-- time indexes (sortedcontainers) for the three GetTraceSummaries time range
-  types: the trace id time, the last update time and segment end times;
+Beside the records the store keeps:
+
+- time indexes for the three GetTraceSummaries time range types: the trace
+  id time (a sorted list), the last update time and segment end times
+  (append-only logs, sorted when a query reads them: the virtual clock only
+  moves forward, so they are nearly sorted already);
 - per group and per minute of trace start, the summed service graph
   (`GraphAggregate`), updated as traces are (re)processed, so GetServiceGraph
   and GetTimeSeriesServiceStatistics over a day merge 1,440 small
@@ -14,13 +22,18 @@ many pieces arrived in between), and keeps:
   the group's filter expression of the time (so a changed expression only
   affects traces processed later, as in AWS).
 
-`expire` drops every trace whose id time is before a cutoff (retention).
-`_check` asserts the invariants between the indexes.
+Why facts and text rather than parsed documents and views: a day of traces
+is millions of small dicts and objects, and CPython's cycle collector walks
+every live container again and again while a store grows; strings and
+tuples of strings and numbers it skips. `expire` drops every trace whose id
+time is before a cutoff (retention); `_check` asserts the invariants.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 
 from attrs import frozen
@@ -30,7 +43,7 @@ from awsmon.xray.assembly import build_view
 from awsmon.xray.filter_expression import FilterExpression
 from awsmon.xray.graph import Contribution, GraphAggregate, contribution
 from awsmon.xray.model import Group, Segment, TimeRangeType
-from awsmon.xray.trace import TraceRecord, TraceView
+from awsmon.xray.trace import TraceFull, TraceLimits, TraceRecord, TraceView
 
 __all__ = ["GroupFilter", "TraceStore"]
 
@@ -43,11 +56,48 @@ class GroupFilter:
     expression: FilterExpression | None
 
 
-@frozen
-class _Part:
-    minute: int
-    groups: tuple[tuple[str, int], ...]  # (group name, version) the trace was counted in
-    contribution: Contribution
+#: What the store keeps of a processed trace: the minute it started, the
+#: (name, ARN, version) of the groups it is in, its graph contribution and its
+#: entry in the update-time log. A plain tuple of tuples, strings and numbers:
+#: the cycle collector stops looking at those (not at NamedTuple instances).
+_Facts = tuple[int, tuple[tuple[str, str, int], ...], Contribution, tuple[float, str, str]]
+
+
+class _Log:
+    """An append-only index of (time, trace id, extra) entries, sorted when read.
+
+    Entries go stale when a trace changes or expires; readers check them
+    against the records, and the log drops them when they outnumber the
+    live ones.
+    """
+
+    def __init__(self) -> None:
+        self.entries: list[tuple[float, str, str]] = []
+        self._sorted = 0  # entries[:_sorted] are in order
+        self.stale = 0
+
+    def add(self, entry: tuple[float, str, str]) -> None:
+        entries = self.entries
+        if self._sorted == len(entries) and (not entries or entries[-1] <= entry):
+            self._sorted += 1
+        entries.append(entry)
+
+    def window(self, start: float, end: float) -> list[tuple[float, str, str]]:
+        """Entries with time in [start, end], in time order (stale ones included)."""
+        entries = self.entries
+        if self._sorted != len(entries):
+            entries.sort()
+            self._sorted = len(entries)
+        low = bisect.bisect_left(entries, (start,))
+        high = bisect.bisect_right(entries, (end, "\U0010ffff"))
+        return entries[low:high]
+
+    def compact(self, live: Callable[[tuple[float, str, str]], bool]) -> None:
+        """Drop stale entries once they are more than half of the log."""
+        if self.stale * 2 > len(self.entries):
+            self.entries = sorted(e for e in self.entries if live(e))
+            self._sorted = len(self.entries)
+            self.stale = 0
 
 
 class TraceStore:
@@ -55,20 +105,26 @@ class TraceStore:
 
     Args:
         groups: returns the groups to test traces against (``Default`` first).
+
+    Attributes:
+        records: the stored documents of each trace, by trace id.
+        view_cache_size: how many processed views are kept for queries.
+        version: bumped whenever a trace is added, changed or dropped (the
+            cache key of queries).
     """
 
     def __init__(self, groups: Callable[[], Sequence[GroupFilter]]) -> None:
         self._groups = groups
         self.records: dict[str, TraceRecord] = {}
-        self.views: dict[str, TraceView] = {}
-        self._parts: dict[str, _Part] = {}
+        self.view_cache_size = 10_000
+        self._views: OrderedDict[str, TraceView] = OrderedDict()  # least recently used first
+        self._facts: dict[str, _Facts] = {}
         self._dirty: dict[str, None] = {}
         self._by_id_time: SortedList = SortedList()
-        self._by_update: SortedList = SortedList()
-        self._by_segment_end: SortedList = SortedList()
+        self._by_update = _Log()  # (updated_at, trace id, "")
+        self._by_segment_end = _Log()  # (end time, trace id, segment id)
         self._buckets: dict[str, dict[int, GraphAggregate]] = {}
         self._versions: dict[str, dict[int, dict[int, int]]] = {}
-        #: Bumped whenever a trace is added, changed or dropped (cache key of queries).
         self.version = 0
         self._candidates: tuple[tuple[object, ...], list[str]] | None = None
 
@@ -77,85 +133,141 @@ class TraceStore:
 
     # -- ingestion ------------------------------------------------------------------
 
-    def put(self, segment: Segment, now: float) -> None:
-        """Store one accepted segment document received at `now` (epoch seconds)."""
+    def put(self, segment: Segment, now: float, limits: TraceLimits | None = None) -> bool:
+        """Store one accepted segment document received at `now` (epoch seconds).
+
+        Returns:
+            False when the document does not fit in its trace (`limits`).
+        """
         trace_id = segment.trace_id
         record = self.records.get(trace_id)
         if record is None:
             record = self.records[trace_id] = TraceRecord(trace_id)
             self._by_id_time.add((record.id_epoch, trace_id))
-        elif trace_id not in self._dirty:
-            # The update-time index is brought up to date when the trace is processed.
-            self._by_update.discard((record.updated_at, trace_id))
         store = record.subsegments if segment.independent_subsegment else record.segments
         old = store.get(segment.id)
-        if record.put(segment, now) and old is not None and old.end_time is not None:
-            self._by_segment_end.discard((old.end_time, trace_id, old.id))
-        if segment.end_time is not None:
-            self._by_segment_end.add((segment.end_time, trace_id, segment.id))
-        self._dirty[trace_id] = None
-        self.version += 1
+        try:
+            stored = record.put(segment, now, limits)
+        except TraceFull:
+            if trace_id not in self._dirty:  # LimitExceeded changes the trace
+                self._dirty[trace_id] = None
+                self.version += 1
+            return False
+        if stored:
+            end = segment.end_time
+            if old is not None and old.end_time is not None and old.end_time != end:
+                self._by_segment_end.stale += 1
+            if end is not None and (old is None or old.end_time != end):
+                self._by_segment_end.add((end, trace_id, segment.id))
+            self._dirty[trace_id] = None
+            self.version += 1
+        return True
 
     def process(self) -> None:
-        """Process every changed trace: rebuild its view, its graph part, its groups."""
+        """Process every changed trace: its view, its graph contribution, its groups."""
         if not self._dirty:
             return
-        groups = self._groups()
+        groups = [(g.group, g.expression) for g in self._groups()]
         dirty, self._dirty = self._dirty, {}
+        facts = self._facts
+        views = self._views
+        by_update = self._by_update
         for trace_id in dirty:
             record = self.records.get(trace_id)
             if record is None:
                 continue
-            self._by_update.add((record.updated_at, trace_id))
+            old = facts.get(trace_id)
+            if old is not None:
+                self._remove_facts(trace_id)
+            views.pop(trace_id, None)
             view = build_view(record)
-            self._remove_part(trace_id)
             if view is None:
-                self.views.pop(trace_id, None)
                 continue
-            members = []
-            names = set()
-            for entry in groups:
-                group = entry.group
-                if entry.expression is None or entry.expression.matches(view):
-                    members.append((group.name, group.version))
-                    names.add(group.name)
-                    names.add(group.arn)
-            view.groups = frozenset(names)
-            self.views[trace_id] = view
-            part = _Part(math.floor(view.start / 60), tuple(members), contribution(view))
-            self._add_part(trace_id, part)
+            updated = (record.updated_at, trace_id, str(record.revision))
+            if old is None or old[3] != updated:
+                if old is not None:
+                    by_update.stale += 1
+                by_update.add(updated)
+            members = tuple(
+                (group.name, group.arn, group.version)
+                for group, expression in groups
+                if expression is None or expression.matches(view)
+            )
+            view.groups = _names(members)
+            self._add_facts(
+                trace_id,
+                (math.floor(view.start / 60), members, contribution(view), updated),
+            )
+            # Not cached here: views kept a little while during a bulk load
+            # reach the oldest GC generation and make it collect over and over.
+        by_update.compact(self._live_update)
 
     def view(self, trace_id: str) -> TraceView | None:
         """The processed trace `trace_id` (processing pending changes first)."""
         if trace_id in self._dirty:
             self.process()
-        return self.views.get(trace_id)
+        view = self._views.get(trace_id)
+        if view is not None:
+            self._views.move_to_end(trace_id)
+            return view
+        facts = self._facts.get(trace_id)
+        if facts is None:
+            return None
+        view = build_view(self.records[trace_id])
+        assert view is not None
+        view.groups = _names(facts[1])
+        self._cache(trace_id, view)
+        return view
 
-    def _add_part(self, trace_id: str, part: _Part) -> None:
-        self._parts[trace_id] = part
-        for name, version in part.groups:
-            bucket = self._buckets.setdefault(name, {}).get(part.minute)
+    def _cache(self, trace_id: str, view: TraceView) -> None:
+        views = self._views
+        views[trace_id] = view
+        while len(views) > self.view_cache_size:
+            views.popitem(last=False)
+
+    def _add_facts(self, trace_id: str, facts: _Facts) -> None:
+        self._facts[trace_id] = facts
+        minute, groups, part, _ = facts
+        for name, _, version in groups:
+            buckets = self._buckets.setdefault(name, {})
+            bucket = buckets.get(minute)
             if bucket is None:
-                bucket = self._buckets[name][part.minute] = GraphAggregate()
-            bucket.add(part.contribution)
-            counts = self._versions.setdefault(name, {}).setdefault(part.minute, {})
+                bucket = buckets[minute] = GraphAggregate()
+            bucket.add(part)
+            counts = self._versions.setdefault(name, {}).setdefault(minute, {})
             counts[version] = counts.get(version, 0) + 1
 
-    def _remove_part(self, trace_id: str) -> None:
-        part = self._parts.pop(trace_id, None)
-        if part is None:
+    def _remove_facts(self, trace_id: str) -> None:
+        facts = self._facts.pop(trace_id, None)
+        if facts is None:
             return
-        for name, version in part.groups:
-            bucket = self._buckets.get(name, {}).get(part.minute)
+        minute, groups, part, _ = facts
+        for name, _, version in groups:
+            bucket = self._buckets.get(name, {}).get(minute)
             if bucket is not None:
-                bucket.add(part.contribution, -1)
+                bucket.add(part, -1)
                 if bucket.traces == 0:
-                    del self._buckets[name][part.minute]
-            counts = self._versions.get(name, {}).get(part.minute)
+                    del self._buckets[name][minute]
+            counts = self._versions.get(name, {}).get(minute)
             if counts is not None:
                 counts[version] -= 1
                 if not counts[version]:
                     del counts[version]
+
+    def _live_update(self, entry: tuple[float, str, str]) -> bool:
+        facts = self._facts.get(entry[1])
+        return facts is not None and facts[3] == entry
+
+    def _live_end(self, entry: tuple[float, str, str]) -> bool:
+        record = self.records.get(entry[1])
+        if record is None:
+            return False
+        end, _, segment_id = entry
+        segment = record.segments.get(segment_id)
+        if segment is not None and segment.end_time == end:
+            return True
+        segment = record.subsegments.get(segment_id)
+        return segment is not None and segment.end_time == end
 
     # -- queries --------------------------------------------------------------------
 
@@ -169,19 +281,24 @@ class TraceStore:
         key = (start, end, kind, self.version)
         if self._candidates is not None and self._candidates[0] == key:
             return self._candidates[1]
+        facts = self._facts
         if kind is TimeRangeType.TRACE_ID:
             low, high = math.ceil(start), math.floor(end)
             found = [t for _, t in self._by_id_time.irange((low,), (high, "~"))]
         elif kind is TimeRangeType.EVENT:
-            found = [t for _, t in self._by_update.irange((start,), (end, "~"))]
+            live = self._live_update
+            found = [e[1] for e in self._by_update.window(start, end) if live(e)]
         else:
+            self._by_segment_end.compact(self._live_end)
+            live = self._live_end
             seen: dict[str, None] = {}
-            for _, trace_id, _ in self._by_segment_end.irange((start,), (end, "~")):
-                seen.pop(trace_id, None)
-                seen[trace_id] = None
+            for entry in self._by_segment_end.window(start, end):
+                if live(entry):
+                    seen.pop(entry[1], None)
+                    seen[entry[1]] = None
             found = list(seen)
         found.reverse()
-        result = [t for t in found if t in self.views]
+        result = [t for t in found if t in facts]
         self._candidates = (key, result)  # pages of one query reuse it
         return result
 
@@ -234,22 +351,39 @@ class TraceStore:
             trace_id = entry[1]
             self._by_id_time.remove(entry)
             record = self.records.pop(trace_id)
-            self._by_update.discard((record.updated_at, trace_id))
-            for segment in (*record.segments.values(), *record.subsegments.values()):
-                if segment.end_time is not None:
-                    self._by_segment_end.discard((segment.end_time, trace_id, segment.id))
-            self._remove_part(trace_id)
-            self.views.pop(trace_id, None)
+            if trace_id in self._facts:
+                self._by_update.stale += 1
+            self._by_segment_end.stale += sum(
+                1
+                for s in (*record.segments.values(), *record.subsegments.values())
+                if s.end_time is not None
+            )
+            self._remove_facts(trace_id)
+            self._views.pop(trace_id, None)
             self._dirty.pop(trace_id, None)
+        self._by_update.compact(self._live_update)
+        self._by_segment_end.compact(self._live_end)
         self.version += 1
         return len(old)
 
     def _check(self) -> None:
-        """Assert the invariants between records, indexes and views."""
+        """Assert the invariants between records, indexes, facts and views."""
         assert len(self._by_id_time) == len(self.records)
-        assert len(self._by_update) == len(self.records) - len(self._dirty)
-        assert set(self.views) <= set(self.records)
-        assert set(self._parts) == set(self.views)
-        for trace_id, record in self.records.items():
-            if trace_id not in self._dirty:
-                assert (record.updated_at, trace_id) in self._by_update
+        assert set(self._facts) <= set(self.records)
+        assert set(self._views) <= set(self._facts)
+        assert len(self._views) <= self.view_cache_size
+        live = [e for e in self._by_update.entries if self._live_update(e)]
+        assert sorted(e[1] for e in live) == sorted(self._facts)
+        assert len(self._by_update.entries) - len(live) == self._by_update.stale
+        ends = [e for e in self._by_segment_end.entries if self._live_end(e)]
+        assert len(self._by_segment_end.entries) - len(ends) == self._by_segment_end.stale
+        assert len(ends) == sum(
+            1
+            for record in self.records.values()
+            for s in (*record.segments.values(), *record.subsegments.values())
+            if s.end_time is not None
+        )
+
+
+def _names(groups: tuple[tuple[str, str, int], ...]) -> frozenset[str]:
+    return frozenset(part for name, arn, _ in groups for part in (name, arn))
