@@ -18,20 +18,13 @@ True
 from __future__ import annotations
 
 import base64
-import contextlib
-import hashlib
-import importlib
-import io
 import json
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from awsmon import registry
-from awsmon.dispatch import Service, operation
-from awsmon.errors import NotFound
-from awsmon.identity import Principal
+from awsmon.dispatch import Service, ServiceContext, operation
+from awsmon.neighbours.lambda_functions import FunctionOperations
 from awsmon.neighbours.lambda_model import (
     Handler,
     InvalidParameterValueException,
@@ -44,15 +37,20 @@ from awsmon.neighbours.lambda_model import (
     ResourceConflictException,
     ResourceNotFoundException,
     TooManyRequestsException,
+    TracingMode,
     ValidationException,
-    _check_sizes,
-    _error_payload,
     _event,
-    _HandlerMissing,
-    _module_from_zip,
-    _reference,
     function_configuration,
 )
+from awsmon.neighbours.lambda_runtime import (
+    invocation_log,
+    report_line,
+    resolve_handler,
+    run_handler,
+    runtime_environment,
+)
+from awsmon.neighbours.lambda_telemetry import publish_metrics, ship_logs
+from awsmon.neighbours.lambda_tracing import AttemptOutcome, LambdaTracer, RequestTrace
 
 __all__ = [
     "Handler",
@@ -67,19 +65,15 @@ __all__ = [
     "ResourceConflictException",
     "ResourceNotFoundException",
     "TooManyRequestsException",
+    "TracingMode",
+    "ValidationException",
     "function_configuration",
 ]
 
-_NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
-_FUNCTION_ARN = re.compile(
-    r"(?:arn:aws[a-zA-Z-]*:lambda:(?P<region>[a-z0-9-]+):)?(?:(?P<account>\d{12}):)?"
-    r"(?:function:)?(?P<name>[a-zA-Z0-9_-]{1,64})(?::(?P<qualifier>\$LATEST|[a-zA-Z0-9_-]+))?"
-)
-_ROLE = re.compile(r"arn:aws[a-zA-Z-]*:iam::\d{12}:role/[\w+=,.@/-]+")
 _RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=2))
 
 
-class Lambda(Service):
+class Lambda(FunctionOperations, Service):
     """AWS Lambda in one account and region.
 
     Operations, by purpose:
@@ -109,294 +103,35 @@ class Lambda(Service):
     (log group ``/aws/lambda/<name>``) and CloudWatch (``AWS/Lambda``) once
     those services are registered, and do nothing before.
 
+    While a handler runs, ``os.environ`` holds the function's environment
+    variables and the ones Lambda sets (``AWS_LAMBDA_FUNCTION_NAME``,
+    ``AWS_REGION``, ``_X_AMZN_TRACE_ID`` ...), restored afterwards.
+
+    X-Ray (`tracer`, `awsmon.neighbours.lambda_tracing`): with
+    ``TracingConfig`` ``Active``, or a caller's trace header saying
+    ``Sampled=1``, an invocation sends its ``AWS::Lambda`` and
+    ``AWS::Lambda::Function`` segments to X-Ray; the handler gets the trace
+    in ``_X_AMZN_TRACE_ID`` and ``context.trace_header``, and can record
+    subsegments through ``context.xray``.
+
     Simulation notes: handlers run in this process, synchronously, with no
-    isolation; a run takes the function's simulated `duration` (virtual
-    time does not move while a handler runs); concurrency is only limited by
-    a reserved concurrency of 0 (everything runs one at a time).
+    isolation; a run takes the function's simulated `duration` (or the
+    virtual time the handler itself advanced, if longer); the first run
+    after creation or reconfiguration is a cold start of `init_duration`;
+    concurrency is only limited by a reserved concurrency of 0 (everything
+    runs one at a time).
+
+    Attributes:
+        tracer: the `LambdaTracer` (tracing decisions, X-Ray segments).
+        on_invocation: callables told of every `Invocation` record.
     """
 
-    def __init__(self, ctx: Any) -> None:
+    def __init__(self, ctx: ServiceContext) -> None:
         super().__init__(ctx)
         self.functions: dict[str, LambdaFunction] = {}
         self.handlers: dict[str, Handler] = {}
         self.on_invocation: list[Callable[[Invocation], None]] = []
-
-    # -- lookup -------------------------------------------------------------------
-
-    def function(self, name_or_arn: str) -> LambdaFunction:
-        """The function named by name, ARN or partial ARN (``123456789012:function:f``).
-
-        Raises:
-            ResourceNotFoundException: no such function.
-        """
-        match = _FUNCTION_ARN.fullmatch(name_or_arn)
-        target: Lambda = self
-        if match is not None and (match["region"] or match["account"]):
-            target = (
-                self.ctx.cloud.account(match["account"] or self.account_id)
-                .region(match["region"] or self.region)
-                .service(self.ctx.spec.name)
-            )
-        found = target.functions.get(match["name"]) if match else None
-        if found is None:
-            name = match["name"] if match else name_or_arn
-            raise ResourceNotFoundException(
-                f"Function not found: {target.ctx.arn('function:' + name)}",
-                param="FunctionName",
-                value=name_or_arn,
-            )
-        return found
-
-    # -- functions ------------------------------------------------------------------
-
-    def register(
-        self,
-        name: str,
-        handler: Handler,
-        *,
-        memory_size: int = 128,
-        timeout: int = 3,
-        runtime: str = "python3.12",
-        environment: Mapping[str, str] | None = None,
-        duration: timedelta | Callable[[Any], timedelta] | None = None,
-    ) -> LambdaFunction:
-        """Make a Python callable a function named `name` (replacing one of that name).
-
-        Not an AWS operation: the simulation's way of deploying code.
-        """
-        now = self.ctx.now()
-        digest = hashlib.sha256(repr(handler).encode()).digest()
-        function = LambdaFunction(
-            name=name,
-            arn=self.ctx.arn(f"function:{name}"),
-            handler_name=_reference(handler),
-            runtime=runtime,
-            role=f"arn:aws:iam::{self.account_id}:role/awsmon-lambda-{name}",
-            memory_size=memory_size,
-            timeout=timeout,
-            created_at=now,
-            last_modified=now,
-            code_sha256=base64.b64encode(digest).decode(),
-            code_size=0,
-            environment=dict(environment or {}),
-            handler=handler,
-        )
-        if duration is not None:
-            function.duration = duration
-        self.functions[name] = function
-        return function
-
-    @operation("CreateFunction")
-    def create_function(
-        self,
-        function_name: str,
-        *,
-        role: str,
-        handler: str,
-        runtime: str = "python3.12",
-        zip_file: bytes | None = None,
-        memory_size: int = 128,
-        timeout: int = 3,
-        description: str = "",
-        environment: Mapping[str, str] | None = None,
-        tracing_mode: str = "PassThrough",
-        tags: Mapping[str, str] | None = None,
-    ) -> LambdaFunction:
-        """Create a function whose handler is resolved at invocation (CreateFunction).
-
-        Raises:
-            ResourceConflictException: the function exists.
-            InvalidParameterValueException: a bad role, memory size or timeout.
-        """
-        if not _NAME.fullmatch(function_name):
-            raise ValidationException(
-                f"1 validation error detected: Value '{function_name}' at 'functionName' failed "
-                "to satisfy constraint: Member must satisfy regular expression pattern: "
-                "(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?"
-                "(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?",
-                param="FunctionName",
-                value=function_name,
-            )
-        if function_name in self.functions:
-            raise ResourceConflictException(
-                f"Function already exist: {function_name}",
-                param="FunctionName",
-                value=function_name,
-            )
-        if not _ROLE.fullmatch(role):
-            raise InvalidParameterValueException(
-                "The role defined for the function cannot be assumed by Lambda.",
-                param="Role",
-                value=role,
-            )
-        _check_sizes(memory_size, timeout)
-        now = self.ctx.now()
-        code = zip_file or b""
-        function = LambdaFunction(
-            name=function_name,
-            arn=self.ctx.arn(f"function:{function_name}"),
-            handler_name=handler,
-            runtime=runtime,
-            role=role,
-            memory_size=memory_size,
-            timeout=timeout,
-            created_at=now,
-            last_modified=now,
-            code_sha256=base64.b64encode(hashlib.sha256(code).digest()).decode(),
-            code_size=len(code),
-            description=description,
-            environment=dict(environment or {}),
-            tracing_mode=tracing_mode,
-            code=zip_file,
-            tags=dict(tags or {}),
-        )
-        self.functions[function_name] = function
-        return function
-
-    @operation("GetFunction")
-    def get_function(self, function_name: str) -> LambdaFunction:
-        """The function (GetFunction / GetFunctionConfiguration)."""
-        return self.function(function_name)
-
-    @operation("ListFunctions")
-    def list_functions(self) -> list[LambdaFunction]:
-        """The functions of this account and region, by name (ListFunctions)."""
-        return [self.functions[name] for name in sorted(self.functions)]
-
-    @operation("DeleteFunction")
-    def delete_function(self, function_name: str) -> None:
-        """Delete a function (DeleteFunction)."""
-        del self.functions[self.function(function_name).name]
-
-    @operation("UpdateFunctionConfiguration")
-    def update_function_configuration(
-        self,
-        function_name: str,
-        *,
-        memory_size: int | None = None,
-        timeout: int | None = None,
-        handler: str | None = None,
-        environment: Mapping[str, str] | None = None,
-        description: str | None = None,
-        tracing_mode: str | None = None,
-    ) -> LambdaFunction:
-        """Change a function's settings (UpdateFunctionConfiguration)."""
-        function = self.function(function_name)
-        _check_sizes(
-            memory_size if memory_size is not None else function.memory_size,
-            timeout if timeout is not None else function.timeout,
-        )
-        if memory_size is not None:
-            function.memory_size = memory_size
-        if timeout is not None:
-            function.timeout = timeout
-        if handler is not None:
-            function.handler_name = handler
-            function.handler = None
-        if environment is not None:
-            function.environment = dict(environment)
-        if description is not None:
-            function.description = description
-        if tracing_mode is not None:
-            function.tracing_mode = tracing_mode
-        function.last_modified = self.ctx.now()
-        function.revision += 1
-        return function
-
-    @operation("PutFunctionConcurrency")
-    def put_function_concurrency(
-        self, function_name: str, reserved_concurrent_executions: int
-    ) -> int:
-        """Reserve concurrency (PutFunctionConcurrency); 0 throttles every invocation."""
-        if reserved_concurrent_executions < 0:
-            raise InvalidParameterValueException(
-                "ReservedConcurrentExecutions must be >= 0",
-                param="ReservedConcurrentExecutions",
-                value=reserved_concurrent_executions,
-            )
-        self.function(function_name).reserved_concurrency = reserved_concurrent_executions
-        return reserved_concurrent_executions
-
-    @operation("DeleteFunctionConcurrency")
-    def delete_function_concurrency(self, function_name: str) -> None:
-        """Remove the reserved concurrency (DeleteFunctionConcurrency)."""
-        self.function(function_name).reserved_concurrency = None
-
-    # -- resource policy --------------------------------------------------------------
-
-    @operation("AddPermission")
-    def add_permission(
-        self,
-        function_name: str,
-        statement_id: str,
-        action: str,
-        principal: str,
-        *,
-        source_arn: str | None = None,
-        source_account: str | None = None,
-    ) -> dict[str, Any]:
-        """Add a statement to the function's resource policy (AddPermission).
-
-        Raises:
-            ResourceConflictException: a statement with that id exists.
-        """
-        function = self.function(function_name)
-        if any(s["Sid"] == statement_id for s in function.policy):
-            raise ResourceConflictException(
-                f"The statement id ({statement_id}) provided already exists. Please provide a new "
-                "statement id, or remove the existing statement.",
-                param="StatementId",
-                value=statement_id,
-            )
-        who: dict[str, str] = (
-            {"Service": principal} if principal.endswith(".amazonaws.com") else {"AWS": principal}
-        )
-        statement: dict[str, Any] = {
-            "Sid": statement_id,
-            "Effect": "Allow",
-            "Principal": who,
-            "Action": action,
-            "Resource": function.arn,
-        }
-        condition: dict[str, Any] = {}
-        if source_arn:
-            condition["ArnLike"] = {"AWS:SourceArn": source_arn}
-        if source_account:
-            condition["StringEquals"] = {"AWS:SourceAccount": source_account}
-        if condition:
-            statement["Condition"] = condition
-        function.policy.append(statement)
-        function.revision += 1
-        return statement
-
-    @operation("RemovePermission")
-    def remove_permission(self, function_name: str, statement_id: str) -> None:
-        """Remove a statement from the function's policy (RemovePermission)."""
-        function = self.function(function_name)
-        if not any(s["Sid"] == statement_id for s in function.policy):
-            raise ResourceNotFoundException(
-                "Statement not found", param="StatementId", value=statement_id
-            )
-        function.policy = [s for s in function.policy if s["Sid"] != statement_id]
-
-    @operation("GetPolicy")
-    def get_policy(self, function_name: str) -> str:
-        """The function's resource policy as JSON (GetPolicy).
-
-        Raises:
-            ResourceNotFoundException: the function has no policy.
-        """
-        function = self.function(function_name)
-        if not function.policy:
-            raise ResourceNotFoundException(
-                "The resource you requested does not exist.",
-                param="FunctionName",
-                value=function_name,
-            )
-        return json.dumps(
-            {"Version": "2012-10-17", "Id": "default", "Statement": function.policy},
-            separators=(",", ":"),
-        )
+        self.tracer = LambdaTracer(ctx)
 
     # -- invocation -------------------------------------------------------------------
 
@@ -408,8 +143,14 @@ class Lambda(Service):
         *,
         invocation_type: InvocationType | str = InvocationType.REQUEST_RESPONSE,
         log_type: str | None = None,
+        trace_header: str | None = None,
     ) -> InvokeResult:
         """Run the function with `payload` (a JSON-able value, or JSON bytes/str) (Invoke).
+
+        Args:
+            trace_header: the caller's ``X-Amzn-Trace-Id`` (``Root=...;
+                Parent=...;Sampled=1``): the invocation joins that trace and
+                follows its sampling decision (`awsmon.neighbours.lambda_tracing`).
 
         Raises:
             ResourceNotFoundException: no such function.
@@ -422,16 +163,19 @@ class Lambda(Service):
         if kind is InvocationType.DRY_RUN:
             return InvokeResult(status_code=204, payload=b"", executed_version=None)
         if function.reserved_concurrency == 0:
-            self._record_throttle(function, kind, event)
+            self._record_throttle(function, kind, event, trace_header)
             if kind is InvocationType.REQUEST_RESPONSE:
                 raise TooManyRequestsException(
                     "Rate Exceeded.", param="FunctionName", value=function_name
                 )
             return InvokeResult(status_code=202, payload=b"", executed_version=None)
+        request = self.tracer.request(
+            function, trace_header, asynchronous=kind is InvocationType.EVENT
+        )
         if kind is InvocationType.EVENT:
-            self._run_async(function, event, attempt=1)
+            self._run_async(function, event, 1, request)
             return InvokeResult(status_code=202, payload=b"", executed_version=None)
-        invocation = self._run(function, event, kind, attempt=1)
+        invocation = self._run(function, event, kind, 1, request)
         tail = None
         if log_type == "Tail":
             tail = base64.b64encode(invocation.log_text.encode()[-4096:]).decode()
@@ -442,8 +186,10 @@ class Lambda(Service):
             log_result=tail,
         )
 
-    def _run_async(self, function: LambdaFunction, event: Any, attempt: int) -> None:
-        invocation = self._run(function, event, InvocationType.EVENT, attempt=attempt)
+    def _run_async(
+        self, function: LambdaFunction, event: Any, attempt: int, request: RequestTrace
+    ) -> None:
+        invocation = self._run(function, event, InvocationType.EVENT, attempt, request)
         if invocation.function_error is not None and attempt <= len(_RETRY_DELAYS):
             self.ctx.clock.call_later(
                 _RETRY_DELAYS[attempt - 1],
@@ -451,39 +197,29 @@ class Lambda(Service):
                 function.name,
                 event,
                 attempt + 1,
+                request,
                 name=f"lambda retry {function.name}#{attempt + 1}",
             )
 
-    def _retry(self, name: str, event: Any, attempt: int) -> None:
+    def _retry(self, name: str, event: Any, attempt: int, request: RequestTrace) -> None:
         function = self.functions.get(name)
         if function is not None:
-            self._run_async(function, event, attempt)
-
-    def _resolve(self, function: LambdaFunction) -> Handler:
-        if function.handler is not None:
-            return function.handler
-        reference = function.handler_name
-        if reference in self.handlers:
-            return self.handlers[reference]
-        module_name, _, attribute = reference.rpartition(".")
-        module = _module_from_zip(function.code, module_name) if function.code else None
-        if module is None:
-            module = importlib.import_module(module_name)
-        found = getattr(module, attribute, None)
-        if not callable(found):
-            raise _HandlerMissing(
-                f"Handler '{attribute}' missing on module '{module_name}'",
-                "Runtime.HandlerNotFound",
-            )
-        handler: Handler = found
-        return handler
+            self._run_async(function, event, attempt, request)
 
     def _run(
-        self, function: LambdaFunction, event: Any, kind: InvocationType, attempt: int
+        self,
+        function: LambdaFunction,
+        event: Any,
+        kind: InvocationType,
+        attempt: int,
+        request: RequestTrace,
     ) -> Invocation:
         now = self.ctx.now()
         request_id = self.ctx.ids.uuid()
         stream = f"{now:%Y/%m/%d}/[$LATEST]{self.ctx.ids.hex(32)}"
+        cold = not function.initialized
+        function.initialized = True
+        trace = self.tracer.attempt(function, request, attempt, now.timestamp())
         context = LambdaContext(
             function_name=function.name,
             function_version="$LATEST",
@@ -494,26 +230,19 @@ class Lambda(Service):
             log_stream_name=stream,
             deadline=now + timedelta(seconds=function.timeout),
             clock_now=self.ctx.now,
+            trace_header=trace.header,
+            xray=trace.handle,
         )
-        output = io.StringIO()
-        error: dict[str, Any] | None = None
-        result: Any = None
-        with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
-            try:
-                handler = self._resolve(function)
-                result = handler(event, context)
-            except _HandlerMissing as exc:
-                error = {"errorMessage": str(exc), "errorType": exc.error_type}
-            except ImportError as exc:
-                module = function.handler_name.rpartition(".")[0]
-                error = {
-                    "errorMessage": f"Unable to import module '{module}': {exc}",
-                    "errorType": "Runtime.ImportModuleError",
-                }
-            except Exception as exc:
-                error = _error_payload(exc, request_id)
-                print(f"[ERROR] {type(exc).__name__}: {exc}")
+        run = run_handler(
+            lambda: resolve_handler(function, self.handlers),
+            event,
+            context,
+            runtime_environment(function, context, self.region),
+            handler_name=function.handler_name,
+        )
+        error = run.error
         duration = function.duration(event) if callable(function.duration) else function.duration
+        duration = max(duration, self.ctx.now() - now)
         if duration > timedelta(seconds=function.timeout):
             duration = timedelta(seconds=function.timeout)
             error = {
@@ -523,7 +252,7 @@ class Lambda(Service):
         payload = b""
         if error is None:
             try:
-                payload = json.dumps(result).encode()
+                payload = json.dumps(run.result).encode()
             except (TypeError, ValueError) as exc:
                 error = {
                     "errorMessage": f"Unable to marshal response: {exc}",
@@ -535,16 +264,15 @@ class Lambda(Service):
             payload = json.dumps(error).encode()
         ms = duration.total_seconds() * 1000
         billed = max(int(-(-ms // 1)), 1)
-        lines = [(now, f"START RequestId: {request_id} Version: $LATEST")]
-        lines += [(now, line) for line in output.getvalue().splitlines() if line]
-        lines.append((now + duration, f"END RequestId: {request_id}"))
-        lines.append(
-            (
-                now + duration,
-                f"REPORT RequestId: {request_id}\tDuration: {ms:.2f} ms\tBilled Duration: "
-                f"{billed} ms\tMemory Size: {function.memory_size} MB\tMax Memory Used: "
-                f"{min(function.memory_size, 40)} MB\t",
-            )
+        init = function.init_duration if cold else timedelta(0)
+        report = report_line(
+            request_id,
+            duration_ms=ms,
+            billed_ms=billed,
+            memory_mb=function.memory_size,
+            used_mb=min(function.memory_size, 40),
+            init_ms=init.total_seconds() * 1000 if init else None,
+            xray=(request.trace_id, trace.segment_id) if request.sampled else None,
         )
         invocation = Invocation(
             request_id=request_id,
@@ -553,21 +281,52 @@ class Lambda(Service):
             event=event,
             payload=payload,
             function_error=None if error is None else "Unhandled",
-            log_lines=tuple(lines),
+            log_lines=invocation_log(
+                request_id, at=now, duration=duration, output=run.output, report=report
+            ),
             duration=duration,
             billed_ms=billed,
             max_memory_used_mb=min(function.memory_size, 40),
             attempt=attempt,
             log_stream_name=stream,
+            trace_header=trace.header,
+            sampled=request.sampled,
+            cold_start=cold,
+        )
+        self.tracer.finish(
+            function,
+            request,
+            trace,
+            AttemptOutcome(
+                request_id=request_id,
+                start=now.timestamp(),
+                init=init.total_seconds(),
+                cold=cold,
+                duration=duration.total_seconds(),
+                error=error,
+                stack=run.stack if error is run.error else (),
+            ),
         )
         self._record(function, invocation)
         return invocation
 
-    def _record_throttle(self, function: LambdaFunction, kind: InvocationType, event: Any) -> None:
+    def _record_throttle(
+        self,
+        function: LambdaFunction,
+        kind: InvocationType,
+        event: Any,
+        trace_header: str | None,
+    ) -> None:
+        request_id = self.ctx.ids.uuid()
+        if kind is InvocationType.REQUEST_RESPONSE and (
+            trace_header is not None or function.tracing_mode == "Active"
+        ):
+            request = self.tracer.request(function, trace_header, asynchronous=False)
+            self.tracer.throttled(function, request, request_id)
         self._record(
             function,
             Invocation(
-                request_id=self.ctx.ids.uuid(),
+                request_id=request_id,
                 at=self.ctx.now(),
                 invocation_type=kind,
                 event=event,
@@ -590,92 +349,10 @@ class Lambda(Service):
 
     # -- telemetry hooks ---------------------------------------------------------------
 
-    def _sibling(self, name: str) -> Any:
-        """The service `name` of this place, or None while awsmon has no such service."""
-        try:
-            registry.spec(name)
-        except KeyError:
-            return None
-        return self.ctx.sibling(name)
-
     def _ship_logs(self, function: LambdaFunction, invocation: Invocation) -> None:
-        """Write the invocation's log lines to ``/aws/lambda/<name>`` in CloudWatch Logs.
-
-        The group and the invocation's stream (``YYYY/MM/DD/[$LATEST]<hex>``)
-        are created when missing, as the function's execution role, and the
-        lines are put with Embedded Metric Format extraction on (Lambda
-        extracts EMF from its logs). Does nothing without a ``logs`` service.
-        """
-        logs = self._sibling("logs")
-        if invocation.throttled or logs is None or not invocation.log_lines:
-            return
-        group = function.log_group_name
-        stream = invocation.log_stream_name
-        with self.ctx.cloud.as_principal(_execution_role(function)):
-            try:
-                logs.log_group(group)
-            except NotFound:
-                logs.create_log_group(group)
-            try:
-                logs.log_stream(logs.log_group(group), stream)
-            except NotFound:
-                logs.create_log_stream(group, stream)
-            logs.put_log_events(group, stream, list(invocation.log_lines), emf=True)
+        """Write the invocation's log lines to CloudWatch Logs (`lambda_telemetry.ship_logs`)."""
+        ship_logs(self.ctx, function, invocation)
 
     def _publish_metrics(self, function: LambdaFunction, invocation: Invocation) -> None:
-        """Publish the AWS/Lambda metrics of the invocation, at `invocation.at`.
-
-        Invocations (1), Errors (0 or 1), Duration (ms) and Throttles (0; 1 and
-        no Invocations for a throttled request) under ``FunctionName``,
-        ``FunctionName`` + ``Resource`` and the account-wide aggregate (no
-        dimension); ConcurrentExecutions (1 while it runs) account-wide, and
-        per function when it has reserved concurrency. Does nothing without
-        a ``cloudwatch`` service.
-
-        Simulation notes: invocations run one at a time, so ConcurrentExecutions
-        is always 1.
-        """
-        cloudwatch = self._sibling("cloudwatch")
-        if cloudwatch is None:
-            return
-        from awsmon.cloudwatch.model import MetricKey, StandardUnit
-
-        name = function.name
-        scopes: list[dict[str, str]] = [
-            {"FunctionName": name},
-            {"FunctionName": name, "Resource": name},
-            {},
-        ]
-        at = invocation.at
-        count = StandardUnit.COUNT
-        if invocation.throttled:
-            values = [("Throttles", 1.0, count)]
-        else:
-            values = [
-                ("Invocations", 1.0, count),
-                ("Errors", 0.0 if invocation.function_error is None else 1.0, count),
-                ("Throttles", 0.0, count),
-                (
-                    "Duration",
-                    invocation.duration.total_seconds() * 1000,
-                    StandardUnit.MILLISECONDS,
-                ),
-            ]
-        for metric, value, unit in values:
-            for dimensions in scopes:
-                key = MetricKey.of("AWS/Lambda", metric, dimensions)
-                cloudwatch.publish(key, [(at, value)], unit=unit, storage_resolution=60)
-        if not invocation.throttled:
-            concurrency = (
-                [{}] if function.reserved_concurrency is None else [{}, {"FunctionName": name}]
-            )
-            for dimensions in concurrency:
-                key = MetricKey.of("AWS/Lambda", "ConcurrentExecutions", dimensions)
-                cloudwatch.publish(key, [(at, 1.0)], unit=count, storage_resolution=60)
-
-
-def _execution_role(function: LambdaFunction) -> Principal:
-    """The assumed-role principal a function's code and logging run as."""
-    account = function.arn.split(":")[4]
-    role = function.role.rsplit("/", 1)[-1]
-    return Principal.from_arn(f"arn:aws:sts::{account}:assumed-role/{role}/{function.name}")
+        """Publish its AWS/Lambda metrics (`lambda_telemetry.publish_metrics`)."""
+        publish_metrics(self.ctx, function, invocation)

@@ -3,6 +3,14 @@
 Lambda speaks REST-JSON; ``Invoke`` answers a ``Payload`` that boto3 hands
 back as a ``StreamingBody``.
 
+Tracing: botocore sends the ``X-Amzn-Trace-Id`` header from inside a Lambda
+function (when ``AWS_LAMBDA_FUNCTION_NAME`` and ``_X_AMZN_TRACE_ID`` are set,
+as they are while a handler runs), so an ``Invoke`` made from a handler joins
+the handler's trace. Simulation notes: awsmon does not see HTTP headers, so
+``Invoke`` reads that header from the same two environment variables, for
+boto3 and awsmon's wire client alike; a header added another way (an X-Ray
+SDK patching botocore) is not seen.
+
 >>> from awsmon import Cloud
 >>> cloud = Cloud()
 >>> _ = cloud.lambda_.register("echo", lambda event, context: event)
@@ -13,6 +21,7 @@ b'{"a": 1}'
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 from awsmon.neighbours._body import streaming_body
@@ -185,6 +194,7 @@ class LambdaApi(WireApi):
             payload if payload is not None else b"",
             invocation_type=InvocationType(kind),
             log_type=params.string("LogType", choices=["None", "Tail"]),
+            trace_header=_trace_header(),
         )
         response: Response = {"StatusCode": result.status_code}
         if result.function_error:
@@ -195,3 +205,10 @@ class LambdaApi(WireApi):
             response["ExecutedVersion"] = result.executed_version
         response["Payload"] = streaming_body(result.payload)
         return response
+
+
+def _trace_header() -> str | None:
+    """The ``X-Amzn-Trace-Id`` botocore adds to a call made inside a Lambda function."""
+    if "AWS_LAMBDA_FUNCTION_NAME" not in os.environ:
+        return None
+    return os.environ.get("_X_AMZN_TRACE_ID") or None

@@ -17,11 +17,14 @@ import types
 import zipfile
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attrs import define, field, frozen
 
 from awsmon.errors import Conflict, InvalidParameter, NotFound, Throttled
+
+if TYPE_CHECKING:
+    from awsmon.xray.recorder import ActiveSubsegment
 
 __all__ = [
     "Handler",
@@ -35,6 +38,7 @@ __all__ = [
     "ResourceConflictException",
     "ResourceNotFoundException",
     "TooManyRequestsException",
+    "TracingMode",
     "ValidationException",
     "function_configuration",
 ]
@@ -84,12 +88,31 @@ class InvocationType(enum.Enum):
     DRY_RUN = "DryRun"
 
 
+class TracingMode(enum.Enum):
+    """A function's X-Ray tracing mode (``TracingConfig.Mode``)."""
+
+    ACTIVE = "Active"  #: Lambda samples requests itself and sends their segments
+    PASS_THROUGH = "PassThrough"  #: traced only when the caller's header says sampled
+
+
 @define(eq=False)
 class LambdaContext:
     """The ``context`` a handler receives, with the Python runtime's attributes.
 
     `get_remaining_time_in_millis` counts down on the virtual clock from the
     function's timeout.
+
+    Attributes:
+        trace_header: the invocation's ``X-Amzn-Trace-Id``
+            (``Root=...;Parent=<function segment id>;Sampled=0|1``), which the
+            runtime also puts in the ``_X_AMZN_TRACE_ID`` environment variable
+            while the handler runs.
+        xray: the function segment's ``Invocation`` subsegment (an
+            `awsmon.xray.recorder.ActiveSubsegment`): ``context.xray.subsegment(
+            "DynamoDB", namespace="aws")``, ``annotate``, ``metadata`` add to it
+            as the X-Ray SDK does in Lambda. Not sent when the invocation is not
+            sampled. Simulation notes: an awsmon convenience; the Python runtime's
+            context has no such attribute.
     """
 
     function_name: str
@@ -103,6 +126,8 @@ class LambdaContext:
     clock_now: Callable[[], datetime] = field(repr=False)
     identity: Any = None
     client_context: Any = None
+    trace_header: str | None = None
+    xray: ActiveSubsegment | None = field(default=None, repr=False)
 
     def get_remaining_time_in_millis(self) -> int:
         """Milliseconds left before the function times out, on the virtual clock."""
@@ -126,6 +151,9 @@ class Invocation:
         attempt: 1 for the first try, 2 and 3 for asynchronous retries.
         throttled: True when the invocation was refused for lack of concurrency.
         log_stream_name: the stream of ``/aws/lambda/<name>`` its log lines go to.
+        trace_header: the ``_X_AMZN_TRACE_ID`` the handler saw (None when throttled).
+        sampled: True when the invocation's segments went to X-Ray.
+        cold_start: True when the run began by initialising the function.
     """
 
     request_id: str
@@ -141,6 +169,20 @@ class Invocation:
     attempt: int = 1
     throttled: bool = False
     log_stream_name: str = ""
+    trace_header: str | None = None
+    sampled: bool = False
+    cold_start: bool = False
+
+    @property
+    def trace_id(self) -> str | None:
+        """The X-Ray trace id (the ``Root`` of `trace_header`), if any."""
+        if self.trace_header is None:
+            return None
+        for part in self.trace_header.split(";"):
+            key, _, value = part.partition("=")
+            if key.strip() == "Root":
+                return value.strip()
+        return None
 
     @property
     def log_text(self) -> str:
@@ -166,7 +208,14 @@ class LambdaFunction:
     Attributes:
         duration: the simulated run time of each invocation (a timedelta, or a
             callable of the event giving one): used for the REPORT line, the
-            timeout and, later, the Duration metric. Default 10 ms.
+            timeout, the Duration metric and the X-Ray segments. Default 10 ms;
+            a handler that advances the virtual clock runs at least that long.
+        init_duration: the simulated initialisation (cold start) time: the
+            ``Init Duration`` of the first REPORT after the function is created
+            or reconfigured, and its ``Initialization`` subsegment. Default 0.
+        tracing_mode: ``Active`` or ``PassThrough`` (`TracingMode` values).
+        initialized: False until the first invocation after creation or a
+            configuration change (the next one is a cold start).
     """
 
     name: str
@@ -186,6 +235,8 @@ class LambdaFunction:
     handler: Handler | None = field(default=None, repr=False)
     code: bytes | None = field(default=None, repr=False)
     duration: timedelta | Callable[[Any], timedelta] = timedelta(milliseconds=10)
+    init_duration: timedelta = timedelta(0)
+    initialized: bool = False
     reserved_concurrency: int | None = None
     policy: list[dict[str, Any]] = field(factory=list)
     revision: int = 1
@@ -219,6 +270,20 @@ def _check_sizes(memory_size: int, timeout: int) -> None:
             param="Timeout",
             value=timeout,
         )
+
+
+def _tracing_mode(mode: TracingMode | str) -> str:
+    """The AWS string of a tracing mode, refused as Lambda refuses a value outside the enum."""
+    if isinstance(mode, TracingMode):
+        return mode.value
+    if mode not in ("Active", "PassThrough"):
+        raise ValidationException(
+            f"1 validation error detected: Value '{mode}' at 'tracingConfig.mode' failed to "
+            "satisfy constraint: Member must satisfy enum value set: [Active, PassThrough]",
+            param="TracingConfig.Mode",
+            value=mode,
+        )
+    return mode
 
 
 def _event(payload: Any) -> Any:
