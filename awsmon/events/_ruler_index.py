@@ -12,9 +12,11 @@ with a few lookups whatever the number of transitions:
   affix length in use; wildcards under their literal prefix, then checked;
 - numeric ranges and CIDR blocks in `Ranges`, a segment tree over their
   bounds (one bisection and a walk up the tree);
-- ``exists: true`` reached by any leaf; ``anything-but`` (and wildcards with no
-  literal prefix) checked one by one; ``exists: false`` kept aside for the
-  walker, which alone knows whether the field is absent.
+- ``exists: true`` reached by any leaf; ``anything-but`` a list of values
+  by every leaf save those its excluded values map to; ``anything-but``
+  prefix/suffix/... (and wildcards with no literal prefix) checked one by
+  one; ``exists: false`` kept aside for the walker, which alone knows whether
+  the field is absent.
 
 Main classes: `FieldIndex`, `Ranges`. Also `field_rank` (how selective a field
 is, for ordering a branch's fields) and `literal_prefix` (of a wildcard). Pure:
@@ -44,6 +46,7 @@ from awsmon.events._pattern_values import (
     Wildcard,
     ip_address_value,
     parse_wildcard,
+    typed_key,
 )
 
 __all__ = ["FieldIndex", "Ranges", "field_rank", "literal_prefix"]
@@ -182,6 +185,16 @@ def _file(table: dict[Any, list[T]], key: Any, state: T, add: bool) -> None:
         del table[key]
 
 
+def _toggle(table: dict[Any, set[T]], key: Any, state: T, add: bool) -> None:
+    if add:
+        table.setdefault(key, set()).add(state)
+        return
+    bucket = table[key]
+    bucket.discard(state)
+    if not bucket:
+        del table[key]
+
+
 def _count(lengths: Counter[int], length: int, add: bool) -> None:
     lengths[length] += 1 if add else -1
     if not lengths[length]:
@@ -212,6 +225,10 @@ class FieldIndex(Generic[S]):
         self.blocks: dict[int, Ranges[S]] = {}  # address length in bytes -> CIDR blocks
         self.present: list[S] = []
         self.checks: list[tuple[ValueMatcher, S]] = []
+        # plain anything-but, at most one per state (a second goes to checks):
+        # every such state, and by typed value key the states that exclude it
+        self.but: list[S] = []
+        self.but_excluded: dict[tuple[str, Any] | None, set[S]] = {}
         self.absent: list[S] = []
         self.entries = 0
         self.plain = True
@@ -265,6 +282,15 @@ class FieldIndex(Generic[S]):
             prefix = literal_prefix(matcher)
             _file(self.wildcards, prefix, (matcher, state), add)
             _count(self.wildcard_lengths, len(prefix), add)
+        elif isinstance(matcher, AnythingBut) and (
+            (add and state not in self.but) or (not add and (matcher, state) not in self.checks)
+        ):
+            if add:
+                self.but.append(state)
+            else:
+                self.but.remove(state)
+            for key in matcher.excluded:
+                _toggle(self.but_excluded, key, state, add)
         else:
             assert isinstance(matcher, AnythingBut | AnythingButPattern | Wildcard), matcher
             if add:
@@ -278,13 +304,16 @@ class FieldIndex(Generic[S]):
             for (ignore_case, is_prefix), table in self.affixes.items()
         ]
         self.plain = (
-            not (self.numbers or self.others or self.ranges.entries or self.present or self.checks)
+            not (self.numbers or self.others or self.ranges.entries or self.present)
+            and not (self.checks or self.but)
             and not self._texts
         )
 
     def states(self) -> list[S]:
         """Every state filed here, once per filing (for invariant checks)."""
-        found: list[S] = [*self.present, *self.absent, *(s for _, s in self.checks)]
+        found: list[S] = [*self.present, *self.absent, *self.but, *(s for _, s in self.checks)]
+        for key, excluding in self.but_excluded.items():
+            assert excluding and excluding <= set(self.but), key
         tables: list[dict[Any, list[S]]] = [
             self.strings, self.numbers, self.others, self.folded, *self.affixes.values()
         ]  # fmt: skip
@@ -307,6 +336,7 @@ class FieldIndex(Generic[S]):
     def reach(self, leaves: Iterable[tuple[Any, Any]], out: list[S]) -> None:
         """Append to `out` the states that the leaves ``(value, membership)`` reach."""
         strings, texts, present, checks = self.strings, self._texts, self.present, self.checks
+        but = self.but
         for value, _ in leaves:
             kind = type(value)
             if kind is str:
@@ -328,6 +358,9 @@ class FieldIndex(Generic[S]):
                 self._lookup_number(value, out)
             if present:
                 out += present
+            if but:
+                excluding = self.but_excluded.get(typed_key(value))
+                out += [s for s in but if s not in excluding] if excluding else but
             for matcher, state in checks:
                 if matcher.matches(value):
                     out.append(state)

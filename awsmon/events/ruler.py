@@ -58,7 +58,7 @@ from awsmon.events.pattern import (
 __all__ = ["RuleMatcher", "flatten_for"]
 
 _Route = tuple[FieldPattern, ...]
-_SCALARS = (str, int, float, bool, type(None))
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 class _State:
@@ -101,6 +101,8 @@ def _route(sub: SubPattern) -> _Route:
 
 def _merge(chosen: Membership, membership: Membership) -> Membership | None:
     """`chosen` extended by `membership` (both sorted by array id), or None on a conflict."""
+    if not chosen:
+        return membership
     merged = dict(chosen)
     for array_id, index in membership:
         known = merged.setdefault(array_id, index)
@@ -115,13 +117,14 @@ def _merge(chosen: Membership, membership: Membership) -> Membership | None:
 class _Flat:
     """The leaves of one event at the known paths, and the arrays met on the way."""
 
-    __slots__ = ("arrays", "known", "leaves", "next_array", "tangled")
+    __slots__ = ("array_paths", "arrays", "known", "leaves", "next_array", "tangled")
 
     def __init__(self, known: frozenset[str] | None) -> None:
         self.known = known
         self.leaves: dict[str, list[Leaf]] = {}
         self.arrays: dict[int, str] = {}  # array id -> a path with a leaf in it
         self.tangled: set[int] = set()  # arrays with leaves at two paths or more
+        self.array_paths: set[str] = set()  # paths with leaves in arrays
         self.next_array = 0
 
     def leaf(self, path: str, value: Any, membership: Membership) -> None:
@@ -130,16 +133,19 @@ class _Flat:
             self.leaves[path] = [(value, membership)]
         else:
             leaves.append((value, membership))
-        for array_id, _ in membership:
-            if self.arrays.setdefault(array_id, path) != path:
-                self.tangled.add(array_id)
+        if membership:
+            self.array_paths.add(path)
+            for array_id, _ in membership:
+                if self.arrays.setdefault(array_id, path) != path:
+                    self.tangled.add(array_id)
 
     def value(self, value: Any, path: str, membership: Membership) -> None:
-        if type(value) in _SCALARS:
+        kind = type(value)
+        if kind in _SCALARS:
             self.leaf(path, value, membership)
-        elif isinstance(value, Mapping):
+        elif kind is dict or (kind is not list and isinstance(value, Mapping)):
             self.object(value, path + ".", membership)
-        elif isinstance(value, list | tuple):
+        elif kind is list or isinstance(value, tuple | list):
             self.next_array += 1
             array_id = self.next_array
             for index, element in enumerate(value):
@@ -162,22 +168,25 @@ class _Flat:
             else:
                 self.value(child, path, membership)
 
-    def result(self, *, cut: bool = False) -> tuple[dict[str, list[Leaf]], bool]:
-        """The leaves by path and whether any array is tangled.
+    def result(self, *, cut: bool = False) -> tuple[dict[str, list[Leaf]], frozenset[str]]:
+        """The leaves by path, and the paths with leaves in tangled arrays.
 
         Memberships are cut to the tangled arrays; when there are none they are
         left as they are (the walk ignores them then) unless `cut` is set.
         """
-        tangled = self.tangled
+        tangled, leaves = self.tangled, self.leaves
         if not tangled and not cut:
-            return self.leaves, False
-        return {
-            path: [
+            return leaves, frozenset()
+        paths: set[str] = set()
+        for path in self.array_paths:
+            cut_leaves = [
                 (value, tuple(entry for entry in membership if entry[0] in tangled))
-                for value, membership in leaves
+                for value, membership in leaves[path]
             ]
-            for path, leaves in self.leaves.items()
-        }, bool(tangled)
+            leaves[path] = cut_leaves
+            if any(membership for _, membership in cut_leaves):
+                paths.add(path)
+        return leaves, frozenset(paths)
 
 
 def flatten_for(event: Mapping[str, Any], paths: Iterable[str] | None = None) -> FlatEvent:
@@ -306,25 +315,17 @@ class RuleMatcher:
 
     def matching_flat(self, flat: FlatEvent) -> list[str]:
         """`matching` for an event already flattened with `flatten_event`."""
-        tangled: set[int] = set()
-        first: dict[int, str] = {}
-        for path, leaves in flat.items():
-            for _, membership in leaves:
-                for array_id, _ in membership:
-                    if first.setdefault(array_id, path) != path:
-                        tangled.add(array_id)
-        if not tangled:
-            return self._walk(flat, False)
-        cut = {
-            path: [(v, tuple(e for e in m if e[0] in tangled)) for v, m in leaves]
-            for path, leaves in flat.items()
-        }
-        return self._walk(cut, True)
+        cut = _Flat(None)
+        for path, found in flat.items():
+            for value, membership in found:
+                cut.leaf(path, value, membership)
+        leaves, tangled = cut.result()
+        return self._walk(leaves, tangled)
 
-    def _walk(self, flat: FlatEvent, tangled: bool) -> list[str]:
+    def _walk(self, flat: FlatEvent, tangled: frozenset[str]) -> list[str]:
         found: set[str] = set()
         if tangled:
-            self._walk_arrays(flat, found)
+            self._walk_arrays(flat, tangled, found)
         else:
             self._walk_plain(flat, found)
         if len(found) < 2:
@@ -334,15 +335,10 @@ class RuleMatcher:
     def _walk_plain(self, flat: FlatEvent, found: set[str]) -> None:
         """The walk when no array joins two paths: each state is reached at most once."""
         stack = [self._root]
-        pop, push, get = stack.pop, stack.extend, flat.get
+        pop, push, get, update = stack.pop, stack.append, flat.get, found.update
         size = len(flat)
         while stack:
-            state = pop()
-            if state.names:
-                found.update(state.names)
-            fields = state.fields
-            if not fields:
-                continue
+            fields = (state := pop()).fields
             out: list[_State] = []
             if len(fields) <= size:
                 for path, index in fields.items():
@@ -367,36 +363,68 @@ class RuleMatcher:
                 for path, index in state.absent_fields.items():
                     if path not in flat:
                         out += index.absent
-            if out:
-                push(dict.fromkeys(out) if len(out) > 1 else out)
+            for child in dict.fromkeys(out) if len(out) > 1 else out:
+                if child.names:
+                    update(child.names)
+                if child.fields:
+                    push(child)
 
-    def _walk_arrays(self, flat: FlatEvent, found: set[str]) -> None:
-        """The walk carrying, along each route, the array elements its leaves came from."""
+    def _walk_arrays(self, flat: FlatEvent, tangled: frozenset[str], found: set[str]) -> None:
+        """The walk carrying, along each route, the array elements its leaves came from.
+
+        Only the leaves at `tangled` paths sit in arrays that matter; the other
+        leaves never change the elements chosen.
+        """
         empty: Membership = ()
         stack: list[tuple[_State, Membership]] = [(self._root, empty)]
         seen: set[tuple[_State, Membership]] = set()
+        update = found.update
+
+        def reached(children: Iterable[_State], chosen: Membership) -> None:
+            for child in children:
+                if child.names:
+                    update(child.names)
+                if child.fields and (child, chosen) not in seen:
+                    seen.add((child, chosen))
+                    stack.append((child, chosen))
+
         while stack:
             state, chosen = stack.pop()
-            if state.names:
-                found.update(state.names)
+            out: list[_State] = []  # states reached keeping `chosen`
             for path, index in state.fields.items():
+                leaves = flat.get(path)
+                if leaves is None:
+                    if index.absent:
+                        out += index.absent
+                    continue
+                if path not in tangled:
+                    if index.plain:
+                        strings = index.strings
+                        for value, _ in leaves:
+                            if type(value) is str:
+                                hit = strings.get(value)
+                                if hit:
+                                    out += hit
+                    else:
+                        index.reach(leaves, out)
+                    continue
                 consistent = False
-                for value, membership in flat.get(path, ()):
+                for leaf in leaves:
+                    membership = leaf[1]
                     merged = _merge(chosen, membership) if membership else chosen
                     if merged is None:
                         continue
                     consistent = True
-                    out: list[_State] = []
-                    index.reach(((value, membership),), out)
-                    for child in out:
-                        if (child, merged) not in seen:
-                            seen.add((child, merged))
-                            stack.append((child, merged))
-                if not consistent:  # no leaf, or none consistent with the leaves chosen
-                    for child in index.absent:
-                        if (child, chosen) not in seen:
-                            seen.add((child, chosen))
-                            stack.append((child, chosen))
+                    if merged == chosen:
+                        index.reach((leaf,), out)
+                        continue
+                    hits: list[_State] = []
+                    index.reach((leaf,), hits)
+                    reached(hits, merged)
+                if not consistent:  # no leaf consistent with the leaves chosen
+                    out += index.absent
+            if out:
+                reached(dict.fromkeys(out) if len(out) > 1 else out, chosen)
 
     # -- filing ------------------------------------------------------------------------
 

@@ -59,6 +59,7 @@ Simulation notes:
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
@@ -73,6 +74,7 @@ from awsmon.identity import Principal
 
 if TYPE_CHECKING:
     from awsmon.events.service import EventBridge, Received
+    from awsmon.neighbours.policy import PolicyDocument
 
 __all__ = ["EVENTS_PRINCIPAL", "EVENTS_SENDER_ID", "RETRIABLE", "Deliverer", "TargetFault"]
 
@@ -94,6 +96,17 @@ RETRIABLE = frozenset(
     }
 )
 """Error types EventBridge retries; every other type goes straight to the DLQ."""
+
+
+@functools.lru_cache(maxsize=64)  # a target's policy is the same text event after event
+def _parsed_policy(text: str) -> PolicyDocument | None:
+    """The (immutable) policy document of `text`, or None when it is malformed."""
+    from awsmon.neighbours.policy import MalformedPolicy, PolicyDocument
+
+    try:
+        return PolicyDocument.parse(text)
+    except MalformedPolicy:
+        return None
 
 
 class _Failed(Exception):
@@ -305,14 +318,9 @@ class Deliverer:
     def _check_policy(self, policy: str | None, action: str, resource: str, rule: Rule) -> None:
         if not self.service.enforce_target_policies:
             return
-        from awsmon.neighbours.policy import MalformedPolicy, PolicyDocument
-
         allowed = False
         if policy:
-            try:
-                document = PolicyDocument.parse(policy)
-            except MalformedPolicy:
-                document = None
+            document = _parsed_policy(policy)
             if document is not None:
                 context = {
                     "aws:SourceArn": rule.arn,
