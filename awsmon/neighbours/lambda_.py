@@ -2,9 +2,17 @@
 
 Main pieces: `Lambda` (the service of one account and region),
 `LambdaFunction`, `LambdaContext` (what a handler gets as ``context``),
-`Invocation` (the record of each invocation), `InvokeResult`, the error
-classes; the wire translation lives in `awsmon.neighbours.lambda_api`, the
-event shapes of each source in `awsmon.neighbours.lambda_events`.
+`Invocation` (the record of each invocation), `InvokeResult`,
+`TracingMode`, the error classes. Around them:
+
+- `awsmon.neighbours.lambda_model`: the records, errors and FunctionConfiguration;
+- `awsmon.neighbours.lambda_functions`: function management (`FunctionOperations`,
+  mixed into `Lambda`);
+- `awsmon.neighbours.lambda_runtime`: running a handler, its environment, its log;
+- `awsmon.neighbours.lambda_telemetry`: its logs and AWS/Lambda metrics;
+- `awsmon.neighbours.lambda_tracing`: its X-Ray segments;
+- `awsmon.neighbours.lambda_api`: the wire translation;
+- `awsmon.neighbours.lambda_events`: the event shapes of each source.
 
 >>> from awsmon import Cloud
 >>> cloud = Cloud()
@@ -219,7 +227,7 @@ class Lambda(FunctionOperations, Service):
         stream = f"{now:%Y/%m/%d}/[$LATEST]{self.ctx.ids.hex(32)}"
         cold = not function.initialized
         function.initialized = True
-        trace = self.tracer.attempt(function, request, attempt, now.timestamp())
+        trace = self.tracer.attempt(function, request, attempt, now.timestamp(), request_id)
         context = LambdaContext(
             function_name=function.name,
             function_version="$LATEST",

@@ -50,6 +50,16 @@ function's `init_duration` and ends when the handler starts. Lambda does not
 apply the account's sampling rules (the rate "cannot be configured"); set
 `LambdaTracer.follow_sampling_rules` to use them (and their reservoir quotas)
 instead.
+
+>>> from awsmon import Cloud
+>>> cloud = Cloud()
+>>> function = cloud.lambda_.register("hello", lambda event, context: "hi", tracing_mode="Active")
+>>> _ = cloud.lambda_.invoke("hello", {})
+>>> invocation = function.invocations[0]
+>>> invocation.sampled, invocation.trace_header.endswith(";Sampled=1")
+(True, True)
+>>> sorted((s.name, s.parent_id is None) for s in cloud.xray.segments(invocation.trace_id))
+[('hello', False), ('hello', True)]
 """
 
 from __future__ import annotations
@@ -78,10 +88,11 @@ class RequestTrace:
     """The X-Ray side of one invocation request, shared by its attempts.
 
     Attributes:
-        trace_id: the trace the request belongs to.
+        trace_id: the trace the request belongs to ("" until the first run of
+            an unsampled request without a caller's trace names one).
         parent_id: the caller's segment or subsegment (the header's ``Parent``).
         sampled: True when its segments go to X-Ray.
-        segment_id: the id of its ``AWS::Lambda`` service segment.
+        segment_id: the id of its ``AWS::Lambda`` service segment ("" when unsampled).
         requested_at: when Lambda received it (epoch seconds).
         asynchronous: an ``Event`` invocation.
         service_sent: whether the service segment was sent already.
@@ -177,12 +188,14 @@ class LambdaTracer:
         else:
             sampled = False
         ids = self._ctx.ids
-        trace_id = parsed.root if parsed is not None else f"1-{int(now):08x}-{ids.hex(24)}"
+        trace_id = parsed.root if parsed is not None else ""
+        if sampled and not trace_id:
+            trace_id = f"1-{int(now):08x}-{ids.hex(24)}"
         return RequestTrace(
             trace_id=trace_id,
             parent_id=parsed.parent if parsed is not None else None,
             sampled=sampled,
-            segment_id=ids.hex(16),
+            segment_id=ids.hex(16) if sampled else "",
             requested_at=now,
             asynchronous=asynchronous,
         )
@@ -211,16 +224,37 @@ class LambdaTracer:
         return decision.sampled
 
     def attempt(
-        self, function: LambdaFunction, request: RequestTrace, number: int, start: float
+        self,
+        function: LambdaFunction,
+        request: RequestTrace,
+        number: int,
+        start: float,
+        request_id: str,
     ) -> AttemptTrace:
-        """Open the trace of one run starting at `start`: its ids, header and Invocation."""
-        ids = self._ctx.ids
-        segment_id = ids.hex(16)
-        attempt_id = ids.hex(16) if request.asynchronous else None
+        """Open the trace of one run starting at `start`: its ids, header and Invocation.
+
+        An unsampled run draws nothing from the seeded source: its trace and
+        segment ids (which only the handler's header shows) come from its
+        request id, so untraced runs replay exactly as before tracing existed.
+        """
+        if request.sampled:
+            ids = self._ctx.ids
+            segment_id = ids.hex(16)
+            attempt_id = ids.hex(16) if request.asynchronous else None
+            invocation_id = ids.hex(16)
+        else:
+            digits = request_id.replace("-", "").lower().ljust(32, "0")
+            if not request.trace_id:
+                request.trace_id = f"1-{int(start):08x}-{digits[:24]}"
+            segment_id, attempt_id, invocation_id = digits[16:32], None, digits[:16]
         header = (
             f"Root={request.trace_id};Parent={segment_id};Sampled={1 if request.sampled else 0}"
         )
-        invocation: dict[str, Any] = {"id": ids.hex(16), "name": "Invocation", "start_time": start}
+        invocation: dict[str, Any] = {
+            "id": invocation_id,
+            "name": "Invocation",
+            "start_time": start,
+        }
         handle = None
         xray = self._xray()
         if xray is not None:
