@@ -50,7 +50,14 @@ from awsmon.xray.filter_syntax import (
     parse,
 )
 
-__all__ = ["FakeSubject", "FilterExpression", "ServiceRef", "Subject", "json_pattern_matches"]
+__all__ = [
+    "CannotTell",
+    "FakeSubject",
+    "FilterExpression",
+    "ServiceRef",
+    "Subject",
+    "json_pattern_matches",
+]
 
 Matcher = Callable[["Subject"], bool]
 
@@ -126,6 +133,20 @@ class FakeSubject:
         return ()
 
 
+class CannotTell(Exception):
+    """Raised by a partial `Subject` asked what it does not know (`FilterExpression.verdict`)."""
+
+
+class _Blind(FakeSubject):
+    """A subject that knows nothing (for the doctest of `FilterExpression.verdict`)."""
+
+    def flag(self, keyword: str) -> bool | None:
+        raise CannotTell(keyword)
+
+    def number(self, keyword: str) -> float | None:
+        raise CannotTell(keyword)
+
+
 def node_matches(ref: ServiceRef, name: str, type_: str | None, account_id: str | None) -> bool:
     """True when a node (name, type, account) is the one `ref` names."""
     return (
@@ -161,6 +182,24 @@ class FilterExpression:
     def matches(self, subject: Subject) -> bool:
         """True when `subject` (usually a trace) satisfies the expression."""
         return self._matcher(subject)
+
+    def verdict(self, subject: Subject) -> bool | None:
+        """`matches` for a subject that knows only part of the trace; None if it cannot tell.
+
+        The subject raises `CannotTell` for what it does not know (an
+        incomplete ``services`` or ``edges`` iteration raises after yielding
+        what it knows). Whenever a known answer decides the expression (an
+        OR with a true branch, an AND with a false one, a service found), the
+        verdict is what `matches` would give on the whole trace.
+
+        >>> f = FilterExpression.parse("fault OR responsetime > 2")
+        >>> f.verdict(FakeSubject(flags={"fault": True})), f.verdict(_Blind())
+        (True, None)
+        """
+        try:
+            return self._matcher(subject)
+        except CannotTell:
+            return None
 
     def service_names(self) -> frozenset[str] | None:
         """Service names one of which every matching trace must have, or None if unknown.

@@ -252,10 +252,14 @@ class XRay(ConfigOperations, Service):
                 candidates = [t for t in candidates if _share(t) < rate]
         found: list[TraceView] = []
         position = offset
-        view_of = self.store.view
+        store = self.store
         while position < len(candidates) and len(found) < self.summaries_page_size:
-            view = view_of(candidates[position])
+            trace_id = candidates[position]
             position += 1
+            # The trace's facts rule most traces out without rebuilding them.
+            if compiled is not None and store.verdict(trace_id, compiled) is False:
+                continue
+            view = store.view(trace_id)
             if view is not None and (compiled is None or compiled.matches(view)):
                 found.append(view)
         token = _token(fingerprint, position) if position < len(candidates) else None

@@ -41,8 +41,9 @@ from sortedcontainers import SortedList
 
 from awsmon.xray.assembly import build_view
 from awsmon.xray.filter_expression import FilterExpression
-from awsmon.xray.graph import Contribution, GraphAggregate, contribution
+from awsmon.xray.graph import GraphAggregate
 from awsmon.xray.model import Group, Segment, TimeRangeType
+from awsmon.xray.sketch import Facts, TraceSketch, facts_of
 from awsmon.xray.trace import TraceFull, TraceLimits, TraceRecord, TraceView
 
 __all__ = ["GroupFilter", "TraceStore"]
@@ -54,13 +55,6 @@ class GroupFilter:
 
     group: Group
     expression: FilterExpression | None
-
-
-#: What the store keeps of a processed trace: the minute it started, the
-#: (name, ARN, version) of the groups it is in, its graph contribution and its
-#: entry in the update-time log. A plain tuple of tuples, strings and numbers:
-#: the cycle collector stops looking at those (not at NamedTuple instances).
-_Facts = tuple[int, tuple[tuple[str, str, int], ...], Contribution, tuple[float, str, str]]
 
 
 class _Log:
@@ -118,7 +112,7 @@ class TraceStore:
         self.records: dict[str, TraceRecord] = {}
         self.view_cache_size = 10_000
         self._views: OrderedDict[str, TraceView] = OrderedDict()  # least recently used first
-        self._facts: dict[str, _Facts] = {}
+        self._facts: dict[str, Facts] = {}
         self._dirty: dict[str, None] = {}
         self._by_id_time: SortedList = SortedList()
         self._by_update = _Log()  # (updated_at, trace id, "")
@@ -194,10 +188,7 @@ class TraceStore:
                 if expression is None or expression.matches(view)
             )
             view.groups = _names(members)
-            self._add_facts(
-                trace_id,
-                (math.floor(view.start / 60), members, contribution(view), updated),
-            )
+            self._add_facts(trace_id, facts_of(view, members, updated))
             # Not cached here: views kept a little while during a bulk load
             # reach the oldest GC generation and make it collect over and over.
         by_update.compact(self._live_update)
@@ -219,15 +210,26 @@ class TraceStore:
         self._cache(trace_id, view)
         return view
 
+    def verdict(self, trace_id: str, expression: FilterExpression) -> bool | None:
+        """Whether the processed trace matches `expression`, from its facts (None: cannot tell).
+
+        Cheap: no view is built (see `awsmon.xray.sketch`).
+        """
+        facts = self._facts.get(trace_id)
+        if facts is None:
+            return False
+        _, groups, part, _, partial = facts
+        return expression.verdict(TraceSketch(part, partial=partial, groups=groups))
+
     def _cache(self, trace_id: str, view: TraceView) -> None:
         views = self._views
         views[trace_id] = view
         while len(views) > self.view_cache_size:
             views.popitem(last=False)
 
-    def _add_facts(self, trace_id: str, facts: _Facts) -> None:
+    def _add_facts(self, trace_id: str, facts: Facts) -> None:
         self._facts[trace_id] = facts
-        minute, groups, part, _ = facts
+        minute, groups, part, _, _ = facts
         for name, _, version in groups:
             buckets = self._buckets.setdefault(name, {})
             bucket = buckets.get(minute)
@@ -241,7 +243,7 @@ class TraceStore:
         facts = self._facts.pop(trace_id, None)
         if facts is None:
             return
-        minute, groups, part, _ = facts
+        minute, groups, part, _, _ = facts
         for name, _, version in groups:
             bucket = self._buckets.get(name, {}).get(minute)
             if bucket is not None:
