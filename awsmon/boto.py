@@ -45,7 +45,7 @@ import functools
 import os
 import threading
 import time as _real_time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, ContextDecorator, nullcontext
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -167,7 +167,8 @@ def _answer_in_process(original: F) -> F:
         if cloud is None or _PARAMS_KEY not in request_context:
             return original(client, operation_model, request_dict, request_context)
         params = request_context[_PARAMS_KEY]
-        return _answer(cloud, client, operation_model, params)
+        headers = request_dict.get("headers") if isinstance(request_dict, dict) else None
+        return _answer(cloud, client, operation_model, params, headers)
 
     return make_request  # type: ignore[return-value]
 
@@ -180,7 +181,13 @@ def _not_simulated(spec: registry.ServiceSpec, operation: str) -> ServiceError:
     )
 
 
-def _answer(cloud: Cloud, client: Any, operation_model: Any, params: dict[str, Any]) -> Any:
+def _answer(
+    cloud: Cloud,
+    client: Any,
+    operation_model: Any,
+    params: dict[str, Any],
+    headers: Mapping[str, str] | None = None,
+) -> Any:
     from botocore.awsrequest import AWSResponse
 
     service_name = operation_model.service_model.service_name
@@ -206,6 +213,7 @@ def _answer(cloud: Cloud, client: Any, operation_model: Any, params: dict[str, A
                 source="boto3",
                 request_id=request_id,
                 unknown=_not_simulated,
+                headers=dict(headers) if headers else None,
             )
         status = 200
     except ServiceError as error:

@@ -258,6 +258,7 @@ class Cloud:
         source: str,
         request_id: str | None = None,
         unknown: Callable[[registry.ServiceSpec, str], ServiceError] = no_such_operation,
+        headers: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
         """Run one wire operation: the single entry point of the wire layer and boto3.
 
@@ -278,7 +279,7 @@ class Cloud:
             method_name = api.operations.get(operation)
             if method_name is None:
                 raise unknown(spec, operation)
-            response: dict[str, Any] = getattr(api, method_name)(api.params(params))
+            response: dict[str, Any] = getattr(api, method_name)(api.params(params, headers))
             return response
 
         return self.dispatcher.call(

@@ -90,9 +90,16 @@ class WireApi:
     def __init__(self, domain: Service) -> None:
         self.domain = domain
 
-    def params(self, data: Mapping[str, Any]) -> Params:
-        """The request parameters, checked with this service's error classes."""
-        return Params(data, invalid=self.invalid_parameter, missing=self.missing_parameter)
+    def params(
+        self, data: Mapping[str, Any], headers: Mapping[str, str] | None = None
+    ) -> Params:
+        """The request parameters (and HTTP headers), checked with this service's error classes."""
+        return Params(
+            data,
+            invalid=self.invalid_parameter,
+            missing=self.missing_parameter,
+            headers=headers,
+        )
 
 
 class Params:
@@ -102,6 +109,10 @@ class Params:
     and raises `missing` for an absent required one. Messages follow AWS's
     validation wording: ``1 validation error detected: Value 'x' at 'name'
     failed to satisfy constraint: Member must ...``.
+
+    `header` reads the request's HTTP headers, for the few behaviours AWS keys
+    on a header (``x-amzn-logs-format``, ``X-Amzn-Trace-Id``); boto3 calls carry
+    the headers botocore built, wire-client calls none.
     """
 
     def __init__(
@@ -110,17 +121,23 @@ class Params:
         *,
         invalid: type[ServiceError] = InvalidParameter,
         missing: type[ServiceError] = InvalidParameter,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         self.data = data
         self._invalid = invalid
         self._missing = missing
+        self._headers = {k.lower(): v for k, v in (headers or {}).items()}
+
+    def header(self, name: str) -> str | None:
+        """The HTTP header `name` (case-insensitive), or None."""
+        return self._headers.get(name.lower())
 
     def __contains__(self, name: str) -> bool:
         return name in self.data and self.data[name] is not None
 
     def nested(self, data: Mapping[str, Any]) -> Params:
         """Parameters of a structure inside this request, checked with the same errors."""
-        return Params(data, invalid=self._invalid, missing=self._missing)
+        return Params(data, invalid=self._invalid, missing=self._missing, headers=self._headers)
 
     def raw(self, name: str, default: Any = None) -> Any:
         """The parameter as given, unchecked."""

@@ -287,3 +287,55 @@ class TestWaiters:
             assert botocore.waiter.time is time
         finally:
             awsmon_boto3.patch_boto3().__enter__()
+
+
+class TestHeaders:
+    def test_logs_format_header_turns_on_embedded_metrics(self, awsmon_boto3: Cloud) -> None:
+        """A PutLogEvents carrying x-amzn-logs-format: json/emf (as Lambda and the agent send it)
+        has its EMF documents extracted into metrics; without the header it does not."""
+        import json
+        from datetime import timedelta
+
+        logs = boto3.client("logs")
+
+        def add_header(params: dict[str, Any], **_: Any) -> None:
+            params["headers"]["x-amzn-logs-format"] = "json/emf"
+
+        logs.create_log_group(logGroupName="/app")
+        logs.create_log_stream(logGroupName="/app", logStreamName="s")
+        now_ms = int(awsmon_boto3.clock.time() * 1000)
+        document = {
+            "_aws": {"Timestamp": now_ms, "CloudWatchMetrics": [
+                {"Namespace": "Emf", "Dimensions": [["Api"]],
+                 "Metrics": [{"Name": "Latency", "Unit": "Milliseconds"}]}]},
+            "Api": "orders", "Latency": 42,
+        }
+        event = [{"timestamp": now_ms, "message": json.dumps(document)}]
+        logs.put_log_events(logGroupName="/app", logStreamName="s", logEvents=event)
+        cw = boto3.client("cloudwatch")
+        assert cw.list_metrics(Namespace="Emf")["Metrics"] == []
+        logs.meta.events.register("before-call.cloudwatch-logs.PutLogEvents", add_header)
+        logs.put_log_events(logGroupName="/app", logStreamName="s", logEvents=event)
+        answer = cw.get_metric_statistics(
+            Namespace="Emf", MetricName="Latency", Dimensions=[{"Name": "Api", "Value": "orders"}],
+            StartTime=awsmon_boto3.clock.now() - timedelta(minutes=5),
+            EndTime=awsmon_boto3.clock.now() + timedelta(minutes=1), Period=60,
+            Statistics=["Sum"],
+        )
+        assert [p["Sum"] for p in answer["Datapoints"]] == [42.0]
+
+    def test_trace_header_reaches_lambda(self, awsmon_boto3: Cloud) -> None:
+        """An X-Amzn-Trace-Id request header on Invoke makes the function join that trace."""
+        seen: list[str] = []
+        awsmon_boto3.lambda_.register(
+            "traced", lambda event, context: seen.append(context.trace_header) or {}
+        )
+        header = "Root=1-67891233-abcdef012345678912345678;Parent=53995c3f42cd8ad8;Sampled=1"
+
+        def add_header(params: dict[str, Any], **_: Any) -> None:
+            params["headers"]["X-Amzn-Trace-Id"] = header
+
+        client = boto3.client("lambda")
+        client.meta.events.register("before-call.lambda.Invoke", add_header)
+        client.invoke(FunctionName="traced", Payload=b"{}")
+        assert seen and seen[0].startswith("Root=1-67891233-abcdef012345678912345678;")

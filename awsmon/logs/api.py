@@ -393,7 +393,9 @@ class LogsApi(WireApi):
                     value=timestamp if what == "timestamp" else message,
                 )
         params.string("sequenceToken", min_length=1)
-        result = self.domain.put_log_events(group, stream, pairs)
+        # The header AWS Lambda and the CloudWatch agent send for embedded metrics.
+        emf = (params.header("x-amzn-logs-format") or "").lower() == "json/emf"
+        result = self.domain.put_log_events(group, stream, pairs, emf=emf)
         out: Response = {"nextSequenceToken": result.next_sequence_token}
         rejected = result.rejected
         if rejected is not None:

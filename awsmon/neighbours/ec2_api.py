@@ -183,11 +183,13 @@ class Ec2Api(WireApi):
     invalid_parameter = InvalidParameterValue
     missing_parameter = MissingParameter
 
-    def params(self, data: Mapping[str, Any]) -> Params:
+    def params(self, data: Mapping[str, Any], headers: Mapping[str, str] | None = None) -> Params:
         """The request parameters, with EC2's wording; DryRun answers DryRunOperation."""
         if data.get("DryRun"):
             raise DryRunOperation("Request would have succeeded, but DryRun flag is set.")
-        return Ec2Params(data, invalid=InvalidParameterValue, missing=MissingParameter)
+        return Ec2Params(
+            data, invalid=InvalidParameterValue, missing=MissingParameter, headers=headers
+        )
 
     def _ids(self, params: Params, *, required: bool = True) -> list[str]:
         ids = params.items("InstanceIds", required=required)

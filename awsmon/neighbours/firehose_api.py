@@ -57,8 +57,12 @@ def _camel(path: str) -> str:
 class FirehoseParams(Params):
     """`Params` with the JSON services' validation wording (lower camel case member paths)."""
 
-    def __init__(self, data: Mapping[str, Any], path: str = "") -> None:
-        super().__init__(data, invalid=ValidationException, missing=ValidationException)
+    def __init__(
+        self, data: Mapping[str, Any], path: str = "", headers: Mapping[str, str] | None = None
+    ) -> None:
+        super().__init__(
+            data, invalid=ValidationException, missing=ValidationException, headers=headers
+        )
         self.path = path
 
     def invalid(self, name: str, value: Any, constraint: str) -> ServiceError:
@@ -163,9 +167,11 @@ class FirehoseApi(WireApi):
     invalid_parameter = ValidationException
     missing_parameter = ValidationException
 
-    def params(self, data: Mapping[str, Any]) -> FirehoseParams:
+    def params(
+        self, data: Mapping[str, Any], headers: Mapping[str, str] | None = None
+    ) -> FirehoseParams:
         """The request parameters, with the JSON validation wording."""
-        return FirehoseParams(data)
+        return FirehoseParams(data, headers=headers)
 
     def _name(self, params: Params) -> str:
         name = params.string(

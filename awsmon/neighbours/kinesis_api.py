@@ -156,9 +156,13 @@ class KinesisApi(WireApi):
     invalid_parameter = ValidationException
     missing_parameter = ValidationException
 
-    def params(self, data: Mapping[str, Any]) -> KinesisParams:
+    def params(
+        self, data: Mapping[str, Any], headers: Mapping[str, str] | None = None
+    ) -> KinesisParams:
         """The request parameters, with Kinesis's validation wording."""
-        return KinesisParams(data, invalid=ValidationException, missing=ValidationException)
+        return KinesisParams(
+            data, invalid=ValidationException, missing=ValidationException, headers=headers
+        )
 
     def _stream(self, params: Params) -> str:
         name = params.string("StreamName", min_length=1, max_length=128, pattern=_NAME)

@@ -3,13 +3,12 @@
 Lambda speaks REST-JSON; ``Invoke`` answers a ``Payload`` that boto3 hands
 back as a ``StreamingBody``.
 
-Tracing: botocore sends the ``X-Amzn-Trace-Id`` header from inside a Lambda
-function (when ``AWS_LAMBDA_FUNCTION_NAME`` and ``_X_AMZN_TRACE_ID`` are set,
-as they are while a handler runs), so an ``Invoke`` made from a handler joins
-the handler's trace. Simulation notes: awsmon does not see HTTP headers, so
-``Invoke`` reads that header from the same two environment variables, for
-boto3 and awsmon's wire client alike; a header added another way (an X-Ray
-SDK patching botocore) is not seen.
+Tracing: an ``X-Amzn-Trace-Id`` request header joins the caller's trace.
+botocore sends it from inside a Lambda function (when
+``AWS_LAMBDA_FUNCTION_NAME`` and ``_X_AMZN_TRACE_ID`` are set, as they are
+while a handler runs), so an ``Invoke`` made from a handler joins the handler's
+trace. awsmon's wire client sends no headers, so ``Invoke`` also reads those
+two environment variables.
 
 >>> from awsmon import Cloud
 >>> cloud = Cloud()
@@ -194,7 +193,7 @@ class LambdaApi(WireApi):
             payload if payload is not None else b"",
             invocation_type=InvocationType(kind),
             log_type=params.string("LogType", choices=["None", "Tail"]),
-            trace_header=_trace_header(),
+            trace_header=params.header("X-Amzn-Trace-Id") or _trace_header(),
         )
         response: Response = {"StatusCode": result.status_code}
         if result.function_error:
