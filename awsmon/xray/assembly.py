@@ -78,29 +78,35 @@ def build_view(record: TraceRecord) -> TraceView | None:
     if not record.segments:
         return None
     trace_id = record.trace_id
-    segments = [
-        _tree(seg.document, None, _segment_node(seg.document))
-        for seg in sorted(record.segments.values(), key=lambda s: (s.start_time, s.id))
-    ]
     by_id: dict[str, Entity] = {}
-    for segment in segments:
-        for entity in segment.walk():
-            by_id.setdefault(entity.id, entity)
+    segments: list[Entity] = []
+    flat: list[list[Entity]] = []  # each segment's entities, depth first
+    for seg in sorted(record.segments.values(), key=lambda s: (s.start_time, s.id)):
+        parsed = seg.document
+        entities: list[Entity] = []
+        segments.append(_tree(parsed, None, _segment_node(parsed), by_id, entities))
+        flat.append(entities)
     if record.subsegments:
         _attach(record, by_id)
+        flat = [segment.walk() for segment in segments]
     called = {s.doc.get("parent_id") for s in segments}
     # The root: a segment whose parent is not in the trace, the earliest such.
     root = next((s for s in segments if s.doc.get("parent_id") not in by_id), segments[0])
     inferred: list[Entity] = []
     calls: list[Call] = []
     annotations: dict[str, list[tuple[Value, Node]]] = {}
-    for segment in segments:
+    partial = False
+    for segment, entities in zip(segments, flat, strict=True):
         node = segment.node
         assert node is not None
         parent = by_id.get(segment.doc.get("parent_id", ""))
-        if parent is not None and parent.owner.node is not None and parent.owner is not segment:
-            calls.append(Call(parent.owner.node, node, parent))
-        for entity in segment.walk():
+        if parent is not None:
+            owner = parent.owner
+            if owner.node is not None and owner is not segment:
+                calls.append(Call(owner.node, node, parent))
+        for entity in entities:
+            if entity.end is None:
+                partial = True
             doc = entity.doc
             if "annotations" in doc:
                 _index_annotations(annotations, doc["annotations"], node)
@@ -116,7 +122,12 @@ def build_view(record: TraceRecord) -> TraceView | None:
     ends = []
     for entity in everything:
         assert entity.node is not None
-        nodes.setdefault(entity.node.key, []).append(entity)
+        key = entity.node.key
+        found = nodes.get(key)
+        if found is None:
+            nodes[key] = [entity]
+        else:
+            found.append(entity)
         if entity.end is not None:
             ends.append(entity.end)
     return TraceView(
@@ -129,6 +140,7 @@ def build_view(record: TraceRecord) -> TraceView | None:
         end=max(ends) if ends else None,
         updated_at=record.updated_at,
         revision=record.revision,
+        is_partial=partial,
         limit_exceeded=record.limit_exceeded,
         annotations=annotations,
         nodes=nodes,
@@ -160,12 +172,23 @@ def _node(name: str, type_: str | None, account: str | None, inferred: bool = Fa
     return Node(name, type_, account, inferred)
 
 
-def _tree(doc: Mapping[str, Any], owner: Entity | None, node: Node | None) -> Entity:
+def _tree(
+    doc: Mapping[str, Any],
+    owner: Entity | None,
+    node: Node | None,
+    by_id: dict[str, Entity] | None = None,
+    flat: list[Entity] | None = None,
+) -> Entity:
+    """The entity of `doc` and its nested subsegments (registered in `by_id` and `flat`)."""
     entity = Entity(doc, owner, node)
+    if flat is not None:
+        flat.append(entity)
+    if by_id is not None and entity.id not in by_id:
+        by_id[entity.id] = entity
     children = doc.get("subsegments")
     if children:
         top = entity.owner
-        entity.children = [_tree(child, top, None) for child in children]
+        entity.children = [_tree(child, top, None, by_id, flat) for child in children]
     return entity
 
 

@@ -80,14 +80,17 @@ class Stats:
             self.fault += sign
         self.total_response_time += sign * response_time
         value = round(response_time, 3)
-        count = self.histogram.get(value, 0) + sign
+        histogram = self.histogram
+        count = histogram.get(value, 0) + sign
         if count:
-            self.histogram[value] = count
+            histogram[value] = count
         else:
-            self.histogram.pop(value, None)
+            histogram.pop(value, None)
         if sign > 0:
-            self.start = min(self.start, start)
-            self.end = max(self.end, end)
+            if start < self.start:
+                self.start = start
+            if end > self.end:
+                self.end = end
 
     def merge(self, other: Stats) -> None:
         """Add `other` into this."""

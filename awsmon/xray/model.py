@@ -56,6 +56,9 @@ TRACE_ID_RE = re.compile(r"1-[0-9a-fA-F]{8}-[0-9a-fA-F]{24}")
 ENTITY_ID_RE = re.compile(r"[0-9a-fA-F]{16}")
 
 
+_raw_decode = json.JSONDecoder().raw_decode
+
+
 def epoch_to_datetime(seconds: float) -> datetime:
     """An aware UTC datetime from epoch seconds (X-Ray's document time format)."""
     return _EPOCH + timedelta(seconds=seconds)
@@ -192,7 +195,10 @@ class Segment:
     @property
     def document(self) -> dict[str, Any]:
         """The parsed document (a new dict at every call)."""
-        parsed: dict[str, Any] = json.loads(self.text)
+        try:  # the text was checked when accepted: skip json.loads' checks
+            parsed: dict[str, Any] = _raw_decode(self.text)[0]
+        except ValueError:  # leading whitespace
+            parsed = json.loads(self.text)
         return parsed
 
     @property

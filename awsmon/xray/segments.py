@@ -264,21 +264,23 @@ def _check_entity(item: Mapping[str, Any], subsegment: bool, depth: int = 0) -> 
     start = item.get("start_time")
     if start is None:
         raise _Invalid("MissingStartTime", entity_id, subsegment)
-    if isinstance(start, bool) or not isinstance(start, int | float):
+    if type(start) is not float and not _is_number(start):
         raise _Invalid("InvalidStartTime", entity_id, subsegment)
     end = item.get("end_time")
     if end is None:
         if item.get("in_progress") is not True:
             raise _Invalid("MissingEndTime", entity_id, subsegment)
-    elif isinstance(end, bool) or not isinstance(end, int | float) or end < start:
+    elif (type(end) is not float and not _is_number(end)) or end < start:
         raise _Invalid("InvalidEndTime", entity_id, subsegment)
-    annotations = item.get("annotations")
-    if annotations is not None and not _valid_annotations(annotations):
-        raise _Invalid("InvalidAnnotations", entity_id, subsegment)
-    for flag in ("error", "fault", "throttle"):
-        value = item.get(flag)
-        if value is not None and not isinstance(value, bool):
-            raise _Invalid("InvalidSegment", entity_id, subsegment)
+    if "annotations" in item:
+        annotations = item["annotations"]
+        if annotations is not None and not _valid_annotations(annotations):
+            raise _Invalid("InvalidAnnotations", entity_id, subsegment)
+    if "error" in item or "fault" in item or "throttle" in item:
+        for flag in ("error", "fault", "throttle"):
+            value = item.get(flag)
+            if value is not None and not isinstance(value, bool):
+                raise _Invalid("InvalidSegment", entity_id, subsegment)
     children = item.get("subsegments")
     if children is not None:
         if not isinstance(children, list) or depth > 64:
@@ -293,6 +295,10 @@ def _check_entity(item: Mapping[str, Any], subsegment: bool, depth: int = 0) -> 
                 # and say the problem is in a subsegment.
                 raise _Invalid(bad.code, entity_id, True) from None
     return entity_id
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _valid_annotations(annotations: Any) -> bool:

@@ -36,7 +36,7 @@ import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from attrs import define, field, frozen
+from attrs import Factory, define, field, frozen
 
 from awsmon.xray.filter_expression import node_matches
 from awsmon.xray.filter_syntax import ServiceRef, Value
@@ -276,16 +276,18 @@ class Node:
     type: str | None = None
     account_id: str | None = None
     inferred: bool = False
+    #: The identity of the node in a service graph: (name, type, account).
+    key: tuple[str, str | None, str | None] = field(
+        init=False,
+        eq=False,
+        repr=False,
+        default=Factory(lambda self: (self.name, self.type, self.account_id), takes_self=True),
+    )
 
     @property
     def service_id(self) -> ServiceId:
         """The node as a TraceSummary ``ServiceId``."""
         return ServiceId(self.name, self.type, self.account_id)
-
-    @property
-    def key(self) -> tuple[str, str | None, str | None]:
-        """The identity of the node in a service graph."""
-        return (self.name, self.type, self.account_id)
 
 
 @frozen
@@ -310,6 +312,7 @@ class TraceView:
         start: earliest start (epoch seconds); end: latest end.
         updated_at: when the trace last changed (virtual epoch seconds).
         revision: the record's revision when the view was built.
+        is_partial: True while any segment or subsegment is in progress.
         limit_exceeded: True when a document did not fit in the trace (`TraceLimits`).
         groups: names and ARNs of the groups the trace belongs to (set by the store).
     """
@@ -323,6 +326,7 @@ class TraceView:
     end: float | None
     updated_at: float
     revision: int
+    is_partial: bool = False
     limit_exceeded: bool = False
     groups: frozenset[str] = frozenset()
     _annotations: dict[str, list[tuple[Value, Node]]] = field(factory=dict, alias="annotations")
@@ -352,11 +356,6 @@ class TraceView:
     def has_throttle(self) -> bool:
         """True when any segment (real or inferred) was throttled."""
         return any(e.status == THROTTLE for e in self.all_segments())
-
-    @property
-    def is_partial(self) -> bool:
-        """True while any segment or subsegment is in progress."""
-        return any(e.end is None for s in self.segments for e in s.walk())
 
     def all_segments(self) -> list[Entity]:
         """Real then inferred segments."""
