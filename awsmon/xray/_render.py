@@ -10,9 +10,9 @@ import json
 from typing import Any
 
 from awsmon.xray.graph import Stats, render_statistics
+from awsmon.xray.graph_ops import SeriesPoint
 from awsmon.xray.model import Group, ServiceId, epoch_to_datetime
 from awsmon.xray.sampling import SamplingRule
-from awsmon.xray.service import SeriesPoint
 from awsmon.xray.trace import FAULT, OK, THROTTLE, Node, TraceView
 
 __all__ = ["group", "sampling_rule_record", "series_point", "trace", "trace_summary"]

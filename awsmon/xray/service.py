@@ -36,7 +36,6 @@ the clock passes while the daemon runs.
 
 from __future__ import annotations
 
-import base64
 import collections
 import hashlib
 import json
@@ -47,11 +46,10 @@ from typing import TYPE_CHECKING, Any
 from attrs import frozen
 
 from awsmon.dispatch import Service, ServiceContext, operation
+from awsmon.xray import _paging as paging
 from awsmon.xray.config import ConfigOperations
-from awsmon.xray.errors import InvalidRequestException
-from awsmon.xray.filter_expression import FilterExpression, node_matches
-from awsmon.xray.filter_syntax import EdgeTest, ServiceRef, ServiceTest
-from awsmon.xray.graph import GraphAggregate, Stats, contribution
+from awsmon.xray.filter_expression import FilterExpression
+from awsmon.xray.graph_ops import GraphOperations, SeriesPoint, ServiceGraph
 from awsmon.xray.model import SamplingStrategyName, Segment, TimeRangeType
 from awsmon.xray.sampling import Sampler
 from awsmon.xray.segments import MAX_TRACE_AGE_SECONDS, Rejection, parse_documents
@@ -85,31 +83,7 @@ class TraceBatch:
     next_token: str | None
 
 
-@frozen(kw_only=True)
-class ServiceGraph:
-    """A service graph (GetServiceGraph, GetTraceGraph)."""
-
-    start_time: datetime | None
-    end_time: datetime | None
-    graph: GraphAggregate
-    contains_old_group_versions: bool = False
-
-    def services(self) -> list[dict[str, Any]]:
-        """The ``Services`` list as the API returns it."""
-        return self.graph.render()
-
-
-@frozen(kw_only=True)
-class SeriesPoint:
-    """One period of GetTimeSeriesServiceStatistics."""
-
-    timestamp: datetime
-    edge: Stats | None
-    service: Stats | None
-    forecast: tuple[int, int] | None = None
-
-
-class XRay(ConfigOperations, Service):
+class XRay(ConfigOperations, GraphOperations, Service):
     """The X-Ray service of one account and region.
 
     Attributes:
@@ -235,12 +209,12 @@ class XRay(ConfigOperations, Service):
                 `max_summary_window`, a bad filter expression or token.
         """
         self._pump()
-        _check_window(start_time, end_time, self.max_summary_window)
+        paging.check_window(start_time, end_time, self.max_summary_window)
         compiled = FilterExpression.parse(filter_expression) if filter_expression else None
-        fingerprint = _fingerprint(
+        fingerprint = paging.fingerprint(
             start_time, end_time, time_range_type, filter_expression, sampling, sampling_strategy
         )
-        offset = _read_token(next_token, fingerprint)
+        offset = paging.read_token(next_token, fingerprint)
         candidates = self.store.candidates(
             start_time.timestamp(), end_time.timestamp(), time_range_type
         )
@@ -262,7 +236,7 @@ class XRay(ConfigOperations, Service):
             view = store.view(trace_id)
             if view is not None and (compiled is None or compiled.matches(view)):
                 found.append(view)
-        token = _token(fingerprint, position) if position < len(candidates) else None
+        token = paging.token(fingerprint, position) if position < len(candidates) else None
         return SummaryPage(
             traces=found,
             approximate_time=self.ctx.now(),
@@ -276,8 +250,8 @@ class XRay(ConfigOperations, Service):
     ) -> TraceBatch:
         """The processed traces with these ids, `traces_per_batch` per page (BatchGetTraces)."""
         self._pump()
-        fingerprint = _fingerprint(*trace_ids)
-        offset = _read_token(next_token, fingerprint)
+        fingerprint = paging.fingerprint(*trace_ids)
+        offset = paging.read_token(next_token, fingerprint)
         page = list(trace_ids)[offset : offset + self.traces_per_batch]
         found, missing = [], []
         for trace_id in page:
@@ -287,117 +261,8 @@ class XRay(ConfigOperations, Service):
             else:
                 found.append(view)
         end = offset + len(page)
-        token = _token(fingerprint, end) if end < len(trace_ids) else None
+        token = paging.token(fingerprint, end) if end < len(trace_ids) else None
         return TraceBatch(traces=found, unprocessed=missing, next_token=token)
-
-    @operation("GetTraceGraph")
-    def get_trace_graph(
-        self, trace_ids: Sequence[str], *, next_token: str | None = None
-    ) -> ServiceGraph:
-        """The service graph of the given traces (GetTraceGraph)."""
-        self._pump()
-        _read_token(next_token, _fingerprint(*trace_ids))
-        graph = GraphAggregate()
-        for trace_id in trace_ids:
-            view = self.store.view(trace_id)
-            if view is not None:
-                graph.add(contribution(view))
-        return ServiceGraph(start_time=None, end_time=None, graph=graph)
-
-    # -- service graphs -------------------------------------------------------------
-
-    @operation("GetServiceGraph")
-    def get_service_graph(
-        self,
-        start_time: datetime,
-        end_time: datetime,
-        *,
-        group_name: str | None = None,
-        group_arn: str | None = None,
-        next_token: str | None = None,
-    ) -> ServiceGraph:
-        """The service graph of traces started in the window (GetServiceGraph).
-
-        The window is widened to whole minutes. With a group, only the group's
-        traces count; ``ContainsOldGroupVersions`` tells that some were tested
-        against an earlier version of its filter expression.
-        """
-        self._pump()
-        _check_window(start_time, end_time, None)
-        group = self._group(group_name, group_arn) if group_name or group_arn else None
-        name = "Default" if group is None else group.name
-        graph, versions = self.store.graph(start_time.timestamp(), end_time.timestamp(), name)
-        current = 1 if group is None else group.version
-        return ServiceGraph(
-            start_time=start_time,
-            end_time=end_time,
-            graph=graph,
-            contains_old_group_versions=any(v < current for v in versions),
-        )
-
-    @operation("GetTimeSeriesServiceStatistics")
-    def get_time_series_service_statistics(
-        self,
-        start_time: datetime,
-        end_time: datetime,
-        *,
-        group_name: str | None = None,
-        group_arn: str | None = None,
-        entity_selector_expression: str | None = None,
-        period: int = 60,
-        forecast_statistics: bool = False,
-    ) -> list[SeriesPoint]:
-        """Statistics per period of a node or edge (GetTimeSeriesServiceStatistics).
-
-        `entity_selector_expression` is ``service(...)``, ``edge(..., ...)`` or
-        ``id(...)``; without one, the edges from the clients (the requests
-        entering the graph) are summed.
-
-        Simulation notes: the forecast (``ForecastStatistics``) is the observed
-        fault count as both the high and the low bound.
-        """
-        self._pump()
-        _check_window(start_time, end_time, None)
-        if period <= 0 or period % 60:
-            raise InvalidRequestException(
-                f"Invalid period: {period}. The period must be a multiple of 60 seconds.",
-                param="Period",
-                value=period,
-            )
-        group = self._group(group_name, group_arn) if group_name or group_arn else None
-        selector = _selector(entity_selector_expression)
-        if forecast_statistics and not isinstance(selector, ServiceTest):
-            raise InvalidRequestException(
-                "Forecast statistics need an EntitySelectorExpression with a service id.",
-                param="ForecastStatistics",
-                value=True,
-            )
-        points = []
-        for slot, aggregate in self.store.graph_series(
-            start_time.timestamp(),
-            end_time.timestamp(),
-            "Default" if group is None else group.name,
-            period,
-        ):
-            stamp = datetime.fromtimestamp(slot, start_time.tzinfo)
-            if isinstance(selector, ServiceTest):
-                stats = Stats()
-                for key, node in aggregate.nodes.items():
-                    if node.node.type != "client" and node_matches(
-                        selector.ref or ServiceRef(), *key
-                    ):
-                        stats.merge(node.stats)
-                forecast = (stats.fault, stats.fault) if forecast_statistics else None
-                points.append(
-                    SeriesPoint(timestamp=stamp, edge=None, service=stats, forecast=forecast)
-                )
-            else:
-                points.append(
-                    SeriesPoint(
-                        timestamp=stamp, edge=_edge_stats(aggregate, selector), service=None
-                    )
-                )
-        return points
 
     # -- interfaces for real clients --------------------------------------------------
 
@@ -479,66 +344,6 @@ def _daemon_body(raw: bytes) -> str | None:
     return body.decode("utf-8", "replace")
 
 
-def _check_window(start: datetime, end: datetime, limit: timedelta | None) -> None:
-    if end < start:
-        raise InvalidRequestException(
-            "EndTime must be after StartTime.", param="EndTime", value=end.isoformat()
-        )
-    if limit is not None and end - start > limit:
-        raise InvalidRequestException(
-            f"The time range between StartTime and EndTime cannot exceed "
-            f"{int(limit.total_seconds() // 3600)} hours.",
-            param="EndTime",
-            value=end.isoformat(),
-        )
-
-
-def _fingerprint(*parts: Any) -> str:
-    return hashlib.blake2b(repr(parts).encode(), digest_size=6).hexdigest()
-
-
-def _token(fingerprint: str, position: int) -> str:
-    return base64.urlsafe_b64encode(f"{fingerprint}:{position}".encode()).decode()
-
-
-def _read_token(token: str | None, fingerprint: str) -> int:
-    if token is None:
-        return 0
-    try:
-        seen, _, position = base64.urlsafe_b64decode(token.encode()).decode().partition(":")
-        if seen == fingerprint:
-            return int(position)
-    except ValueError:
-        pass
-    raise InvalidRequestException("Invalid NextToken.", param="NextToken", value=token)
-
-
 def _share(trace_id: str) -> float:
     digest = hashlib.blake2b(trace_id.encode(), digest_size=8).digest()
     return int.from_bytes(digest) / 2**64
-
-
-def _selector(text: str | None) -> ServiceTest | EdgeTest | None:
-    if text is None:
-        return None
-    source = f"service({text})" if text.lstrip().lower().startswith("id(") else text
-    tree = FilterExpression.parse(source).tree
-    if not isinstance(tree, ServiceTest | EdgeTest) or tree.body is not None:
-        raise InvalidRequestException(
-            f"Invalid EntitySelectorExpression: {text}. Use service(...), edge(...) or id(...).",
-            param="EntitySelectorExpression",
-            value=text,
-        )
-    return tree
-
-
-def _edge_stats(aggregate: GraphAggregate, selector: EdgeTest | None) -> Stats:
-    total = Stats()
-    for key, node in aggregate.nodes.items():
-        for target_key, (_, stats) in node.edges.items():
-            if selector is None:
-                if node.node.type == "client":
-                    total.merge(stats)
-            elif node_matches(selector.source, *key) and node_matches(selector.target, *target_key):
-                total.merge(stats)
-    return total

@@ -37,9 +37,7 @@ __all__ = ["Facts", "TraceSketch", "facts_of"]
 
 #: (minute of the trace start, (group name, ARN, version) of its groups, graph
 #: contribution, update-time log entry, partial).
-Facts = tuple[
-    int, tuple[tuple[str, str, int], ...], Contribution, tuple[float, str, str], bool
-]
+Facts = tuple[int, tuple[tuple[str, str, int], ...], Contribution, tuple[float, str, str], bool]
 
 
 def facts_of(
@@ -201,4 +199,3 @@ class _Entry:
 
     def root_cause_documents(self) -> Sequence[Mapping[str, Any]]:
         return ()
-

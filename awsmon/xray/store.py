@@ -43,8 +43,9 @@ from awsmon.xray.assembly import build_view
 from awsmon.xray.filter_expression import FilterExpression
 from awsmon.xray.graph import GraphAggregate
 from awsmon.xray.model import Group, Segment, TimeRangeType
+from awsmon.xray.record import TraceFull, TraceLimits, TraceRecord
 from awsmon.xray.sketch import Facts, TraceSketch, facts_of
-from awsmon.xray.trace import TraceFull, TraceLimits, TraceRecord, TraceView
+from awsmon.xray.trace import TraceView
 
 __all__ = ["GroupFilter", "TraceStore"]
 
