@@ -69,6 +69,15 @@ def literal_prefix(wildcard: Wildcard) -> str:
     return literal.decode("utf-8", "surrogatepass")
 
 
+def _is_point(matcher: NumericRange) -> bool:
+    """True for ``{"numeric": ["=", x]}``, a closed one-point range."""
+    return (
+        matcher.low is not None
+        and matcher.low == matcher.high
+        and not (matcher.low_open or matcher.high_open)
+    )
+
+
 def field_rank(matchers: tuple[ValueMatcher, ...]) -> int:
     """How broad a field's matchers are: 0 for values, 1 for affixes, 2 ranges, 3 the rest.
 
@@ -81,7 +90,7 @@ def field_rank(matchers: tuple[ValueMatcher, ...]) -> int:
         if isinstance(matcher, ExactMatch | EqualsIgnoreCase):
             continue
         if isinstance(matcher, NumericRange):
-            rank = max(rank, 0 if matcher.low == matcher.high else 2)
+            rank = max(rank, 0 if _is_point(matcher) else 2)
         elif isinstance(matcher, Prefix | Suffix):
             rank = max(rank, 1 if matcher.key else 3)
         elif isinstance(matcher, Cidr):
@@ -253,7 +262,7 @@ class FieldIndex(Generic[S]):
                 _file(self.others, value, state, add)
             else:
                 _file(self.numbers, value, state, add)
-        elif isinstance(matcher, NumericRange) and matcher.low == matcher.high:
+        elif isinstance(matcher, NumericRange) and _is_point(matcher):
             assert matcher.low is not None
             _file(self.numbers, matcher.low, state, add)
         elif isinstance(matcher, NumericRange):

@@ -43,13 +43,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from awsmon.events._pattern_values import ExactMatch, ValueMatcher, typed_key
+from awsmon.events._ruler_flat import FlatLeaves, flatten_for, known_prefixes
 from awsmon.events._ruler_index import FieldIndex, field_rank
 from awsmon.events.pattern import (
     DEFAULT_LIMITS,
     EventPattern,
     FieldPattern,
     FlatEvent,
-    Leaf,
     Membership,
     PatternLimits,
     SubPattern,
@@ -58,7 +58,6 @@ from awsmon.events.pattern import (
 __all__ = ["RuleMatcher", "flatten_for"]
 
 _Route = tuple[FieldPattern, ...]
-_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 class _State:
@@ -109,116 +108,6 @@ def _merge(chosen: Membership, membership: Membership) -> Membership | None:
         if known != index:
             return None
     return tuple(sorted(merged.items()))
-
-
-# -- flattening ------------------------------------------------------------------------
-
-
-class _Flat:
-    """The leaves of one event at the known paths, and the arrays met on the way."""
-
-    __slots__ = ("array_paths", "arrays", "known", "leaves", "next_array", "tangled")
-
-    def __init__(self, known: frozenset[str] | None) -> None:
-        self.known = known
-        self.leaves: dict[str, list[Leaf]] = {}
-        self.arrays: dict[int, str] = {}  # array id -> a path with a leaf in it
-        self.tangled: set[int] = set()  # arrays with leaves at two paths or more
-        self.array_paths: set[str] = set()  # paths with leaves in arrays
-        self.next_array = 0
-
-    def leaf(self, path: str, value: Any, membership: Membership) -> None:
-        leaves = self.leaves.get(path)
-        if leaves is None:
-            self.leaves[path] = [(value, membership)]
-        else:
-            leaves.append((value, membership))
-        if membership:
-            self.array_paths.add(path)
-            for array_id, _ in membership:
-                if self.arrays.setdefault(array_id, path) != path:
-                    self.tangled.add(array_id)
-
-    def value(self, value: Any, path: str, membership: Membership) -> None:
-        kind = type(value)
-        if kind in _SCALARS:
-            self.leaf(path, value, membership)
-        elif kind is dict or (kind is not list and isinstance(value, Mapping)):
-            self.object(value, path + ".", membership)
-        elif kind is list or isinstance(value, tuple | list):
-            self.next_array += 1
-            array_id = self.next_array
-            for index, element in enumerate(value):
-                self.value(element, path, (*membership, (array_id, index)))
-        else:
-            self.leaf(path, value, membership)
-
-    def object(self, value: Mapping[Any, Any], prefix: str, membership: Membership) -> None:
-        known, leaves = self.known, self.leaves
-        for key, child in value.items():
-            path = prefix + key if type(key) is str else prefix + str(key)
-            if known is not None and path not in known:
-                continue
-            if not membership and type(child) in _SCALARS:  # the common case, inline
-                found = leaves.get(path)
-                if found is None:
-                    leaves[path] = [(child, ())]
-                else:
-                    found.append((child, ()))
-            else:
-                self.value(child, path, membership)
-
-    def result(self, *, cut: bool = False) -> tuple[dict[str, list[Leaf]], frozenset[str]]:
-        """The leaves by path, and the paths with leaves in tangled arrays.
-
-        Memberships are cut to the tangled arrays; when there are none they are
-        left as they are (the walk ignores them then) unless `cut` is set.
-        """
-        tangled, leaves = self.tangled, self.leaves
-        if not tangled and not cut:
-            return leaves, frozenset()
-        paths: set[str] = set()
-        for path in self.array_paths:
-            cut_leaves = [
-                (value, tuple(entry for entry in membership if entry[0] in tangled))
-                for value, membership in leaves[path]
-            ]
-            leaves[path] = cut_leaves
-            if any(membership for _, membership in cut_leaves):
-                paths.add(path)
-        return leaves, frozenset(paths)
-
-
-def flatten_for(event: Mapping[str, Any], paths: Iterable[str] | None = None) -> FlatEvent:
-    """An event's leaves by dotted path, as the matcher sees them (a helper for tests).
-
-    Args:
-        event: the event.
-        paths: keep only the leaves at these paths (None: every leaf).
-
-    Returns:
-        The leaves; each leaf's array membership keeps only the arrays holding
-        leaves at two or more of the kept paths, the only ones that matter.
-    """
-    flat = _Flat(None if paths is None else _prefixes(paths))
-    flat.object(event, "", ())
-    leaves, _ = flat.result(cut=True)
-    if paths is not None:
-        wanted = set(paths)
-        leaves = {path: found for path, found in leaves.items() if path in wanted}
-    return leaves
-
-
-def _prefixes(paths: Iterable[str]) -> frozenset[str]:
-    """Every dotted path and its prefixes ending before a dot: what flattening descends into."""
-    found: set[str] = set()
-    for path in paths:
-        found.add(path)
-        at = path.find(".")
-        while at != -1:
-            found.add(path[:at])
-            at = path.find(".", at + 1)
-    return frozenset(found)
 
 
 class RuleMatcher:
@@ -307,15 +196,15 @@ class RuleMatcher:
             return []
         known = self._known
         if known is None:
-            known = self._known = _prefixes(self._path_refs)
-        flat = _Flat(known)
+            known = self._known = known_prefixes(self._path_refs)
+        flat = FlatLeaves(known)
         flat.object(event, "", ())
         leaves, tangled = flat.result()
         return self._walk(leaves, tangled)
 
     def matching_flat(self, flat: FlatEvent) -> list[str]:
         """`matching` for an event already flattened with `flatten_event`."""
-        cut = _Flat(None)
+        cut = FlatLeaves(None)
         for path, found in flat.items():
             for value, membership in found:
                 cut.leaf(path, value, membership)
@@ -509,4 +398,4 @@ class RuleMatcher:
                 paths[path] += 1
             assert sum(filed.values()) == sum(filed[id(c)] for c in state.children.values())
         assert paths == self._path_refs
-        assert self._known is None or self._known == _prefixes(self._path_refs)
+        assert self._known is None or self._known == known_prefixes(self._path_refs)

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from awsmon.events.errors import InvalidEventPatternException
-from awsmon.events.pattern import EventPattern, PatternLimits
+from awsmon.events.pattern import EventPattern, PatternLimits, flatten_event
 from awsmon.events.ruler import RuleMatcher
 
 HERE = Path(__file__).parent
@@ -233,6 +233,23 @@ class TestIndexLookups:
         rules._check()
 
 
+#: Patterns drawn from few fields and values, so that routes begin alike.
+SHARED_PATTERNS = [
+    {"a": ["a"]},
+    {"a": ["a"], "b": [1]},
+    {"a": ["a"], "b": [{"numeric": [">", 0]}]},
+    {"a": ["a", "ab"], "b": [{"anything-but": [1, 2]}]},
+    {"a": [{"prefix": "a"}], "list": {"x": ["a"], "y": [1]}},
+    {"list": {"x": ["a"], "y": [{"exists": False}]}},
+    {"list": {"x": [{"exists": True}], "y": ["ab"]}},
+    {"a": [{"exists": False}], "b": [{"numeric": ["<", 3]}]},
+    {"c": [{"wildcard": "a*"}], "$or": [{"a": ["a"]}, {"b": [True]}]},
+    {"c": [{"cidr": "10.0.0.0/8"}], "n": {"x": [300]}},
+    {"n.x": [{"anything-but": {"prefix": "a"}}], "a": ["b"]},
+    {"b": [1, True], "c": [{"equals-ignore-case": "AB"}]},
+]
+
+
 class TestAgreesWithOracle:
     """Hypothesis: the shared matcher gives the naive per-rule oracle's answers."""
 
@@ -251,6 +268,26 @@ class TestAgreesWithOracle:
         for event in events:
             expected = [f"r{n}" for n, p in enumerate(patterns) if oracle.matches(p, event)]
             assert rules.matching(event) == expected
+
+    @settings(max_examples=40)
+    @given(
+        st.lists(st.sampled_from(SHARED_PATTERNS), min_size=5, max_size=40),
+        st.lists(st.integers(0, 39), max_size=15),
+        st.lists(oracle.events(), min_size=1, max_size=4),
+    )
+    def test_shared_states_after_removals(
+        self, chosen: list[dict[str, Any]], removed: list[int], events: list[dict[str, Any]]
+    ) -> None:
+        """Rules sharing states, some removed: each event gets the rules that match on their own."""
+        rules = RuleMatcher(limits=NO_COMPLEXITY)
+        for n, pattern in enumerate(chosen):
+            rules.add(f"r{n}", pattern)
+        for n in removed:
+            rules.remove(f"r{n}")
+        rules._check()
+        for event in events:
+            assert rules.matching(event) == one_by_one(rules, event)
+            assert rules.matching_flat(flatten_event(event)) == one_by_one(rules, event)
 
 
 class RulerMachine(RuleBasedStateMachine):

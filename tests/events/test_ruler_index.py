@@ -2,8 +2,7 @@
 
 Each structure must agree with the naive answer: `Ranges` with testing every
 range, `FieldIndex` with calling each matcher's own ``matches`` on the value,
-under random filings and removals; and the matcher's pruned flattening with
-`flatten_event`.
+under random filings and removals.
 """
 
 from __future__ import annotations
@@ -21,8 +20,7 @@ from hypothesis import strategies as st
 
 from awsmon.events._pattern_values import ValueMatcher, Wildcard
 from awsmon.events._ruler_index import FieldIndex, Ranges, field_rank, literal_prefix
-from awsmon.events.pattern import EventPattern, PatternLimits, flatten_event
-from awsmon.events.ruler import flatten_for
+from awsmon.events.pattern import EventPattern, PatternLimits
 
 HERE = Path(__file__).parent
 NO_COMPLEXITY = PatternLimits(max_wildcard_complexity=None)
@@ -222,37 +220,3 @@ class TestLiteralPrefix:
             return
         if wildcard.matches(value):
             assert value.startswith(literal_prefix(wildcard))
-
-
-class TestFlattenFor:
-    """The matcher's flattening keeps the leaves of the paths asked for, as flatten_event does."""
-
-    def test_arrays_joining_two_paths_keep_membership(self) -> None:
-        """Only arrays whose leaves lie at two kept paths keep their element indexes."""
-        event = {"r": ["x", "y"], "t": [{"k": 1, "v": 2}, {"k": 3}], "u": {"w": 0}}
-        flat = flatten_for(event, ["r", "t.k", "t.v"])
-        assert flat == {
-            "r": [("x", ()), ("y", ())],
-            "t.k": [(1, ((2, 0),)), (3, ((2, 1),))],
-            "t.v": [(2, ((2, 0),))],
-        }
-        assert flatten_for(event, ["t.k"]) == {"t.k": [(1, ()), (3, ())]}
-
-    @settings(max_examples=150)
-    @given(
-        oracle.events(),
-        st.lists(st.sampled_from(["a", "b", "n.x", "list.x", "list.y", "x.y", "c"]), max_size=4),
-    )
-    def test_agrees_with_flatten_event(self, event: dict[str, Any], paths: list[str]) -> None:
-        """Same values in the same order at each kept path; arrays cut to the shared ones."""
-        full = flatten_event(event)
-        kept = flatten_for(event, paths)
-        assert set(kept) == set(full) & set(paths)
-        for path, leaves in kept.items():
-            assert [repr(v) for v, _ in leaves] == [repr(v) for v, _ in full[path]]
-            for (_, cut), (_, membership) in zip(leaves, full[path], strict=True):
-                assert set(cut) <= set(membership)
-        everything = flatten_for(event)
-        assert {p: [repr(v) for v, _ in leaves] for p, leaves in everything.items()} == {
-            p: [repr(v) for v, _ in leaves] for p, leaves in full.items()
-        }
