@@ -237,6 +237,7 @@ class FieldIndex(Generic[S]):
         # plain anything-but, at most one per state (a second goes to checks):
         # every such state, and by typed value key the states that exclude it
         self.but: list[S] = []
+        self._but: set[S] = set()  # the same, for membership tests
         self.but_excluded: dict[tuple[str, Any] | None, set[S]] = {}
         self.absent: list[S] = []
         self.entries = 0
@@ -292,12 +293,14 @@ class FieldIndex(Generic[S]):
             _file(self.wildcards, prefix, (matcher, state), add)
             _count(self.wildcard_lengths, len(prefix), add)
         elif isinstance(matcher, AnythingBut) and (
-            (add and state not in self.but) or (not add and (matcher, state) not in self.checks)
+            (add and state not in self._but) or (not add and (matcher, state) not in self.checks)
         ):
             if add:
                 self.but.append(state)
+                self._but.add(state)
             else:
                 self.but.remove(state)
+                self._but.discard(state)
             for key in matcher.excluded:
                 _toggle(self.but_excluded, key, state, add)
         else:

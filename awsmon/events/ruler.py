@@ -50,6 +50,7 @@ from awsmon.events.pattern import (
     EventPattern,
     FieldPattern,
     FlatEvent,
+    Leaf,
     Membership,
     PatternLimits,
     SubPattern,
@@ -108,6 +109,23 @@ def _merge(chosen: Membership, membership: Membership) -> Membership | None:
         if known != index:
             return None
     return tuple(sorted(merged.items()))
+
+
+def _split(
+    index: FieldIndex[_State],
+    leaves: Iterable[Leaf],
+    out: list[_State],
+    deferred: list[tuple[_State, Membership]],
+) -> None:
+    """Look leaves up, keeping apart the states reached by leaves in tangled arrays."""
+    for leaf in leaves:
+        membership = leaf[1]
+        if not membership:
+            index.reach((leaf,), out)
+            continue
+        hits: list[_State] = []
+        index.reach((leaf,), hits)
+        deferred += [(child, membership) for child in hits]
 
 
 class RuleMatcher:
@@ -213,19 +231,21 @@ class RuleMatcher:
 
     def _walk(self, flat: FlatEvent, tangled: frozenset[str]) -> list[str]:
         found: set[str] = set()
-        if tangled:
-            self._walk_arrays(flat, tangled, found)
-        else:
-            self._walk_plain(flat, found)
+        self._walk_plain(flat, tangled, found)
         if len(found) < 2:
             return list(found)
         return sorted(found, key=self._order.__getitem__)
 
-    def _walk_plain(self, flat: FlatEvent, found: set[str]) -> None:
-        """The walk when no array joins two paths: each state is reached at most once."""
+    def _walk_plain(self, flat: FlatEvent, tangled: frozenset[str], found: set[str]) -> None:
+        """The walk while no leaf from a tangled array is chosen: each state is reached once.
+
+        A leaf at a `tangled` path that sits in such an array hands the states
+        it reaches over to `_walk_arrays`, with its array elements.
+        """
         stack = [self._root]
         pop, push, get, update = stack.pop, stack.append, flat.get, found.update
         size = len(flat)
+        deferred: list[tuple[_State, Membership]] = []
         while stack:
             fields = (state := pop()).fields
             out: list[_State] = []
@@ -235,6 +255,8 @@ class RuleMatcher:
                     if leaves is None:
                         if index.absent:
                             out += index.absent
+                    elif tangled and path in tangled:
+                        _split(index, leaves, out, deferred)
                     elif index.plain:
                         strings = index.strings
                         for value, _ in leaves:
@@ -247,7 +269,11 @@ class RuleMatcher:
             else:  # few paths in the event: look its paths up instead
                 for path, leaves in flat.items():
                     found_index = fields.get(path)
-                    if found_index is not None:
+                    if found_index is None:
+                        continue
+                    if tangled and path in tangled:
+                        _split(found_index, leaves, out, deferred)
+                    else:
                         found_index.reach(leaves, out)
                 for path, index in state.absent_fields.items():
                     if path not in flat:
@@ -257,15 +283,23 @@ class RuleMatcher:
                     update(child.names)
                 if child.fields:
                     push(child)
+        if deferred:
+            self._walk_arrays(flat, tangled, found, deferred)
 
-    def _walk_arrays(self, flat: FlatEvent, tangled: frozenset[str], found: set[str]) -> None:
+    @staticmethod
+    def _walk_arrays(
+        flat: FlatEvent,
+        tangled: frozenset[str],
+        found: set[str],
+        starts: list[tuple[_State, Membership]],
+    ) -> None:
         """The walk carrying, along each route, the array elements its leaves came from.
 
-        Only the leaves at `tangled` paths sit in arrays that matter; the other
-        leaves never change the elements chosen.
+        It starts from the states reached by leaves in tangled arrays (`starts`,
+        with those leaves' elements); only leaves at `tangled` paths can change
+        the elements chosen.
         """
-        empty: Membership = ()
-        stack: list[tuple[_State, Membership]] = [(self._root, empty)]
+        stack: list[tuple[_State, Membership]] = []
         seen: set[tuple[_State, Membership]] = set()
         update = found.update
 
@@ -277,6 +311,8 @@ class RuleMatcher:
                     seen.add((child, chosen))
                     stack.append((child, chosen))
 
+        for child, chosen in starts:
+            reached((child,), chosen)
         while stack:
             state, chosen = stack.pop()
             out: list[_State] = []  # states reached keeping `chosen`
