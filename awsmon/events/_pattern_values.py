@@ -65,7 +65,11 @@ _JAVA_INT = re.compile(r"[+-]?[0-9]+")
 
 
 def fold(text: str) -> str:
-    """The case-folded form used by every case-insensitive comparison."""
+    """The case-folded form used by every case-insensitive comparison.
+
+    The rule index (`awsmon.events._ruler_index`) inlines it as ``str.lower``
+    on its hot path: change both together.
+    """
     return text.lower()
 
 

@@ -15,7 +15,7 @@ which must hold.
     False
 
 Main classes: `EventPattern`, `SubPattern`, `FieldPattern`, `PatternLimits`;
-functions `flatten_event` (an event's leaves, shared with the rule index) and
+functions `flatten_event` (an event's leaves; the rule index prunes its own) and
 `parse_event_pattern`. The value matchers live in `awsmon.events._pattern_values`
 and the JSON reader in `awsmon.events._pattern_json`; the compiler that mirrors
 aws/event-ruler's JsonRuleCompiler is `awsmon.events._pattern_compiler`.
