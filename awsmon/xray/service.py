@@ -7,7 +7,8 @@ operations, by purpose:
   the aws-xray-sdk emitter, `sdk_emitter`; the simulated-application
   recorder, `recorder`);
 - reading traces: `get_trace_summaries`, `batch_get_traces`, `get_trace_graph`;
-- service graphs: `get_service_graph`, `get_time_series_service_statistics`;
+- service graphs: `get_service_graph`, `get_time_series_service_statistics`
+  (`awsmon.xray.graph_ops`);
 - sampling: `create_sampling_rule`, `get_sampling_rules`,
   `update_sampling_rule`, `delete_sampling_rule`, `get_sampling_targets`,
   `get_sampling_statistic_summaries`, and `sampler` (the SDK algorithm for a
@@ -15,9 +16,12 @@ operations, by purpose:
 - groups, encryption, telemetry and tags (`awsmon.xray.config`).
 
 Traces keep 30 days (a clock job every hour drops older ones, by the time in
-the trace id). Documents the daemon received enter the cloud on the
-simulation's own thread: at the next X-Ray call, or at the next whole second
-the clock passes while the daemon runs.
+the trace id). A trace holds at most 500 KB of documents, 100 KB when they
+trickle in with time gaps (`trace_limits`, `awsmon.xray.record.TraceLimits`);
+past that its documents are rejected and BatchGetTraces says LimitExceeded.
+Documents the daemon received enter the cloud on the simulation's own
+thread: at the next X-Ray call, or at the next whole second the clock passes
+while the daemon runs.
 
 >>> from datetime import timedelta
 >>> from awsmon import Cloud

@@ -4,9 +4,11 @@
 processes changed traces on demand (`process`: each trace once per change,
 however many pieces arrived in between). Processing builds the trace's
 `TraceView`, tests it against the groups, and keeps only compact *facts*
-(plain tuples): the minute it started, the groups it belongs to and its
-graph contribution. Views are rebuilt from the records when a query needs
-them, and the most recent `view_cache_size` are kept.
+(plain tuples, `awsmon.xray.sketch`): the minute it started, the groups it
+belongs to, its graph contribution. Views are rebuilt from the records when
+a query needs them (the `view_cache_size` most recently used are kept);
+`verdict` answers most filter expressions from the facts alone, so a query
+rebuilds only the traces that may match.
 
 Beside the records the store keeps:
 

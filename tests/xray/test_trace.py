@@ -129,3 +129,34 @@ def test_store_indexes_and_expiry(scorekeep: Cloud) -> None:
     assert store.graph(0, 2e9, "Default")[0].nodes == {} or all(
         n.stats.total == 0 for n in store.graph(0, 2e9, "Default")[0].nodes.values()
     )
+
+
+def test_views_are_rebuilt_when_the_cache_is_small() -> None:
+    """With a tiny view cache, queries rebuild traces from their documents: same answers."""
+    answers = []
+    for size in (10_000, 1):
+        cloud = Cloud(clock=VirtualClock(start=reference_start()))
+        cloud.xray.store.view_cache_size = size
+        now = cloud.clock.time()
+        docs = [
+            {
+                "name": "api",
+                "id": f"{n + 1:016x}",
+                "trace_id": f"1-{int(now) - 30:08x}-{n:024x}",
+                "start_time": now - 30 + n,
+                "end_time": now - 29 + n,
+                "http": {"response": {"status": 500 if n % 3 == 0 else 200}},
+            }
+            for n in range(9)
+        ]
+        assert cloud.xray.put_trace_segments(docs) == []
+        client = cloud.client("xray")
+        window = {"StartTime": reference_start().replace(minute=0), "EndTime": reference_start()}
+        summaries = client.get_trace_summaries(**window, FilterExpression="fault")
+        ids = [s["Id"] for s in summaries["TraceSummaries"]]
+        traces = client.batch_get_traces(TraceIds=ids)["Traces"]
+        answers.append((summaries["TraceSummaries"], traces))
+        assert len(cloud.xray.store._views) <= size
+        cloud.xray.store._check()
+    assert answers[0] == answers[1]
+    assert len(answers[0][0]) == 3
