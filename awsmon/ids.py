@@ -14,12 +14,22 @@ from __future__ import annotations
 
 import random
 import string
-import uuid
 
-__all__ = ["IdFactory"]
+__all__ = ["IdFactory", "format_uuid4"]
 
 _ALPHANUMERIC = string.ascii_letters + string.digits
 _UPPER_ALPHANUMERIC = string.ascii_uppercase + string.digits
+
+
+_VERSION_MASK = ~((0xF000 << 64) | (0xC000 << 48)) & ((1 << 128) - 1)
+_VERSION_BITS = (4 << 76) | (0x8000 << 48)
+
+
+def format_uuid4(bits: int) -> str:
+    """The version-4 UUID text of 128 random `bits`: what ``uuid.UUID(int=bits, version=4)``
+    prints, without building the object (ids are drawn on every API call)."""
+    text = f"{(bits & _VERSION_MASK) | _VERSION_BITS:032x}"
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 class IdFactory:
@@ -30,7 +40,7 @@ class IdFactory:
 
     def uuid(self) -> str:
         """A random (version 4) UUID string, as AWS uses for request and event ids."""
-        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+        return format_uuid4(self._rng.getrandbits(128))
 
     def hex(self, length: int) -> str:
         """`length` lowercase hex digits (X-Ray segment ids, trace id suffixes)."""

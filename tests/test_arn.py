@@ -113,3 +113,13 @@ class TestIds:
         assert len(ids.hex(24)) == 24 and int(ids.hex(24), 16) >= 0
         assert ids.alphanumeric(8, upper=True).isupper() or ids.alphanumeric(8).isalnum()
         assert ids.digits(12).isdigit()
+
+
+@given(st.integers(0, 2**128 - 1))
+def test_uuid_text_matches_the_standard_library(bits: int) -> None:
+    """format_uuid4 prints exactly what uuid.UUID(int=bits, version=4) prints."""
+    import uuid
+
+    from awsmon.ids import format_uuid4
+
+    assert format_uuid4(bits) == str(uuid.UUID(int=bits, version=4))
