@@ -14,7 +14,7 @@ import awsmon
 ROOT = Path(__file__).resolve().parent.parent
 WALL_CLOCK = re.compile(
     r"time\.time\(|time\.monotonic\(|time\.sleep\(|datetime\.now\(|datetime\.utcnow\(|"
-    r"date\.today\(|perf_counter\(|uuid1\(|uuid4\("
+    r"date\.today\(|perf_counter\(|\buuid1\(|\buuid4\("
 )
 
 
