@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from awsmon.identity import Principal
     from awsmon.registry import ServiceSpec
 
-__all__ = ["Params", "WireApi", "WireClient", "handles", "snake_case"]
+__all__ = ["Params", "WireApi", "WireClient", "handles", "snake_case", "tags_page"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -291,6 +291,24 @@ class Params:
             )
         return list(value)
 
+    def tag_list(
+        self,
+        name: str = "Tags",
+        *,
+        required: bool = False,
+        max_items: int = 50,
+        value_required: bool = False,
+    ) -> dict[str, str]:
+        """A ``[{"Key": k, "Value": v}, ...]`` list as a dict (keys 1–128, values ≤256 chars)."""
+        tags: dict[str, str] = {}
+        for item in self.items(name, required=required, max_items=max_items):
+            entry = self.nested(item if isinstance(item, Mapping) else {})
+            key = entry.string("Key", required=True, min_length=1, max_length=128)
+            value = entry.string("Value", required=value_required, max_length=256, default="")
+            assert key is not None
+            tags[key] = value or ""
+        return tags
+
     def mapping(self, name: str, *, required: bool = False) -> dict[str, Any]:
         """A map parameter (empty when absent and optional)."""
         value = self._present(name, required)
@@ -377,3 +395,12 @@ def no_such_operation(spec: ServiceSpec, operation_name: str) -> ServiceError:
         param="Action",
         value=operation_name,
     )
+
+
+def tags_page(
+    tags: Mapping[str, str], exclusive_start: str | None, limit: int
+) -> tuple[list[dict[str, str]], bool]:
+    """One page of a ListTags answer: tags after `exclusive_start` in key order, and whether
+    more follow (Kinesis ListTagsForStream, Firehose ListTagsForDeliveryStream)."""
+    keys = sorted(k for k in tags if exclusive_start is None or k > exclusive_start)
+    return [{"Key": k, "Value": tags[k]} for k in keys[:limit]], len(keys) > limit

@@ -31,7 +31,6 @@ from awsmon.events.errors import (
     InvalidStateException,
     ResourceAlreadyExistsException,
     ResourceNotFoundException,
-    ValidationException,
 )
 from awsmon.events.model import (
     EventBus,
@@ -40,7 +39,6 @@ from awsmon.events.model import (
     PutEventsEntry,
     PutEventsResult,
     PutEventsResultEntry,
-    entry_size,
 )
 
 if TYPE_CHECKING:
@@ -60,7 +58,8 @@ class PartnerOperations(Service):
 
     if TYPE_CHECKING:
         buses: dict[str, EventBus]
-        max_put_events_bytes: int
+
+        def _check_batch(self, entries: Sequence[PutEventsEntry], most: int) -> None: ...
 
         def accept(
             self,
@@ -171,20 +170,7 @@ class PartnerOperations(Service):
         Raises:
             ValidationException: not 1..20 entries, or over the size limit.
         """
-        if not 1 <= len(entries) <= 20:
-            raise ValidationException(
-                f"1 validation error detected: Value '{list(entries)}' at 'entries' failed to "
-                "satisfy constraint: Member must have length "
-                + ("less than or equal to 20" if entries else "greater than or equal to 1"),
-                param="Entries",
-                value=len(entries),
-            )
-        if sum(entry_size(e) for e in entries) > self.max_put_events_bytes:
-            raise ValidationException(
-                "Total size of the entries in the request is over the limit.",
-                param="Entries",
-                value=len(entries),
-            )
+        self._check_batch(entries, 20)
         return PutEventsResult(tuple(self._partner_entry(e) for e in entries))
 
     def _partner_entry(self, entry: PutEventsEntry) -> PutEventsResultEntry:

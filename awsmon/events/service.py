@@ -262,11 +262,17 @@ class EventBridge(RuleOperations, BusOperations, ArchiveOperations, PartnerOpera
                 size of the entries in the request is over the limit."
         """
         del endpoint_id
-        if not 1 <= len(entries) <= 10:
+        self._check_batch(entries, 10)
+        return PutEventsResult(tuple(self._put_entry(e) for e in entries))
+
+    def _check_batch(self, entries: Sequence[PutEventsEntry], most: int) -> None:
+        """The whole-request checks of PutEvents and PutPartnerEvents: 1..`most` entries whose
+        total size (as `entry_size` counts it) is within `max_put_events_bytes`."""
+        if not 1 <= len(entries) <= most:
             raise ValidationException(
                 f"1 validation error detected: Value '{list(entries)}' at 'entries' failed to "
                 "satisfy constraint: Member must have length "
-                + ("less than or equal to 10" if entries else "greater than or equal to 1"),
+                + (f"less than or equal to {most}" if entries else "greater than or equal to 1"),
                 param="Entries",
                 value=len(entries),
             )
@@ -276,7 +282,6 @@ class EventBridge(RuleOperations, BusOperations, ArchiveOperations, PartnerOpera
                 param="Entries",
                 value=len(entries),
             )
-        return PutEventsResult(tuple(self._put_entry(e) for e in entries))
 
     def _put_entry(self, entry: PutEventsEntry) -> PutEventsResultEntry:
         source, detail_type, raw = entry.source, entry.detail_type, entry.detail

@@ -26,7 +26,7 @@ from awsmon.neighbours.firehose_model import (
     S3Destination,
     ValidationException,
 )
-from awsmon.wire import Params, WireApi, handles
+from awsmon.wire import Params, WireApi, handles, tags_page
 
 __all__ = ["FirehoseApi", "FirehoseParams"]
 
@@ -212,12 +212,8 @@ class FirehoseApi(WireApi):
         extended = key.startswith("Extended")
         config = params.nested(params.mapping(key), key)
         destination = _destination_from_wire(config, extended=extended)
-        tags: dict[str, str] = {}
-        for tag in params.items("Tags", min_items=1, max_items=50):
-            entry = params.nested(tag if isinstance(tag, Mapping) else {}, "Tags")
-            tag_key = entry.string("Key", required=True, min_length=1, max_length=128)
-            assert tag_key is not None
-            tags[tag_key] = entry.string("Value", max_length=256, default="") or ""
+        params.items("Tags", min_items=1)
+        tags = params.tag_list("Tags")
         stream = self.domain.create_delivery_stream(name, destination, tags=tags)
         return {"DeliveryStreamARN": stream.arn}
 
@@ -305,13 +301,8 @@ class FirehoseApi(WireApi):
     def tag_delivery_stream(self, params: Params) -> Response:
         """TagDeliveryStream → nothing."""
         name = self._name(params)
-        tags: dict[str, str] = {}
-        for tag in params.items("Tags", required=True, min_items=1, max_items=50):
-            entry = params.nested(tag if isinstance(tag, Mapping) else {})
-            key = entry.string("Key", required=True, min_length=1, max_length=128)
-            assert key is not None
-            tags[key] = entry.string("Value", max_length=256, default="") or ""
-        self.domain.tag_delivery_stream(name, tags)
+        params.items("Tags", required=True, min_items=1)
+        self.domain.tag_delivery_stream(name, params.tag_list("Tags", required=True))
         return {}
 
     @handles("UntagDeliveryStream")
@@ -328,8 +319,5 @@ class FirehoseApi(WireApi):
         start = params.string("ExclusiveStartTagKey")
         assert limit is not None
         tags = self.domain.list_tags_for_delivery_stream(self._name(params))
-        keys = [k for k in tags if start is None or k > start]
-        return {
-            "Tags": [{"Key": k, "Value": tags[k]} for k in keys[:limit]],
-            "HasMoreTags": len(keys) > limit,
-        }
+        page, more = tags_page(tags, start, limit)
+        return {"Tags": page, "HasMoreTags": more}

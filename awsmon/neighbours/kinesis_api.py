@@ -29,7 +29,7 @@ from awsmon.neighbours.kinesis_model import (
     RecordInput,
     ValidationException,
 )
-from awsmon.wire import Params, WireApi, handles
+from awsmon.wire import Params, WireApi, handles, tags_page
 
 __all__ = ["KinesisApi", "KinesisParams"]
 
@@ -336,11 +336,8 @@ class KinesisApi(WireApi):
         start = params.string("ExclusiveStartTagKey")
         assert limit is not None
         tags = self.domain.list_tags_for_stream(self._stream(params))
-        keys = [k for k in tags if start is None or k > start]
-        return {
-            "Tags": [{"Key": k, "Value": tags[k]} for k in keys[:limit]],
-            "HasMoreTags": len(keys) > limit,
-        }
+        page, more = tags_page(tags, start, limit)
+        return {"Tags": page, "HasMoreTags": more}
 
     # -- records --------------------------------------------------------------------
 

@@ -423,19 +423,7 @@ def _insights(params: Params) -> InsightsConfiguration | None:
 
 
 def _tags(params: Params, *, required: bool = False) -> dict[str, str] | None:
-    items = params.items("Tags", required=required, max_items=200)
-    tags = {}
-    for item in items:
-        tag = Params(
-            item if isinstance(item, dict) else {},
-            invalid=InvalidRequestException,
-            missing=InvalidRequestException,
-        )
-        key = tag.string("Key", required=True, min_length=1, max_length=128)
-        value = tag.string("Value", required=True, max_length=256)
-        assert key is not None and value is not None
-        tags[key] = value
-    return tags
+    return params.tag_list("Tags", required=required, max_items=200, value_required=True)
 
 
 def _encryption(config: Any) -> dict[str, Any]:
