@@ -8,6 +8,7 @@ runs on shared two-core machines, and speed is measured in ``benchmarks/``.
 from __future__ import annotations
 
 import os
+from importlib.metadata import entry_points
 
 from hypothesis import HealthCheck, settings
 
@@ -18,3 +19,8 @@ settings.register_profile(
     "ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+# The awsmon fixtures come from the ``pytest11`` entry point when awsmon is installed;
+# from a bare checkout (``PYTHONPATH=. python -m pytest``) this registers them instead.
+if not any(entry.name == "awsmon" for entry in entry_points(group="pytest11")):
+    pytest_plugins = ["awsmon.testing.pytest_plugin"]

@@ -8,12 +8,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from aws_embedded_metrics.environment.local_environment import LocalEnvironment
-from aws_embedded_metrics.logger.metrics_context import MetricsContext
-from aws_embedded_metrics.logger.metrics_logger import MetricsLogger
-from aws_embedded_metrics.serializers.log_serializer import LogSerializer
-from aws_embedded_metrics.sinks import Sink
-from aws_embedded_metrics.storage_resolution import StorageResolution
 
 from awsmon import Cloud
 from awsmon.cloudwatch.model import MetricKey
@@ -28,7 +22,18 @@ SPEC_EXAMPLE = (
 
 
 def library_documents(timestamp_ms: int) -> list[str]:
-    """What aws-embedded-metrics writes for a small handler (its own serializer, in-process)."""
+    """What aws-embedded-metrics writes for a small handler (its own serializer, in-process).
+
+    Skips the calling test when the optional SDK is not installed (the test extra has it).
+    """
+    pytest.importorskip("aws_embedded_metrics", reason="aws-embedded-metrics is not installed")
+    from aws_embedded_metrics.environment.local_environment import LocalEnvironment
+    from aws_embedded_metrics.logger.metrics_context import MetricsContext
+    from aws_embedded_metrics.logger.metrics_logger import MetricsLogger
+    from aws_embedded_metrics.serializers.log_serializer import LogSerializer
+    from aws_embedded_metrics.sinks import Sink
+    from aws_embedded_metrics.storage_resolution import StorageResolution
+
     captured: list[str] = []
 
     class ListSink(Sink):
