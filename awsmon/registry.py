@@ -83,8 +83,8 @@ SERVICES: list[ServiceSpec] = [
     ServiceSpec(
         name="sqs",
         botocore_name="sqs",
-        domain="awsmon.neighbours.sqs:SQS",
-        api="awsmon.neighbours.sqs_api:SqsApi",
+        domain="awsmon.neighbours.sqs.service:SQS",
+        api="awsmon.neighbours.sqs.api:SqsApi",
         event_source="sqs.amazonaws.com",
         arn_service="sqs",
     ),

@@ -282,7 +282,7 @@ class Deliverer:
     def _dead_letter(
         self, job: _Attempt, failed: _Failed, retries_done: int, exhausted: str | None
     ) -> bool:
-        from awsmon.neighbours.sqs_model import MessageAttribute
+        from awsmon.neighbours.sqs import MessageAttribute
 
         arn = job.target.dead_letter_arn
         assert arn is not None

@@ -161,7 +161,7 @@ def _to_sqs(
     group_id: str | None,
     deduplication_id: str | None,
 ) -> bool:
-    from awsmon.neighbours.sqs_model import MessageAttribute
+    from awsmon.neighbours.sqs import MessageAttribute
 
     try:
         sqs = _service_at(sns, sub.endpoint, "sqs")

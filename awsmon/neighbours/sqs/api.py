@@ -1,7 +1,7 @@
 """SQS wire operations: AWS parameter names in, boto3 response shapes out.
 
 SQS speaks JSON (botocore 1.43: protocol ``json``, target ``AmazonSQS``)
-with its old Query error codes (see `awsmon.neighbours.sqs_model`).
+with its old Query error codes (see `awsmon.neighbours.sqs.model`).
 
 >>> from awsmon import Cloud
 >>> sqs = Cloud().client("sqs")
@@ -19,20 +19,22 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from awsmon.errors import ServiceError
-from awsmon.neighbours.sqs import SQS
-from awsmon.neighbours.sqs_model import (
+from awsmon.neighbours.sqs.errors import (
     BatchEntryIdsNotDistinct,
     BatchRequestTooLong,
     EmptyBatchRequest,
     InvalidBatchEntryId,
     InvalidParameterValue,
-    MessageAttribute,
     MissingParameter,
+    TooManyEntriesInBatchRequest,
+)
+from awsmon.neighbours.sqs.model import (
+    MessageAttribute,
     ReceivedMessage,
     SendResult,
-    TooManyEntriesInBatchRequest,
     md5_of_message_attributes,
 )
+from awsmon.neighbours.sqs.service import SQS
 from awsmon.wire import Params, WireApi, handles
 
 __all__ = ["SqsApi"]

@@ -1,4 +1,4 @@
-"""Tests of awsmon/neighbours/sqs.py, sqs_model.py and sqs_api.py: queues on the virtual clock."""
+"""Tests of awsmon/neighbours/sqs/ (service, queues, model, errors, api)."""
 
 from __future__ import annotations
 
