@@ -100,8 +100,8 @@ SERVICES: list[ServiceSpec] = [
     ServiceSpec(
         name="sns",
         botocore_name="sns",
-        domain="awsmon.neighbours.sns:SNS",
-        api="awsmon.neighbours.sns_api:SnsApi",
+        domain="awsmon.neighbours.sns.service:SNS",
+        api="awsmon.neighbours.sns.api:SnsApi",
         event_source="sns.amazonaws.com",
         arn_service="sns",
     ),

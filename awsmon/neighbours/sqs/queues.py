@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Self
 
 from awsmon.dispatch import Service, operation
 from awsmon.neighbours.sqs.errors import (
@@ -74,8 +74,8 @@ class Queues(Service):
             )
         return found
 
-    def _place(self, region: str, account: str) -> Queues:
-        service: Queues = self.ctx.cloud.account(account).region(region).service(self.ctx.spec.name)
+    def _place(self, region: str, account: str) -> Self:
+        service: Self = self.ctx.cloud.account(account).region(region).service(self.ctx.spec.name)
         return service
 
     # -- queues -----------------------------------------------------------------

@@ -12,7 +12,7 @@ False
 >>> FilterPolicy.parse('{"store": [{"prefix": 1}]}')
 Traceback (most recent call last):
 ...
-awsmon.neighbours.sns_filter.InvalidFilterPolicy: prefix match pattern must be a string
+awsmon.neighbours.sns.filter_policy.InvalidFilterPolicy: prefix match pattern must be a string
 
 Supported operators (AWS's SNS filter policy language): exact strings and
 numbers, ``prefix``, ``suffix``, ``equals-ignore-case``, ``anything-but``

@@ -16,13 +16,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from awsmon.errors import ServiceError
-from awsmon.neighbours.sns import (
-    SNS,
+from awsmon.neighbours.sns.errors import (
+    BatchEntryIdsNotDistinctException,
+    EmptyBatchRequestException,
     InvalidParameterException,
     InvalidParameterValueException,
-    MessageAttributeValue,
-    Subscription,
+    TooManyEntriesInBatchRequestException,
 )
+from awsmon.neighbours.sns.model import MessageAttributeValue, Subscription
+from awsmon.neighbours.sns.service import SNS
 from awsmon.wire import Params, WireApi, handles
 
 __all__ = ["SnsApi"]
@@ -340,24 +342,6 @@ class SnsApi(WireApi):
                     }
                 )
         return {"Successful": successful, "Failed": failed}
-
-
-class EmptyBatchRequestException(
-    InvalidParameterException, code="EmptyBatchRequest", service="sns"
-):
-    """A PublishBatch without entries."""
-
-
-class TooManyEntriesInBatchRequestException(
-    InvalidParameterException, code="TooManyEntriesInBatchRequest", service="sns"
-):
-    """A PublishBatch with more than 10 entries."""
-
-
-class BatchEntryIdsNotDistinctException(
-    InvalidParameterException, code="BatchEntryIdsNotDistinct", service="sns"
-):
-    """Two PublishBatch entries share an Id."""
 
 
 def _batch_error(code: str, message: str) -> ServiceError:

@@ -20,11 +20,11 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from awsmon.errors import ServiceError
 from awsmon.neighbours.lambda_events import sns_event
-from awsmon.neighbours.sns_model import (
+from awsmon.neighbours.sns.model import (
     SNS_SENDER_ID,
     Delivery,
     MessageAttributeValue,
@@ -32,9 +32,7 @@ from awsmon.neighbours.sns_model import (
     Topic,
     timestamp,
 )
-
-if TYPE_CHECKING:
-    from awsmon.neighbours.sns import SNS
+from awsmon.neighbours.sns.subscriptions import SubscriptionOperations
 
 __all__ = ["deliver_all", "envelope_attributes"]
 
@@ -65,7 +63,7 @@ def _passes(subscription: Subscription, text: str, attributes: Mapping[str, Any]
 
 
 def deliver_all(
-    sns: SNS,
+    sns: SubscriptionOperations,
     topic: Topic,
     *,
     message_id: str,
@@ -147,13 +145,13 @@ def deliver_all(
         )
 
 
-def _service_at(sns: SNS, arn: str, name: str) -> Any:
+def _service_at(sns: SubscriptionOperations, arn: str, name: str) -> Any:
     parts = arn.split(":")
     return sns.ctx.cloud.account(parts[4]).region(parts[3]).service(name)
 
 
 def _to_sqs(
-    sns: SNS,
+    sns: SubscriptionOperations,
     sub: Subscription,
     body: str,
     raw: bool,
@@ -185,7 +183,7 @@ def _to_sqs(
     return True
 
 
-def _to_lambda(sns: SNS, sub: Subscription, event: dict[str, Any]) -> bool:
+def _to_lambda(sns: SubscriptionOperations, sub: Subscription, event: dict[str, Any]) -> bool:
     cloud = sns.ctx.cloud
     try:
         functions = _service_at(sns, sub.endpoint, "lambda_")
@@ -196,7 +194,7 @@ def _to_lambda(sns: SNS, sub: Subscription, event: dict[str, Any]) -> bool:
     return True
 
 
-def _to_firehose(sns: SNS, sub: Subscription, body: str) -> bool:
+def _to_firehose(sns: SubscriptionOperations, sub: Subscription, body: str) -> bool:
     try:
         firehose = _service_at(sns, sub.endpoint, "firehose")
         name = sub.endpoint.split(":", 5)[5].split("/", 1)[1]

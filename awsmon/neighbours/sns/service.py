@@ -2,7 +2,7 @@
 
 Main pieces: `SNS` (the service of one account and region), `Topic`,
 `Subscription`, `Delivery`, `PublishResult`, the error classes; the wire
-translation lives in `awsmon.neighbours.sns_api`.
+translation lives in `awsmon.neighbours.sns.api`.
 
 >>> from awsmon import Cloud
 >>> cloud = Cloud()
@@ -23,7 +23,11 @@ from typing import Any
 
 from awsmon.dispatch import operation
 from awsmon.identity import Principal
-from awsmon.neighbours.sns_model import (
+from awsmon.neighbours.sns.errors import (
+    NotFoundException,
+    TopicLimitExceededException,
+)
+from awsmon.neighbours.sns.model import (
     _DEDUP_WINDOW,
     _FIFO_TOPIC_NAME,
     _MAX_MESSAGE,
@@ -31,35 +35,16 @@ from awsmon.neighbours.sns_model import (
     _TOPIC_ATTRIBUTES,
     _TOPIC_NAME,
     DEFAULT_DELIVERY_POLICY,
-    SNS_SENDER_ID,
-    AuthorizationErrorException,
     Delivery,
-    InvalidParameterException,
-    InvalidParameterValueException,
     MessageAttributeValue,
-    NotFoundException,
     PublishResult,
     Subscription,
     Topic,
-    TopicLimitExceededException,
     invalid,
 )
-from awsmon.neighbours.sns_subscriptions import SubscriptionOperations
+from awsmon.neighbours.sns.subscriptions import SubscriptionOperations
 
-__all__ = [
-    "SNS",
-    "SNS_SENDER_ID",
-    "AuthorizationErrorException",
-    "Delivery",
-    "InvalidParameterException",
-    "InvalidParameterValueException",
-    "MessageAttributeValue",
-    "NotFoundException",
-    "PublishResult",
-    "Subscription",
-    "Topic",
-    "TopicLimitExceededException",
-]
+__all__ = ["SNS"]
 
 
 class SNS(SubscriptionOperations):
@@ -415,7 +400,7 @@ class SNS(SubscriptionOperations):
                     "MessageDeduplicationId",
                 )
             message_id = self.ctx.ids.uuid()
-        from awsmon.neighbours.sns_delivery import deliver_all
+        from awsmon.neighbours.sns.delivery import deliver_all
 
         deliver_all(
             self,

@@ -1,4 +1,4 @@
-"""Tests of awsmon/neighbours/sns*.py: topics, subscriptions, filter policies and deliveries."""
+"""Tests of awsmon/neighbours/sns/: topics, subscriptions, filter policies and deliveries."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from awsmon import Cloud
 from awsmon.errors import ServiceError
-from awsmon.neighbours.sns_filter import FilterPolicy, InvalidFilterPolicy
+from awsmon.neighbours.sns import FilterPolicy, InvalidFilterPolicy
 from awsmon.testing.shapes import assert_shape
 
 

@@ -1,7 +1,7 @@
-"""SNS's values, errors and naming rules.
+"""SNS's values and naming rules.
 
 Main pieces: `Topic`, `Subscription`, `Delivery`, `MessageAttributeValue`,
-`PublishResult` and the SNS error classes. The stateful service is
+`PublishResult`. The stateful service is
 `awsmon.neighbours.sns.SNS`.
 """
 
@@ -15,49 +15,20 @@ from typing import Any
 
 from attrs import define, field, frozen
 
-from awsmon.errors import AccessDenied, InvalidParameter, LimitExceeded, NotFound
-from awsmon.neighbours.sns_filter import FilterPolicy
+from awsmon.neighbours.sns.errors import InvalidParameterException
+from awsmon.neighbours.sns.filter_policy import FilterPolicy
 
 __all__ = [
     "SNS_SENDER_ID",
-    "AuthorizationErrorException",
     "Delivery",
-    "InvalidParameterException",
-    "InvalidParameterValueException",
     "MessageAttributeValue",
-    "NotFoundException",
     "PublishResult",
     "Subscription",
     "Topic",
-    "TopicLimitExceededException",
 ]
 
 #: The id SNS sends to SQS as ``SenderId`` of the messages it delivers.
 SNS_SENDER_ID = "AIDAIT2UOQQY3AUEKVGXU"
-
-
-class NotFoundException(NotFound, code="NotFound", service="sns", http_status=404):
-    """The topic or subscription does not exist."""
-
-
-class InvalidParameterException(InvalidParameter, code="InvalidParameter", service="sns"):
-    """A request parameter does not comply with SNS's rules."""
-
-
-class InvalidParameterValueException(InvalidParameter, code="ParameterValueInvalid", service="sns"):
-    """A parameter value is out of range (message attributes, for example)."""
-
-
-class AuthorizationErrorException(
-    AccessDenied, code="AuthorizationError", service="sns", http_status=403
-):
-    """The caller may not do this to the topic."""
-
-
-class TopicLimitExceededException(
-    LimitExceeded, code="TopicLimitExceeded", service="sns", http_status=403
-):
-    """The account has as many topics as SNS allows."""
 
 
 def invalid(what: str, value: Any = None, param: str | None = None) -> InvalidParameterException:

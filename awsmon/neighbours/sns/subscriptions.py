@@ -10,24 +10,21 @@ import contextlib
 import json
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 from awsmon.dispatch import Service, operation
-from awsmon.neighbours.sns_filter import FilterPolicy, InvalidFilterPolicy
-from awsmon.neighbours.sns_model import (
+from awsmon.identity import Principal
+from awsmon.neighbours.sns.errors import NotFoundException
+from awsmon.neighbours.sns.filter_policy import FilterPolicy, InvalidFilterPolicy
+from awsmon.neighbours.sns.model import (
     _PROTOCOLS,
     _SUBSCRIPTION_ATTRIBUTES,
     DEFAULT_DELIVERY_POLICY,
     Delivery,
-    NotFoundException,
     Subscription,
     Topic,
     invalid,
     timestamp,
 )
-
-if TYPE_CHECKING:
-    from awsmon.neighbours.sns import SNS
 
 __all__ = ["SubscriptionOperations"]
 
@@ -42,13 +39,18 @@ class SubscriptionOperations(Service):
     def topic(self, topic_arn: str) -> Topic:  # pragma: no cover - defined by SNS
         raise NotImplementedError
 
-    def _place(self, region: str, account: str) -> SNS:  # pragma: no cover - defined by SNS
+    def _place(
+        self, region: str, account: str
+    ) -> SubscriptionOperations:  # pragma: no cover - defined by SNS
         raise NotImplementedError
 
     def _signature(self, message_id: str, message: str) -> str:  # pragma: no cover
         raise NotImplementedError
 
     def _cert_url(self) -> str:  # pragma: no cover - defined by SNS
+        raise NotImplementedError
+
+    def as_sns(self, account_id: str) -> Principal:  # pragma: no cover - defined by SNS
         raise NotImplementedError
 
     def subscription(self, subscription_arn: str) -> Subscription:
