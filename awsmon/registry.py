@@ -116,8 +116,8 @@ SERVICES: list[ServiceSpec] = [
     ServiceSpec(
         name="lambda_",
         botocore_name="lambda",
-        domain="awsmon.neighbours.lambda_:Lambda",
-        api="awsmon.neighbours.lambda_api:LambdaApi",
+        domain="awsmon.neighbours.lambda_.service:Lambda",
+        api="awsmon.neighbours.lambda_.api:LambdaApi",
         event_source="lambda.amazonaws.com",
         arn_service="lambda",
     ),

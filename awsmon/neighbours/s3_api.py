@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from awsmon.neighbours._body import streaming_body
+from awsmon.body import streaming_body
 from awsmon.neighbours.s3 import S3, InvalidArgument, InvalidRange, S3Object
 from awsmon.wire import Params, WireApi, handles
 

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from awsmon.errors import ServiceError
-from awsmon.neighbours.lambda_events import sns_event
+from awsmon.neighbours.lambda_ import sns_event
 from awsmon.neighbours.sns.model import (
     SNS_SENDER_ID,
     Delivery,

@@ -31,7 +31,7 @@ from typing import Any
 from attrs import frozen
 
 from awsmon.identity import Principal
-from awsmon.neighbours.lambda_model import (
+from awsmon.neighbours.lambda_.model import (
     Handler,
     LambdaContext,
     LambdaFunction,

@@ -1,7 +1,7 @@
-"""Lambda's records, errors and helpers: functions, contexts, invocations.
+"""Lambda's records and helpers: functions, contexts, invocations.
 
 Main pieces: `LambdaFunction`, `LambdaContext`, `Invocation`, `InvokeResult`,
-`InvocationType`, the Lambda error classes and `function_configuration` (the
+`InvocationType` and `function_configuration` (the
 FunctionConfiguration shape). The stateful service is
 `awsmon.neighbours.lambda_.Lambda`.
 """
@@ -21,63 +21,27 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import define, field, frozen
 
-from awsmon.errors import Conflict, InvalidParameter, NotFound, Throttled
+from awsmon.neighbours.lambda_.errors import (
+    InvalidParameterValueException,
+    InvalidRequestContentException,
+    ValidationException,
+)
 
 if TYPE_CHECKING:
     from awsmon.xray.recorder import ActiveSubsegment
 
 __all__ = [
     "Handler",
-    "InvalidParameterValueException",
-    "InvalidRequestContentException",
     "Invocation",
     "InvocationType",
     "InvokeResult",
     "LambdaContext",
     "LambdaFunction",
-    "ResourceConflictException",
-    "ResourceNotFoundException",
-    "TooManyRequestsException",
     "TracingMode",
-    "ValidationException",
     "function_configuration",
 ]
 
 Handler = Callable[[Any, "LambdaContext"], Any]
-
-
-class ResourceNotFoundException(
-    NotFound, code="ResourceNotFoundException", service="lambda", http_status=404
-):
-    """The function (or its policy statement) does not exist."""
-
-
-class ResourceConflictException(
-    Conflict, code="ResourceConflictException", service="lambda", http_status=409
-):
-    """The function or statement exists already."""
-
-
-class InvalidParameterValueException(
-    InvalidParameter, code="InvalidParameterValueException", service="lambda"
-):
-    """A parameter value is not valid."""
-
-
-class ValidationException(InvalidParameter, code="ValidationException", service="lambda"):
-    """A parameter breaks its modelled constraint."""
-
-
-class InvalidRequestContentException(
-    InvalidParameter, code="InvalidRequestContentException", service="lambda"
-):
-    """The invocation payload is not JSON."""
-
-
-class TooManyRequestsException(
-    Throttled, code="TooManyRequestsException", service="lambda", http_status=429
-):
-    """The function is throttled (reserved concurrency exhausted)."""
 
 
 class InvocationType(enum.Enum):

@@ -69,9 +69,9 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import define, frozen
 
-from awsmon.neighbours.lambda_model import LambdaFunction
-from awsmon.neighbours.lambda_runtime import TASK_ROOT, execution_role
-from awsmon.neighbours.lambda_telemetry import sibling
+from awsmon.neighbours.lambda_.model import LambdaFunction
+from awsmon.neighbours.lambda_.runtime import TASK_ROOT, execution_role
+from awsmon.neighbours.lambda_.telemetry import sibling
 
 if TYPE_CHECKING:
     from awsmon.dispatch import ServiceContext

@@ -5,14 +5,14 @@ Main pieces: `Lambda` (the service of one account and region),
 `Invocation` (the record of each invocation), `InvokeResult`,
 `TracingMode`, the error classes. Around them:
 
-- `awsmon.neighbours.lambda_model`: the records, errors and FunctionConfiguration;
-- `awsmon.neighbours.lambda_functions`: function management (`FunctionOperations`,
+- `awsmon.neighbours.lambda_.model`: the records and FunctionConfiguration; `.errors`: the errors;
+- `awsmon.neighbours.lambda_.functions`: function management (`FunctionOperations`,
   mixed into `Lambda`);
-- `awsmon.neighbours.lambda_runtime`: running a handler, its environment, its log;
-- `awsmon.neighbours.lambda_telemetry`: its logs and AWS/Lambda metrics;
-- `awsmon.neighbours.lambda_tracing`: its X-Ray segments;
-- `awsmon.neighbours.lambda_api`: the wire translation;
-- `awsmon.neighbours.lambda_events`: the event shapes of each source.
+- `awsmon.neighbours.lambda_.runtime`: running a handler, its environment, its log;
+- `awsmon.neighbours.lambda_.telemetry`: its logs and AWS/Lambda metrics;
+- `awsmon.neighbours.lambda_.tracing`: its X-Ray segments;
+- `awsmon.neighbours.lambda_.api`: the wire translation;
+- `awsmon.neighbours.lambda_.events`: the event shapes of each source.
 
 >>> from awsmon import Cloud
 >>> cloud = Cloud()
@@ -32,51 +32,30 @@ from datetime import timedelta
 from typing import Any
 
 from awsmon.dispatch import Service, ServiceContext, operation
-from awsmon.neighbours.lambda_functions import FunctionOperations
-from awsmon.neighbours.lambda_model import (
+from awsmon.neighbours.lambda_.errors import (
+    TooManyRequestsException,
+)
+from awsmon.neighbours.lambda_.functions import FunctionOperations
+from awsmon.neighbours.lambda_.model import (
     Handler,
-    InvalidParameterValueException,
-    InvalidRequestContentException,
     Invocation,
     InvocationType,
     InvokeResult,
     LambdaContext,
     LambdaFunction,
-    ResourceConflictException,
-    ResourceNotFoundException,
-    TooManyRequestsException,
-    TracingMode,
-    ValidationException,
     _event,
-    function_configuration,
 )
-from awsmon.neighbours.lambda_runtime import (
+from awsmon.neighbours.lambda_.runtime import (
     invocation_log,
     report_line,
     resolve_handler,
     run_handler,
     runtime_environment,
 )
-from awsmon.neighbours.lambda_telemetry import publish_metrics, ship_logs
-from awsmon.neighbours.lambda_tracing import AttemptOutcome, LambdaTracer, RequestTrace
+from awsmon.neighbours.lambda_.telemetry import publish_metrics, ship_logs
+from awsmon.neighbours.lambda_.tracing import AttemptOutcome, LambdaTracer, RequestTrace
 
-__all__ = [
-    "Handler",
-    "InvalidParameterValueException",
-    "InvalidRequestContentException",
-    "Invocation",
-    "InvocationType",
-    "InvokeResult",
-    "Lambda",
-    "LambdaContext",
-    "LambdaFunction",
-    "ResourceConflictException",
-    "ResourceNotFoundException",
-    "TooManyRequestsException",
-    "TracingMode",
-    "ValidationException",
-    "function_configuration",
-]
+__all__ = ["Lambda"]
 
 _RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=2))
 
@@ -115,7 +94,7 @@ class Lambda(FunctionOperations, Service):
     variables and the ones Lambda sets (``AWS_LAMBDA_FUNCTION_NAME``,
     ``AWS_REGION``, ``_X_AMZN_TRACE_ID`` ...), restored afterwards.
 
-    X-Ray (`tracer`, `awsmon.neighbours.lambda_tracing`): with
+    X-Ray (`tracer`, `awsmon.neighbours.lambda_.tracing`): with
     ``TracingConfig`` ``Active``, or a caller's trace header saying
     ``Sampled=1``, an invocation sends its ``AWS::Lambda`` and
     ``AWS::Lambda::Function`` segments to X-Ray; the handler gets the trace
@@ -158,7 +137,7 @@ class Lambda(FunctionOperations, Service):
         Args:
             trace_header: the caller's ``X-Amzn-Trace-Id`` (``Root=...;
                 Parent=...;Sampled=1``): the invocation joins that trace and
-                follows its sampling decision (`awsmon.neighbours.lambda_tracing`).
+                follows its sampling decision (`awsmon.neighbours.lambda_.tracing`).
 
         Raises:
             ResourceNotFoundException: no such function.

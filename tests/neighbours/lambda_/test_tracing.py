@@ -1,4 +1,4 @@
-"""Tests of awsmon/neighbours/lambda_tracing.py: Lambda's X-Ray segments, on the virtual clock."""
+"""Tests of awsmon/neighbours/lambda_/tracing.py: Lambda's X-Ray segments, on the virtual clock."""
 
 from __future__ import annotations
 

@@ -23,13 +23,10 @@ import json
 import os
 from typing import Any
 
-from awsmon.neighbours._body import streaming_body
-from awsmon.neighbours.lambda_ import (
-    InvalidParameterValueException,
-    InvocationType,
-    Lambda,
-    function_configuration,
-)
+from awsmon.body import streaming_body
+from awsmon.neighbours.lambda_.errors import InvalidParameterValueException
+from awsmon.neighbours.lambda_.model import InvocationType, function_configuration
+from awsmon.neighbours.lambda_.service import Lambda
 from awsmon.wire import Params, WireApi, handles
 
 __all__ = ["LambdaApi"]

@@ -16,14 +16,16 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from awsmon.dispatch import operation
-from awsmon.neighbours.lambda_model import (
-    Handler,
+from awsmon.neighbours.lambda_.errors import (
     InvalidParameterValueException,
-    LambdaFunction,
     ResourceConflictException,
     ResourceNotFoundException,
-    TracingMode,
     ValidationException,
+)
+from awsmon.neighbours.lambda_.model import (
+    Handler,
+    LambdaFunction,
+    TracingMode,
     _check_sizes,
     _reference,
     _tracing_mode,

@@ -16,8 +16,8 @@ from typing import Any
 from awsmon import registry
 from awsmon.dispatch import ServiceContext
 from awsmon.errors import NotFound
-from awsmon.neighbours.lambda_model import Invocation, LambdaFunction
-from awsmon.neighbours.lambda_runtime import execution_role
+from awsmon.neighbours.lambda_.model import Invocation, LambdaFunction
+from awsmon.neighbours.lambda_.runtime import execution_role
 
 __all__ = ["publish_metrics", "ship_logs", "sibling"]
 

@@ -1,4 +1,4 @@
-"""Tests of awsmon/neighbours/lambda_*.py: functions as Python callables, invoked on the clock."""
+"""Tests of awsmon/neighbours/lambda_/: functions as Python callables, invoked on the clock."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ import pytest
 
 from awsmon import Cloud
 from awsmon.errors import ServiceError
-from awsmon.neighbours.lambda_ import InvocationType, LambdaContext
-from awsmon.neighbours.lambda_events import (
+from awsmon.neighbours.lambda_ import (
+    InvocationType,
+    LambdaContext,
     decode_logs_subscription_event,
     eventbridge_event,
     kinesis_event,
