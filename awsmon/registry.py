@@ -168,8 +168,8 @@ SERVICES: list[ServiceSpec] = [
     ServiceSpec(
         name="ec2",
         botocore_name="ec2",
-        domain="awsmon.neighbours.ec2:EC2",
-        api="awsmon.neighbours.ec2_api:Ec2Api",
+        domain="awsmon.neighbours.ec2.service:EC2",
+        api="awsmon.neighbours.ec2.api:Ec2Api",
         event_source="ec2.amazonaws.com",
         arn_service="ec2",
         parameter_case="camel",

@@ -23,7 +23,7 @@ from awsmon.neighbours.autoscaling_model import (
     LifecycleState,
 )
 from awsmon.neighbours.autoscaling_policies import PoliciesMixin
-from awsmon.neighbours.ec2_model import InstanceState, Workload
+from awsmon.neighbours.ec2 import InstanceState, Workload
 
 __all__ = ["CapacityMixin"]
 

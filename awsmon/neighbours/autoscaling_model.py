@@ -298,7 +298,7 @@ class AutoScalingGroup:
             shared: the figures are the group's total load, in units of one
                 instance, split evenly over its running instances (so scaling
                 out lowers each instance's CPU, as behind a load balancer).
-            **figures: `awsmon.neighbours.ec2_model.Workload` figures.
+            **figures: `awsmon.neighbours.ec2.Workload` figures.
         """
         self.workload = dict(figures)
         self.shared_load = shared

@@ -48,11 +48,12 @@ from attrs import define, field
 
 from awsmon.cloudwatch.model import MetricKey, StandardUnit
 from awsmon.cloudwatch.store import epoch_seconds, from_epoch
-from awsmon.neighbours.ec2_model import InstanceState, InstanceType, MonitoringState, Workload
+from awsmon.neighbours.ec2.agent.agent import CloudWatchAgent
+from awsmon.neighbours.ec2.errors import AgentConfigError
+from awsmon.neighbours.ec2.model import InstanceState, InstanceType, MonitoringState, Workload
 
 if TYPE_CHECKING:
     from awsmon.clock import Job
-    from awsmon.neighbours.agent import CloudWatchAgent
 
 __all__ = ["Instance", "MetricSampler", "Reservation"]
 
@@ -208,13 +209,11 @@ class Instance:
     def install_agent(self, config: str | Mapping[str, Any]) -> CloudWatchAgent:
         """Install and start the CloudWatch agent with `config` (JSON text or a dict).
 
-        See `awsmon.neighbours.agent.CloudWatchAgent`.
+        See `awsmon.neighbours.ec2.agent.CloudWatchAgent`.
 
         Raises:
             AgentConfigError: the configuration is not valid (the agent's own checks).
         """
-        from awsmon.neighbours.agent import CloudWatchAgent
-
         if self.agent is not None:
             self.agent.stop()
         self.agent = CloudWatchAgent(self, config)
@@ -232,8 +231,6 @@ class Instance:
         Raises:
             AgentConfigError: no agent, or its configuration does not collect EMF.
         """
-        from awsmon.neighbours.agent import AgentConfigError
-
         if self.agent is None:
             raise AgentConfigError("no CloudWatch agent is installed on " + self.id)
         self.agent.emf(document)

@@ -1,4 +1,4 @@
-"""Tests of awsmon/neighbours/agent*.py (the CloudWatch agent), and of Lambda's telemetry wiring."""
+"""Tests of awsmon/neighbours/ec2/agent/ (the CloudWatch agent) and of Lambda telemetry wiring."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from awsmon import Cloud
-from awsmon.neighbours.agent_config import (
+from awsmon.neighbours.ec2.agent import (
     AgentConfigError,
     compile_timestamp_format,
     parse_config,

@@ -21,20 +21,15 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from awsmon.errors import ServiceError
-from awsmon.neighbours.ec2 import EC2
-from awsmon.neighbours.ec2_instance import Instance, Reservation
-from awsmon.neighbours.ec2_lifecycle import InstanceStatus, StateChange
-from awsmon.neighbours.ec2_model import (
-    DryRunOperation,
-    InstanceState,
-    InvalidParameterValue,
-    LaunchTemplate,
-    MissingParameter,
-)
-from awsmon.neighbours.ec2_templates import template_data_from_request
+from awsmon.neighbours.ec2.errors import DryRunOperation, InvalidParameterValue, MissingParameter
+from awsmon.neighbours.ec2.instance import Instance, Reservation
+from awsmon.neighbours.ec2.lifecycle import InstanceStatus, StateChange
+from awsmon.neighbours.ec2.model import InstanceState, LaunchTemplate
+from awsmon.neighbours.ec2.service import EC2
+from awsmon.neighbours.ec2.templates import template_data_from_request
 from awsmon.wire import Params, WireApi, handles
 
-__all__ = ["Ec2Api", "Ec2Params", "instance_shape"]
+__all__ = ["Ec2Api", "instance_shape"]
 
 Response = dict[str, Any]
 

@@ -1,7 +1,7 @@
 """The CloudWatch agent on a simulated EC2 instance: CWAgent metrics and log files to Logs.
 
 `CloudWatchAgent` runs the configuration parsed by
-`awsmon.neighbours.agent_config` on one `Instance`
+`awsmon.neighbours.ec2.agent.config` on one `Instance`
 (``instance.install_agent(config)``):
 
 - **metrics**: each ``metrics_collected`` plugin is collected every
@@ -43,7 +43,7 @@ import re
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from awsmon import registry
 from awsmon.clock import Job
@@ -51,22 +51,45 @@ from awsmon.cloudwatch.model import MetricKey, StandardUnit
 from awsmon.cloudwatch.store import epoch_seconds, from_epoch
 from awsmon.errors import NotFound
 from awsmon.identity import Principal
-from awsmon.neighbours.agent_config import (
+from awsmon.neighbours.ec2.agent.config import (
     AgentConfig,
-    AgentConfigError,
     FileConfig,
     PluginConfig,
     parse_config,
 )
-from awsmon.neighbours.ec2_model import InstanceState
+from awsmon.neighbours.ec2.errors import AgentConfigError
+from awsmon.neighbours.ec2.model import InstanceState, InstanceType, Workload
 
 if TYPE_CHECKING:
     from awsmon.cloud import Cloud
-    from awsmon.neighbours.ec2_instance import Instance
 
-__all__ = ["AgentConfigError", "CloudWatchAgent", "ShippedBatch"]
+__all__ = ["CloudWatchAgent", "Host", "ShippedBatch"]
 
 GIB = 1024**3
+
+
+class Host(Protocol):
+    """What the agent reads of the instance it runs on (`awsmon.neighbours.ec2.Instance`).
+
+    A protocol, so the instance module, which installs agents, need not be
+    imported back by the agent.
+    """
+
+    id: str
+    image_id: str
+    type: InstanceType
+    owner_id: str
+    private_ip: str
+    state: InstanceState
+    workload: Workload
+    group_name: str | None
+    iam_instance_profile: str | None
+    files: dict[str, list[str]]
+    service: Any
+
+    @property
+    def private_dns_name(self) -> str:
+        """The instance's private DNS name."""
 
 
 class ShippedBatch:
@@ -91,7 +114,7 @@ class CloudWatchAgent:
         published: how many datapoints it has published.
     """
 
-    def __init__(self, instance: Instance, config: str | Mapping[str, Any]) -> None:
+    def __init__(self, instance: Host, config: str | Mapping[str, Any]) -> None:
         self.instance = instance
         self.config: AgentConfig = parse_config(config)
         self.shipped: list[ShippedBatch] = []

@@ -2,11 +2,11 @@
 
 `EC2` is the service of one account and region. Instances move through
 their states on the clock, publish their AWS/EC2 metrics to CloudWatch
-(`awsmon.neighbours.ec2_instance`), put "EC2 Instance State-change
+(`awsmon.neighbours.ec2.instance`), put "EC2 Instance State-change
 Notification" events on the default event bus, obey alarm actions
 (stop/terminate/reboot/recover) and may run the CloudWatch agent
-(`awsmon.neighbours.agent`). Values and errors live in
-`awsmon.neighbours.ec2_model`, the wire translation in `awsmon.neighbours.ec2_api`.
+(`awsmon.neighbours.ec2.agent.agent`). Values and errors live in
+`awsmon.neighbours.ec2.model`, the wire translation in `awsmon.neighbours.ec2.api`.
 
 >>> from awsmon import Cloud
 >>> cloud = Cloud()
@@ -25,23 +25,25 @@ from typing import Any
 
 from awsmon.dispatch import operation
 from awsmon.identity import Principal
-from awsmon.neighbours.ec2_instance import Instance, Reservation
-from awsmon.neighbours.ec2_lifecycle import LifecycleMixin
-from awsmon.neighbours.ec2_model import (
-    AMI_ID,
-    InstanceState,
+from awsmon.neighbours.ec2.errors import (
     InvalidAMIIDMalformed,
     InvalidParameterCombination,
     InvalidParameterValue,
-    LaunchTemplateData,
     MissingParameter,
+)
+from awsmon.neighbours.ec2.instance import Instance, Reservation
+from awsmon.neighbours.ec2.lifecycle import LifecycleMixin
+from awsmon.neighbours.ec2.model import (
+    AMI_ID,
+    InstanceState,
+    LaunchTemplateData,
     MonitoringState,
     Workload,
 )
-from awsmon.neighbours.ec2_model import instance_type as lookup_type
-from awsmon.neighbours.ec2_templates import TemplatesMixin
+from awsmon.neighbours.ec2.model import instance_type as lookup_type
+from awsmon.neighbours.ec2.templates import TemplatesMixin
 
-__all__ = ["EC2", "Instance", "Reservation"]
+__all__ = ["EC2"]
 
 StateListener = Callable[[Instance, InstanceState, InstanceState], None]
 

@@ -1,16 +1,15 @@
-"""EC2's values, errors and pure helpers: instance states and types, workloads, filters.
+"""EC2's values and pure helpers: instance states and types, workloads, filters.
 
 Main pieces:
 
-- the EC2 error classes (``InvalidInstanceID.NotFound``, ``IncorrectInstanceState`` ...);
 - `InstanceState` (with AWS's state codes) and `MonitoringState`;
 - `InstanceType` and `instance_type` (vCPUs, memory, burstable credits);
 - `Workload`: what a simulated instance is doing, as constants or functions of time;
 - `LaunchTemplate` and `LaunchTemplateData`;
 - `filter_matches` and `instance_filter_values`: DescribeInstances filters.
 
-The stateful service is `awsmon.neighbours.ec2.EC2`; `Instance` lives there
-with it.
+The stateful service is `awsmon.neighbours.ec2.EC2`; `Instance` lives in
+`awsmon.neighbours.ec2.instance`.
 
 >>> InstanceState.RUNNING.code
 16
@@ -31,97 +30,22 @@ from typing import Any
 import attrs
 from attrs import define, field, frozen
 
-from awsmon.errors import Conflict, InvalidParameter, NotFound, ServiceError
+from awsmon.neighbours.ec2.errors import (
+    InvalidInstanceIDMalformed,
+    InvalidLaunchTemplateIdVersionNotFound,
+    InvalidParameterValue,
+)
 
 __all__ = [
-    "DryRunOperation",
-    "IncorrectInstanceState",
     "InstanceState",
     "InstanceType",
-    "InvalidAMIIDMalformed",
-    "InvalidInstanceIDMalformed",
-    "InvalidInstanceIDNotFound",
-    "InvalidLaunchTemplateIdNotFound",
-    "InvalidLaunchTemplateNameAlreadyExists",
-    "InvalidLaunchTemplateNameNotFound",
-    "InvalidParameterCombination",
-    "InvalidParameterValue",
     "LaunchTemplate",
     "LaunchTemplateData",
-    "MissingParameter",
     "MonitoringState",
-    "OperationNotPermitted",
     "Workload",
     "filter_matches",
     "instance_type",
 ]
-
-
-# -- errors ------------------------------------------------------------------------------
-
-
-class InvalidInstanceIDNotFound(NotFound, code="InvalidInstanceID.NotFound", service="ec2"):
-    """No instance has that id (in this account and region)."""
-
-
-class InvalidInstanceIDMalformed(
-    InvalidParameter, code="InvalidInstanceID.Malformed", service="ec2"
-):
-    """The text is not shaped like an instance id (``i-`` and 8 or 17 hex digits)."""
-
-
-class IncorrectInstanceState(Conflict, code="IncorrectInstanceState", service="ec2"):
-    """The instance is not in a state that allows the operation."""
-
-
-class InvalidParameterValue(InvalidParameter, code="InvalidParameterValue", service="ec2"):
-    """A parameter value is not valid."""
-
-
-class InvalidParameterCombination(
-    InvalidParameter, code="InvalidParameterCombination", service="ec2"
-):
-    """Parameters that cannot be used together."""
-
-
-class MissingParameter(InvalidParameter, code="MissingParameter", service="ec2"):
-    """A required parameter is missing."""
-
-
-class InvalidAMIIDMalformed(InvalidParameter, code="InvalidAMIID.Malformed", service="ec2"):
-    """The text is not shaped like an AMI id."""
-
-
-class OperationNotPermitted(ServiceError, code="OperationNotPermitted", service="ec2"):
-    """The instance's attributes forbid the operation (termination protection)."""
-
-
-class InvalidLaunchTemplateNameNotFound(
-    NotFound, code="InvalidLaunchTemplateName.NotFoundException", service="ec2"
-):
-    """No launch template has that name."""
-
-
-class InvalidLaunchTemplateIdNotFound(
-    NotFound, code="InvalidLaunchTemplateId.NotFound", service="ec2"
-):
-    """No launch template has that id."""
-
-
-class InvalidLaunchTemplateNameAlreadyExists(
-    ServiceError, code="InvalidLaunchTemplateName.AlreadyExistsException", service="ec2"
-):
-    """A launch template of that name exists."""
-
-
-class InvalidLaunchTemplateIdVersionNotFound(
-    NotFound, code="InvalidLaunchTemplateId.VersionNotFound", service="ec2"
-):
-    """The launch template has no such version."""
-
-
-class DryRunOperation(ServiceError, code="DryRunOperation", service="ec2", http_status=412):
-    """The request would have succeeded, but DryRun was set."""
 
 
 INSTANCE_ID = re.compile(r"i-(?:[0-9a-f]{8}|[0-9a-f]{17})")

@@ -1,4 +1,4 @@
-"""Tests of awsmon/neighbours/ec2*.py: instance states on the clock, AWS/EC2 metrics, errors."""
+"""Tests of awsmon/neighbours/ec2/: instance states on the clock, AWS/EC2 metrics, errors."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from awsmon import Cloud
 from awsmon.errors import ServiceError
-from awsmon.neighbours.ec2_model import InstanceState, Workload, filter_matches, instance_type
+from awsmon.neighbours.ec2 import InstanceState, Workload, filter_matches, instance_type
 from awsmon.testing.shapes import assert_shape
 
 AMI = "ami-0123456789abcdef0"

@@ -1,11 +1,11 @@
 """The shared core of the EC2 service: instance lookup, state transitions, metric publishing.
 
 `EC2Core` is the base of `awsmon.neighbours.ec2.EC2` and of its operation
-mixins (`awsmon.neighbours.ec2_lifecycle`, `awsmon.neighbours.ec2_templates`).
+mixins (`awsmon.neighbours.ec2.lifecycle`, `awsmon.neighbours.ec2.templates`).
 It owns the instances, moves them between states on the clock (each state
 entered is an "EC2 Instance State-change Notification" event on the default
 bus), and runs the minute job that publishes their AWS/EC2 metrics
-(`awsmon.neighbours.ec2_instance.MetricSampler`).
+(`awsmon.neighbours.ec2.instance.MetricSampler`).
 """
 
 from __future__ import annotations
@@ -19,14 +19,9 @@ from awsmon.clock import Job
 from awsmon.cloudwatch.model import MetricKey, StandardUnit
 from awsmon.cloudwatch.store import from_epoch
 from awsmon.dispatch import Service, ServiceContext
-from awsmon.neighbours.ec2_instance import Instance, Reservation, minute_of
-from awsmon.neighbours.ec2_model import (
-    IncorrectInstanceState,
-    InstanceState,
-    InvalidInstanceIDNotFound,
-    LaunchTemplate,
-    check_instance_id,
-)
+from awsmon.neighbours.ec2.errors import IncorrectInstanceState, InvalidInstanceIDNotFound
+from awsmon.neighbours.ec2.instance import Instance, Reservation, minute_of
+from awsmon.neighbours.ec2.model import InstanceState, LaunchTemplate, check_instance_id
 
 __all__ = ["EC2Core", "StateListener"]
 

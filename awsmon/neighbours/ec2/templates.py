@@ -18,17 +18,16 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from awsmon.dispatch import operation
-from awsmon.neighbours.ec2_core import EC2Core
-from awsmon.neighbours.ec2_model import (
+from awsmon.neighbours.ec2.core import EC2Core
+from awsmon.neighbours.ec2.errors import (
     InvalidLaunchTemplateIdNotFound,
     InvalidLaunchTemplateNameAlreadyExists,
     InvalidLaunchTemplateNameNotFound,
     InvalidParameterCombination,
     InvalidParameterValue,
-    LaunchTemplate,
-    LaunchTemplateData,
     MissingParameter,
 )
+from awsmon.neighbours.ec2.model import LaunchTemplate, LaunchTemplateData
 
 __all__ = ["TemplatesMixin"]
 

@@ -23,16 +23,15 @@ from datetime import datetime
 from attrs import frozen
 
 from awsmon.dispatch import operation
-from awsmon.neighbours.ec2_core import EC2Core
-from awsmon.neighbours.ec2_instance import Instance, Reservation
-from awsmon.neighbours.ec2_model import (
+from awsmon.neighbours.ec2.core import EC2Core
+from awsmon.neighbours.ec2.errors import (
     IncorrectInstanceState,
-    InstanceState,
     InvalidParameterCombination,
     InvalidParameterValue,
     OperationNotPermitted,
-    filter_matches,
 )
+from awsmon.neighbours.ec2.instance import Instance, Reservation
+from awsmon.neighbours.ec2.model import InstanceState, filter_matches
 
 __all__ = ["InstanceStatus", "LifecycleMixin", "StateChange", "instance_filter_values"]
 
