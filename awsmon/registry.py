@@ -177,8 +177,8 @@ SERVICES: list[ServiceSpec] = [
     ServiceSpec(
         name="autoscaling",
         botocore_name="autoscaling",
-        domain="awsmon.neighbours.autoscaling:AutoScaling",
-        api="awsmon.neighbours.autoscaling_api:AutoScalingApi",
+        domain="awsmon.neighbours.autoscaling.service:AutoScaling",
+        api="awsmon.neighbours.autoscaling.api:AutoScalingApi",
         event_source="autoscaling.amazonaws.com",
         arn_service="autoscaling",
         parameter_case="pascal",

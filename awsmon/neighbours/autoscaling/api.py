@@ -10,17 +10,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from awsmon.neighbours.autoscaling import AutoScaling
-from awsmon.neighbours.autoscaling_model import (
+from awsmon.neighbours.autoscaling.errors import ValidationError
+from awsmon.neighbours.autoscaling.model import (
     Activity,
     AutoScalingGroup,
     GroupInstance,
     ScalingPolicy,
     StepAdjustment,
     TargetTracking,
-    ValidationError,
 )
-from awsmon.neighbours.autoscaling_policies import PREDEFINED_METRICS
+from awsmon.neighbours.autoscaling.policies import PREDEFINED_METRICS
+from awsmon.neighbours.autoscaling.service import AutoScaling
 from awsmon.wire import Params, WireApi, handles
 
 __all__ = ["AutoScalingApi"]

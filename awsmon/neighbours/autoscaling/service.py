@@ -4,10 +4,10 @@
 instances from an EC2 launch template through `awsmon.neighbours.ec2.EC2`
 until it has its desired capacity, and terminates the surplus; every launch
 and termination is a scaling activity (DescribeScalingActivities). Scaling
-policies (simple, step and target tracking, `awsmon.neighbours.autoscaling_policies`)
+policies (simple, step and target tracking, `awsmon.neighbours.autoscaling.policies`)
 change the desired capacity when CloudWatch alarms invoke them. Records and
-errors live in `awsmon.neighbours.autoscaling_model`, the wire translation in
-`awsmon.neighbours.autoscaling_api`.
+errors live in `awsmon.neighbours.autoscaling.model`, the wire translation in
+`awsmon.neighbours.autoscaling.api`.
 
 Time: an instance is ``Pending`` in its group until EC2 reports it
 ``running``, then ``InService``; its launch activity succeeds then. A
@@ -30,18 +30,20 @@ from typing import Any
 
 from awsmon.dispatch import operation
 from awsmon.errors import ServiceError
-from awsmon.neighbours.autoscaling_capacity import CapacityMixin
-from awsmon.neighbours.autoscaling_model import (
-    Activity,
+from awsmon.neighbours.autoscaling.capacity import CapacityMixin
+from awsmon.neighbours.autoscaling.errors import (
     AlreadyExistsFault,
-    AutoScalingGroup,
-    GroupInstance,
     InvalidNextToken,
-    LifecycleState,
     ResourceInUseFault,
     ScalingActivityInProgressFault,
     UnsupportedOperation,
     ValidationError,
+)
+from awsmon.neighbours.autoscaling.model import (
+    Activity,
+    AutoScalingGroup,
+    GroupInstance,
+    LifecycleState,
 )
 
 __all__ = ["AutoScaling"]

@@ -1,4 +1,4 @@
-"""Tests of awsmon/neighbours/autoscaling*.py: groups, capacity, policies, alarms, activities."""
+"""Tests of awsmon/neighbours/autoscaling/: groups, capacity, policies, alarms, activities."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from awsmon import Cloud
 from awsmon.errors import ServiceError
-from awsmon.neighbours.autoscaling_model import AdjustmentType, StepAdjustment
+from awsmon.neighbours.autoscaling import AdjustmentType, StepAdjustment
 from awsmon.testing.shapes import assert_shape
 
 AMI = "ami-0123456789abcdef0"

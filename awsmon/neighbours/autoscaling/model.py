@@ -1,11 +1,10 @@
-"""Amazon EC2 Auto Scaling's records and errors: groups, their instances, policies, activities.
+"""Amazon EC2 Auto Scaling's records: groups, their instances, policies, activities.
 
 Main pieces: `AutoScalingGroup`, `GroupInstance`, `ScalingPolicy`,
 `StepAdjustment`, `TargetTracking`, `Activity`, the enums `PolicyType`,
-`AdjustmentType`, `LifecycleState`, and the Auto Scaling error classes
-(query-protocol codes: ``ValidationError``, ``AlreadyExists``,
-``ResourceInUse``, ``ScalingActivityInProgress`` ...). The stateful service
-is `awsmon.neighbours.autoscaling.AutoScaling`.
+`AdjustmentType`, `LifecycleState` (the error classes are in
+`awsmon.neighbours.autoscaling.errors`). The stateful service is
+`awsmon.neighbours.autoscaling.AutoScaling`.
 
 >>> step = StepAdjustment(lower=0.0, upper=10.0, adjustment=1)
 >>> step.holds(5.0), step.holds(10.0)
@@ -22,57 +21,18 @@ from typing import Any
 
 from attrs import define, field, frozen
 
-from awsmon.errors import AlreadyExists, Conflict, InvalidParameter, LimitExceeded, ServiceError
-
 __all__ = [
     "Activity",
     "ActivityStatus",
     "AdjustmentType",
-    "AlreadyExistsFault",
     "AutoScalingGroup",
     "GroupInstance",
-    "InvalidNextToken",
     "LifecycleState",
-    "LimitExceededFault",
     "PolicyType",
-    "ResourceInUseFault",
-    "ScalingActivityInProgressFault",
     "ScalingPolicy",
     "StepAdjustment",
     "TargetTracking",
-    "UnsupportedOperation",
-    "ValidationError",
 ]
-
-
-class ValidationError(InvalidParameter, code="ValidationError", service="autoscaling"):
-    """A parameter is not valid, or the group or policy named does not exist."""
-
-
-class AlreadyExistsFault(AlreadyExists, code="AlreadyExists", service="autoscaling"):
-    """A group of that name exists."""
-
-
-class LimitExceededFault(LimitExceeded, code="LimitExceeded", service="autoscaling"):
-    """A quota would be exceeded."""
-
-
-class ResourceInUseFault(Conflict, code="ResourceInUse", service="autoscaling"):
-    """The group still has instances."""
-
-
-class ScalingActivityInProgressFault(
-    Conflict, code="ScalingActivityInProgress", service="autoscaling"
-):
-    """A scaling activity or cooldown is in progress."""
-
-
-class InvalidNextToken(InvalidParameter, code="InvalidNextToken", service="autoscaling"):
-    """The NextToken is not one awsmon issued."""
-
-
-class UnsupportedOperation(ServiceError, code="UnsupportedOperation", service="autoscaling"):
-    """The operation is not available to this account (launch configurations)."""
 
 
 class PolicyType(enum.Enum):

@@ -15,14 +15,14 @@ from typing import Any
 
 from awsmon.errors import ServiceError
 from awsmon.identity import Principal
-from awsmon.neighbours.autoscaling_model import (
+from awsmon.neighbours.autoscaling.model import (
     Activity,
     ActivityStatus,
     AutoScalingGroup,
     GroupInstance,
     LifecycleState,
 )
-from awsmon.neighbours.autoscaling_policies import PoliciesMixin
+from awsmon.neighbours.autoscaling.policies import PoliciesMixin
 from awsmon.neighbours.ec2 import InstanceState, Workload
 
 __all__ = ["CapacityMixin"]

@@ -42,15 +42,14 @@ from awsmon.cloudwatch.alarm_window import read_fast
 from awsmon.cloudwatch.store import epoch_seconds
 from awsmon.dispatch import Service, operation
 from awsmon.identity import Principal
-from awsmon.neighbours.autoscaling_model import (
+from awsmon.neighbours.autoscaling.errors import ScalingActivityInProgressFault, ValidationError
+from awsmon.neighbours.autoscaling.model import (
     AdjustmentType,
     AutoScalingGroup,
     PolicyType,
-    ScalingActivityInProgressFault,
     ScalingPolicy,
     StepAdjustment,
     TargetTracking,
-    ValidationError,
 )
 
 __all__ = ["PREDEFINED_METRICS", "PoliciesMixin"]
