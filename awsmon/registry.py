@@ -150,8 +150,8 @@ SERVICES: list[ServiceSpec] = [
     ServiceSpec(
         name="kinesis",
         botocore_name="kinesis",
-        domain="awsmon.neighbours.kinesis:Kinesis",
-        api="awsmon.neighbours.kinesis_api:KinesisApi",
+        domain="awsmon.neighbours.kinesis.service:Kinesis",
+        api="awsmon.neighbours.kinesis.api:KinesisApi",
         event_source="kinesis.amazonaws.com",
         arn_service="kinesis",
         parameter_case="pascal",

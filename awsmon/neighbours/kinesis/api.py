@@ -23,15 +23,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from awsmon.errors import ServiceError
-from awsmon.neighbours.kinesis import Kinesis, Shard, Stream
-from awsmon.neighbours.kinesis_model import (
-    InvalidArgumentException,
-    RecordInput,
-    ValidationException,
-)
+from awsmon.neighbours.kinesis.errors import InvalidArgumentException, ValidationException
+from awsmon.neighbours.kinesis.model import RecordInput
+from awsmon.neighbours.kinesis.service import Kinesis
+from awsmon.neighbours.kinesis.store import Shard, Stream
 from awsmon.wire import Params, WireApi, handles, tags_page
 
-__all__ = ["KinesisApi", "KinesisParams"]
+__all__ = ["KinesisApi"]
 
 Response = dict[str, Any]
 

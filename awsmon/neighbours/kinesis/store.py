@@ -20,15 +20,14 @@ from datetime import datetime, timedelta
 from attrs import define, field
 
 from awsmon.clock import Job
-from awsmon.neighbours.kinesis_model import (
+from awsmon.neighbours.kinesis.errors import InvalidArgumentException, ValidationException
+from awsmon.neighbours.kinesis.model import (
     HASH_KEY_LIMIT,
-    InvalidArgumentException,
     Record,
     SequenceNumber,
     ShardIteratorType,
     StreamMode,
     StreamStatus,
-    ValidationException,
     hash_key_of,
     shard_id_of,
 )

@@ -1,4 +1,4 @@
-"""Tests of awsmon/neighbours/kinesis*.py: streams, shard routing, sequence numbers, iterators."""
+"""Tests of awsmon/neighbours/kinesis/: streams, shard routing, sequence numbers, iterators."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from awsmon import Cloud
 from awsmon.errors import ServiceError
-from awsmon.neighbours.kinesis_model import (
+from awsmon.neighbours.kinesis import (
     IteratorToken,
     RecordInput,
     ResourceNotFoundException,

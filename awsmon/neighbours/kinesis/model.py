@@ -1,8 +1,7 @@
-"""Kinesis Data Streams: errors, values and pure pieces (hash keys, sequence numbers, iterators).
+"""Kinesis Data Streams: values and pure pieces (hash keys, sequence numbers, iterators).
 
 Main pieces:
 
-- the error classes, one per Kinesis error code;
 - `StreamStatus`, `StreamMode`, `ShardIteratorType`: AWS enumerations;
 - `hash_key_of` and `hash_key_ranges`: how a partition key picks a shard (the
   128-bit MD5 of the key, against ranges that split ``[0, 2**128)`` evenly);
@@ -34,37 +33,18 @@ from datetime import datetime
 
 from attrs import frozen
 
-from awsmon.errors import (
-    AccessDenied,
-    AlreadyExists,
-    InvalidParameter,
-    LimitExceeded,
-    NotFound,
-    ServiceError,
-    Throttled,
-)
-
 __all__ = [
     "HASH_KEY_LIMIT",
-    "ExpiredIteratorException",
-    "ExpiredNextTokenException",
     "GetRecordsResult",
-    "InvalidArgumentException",
     "IteratorToken",
-    "KinesisAccessDeniedException",
-    "LimitExceededException",
-    "ProvisionedThroughputExceededException",
     "PutRecordsEntry",
     "PutResult",
     "Record",
     "RecordInput",
-    "ResourceInUseException",
-    "ResourceNotFoundException",
     "SequenceNumber",
     "ShardIteratorType",
     "StreamMode",
     "StreamStatus",
-    "ValidationException",
     "hash_key_of",
     "hash_key_ranges",
     "shard_id_of",
@@ -72,46 +52,6 @@ __all__ = [
 
 HASH_KEY_LIMIT = 2**128
 """Hash keys are 128-bit: every key lies in ``[0, HASH_KEY_LIMIT)``."""
-
-
-class ResourceNotFoundException(NotFound, code="ResourceNotFoundException", service="kinesis"):
-    """The stream or shard does not exist, or is not ACTIVE yet."""
-
-
-class ResourceInUseException(AlreadyExists, code="ResourceInUseException", service="kinesis"):
-    """The stream exists already, or is not in a state that allows the operation."""
-
-
-class InvalidArgumentException(
-    InvalidParameter, code="InvalidArgumentException", service="kinesis"
-):
-    """A parameter is out of range or does not fit the others."""
-
-
-class ValidationException(InvalidParameter, code="ValidationException", service="kinesis"):
-    """A parameter breaks its modelled constraint (length, pattern, range)."""
-
-
-class LimitExceededException(LimitExceeded, code="LimitExceededException", service="kinesis"):
-    """An account quota (shards per account and region) would be exceeded."""
-
-
-class ExpiredIteratorException(ServiceError, code="ExpiredIteratorException", service="kinesis"):
-    """The shard iterator is older than five minutes."""
-
-
-class ExpiredNextTokenException(ServiceError, code="ExpiredNextTokenException", service="kinesis"):
-    """The pagination token is older than five minutes."""
-
-
-class ProvisionedThroughputExceededException(
-    Throttled, code="ProvisionedThroughputExceededException", service="kinesis"
-):
-    """A shard's write rate (1,000 records or 1 MiB per second) would be exceeded."""
-
-
-class KinesisAccessDeniedException(AccessDenied, code="AccessDeniedException", service="kinesis"):
-    """The caller may not use this stream."""
 
 
 class StreamStatus(enum.Enum):
