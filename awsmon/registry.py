@@ -159,8 +159,8 @@ SERVICES: list[ServiceSpec] = [
     ServiceSpec(
         name="firehose",
         botocore_name="firehose",
-        domain="awsmon.neighbours.firehose:Firehose",
-        api="awsmon.neighbours.firehose_api:FirehoseApi",
+        domain="awsmon.neighbours.firehose.service:Firehose",
+        api="awsmon.neighbours.firehose.api:FirehoseApi",
         event_source="firehose.amazonaws.com",
         arn_service="firehose",
         parameter_case="pascal",

@@ -18,17 +18,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from awsmon.errors import ServiceError, Unsupported
-from awsmon.neighbours.firehose import Firehose
-from awsmon.neighbours.firehose_model import (
-    CompressionFormat,
-    DeliveryStream,
-    InvalidArgumentException,
-    S3Destination,
-    ValidationException,
-)
+from awsmon.neighbours.firehose.errors import InvalidArgumentException, ValidationException
+from awsmon.neighbours.firehose.model import CompressionFormat, DeliveryStream, S3Destination
+from awsmon.neighbours.firehose.service import Firehose
 from awsmon.wire import Params, WireApi, handles, tags_page
 
-__all__ = ["FirehoseApi", "FirehoseParams"]
+__all__ = ["FirehoseApi"]
 
 Response = dict[str, Any]
 

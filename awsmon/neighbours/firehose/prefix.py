@@ -26,7 +26,7 @@ gives the default ``YYYY/MM/dd/HH/`` keys.
 >>> compile_prefix("bad/!{timestamp:yyyy")
 Traceback (most recent call last):
 ...
-awsmon.neighbours.firehose_prefix.PrefixError: unclosed expression: expected '}' at position 4
+awsmon.neighbours.firehose.prefix.PrefixError: unclosed expression: expected '}' at position 4
 """
 
 from __future__ import annotations
@@ -213,7 +213,7 @@ def check_prefixes(prefix: str | None, error_output_prefix: str | None) -> None:
     >>> check_prefixes("logs/!{timestamp:yyyy}/", None)
     Traceback (most recent call last):
     ...
-    awsmon.neighbours.firehose_prefix.PrefixError: ErrorOutputPrefix cannot be null ...
+    awsmon.neighbours.firehose.prefix.PrefixError: ErrorOutputPrefix cannot be null ...
 
     Raises:
         PrefixError: either prefix is malformed, the Prefix has expressions

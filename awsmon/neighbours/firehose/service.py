@@ -2,9 +2,9 @@
 
 Main pieces: `Firehose` (the service of one account and region),
 `DeliveryStream`, `S3Destination`, `Delivery` (one delivery attempt, kept
-for tests), `BatchEntry`, the error classes; prefixes are compiled by
-`awsmon.neighbours.firehose_prefix`, the wire translation lives in
-`awsmon.neighbours.firehose_api`.
+for tests), `BatchEntry` (in `.model`), the error classes (in `.errors`);
+prefixes are compiled by `awsmon.neighbours.firehose.prefix`, the wire
+translation lives in `awsmon.neighbours.firehose.api`.
 
 >>> from awsmon import Cloud
 >>> cloud = Cloud()
@@ -30,38 +30,26 @@ from dateutil import tz
 from awsmon.arn import Arn, InvalidArn
 from awsmon.dispatch import Service, operation
 from awsmon.errors import ServiceError, Unsupported
-from awsmon.neighbours.firehose_model import (
+from awsmon.neighbours.firehose.errors import (
+    InvalidArgumentException,
+    LimitExceededException,
+    ResourceInUseException,
+    ResourceNotFoundException,
+    ServiceUnavailableException,
+    ValidationException,
+)
+from awsmon.neighbours.firehose.model import (
     BatchEntry,
     CompressionFormat,
     Delivery,
     DeliveryStream,
     DeliveryStreamStatus,
-    InvalidArgumentException,
-    LimitExceededException,
     PendingBatch,
-    ResourceInUseException,
-    ResourceNotFoundException,
     S3Destination,
-    ServiceUnavailableException,
-    ValidationException,
 )
-from awsmon.neighbours.firehose_prefix import PrefixError, check_prefixes, compile_prefix
+from awsmon.neighbours.firehose.prefix import PrefixError, check_prefixes, compile_prefix
 
-__all__ = [
-    "BatchEntry",
-    "CompressionFormat",
-    "Delivery",
-    "DeliveryStream",
-    "DeliveryStreamStatus",
-    "Firehose",
-    "InvalidArgumentException",
-    "LimitExceededException",
-    "ResourceInUseException",
-    "ResourceNotFoundException",
-    "S3Destination",
-    "ServiceUnavailableException",
-    "ValidationException",
-]
+__all__ = ["Firehose"]
 
 _MIB = 1024 * 1024
 _MAX_RECORD = 1_024_000

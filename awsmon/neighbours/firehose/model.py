@@ -1,7 +1,6 @@
-"""Firehose values and errors: delivery streams, S3 destinations, delivery attempts.
+"""Firehose values: delivery streams, S3 destinations, delivery attempts.
 
-Main pieces: the error classes (one per Firehose error code),
-`DeliveryStreamStatus`, `CompressionFormat`, `S3Destination`,
+Main pieces: `DeliveryStreamStatus`, `CompressionFormat`, `S3Destination`,
 `DeliveryStream`, `Delivery` (one attempt to write an object), `BatchEntry`
 (one PutRecordBatch result). The service is `awsmon.neighbours.firehose.Firehose`.
 """
@@ -16,7 +15,6 @@ from typing import Any
 from attrs import define, field, frozen
 
 from awsmon.clock import Job
-from awsmon.errors import AlreadyExists, InvalidParameter, LimitExceeded, NotFound, ServiceError
 
 __all__ = [
     "BatchEntry",
@@ -24,43 +22,9 @@ __all__ = [
     "Delivery",
     "DeliveryStream",
     "DeliveryStreamStatus",
-    "InvalidArgumentException",
-    "LimitExceededException",
     "PendingBatch",
-    "ResourceInUseException",
-    "ResourceNotFoundException",
     "S3Destination",
-    "ServiceUnavailableException",
-    "ValidationException",
 ]
-
-
-class ResourceNotFoundException(NotFound, code="ResourceNotFoundException", service="firehose"):
-    """The delivery stream does not exist (or is not ACTIVE)."""
-
-
-class ResourceInUseException(AlreadyExists, code="ResourceInUseException", service="firehose"):
-    """A delivery stream of that name exists already, or is busy."""
-
-
-class InvalidArgumentException(
-    InvalidParameter, code="InvalidArgumentException", service="firehose"
-):
-    """A parameter is invalid or does not fit the others."""
-
-
-class ValidationException(InvalidParameter, code="ValidationException", service="firehose"):
-    """A parameter breaks its modelled constraint (length, pattern, range)."""
-
-
-class LimitExceededException(LimitExceeded, code="LimitExceededException", service="firehose"):
-    """The account's delivery stream quota would be exceeded."""
-
-
-class ServiceUnavailableException(
-    ServiceError, code="ServiceUnavailableException", service="firehose", http_status=500
-):
-    """The delivery stream is over its throughput quota ("Slow down.")."""
 
 
 class DeliveryStreamStatus(enum.Enum):

@@ -1,4 +1,4 @@
-"""Tests of awsmon/neighbours/firehose*.py: delivery streams buffering into S3 on the clock."""
+"""Tests of awsmon/neighbours/firehose/: delivery streams buffering into S3 on the clock."""
 
 from __future__ import annotations
 
@@ -14,8 +14,13 @@ from hypothesis import strategies as st
 
 from awsmon import Cloud
 from awsmon.errors import ServiceError
-from awsmon.neighbours.firehose import Firehose, S3Destination
-from awsmon.neighbours.firehose_prefix import PrefixError, check_prefixes, compile_prefix
+from awsmon.neighbours.firehose import (
+    Firehose,
+    PrefixError,
+    S3Destination,
+    check_prefixes,
+    compile_prefix,
+)
 from awsmon.testing.shapes import assert_shape
 
 ROLE = "arn:aws:iam::123456789012:role/firehose"
