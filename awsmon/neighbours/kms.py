@@ -33,7 +33,7 @@ from attrs import define, field
 from awsmon.clock import Job
 from awsmon.dispatch import Service, operation
 from awsmon.errors import AccessDenied, AlreadyExists, Conflict, InvalidParameter, NotFound
-from awsmon.neighbours.policy import MalformedPolicy, PolicyDocument
+from awsmon.policy import MalformedPolicy, PolicyDocument
 from awsmon.wire import Params, WireApi, handles
 
 __all__ = [

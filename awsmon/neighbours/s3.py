@@ -33,8 +33,8 @@ from sortedcontainers import SortedDict
 
 from awsmon.dispatch import Service, operation
 from awsmon.errors import AccessDenied, AlreadyExists, Conflict, InvalidParameter, NotFound
-from awsmon.neighbours.policy import MalformedPolicy as _Malformed
-from awsmon.neighbours.policy import PolicyDocument
+from awsmon.policy import MalformedPolicy as _Malformed
+from awsmon.policy import PolicyDocument
 
 if TYPE_CHECKING:
     from awsmon.cloud import Cloud
