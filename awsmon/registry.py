@@ -108,8 +108,8 @@ SERVICES: list[ServiceSpec] = [
     ServiceSpec(
         name="s3",
         botocore_name="s3",
-        domain="awsmon.neighbours.s3:S3",
-        api="awsmon.neighbours.s3_api:S3Api",
+        domain="awsmon.neighbours.s3.service:S3",
+        api="awsmon.neighbours.s3.api:S3Api",
         event_source="s3.amazonaws.com",
         arn_service="s3",
     ),

@@ -1,4 +1,4 @@
-"""Tests of awsmon/neighbours/s3.py and s3_api.py: buckets, objects, listing and policies."""
+"""Tests of awsmon/neighbours/s3/: buckets, objects, listing and policies."""
 
 from __future__ import annotations
 

@@ -17,7 +17,9 @@ import re
 from typing import Any
 
 from awsmon.body import streaming_body
-from awsmon.neighbours.s3 import S3, InvalidArgument, InvalidRange, S3Object
+from awsmon.neighbours.s3.errors import InvalidArgument, InvalidRange
+from awsmon.neighbours.s3.model import S3Object
+from awsmon.neighbours.s3.service import S3
 from awsmon.wire import Params, WireApi, handles
 
 __all__ = ["S3Api"]

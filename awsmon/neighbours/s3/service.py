@@ -1,8 +1,8 @@
 """Amazon S3: buckets, objects and bucket policies, enough for trail delivery and log exports.
 
-Main pieces: `S3` (the service seen from one account and region), `Bucket`,
-`S3Object`, `ListPage`, the error classes; the wire translation lives in
-`awsmon.neighbours.s3_api`.
+Main pieces: `S3` (the service seen from one account and region); `Bucket`,
+`S3Object`, `ListPage` live in `awsmon.neighbours.s3.model`, the error
+classes in `.errors`, the wire translation in `.api`.
 
 Bucket names are global, as in AWS: one namespace per `Cloud`, whatever
 the account or region asking.
@@ -25,182 +25,33 @@ import json
 import re
 import weakref
 from collections.abc import Mapping
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
-
-from attrs import define, field, frozen
-from sortedcontainers import SortedDict
+from typing import TYPE_CHECKING
 
 from awsmon.dispatch import Service, operation
-from awsmon.errors import AccessDenied, AlreadyExists, Conflict, InvalidParameter, NotFound
+from awsmon.errors import NotFound
+from awsmon.neighbours.s3.errors import (
+    AccessDeniedError,
+    BucketAlreadyExists,
+    BucketAlreadyOwnedByYou,
+    BucketNotEmpty,
+    HeadNotFound,
+    IllegalLocationConstraintException,
+    InvalidArgument,
+    InvalidLocationConstraint,
+    KeyTooLongError,
+    MalformedPolicy,
+    NoSuchBucket,
+    NoSuchBucketPolicy,
+    NoSuchKey,
+)
+from awsmon.neighbours.s3.model import Bucket, ListPage, S3Object, check_bucket_name
 from awsmon.policy import MalformedPolicy as _Malformed
 from awsmon.policy import PolicyDocument
 
 if TYPE_CHECKING:
     from awsmon.cloud import Cloud
 
-__all__ = [
-    "S3",
-    "AccessDeniedError",
-    "Bucket",
-    "BucketAlreadyExists",
-    "BucketAlreadyOwnedByYou",
-    "BucketNotEmpty",
-    "InvalidBucketName",
-    "ListPage",
-    "NoSuchBucket",
-    "NoSuchBucketPolicy",
-    "NoSuchKey",
-    "S3Object",
-]
-
-
-class NoSuchBucket(NotFound, code="NoSuchBucket", service="s3", http_status=404):
-    """The bucket does not exist."""
-
-
-class NoSuchKey(NotFound, code="NoSuchKey", service="s3", http_status=404):
-    """The object does not exist."""
-
-
-class HeadNotFound(NotFound, code="NotFound", service="s3", http_status=404):
-    """A HEAD request for a missing bucket or object: AWS sends no body, so boto3 sees ``404``."""
-
-    def to_response(self) -> dict[str, Any]:
-        return {"Error": {"Code": "404", "Message": "Not Found"}}
-
-
-class NoSuchBucketPolicy(NotFound, code="NoSuchBucketPolicy", service="s3", http_status=404):
-    """The bucket has no policy."""
-
-
-class BucketAlreadyExists(AlreadyExists, code="BucketAlreadyExists", service="s3", http_status=409):
-    """Another account owns a bucket of that name."""
-
-
-class BucketAlreadyOwnedByYou(
-    AlreadyExists, code="BucketAlreadyOwnedByYou", service="s3", http_status=409
-):
-    """You own a bucket of that name already (outside us-east-1)."""
-
-
-class BucketNotEmpty(Conflict, code="BucketNotEmpty", service="s3", http_status=409):
-    """The bucket still holds objects."""
-
-
-class InvalidBucketName(InvalidParameter, code="InvalidBucketName", service="s3"):
-    """The bucket name breaks S3's naming rules."""
-
-
-class InvalidArgument(InvalidParameter, code="InvalidArgument", service="s3"):
-    """A request argument is invalid."""
-
-
-class IllegalLocationConstraintException(
-    InvalidParameter, code="IllegalLocationConstraintException", service="s3"
-):
-    """The location constraint does not fit the region the request went to."""
-
-
-class InvalidLocationConstraint(InvalidParameter, code="InvalidLocationConstraint", service="s3"):
-    """The location constraint is not a valid region."""
-
-
-class MalformedPolicy(InvalidParameter, code="MalformedPolicy", service="s3"):
-    """The bucket policy is not a policy document."""
-
-
-class KeyTooLongError(InvalidParameter, code="KeyTooLongError", service="s3"):
-    """The object key is longer than 1024 bytes."""
-
-
-class InvalidRange(InvalidParameter, code="InvalidRange", service="s3", http_status=416):
-    """The requested byte range is not satisfiable."""
-
-
-class AccessDeniedError(AccessDenied, code="AccessDenied", service="s3", http_status=403):
-    """The caller may not do this to the bucket."""
-
-
-_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
-_IP = re.compile(r"\d+\.\d+\.\d+\.\d+")
-_BAD_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
-_BAD_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
-
-
-def check_bucket_name(name: str) -> None:
-    """Raise `InvalidBucketName` unless `name` follows S3's general-purpose bucket rules.
-
-    >>> check_bucket_name("my-logs.2024")
-    >>> check_bucket_name("My_Logs")
-    Traceback (most recent call last):
-    ...
-    awsmon.neighbours.s3.InvalidBucketName: InvalidBucketName: The specified bucket is not valid.
-    """
-    if (
-        not _NAME.fullmatch(name)
-        or ".." in name
-        or ".-" in name
-        or "-." in name
-        or _IP.fullmatch(name)
-        or name.startswith(_BAD_PREFIXES)
-        or name.endswith(_BAD_SUFFIXES)
-    ):
-        raise InvalidBucketName("The specified bucket is not valid.", param="Bucket", value=name)
-
-
-@frozen(kw_only=True)
-class S3Object:
-    """One stored object (its latest version).
-
-    Attributes:
-        key: the object key.
-        body: the bytes.
-        etag: the quoted MD5 of the bytes, as S3 gives it.
-        last_modified: when it was written (whole seconds, as S3 reports it).
-        content_type / content_encoding / metadata: what the writer set.
-    """
-
-    key: str
-    body: bytes
-    etag: str
-    last_modified: datetime
-    content_type: str = "binary/octet-stream"
-    content_encoding: str | None = None
-    metadata: Mapping[str, str] = field(factory=dict)
-    storage_class: str = "STANDARD"
-
-    @property
-    def size(self) -> int:
-        """The object's length in bytes."""
-        return len(self.body)
-
-
-@define(eq=False)
-class Bucket:
-    """A bucket: owner, region, objects (sorted by key) and policy."""
-
-    name: str
-    region: str
-    owner: str
-    created_at: datetime
-    objects: SortedDict = field(factory=SortedDict, repr=False)
-    policy: str | None = None
-
-    @property
-    def arn(self) -> str:
-        """The bucket's ARN (S3 ARNs have no region or account)."""
-        return f"arn:aws:s3:::{self.name}"
-
-
-@frozen(kw_only=True)
-class ListPage:
-    """One page of ListObjectsV2."""
-
-    contents: tuple[S3Object, ...]
-    common_prefixes: tuple[str, ...]
-    is_truncated: bool
-    next_continuation_token: str | None
+__all__ = ["S3"]
 
 
 _BUCKETS: weakref.WeakKeyDictionary[Cloud, dict[str, Bucket]] = weakref.WeakKeyDictionary()
