@@ -23,9 +23,7 @@ import base64
 import hashlib
 import json
 import re
-import weakref
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 from awsmon.dispatch import Service, operation
 from awsmon.errors import NotFound
@@ -48,13 +46,7 @@ from awsmon.neighbours.s3.model import Bucket, ListPage, S3Object, check_bucket_
 from awsmon.policy import MalformedPolicy as _Malformed
 from awsmon.policy import PolicyDocument
 
-if TYPE_CHECKING:
-    from awsmon.cloud import Cloud
-
 __all__ = ["S3"]
-
-
-_BUCKETS: weakref.WeakKeyDictionary[Cloud, dict[str, Bucket]] = weakref.WeakKeyDictionary()
 
 
 def _token(after: str, is_prefix: bool) -> str:
@@ -93,7 +85,8 @@ class S3(Service):
     """
 
     def _buckets(self) -> dict[str, Bucket]:
-        return _BUCKETS.setdefault(self.ctx.cloud, {})
+        buckets: dict[str, Bucket] = self.ctx.shared("s3.buckets", dict)
+        return buckets
 
     def bucket(self, name: str) -> Bucket:
         """The bucket `name`, whoever owns it.
