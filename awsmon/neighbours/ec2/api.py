@@ -20,42 +20,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from awsmon.errors import ServiceError
 from awsmon.neighbours.ec2.errors import DryRunOperation, InvalidParameterValue, MissingParameter
 from awsmon.neighbours.ec2.instance import Instance, Reservation
 from awsmon.neighbours.ec2.lifecycle import InstanceStatus, StateChange
 from awsmon.neighbours.ec2.model import InstanceState, LaunchTemplate
 from awsmon.neighbours.ec2.service import EC2
 from awsmon.neighbours.ec2.templates import template_data_from_request
-from awsmon.wire import Params, WireApi, handles
+from awsmon.wire import Params, WireApi, Wording, handles
 
 __all__ = ["Ec2Api", "instance_shape"]
 
 Response = dict[str, Any]
-
-
-class Ec2Params(Params):
-    """`Params` with EC2's error codes and wording."""
-
-    def invalid(self, name: str, value: Any, constraint: str) -> ServiceError:
-        """InvalidParameterValue naming the value and the parameter."""
-        return InvalidParameterValue(
-            f"Value ({value}) for parameter {name} is invalid. {constraint}",
-            param=name,
-            value=value,
-        )
-
-    def _present(self, name: str, required: bool) -> Any:
-        value = self.data.get(name)
-        if value is None and required:
-            raise MissingParameter(
-                f"The request must contain the parameter {name}", param=name, value=None
-            )
-        return value
-
-    def nested(self, data: Mapping[str, Any]) -> Ec2Params:  # type: ignore[override]  # dialect, to be folded into Params
-        """Parameters of a structure inside this request."""
-        return Ec2Params(data, invalid=InvalidParameterValue, missing=MissingParameter)
 
 
 def _state(state: InstanceState) -> Response:
@@ -177,21 +152,18 @@ class Ec2Api(WireApi):
     domain: EC2
     invalid_parameter = InvalidParameterValue
     missing_parameter = MissingParameter
+    wording = Wording(missing="must-contain", invalid="ec2")
 
     def params(self, data: Mapping[str, Any], headers: Mapping[str, str] | None = None) -> Params:
         """The request parameters, with EC2's wording; DryRun answers DryRunOperation."""
         if data.get("DryRun"):
             raise DryRunOperation("Request would have succeeded, but DryRun flag is set.")
-        return Ec2Params(
-            data, invalid=InvalidParameterValue, missing=MissingParameter, headers=headers
-        )
+        return super().params(data, headers)
 
     def _ids(self, params: Params, *, required: bool = True) -> list[str]:
         ids = params.items("InstanceIds", required=required)
         if required and not ids:
-            raise MissingParameter(
-                "The request must contain the parameter InstanceIds", param="InstanceIds"
-            )
+            raise params.missing("InstanceIds")
         for value in ids:
             if not isinstance(value, str):
                 raise params.invalid("InstanceIds", value, "Member must be a string")

@@ -17,11 +17,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from awsmon.errors import ServiceError, Unsupported
+from awsmon.errors import Unsupported
 from awsmon.neighbours.firehose.errors import InvalidArgumentException, ValidationException
 from awsmon.neighbours.firehose.model import CompressionFormat, DeliveryStream, S3Destination
 from awsmon.neighbours.firehose.service import Firehose
-from awsmon.wire import Params, WireApi, handles, tags_page
+from awsmon.wire import Params, WireApi, Wording, handles, tags_page
 
 __all__ = ["FirehoseApi"]
 
@@ -45,56 +45,7 @@ _OTHER_DESTINATIONS = (
 )
 
 
-def _camel(path: str) -> str:
-    return ".".join(part[:1].lower() + part[1:] for part in path.split("."))
-
-
-class FirehoseParams(Params):
-    """`Params` with the JSON services' validation wording (lower camel case member paths)."""
-
-    def __init__(
-        self, data: Mapping[str, Any], path: str = "", headers: Mapping[str, str] | None = None
-    ) -> None:
-        super().__init__(
-            data, invalid=ValidationException, missing=ValidationException, headers=headers
-        )
-        self.path = path
-
-    def invalid(self, name: str, value: Any, constraint: str) -> ServiceError:
-        """A ValidationException for `name`=`value` breaking `constraint`."""
-        shown = value if isinstance(value, str) else repr(value)
-        return ValidationException(
-            f"1 validation error detected: Value '{shown}' at '{_camel(self.path + name)}' "
-            f"failed to satisfy constraint: {constraint}",
-            param=name,
-            value=value,
-        )
-
-    def _present(self, name: str, required: bool) -> Any:
-        value = self.data.get(name)
-        if value is None and required:
-            raise ValidationException(
-                f"1 validation error detected: Value null at '{_camel(self.path + name)}' "
-                "failed to satisfy constraint: Member must not be null",
-                param=name,
-            )
-        return value
-
-    def nested(self, data: Mapping[str, Any], name: str = "") -> FirehoseParams:  # type: ignore[override]  # dialect, to be folded into Params
-        """Parameters of the structure `name` inside this request, checked the same way."""
-        return FirehoseParams(data, f"{self.path}{name}." if name else self.path)
-
-    def blob(self, name: str) -> bytes:  # type: ignore[override]  # dialect, to be folded into Params
-        """A required blob: bytes as given, text as its UTF-8 encoding (as botocore sends it)."""
-        value = self._present(name, True)
-        if isinstance(value, str):
-            return value.encode("utf-8")
-        if isinstance(value, bytes | bytearray | memoryview):
-            return bytes(value)
-        raise self.invalid(name, value, "Member must be a blob")
-
-
-def _destination_from_wire(params: FirehoseParams, *, extended: bool) -> S3Destination:
+def _destination_from_wire(params: Params, *, extended: bool) -> S3Destination:
     role = params.string("RoleARN", required=True, max_length=512, pattern=_ROLE)
     bucket = params.string("BucketARN", required=True, max_length=2048, pattern=_BUCKET)
     prefix = params.string("Prefix", max_length=1024)
@@ -161,12 +112,7 @@ class FirehoseApi(WireApi):
     domain: Firehose
     invalid_parameter = ValidationException
     missing_parameter = ValidationException
-
-    def params(
-        self, data: Mapping[str, Any], headers: Mapping[str, str] | None = None
-    ) -> FirehoseParams:
-        """The request parameters, with the JSON validation wording."""
-        return FirehoseParams(data, headers=headers)
+    wording = Wording(member_case="camel", missing="null")
 
     def _name(self, params: Params) -> str:
         name = params.string(
@@ -178,7 +124,6 @@ class FirehoseApi(WireApi):
     @handles("CreateDeliveryStream")
     def create_delivery_stream(self, params: Params) -> Response:
         """CreateDeliveryStream → ``DeliveryStreamARN``."""
-        assert isinstance(params, FirehoseParams)
         name = self._name(params)
         kind = params.string("DeliveryStreamType", choices=_TYPES, default="DirectPut")
         if kind != "DirectPut":
@@ -261,20 +206,20 @@ class FirehoseApi(WireApi):
     @handles("PutRecord")
     def put_record(self, params: Params) -> Response:
         """PutRecord → ``RecordId`` and ``Encrypted``."""
-        assert isinstance(params, FirehoseParams)
         name = self._name(params)
         record = params.nested(params.mapping("Record", required=True), "Record")
-        record_id = self.domain.put_record(name, record.blob("Data"))
+        record_id = self.domain.put_record(name, record.blob("Data", required=True))
         return {"RecordId": record_id, "Encrypted": False}
 
     @handles("PutRecordBatch")
     def put_record_batch(self, params: Params) -> Response:
         """PutRecordBatch → ``FailedPutCount``, ``Encrypted``, ``RequestResponses``."""
-        assert isinstance(params, FirehoseParams)
         name = self._name(params)
         entries = params.items("Records", required=True, min_items=1, max_items=500)
         data = [
-            params.nested(e if isinstance(e, Mapping) else {}, "Records").blob("Data")
+            params.nested(e if isinstance(e, Mapping) else {}, "Records").blob(
+                "Data", required=True
+            )
             for e in entries
         ]
         results = self.domain.put_record_batch(name, data)

@@ -22,12 +22,11 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from awsmon.errors import ServiceError
 from awsmon.neighbours.kinesis.errors import InvalidArgumentException, ValidationException
 from awsmon.neighbours.kinesis.model import RecordInput
 from awsmon.neighbours.kinesis.service import Kinesis
 from awsmon.neighbours.kinesis.store import Shard, Stream
-from awsmon.wire import Params, WireApi, handles, tags_page
+from awsmon.wire import Params, WireApi, Wording, handles, tags_page
 
 __all__ = ["KinesisApi"]
 
@@ -52,54 +51,6 @@ _SHARD_FILTERS = (
     "AT_TIMESTAMP",
     "FROM_TIMESTAMP",
 )
-
-
-def _camel(name: str) -> str:
-    return name[:1].lower() + name[1:]
-
-
-class KinesisParams(Params):
-    """`Params` with Kinesis's validation wording (member names in lower camel case)."""
-
-    def invalid(self, name: str, value: Any, constraint: str) -> ServiceError:
-        """A ValidationException for `name`=`value` breaking `constraint`."""
-        shown = value if isinstance(value, str) else repr(value)
-        return ValidationException(
-            f"1 validation error detected: Value '{shown}' at '{_camel(name)}' failed to "
-            f"satisfy constraint: {constraint}",
-            param=name,
-            value=value,
-        )
-
-    def _present(self, name: str, required: bool) -> Any:
-        value = self.data.get(name)
-        if value is None and required:
-            raise ValidationException(
-                f"1 validation error detected: Value null at '{_camel(name)}' failed to "
-                "satisfy constraint: Member must not be null",
-                param=name,
-            )
-        return value
-
-    def nested(self, data: Mapping[str, Any]) -> KinesisParams:  # type: ignore[override]  # dialect, to be folded into Params
-        """Parameters of a structure inside this request, checked the same way."""
-        return KinesisParams(data, invalid=ValidationException, missing=ValidationException)
-
-
-def _blob(params: Params, name: str) -> bytes:
-    """A required blob: bytes as given, text as its UTF-8 encoding (as botocore sends it)."""
-    value = params.raw(name)
-    if value is None:
-        raise ValidationException(
-            f"1 validation error detected: Value null at '{_camel(name)}' failed to satisfy "
-            "constraint: Member must not be null",
-            param=name,
-        )
-    if isinstance(value, str):
-        return value.encode("utf-8")
-    if isinstance(value, bytes | bytearray | memoryview):
-        return bytes(value)
-    raise params.invalid(name, value, "Member must be a blob")
 
 
 def _shard(shard: Shard) -> Response:
@@ -153,14 +104,7 @@ class KinesisApi(WireApi):
     domain: Kinesis
     invalid_parameter = ValidationException
     missing_parameter = ValidationException
-
-    def params(
-        self, data: Mapping[str, Any], headers: Mapping[str, str] | None = None
-    ) -> KinesisParams:
-        """The request parameters, with Kinesis's validation wording."""
-        return KinesisParams(
-            data, invalid=ValidationException, missing=ValidationException, headers=headers
-        )
+    wording = Wording(member_case="camel", missing="null")
 
     def _stream(self, params: Params) -> str:
         name = params.string("StreamName", min_length=1, max_length=128, pattern=_NAME)
@@ -340,7 +284,7 @@ class KinesisApi(WireApi):
     # -- records --------------------------------------------------------------------
 
     def _record(self, params: Params) -> RecordInput:
-        data = _blob(params, "Data")
+        data = params.blob("Data", required=True)
         key = params.string("PartitionKey", required=True, min_length=1, max_length=256)
         explicit = params.string("ExplicitHashKey", pattern=_HASH_KEY)
         assert key is not None
