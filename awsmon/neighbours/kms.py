@@ -417,7 +417,6 @@ class KmsApi(WireApi):
 
     def _key(self, params: Params, name: str = "KeyId") -> str:
         value = params.string(name, required=True, min_length=1, max_length=2048)
-        assert value is not None
         return value
 
     @handles("CreateKey")
@@ -457,7 +456,6 @@ class KmsApi(WireApi):
     def schedule_key_deletion(self, params: Params) -> dict[str, Any]:
         """ScheduleKeyDeletion → ``KeyId`` (ARN), ``DeletionDate``, ``KeyState``, window."""
         days = params.integer("PendingWindowInDays", default=30)
-        assert days is not None
         found = self.domain.schedule_key_deletion(self._key(params), days)
         return {
             "KeyId": found.arn,
@@ -505,6 +503,5 @@ class KmsApi(WireApi):
     def put_key_policy(self, params: Params) -> dict[str, Any]:
         """PutKeyPolicy → nothing."""
         policy = params.string("Policy", required=True)
-        assert policy is not None
         self.domain.put_key_policy(self._key(params), policy)
         return {}

@@ -167,7 +167,6 @@ def _activity(activity: Activity) -> Response:
 def _tracking_from(params: Params, group: str, data: Mapping[str, Any]) -> TargetTracking:
     nested = params.nested(data)
     target = nested.number("TargetValue", required=True)
-    assert target is not None
     predefined = data.get("PredefinedMetricSpecification")
     custom = data.get("CustomizedMetricSpecification")
     if (predefined is None) == (custom is None):
@@ -235,7 +234,6 @@ class AutoScalingApi(WireApi):
     def create_launch_configuration(self, params: Params) -> Response:
         """CreateLaunchConfiguration: refused for accounts made after 2024-10-01."""
         name = params.string("LaunchConfigurationName", required=True, min_length=1, max_length=255)
-        assert name is not None
         self.domain.create_launch_configuration(name)
         return {}
 
@@ -245,7 +243,6 @@ class AutoScalingApi(WireApi):
         name = params.string("AutoScalingGroupName", required=True, min_length=1, max_length=255)
         low = params.integer("MinSize", required=True, minimum=0)
         high = params.integer("MaxSize", required=True, minimum=0)
-        assert name is not None and low is not None and high is not None
         self.domain.create_auto_scaling_group(
             name,
             min_size=low,
@@ -271,7 +268,6 @@ class AutoScalingApi(WireApi):
     def update_auto_scaling_group(self, params: Params) -> Response:
         """UpdateAutoScalingGroup → nothing."""
         name = params.string("AutoScalingGroupName", required=True, min_length=1, max_length=255)
-        assert name is not None
         self.domain.update_auto_scaling_group(
             name,
             min_size=params.integer("MinSize", minimum=0),
@@ -287,7 +283,6 @@ class AutoScalingApi(WireApi):
     def delete_auto_scaling_group(self, params: Params) -> Response:
         """DeleteAutoScalingGroup → nothing."""
         name = params.string("AutoScalingGroupName", required=True)
-        assert name is not None
         self.domain.delete_auto_scaling_group(
             name, force_delete=bool(params.boolean("ForceDelete"))
         )
@@ -298,7 +293,6 @@ class AutoScalingApi(WireApi):
         """SetDesiredCapacity → nothing."""
         name = params.string("AutoScalingGroupName", required=True)
         desired = params.integer("DesiredCapacity", required=True)
-        assert name is not None and desired is not None
         self.domain.set_desired_capacity(
             name, desired, honor_cooldown=bool(params.boolean("HonorCooldown"))
         )
@@ -328,7 +322,6 @@ class AutoScalingApi(WireApi):
         """TerminateInstanceInAutoScalingGroup → Activity."""
         instance = params.string("InstanceId", required=True, min_length=1, max_length=19)
         decrement = params.boolean("ShouldDecrementDesiredCapacity", required=True)
-        assert instance is not None and decrement is not None
         activity = self.domain.terminate_instance_in_auto_scaling_group(instance, decrement)
         return {"Activity": _activity(activity)}
 
@@ -337,7 +330,6 @@ class AutoScalingApi(WireApi):
         """PutScalingPolicy → PolicyARN and Alarms."""
         group = params.string("AutoScalingGroupName", required=True, min_length=1, max_length=255)
         name = params.string("PolicyName", required=True, min_length=1, max_length=255)
-        assert group is not None and name is not None
         kind = params.string(
             "PolicyType",
             default="SimpleScaling",
@@ -382,7 +374,6 @@ class AutoScalingApi(WireApi):
     def execute_policy(self, params: Params) -> Response:
         """ExecutePolicy → nothing."""
         name = params.string("PolicyName", required=True)
-        assert name is not None
         self.domain.execute_policy(
             name,
             params.string("AutoScalingGroupName"),
@@ -406,7 +397,6 @@ class AutoScalingApi(WireApi):
     def delete_policy(self, params: Params) -> Response:
         """DeletePolicy → nothing."""
         name = params.string("PolicyName", required=True)
-        assert name is not None
         self.domain.delete_policy(name, params.string("AutoScalingGroupName"))
         return {}
 

@@ -198,7 +198,6 @@ class Ec2Api(WireApi):
         image = params.string("ImageId", required=template is None)
         minimum = params.integer("MinCount", required=True)
         maximum = params.integer("MaxCount", required=True)
-        assert minimum is not None and maximum is not None
         monitoring = params.mapping("Monitoring")
         profile = params.mapping("IamInstanceProfile")
         placement = params.mapping("Placement")
@@ -333,7 +332,6 @@ class Ec2Api(WireApi):
         """CreateLaunchTemplate → LaunchTemplate."""
         name = params.string("LaunchTemplateName", required=True)
         data = params.mapping("LaunchTemplateData", required=True)
-        assert name is not None
         template = self.domain.create_launch_template(
             name,
             template_data_from_request(data),

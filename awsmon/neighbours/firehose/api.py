@@ -66,8 +66,6 @@ def _destination_from_wire(params: Params, *, extended: bool) -> S3Destination:
         ):
             if params.nested(params.mapping(unsimulated)).boolean("Enabled"):
                 raise Unsupported(f"awsmon does not simulate {unsimulated}", param=unsimulated)
-    assert role is not None and bucket is not None and compression is not None
-    assert size is not None and interval is not None
     return S3Destination(
         bucket_arn=bucket,
         role_arn=role,
@@ -118,7 +116,6 @@ class FirehoseApi(WireApi):
         name = params.string(
             "DeliveryStreamName", required=True, min_length=1, max_length=64, pattern=_NAME
         )
-        assert name is not None
         return name
 
     @handles("CreateDeliveryStream")
@@ -188,7 +185,6 @@ class FirehoseApi(WireApi):
         limit = params.integer("Limit", minimum=1, maximum=10000, default=10)
         kind = params.string("DeliveryStreamType", choices=_TYPES)
         start = params.string("ExclusiveStartDeliveryStreamName", max_length=64, pattern=_NAME)
-        assert limit is not None
         names = [
             s.name
             for s in self.domain.list_delivery_streams()
@@ -257,7 +253,6 @@ class FirehoseApi(WireApi):
         """ListTagsForDeliveryStream → ``Tags`` and ``HasMoreTags``."""
         limit = params.integer("Limit", minimum=1, maximum=50, default=50)
         start = params.string("ExclusiveStartTagKey")
-        assert limit is not None
         tags = self.domain.list_tags_for_delivery_stream(self._name(params))
         page, more = tags_page(tags, start, limit)
         return {"Tags": page, "HasMoreTags": more}

@@ -109,12 +109,11 @@ class KinesisApi(WireApi):
     def _stream(self, params: Params) -> str:
         name = params.string("StreamName", min_length=1, max_length=128, pattern=_NAME)
         arn = params.string("StreamARN", min_length=1, max_length=2048, pattern=_ARN)
-        if name is None and arn is None:
+        found = arn if name is None else name
+        if found is None:
             raise InvalidArgumentException(
                 "Either StreamName or StreamARN should be provided.", param="StreamName"
             )
-        found = arn if name is None else name
-        assert found is not None
         return found
 
     # -- streams --------------------------------------------------------------------
@@ -123,7 +122,6 @@ class KinesisApi(WireApi):
     def create_stream(self, params: Params) -> Response:
         """CreateStream → nothing (the stream is CREATING)."""
         name = params.string("StreamName", required=True, max_length=128, pattern=_NAME)
-        assert name is not None
         count = params.integer("ShardCount", minimum=1)
         mode = None
         if "StreamModeDetails" in params:
@@ -142,7 +140,6 @@ class KinesisApi(WireApi):
         target = self._stream(params)
         limit = params.integer("Limit", minimum=1, maximum=10000, default=100)
         after = params.string("ExclusiveStartShardId", max_length=128, pattern=_NAME)
-        assert limit is not None
         stream = self.domain.describe_stream(target)
         shards = [s for s in stream.visible_shards() if after is None or s.shard_id > after]
         description = _common(stream)
@@ -168,7 +165,6 @@ class KinesisApi(WireApi):
         limit = params.integer("Limit", minimum=1, maximum=10000, default=100)
         start = params.string("ExclusiveStartStreamName", max_length=128, pattern=_NAME)
         token = params.string("NextToken", min_length=1)
-        assert limit is not None
         if token is not None:
             start = str(_untoken(token).get("after", ""))
         streams = [s for s in self.domain.list_streams() if start is None or s.name > start]
@@ -201,7 +197,6 @@ class KinesisApi(WireApi):
                 "Either NextToken or StreamName should be provided.", param="StreamName"
             )
         limit = params.integer("MaxResults", minimum=1, maximum=10000, default=1000)
-        assert limit is not None
         after = params.string("ExclusiveStartShardId", max_length=128, pattern=_NAME)
         if token is not None:
             state = _untoken(token)
@@ -239,7 +234,6 @@ class KinesisApi(WireApi):
 
     def _hours(self, params: Params) -> int:
         hours = params.integer("RetentionPeriodHours", required=True)
-        assert hours is not None
         return hours
 
     @handles("IncreaseStreamRetentionPeriod")
@@ -276,7 +270,6 @@ class KinesisApi(WireApi):
         """ListTagsForStream → ``Tags`` (key order) and ``HasMoreTags``."""
         limit = params.integer("Limit", minimum=1, maximum=50, default=50)
         start = params.string("ExclusiveStartTagKey")
-        assert limit is not None
         tags = self.domain.list_tags_for_stream(self._stream(params))
         page, more = tags_page(tags, start, limit)
         return {"Tags": page, "HasMoreTags": more}
@@ -287,7 +280,6 @@ class KinesisApi(WireApi):
         data = params.blob("Data", required=True)
         key = params.string("PartitionKey", required=True, min_length=1, max_length=256)
         explicit = params.string("ExplicitHashKey", pattern=_HASH_KEY)
-        assert key is not None
         return RecordInput(
             data=data,
             partition_key=key,
@@ -341,7 +333,6 @@ class KinesisApi(WireApi):
         kind = params.string("ShardIteratorType", required=True, choices=_ITERATOR_TYPES)
         number = params.string("StartingSequenceNumber", pattern=_SEQUENCE)
         when = params.timestamp("Timestamp")
-        assert shard is not None and kind is not None
         iterator = self.domain.get_shard_iterator(
             self._stream(params), shard, kind, starting_sequence_number=number, timestamp=when
         )
@@ -352,7 +343,6 @@ class KinesisApi(WireApi):
         """GetRecords → ``Records``, ``NextShardIterator``, ``MillisBehindLatest``."""
         iterator = params.string("ShardIterator", required=True, min_length=1, max_length=512)
         limit = params.integer("Limit", minimum=1, maximum=10000)
-        assert iterator is not None
         result = self.domain.get_records(iterator, limit=limit)
         return {
             "Records": [

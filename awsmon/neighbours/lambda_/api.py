@@ -43,7 +43,6 @@ class LambdaApi(WireApi):
 
     def _name(self, params: Params) -> str:
         name = params.string("FunctionName", required=True, min_length=1, max_length=170)
-        assert name is not None
         return name
 
     @handles("CreateFunction")
@@ -53,7 +52,6 @@ class LambdaApi(WireApi):
         zip_file = code.get("ZipFile")
         role = params.string("Role", required=True)
         handler = params.string("Handler", default="lambda_function.lambda_handler")
-        assert role is not None and handler is not None
         function = self.domain.create_function(
             self._name(params),
             role=role,
@@ -131,7 +129,6 @@ class LambdaApi(WireApi):
     def put_function_concurrency(self, params: Params) -> Response:
         """PutFunctionConcurrency → ``ReservedConcurrentExecutions``."""
         count = params.integer("ReservedConcurrentExecutions", required=True, minimum=0)
-        assert count is not None
         reserved = self.domain.put_function_concurrency(self._name(params), count)
         return {"ReservedConcurrentExecutions": reserved}
 
@@ -147,7 +144,6 @@ class LambdaApi(WireApi):
         statement_id = params.string("StatementId", required=True, pattern=r"[a-zA-Z0-9-_]{1,100}")
         action = params.string("Action", required=True)
         principal = params.string("Principal", required=True)
-        assert statement_id is not None and action is not None and principal is not None
         statement = self.domain.add_permission(
             self._name(params),
             statement_id,
@@ -162,7 +158,6 @@ class LambdaApi(WireApi):
     def remove_permission(self, params: Params) -> Response:
         """RemovePermission → nothing."""
         statement_id = params.string("StatementId", required=True)
-        assert statement_id is not None
         self.domain.remove_permission(self._name(params), statement_id)
         return {}
 

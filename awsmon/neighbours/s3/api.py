@@ -66,12 +66,10 @@ class S3Api(WireApi):
 
     def _bucket(self, params: Params) -> str:
         name = params.string("Bucket", required=True)
-        assert name is not None
         return name
 
     def _key(self, params: Params) -> str:
         key = params.string("Key", required=True)
-        assert key is not None
         return key
 
     @handles("CreateBucket")
@@ -120,7 +118,6 @@ class S3Api(WireApi):
     def put_bucket_policy(self, params: Params) -> Response:
         """PutBucketPolicy → nothing."""
         policy = params.string("Policy", required=True)
-        assert policy is not None
         self.domain.put_bucket_policy(self._bucket(params), policy)
         return {}
 
@@ -208,7 +205,6 @@ class S3Api(WireApi):
         prefix = params.string("Prefix") or ""
         delimiter = params.string("Delimiter")
         max_keys = params.integer("MaxKeys", default=1000)
-        assert max_keys is not None
         token = params.string("ContinuationToken")
         start_after = params.string("StartAfter")
         page = self.domain.list_objects_v2(

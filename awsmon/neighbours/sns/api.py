@@ -130,14 +130,12 @@ class SnsApi(WireApi):
 
     def _arn(self, params: Params, name: str = "TopicArn") -> str:
         value = params.string(name, required=True)
-        assert value is not None
         return value
 
     @handles("CreateTopic")
     def create_topic(self, params: Params) -> Response:
         """CreateTopic → ``TopicArn``."""
         name = params.string("Name", required=True)
-        assert name is not None
         topic = self.domain.create_topic(
             name,
             {k: str(v) for k, v in params.mapping("Attributes").items()},
@@ -166,7 +164,6 @@ class SnsApi(WireApi):
     def set_topic_attributes(self, params: Params) -> Response:
         """SetTopicAttributes → nothing."""
         name = params.string("AttributeName", required=True)
-        assert name is not None
         self.domain.set_topic_attributes(self._arn(params), name, params.string("AttributeValue"))
         return {}
 
@@ -230,7 +227,6 @@ class SnsApi(WireApi):
     def subscribe(self, params: Params) -> Response:
         """Subscribe → ``SubscriptionArn`` (``pending confirmation`` while unconfirmed)."""
         protocol = params.string("Protocol", required=True)
-        assert protocol is not None
         sub = self.domain.subscribe(
             self._arn(params),
             protocol,
@@ -245,7 +241,6 @@ class SnsApi(WireApi):
     def confirm_subscription(self, params: Params) -> Response:
         """ConfirmSubscription → ``SubscriptionArn``."""
         token = params.string("Token", required=True)
-        assert token is not None
         return {"SubscriptionArn": self.domain.confirm_subscription(self._arn(params), token).arn}
 
     @handles("Unsubscribe")
@@ -278,7 +273,6 @@ class SnsApi(WireApi):
     def set_subscription_attributes(self, params: Params) -> Response:
         """SetSubscriptionAttributes → nothing."""
         name = params.string("AttributeName", required=True)
-        assert name is not None
         self.domain.set_subscription_attributes(
             self._arn(params, "SubscriptionArn"), name, params.string("AttributeValue")
         )
@@ -286,7 +280,6 @@ class SnsApi(WireApi):
 
     def _publish(self, params: Params, topic_arn: str | None) -> Response:
         message = params.string("Message", required=True)
-        assert message is not None
         result = self.domain.publish(
             topic_arn,
             message,

@@ -157,7 +157,6 @@ class SqsApi(WireApi):
 
     def _url(self, params: Params) -> str:
         url = params.string("QueueUrl", required=True)
-        assert url is not None
         return url
 
     # -- queues -----------------------------------------------------------------
@@ -166,7 +165,6 @@ class SqsApi(WireApi):
     def create_queue(self, params: Params) -> Response:
         """CreateQueue → ``QueueUrl``."""
         name = params.string("QueueName", required=True)
-        assert name is not None
         queue = self.domain.create_queue(
             name,
             {k: str(v) for k, v in params.mapping("Attributes").items()},
@@ -178,7 +176,6 @@ class SqsApi(WireApi):
     def get_queue_url(self, params: Params) -> Response:
         """GetQueueUrl → ``QueueUrl``."""
         name = params.string("QueueName", required=True)
-        assert name is not None
         owner = params.string("QueueOwnerAWSAccountId")
         return {"QueueUrl": self.domain.get_queue_url(name, owner)}
 
@@ -364,7 +361,6 @@ class SqsApi(WireApi):
     def delete_message(self, params: Params) -> Response:
         """DeleteMessage → nothing."""
         handle = params.string("ReceiptHandle", required=True)
-        assert handle is not None
         self.domain.delete_message(self._url(params), handle)
         return {}
 
@@ -384,7 +380,6 @@ class SqsApi(WireApi):
         """ChangeMessageVisibility → nothing."""
         handle = params.string("ReceiptHandle", required=True)
         timeout = params.integer("VisibilityTimeout", required=True)
-        assert handle is not None and timeout is not None
         self.domain.change_message_visibility(self._url(params), handle, timeout)
         return {}
 
