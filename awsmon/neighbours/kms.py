@@ -30,6 +30,7 @@ from typing import Any
 
 from attrs import define, field
 
+from awsmon.arn import Arn, InvalidArn
 from awsmon.clock import Job
 from awsmon.dispatch import Service, operation
 from awsmon.errors import AccessDenied, AlreadyExists, Conflict, InvalidParameter, NotFound
@@ -190,11 +191,14 @@ class KMS(Service):
         text = key_id
         target: KMS = self
         if text.startswith("arn:"):
-            parts = text.split(":", 5)
-            if len(parts) != 6 or parts[2] != "kms" or not parts[5].startswith(("key/", "alias/")):
+            try:
+                arn = Arn.parse(text)
+            except InvalidArn:
+                arn = None
+            if arn is None or arn.service != "kms" or arn.resource_type not in ("key", "alias"):
                 raise InvalidArnException(f"Invalid arn {text}", param="KeyId", value=text)
-            target = self.ctx.cloud.account(parts[4]).region(parts[3]).service(self.ctx.spec.name)
-            text = parts[5][4:] if parts[5].startswith("key/") else parts[5]
+            target = self.ctx.service_at(arn, self.ctx.spec.name)
+            text = arn.resource_id if arn.resource_type == "key" else arn.resource
         if text.startswith("alias/"):
             aliased = target.aliases.get(text)
             if aliased is None:
@@ -235,7 +239,7 @@ class KMS(Service):
             raise KMSInvalidStateException(
                 f"{found.arn} is pending deletion.", param="KeyId", value=key_id
             )
-        principal = principal_service or self.ctx.cloud.principal.arn
+        principal = principal_service or self.ctx.principal.arn
         decision = PolicyDocument.parse(found.policy).evaluate(
             principal, action, found.arn, context
         )

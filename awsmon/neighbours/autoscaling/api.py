@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from awsmon.arn import Arn
 from awsmon.neighbours.autoscaling.errors import ValidationError
 from awsmon.neighbours.autoscaling.model import (
     Activity,
@@ -77,7 +78,7 @@ def _group(group: AutoScalingGroup) -> Response:
         "TerminationPolicies": list(group.termination_policies),
         "NewInstancesProtectedFromScaleIn": group.new_instances_protected_from_scale_in,
         "ServiceLinkedRoleARN": (
-            f"arn:aws:iam::{group.arn.split(':')[4]}:role/aws-service-role/"
+            f"arn:aws:iam::{Arn.parse(group.arn).account_id}:role/aws-service-role/"
             "autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
         ),
         "TrafficSources": [],

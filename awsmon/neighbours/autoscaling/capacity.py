@@ -85,7 +85,7 @@ class CapacityMixin(PoliciesMixin):
         activity = self._activity(group, "Launching a new EC2 instance", cause)
         service = Principal.service("autoscaling.amazonaws.com", self.account_id)
         try:
-            with self.ctx.cloud.as_principal(service):
+            with self.ctx.as_principal(service):
                 reservation = self.ec2.run_instances(
                     None,
                     1,
@@ -124,7 +124,7 @@ class CapacityMixin(PoliciesMixin):
         member.lifecycle_state = LifecycleState.TERMINATING
         member.activity_id = activity.id
         service = Principal.service("autoscaling.amazonaws.com", self.account_id)
-        with self.ctx.cloud.as_principal(service):
+        with self.ctx.as_principal(service):
             self.ec2.terminate_instances([member.instance_id])
         return activity
 

@@ -155,9 +155,7 @@ class PoliciesMixin(Service):
         sides = [("AlarmHigh", "GreaterThanThreshold", tracking.target_value, 3)]
         if not tracking.disable_scale_in:
             sides.append(("AlarmLow", "LessThanThreshold", tracking.target_value * 0.9, 15))
-        with self.ctx.cloud.as_principal(
-            Principal.service("autoscaling.amazonaws.com", self.account_id)
-        ):
+        with self.ctx.as_principal(Principal.service("autoscaling.amazonaws.com", self.account_id)):
             for side, operator, threshold, periods in sides:
                 name = f"TargetTracking-{group.name}-{side}-{self.ctx.ids.uuid()}"
                 alarm = cloudwatch.put_metric_alarm(
@@ -180,7 +178,7 @@ class PoliciesMixin(Service):
     def _drop_policy(self, group: AutoScalingGroup, name: str) -> ScalingPolicy:
         policy = group.policies.pop(name)
         if policy.alarms and policy.target_tracking is not None:
-            with self.ctx.cloud.as_principal(
+            with self.ctx.as_principal(
                 Principal.service("autoscaling.amazonaws.com", self.account_id)
             ):
                 self.ctx.sibling("cloudwatch").delete_alarms([n for n, _ in policy.alarms])

@@ -353,7 +353,7 @@ class Ec2Api(WireApi):
             "LaunchTemplateName": template.name,
             "VersionNumber": number,
             "CreateTime": self.domain.ctx.now(),
-            "CreatedBy": self.domain.ctx.cloud.principal.arn,
+            "CreatedBy": self.domain.ctx.principal.arn,
             "DefaultVersion": number == template.default_version,
             "LaunchTemplateData": dict(data),
         }

@@ -277,7 +277,7 @@ class EC2(LifecycleMixin, TemplatesMixin):
             f"arn:aws:sts::{self.account_id}:assumed-role/AWSServiceRoleForCloudWatchEvents/"
             f"{instance_id}"
         )
-        with self.ctx.cloud.as_principal(role):
+        with self.ctx.as_principal(role):
             if action == "stop":
                 self.stop_instances([instance_id])
             elif action == "terminate":

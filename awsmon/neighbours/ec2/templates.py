@@ -70,7 +70,7 @@ class TemplatesMixin(EC2Core):
             id="lt-" + self.ctx.ids.hex(17),
             name=launch_template_name,
             created_at=self.ctx.now(),
-            created_by=self.ctx.cloud.principal.arn,
+            created_by=self.ctx.principal.arn,
             versions=[launch_template_data],
             tags=dict(tags or {}),
         )

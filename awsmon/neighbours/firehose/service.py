@@ -137,8 +137,7 @@ class Firehose(Service):
                 raise InvalidArgumentException(
                     f"Invalid delivery stream ARN {name}.", param="DeliveryStreamARN", value=name
                 )
-            place = self.ctx.cloud.account(arn.account_id).region(arn.region)
-            owner = place.service(self.ctx.spec.name)
+            owner = self.ctx.service_at(arn, self.ctx.spec.name)
             name = arn.resource_id
         found = owner.delivery_streams.get(name)
         if found is None:
@@ -438,7 +437,7 @@ class Firehose(Service):
         )
         error: str | None = None
         try:
-            with self.ctx.cloud.as_principal(f"{session}/{self.session_name}"):
+            with self.ctx.as_principal(f"{session}/{self.session_name}"):
                 self.ctx.sibling("s3").put_object(
                     destination.bucket,
                     batch.key,

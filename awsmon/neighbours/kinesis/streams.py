@@ -52,7 +52,8 @@ class Streams(Service):
     # -- lookup -------------------------------------------------------------------
 
     def _place(self, region: str, account: str) -> Self:
-        found: Self = self.ctx.cloud.account(account).region(region).service(self.ctx.spec.name)
+        """The Kinesis of `account` in `region`."""
+        found: Self = self.ctx.sibling(self.ctx.spec.name, account_id=account, region=region)
         return found
 
     def _owner_and_name(self, stream_name: str) -> tuple[Self, str]:
@@ -66,7 +67,8 @@ class Streams(Service):
             raise InvalidArgumentException(
                 f"Invalid StreamARN {stream_name}.", param="StreamARN", value=stream_name
             )
-        return self._place(arn.region, arn.account_id), arn.resource_id
+        owner: Self = self.ctx.service_at(arn, self.ctx.spec.name)
+        return owner, arn.resource_id
 
     def stream(self, stream_name: str) -> Stream:
         """The stream named by its name or ARN (in any account or region), in any status.

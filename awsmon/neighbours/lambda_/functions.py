@@ -73,10 +73,10 @@ class FunctionOperations:
         match = _FUNCTION_ARN.fullmatch(name_or_arn)
         target: FunctionOperations = self
         if match is not None and (match["region"] or match["account"]):
-            target = (
-                self.ctx.cloud.account(match["account"] or self.account_id)
-                .region(match["region"] or self.ctx.region)
-                .service(self.ctx.spec.name)
+            target = self.ctx.sibling(
+                self.ctx.spec.name,
+                account_id=match["account"] or None,
+                region=match["region"] or None,
             )
         found = target.functions.get(match["name"]) if match else None
         if found is None:

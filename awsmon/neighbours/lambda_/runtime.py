@@ -30,6 +30,7 @@ from typing import Any
 
 from attrs import frozen
 
+from awsmon.arn import Arn
 from awsmon.identity import Principal
 from awsmon.neighbours.lambda_.model import (
     Handler,
@@ -244,6 +245,7 @@ def invocation_log(
 
 def execution_role(function: LambdaFunction) -> Principal:
     """The assumed-role principal a function's code, logging and tracing run as."""
-    account = function.arn.split(":")[4]
+    arn = Arn.parse(function.arn)
     role = function.role.rsplit("/", 1)[-1]
-    return Principal.from_arn(f"arn:aws:sts::{account}:assumed-role/{role}/{function.name}")
+    session = Arn(arn.partition, "sts", "", arn.account_id, f"assumed-role/{role}/{function.name}")
+    return Principal.from_arn(str(session))

@@ -44,7 +44,7 @@ def ship_logs(ctx: ServiceContext, function: LambdaFunction, invocation: Invocat
         return
     group = function.log_group_name
     stream = invocation.log_stream_name
-    with ctx.cloud.as_principal(execution_role(function)):
+    with ctx.as_principal(execution_role(function)):
         try:
             logs.log_group(group)
         except NotFound:

@@ -212,7 +212,7 @@ class LambdaTracer:
                 sampler = Sampler(
                     client_id=self._ctx.ids.hex(24),
                     now=self._ctx.clock.time,
-                    rng=self._ctx.cloud.rng,
+                    rng=self._ctx.rng,
                     fetch_rules=lambda: [DEFAULT_RULE],
                     fetch_targets=lambda reports: ([], None),
                 )
@@ -426,7 +426,7 @@ class LambdaTracer:
 
     def _send(self, function: LambdaFunction, documents: list[dict[str, Any]]) -> None:
         xray = self._xray()
-        with self._ctx.cloud.as_principal(execution_role(function)):
+        with self._ctx.as_principal(execution_role(function)):
             xray.put_trace_segments(documents)
 
 

@@ -100,7 +100,7 @@ class S3Api(WireApi):
             for b in self.domain.list_buckets()
             if b.name.startswith(params.string("Prefix") or "")
         ]
-        owner = self.domain.ctx.cloud.principal.account_id
+        owner = self.domain.ctx.principal.account_id
         return {"Buckets": buckets, "Owner": {"ID": _canonical_id(owner)}}
 
     @handles("HeadBucket")

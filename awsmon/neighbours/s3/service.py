@@ -123,7 +123,7 @@ class S3(Service):
         )
 
     def _authorize(self, bucket: Bucket, action: str, key: str | None = None) -> None:
-        who = self.ctx.cloud.principal
+        who = self.ctx.principal
         if who.type != "AWSService" and who.account_id == bucket.owner:
             return
         context = {"aws:SourceAccount": who.account_id}
@@ -169,7 +169,7 @@ class S3(Service):
                 param="LocationConstraint",
                 value=location_constraint,
             )
-        caller = self.ctx.cloud.principal.account_id
+        caller = self.ctx.principal.account_id
         existing = self._buckets().get(bucket)
         if existing is not None:
             if existing.owner != caller:
@@ -209,7 +209,7 @@ class S3(Service):
     @operation("ListBuckets")
     def list_buckets(self) -> list[Bucket]:
         """The caller's buckets, in every region, by name (ListBuckets)."""
-        caller = self.ctx.cloud.principal.account_id
+        caller = self.ctx.principal.account_id
         return [b for _, b in sorted(self._buckets().items()) if b.owner == caller]
 
     @operation("HeadBucket")

@@ -22,6 +22,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from awsmon.arn import Arn
 from awsmon.errors import ServiceError
 from awsmon.neighbours.lambda_ import sns_event
 from awsmon.neighbours.sns.model import (
@@ -76,8 +77,7 @@ def deliver_all(
 ) -> None:
     """Deliver one published message to every matching, confirmed subscription of `topic`."""
     now = sns.ctx.now()
-    region, account = topic.arn.split(":")[3:5]
-    owner = sns._place(region, account)
+    owner = sns._owner(topic.arn)
     for sub in list(owner.subscriptions.values()):
         if sub.topic_arn != topic.arn or sub.pending:
             continue
@@ -96,7 +96,8 @@ def deliver_all(
         envelope["Signature"] = sns._signature(message_id, text)
         envelope["SigningCertURL"] = sns._cert_url()
         envelope["UnsubscribeURL"] = (
-            f"https://sns.{region}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn={sub.arn}"
+            f"https://sns.{owner.region}.amazonaws.com/?Action=Unsubscribe"
+            f"&SubscriptionArn={sub.arn}"
         )
         if attributes:
             envelope["MessageAttributes"] = envelope_attributes(attributes)
@@ -145,11 +146,6 @@ def deliver_all(
         )
 
 
-def _service_at(sns: SubscriptionOperations, arn: str, name: str) -> Any:
-    parts = arn.split(":")
-    return sns.ctx.cloud.account(parts[4]).region(parts[3]).service(name)
-
-
 def _to_sqs(
     sns: SubscriptionOperations,
     sub: Subscription,
@@ -162,7 +158,7 @@ def _to_sqs(
     from awsmon.neighbours.sqs import MessageAttribute
 
     try:
-        sqs = _service_at(sns, sub.endpoint, "sqs")
+        sqs = sns.ctx.service_at(sub.endpoint, "sqs")
         queue = sqs.queue(sub.endpoint)
         sqs_attributes = {}
         if raw:
@@ -178,27 +174,26 @@ def _to_sqs(
             group_id=group_id if queue.fifo else None,
             deduplication_id=deduplication_id if queue.fifo else None,
         )
-    except (ServiceError, KeyError):
+    except (ServiceError, KeyError, ValueError):
         return False
     return True
 
 
 def _to_lambda(sns: SubscriptionOperations, sub: Subscription, event: dict[str, Any]) -> bool:
-    cloud = sns.ctx.cloud
     try:
-        functions = _service_at(sns, sub.endpoint, "lambda_")
-        with cloud.as_principal(sns.as_sns(sns.account_id)):
+        functions = sns.ctx.service_at(sub.endpoint, "lambda_")
+        with sns.ctx.as_principal(sns.as_sns(sns.account_id)):
             functions.invoke(sub.endpoint, event, invocation_type="Event")
-    except (ServiceError, KeyError):
+    except (ServiceError, KeyError, ValueError):
         return False
     return True
 
 
 def _to_firehose(sns: SubscriptionOperations, sub: Subscription, body: str) -> bool:
     try:
-        firehose = _service_at(sns, sub.endpoint, "firehose")
-        name = sub.endpoint.split(":", 5)[5].split("/", 1)[1]
+        firehose = sns.ctx.service_at(sub.endpoint, "firehose")
+        name = Arn.parse(sub.endpoint).resource_id
         firehose.put_record(name, (body + "\n").encode())
-    except (ServiceError, KeyError, IndexError):
+    except (ServiceError, KeyError, ValueError):
         return False
     return True

@@ -21,6 +21,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from awsmon.arn import Arn, InvalidArn
 from awsmon.dispatch import operation
 from awsmon.identity import Principal
 from awsmon.neighbours.sns.errors import (
@@ -91,18 +92,16 @@ class SNS(SubscriptionOperations):
         Raises:
             NotFoundException: no such topic.
         """
-        parts = topic_arn.split(":")
-        if len(parts) != 6 or parts[0] != "arn" or parts[2] != "sns":
+        try:
+            arn = Arn.parse(topic_arn)
+        except InvalidArn:
+            arn = None
+        if arn is None or arn.service != "sns" or ":" in arn.resource:
             raise invalid("TopicArn", topic_arn, "TopicArn")
-        place = self._place(parts[3], parts[4])
-        found = place.topics.get(topic_arn)
+        found = self._owner(arn).topics.get(topic_arn)
         if found is None:
             raise NotFoundException("Topic does not exist", param="TopicArn", value=topic_arn)
         return found
-
-    def _place(self, region: str, account: str) -> SNS:
-        service: SNS = self.ctx.cloud.account(account).region(region).service(self.ctx.spec.name)
-        return service
 
     # -- topics -----------------------------------------------------------------
 
@@ -220,7 +219,7 @@ class SNS(SubscriptionOperations):
             topic = self.topic(topic_arn)
         except NotFoundException:
             return
-        owner = self._place(*topic.arn.split(":")[3:5])
+        owner = self._owner(topic.arn)
         del owner.topics[topic.arn]
         for arn in [a for a, s in owner.subscriptions.items() if s.topic_arn == topic.arn]:
             del owner.subscriptions[arn]
@@ -239,9 +238,7 @@ class SNS(SubscriptionOperations):
         """
         topic = self.topic(topic_arn)
         subs = [
-            s
-            for s in self._place(*topic.arn.split(":")[3:5]).subscriptions.values()
-            if s.topic_arn == topic.arn
+            s for s in self._owner(topic.arn).subscriptions.values() if s.topic_arn == topic.arn
         ]
         values = {
             "TopicArn": topic.arn,

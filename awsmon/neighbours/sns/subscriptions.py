@@ -10,7 +10,9 @@ import contextlib
 import json
 import re
 from collections.abc import Mapping
+from typing import Self
 
+from awsmon.arn import Arn, InvalidArn
 from awsmon.dispatch import Service, operation
 from awsmon.identity import Principal
 from awsmon.neighbours.sns.errors import NotFoundException
@@ -39,11 +41,6 @@ class SubscriptionOperations(Service):
     def topic(self, topic_arn: str) -> Topic:  # pragma: no cover - defined by SNS
         raise NotImplementedError
 
-    def _place(
-        self, region: str, account: str
-    ) -> SubscriptionOperations:  # pragma: no cover - defined by SNS
-        raise NotImplementedError
-
     def _signature(self, message_id: str, message: str) -> str:  # pragma: no cover
         raise NotImplementedError
 
@@ -53,16 +50,24 @@ class SubscriptionOperations(Service):
     def as_sns(self, account_id: str) -> Principal:  # pragma: no cover - defined by SNS
         raise NotImplementedError
 
+    def _owner(self, arn: str | Arn) -> Self:
+        """The SNS of the ARN's account and region (which holds the topic or subscription)."""
+        owner: Self = self.ctx.service_at(arn, self.ctx.spec.name)
+        return owner
+
     def subscription(self, subscription_arn: str) -> Subscription:
         """The subscription `subscription_arn`.
 
         Raises:
             NotFoundException: no such subscription.
         """
-        parts = subscription_arn.split(":")
-        if len(parts) != 7 or parts[0] != "arn" or parts[2] != "sns":
+        try:
+            arn = Arn.parse(subscription_arn)
+        except InvalidArn:
+            arn = None
+        if arn is None or arn.service != "sns" or arn.resource.count(":") != 1:
             raise invalid("SubscriptionArn", subscription_arn, "SubscriptionArn")
-        found = self._place(parts[3], parts[4]).subscriptions.get(subscription_arn)
+        found = self._owner(arn).subscriptions.get(subscription_arn)
         if found is None:
             raise NotFoundException(
                 "Subscription does not exist", param="SubscriptionArn", value=subscription_arn
@@ -149,7 +154,7 @@ class SubscriptionOperations(Service):
             for k, v in (attributes or {}).items()
         }
         self._check_filter(checked)
-        owner = self._place(*topic.arn.split(":")[3:5])
+        owner = self._owner(topic.arn)
         for existing in owner.subscriptions.values():
             if (existing.topic_arn, existing.protocol, existing.endpoint) == (
                 topic.arn,
@@ -164,7 +169,7 @@ class SubscriptionOperations(Service):
             topic_arn=topic.arn,
             protocol=protocol,
             endpoint=target,
-            owner=self.ctx.cloud.principal.account_id,
+            owner=self.ctx.principal.account_id,
             attributes=checked,
             pending=pending,
             token=self.ctx.ids.hex(64) if pending else "",
@@ -222,7 +227,7 @@ class SubscriptionOperations(Service):
             InvalidParameterException: the token matches no pending subscription.
         """
         topic = self.topic(topic_arn)
-        owner = self._place(*topic.arn.split(":")[3:5])
+        owner = self._owner(topic.arn)
         for subscription in owner.subscriptions.values():
             if subscription.topic_arn == topic.arn and subscription.token == token and token:
                 subscription.pending = False
@@ -237,8 +242,7 @@ class SubscriptionOperations(Service):
             NotFoundException: no such subscription.
         """
         subscription = self.subscription(subscription_arn)
-        parts = subscription_arn.split(":")
-        del self._place(parts[3], parts[4]).subscriptions[subscription.arn]
+        del self._owner(subscription_arn).subscriptions[subscription.arn]
         with contextlib.suppress(NotFoundException):
             self.topic(subscription.topic_arn).deleted_subscriptions += 1
 
@@ -255,7 +259,7 @@ class SubscriptionOperations(Service):
             NotFoundException: no such topic.
         """
         topic = self.topic(topic_arn)
-        owner = self._place(*topic.arn.split(":")[3:5])
+        owner = self._owner(topic.arn)
         return [s for s in owner.subscriptions.values() if s.topic_arn == topic.arn]
 
     @operation("GetSubscriptionAttributes")

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, Self
 
+from awsmon.arn import Arn, InvalidArn
 from awsmon.dispatch import Service, operation
 from awsmon.neighbours.sqs.errors import (
     InvalidAttributeName,
@@ -57,16 +58,19 @@ class Queues(Service):
         target: Queues = self
         name = text
         if text.startswith("arn:"):
-            parts = text.split(":")
-            if len(parts) == 6:
-                target = self._place(parts[3], parts[4])
-                name = parts[5]
+            try:
+                arn = Arn.parse(text)
+            except InvalidArn:
+                arn = None
+            if arn is not None and ":" not in arn.resource:
+                target = self._owner(arn)
+                name = arn.resource
         elif "/" in text:
             match = re.fullmatch(r"(?:https?://)?([^/]*)/(\d{12})/([^/]+)/?", text)
             if match:
                 host, account, name = match.groups()
                 region = re.search(r"(?:sqs\.)?([a-z]{2}(?:-gov)?-[a-z]+-\d)", host)
-                target = self._place(region.group(1) if region else self.region, account)
+                target = self._place(account, region.group(1) if region else self.region)
         found = target.queues.get(name)
         if found is None:
             raise QueueDoesNotExist(
@@ -74,8 +78,14 @@ class Queues(Service):
             )
         return found
 
-    def _place(self, region: str, account: str) -> Self:
-        service: Self = self.ctx.cloud.account(account).region(region).service(self.ctx.spec.name)
+    def _place(self, account: str, region: str) -> Self:
+        """The SQS of `account` in `region`."""
+        service: Self = self.ctx.sibling(self.ctx.spec.name, account_id=account, region=region)
+        return service
+
+    def _owner(self, arn: str | Arn) -> Self:
+        """The SQS that holds the queue `arn` (its account and region)."""
+        service: Self = self.ctx.service_at(arn, self.ctx.spec.name)
         return service
 
     # -- queues -----------------------------------------------------------------
@@ -157,7 +167,7 @@ class Queues(Service):
             QueueDoesNotExist: no such queue.
         """
         owner = queue_owner_aws_account_id or self.account_id
-        return self._place(self.region, owner).queue(queue_name).url
+        return self._place(owner, self.region).queue(queue_name).url
 
     @operation("ListQueues")
     def list_queues(self, queue_name_prefix: str | None = None) -> list[str]:
@@ -176,13 +186,9 @@ class Queues(Service):
             QueueDoesNotExist: no such queue.
         """
         queue = self.queue(queue_url)
-        owner = self._place(*self._where(queue))
+        owner = self._owner(queue.arn)
         del owner.queues[queue.name]
         owner._deleted[queue.name] = self.ctx.now()
-
-    def _where(self, queue: Queue) -> tuple[str, str]:
-        parts = queue.arn.split(":")
-        return parts[3], parts[4]
 
     @operation("PurgeQueue")
     def purge_queue(self, queue_url: str) -> None:

@@ -112,7 +112,7 @@ class SQS(Queues):
             system_attributes=dict(message_system_attributes or {}),
             deduplication_id=message_deduplication_id,
             group_id=message_group_id,
-            sender_id=self.ctx.cloud.principal.user_id,
+            sender_id=self.ctx.principal.user_id,
         )
 
     def _enqueue(
@@ -203,7 +203,7 @@ class SQS(Queues):
             QueueDoesNotExist: the queue is gone.
         """
         queue = self.queue(queue_arn)
-        owner = self._place(*self._where(queue))
+        owner = self._owner(queue.arn)
         return owner._enqueue(
             queue,
             body,

@@ -43,7 +43,7 @@ import re
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from awsmon import registry
 from awsmon.clock import Job
@@ -59,9 +59,6 @@ from awsmon.neighbours.ec2.agent.config import (
 )
 from awsmon.neighbours.ec2.errors import AgentConfigError
 from awsmon.neighbours.ec2.model import InstanceState, InstanceType, Workload
-
-if TYPE_CHECKING:
-    from awsmon.cloud import Cloud
 
 __all__ = ["CloudWatchAgent", "Host", "ShippedBatch"]
 
@@ -424,8 +421,10 @@ class CloudWatchAgent:
             return nullcontext()
         role = profile.rsplit("/", 1)[-1]
         arn = f"arn:aws:sts::{instance.owner_id}:assumed-role/{role}/{instance.id}"
-        cloud: Cloud = instance.service.ctx.cloud
-        return cloud.as_principal(Principal.from_arn(arn))
+        context: AbstractContextManager[object] = instance.service.ctx.as_principal(
+            Principal.from_arn(arn)
+        )
+        return context
 
     # -- EMF -----------------------------------------------------------------------------
 
