@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import define, field
 
-from awsmon.cloudwatch.model import MetricKey, StandardUnit
+from awsmon.cloudwatch import MetricKey, StandardUnit
 from awsmon.cloudwatch.store import epoch_seconds, from_epoch
 from awsmon.neighbours.ec2.agent.agent import CloudWatchAgent
 from awsmon.neighbours.ec2.errors import AgentConfigError

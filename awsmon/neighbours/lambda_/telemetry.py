@@ -72,7 +72,7 @@ def publish_metrics(ctx: ServiceContext, function: LambdaFunction, invocation: I
     cloudwatch = sibling(ctx, "cloudwatch")
     if cloudwatch is None:
         return
-    from awsmon.cloudwatch.model import MetricKey, StandardUnit
+    from awsmon.cloudwatch import MetricKey, StandardUnit
 
     name = function.name
     scopes: list[dict[str, str]] = [

@@ -75,8 +75,8 @@ from awsmon.neighbours.lambda_.telemetry import sibling
 
 if TYPE_CHECKING:
     from awsmon.dispatch import ServiceContext
+    from awsmon.xray import Sampler
     from awsmon.xray.recorder import ActiveSubsegment
-    from awsmon.xray.sampling import Sampler
 
 __all__ = ["AttemptOutcome", "AttemptTrace", "LambdaTracer", "RequestTrace"]
 
@@ -177,7 +177,7 @@ class LambdaTracer:
         self, function: LambdaFunction, header: str | None, *, asynchronous: bool
     ) -> RequestTrace:
         """Decide how a new request to `function` is traced, given the caller's header."""
-        from awsmon.xray.model import TraceHeader
+        from awsmon.xray import TraceHeader
 
         parsed = TraceHeader.parse(header)
         now = self._ctx.clock.time()
@@ -201,7 +201,8 @@ class LambdaTracer:
         )
 
     def _sample(self, function: LambdaFunction) -> bool:
-        from awsmon.xray.sampling import DEFAULT_RULE, Sampler, SamplingRequest
+        from awsmon.xray import Sampler, SamplingRequest
+        from awsmon.xray.sampling import DEFAULT_RULE
 
         sampler = self._samplers.get(function.name)
         if sampler is None:

@@ -47,7 +47,7 @@ from typing import Any, Protocol
 
 from awsmon import registry
 from awsmon.clock import Job
-from awsmon.cloudwatch.model import MetricKey, StandardUnit
+from awsmon.cloudwatch import MetricKey, StandardUnit
 from awsmon.cloudwatch.store import epoch_seconds, from_epoch
 from awsmon.errors import NotFound
 from awsmon.identity import Principal

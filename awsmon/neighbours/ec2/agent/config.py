@@ -24,7 +24,7 @@ from typing import Any
 
 from attrs import frozen
 
-from awsmon.cloudwatch.model import StandardUnit
+from awsmon.cloudwatch import StandardUnit
 from awsmon.neighbours.ec2.agent.timestamp_format import TimestampFormat, compile_timestamp_format
 from awsmon.neighbours.ec2.errors import AgentConfigError
 
