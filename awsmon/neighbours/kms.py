@@ -30,7 +30,7 @@ from typing import Any
 
 from attrs import define, field
 
-from awsmon.arn import Arn, InvalidArn
+from awsmon.arn import Arn, InvalidArn, partition_for
 from awsmon.clock import Job
 from awsmon.dispatch import Service, operation
 from awsmon.errors import AccessDenied, AlreadyExists, Conflict, InvalidParameter, NotFound
@@ -172,7 +172,9 @@ class KMS(Service):
                     {
                         "Sid": "Enable IAM User Permissions",
                         "Effect": "Allow",
-                        "Principal": {"AWS": f"arn:aws:iam::{self.account_id}:root"},
+                        "Principal": {
+                            "AWS": f"arn:{partition_for(self.region)}:iam::{self.account_id}:root"
+                        },
                         "Action": "kms:*",
                         "Resource": "*",
                     }

@@ -47,6 +47,7 @@ def _instance(member: GroupInstance, group: str | None = None) -> Response:
 
 
 def _group(group: AutoScalingGroup) -> Response:
+    arn = Arn.parse(group.arn)
     shape: Response = {
         "AutoScalingGroupName": group.name,
         "AutoScalingGroupARN": group.arn,
@@ -78,7 +79,7 @@ def _group(group: AutoScalingGroup) -> Response:
         "TerminationPolicies": list(group.termination_policies),
         "NewInstancesProtectedFromScaleIn": group.new_instances_protected_from_scale_in,
         "ServiceLinkedRoleARN": (
-            f"arn:aws:iam::{Arn.parse(group.arn).account_id}:role/aws-service-role/"
+            f"arn:{arn.partition}:iam::{arn.account_id}:role/aws-service-role/"
             "autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
         ),
         "TrafficSources": [],

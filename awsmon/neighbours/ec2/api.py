@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from awsmon.arn import partition_for
 from awsmon.neighbours.ec2.errors import DryRunOperation, InvalidParameterValue, MissingParameter
 from awsmon.neighbours.ec2.instance import Instance, Reservation
 from awsmon.neighbours.ec2.lifecycle import InstanceStatus, StateChange
@@ -98,7 +99,8 @@ def instance_shape(instance: Instance, *, launching: bool = False) -> Response:
     if instance.iam_instance_profile:
         arn = instance.iam_instance_profile
         if not arn.startswith("arn:"):
-            arn = f"arn:aws:iam::{instance.owner_id}:instance-profile/{arn}"
+            partition = partition_for(instance.region)
+            arn = f"arn:{partition}:iam::{instance.owner_id}:instance-profile/{arn}"
         shape["IamInstanceProfile"] = {"Arn": arn, "Id": "AIPA" + instance.id[2:18].upper()}
     return shape
 

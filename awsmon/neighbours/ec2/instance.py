@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import define, field
 
+from awsmon.arn import Arn
 from awsmon.cloudwatch import MetricKey, StandardUnit
 from awsmon.cloudwatch.store import epoch_seconds, from_epoch
 from awsmon.neighbours.ec2.agent.agent import CloudWatchAgent
@@ -164,7 +165,7 @@ class Instance:
     @property
     def arn(self) -> str:
         """``arn:aws:ec2:<region>:<account>:instance/<id>``."""
-        return f"arn:aws:ec2:{self.region}:{self.owner_id}:instance/{self.id}"
+        return str(Arn.build("ec2", self.region, self.owner_id, f"instance/{self.id}"))
 
     @property
     def instance_type(self) -> str:

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from awsmon.arn import partition_for
 from awsmon.dispatch import operation
 from awsmon.identity import Principal
 from awsmon.neighbours.ec2.errors import (
@@ -274,7 +275,8 @@ class EC2(LifecycleMixin, TemplatesMixin):
         if "aws_ec2.instanceid." in action:
             action = action.split("aws_ec2.instanceid.")[1].split("/")[0]
         role = Principal.from_arn(
-            f"arn:aws:sts::{self.account_id}:assumed-role/AWSServiceRoleForCloudWatchEvents/"
+            f"arn:{partition_for(self.region)}:sts::{self.account_id}:assumed-role/"
+            "AWSServiceRoleForCloudWatchEvents/"
             f"{instance_id}"
         )
         with self.ctx.as_principal(role):

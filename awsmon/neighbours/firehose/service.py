@@ -433,7 +433,8 @@ class Firehose(Service):
             body = gzip.compress(body, mtime=int(self.ctx.clock.time()))
         role = Arn.parse(destination.role_arn)
         session = (
-            f"arn:aws:sts::{role.account_id}:assumed-role/{role.resource_id.rsplit('/', 1)[-1]}"
+            f"arn:{role.partition}:sts::{role.account_id}:assumed-role/"
+            f"{role.resource_id.rsplit('/', 1)[-1]}"
         )
         error: str | None = None
         try:

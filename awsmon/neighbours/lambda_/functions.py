@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from awsmon.arn import partition_for
 from awsmon.dispatch import operation
 from awsmon.neighbours.lambda_.errors import (
     InvalidParameterValueException,
@@ -124,7 +125,7 @@ class FunctionOperations:
             arn=self.ctx.arn(f"function:{name}"),
             handler_name=_reference(handler),
             runtime=runtime,
-            role=f"arn:aws:iam::{self.account_id}:role/awsmon-lambda-{name}",
+            role=f"arn:{partition_for(self.ctx.region)}:iam::{self.account_id}:role/awsmon-lambda-{name}",
             memory_size=memory_size,
             timeout=timeout,
             created_at=now,

@@ -15,6 +15,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from awsmon.arn import Arn
 from awsmon.errors import ServiceError
 from awsmon.neighbours.sns.errors import (
     BatchEntryIdsNotDistinctException,
@@ -175,6 +176,7 @@ class SnsApi(WireApi):
         accounts = params.items("AWSAccountId", required=True)
         actions = params.items("ActionName", required=True)
         policy = json.loads(self.domain.get_topic_attributes(arn)["Policy"])
+        partition = Arn.parse(arn).partition
         if any(s.get("Sid") == label for s in policy.get("Statement", [])):
             raise InvalidParameterException(
                 "Invalid parameter: Statement already exists", param="Label", value=label
@@ -183,7 +185,7 @@ class SnsApi(WireApi):
             {
                 "Sid": label,
                 "Effect": "Allow",
-                "Principal": {"AWS": [f"arn:aws:iam::{a}:root" for a in accounts]},
+                "Principal": {"AWS": [f"arn:{partition}:iam::{a}:root" for a in accounts]},
                 "Action": [f"SNS:{a}" for a in actions],
                 "Resource": arn,
             }

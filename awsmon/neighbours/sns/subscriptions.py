@@ -31,6 +31,14 @@ from awsmon.neighbours.sns.model import (
 __all__ = ["SubscriptionOperations"]
 
 
+def _is_arn(text: str, service: str) -> bool:
+    """Whether `text` is an ARN of `service` (in any partition)."""
+    try:
+        return Arn.parse(text).service == service
+    except InvalidArn:
+        return False
+
+
 class SubscriptionOperations(Service):
     """The subscription operations of `SNS` (see there)."""
 
@@ -81,15 +89,15 @@ class SubscriptionOperations(Service):
             raise invalid(f"Invalid protocol type: {protocol}", protocol, "Protocol")
         text = endpoint or ""
         rules: dict[str, tuple[bool, str]] = {
-            "sqs": (text.startswith("arn:aws:sqs:"), "SQS endpoint ARN"),
-            "lambda": (text.startswith("arn:aws:lambda:"), "Lambda endpoint ARN"),
-            "firehose": (text.startswith("arn:aws:firehose:"), "Firehose endpoint ARN"),
+            "sqs": (_is_arn(text, "sqs"), "SQS endpoint ARN"),
+            "lambda": (_is_arn(text, "lambda"), "Lambda endpoint ARN"),
+            "firehose": (_is_arn(text, "firehose"), "Firehose endpoint ARN"),
             "email": (re.fullmatch(r"[^@\s]+@[^@\s]+", text) is not None, "Email address"),
             "email-json": (re.fullmatch(r"[^@\s]+@[^@\s]+", text) is not None, "Email address"),
             "http": (text.startswith("http://"), "Endpoint must match the specified protocol"),
             "https": (text.startswith("https://"), "Endpoint must match the specified protocol"),
             "sms": (re.fullmatch(r"\+?[0-9 ()-]{7,20}", text) is not None, "Invalid SMS endpoint"),
-            "application": (text.startswith("arn:aws:sns:"), "Invalid endpoint ARN"),
+            "application": (_is_arn(text, "sns"), "Invalid endpoint ARN"),
         }
         ok, reason = rules[protocol]
         if not ok:

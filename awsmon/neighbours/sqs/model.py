@@ -18,6 +18,7 @@ from typing import Any
 
 from attrs import define, field, frozen
 
+from awsmon.arn import Arn, InvalidArn
 from awsmon.neighbours.sqs.errors import (
     InvalidAttributeName,
     InvalidAttributeValue,
@@ -289,6 +290,14 @@ class Queue:
         return values
 
 
+def _is_sqs_arn(text: str) -> bool:
+    """Whether `text` is an SQS ARN (in any partition)."""
+    try:
+        return Arn.parse(text).service == "sqs"
+    except InvalidArn:
+        return False
+
+
 def _check_json_policy(name: str, text: str) -> dict[str, Any]:
     try:
         data = json.loads(text)
@@ -343,7 +352,7 @@ def validate_attributes(
             data = _check_json_policy(name, value)
             target = data.get("deadLetterTargetArn")
             count = data.get("maxReceiveCount")
-            if not isinstance(target, str) or not target.startswith("arn:aws:sqs:"):
+            if not isinstance(target, str) or not _is_sqs_arn(target):
                 raise InvalidParameterValue(
                     f"Value {value} for parameter RedrivePolicy is invalid. Reason: Invalid value "
                     "for deadLetterTargetArn.",

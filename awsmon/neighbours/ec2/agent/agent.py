@@ -46,6 +46,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from awsmon import registry
+from awsmon.arn import partition_for
 from awsmon.clock import Job
 from awsmon.cloudwatch import MetricKey, StandardUnit
 from awsmon.cloudwatch.store import epoch_seconds, from_epoch
@@ -76,6 +77,7 @@ class Host(Protocol):
     image_id: str
     type: InstanceType
     owner_id: str
+    region: str
     private_ip: str
     state: InstanceState
     workload: Workload
@@ -420,7 +422,8 @@ class CloudWatchAgent:
         if not profile:
             return nullcontext()
         role = profile.rsplit("/", 1)[-1]
-        arn = f"arn:aws:sts::{instance.owner_id}:assumed-role/{role}/{instance.id}"
+        partition = partition_for(instance.region)
+        arn = f"arn:{partition}:sts::{instance.owner_id}:assumed-role/{role}/{instance.id}"
         context: AbstractContextManager[object] = instance.service.ctx.as_principal(
             Principal.from_arn(arn)
         )
