@@ -84,23 +84,7 @@ def deliver_all(
         text = texts.get(sub.protocol, texts["default"])
         if not _passes(sub, text, attributes):
             continue
-        envelope: dict[str, Any] = {"Type": "Notification", "MessageId": message_id}
-        if sequence is not None:
-            envelope["SequenceNumber"] = sequence
-        envelope["TopicArn"] = topic.arn
-        if subject is not None:
-            envelope["Subject"] = subject
-        envelope["Message"] = text
-        envelope["Timestamp"] = timestamp(now)
-        envelope["SignatureVersion"] = topic.attributes.get("SignatureVersion", "1")
-        envelope["Signature"] = sns._signature(message_id, text)
-        envelope["SigningCertURL"] = sns._cert_url()
-        envelope["UnsubscribeURL"] = (
-            f"https://sns.{owner.region}.amazonaws.com/?Action=Unsubscribe"
-            f"&SubscriptionArn={sub.arn}"
-        )
-        if attributes:
-            envelope["MessageAttributes"] = envelope_attributes(attributes)
+        envelope = _envelope(sns, topic, sub, message_id, text, subject, attributes, sequence)
         raw = sub.raw
         body = text if raw else json.dumps(envelope)
         if sub.protocol == "email" or sub.protocol in ("sms", "application"):
@@ -144,6 +128,37 @@ def deliver_all(
                 succeeded=succeeded,
             )
         )
+
+
+def _envelope(
+    sns: SubscriptionOperations,
+    topic: Topic,
+    sub: Subscription,
+    message_id: str,
+    text: str,
+    subject: str | None,
+    attributes: Mapping[str, MessageAttributeValue],
+    sequence: str | None,
+) -> dict[str, Any]:
+    """The JSON notification SNS wraps `text` in for `sub` (unless raw delivery is on)."""
+    envelope: dict[str, Any] = {"Type": "Notification", "MessageId": message_id}
+    if sequence is not None:
+        envelope["SequenceNumber"] = sequence
+    envelope["TopicArn"] = topic.arn
+    if subject is not None:
+        envelope["Subject"] = subject
+    envelope["Message"] = text
+    envelope["Timestamp"] = timestamp(sns.ctx.now())
+    envelope["SignatureVersion"] = topic.attributes.get("SignatureVersion", "1")
+    envelope["Signature"] = sns._signature(message_id, text)
+    envelope["SigningCertURL"] = sns._cert_url()
+    region = Arn.parse(topic.arn).region
+    envelope["UnsubscribeURL"] = (
+        f"https://sns.{region}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn={sub.arn}"
+    )
+    if attributes:
+        envelope["MessageAttributes"] = envelope_attributes(attributes)
+    return envelope
 
 
 def _to_sqs(

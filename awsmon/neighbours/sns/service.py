@@ -24,6 +24,7 @@ from typing import Any
 from awsmon.arn import Arn, InvalidArn
 from awsmon.dispatch import operation
 from awsmon.identity import Principal
+from awsmon.neighbours.sns.delivery import deliver_all
 from awsmon.neighbours.sns.errors import (
     NotFoundException,
     TopicLimitExceededException,
@@ -331,7 +332,6 @@ class SNS(SubscriptionOperations):
             NotFoundException: no such topic.
             InvalidParameterException: a bad message, subject, structure or FIFO field.
         """
-        now = self.ctx.now()
         arn = topic_arn or target_arn
         if not message:
             raise invalid("Empty message", message, "Message")
@@ -344,50 +344,16 @@ class SNS(SubscriptionOperations):
         if arn is None:
             if phone_number is None:
                 raise invalid("TopicArn or TargetArn Reason: no value for required parameter")
-            message_id = self.ctx.ids.uuid()
-            self.deliveries.append(
-                Delivery(
-                    at=now,
-                    topic_arn=None,
-                    subscription_arn=None,
-                    protocol="sms",
-                    endpoint=phone_number,
-                    message_id=message_id,
-                    message=texts.get("sms", texts["default"]),
-                    body=texts.get("sms", texts["default"]),
-                    message_attributes=attributes,
-                )
-            )
-            return PublishResult(message_id=message_id)
+            return self._send_sms(phone_number, texts.get("sms", texts["default"]), attributes)
         topic = self.topic(arn)
         sequence = None
         if topic.fifo:
-            if not message_group_id:
-                raise invalid(
-                    "The MessageGroupId parameter is required for FIFO topics",
-                    None,
-                    "MessageGroupId",
-                )
-            dedup = message_deduplication_id
-            if not dedup:
-                if topic.attributes.get("ContentBasedDeduplication") != "true":
-                    raise invalid(
-                        "The topic should either have ContentBasedDeduplication enabled or "
-                        "MessageDeduplicationId provided explicitly",
-                        None,
-                        "MessageDeduplicationId",
-                    )
-                dedup = hashlib.sha256(message.encode()).hexdigest()
-            for stale in [k for k, (until, _, _) in topic.dedup.items() if until <= now]:
-                del topic.dedup[stale]
-            seen = topic.dedup.get(dedup)
-            if seen is not None:
-                return PublishResult(message_id=seen[1], sequence_number=seen[2])
-            topic.sequence += 1
-            sequence = f"{10_000_000_000_000_000_000 + topic.sequence:020d}"
-            message_id = self.ctx.ids.uuid()
-            topic.dedup[dedup] = (now + _DEDUP_WINDOW, message_id, sequence)
-            message_deduplication_id = dedup
+            numbered = self._fifo_numbers(
+                topic, message, message_group_id, message_deduplication_id
+            )
+            if isinstance(numbered, PublishResult):
+                return numbered  # a duplicate within the deduplication window
+            message_id, sequence, message_deduplication_id = numbered
         else:
             if message_deduplication_id is not None:
                 raise invalid(
@@ -397,8 +363,6 @@ class SNS(SubscriptionOperations):
                     "MessageDeduplicationId",
                 )
             message_id = self.ctx.ids.uuid()
-        from awsmon.neighbours.sns.delivery import deliver_all
-
         deliver_all(
             self,
             topic,
@@ -411,6 +375,62 @@ class SNS(SubscriptionOperations):
             sequence=sequence,
         )
         return PublishResult(message_id=message_id, sequence_number=sequence)
+
+    def _send_sms(
+        self, phone_number: str, text: str, attributes: dict[str, MessageAttributeValue]
+    ) -> PublishResult:
+        """Publish's direct SMS: recorded as a delivery, no topic involved."""
+        message_id = self.ctx.ids.uuid()
+        self.deliveries.append(
+            Delivery(
+                at=self.ctx.now(),
+                topic_arn=None,
+                subscription_arn=None,
+                protocol="sms",
+                endpoint=phone_number,
+                message_id=message_id,
+                message=text,
+                body=text,
+                message_attributes=attributes,
+            )
+        )
+        return PublishResult(message_id=message_id)
+
+    def _fifo_numbers(
+        self, topic: Topic, message: str, group_id: str | None, deduplication_id: str | None
+    ) -> tuple[str, str, str] | PublishResult:
+        """A FIFO publish's (message id, sequence number, deduplication id).
+
+        A message whose deduplication id was seen in the last 5 minutes is not
+        published again: the first one's `PublishResult` comes back instead.
+        """
+        now = self.ctx.now()
+        if not group_id:
+            raise invalid(
+                "The MessageGroupId parameter is required for FIFO topics",
+                None,
+                "MessageGroupId",
+            )
+        dedup = deduplication_id
+        if not dedup:
+            if topic.attributes.get("ContentBasedDeduplication") != "true":
+                raise invalid(
+                    "The topic should either have ContentBasedDeduplication enabled or "
+                    "MessageDeduplicationId provided explicitly",
+                    None,
+                    "MessageDeduplicationId",
+                )
+            dedup = hashlib.sha256(message.encode()).hexdigest()
+        for stale in [k for k, (until, _, _) in topic.dedup.items() if until <= now]:
+            del topic.dedup[stale]
+        seen = topic.dedup.get(dedup)
+        if seen is not None:
+            return PublishResult(message_id=seen[1], sequence_number=seen[2])
+        topic.sequence += 1
+        sequence = f"{10_000_000_000_000_000_000 + topic.sequence:020d}"
+        message_id = self.ctx.ids.uuid()
+        topic.dedup[dedup] = (now + _DEDUP_WINDOW, message_id, sequence)
+        return message_id, sequence, dedup
 
     def _texts(self, message: str, structure: str | None) -> dict[str, str]:
         if structure is None:
