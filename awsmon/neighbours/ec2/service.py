@@ -122,39 +122,15 @@ class EC2(LifecycleMixin, TemplatesMixin):
         """
         template = self._template_data(launch_template) if launch_template else None
         data = template or LaunchTemplateData()
-        image = image_id or data.image_id
-        if image is None:
-            raise MissingParameter(
-                "The request must contain the parameter ImageId", param="ImageId"
-            )
-        if not AMI_ID.fullmatch(image):
-            raise InvalidAMIIDMalformed(
-                f'Invalid id: "{image}" (expecting "ami-...")', param="ImageId", value=image
-            )
-        if max_count < 1:
-            raise InvalidParameterValue(
-                f"Invalid value '{max_count}' for maxCount. Must be greater than 0",
-                param="MaxCount",
-                value=max_count,
-            )
-        if min_count < 1 or min_count > max_count:
-            raise InvalidParameterValue(
-                f"Invalid value '{min_count}' for minCount. Must be greater than 0 and "
-                "less than or equal to maxCount",
-                param="MinCount",
-                value=min_count,
-            )
+        image = self._check_launch(
+            image_id or data.image_id,
+            min_count,
+            max_count,
+            disable_api_termination=disable_api_termination,
+            group_name=group_name,
+        )
         kind = lookup_type(instance_type or data.instance_type or "m1.small")
-        zone = availability_zone or f"{self.region}a"
-        if not zone.startswith(self.region) or len(zone) != len(self.region) + 1:
-            raise InvalidParameterValue(
-                f"Invalid availability zone: [{zone}]", param="Placement", value=zone
-            )
-        if disable_api_termination and group_name is not None:
-            raise InvalidParameterCombination(
-                "Termination protection cannot be used with Auto Scaling.",
-                param="DisableApiTermination",
-            )
+        zone = self._check_zone(availability_zone or f"{self.region}a")
         detailed = data.monitoring if monitoring is None else monitoring
         now = self.ctx.now()
         ids = self.ctx.ids
@@ -197,6 +173,52 @@ class EC2(LifecycleMixin, TemplatesMixin):
         self.reservations.append(reservation)
         self._ensure_metrics_job()
         return reservation
+
+    def _check_launch(
+        self,
+        image: str | None,
+        min_count: int,
+        max_count: int,
+        *,
+        disable_api_termination: bool,
+        group_name: str | None,
+    ) -> str:
+        """RunInstances' checks of the AMI, the counts and termination protection."""
+        if image is None:
+            raise MissingParameter(
+                "The request must contain the parameter ImageId", param="ImageId"
+            )
+        if not AMI_ID.fullmatch(image):
+            raise InvalidAMIIDMalformed(
+                f'Invalid id: "{image}" (expecting "ami-...")', param="ImageId", value=image
+            )
+        if max_count < 1:
+            raise InvalidParameterValue(
+                f"Invalid value '{max_count}' for maxCount. Must be greater than 0",
+                param="MaxCount",
+                value=max_count,
+            )
+        if min_count < 1 or min_count > max_count:
+            raise InvalidParameterValue(
+                f"Invalid value '{min_count}' for minCount. Must be greater than 0 and "
+                "less than or equal to maxCount",
+                param="MinCount",
+                value=min_count,
+            )
+        if disable_api_termination and group_name is not None:
+            raise InvalidParameterCombination(
+                "Termination protection cannot be used with Auto Scaling.",
+                param="DisableApiTermination",
+            )
+        return image
+
+    def _check_zone(self, zone: str) -> str:
+        """`zone` if it is an availability zone of this region (``<region><letter>``)."""
+        if not zone.startswith(self.region) or len(zone) != len(self.region) + 1:
+            raise InvalidParameterValue(
+                f"Invalid availability zone: [{zone}]", param="Placement", value=zone
+            )
+        return zone
 
     def _private_ip(self) -> str:
         self._next_ip += 1

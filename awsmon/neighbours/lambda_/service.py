@@ -28,7 +28,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from awsmon.dispatch import Service, ServiceContext, operation
@@ -46,6 +46,7 @@ from awsmon.neighbours.lambda_.model import (
     _event,
 )
 from awsmon.neighbours.lambda_.runtime import (
+    HandlerRun,
     invocation_log,
     report_line,
     resolve_handler,
@@ -227,28 +228,9 @@ class Lambda(FunctionOperations, Service):
             runtime_environment(function, context, self.region),
             handler_name=function.handler_name,
         )
-        error = run.error
-        duration = function.duration(event) if callable(function.duration) else function.duration
-        duration = max(duration, self.ctx.now() - now)
-        if duration > timedelta(seconds=function.timeout):
-            duration = timedelta(seconds=function.timeout)
-            error = {
-                "errorMessage": f"{now:%Y-%m-%dT%H:%M:%S.%f}"[:-3]
-                + f"Z {request_id} Task timed out after {function.timeout:.2f} seconds"
-            }
-        payload = b""
-        if error is None:
-            try:
-                payload = json.dumps(run.result).encode()
-            except (TypeError, ValueError) as exc:
-                error = {
-                    "errorMessage": f"Unable to marshal response: {exc}",
-                    "errorType": "Runtime.MarshalError",
-                    "requestId": request_id,
-                    "stackTrace": [],
-                }
-        if error is not None:
-            payload = json.dumps(error).encode()
+        duration, error, payload = _outcome(
+            function, event, run, started=now, elapsed=self.ctx.now() - now, request_id=request_id
+        )
         ms = duration.total_seconds() * 1000
         billed = max(int(-(-ms // 1)), 1)
         init = function.init_duration if cold else timedelta(0)
@@ -343,3 +325,40 @@ class Lambda(FunctionOperations, Service):
     def _publish_metrics(self, function: LambdaFunction, invocation: Invocation) -> None:
         """Publish its AWS/Lambda metrics (`lambda_telemetry.publish_metrics`)."""
         publish_metrics(self.ctx, function, invocation)
+
+
+def _outcome(
+    function: LambdaFunction,
+    event: Any,
+    run: HandlerRun,
+    *,
+    started: datetime,
+    elapsed: timedelta,
+    request_id: str,
+) -> tuple[timedelta, dict[str, Any] | None, bytes]:
+    """An invocation's (billed duration, error payload or None, response payload).
+
+    The duration is the function's declared one (or the time the handler
+    advanced the clock, if longer), cut at the timeout, which is then an error
+    as Lambda words it; a result that is not JSON is ``Runtime.MarshalError``.
+    """
+    error = run.error
+    declared = function.duration(event) if callable(function.duration) else function.duration
+    duration = max(declared, elapsed)
+    if duration > timedelta(seconds=function.timeout):
+        duration = timedelta(seconds=function.timeout)
+        error = {
+            "errorMessage": f"{started:%Y-%m-%dT%H:%M:%S.%f}"[:-3]
+            + f"Z {request_id} Task timed out after {function.timeout:.2f} seconds"
+        }
+    if error is None:
+        try:
+            return duration, None, json.dumps(run.result).encode()
+        except (TypeError, ValueError) as exc:
+            error = {
+                "errorMessage": f"Unable to marshal response: {exc}",
+                "errorType": "Runtime.MarshalError",
+                "requestId": request_id,
+                "stackTrace": [],
+            }
+    return duration, error, json.dumps(error).encode()

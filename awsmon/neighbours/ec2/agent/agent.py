@@ -58,12 +58,11 @@ from awsmon.neighbours.ec2.agent.config import (
     PluginConfig,
     parse_config,
 )
+from awsmon.neighbours.ec2.agent.figures import plugin_values
 from awsmon.neighbours.ec2.errors import AgentConfigError
 from awsmon.neighbours.ec2.model import InstanceState, InstanceType, Workload
 
 __all__ = ["CloudWatchAgent", "Host", "ShippedBatch"]
-
-GIB = 1024**3
 
 
 class Host(Protocol):
@@ -178,7 +177,9 @@ class CloudWatchAgent:
                 if not measurement.known:
                     continue
                 unit = StandardUnit(measurement.standard_unit)
-                for tags, value in self._values(plugin, measurement.name, now, interval):
+                for tags, value in plugin_values(
+                    plugin, measurement.name, self.instance, now, interval
+                ):
                     for key in self._keys(plugin, measurement.metric_name, tags):
                         self.published += 1
                         if cloudwatch is not None:
@@ -217,99 +218,6 @@ class CloudWatchAgent:
         for rollup in self.config.metrics.aggregation_dimensions:
             if all(d in dims for d in rollup) and set(rollup) != set(dims):
                 yield MetricKey.of(namespace, name, {d: dims[d] for d in rollup})
-
-    def _values(
-        self, plugin: PluginConfig, name: str, at: datetime, interval: int
-    ) -> Iterator[tuple[dict[str, str], float]]:
-        instance = self.instance
-        work = instance.workload
-        kind = instance.type
-        scale = interval / 60
-        if plugin.name == "cpu":
-            cpu = work.cpu_at(at)
-            shares = {"user": 0.7, "system": 0.25, "iowait": 0.05}
-            usage = {"active": cpu, "idle": 100.0 - cpu}
-            usage.update({k: cpu * v for k, v in shares.items()})
-            field = name.split("_", 1)[1]
-            percent = usage.get(field, 0.0)
-            value = percent if name.startswith("usage_") else percent * interval
-            if plugin.totalcpu:
-                yield {"cpu": "cpu-total"}, value
-            if plugin.resources:
-                for core in range(kind.vcpus):
-                    yield {"cpu": f"cpu{core}"}, value
-            return
-        if plugin.name == "mem":
-            total = float(kind.memory_mib * 1024**2)
-            used_pct = min(max(work.value("memory_used_percent", at), 0.0), 100.0)
-            used = total * used_pct / 100
-            free = total - used
-            figures = {
-                "total": total, "used": used, "used_percent": used_pct, "free": free * 0.6,
-                "available": free, "available_percent": 100.0 - used_pct, "cached": free * 0.3,
-                "buffered": free * 0.1, "active": used * 0.8, "inactive": used * 0.2,
-            }  # fmt: skip
-            yield {}, figures[name]
-            return
-        if plugin.name == "disk":
-            total = 8.0 * GIB
-            pct = min(max(work.value("disk_used_percent", at), 0.0), 100.0)
-            inodes = 4_194_304.0
-            figures = {
-                "total": total, "used": total * pct / 100, "free": total * (100 - pct) / 100,
-                "used_percent": pct, "inodes_total": inodes, "inodes_used": inodes * pct / 200,
-                "inodes_free": inodes * (1 - pct / 200),
-            }  # fmt: skip
-            for path in (
-                plugin.resources if plugin.resources and plugin.resources != ("*",) else ("/",)
-            ):
-                tags = {"path": path, "fstype": "xfs"}
-                if not plugin.drop_device:
-                    tags["device"] = "nvme0n1p1"
-                yield tags, figures[name]
-            return
-        if plugin.name == "swap":
-            total = 2.0 * GIB
-            pct = min(max(work.value("swap_used_percent", at), 0.0), 100.0)
-            figures = {
-                "used_percent": pct,
-                "used": total * pct / 100,
-                "free": total * (100 - pct) / 100,
-            }
-            yield {}, figures[name]
-            return
-        if plugin.name == "diskio":
-            figures = {
-                "reads": work.value("disk_read_ops", at) * scale,
-                "writes": work.value("disk_write_ops", at) * scale,
-                "read_bytes": work.value("disk_read_bytes", at) * scale,
-                "write_bytes": work.value("disk_write_bytes", at) * scale,
-            }
-            for device in _devices(plugin, "nvme0n1"):
-                yield {"name": device}, figures.get(name, 0.0)
-            return
-        if plugin.name == "net":
-            figures = {
-                "bytes_recv": work.value("network_in", at) * scale,
-                "bytes_sent": work.value("network_out", at) * scale,
-                "packets_recv": work.value("packets_in", at) * scale,
-                "packets_sent": work.value("packets_out", at) * scale,
-            }
-            for interface in _devices(plugin, "eth0"):
-                yield {"interface": interface}, figures.get(name, 0.0)
-            return
-        if plugin.name == "processes":
-            total = float(max(work.value("processes", at), 0.0))
-            running = max(1.0, round(work.cpu_at(at) / 100 * kind.vcpus))
-            figures = {"total": total, "running": running, "sleeping": max(total - running, 0.0),
-                       "total_threads": total * 2, "idle": 0.0}  # fmt: skip
-            yield {}, figures.get(name, 0.0)
-            return
-        if plugin.name == "netstat":
-            yield (
-                {},
-                {"tcp_established": 8.0, "tcp_listen": 4.0, "tcp_time_wait": 2.0}.get(name, 0.0),
-            )
 
     # -- logs ------------------------------------------------------------------------------
 
@@ -467,12 +375,6 @@ def _sibling(service: Any, name: str) -> Any:
     except KeyError:
         return None
     return service.ctx.sibling(name)
-
-
-def _devices(plugin: PluginConfig, default: str) -> tuple[str, ...]:
-    if not plugin.resources or plugin.resources == ("*",):
-        return (default,)
-    return plugin.resources
 
 
 def _glob(pattern: str, path: str) -> bool:
