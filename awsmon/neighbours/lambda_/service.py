@@ -54,7 +54,12 @@ from awsmon.neighbours.lambda_.runtime import (
     runtime_environment,
 )
 from awsmon.neighbours.lambda_.telemetry import publish_metrics, ship_logs
-from awsmon.neighbours.lambda_.tracing import AttemptOutcome, LambdaTracer, RequestTrace
+from awsmon.neighbours.lambda_.tracing import (
+    AttemptOutcome,
+    AttemptTrace,
+    LambdaTracer,
+    RequestTrace,
+)
 
 __all__ = ["Lambda"]
 
@@ -208,19 +213,7 @@ class Lambda(FunctionOperations, Service):
         cold = not function.initialized
         function.initialized = True
         trace = self.tracer.attempt(function, request, attempt, now.timestamp(), request_id)
-        context = LambdaContext(
-            function_name=function.name,
-            function_version="$LATEST",
-            invoked_function_arn=function.arn,
-            memory_limit_in_mb=function.memory_size,
-            aws_request_id=request_id,
-            log_group_name=function.log_group_name,
-            log_stream_name=stream,
-            deadline=now + timedelta(seconds=function.timeout),
-            clock_now=self.ctx.now,
-            trace_header=trace.header,
-            xray=trace.handle,
-        )
+        context = self._context(function, request_id, stream, trace)
         run = run_handler(
             lambda: resolve_handler(function, self.handlers),
             event,
@@ -278,6 +271,24 @@ class Lambda(FunctionOperations, Service):
         )
         self._record(function, invocation)
         return invocation
+
+    def _context(
+        self, function: LambdaFunction, request_id: str, stream: str, trace: AttemptTrace
+    ) -> LambdaContext:
+        """The context object the handler receives for one attempt."""
+        return LambdaContext(
+            function_name=function.name,
+            function_version="$LATEST",
+            invoked_function_arn=function.arn,
+            memory_limit_in_mb=function.memory_size,
+            aws_request_id=request_id,
+            log_group_name=function.log_group_name,
+            log_stream_name=stream,
+            deadline=self.ctx.now() + timedelta(seconds=function.timeout),
+            clock_now=self.ctx.now,
+            trace_header=trace.header,
+            xray=trace.handle,
+        )
 
     def _record_throttle(
         self,
