@@ -30,9 +30,7 @@ from __future__ import annotations
 
 import enum
 import json
-import re
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
 from typing import Any
 
 from attrs import frozen
@@ -57,23 +55,58 @@ class Decision(enum.Enum):
         return self is Decision.ALLOW
 
 
-@lru_cache(maxsize=1024)
-def _wildcard_regex(pattern: str, ignore_case: bool) -> re.Pattern[str]:
-    body = "".join(
-        ".*" if char == "*" else "." if char == "?" else re.escape(char) for char in pattern
-    )
-    return re.compile(body, re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL)
-
-
 def wildcard_match(pattern: str, value: str, *, ignore_case: bool = False) -> bool:
     """True when `value` matches `pattern`, where ``*`` is any run and ``?`` one character.
+
+    Linear in the length of `value` for a given pattern, whatever the pattern
+    (no backtracking): the pieces between ``*`` must appear in order, the first
+    at the start and the last at the end, and taking each piece at its leftmost
+    place is always right.
 
     >>> wildcard_match("sqs:*", "SQS:SendMessage", ignore_case=True)
     True
     >>> wildcard_match("arn:aws:s3:::b/logs/?", "arn:aws:s3:::b/logs/ab")
     False
+    >>> wildcard_match("*a*a*a*a*a*a*b", "a" * 10_000)
+    False
     """
-    return _wildcard_regex(pattern, ignore_case).fullmatch(value) is not None
+    if ignore_case and pattern.isascii() and value.isascii():
+        pattern, value, ignore_case = pattern.lower(), value.lower(), False
+    pieces = pattern.split("*")
+    if len(pieces) == 1:
+        return len(value) == len(pattern) and _fits(pattern, value, 0, ignore_case)
+    first, *middle, last = pieces
+    end = len(value) - len(last)
+    if len(first) > end or not _fits(first, value, 0, ignore_case):
+        return False
+    if not _fits(last, value, end, ignore_case):
+        return False
+    position = len(first)
+    for piece in middle:
+        found = _find(piece, value, position, end, ignore_case)
+        if found < 0:
+            return False
+        position = found + len(piece)
+    return True
+
+
+def _fits(piece: str, value: str, at: int, ignore_case: bool) -> bool:
+    """Whether `piece` (``?`` any one character) matches `value` at `at`."""
+    for offset, char in enumerate(piece):
+        other = value[at + offset]
+        if char != "?" and char != other and not (ignore_case and char.lower() == other.lower()):
+            return False
+    return True
+
+
+def _find(piece: str, value: str, start: int, end: int, ignore_case: bool) -> int:
+    """The leftmost place in ``value[start:end]`` where `piece` fits, or -1."""
+    if "?" not in piece and not ignore_case:
+        return value.find(piece, start, end)
+    for at in range(start, end - len(piece) + 1):
+        if _fits(piece, value, at, ignore_case):
+            return at
+    return -1
 
 
 def _strings(value: Any, what: str) -> tuple[str, ...]:
