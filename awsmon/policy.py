@@ -31,6 +31,7 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from attrs import frozen
@@ -72,7 +73,7 @@ def wildcard_match(pattern: str, value: str, *, ignore_case: bool = False) -> bo
     """
     if ignore_case and pattern.isascii() and value.isascii():
         pattern, value, ignore_case = pattern.lower(), value.lower(), False
-    pieces = pattern.split("*")
+    pieces = _pieces(pattern)
     if len(pieces) == 1:
         return len(value) == len(pattern) and _fits(pattern, value, 0, ignore_case)
     first, *middle, last = pieces
@@ -90,8 +91,16 @@ def wildcard_match(pattern: str, value: str, *, ignore_case: bool = False) -> bo
     return True
 
 
+@lru_cache(maxsize=4096)
+def _pieces(pattern: str) -> tuple[str, ...]:
+    """The pieces of `pattern` between its ``*``."""
+    return tuple(pattern.split("*"))
+
+
 def _fits(piece: str, value: str, at: int, ignore_case: bool) -> bool:
     """Whether `piece` (``?`` any one character) matches `value` at `at`."""
+    if not ignore_case and "?" not in piece:
+        return value.startswith(piece, at)
     for offset, char in enumerate(piece):
         other = value[at + offset]
         if char != "?" and char != other and not (ignore_case and char.lower() == other.lower()):
