@@ -39,7 +39,6 @@ statsd, procstat, ethtool and nvidia_gpu plugins are accepted but publish nothin
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
@@ -59,6 +58,7 @@ from awsmon.neighbours.ec2.agent.config import (
     parse_config,
 )
 from awsmon.neighbours.ec2.agent.figures import plugin_values
+from awsmon.neighbours.ec2.agent.file_glob import glob_match
 from awsmon.neighbours.ec2.errors import AgentConfigError
 from awsmon.neighbours.ec2.model import InstanceState, InstanceType, Workload
 
@@ -228,7 +228,7 @@ class CloudWatchAgent:
             return
         lines = self.instance.files.get(path, [])
         for index, entry in enumerate(logs.files):
-            if not _glob(entry.file_path, path):
+            if not glob_match(entry.file_path, path):
                 continue
             key = (index, path)
             start = self._offsets.get(key, 0)
@@ -375,23 +375,3 @@ def _sibling(service: Any, name: str) -> Any:
     except KeyError:
         return None
     return service.ctx.sibling(name)
-
-
-def _glob(pattern: str, path: str) -> bool:
-    """True when `path` matches the agent's `file_path` glob (``**`` crosses directories)."""
-    if "*" not in pattern and "?" not in pattern and "[" not in pattern:
-        return pattern == path
-    regex = ""
-    index = 0
-    while index < len(pattern):
-        if pattern.startswith("**", index):
-            regex += ".*"
-            index += 2
-            if pattern.startswith("/", index):
-                regex += "/?"
-                index += 1
-            continue
-        char = pattern[index]
-        regex += "[^/]*" if char == "*" else "[^/]" if char == "?" else re.escape(char)
-        index += 1
-    return re.fullmatch(regex, path) is not None
