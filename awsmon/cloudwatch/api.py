@@ -5,15 +5,21 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from awsmon.cloudwatch.alarms_api import AlarmsApi
+from awsmon.cloudwatch.alarms.api import AlarmsApi
 from awsmon.cloudwatch.errors import (
     InvalidParameterValue,
     MissingParameter,
     RequestEntityTooLarge,
     ValidationError,
 )
-from awsmon.cloudwatch.metric_data import MetricDataQuery, MetricStat
-from awsmon.cloudwatch.model import Dimension, MetricDatum, MetricKey, StandardUnit, StatisticSet
+from awsmon.cloudwatch.metrics.model import (
+    Dimension,
+    MetricDatum,
+    MetricKey,
+    StandardUnit,
+    StatisticSet,
+)
+from awsmon.cloudwatch.metrics.queries import MetricDataQuery, MetricStat
 from awsmon.cloudwatch.service import CloudWatch
 from awsmon.wire import Params, handles
 

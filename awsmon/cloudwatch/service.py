@@ -7,7 +7,7 @@
 - reading: `get_metric_statistics`, `get_metric_data`, `list_metrics`;
 - dashboards: `put_dashboard`, `get_dashboard`, `list_dashboards`, `delete_dashboards`;
 - time: an hourly clock job applies AWS's retention schedule (roll-ups and
-  expiry, `awsmon.cloudwatch.store`).
+  expiry, `awsmon.cloudwatch.metrics.store`).
 
 Simulation notes:
     New metrics are visible to every query at once: AWS's delays of up to 2
@@ -22,15 +22,14 @@ from datetime import datetime, timedelta
 
 from attrs import define, field, frozen
 
-from awsmon.cloudwatch.alarms import AlarmOperations
+from awsmon.cloudwatch.alarms.operations import AlarmOperations
 from awsmon.cloudwatch.dashboards import Dashboard, DashboardOperations
 from awsmon.cloudwatch.errors import (
     InvalidNextToken,
     InvalidParameterCombination,
     InvalidParameterValue,
 )
-from awsmon.cloudwatch.metric_data import MetricDataQuery, MetricDataResults, run_queries
-from awsmon.cloudwatch.model import (
+from awsmon.cloudwatch.metrics.model import (
     MAX_DIMENSIONS,
     Dimension,
     MetricDatum,
@@ -40,8 +39,9 @@ from awsmon.cloudwatch.model import (
     check_metric_name,
     check_namespace,
 )
-from awsmon.cloudwatch.statistics import Statistic, parse_statistic
-from awsmon.cloudwatch.store import (
+from awsmon.cloudwatch.metrics.queries import MetricDataQuery, MetricDataResults, run_queries
+from awsmon.cloudwatch.metrics.statistics import Statistic, parse_statistic
+from awsmon.cloudwatch.metrics.store import (
     SeriesStore,
     align_start,
     epoch_seconds,
@@ -104,7 +104,7 @@ class CloudWatch(AlarmOperations, DashboardOperations, Service):
     """CloudWatch metrics, dashboards and alarms of one account and region.
 
     The alarm and anomaly-detector operations come from `AlarmOperations`
-    (`awsmon.cloudwatch.alarms`), the dashboard operations from
+    (`awsmon.cloudwatch.alarms.operations`), the dashboard operations from
     `DashboardOperations` (`awsmon.cloudwatch.dashboards`).
     """
 
@@ -322,7 +322,7 @@ class CloudWatch(AlarmOperations, DashboardOperations, Service):
     ) -> MetricDataResults:
         """Metrics and metric-math expressions over a time range (GetMetricData).
 
-        See `awsmon.cloudwatch.metric_data` for the query rules, labels and
+        See `awsmon.cloudwatch.metrics.queries` for the query rules, labels and
         pagination.
 
         Raises:
@@ -396,6 +396,7 @@ class CloudWatch(AlarmOperations, DashboardOperations, Service):
         page = found[start : start + LIST_METRICS_PAGE]
         following = start + LIST_METRICS_PAGE
         return page, (str(following) if following < len(found) else None)
+
 
 def check_period(period: int, param: str = "Period") -> int:
     """A query period: 1, 5, 10, 20, 30 or a multiple of 60 seconds.

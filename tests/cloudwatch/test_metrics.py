@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from awsmon import Cloud, VirtualClock
 from awsmon.cloudwatch.errors import InvalidNextToken, InvalidParameterValue, ValidationError
-from awsmon.cloudwatch.metric_data import MetricDataQuery, MetricStat
-from awsmon.cloudwatch.model import MetricDatum, MetricKey, StandardUnit, StatisticSet
+from awsmon.cloudwatch.metrics.model import MetricDatum, MetricKey, StandardUnit, StatisticSet
+from awsmon.cloudwatch.metrics.queries import MetricDataQuery, MetricStat
 from awsmon.testing.shapes import assert_shape
 
 T0 = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
