@@ -20,15 +20,18 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
-from attrs import define, field, frozen
+from attrs import frozen
 
+from awsmon.cloudwatch.alarms.anomaly import AnomalyDetectors
 from awsmon.cloudwatch.alarms.operations import AlarmOperations
+from awsmon.cloudwatch.alarms.store import Alarms
 from awsmon.cloudwatch.dashboards import Dashboard, DashboardOperations
 from awsmon.cloudwatch.errors import (
     InvalidNextToken,
     InvalidParameterCombination,
     InvalidParameterValue,
 )
+from awsmon.cloudwatch.metrics.catalog import Metric, MetricCatalog
 from awsmon.cloudwatch.metrics.model import (
     MAX_DIMENSIONS,
     Dimension,
@@ -38,11 +41,11 @@ from awsmon.cloudwatch.metrics.model import (
     check_dimension,
     check_metric_name,
     check_namespace,
+    check_period,
 )
 from awsmon.cloudwatch.metrics.queries import MetricDataQuery, MetricDataResults, run_queries
 from awsmon.cloudwatch.metrics.statistics import Statistic, parse_statistic
 from awsmon.cloudwatch.metrics.store import (
-    SeriesStore,
     align_start,
     epoch_seconds,
     from_epoch,
@@ -57,29 +60,6 @@ MAX_STATISTICS_DATAPOINTS = 1440
 #: Metrics one ListMetrics page holds.
 LIST_METRICS_PAGE = 500
 _BASIC = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
-
-
-@define(eq=False)
-class Metric:
-    """A metric: its identity and its stored data, one `SeriesStore` per unit.
-
-    Attributes:
-        key: namespace, name and dimensions.
-        series: the data of each unit (CloudWatch never mixes or converts units).
-        last_put_at: when data was last put (ListMetrics shows metrics with data
-            in the last two weeks).
-    """
-
-    key: MetricKey
-    series: dict[StandardUnit, SeriesStore] = field(factory=dict)
-    last_put_at: datetime | None = None
-
-    def store(self, unit: StandardUnit) -> SeriesStore:
-        """The series of `unit`, created on first use."""
-        found = self.series.get(unit)
-        if found is None:
-            found = self.series[unit] = SeriesStore()
-        return found
 
 
 @frozen(kw_only=True)
@@ -103,14 +83,20 @@ class MetricStatistics:
 class CloudWatch(AlarmOperations, DashboardOperations, Service):
     """CloudWatch metrics, dashboards and alarms of one account and region.
 
-    The alarm and anomaly-detector operations come from `AlarmOperations`
-    (`awsmon.cloudwatch.alarms.operations`), the dashboard operations from
-    `DashboardOperations` (`awsmon.cloudwatch.dashboards`).
+    The service owns three components and delegates to them: `metric_catalog`
+    (`awsmon.cloudwatch.metrics.catalog.MetricCatalog`, every metric's data),
+    `anomaly_detectors` (`awsmon.cloudwatch.alarms.anomaly.AnomalyDetectors`)
+    and `alarms` (`awsmon.cloudwatch.alarms.store.Alarms`, the one owner of the
+    alarms). The alarm and anomaly-detector operations are defined in
+    `AlarmOperations` (`awsmon.cloudwatch.alarms.operations`), the dashboard
+    operations in `DashboardOperations` (`awsmon.cloudwatch.dashboards`).
     """
 
     def __init__(self, ctx: ServiceContext) -> None:
         super().__init__(ctx)
-        self._metrics: dict[MetricKey, Metric] = {}
+        self.metric_catalog = MetricCatalog()
+        self.anomaly_detectors = AnomalyDetectors(self.metric_catalog)
+        self.alarms = Alarms(ctx, self.metric_catalog, self.anomaly_detectors)
         self.retention_job = ctx.clock.call_every(
             timedelta(hours=1), self._apply_retention, name=f"cloudwatch retention {ctx.region}"
         )
@@ -147,27 +133,7 @@ class CloudWatch(AlarmOperations, DashboardOperations, Service):
                 )
             datum.check(now, index=index)
         for datum in metric_data:
-            self._store(datum, now)
-
-    def _store(self, datum: MetricDatum, now: datetime) -> None:
-        metric = self._metric(datum.key)
-        metric.last_put_at = now
-        series = metric.store(datum.unit)
-        seconds = epoch_seconds(datum.timestamp or now)
-        slot = seconds - seconds % datum.storage_resolution
-        if datum.value is not None:
-            series.add_value(slot, float(datum.value))
-        elif datum.statistic_values is not None:
-            stats = datum.statistic_values
-            series.add_statistic_set(
-                slot, stats.sample_count, stats.sum, stats.minimum, stats.maximum
-            )
-        else:
-            counts = datum.counts or [1.0] * len(datum.values)
-            merged: dict[float, float] = {}
-            for value, count in zip(datum.values, counts, strict=True):
-                merged[float(value)] = merged.get(float(value), 0.0) + float(count)
-            series.add_values(slot, merged)
+            self.metric_catalog.put(datum, now)
 
     def publish(
         self,
@@ -189,38 +155,20 @@ class CloudWatch(AlarmOperations, DashboardOperations, Service):
             InvalidParameterValue: the key is invalid or a value is not finite.
         """
         key.check(custom=False)
-        metric = self._metric(key)
-        metric.last_put_at = self.ctx.now()
-        series = metric.store(unit)
-        add = series.add_value
-        for when, value in points:
-            number = float(value)
-            if not math.isfinite(number):
-                raise InvalidParameterValue(
-                    f"The value {value} for parameter Value is invalid.", param="Value", value=value
-                )
-            seconds = epoch_seconds(when)
-            add(seconds - seconds % storage_resolution, number)
-
-    def _metric(self, key: MetricKey) -> Metric:
-        found = self._metrics.get(key)
-        if found is None:
-            found = self._metrics[key] = Metric(key)
-        return found
+        self.metric_catalog.publish(
+            key, points, unit=unit, storage_resolution=storage_resolution, now=self.ctx.now()
+        )
 
     def metric(self, key: MetricKey) -> Metric | None:
         """The stored metric `key`, or None (for inspection in tests)."""
-        return self._metrics.get(key)
+        return self.metric_catalog.get(key)
 
     def metrics(self) -> list[Metric]:
         """Every stored metric (for inspection; `list_metrics` applies AWS's rules)."""
-        return list(self._metrics.values())
+        return self.metric_catalog.all()
 
     def _apply_retention(self) -> None:
-        now = epoch_seconds(self.ctx.now())
-        for metric in self._metrics.values():
-            for series in metric.series.values():
-                series.roll_up(now)
+        self.metric_catalog.apply_retention(epoch_seconds(self.ctx.now()))
 
     # -- reading ------------------------------------------------------------------
 
@@ -273,7 +221,7 @@ class CloudWatch(AlarmOperations, DashboardOperations, Service):
                 param="Period",
                 value=period,
             )
-        metric = self._metrics.get(key)
+        metric = self.metric_catalog.get(key)
         if metric is None or not period_allowed(now, start, period):
             return MetricStatistics(metric_name, ())
         extended_wanted = [s for s in wanted if s.is_extended]
@@ -331,8 +279,10 @@ class CloudWatch(AlarmOperations, DashboardOperations, Service):
             InvalidNextToken: `next_token` was not handed out for this request.
         """
         return run_queries(
-            self,
+            self.metric_catalog,
             queries,
+            now=self.ctx.now(),
+            bands=self.anomaly_detectors,
             start_time=start_time,
             end_time=end_time,
             scan_by=scan_by,
@@ -383,7 +333,7 @@ class CloudWatch(AlarmOperations, DashboardOperations, Service):
         found = sorted(
             (
                 metric.key
-                for metric in self._metrics.values()
+                for metric in self.metric_catalog.all()
                 if metric.last_put_at is not None
                 and metric.last_put_at >= horizon
                 and (namespace is None or metric.key.namespace == namespace)
@@ -396,29 +346,6 @@ class CloudWatch(AlarmOperations, DashboardOperations, Service):
         page = found[start : start + LIST_METRICS_PAGE]
         following = start + LIST_METRICS_PAGE
         return page, (str(following) if following < len(found) else None)
-
-
-def check_period(period: int, param: str = "Period") -> int:
-    """A query period: 1, 5, 10, 20, 30 or a multiple of 60 seconds.
-
-    Raises:
-        InvalidParameterValue: any other value.
-    """
-    if isinstance(period, bool) or not isinstance(period, int) or period < 1:
-        raise InvalidParameterValue(
-            f"The parameter {param} must be greater than 0.", param=param, value=period
-        )
-    if period < 60 and period not in (1, 5, 10, 20, 30):
-        raise InvalidParameterValue(
-            f"The parameter {param} must be 1, 5, 10, 20, 30, or a multiple of 60.",
-            param=param,
-            value=period,
-        )
-    if period >= 60 and period % 60:
-        raise InvalidParameterValue(
-            f"The parameter {param} must be a multiple of 60.", param=param, value=period
-        )
-    return period
 
 
 def _check_dimensions(dimensions: Sequence[Dimension]) -> None:

@@ -6,9 +6,10 @@ Main names:
   metric-math query list; `AnomalyDetectorType`, `AnomalyDetectorState`.
 - `expected_band`: the pure model: the band of one period from the values
   that trained it.
-- `AnomalyOperations`: the CloudWatch service's detector operations and
-  `AnomalyOperations.anomaly_band`, which alarms with ``ANOMALY_DETECTION_BAND``
-  call at each evaluation.
+- `AnomalyDetectors`: the detectors of one account and region (what the
+  CloudWatch service's PutAnomalyDetector, DescribeAnomalyDetectors and
+  DeleteAnomalyDetector change and read) and `AnomalyDetectors.anomaly_band`,
+  which alarms and GetMetricData with ``ANOMALY_DETECTION_BAND`` call.
 
 AWS does not publish its model. awsmon's is deterministic and simple, so a
 test can predict it: the band of a period starting at t is
@@ -37,7 +38,6 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import TYPE_CHECKING
 
 from attrs import frozen
 
@@ -49,14 +49,11 @@ from awsmon.cloudwatch.errors import (
     MissingParameter,
     ResourceNotFoundException,
 )
+from awsmon.cloudwatch.metrics.catalog import MetricCatalog
 from awsmon.cloudwatch.metrics.model import Dimension, MetricKey
 from awsmon.cloudwatch.metrics.queries import MetricDataQuery
 from awsmon.cloudwatch.metrics.statistics import Statistic, parse_statistic
 from awsmon.cloudwatch.metrics.store import epoch_seconds
-from awsmon.dispatch import Service, ServiceContext, operation
-
-if TYPE_CHECKING:
-    from awsmon.cloudwatch.service import Metric
 
 __all__ = [
     "MAX_DETECTORS",
@@ -64,7 +61,7 @@ __all__ = [
     "AnomalyDetector",
     "AnomalyDetectorState",
     "AnomalyDetectorType",
-    "AnomalyOperations",
+    "AnomalyDetectors",
     "expected_band",
 ]
 
@@ -181,19 +178,17 @@ def _check_stat(stat: str | None, param: str) -> Statistic:
         ) from None
 
 
-class AnomalyOperations(Service):
-    """The anomaly-detector part of the CloudWatch service (a mixin of `CloudWatch`)."""
+class AnomalyDetectors:
+    """The anomaly detectors of one account and region, trained on `metrics` (see the module).
 
-    if TYPE_CHECKING:
+    The CloudWatch service's detector operations delegate here.
+    """
 
-        def metric(self, key: MetricKey) -> Metric | None: ...
-
-    def __init__(self, ctx: ServiceContext) -> None:
-        super().__init__(ctx)
+    def __init__(self, metrics: MetricCatalog) -> None:
+        self._metrics = metrics
         self._detectors: dict[tuple[object, ...], AnomalyDetector] = {}
 
-    @operation("PutAnomalyDetector")
-    def put_anomaly_detector(
+    def put(
         self,
         *,
         namespace: str | None = None,
@@ -262,8 +257,7 @@ class AnomalyOperations(Service):
         self._detectors[detector.identity] = detector
         return detector
 
-    @operation("DescribeAnomalyDetectors")
-    def describe_anomaly_detectors(
+    def describe(
         self,
         *,
         namespace: str | None = None,
@@ -302,8 +296,7 @@ class AnomalyOperations(Service):
         following = start + size
         return page, (str(following) if following < len(found) else None)
 
-    @operation("DeleteAnomalyDetector")
-    def delete_anomaly_detector(
+    def delete(
         self,
         *,
         namespace: str | None = None,
@@ -341,11 +334,11 @@ class AnomalyOperations(Service):
             found = self._detectors[identity] = AnomalyDetector(metric=key, stat=stat)
         return found
 
-    def anomaly_state(self, detector: AnomalyDetector) -> AnomalyDetectorState:
-        """The detector's training state, from the data it has now."""
+    def anomaly_state(self, detector: AnomalyDetector, at: datetime) -> AnomalyDetectorState:
+        """The detector's training state, from the data it has at `at`."""
         if detector.metric is None:
             return AnomalyDetectorState.TRAINED
-        now = epoch_seconds(self.ctx.now())
+        now = epoch_seconds(at)
         training = self._training(detector, 300, now - int(TRAINING.total_seconds()), now)
         if not training:
             return AnomalyDetectorState.PENDING_TRAINING
@@ -368,10 +361,10 @@ class AnomalyOperations(Service):
         self, detector: AnomalyDetector, period: int, start: int, end: int
     ) -> list[tuple[int, float]]:
         assert detector.metric is not None and detector.stat is not None
-        metric = self.metric(detector.metric)
-        if metric is None or not metric.series:
+        metric = self._metrics.get(detector.metric)
+        series = None if metric is None else metric.series_of(None)
+        if series is None:
             return []
-        series = metric.series[min(metric.series, key=lambda unit: unit.value)]
         statistic = parse_statistic(detector.stat)
         excluded = [(epoch_seconds(a), epoch_seconds(b)) for a, b in detector.excluded_time_ranges]
         found: list[tuple[int, float]] = []

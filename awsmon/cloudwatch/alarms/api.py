@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from awsmon.cloudwatch.alarms.anomaly import AnomalyDetector
-from awsmon.cloudwatch.alarms.config import constraint_error
+from awsmon.cloudwatch.alarms.checks import constraint_error
 from awsmon.cloudwatch.alarms.records import CompositeAlarm, MetricAlarm
 from awsmon.cloudwatch.errors import (
     InvalidParameterCombination,

@@ -1,10 +1,12 @@
-"""PutMetricAlarm's and PutCompositeAlarm's validation: every check, in one place.
+"""PutMetricAlarm: its parameters, written once, and the steps that build a `MetricAlarm`.
 
-`build_metric_alarm` turns PutMetricAlarm's arguments into a new `MetricAlarm`
-(in INSUFFICIENT_DATA) or raises the AWS error; `check_common` holds the checks
-both alarm kinds share (name, description, actions, tags). Nothing is stored
-here: the service stores what comes back, so a refused request leaves nothing
-behind.
+`MetricAlarmSettings` is PutMetricAlarm's parameter list (besides AlarmName):
+the domain method ``CloudWatch.put_metric_alarm(name, **settings)`` takes it,
+and `build_metric_alarm` turns it into a new `MetricAlarm` (in
+INSUFFICIENT_DATA) or raises the AWS error. Nothing is stored here: the alarm
+owner stores what comes back, so a refused request leaves nothing behind. The
+checks PutMetricAlarm shares with PutCompositeAlarm are in
+`awsmon.cloudwatch.alarms.checks`.
 
 Checks of PutMetricAlarm (reference §C.1):
 
@@ -30,20 +32,29 @@ Simulation notes:
 
 from __future__ import annotations
 
+import inspect
 import math
-import re
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from enum import Enum
+from typing import Any, TypedDict, TypeVar
 
-from awsmon.cloudwatch.alarms.actions import check_action
+from attrs import frozen
+
+from awsmon.cloudwatch.alarms.checks import (
+    BASIC_STATISTICS,
+    check_alarm_period,
+    check_common,
+    constraint_error,
+    enum_value,
+)
 from awsmon.cloudwatch.alarms.model import (
     ComparisonOperator,
     EvaluateLowSampleCountPercentile,
     EvaluationConfig,
     TreatMissingData,
 )
-from awsmon.cloudwatch.alarms.records import MathPlan, MetricAlarm
+from awsmon.cloudwatch.alarms.records import FastPlan, MathPlan, MetricAlarm
 from awsmon.cloudwatch.alarms.window import breach_test
 from awsmon.cloudwatch.errors import (
     InvalidParameterCombination,
@@ -52,290 +63,230 @@ from awsmon.cloudwatch.errors import (
     ValidationError,
 )
 from awsmon.cloudwatch.math.expression import Call, Number, Reference
+from awsmon.cloudwatch.metrics.catalog import MetricCatalog
 from awsmon.cloudwatch.metrics.model import Dimension, MetricKey, StandardUnit
-from awsmon.cloudwatch.metrics.queries import MetricDataQuery, MetricDataRequest, validate_queries
-from awsmon.cloudwatch.metrics.statistics import parse_statistic
+from awsmon.cloudwatch.metrics.queries import (
+    BandModel,
+    MetricDataQuery,
+    MetricDataRequest,
+    validate_queries,
+)
+from awsmon.cloudwatch.metrics.statistics import Statistic, parse_statistic
 from awsmon.errors import InvalidParameter
 
-if TYPE_CHECKING:
-    from awsmon.cloudwatch.service import CloudWatch
-
 __all__ = [
-    "BASIC_STATISTICS",
-    "MAX_ACTIONS",
-    "MAX_TAGS",
+    "AlarmPlace",
+    "MetricAlarmSettings",
     "build_metric_alarm",
-    "check_alarm_period",
-    "check_common",
-    "constraint_error",
+    "keyword_signature",
 ]
 
-BASIC_STATISTICS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
-MAX_ACTIONS = 5
-MAX_TAGS = 50
 MAX_ALARM_METRICS = 10
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_ONE_DAY = 86_400
-_ONE_WEEK = 604_800
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _camel(name: str) -> str:
-    return name[:1].lower() + name[1:]
+class _RequiredSettings(TypedDict):
+    evaluation_periods: int
+    comparison_operator: ComparisonOperator | str
 
 
-def constraint_error(param: str, value: Any, constraint: str) -> ValidationError:
-    """AWS's ValidationError for a value that breaks a modelled constraint.
+class MetricAlarmSettings(_RequiredSettings, total=False):
+    """PutMetricAlarm's parameters besides AlarmName, snake_cased; the one list of them.
 
-    >>> print(constraint_error("AlarmName", "", "Member must have length greater than or "
-    ...                        "equal to 1").message)
-    1 validation error detected: Value '' at 'alarmName' failed to satisfy constraint: \
-Member must have length greater than or equal to 1
+    Required: `evaluation_periods`, `comparison_operator`. Either the single-metric
+    form (`metric_name`, `namespace`, `dimensions`, one of `statistic` and
+    `extended_statistic`, `period`, `unit`) or `metrics` (a metric-math query
+    list). Omitted values default as AWS does: no dimensions, no actions,
+    `actions_enabled` True, TreatMissingData ``missing``.
     """
-    shown = value if isinstance(value, str) else repr(value)
-    return ValidationError(
-        f"1 validation error detected: Value '{shown}' at '{_camel(param)}' failed to "
-        f"satisfy constraint: {constraint}",
-        param=param,
-        value=value,
-    )
+
+    metric_name: str | None
+    namespace: str | None
+    statistic: str | None
+    extended_statistic: str | None
+    dimensions: Mapping[str, str] | Iterable[Dimension]
+    period: int | None
+    unit: StandardUnit | str | None
+    metrics: Sequence[MetricDataQuery]
+    threshold: float | None
+    threshold_metric_id: str | None
+    datapoints_to_alarm: int | None
+    treat_missing_data: TreatMissingData | str | None
+    evaluate_low_sample_count_percentile: EvaluateLowSampleCountPercentile | str | None
+    alarm_description: str | None
+    actions_enabled: bool
+    ok_actions: Sequence[str]
+    alarm_actions: Sequence[str]
+    insufficient_data_actions: Sequence[str]
+    tags: Mapping[str, str] | None
 
 
-def _length(param: str, value: str, low: int, high: int) -> None:
-    if len(value) < low:
-        raise constraint_error(
-            param, value, f"Member must have length greater than or equal to {low}"
-        )
-    if len(value) > high:
-        raise constraint_error(
-            param, value, f"Member must have length less than or equal to {high}"
-        )
+def keyword_signature(settings: type[Any], *positional: str) -> Callable[[F], F]:
+    """Give a ``(self, *positional, **settings)`` method the flat signature of its TypedDict.
 
-
-def check_common(
-    *,
-    name: str,
-    description: str | None,
-    actions: Mapping[str, Sequence[str]],
-    tags: Mapping[str, str] | None,
-    region: str,
-    composite: bool,
-    instance_metric: bool,
-) -> None:
-    """The checks PutMetricAlarm and PutCompositeAlarm share.
-
-    Args:
-        actions: parameter name (``AlarmActions``...) → its ARNs.
-
-    Raises:
-        ValidationError: a bad name, description, action list or tag.
+    `inspect.signature` (help, and the dispatcher recording a domain call's
+    parameters for CloudTrail) then sees each setting as a keyword parameter,
+    as if it were written out; optional settings show None as their default.
     """
-    _length("AlarmName", name, 1, 255)
-    if _CONTROL.search(name):
-        raise constraint_error(
-            "AlarmName", name, "Member must not contain ASCII control characters"
-        )
-    if description is not None:
-        _length("AlarmDescription", description, 0, 1024)
-    for param, arns in actions.items():
-        if len(arns) > MAX_ACTIONS:
-            raise constraint_error(
-                param, list(arns), f"Member must have length less than or equal to {MAX_ACTIONS}"
+
+    def decorate(method: F) -> F:
+        kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+        parameters = [inspect.Parameter(name, kind) for name in ("self", *positional)]
+        for name in settings.__annotations__:
+            required = name in settings.__required_keys__
+            default = inspect.Parameter.empty if required else None
+            annotation = getattr(settings.__annotations__[name], "__forward_arg__", None)
+            parameters.append(
+                inspect.Parameter(
+                    name,
+                    inspect.Parameter.KEYWORD_ONLY,
+                    default=default,
+                    annotation=annotation or inspect.Parameter.empty,
+                )
             )
-        for arn in arns:
-            _length(param, arn, 1, 1024)
-            check_action(
-                arn,
-                region=region,
-                composite=composite,
-                instance_metric=instance_metric,
-                param=param,
-            )
-    if tags is not None:
-        if len(tags) > MAX_TAGS:
-            raise constraint_error(
-                "Tags", dict(tags), f"Member must have length less than or equal to {MAX_TAGS}"
-            )
-        for key, value in tags.items():
-            _length("Tags.Key", key, 1, 128)
-            _length("Tags.Value", value, 0, 256)
+        method.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+        return method
+
+    return decorate
 
 
-def check_alarm_period(period: int, evaluation_periods: int, param: str = "Period") -> None:
-    """An alarm period: 10, 20, 30 or a multiple of 60, and within the evaluation span limits.
+@frozen
+class AlarmPlace:
+    """Where an alarm is built: its account's ARN prefix, region, time and metrics.
 
-    Raises:
-        ValidationError: any other period, or Period × EvaluationPeriods over
-            7 days (over 1 day when the period is under an hour).
+    Attributes:
+        arn_prefix: ``arn:aws:cloudwatch:<region>:<account>:alarm:``.
+        region: the region (actions must be in it).
+        now: the virtual time of the request.
+        metrics: the metric store (math alarms' queries are compiled against it).
+        bands: the anomaly models.
+        new_id: a fresh id (a single-metric alarm's metric id).
     """
-    if isinstance(period, bool) or not isinstance(period, int) or period < 1:
-        raise constraint_error(param, period, "Member must have value greater than or equal to 1")
-    if period not in (10, 20, 30) and period % 60:
-        raise ValidationError(
-            f"Period must be 10, 20, 30 or a multiple of 60 (got {period})",
-            param=param,
-            value=period,
-        )
-    span = period * evaluation_periods
-    if period < 3600 and span > _ONE_DAY:
-        raise ValidationError(
-            "Metrics cannot be checked across more than a day (EvaluationPeriods * Period "
-            "must be <= 86400) for alarms using period < 3600",
-            param="EvaluationPeriods",
-            value=evaluation_periods,
-        )
-    if span > _ONE_WEEK:
-        raise ValidationError(
-            "Metrics cannot be checked across more than a week (EvaluationPeriods * Period "
-            "must be <= 604800) for alarms using period >= 3600",
-            param="EvaluationPeriods",
-            value=evaluation_periods,
-        )
+
+    arn_prefix: str
+    region: str
+    now: datetime
+    metrics: MetricCatalog
+    bands: BandModel
+    new_id: Callable[[], str]
 
 
-def _enum_value(param: str, value: str | None, choices: Iterable[str]) -> str | None:
-    if value is None:
-        return None
-    allowed = list(choices)
-    if value not in allowed:
-        raise constraint_error(
-            param, value, f"Member must satisfy enum value set: [{', '.join(allowed)}]"
-        )
-    return value
+def _enum_text(value: Enum | str | None) -> str | None:
+    return value.value if isinstance(value, Enum) else value
 
 
-def build_metric_alarm(
-    service: CloudWatch,
-    alarm_name: str,
-    *,
-    evaluation_periods: int,
-    comparison_operator: ComparisonOperator | str,
-    metric_name: str | None = None,
-    namespace: str | None = None,
-    statistic: str | None = None,
-    extended_statistic: str | None = None,
-    dimensions: Mapping[str, str] | Iterable[Dimension] = (),
-    period: int | None = None,
-    unit: StandardUnit | str | None = None,
-    metrics: Sequence[MetricDataQuery] = (),
-    threshold: float | None = None,
-    threshold_metric_id: str | None = None,
-    datapoints_to_alarm: int | None = None,
-    treat_missing_data: TreatMissingData | str | None = None,
-    evaluate_low_sample_count_percentile: EvaluateLowSampleCountPercentile | str | None = None,
-    alarm_description: str | None = None,
-    actions_enabled: bool = True,
-    ok_actions: Sequence[str] = (),
-    alarm_actions: Sequence[str] = (),
-    insufficient_data_actions: Sequence[str] = (),
-    tags: Mapping[str, str] | None = None,
-) -> MetricAlarm:
-    """A new `MetricAlarm` from PutMetricAlarm's arguments, every check passed.
+@frozen
+class _Source:
+    """What the alarm reads: a metric and statistic, or a math plan; its period and unit."""
 
-    Raises:
-        ValidationError, InvalidParameterValue, InvalidParameterCombination,
-        MissingParameter: as AWS answers the request (see the module notes).
-    """
-    operator_text = (
-        comparison_operator.value
-        if isinstance(comparison_operator, ComparisonOperator)
-        else comparison_operator
-    )
-    _enum_value("ComparisonOperator", operator_text, (o.value for o in ComparisonOperator))
-    operator = ComparisonOperator(operator_text)
-    treat = _enum_value(
-        "TreatMissingData",
-        treat_missing_data.value
-        if isinstance(treat_missing_data, TreatMissingData)
-        else treat_missing_data,
-        (t.value for t in TreatMissingData),
-    )
-    low_sample = _enum_value(
-        "EvaluateLowSampleCountPercentile",
-        evaluate_low_sample_count_percentile.value
-        if isinstance(evaluate_low_sample_count_percentile, EvaluateLowSampleCountPercentile)
-        else evaluate_low_sample_count_percentile,
-        (e.value for e in EvaluateLowSampleCountPercentile),
-    )
+    period: int
+    key: MetricKey | None = None
+    statistic: Statistic | None = None
+    unit: StandardUnit | None = None
+    plan: MathPlan | None = None
+
+
+def _check_counts(evaluation_periods: int, datapoints_to_alarm: int | None) -> None:
     if isinstance(evaluation_periods, bool) or evaluation_periods < 1:
         raise constraint_error(
             "EvaluationPeriods",
             evaluation_periods,
             "Member must have value greater than or equal to 1",
         )
-    if datapoints_to_alarm is not None:
-        if datapoints_to_alarm < 1:
-            raise constraint_error(
-                "DatapointsToAlarm",
-                datapoints_to_alarm,
-                "Member must have value greater than or equal to 1",
-            )
-        if datapoints_to_alarm > evaluation_periods:
-            raise ValidationError(
-                "DatapointsToAlarm must be less than or equal to EvaluationPeriods",
-                param="DatapointsToAlarm",
-                value=datapoints_to_alarm,
-            )
-    key: MetricKey | None = None
-    parsed = None
-    plan: MathPlan | None = None
-    alarm_unit: StandardUnit | None = None
-    if metrics:
-        single = {
-            "MetricName": metric_name,
-            "Namespace": namespace,
-            "Statistic": statistic,
-            "ExtendedStatistic": extended_statistic,
-            "Period": period,
-            "Unit": unit,
-            "Dimensions": list(dimensions) or None,
-        }
-        given = [name for name, value in single.items() if value is not None]
-        if given:
-            raise InvalidParameterCombination(
-                f"The parameters {', '.join(given)} cannot be used together with Metrics.",
-                param=given[0],
-            )
-        plan, alarm_period = _math_plan(service, metrics, threshold_metric_id, evaluation_periods)
-    else:
-        if metric_name is None or namespace is None:
-            missing = "MetricName" if metric_name is None else "Namespace"
-            raise MissingParameter(
-                f"The parameter {missing} is required when Metrics is not specified.",
-                param=missing,
-            )
-        key = MetricKey.of(namespace, metric_name, dimensions).check(custom=False)
-        if (statistic is None) == (extended_statistic is None):
-            raise InvalidParameterCombination(
-                "Exactly one of the parameters Statistic and ExtendedStatistic must be specified.",
-                param="Statistic",
-            )
-        if statistic is not None:
-            _enum_value("Statistic", statistic, BASIC_STATISTICS)
-            parsed = parse_statistic(statistic)
-        else:
-            assert extended_statistic is not None
-            parsed = parse_statistic(extended_statistic, param="ExtendedStatistic")
-            if not parsed.is_extended:
-                raise InvalidParameterValue(
-                    f"The value {extended_statistic} for parameter ExtendedStatistic is "
-                    "invalid: use Statistic for the basic statistics.",
-                    param="ExtendedStatistic",
-                    value=extended_statistic,
-                )
-        if period is None:
-            raise ValidationError(
-                "Period must be specified for an alarm on a single metric.", param="Period"
-            )
-        alarm_period = period
-        if unit is not None:
-            alarm_unit = StandardUnit.parse(unit)
-        if threshold_metric_id is not None:
-            raise ValidationError(
-                "ThresholdMetricId can only be used with the Metrics parameter.",
-                param="ThresholdMetricId",
-                value=threshold_metric_id,
-            )
-    check_alarm_period(alarm_period, evaluation_periods)
+    if datapoints_to_alarm is None:
+        return
+    if datapoints_to_alarm < 1:
+        raise constraint_error(
+            "DatapointsToAlarm",
+            datapoints_to_alarm,
+            "Member must have value greater than or equal to 1",
+        )
+    if datapoints_to_alarm > evaluation_periods:
+        raise ValidationError(
+            "DatapointsToAlarm must be less than or equal to EvaluationPeriods",
+            param="DatapointsToAlarm",
+            value=datapoints_to_alarm,
+        )
+
+
+def _math_source(settings: MetricAlarmSettings, place: AlarmPlace) -> _Source:
+    single = {
+        "MetricName": settings.get("metric_name"),
+        "Namespace": settings.get("namespace"),
+        "Statistic": settings.get("statistic"),
+        "ExtendedStatistic": settings.get("extended_statistic"),
+        "Period": settings.get("period"),
+        "Unit": settings.get("unit"),
+        "Dimensions": list(settings.get("dimensions", ())) or None,
+    }
+    given = [name for name, value in single.items() if value is not None]
+    if given:
+        raise InvalidParameterCombination(
+            f"The parameters {', '.join(given)} cannot be used together with Metrics.",
+            param=given[0],
+        )
+    plan, period = _math_plan(
+        place,
+        settings.get("metrics", ()),
+        settings.get("threshold_metric_id"),
+        settings["evaluation_periods"],
+    )
+    return _Source(period, plan=plan)
+
+
+def _statistic(statistic: str | None, extended_statistic: str | None) -> Statistic:
+    if (statistic is None) == (extended_statistic is None):
+        raise InvalidParameterCombination(
+            "Exactly one of the parameters Statistic and ExtendedStatistic must be specified.",
+            param="Statistic",
+        )
+    if statistic is not None:
+        enum_value("Statistic", statistic, BASIC_STATISTICS)
+        return parse_statistic(statistic)
+    assert extended_statistic is not None
+    parsed = parse_statistic(extended_statistic, param="ExtendedStatistic")
+    if not parsed.is_extended:
+        raise InvalidParameterValue(
+            f"The value {extended_statistic} for parameter ExtendedStatistic is "
+            "invalid: use Statistic for the basic statistics.",
+            param="ExtendedStatistic",
+            value=extended_statistic,
+        )
+    return parsed
+
+
+def _metric_source(settings: MetricAlarmSettings) -> _Source:
+    metric_name, namespace = settings.get("metric_name"), settings.get("namespace")
+    if metric_name is None or namespace is None:
+        missing = "MetricName" if metric_name is None else "Namespace"
+        raise MissingParameter(
+            f"The parameter {missing} is required when Metrics is not specified.",
+            param=missing,
+        )
+    dimensions = settings.get("dimensions", ())
+    key = MetricKey.of(namespace, metric_name, dimensions).check(custom=False)
+    parsed = _statistic(settings.get("statistic"), settings.get("extended_statistic"))
+    period = settings.get("period")
+    if period is None:
+        raise ValidationError(
+            "Period must be specified for an alarm on a single metric.", param="Period"
+        )
+    unit = settings.get("unit")
+    threshold_metric_id = settings.get("threshold_metric_id")
+    if threshold_metric_id is not None:
+        raise ValidationError(
+            "ThresholdMetricId can only be used with the Metrics parameter.",
+            param="ThresholdMetricId",
+            value=threshold_metric_id,
+        )
+    return _Source(
+        period, key=key, statistic=parsed, unit=None if unit is None else StandardUnit.parse(unit)
+    )
+
+
+def _check_threshold(
+    operator: ComparisonOperator, threshold: float | None, threshold_metric_id: str | None
+) -> None:
     if operator.is_band != (threshold_metric_id is not None):
         raise ValidationError(
             f"ComparisonOperator {operator.value} "
@@ -359,87 +310,135 @@ def build_metric_alarm(
             param="Threshold",
             value=threshold,
         )
-    actions = {
-        "OKActions": ok_actions,
-        "AlarmActions": alarm_actions,
-        "InsufficientDataActions": insufficient_data_actions,
+
+
+def _actions(settings: MetricAlarmSettings) -> dict[str, Sequence[str]]:
+    return {
+        "OKActions": settings.get("ok_actions", ()),
+        "AlarmActions": settings.get("alarm_actions", ()),
+        "InsufficientDataActions": settings.get("insufficient_data_actions", ()),
     }
-    check_common(
-        name=alarm_name,
-        description=alarm_description,
-        actions=actions,
-        tags=tags,
-        region=service.region,
-        composite=False,
-        instance_metric=key is not None and key.dimension("InstanceId") is not None,
-    )
-    if operator.is_band and any("autoscaling" in arn for arns in actions.values() for arn in arns):
-        raise ValidationError(
-            "Anomaly detection alarms cannot have Auto Scaling actions.", param="AlarmActions"
-        )
-    config = EvaluationConfig(
-        comparison_operator=operator,
-        evaluation_periods=evaluation_periods,
-        threshold=threshold,
-        datapoints_to_alarm=datapoints_to_alarm,
-        treat_missing_data=treat or TreatMissingData.MISSING,
-        evaluate_low_sample_count_percentile=low_sample
-        or EvaluateLowSampleCountPercentile.EVALUATE,
-        statistic=statistic,
-        extended_statistic=extended_statistic,
-        period=timedelta(seconds=alarm_period),
-        unit=None if alarm_unit is None else alarm_unit.value,
-        namespace=None if key is None else key.namespace,
-    )
-    now = service.ctx.now()
-    breaches = None if operator.is_band else breach_test(config)
-    fast_plan = None
+
+
+def _fast_plan(
+    config: EvaluationConfig, breaches: Callable[[float], bool] | None, source: _Source
+) -> FastPlan | None:
+    """The fast path's precomputed plan, for static single-metric alarms that need no
+    per-period sample counts."""
     low_sample_ignored = (
         config.evaluate_low_sample_count_percentile is EvaluateLowSampleCountPercentile.IGNORE
         and config.minimum_sample_count is not None
     )
-    if breaches is not None and parsed is not None and not low_sample_ignored:
-        fast_plan = (
-            config.range_size,
-            config.evaluation_periods,
-            config.required_breaching,
-            config.effective_treat_missing_data,
-            breaches,
-            parsed,
+    if breaches is None or source.statistic is None or low_sample_ignored:
+        return None
+    return (
+        config.range_size,
+        config.evaluation_periods,
+        config.required_breaching,
+        config.effective_treat_missing_data,
+        breaches,
+        source.statistic,
+    )
+
+
+def build_metric_alarm(
+    alarm_name: str, settings: MetricAlarmSettings, place: AlarmPlace
+) -> MetricAlarm:
+    """A new `MetricAlarm` from PutMetricAlarm's arguments, every check passed.
+
+    The steps, in AWS's order of refusals: the enumerations, EvaluationPeriods
+    and DatapointsToAlarm, what the alarm reads (`metrics` or one metric), the
+    period, the threshold, then the name, description, actions and tags.
+
+    Raises:
+        ValidationError, InvalidParameterValue, InvalidParameterCombination,
+        MissingParameter: as AWS answers the request (see the module notes).
+    """
+    operator_text = _enum_text(settings["comparison_operator"])
+    enum_value("ComparisonOperator", operator_text, (o.value for o in ComparisonOperator))
+    operator = ComparisonOperator(operator_text)
+    treat = enum_value(
+        "TreatMissingData",
+        _enum_text(settings.get("treat_missing_data")),
+        (t.value for t in TreatMissingData),
+    )
+    low_sample = enum_value(
+        "EvaluateLowSampleCountPercentile",
+        _enum_text(settings.get("evaluate_low_sample_count_percentile")),
+        (e.value for e in EvaluateLowSampleCountPercentile),
+    )
+    evaluation_periods = settings["evaluation_periods"]
+    _check_counts(evaluation_periods, settings.get("datapoints_to_alarm"))
+    metrics = settings.get("metrics", ())
+    source = _math_source(settings, place) if metrics else _metric_source(settings)
+    check_alarm_period(source.period, evaluation_periods)
+    threshold_metric_id = settings.get("threshold_metric_id")
+    _check_threshold(operator, settings.get("threshold"), threshold_metric_id)
+    actions = _actions(settings)
+    description, tags = settings.get("alarm_description"), settings.get("tags")
+    check_common(
+        name=alarm_name,
+        description=description,
+        actions=actions,
+        tags=tags,
+        region=place.region,
+        composite=False,
+        instance_metric=source.key is not None and source.key.dimension("InstanceId") is not None,
+    )
+    arns = [arn for listed in actions.values() for arn in listed]
+    if operator.is_band and any("autoscaling" in arn for arn in arns):
+        raise ValidationError(
+            "Anomaly detection alarms cannot have Auto Scaling actions.", param="AlarmActions"
         )
+    statistic, extended = settings.get("statistic"), settings.get("extended_statistic")
+    config = EvaluationConfig(
+        comparison_operator=operator,
+        evaluation_periods=evaluation_periods,
+        threshold=settings.get("threshold"),
+        datapoints_to_alarm=settings.get("datapoints_to_alarm"),
+        treat_missing_data=treat or TreatMissingData.MISSING,
+        evaluate_low_sample_count_percentile=low_sample
+        or EvaluateLowSampleCountPercentile.EVALUATE,
+        statistic=statistic,
+        extended_statistic=extended,
+        period=timedelta(seconds=source.period),
+        unit=None if source.unit is None else source.unit.value,
+        namespace=None if source.key is None else source.key.namespace,
+    )
+    breaches = None if operator.is_band else breach_test(config)
     return MetricAlarm(
         name=alarm_name,
-        arn=service.ctx.arn(f"alarm:{alarm_name}"),
-        description=alarm_description,
-        actions_enabled=actions_enabled,
-        ok_actions=ok_actions,
-        alarm_actions=alarm_actions,
-        insufficient_data_actions=insufficient_data_actions,
+        arn=place.arn_prefix + alarm_name,
+        description=description,
+        actions_enabled=settings.get("actions_enabled", True),
+        ok_actions=actions["OKActions"],
+        alarm_actions=actions["AlarmActions"],
+        insufficient_data_actions=actions["InsufficientDataActions"],
         tags=dict(tags or {}),
-        configuration_updated_at=now,
-        state_updated_at=now,
-        state_transitioned_at=now,
+        configuration_updated_at=place.now,
+        state_updated_at=place.now,
+        state_transitioned_at=place.now,
         config=config,
-        metric=key,
+        metric=source.key,
         statistic=statistic,
-        extended_statistic=extended_statistic,
-        period=alarm_period,
-        unit=alarm_unit,
+        extended_statistic=extended,
+        period=source.period,
+        unit=source.unit,
         metrics=tuple(metrics),
         threshold_metric_id=threshold_metric_id,
         treat_missing_data_given=treat,
         evaluate_low_sample_count_percentile_given=low_sample,
-        metric_id=service.ctx.ids.uuid() if key is not None else "",
-        parsed_statistic=parsed,
-        math_plan=plan,
+        metric_id=place.new_id() if source.key is not None else "",
+        parsed_statistic=source.statistic,
+        math_plan=source.plan,
         breaches=breaches,
-        fast_plan=fast_plan,
-        repeats_actions=any(":autoscaling:" in arn for arns in actions.values() for arn in arns),
+        fast_plan=_fast_plan(config, breaches, source),
+        repeats_actions=any(":autoscaling:" in arn for arn in arns),
     )
 
 
 def _math_plan(
-    service: CloudWatch,
+    place: AlarmPlace,
     metrics: Sequence[MetricDataQuery],
     threshold_metric_id: str | None,
     evaluation_periods: int,
@@ -457,8 +456,10 @@ def _math_plan(
             param="Metrics",
             value=len(stats),
         )
-    now = service.ctx.now()
-    request = MetricDataRequest(service, metrics, now - timedelta(hours=1), now)
+    now = place.now
+    request = MetricDataRequest(
+        place.metrics, metrics, now - timedelta(hours=1), now, now=now, bands=place.bands
+    )
     try:
         validate_queries(metrics, request)
     except InvalidParameter as error:
@@ -529,8 +530,3 @@ def _band(
             )
         width = second.value
     return target.query_id, width
-
-
-def utc(moment: datetime) -> datetime:
-    """An aware UTC datetime (naive taken as UTC)."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -1,26 +1,25 @@
-"""CloudWatch alarms: the stateful part, evaluated on the virtual clock.
+"""The alarm and anomaly-detector operations of the CloudWatch service.
 
-`AlarmOperations` is a mixin of the `awsmon.cloudwatch.service.CloudWatch`
-service. Its methods, by purpose:
+`AlarmOperations` is a base class of `awsmon.cloudwatch.service.CloudWatch`:
+its methods are CloudWatch's, and each delegates to the components the service
+owns: `alarms` (`awsmon.cloudwatch.alarms.store.Alarms`, the one owner of the
+alarms) and `anomaly_detectors` (`awsmon.cloudwatch.alarms.anomaly.AnomalyDetectors`).
+By purpose:
 
 - metric alarms: `put_metric_alarm`, `describe_alarms_for_metric`;
 - composite alarms: `put_composite_alarm` (see `awsmon.cloudwatch.alarms.composite`);
 - all alarms: `describe_alarms`, `delete_alarms`, `set_alarm_state`,
   `enable_alarm_actions`, `disable_alarm_actions`, `describe_alarm_history`,
   `tag_resource`, `untag_resource`, `list_tags_for_resource`;
-- anomaly detectors (`awsmon.cloudwatch.alarms.anomaly`);
+- anomaly detectors: `put_anomaly_detector`, `describe_anomaly_detectors`,
+  `delete_anomaly_detector`;
 - for tests: `alarm` (by name), `alarm_history`, `alarm_events` (every
   state-change event), `action_invocations` (every action), `evaluations`.
 
-Time: one clock job evaluates every alarm with a period of a minute or more
-at each whole minute, another every 10 seconds those with 10, 20 or 30 second
-periods. An evaluation reads the R = N + 2 most recent periods
+An evaluation reads the R = N + 2 most recent periods
 (`awsmon.cloudwatch.alarms.window`) ending at the evaluation instant rounded
 down to the minute, and decides with the algorithm of
-`awsmon.cloudwatch.alarms.evaluation`. A state change writes StateReason and
-StateReasonData, a StateUpdate history item, runs the new state's actions
-(when enabled), puts the "CloudWatch Alarm State Change" event on the default
-bus, and re-evaluates the composite alarms that reference the alarm.
+`awsmon.cloudwatch.alarms.evaluation`.
 
 >>> from awsmon import Cloud
 >>> cloud = Cloud()
@@ -44,175 +43,73 @@ Simulation notes:
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from datetime import datetime
+from typing import Any, Unpack
 
-from attrs import frozen
-
-from awsmon.cloudwatch.alarms import composite as composites
-from awsmon.cloudwatch.alarms.composite_operations import CompositeOperations
-from awsmon.cloudwatch.alarms.config import build_metric_alarm, constraint_error
-from awsmon.cloudwatch.alarms.effects import (
-    config_snapshot,
-    history_item,
+from awsmon.cloudwatch.alarms.anomaly import (
+    AnomalyDetector,
+    AnomalyDetectors,
+    AnomalyDetectorState,
 )
-from awsmon.cloudwatch.alarms.model import (
-    AlarmState,
-    ComparisonOperator,
-    EvaluateLowSampleCountPercentile,
-    TreatMissingData,
+from awsmon.cloudwatch.alarms.checks import check_names
+from awsmon.cloudwatch.alarms.composite import CompositeAlarmSettings
+from awsmon.cloudwatch.alarms.config import MetricAlarmSettings, keyword_signature
+from awsmon.cloudwatch.alarms.listing import (
+    AlarmPage,
+    AlarmQuery,
+    alarms_for_metric,
+    history_page,
 )
+from awsmon.cloudwatch.alarms.model import AlarmState
 from awsmon.cloudwatch.alarms.records import (
+    ActionInvocation,
+    AlarmHistoryItem,
     AlarmType,
     CompositeAlarm,
     HistoryItemType,
     MetricAlarm,
 )
-from awsmon.cloudwatch.errors import (
-    InvalidFormatFault,
-    InvalidNextToken,
-    InvalidParameterCombination,
-    ResourceNotFound,
-    ValidationError,
-)
+from awsmon.cloudwatch.alarms.store import Alarms
 from awsmon.cloudwatch.metrics.model import Dimension, MetricKey, StandardUnit
 from awsmon.cloudwatch.metrics.queries import MetricDataQuery
-from awsmon.dispatch import operation
+from awsmon.dispatch import Service, operation
 
-if TYPE_CHECKING:
-    from awsmon.cloudwatch.service import CloudWatch
-
-__all__ = ["AlarmOperations", "AlarmPage"]
-
-MAX_NAMES = 100
+__all__ = ["AlarmOperations"]
 
 
-@frozen
-class AlarmPage:
-    """DescribeAlarms' answer.
+class AlarmOperations(Service):
+    """The alarm operations of `CloudWatch` (see the module).
 
     Attributes:
-        metric_alarms: the metric alarms of the page, by name.
-        composite_alarms: the composite alarms of the page, by name.
-        next_token: the token of the next page, or None.
-        view: ``"full"``, or ``"children"`` / ``"parents"`` when the request
-            asked for ChildrenOfAlarmName / ParentsOfAlarmName (AWS then
-            returns fewer fields).
+        alarms: the owner of the alarms (set by the service).
+        anomaly_detectors: the anomaly models (set by the service).
     """
 
-    metric_alarms: tuple[MetricAlarm, ...]
-    composite_alarms: tuple[CompositeAlarm, ...]
-    next_token: str | None = None
-    view: str = "full"
-
-
-def _token(name: str) -> str:
-    return base64.urlsafe_b64encode(f"awsmon:{name}".encode()).decode()
-
-
-def _after(token: str | None) -> str | None:
-    if token is None:
-        return None
-    try:
-        text = base64.urlsafe_b64decode(token.encode()).decode()
-    except ValueError:
-        text = ""
-    if not text.startswith("awsmon:"):
-        raise InvalidNextToken(f"Invalid NextToken: {token}", param="NextToken", value=token)
-    return text[len("awsmon:") :]
-
-
-def _check_names(names: Sequence[str], param: str = "AlarmNames") -> None:
-    if len(names) > MAX_NAMES:
-        raise constraint_error(
-            param, list(names), f"Member must have length less than or equal to {MAX_NAMES}"
-        )
-
-
-class AlarmOperations(CompositeOperations):
-    """The alarm part of the CloudWatch service (a mixin of `CloudWatch`; see the module)."""
+    alarms: Alarms
+    anomaly_detectors: AnomalyDetectors
 
     # -- metric alarms ------------------------------------------------------------------
 
     @operation("PutMetricAlarm")
+    @keyword_signature(MetricAlarmSettings, "alarm_name")
     def put_metric_alarm(
-        self,
-        alarm_name: str,
-        *,
-        evaluation_periods: int,
-        comparison_operator: ComparisonOperator | str,
-        metric_name: str | None = None,
-        namespace: str | None = None,
-        statistic: str | None = None,
-        extended_statistic: str | None = None,
-        dimensions: Mapping[str, str] | Iterable[Dimension] = (),
-        period: int | None = None,
-        unit: StandardUnit | str | None = None,
-        metrics: Sequence[MetricDataQuery] = (),
-        threshold: float | None = None,
-        threshold_metric_id: str | None = None,
-        datapoints_to_alarm: int | None = None,
-        treat_missing_data: TreatMissingData | str | None = None,
-        evaluate_low_sample_count_percentile: EvaluateLowSampleCountPercentile | str | None = None,
-        alarm_description: str | None = None,
-        actions_enabled: bool = True,
-        ok_actions: Sequence[str] = (),
-        alarm_actions: Sequence[str] = (),
-        insufficient_data_actions: Sequence[str] = (),
-        tags: Mapping[str, str] | None = None,
+        self, alarm_name: str, **settings: Unpack[MetricAlarmSettings]
     ) -> MetricAlarm:
         """Create or replace a metric alarm (PutMetricAlarm).
 
-        A new alarm starts in INSUFFICIENT_DATA (``Unchecked: Initial alarm
-        creation``) and is evaluated from the next whole minute on. Updating
-        an alarm keeps its state and replaces its whole configuration (tags
-        given on update are ignored, as AWS does). See
-        `awsmon.cloudwatch.alarms.config` for every check.
+        The parameters are `MetricAlarmSettings`'
+        (`awsmon.cloudwatch.alarms.config`), snake_cased AWS names. A new alarm
+        starts in INSUFFICIENT_DATA (``Unchecked: Initial alarm creation``) and
+        is evaluated from the next whole minute on. Updating an alarm keeps its
+        state and replaces its whole configuration (tags given on update are
+        ignored, as AWS does).
 
         Raises:
             ValidationError, InvalidParameterValue, InvalidParameterCombination,
             MissingParameter: the request breaks one of AWS's rules.
         """
-        alarm = build_metric_alarm(
-            cast("CloudWatch", self),
-            alarm_name,
-            evaluation_periods=evaluation_periods,
-            comparison_operator=comparison_operator,
-            metric_name=metric_name,
-            namespace=namespace,
-            statistic=statistic,
-            extended_statistic=extended_statistic,
-            dimensions=dimensions,
-            period=period,
-            unit=unit,
-            metrics=metrics,
-            threshold=threshold,
-            threshold_metric_id=threshold_metric_id,
-            datapoints_to_alarm=datapoints_to_alarm,
-            treat_missing_data=treat_missing_data,
-            evaluate_low_sample_count_percentile=evaluate_low_sample_count_percentile,
-            alarm_description=alarm_description,
-            actions_enabled=actions_enabled,
-            ok_actions=ok_actions,
-            alarm_actions=alarm_actions,
-            insufficient_data_actions=insufficient_data_actions,
-            tags=tags,
-        )
-        old = self._alarms.get(alarm_name)
-        if isinstance(old, CompositeAlarm):
-            raise ValidationError(
-                f"An alarm named {alarm_name} exists already as a composite alarm.",
-                param="AlarmName",
-                value=alarm_name,
-            )
-        if alarm.math_plan is not None and alarm.math_plan.band is not None:
-            query = next(q for q in alarm.metrics if q.id == alarm.math_plan.band[0])
-            assert query.metric_stat is not None
-            self.anomaly_detector(query.metric_stat.metric, query.metric_stat.stat)
-        self._save_alarm(alarm, old)
-        return alarm
+        return self.alarms.put_metric_alarm(alarm_name, settings)
 
     @operation("DescribeAlarmsForMetric")
     def describe_alarms_for_metric(
@@ -231,37 +128,44 @@ class AlarmOperations(CompositeOperations):
         The dimensions must be the metric's exact set; the other filters
         narrow the answer when given.
         """
-        key = MetricKey.of(namespace, metric_name, dimensions)
-        wanted_unit = None if unit is None else StandardUnit.parse(unit)
-        return [
-            alarm
-            for _, alarm in sorted(self._alarms.items())
-            if isinstance(alarm, MetricAlarm)
-            and alarm.metric == key
-            and (statistic is None or alarm.statistic == statistic)
-            and (extended_statistic is None or alarm.extended_statistic == extended_statistic)
-            and (period is None or alarm.period == period)
-            and (wanted_unit is None or alarm.unit is wanted_unit)
-        ]
+        return alarms_for_metric(
+            self.alarms.all(),
+            MetricKey.of(namespace, metric_name, dimensions),
+            statistic=statistic,
+            extended_statistic=extended_statistic,
+            period=period,
+            unit=None if unit is None else StandardUnit.parse(unit),
+        )
+
+    # -- composite alarms -----------------------------------------------------------------
+
+    @operation("PutCompositeAlarm")
+    @keyword_signature(CompositeAlarmSettings, "alarm_name", "alarm_rule")
+    def put_composite_alarm(
+        self, alarm_name: str, alarm_rule: str, **settings: Unpack[CompositeAlarmSettings]
+    ) -> CompositeAlarm:
+        """Create or replace a composite alarm (PutCompositeAlarm).
+
+        The other parameters are `CompositeAlarmSettings`'
+        (`awsmon.cloudwatch.alarms.composite`). It starts in INSUFFICIENT_DATA
+        and is evaluated at the next move of the clock, then whenever a child
+        changes state. Updating it keeps its state, discards any running wait
+        or extension period, and evaluates it again.
+
+        Raises:
+            ValidationError: a rule that does not parse or names alarms that
+                do not exist, a suppressor without both periods, bad actions.
+        """
+        return self.alarms.put_composite_alarm(alarm_name, alarm_rule, settings)
 
     # -- all alarms ----------------------------------------------------------------------
 
     @operation("DescribeAlarms")
-    def describe_alarms(
-        self,
-        *,
-        alarm_names: Sequence[str] = (),
-        alarm_name_prefix: str | None = None,
-        alarm_types: Sequence[AlarmType | str] = (),
-        children_of_alarm_name: str | None = None,
-        parents_of_alarm_name: str | None = None,
-        state_value: AlarmState | str | None = None,
-        action_prefix: str | None = None,
-        max_records: int | None = None,
-        next_token: str | None = None,
-    ) -> AlarmPage:
+    @keyword_signature(AlarmQuery)
+    def describe_alarms(self, **query: Unpack[AlarmQuery]) -> AlarmPage:
         """Alarms matching every filter given, by name, a page at a time (DescribeAlarms).
 
+        The filters are `AlarmQuery`'s (`awsmon.cloudwatch.alarms.listing`).
         Without `alarm_types` only metric alarms are returned, as AWS does.
         `children_of_alarm_name` / `parents_of_alarm_name` list the alarms a
         composite references / the composites that reference an alarm, and
@@ -271,63 +175,7 @@ class AlarmOperations(CompositeOperations):
             ValidationError: filters that cannot be combined.
             InvalidNextToken: a token this listing did not hand out.
         """
-        _check_names(alarm_names)
-        view = "full"
-        if children_of_alarm_name is not None or parents_of_alarm_name is not None:
-            others = [alarm_names, alarm_name_prefix, alarm_types, state_value, action_prefix]
-            if any(others) or (children_of_alarm_name and parents_of_alarm_name):
-                raise ValidationError(
-                    "ChildrenOfAlarmName and ParentsOfAlarmName can only be combined with "
-                    "MaxRecords and NextToken.",
-                    param="ChildrenOfAlarmName"
-                    if children_of_alarm_name is not None
-                    else "ParentsOfAlarmName",
-                )
-            if children_of_alarm_name is not None:
-                view = "children"
-                parent = self._alarms.get(children_of_alarm_name)
-                names = (
-                    composites.reference_names(self, parent.rule.referenced_alarms)
-                    if isinstance(parent, CompositeAlarm)
-                    else set()
-                )
-            else:
-                view = "parents"
-                assert parents_of_alarm_name is not None
-                names = set(self._parents.get(parents_of_alarm_name, ()))
-            matched = [self._alarms[n] for n in sorted(names) if n in self._alarms]
-        else:
-            if alarm_names and alarm_name_prefix is not None:
-                raise InvalidParameterCombination(
-                    "AlarmNames and AlarmNamePrefix cannot be used together.",
-                    param="AlarmNamePrefix",
-                )
-            types = {AlarmType(t) for t in alarm_types} or {AlarmType.METRIC_ALARM}
-            state = None if state_value is None else AlarmState(state_value)
-            wanted = set(alarm_names)
-            matched = [
-                alarm
-                for name, alarm in sorted(self._alarms.items())
-                if alarm.alarm_type in types
-                and (not wanted or name in wanted)
-                and (alarm_name_prefix is None or name.startswith(alarm_name_prefix))
-                and (state is None or alarm.state is state)
-                and (
-                    action_prefix is None
-                    or any(a.startswith(action_prefix) for a in alarm.all_actions())
-                )
-            ]
-        after = _after(next_token)
-        if after is not None:
-            matched = [a for a in matched if a.name > after]
-        size = max_records or 100
-        page, rest = matched[:size], matched[size:]
-        return AlarmPage(
-            tuple(a for a in page if isinstance(a, MetricAlarm)),
-            tuple(a for a in page if isinstance(a, CompositeAlarm)),
-            _token(page[-1].name) if rest else None,
-            view,
-        )
+        return self.alarms.describe(query)
 
     @operation("DeleteAlarms")
     def delete_alarms(self, alarm_names: Sequence[str]) -> None:
@@ -337,37 +185,8 @@ class AlarmOperations(CompositeOperations):
             ValidationError: more than one composite alarm in one call, or an
                 alarm that a composite alarm (not deleted with it) references.
         """
-        _check_names(alarm_names)
-        found = [self._alarms[n] for n in dict.fromkeys(alarm_names) if n in self._alarms]
-        if sum(isinstance(a, CompositeAlarm) for a in found) > 1:
-            raise ValidationError(
-                "You can delete at most one composite alarm per DeleteAlarms call.",
-                param="AlarmNames",
-            )
-        leaving = {a.name for a in found}
-        blocked = [
-            a.name for a in found if any(p not in leaving for p in self._parents.get(a.name, ()))
-        ]
-        if blocked:
-            which = "them" if len(blocked) > 1 else "it"
-            raise ValidationError(
-                f"Cannot delete {','.join(blocked)} as there are composite alarm(s) depending "
-                f"on {which}.",
-                param="AlarmNames",
-                value=blocked,
-            )
-        now = self.ctx.now()
-        for alarm in found:
-            self._forget(alarm)
-            self._parents.pop(alarm.name, None)
-            history_item(
-                self,
-                alarm,
-                HistoryItemType.CONFIGURATION_UPDATE,
-                f'Alarm "{alarm.name}" deleted',
-                {"type": "Delete", "version": "1.0", "deletedAlarm": config_snapshot(alarm)},
-                now,
-            )
+        check_names(alarm_names)
+        self.alarms.delete(alarm_names)
 
     @operation("SetAlarmState")
     def set_alarm_state(
@@ -388,38 +207,189 @@ class AlarmOperations(CompositeOperations):
             ResourceNotFound: no such alarm.
             InvalidFormatFault: `state_reason_data` is not JSON.
         """
-        alarm = self._alarms.get(alarm_name)
-        if alarm is None:
-            raise ResourceNotFound(
-                f"Alarm {alarm_name} does not exist", param="AlarmName", value=alarm_name
-            )
-        data_object: Any = None
-        if state_reason_data is not None:
-            try:
-                data_object = json.loads(state_reason_data)
-            except ValueError:
-                raise InvalidFormatFault(
-                    "Invalid JSON: StateReasonData must be a JSON document.",
-                    param="StateReasonData",
-                    value=state_reason_data,
-                ) from None
-        self._change_state(
-            alarm, AlarmState(state_value), state_reason, state_reason_data, data_object
-        )
+        self.alarms.set_state(alarm_name, AlarmState(state_value), state_reason, state_reason_data)
 
     @operation("EnableAlarmActions")
     def enable_alarm_actions(self, alarm_names: Sequence[str]) -> None:
         """Turn actions on for these alarms (EnableAlarmActions); unknown names are ignored."""
-        self._set_actions_enabled(alarm_names, True)
+        self.alarms.set_actions_enabled(alarm_names, True)
 
     @operation("DisableAlarmActions")
     def disable_alarm_actions(self, alarm_names: Sequence[str]) -> None:
         """Turn actions off for these alarms (DisableAlarmActions); evaluation goes on."""
-        self._set_actions_enabled(alarm_names, False)
+        self.alarms.set_actions_enabled(alarm_names, False)
 
-    def _set_actions_enabled(self, names: Sequence[str], enabled: bool) -> None:
-        _check_names(names)
-        for name in names:
-            alarm = self._alarms.get(name)
-            if alarm is not None:
-                alarm.actions_enabled = enabled
+    @operation("DescribeAlarmHistory")
+    def describe_alarm_history(
+        self,
+        *,
+        alarm_name: str | None = None,
+        alarm_types: Sequence[AlarmType | str] = (),
+        history_item_type: HistoryItemType | str | None = None,
+        start_date: datetime | None = None,
+        end_date: datetime | None = None,
+        scan_by: str = "TimestampDescending",
+        max_records: int | None = None,
+        next_token: str | None = None,
+    ) -> tuple[list[AlarmHistoryItem], str | None]:
+        """History items matching the filters, newest first unless ``TimestampAscending``.
+
+        Without `alarm_types` only metric alarms' items are returned. History
+        outlives the alarms it describes.
+
+        Raises:
+            InvalidNextToken: a token this listing did not hand out.
+        """
+        return history_page(
+            self.alarms.history,
+            alarm_name=alarm_name,
+            alarm_types=alarm_types,
+            history_item_type=history_item_type,
+            start_date=start_date,
+            end_date=end_date,
+            scan_by=scan_by,
+            max_records=max_records,
+            next_token=next_token,
+        )
+
+    # -- tags ------------------------------------------------------------------------------
+
+    @operation("TagResource")
+    def tag_resource(self, resource_arn: str, tags: Mapping[str, str]) -> None:
+        """Add or overwrite tags of an alarm (TagResource).
+
+        Raises:
+            ResourceNotFoundException: no alarm has this ARN.
+            ValidationError: more than 50 tags in all, or a bad key or value.
+        """
+        self.alarms.tag(resource_arn, tags)
+
+    @operation("UntagResource")
+    def untag_resource(self, resource_arn: str, tag_keys: Iterable[str]) -> None:
+        """Remove tags of an alarm (UntagResource); absent keys are ignored."""
+        self.alarms.untag(resource_arn, tag_keys)
+
+    @operation("ListTagsForResource")
+    def list_tags_for_resource(self, resource_arn: str) -> dict[str, str]:
+        """An alarm's tags (ListTagsForResource)."""
+        return dict(self.alarms.tagged(resource_arn).tags)
+
+    # -- anomaly detectors ------------------------------------------------------------------
+
+    @operation("PutAnomalyDetector")
+    def put_anomaly_detector(
+        self,
+        *,
+        namespace: str | None = None,
+        metric_name: str | None = None,
+        dimensions: Mapping[str, str] | Iterable[Dimension] = (),
+        stat: str | None = None,
+        metric_math_queries: Sequence[MetricDataQuery] = (),
+        excluded_time_ranges: Sequence[tuple[datetime, datetime]] = (),
+        metric_timezone: str | None = None,
+        periodic_spikes: bool | None = None,
+    ) -> AnomalyDetector:
+        """Create or update an anomaly detection model (PutAnomalyDetector).
+
+        Give either a metric (`namespace`, `metric_name`, `dimensions`, `stat`)
+        or `metric_math_queries`, not both.
+
+        Raises:
+            InvalidParameterCombination: both forms, or neither.
+            MissingParameter / InvalidParameterValue: a bad metric or statistic.
+            LimitExceededException: 500 detectors exist already.
+        """
+        return self.anomaly_detectors.put(
+            namespace=namespace,
+            metric_name=metric_name,
+            dimensions=dimensions,
+            stat=stat,
+            metric_math_queries=metric_math_queries,
+            excluded_time_ranges=excluded_time_ranges,
+            metric_timezone=metric_timezone,
+            periodic_spikes=periodic_spikes,
+        )
+
+    @operation("DescribeAnomalyDetectors")
+    def describe_anomaly_detectors(
+        self,
+        *,
+        namespace: str | None = None,
+        metric_name: str | None = None,
+        dimensions: Mapping[str, str] | Iterable[Dimension] = (),
+        anomaly_detector_types: Sequence[str] = (),
+        max_results: int | None = None,
+        next_token: str | None = None,
+    ) -> tuple[list[AnomalyDetector], str | None]:
+        """Detectors matching the filters, in creation order (DescribeAnomalyDetectors).
+
+        Dimensions filter: a detector matches when its metric has all of them.
+
+        Raises:
+            InvalidNextToken: a token this listing did not hand out.
+        """
+        return self.anomaly_detectors.describe(
+            namespace=namespace,
+            metric_name=metric_name,
+            dimensions=dimensions,
+            anomaly_detector_types=anomaly_detector_types,
+            max_results=max_results,
+            next_token=next_token,
+        )
+
+    @operation("DeleteAnomalyDetector")
+    def delete_anomaly_detector(
+        self,
+        *,
+        namespace: str | None = None,
+        metric_name: str | None = None,
+        dimensions: Mapping[str, str] | Iterable[Dimension] = (),
+        stat: str | None = None,
+        metric_math_queries: Sequence[MetricDataQuery] = (),
+    ) -> None:
+        """Delete a detector (DeleteAnomalyDetector).
+
+        Raises:
+            ResourceNotFoundException: no such detector.
+        """
+        self.anomaly_detectors.delete(
+            namespace=namespace,
+            metric_name=metric_name,
+            dimensions=dimensions,
+            stat=stat,
+            metric_math_queries=metric_math_queries,
+        )
+
+    def anomaly_state(self, detector: AnomalyDetector) -> AnomalyDetectorState:
+        """The detector's training state now (DescribeAnomalyDetectors' StateValue)."""
+        return self.anomaly_detectors.anomaly_state(detector, self.ctx.now())
+
+    # -- for tests and notebooks (not AWS operations) -------------------------------------------
+
+    def alarm(self, name: str) -> MetricAlarm | CompositeAlarm:
+        """The alarm `name`.
+
+        Raises:
+            ResourceNotFound: no such alarm.
+        """
+        return self.alarms.named(name)
+
+    @property
+    def alarm_history(self) -> list[AlarmHistoryItem]:
+        """Every alarm history item, oldest first."""
+        return self.alarms.history
+
+    @property
+    def alarm_events(self) -> list[dict[str, Any]]:
+        """Every "CloudWatch Alarm State Change" event, oldest first."""
+        return self.alarms.events
+
+    @property
+    def action_invocations(self) -> list[ActionInvocation]:
+        """Every alarm action carried out, oldest first."""
+        return self.alarms.action_invocations
+
+    @property
+    def evaluations(self) -> int:
+        """How many metric-alarm evaluations have run."""
+        return self.alarms.evaluations

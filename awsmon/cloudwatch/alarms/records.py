@@ -301,3 +301,14 @@ class CompositeAlarm(Alarm):
     def alarm_type(self) -> AlarmType:
         """Always `AlarmType.COMPOSITE_ALARM`."""
         return AlarmType.COMPOSITE_ALARM
+
+    def suppress(self, by: ActionsSuppressedBy | None) -> None:
+        """Hold the actions back for `by` (None: not held), with AWS's reason text."""
+        self.actions_suppressed_by = by
+        self.actions_suppressed_reason = None if by is None else f"Actions suppressed by {by.value}"
+
+    def cancel_suppression_timer(self) -> None:
+        """Stop the running wait or extension period, if any."""
+        if self.suppression_timer is not None:
+            self.suppression_timer.cancel()
+            self.suppression_timer = None

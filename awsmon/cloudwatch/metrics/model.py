@@ -39,6 +39,7 @@ __all__ = [
     "check_dimension",
     "check_metric_name",
     "check_namespace",
+    "check_period",
 ]
 
 #: Dimensions a metric may have (the quota is 30 and cannot be raised).
@@ -169,6 +170,29 @@ def check_dimension(name: str, value: str, *, param: str = "Dimensions.member.1"
             param=f"{param}.Value",
             value=value,
         )
+
+
+def check_period(period: int, param: str = "Period") -> int:
+    """A query period: 1, 5, 10, 20, 30 or a multiple of 60 seconds.
+
+    Raises:
+        InvalidParameterValue: any other value.
+    """
+    if isinstance(period, bool) or not isinstance(period, int) or period < 1:
+        raise InvalidParameterValue(
+            f"The parameter {param} must be greater than 0.", param=param, value=period
+        )
+    if period < 60 and period not in (1, 5, 10, 20, 30):
+        raise InvalidParameterValue(
+            f"The parameter {param} must be 1, 5, 10, 20, 30, or a multiple of 60.",
+            param=param,
+            value=period,
+        )
+    if period >= 60 and period % 60:
+        raise InvalidParameterValue(
+            f"The parameter {param} must be a multiple of 60.", param=param, value=period
+        )
+    return period
 
 
 @frozen(order=True)

@@ -25,7 +25,7 @@ import json
 import re
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from attrs import frozen
 
@@ -36,15 +36,14 @@ from awsmon.cloudwatch.math.expression import (
     Series,
     compile_expression,
 )
-from awsmon.cloudwatch.metrics.model import MetricKey, StandardUnit
+from awsmon.cloudwatch.metrics.catalog import MetricCatalog
+from awsmon.cloudwatch.metrics.model import MetricKey, StandardUnit, check_period
 from awsmon.cloudwatch.metrics.statistics import Statistic, parse_statistic
 from awsmon.cloudwatch.metrics.store import align_start, epoch_seconds, from_epoch, period_allowed
 from awsmon.errors import InvalidParameter
 
-if TYPE_CHECKING:
-    from awsmon.cloudwatch.service import CloudWatch
-
 __all__ = [
+    "BandModel",
     "MetricDataQuery",
     "MetricDataRequest",
     "MetricDataResult",
@@ -101,6 +100,16 @@ class MetricDataResults:
     messages: tuple[tuple[str, str], ...] = ()
 
 
+class BandModel(Protocol):
+    """What ANOMALY_DETECTION_BAND asks of the anomaly models (`alarms.anomaly`)."""
+
+    def anomaly_band(
+        self, key: MetricKey, stat: str, period: int, starts: Sequence[int], width: float
+    ) -> list[tuple[float, float] | None]:
+        """The (lower, upper) band of each period starting at `starts`, or None."""
+        ...
+
+
 def _invalid(message: str, param: str, value: Any = None) -> ValidationError:
     return ValidationError(message, param=param, value=value)
 
@@ -109,19 +118,31 @@ class MetricDataRequest:
     """One set of queries being answered over a time range; the math `EvaluationContext`.
 
     GetMetricData makes one per call, math alarms one per evaluation.
+
+    Args:
+        metrics: the store it reads.
+        queries: the queries, in request order.
+        start: the start of the range (aligned like GetMetricStatistics').
+        end: its end.
+        now: the virtual time of the request.
+        bands: the anomaly models ANOMALY_DETECTION_BAND reads.
     """
 
     def __init__(
         self,
-        service: CloudWatch,
+        metrics: MetricCatalog,
         queries: Sequence[MetricDataQuery],
         start: datetime,
         end: datetime,
+        *,
+        now: datetime,
+        bands: BandModel,
     ) -> None:
-        self.service = service
+        self._metrics = metrics
+        self._bands = bands
         self.queries = {q.id: q for q in queries}
         self.order = [q.id for q in queries]
-        self.now = service.ctx.now()
+        self.now = now
         periods = [q.metric_stat.period for q in queries if q.metric_stat is not None]
         periods += [q.period for q in queries if q.period is not None]
         self._period = max(periods) if periods else 60
@@ -162,7 +183,7 @@ class MetricDataRequest:
     def search(self, query: SearchQuery) -> Sequence[Series]:
         period = query.period or self._period
         found: list[Series] = []
-        for metric in sorted(self.service.metrics(), key=lambda m: _label_key(m.key)):
+        for metric in sorted(self._metrics.all(), key=lambda m: _label_key(m.key)):
             key = metric.key
             dims = {d.name: d.value for d in key.dimensions}
             if not query.matches(key.namespace, key.name, dims):
@@ -191,7 +212,7 @@ class MetricDataRequest:
         start = align_start(self.now, self._start, period)
         first, last = epoch_seconds(start), epoch_seconds(self._end)
         starts = list(range(first, last, period))
-        bands = self.service.anomaly_band(stat.metric, stat.stat, period, starts, width)
+        bands = self._bands.anomaly_band(stat.metric, stat.stat, period, starts, width)
         label = query.label or stat.metric.name
         low: list[tuple[datetime, float]] = []
         high: list[tuple[datetime, float]] = []
@@ -251,7 +272,7 @@ class MetricDataRequest:
     ) -> Series:
         """One metric's statistic per period over the request's range, as a `Series`."""
         start = align_start(self.now, self._start, period)
-        metric = self.service.metric(key)
+        metric = self._metrics.get(key)
         if metric is None or not period_allowed(self.now, start, period):
             return Series((), (), label, period)
         units = sorted(metric.series, key=lambda u: u.value)
@@ -303,8 +324,6 @@ def validate_queries(queries: Sequence[MetricDataQuery], request: MetricDataRequ
         raise _invalid(
             "The values for parameter id in MetricDataQueries are not unique.", "MetricDataQueries"
         )
-    from awsmon.cloudwatch.service import check_period
-
     for index, query in enumerate(queries, 1):
         where = f"MetricDataQueries.member.{index}"
         if not 1 <= len(query.id) <= 255 or not _ID.fullmatch(query.id):
@@ -377,16 +396,18 @@ def _labels(queries: Sequence[MetricDataQuery]) -> dict[str, str]:
 
 
 def run_queries(
-    service: CloudWatch,
+    metrics: MetricCatalog,
     queries: Sequence[MetricDataQuery],
     *,
+    now: datetime,
+    bands: BandModel,
     start_time: datetime,
     end_time: datetime,
     scan_by: str = "TimestampDescending",
     max_datapoints: int = 100_800,
     next_token: str | None = None,
 ) -> MetricDataResults:
-    """Answer one GetMetricData request against `service`'s store.
+    """Answer one GetMetricData request from `metrics`, at virtual time `now`.
 
     Raises:
         ValidationError: invalid queries, time range, ScanBy or MaxDatapoints,
@@ -405,7 +426,7 @@ def run_queries(
             "MaxDatapoints",
             max_datapoints,
         )
-    request = MetricDataRequest(service, queries, start_time, end_time)
+    request = MetricDataRequest(metrics, queries, start_time, end_time, now=now, bands=bands)
     validate_queries(queries, request)
     labels = _labels(queries)
     results: list[MetricDataResult] = []
