@@ -261,34 +261,10 @@ _ONE_VALUE: tuple[ArgKind, ...] = (_VALUE,)
 SIGNATURES: dict[str, tuple[int, tuple[ArgKind, ...]]] = {
     **dict.fromkeys(
         (
-            "ABS",
-            "AVG",
-            "CEIL",
-            "DATAPOINT_COUNT",
-            "DIFF",
-            "DIFF_TIME",
-            "FIRST",
-            "FLOOR",
-            "LAST",
-            "LOG",
-            "LOG10",
-            "MAX",
-            "METRIC_COUNT",
-            "MIN",
-            "RATE",
-            "REMOVE_EMPTY",
-            "RUNNING_SUM",
-            "STDDEV",
-            "SUM",
-            "TIME_SERIES",
-            "MINUTE",
-            "HOUR",
-            "DAY",
-            "DATE",
-            "MONTH",
-            "YEAR",
-            "EPOCH",
-            "SERVICE_QUOTA",
+            "ABS", "AVG", "CEIL", "DATAPOINT_COUNT", "DIFF", "DIFF_TIME", "FIRST", "FLOOR",
+            "LAST", "LOG", "LOG10", "MAX", "METRIC_COUNT", "MIN", "RATE", "REMOVE_EMPTY",
+            "RUNNING_SUM", "STDDEV", "SUM", "TIME_SERIES", "MINUTE", "HOUR", "DAY", "DATE",
+            "MONTH", "YEAR", "EPOCH", "SERVICE_QUOTA",
         ),
         (1, _ONE_VALUE),
     ),
@@ -452,7 +428,7 @@ class _Parser:
             self.depth -= 1
             return node
         raise self.fail(
-            f"expected a number, an id, a function call, '(' or '[', found {self.found()}"
+            "expected a number, an id, a function call, '(' or '[', " f"found {self.found()}"
         )
 
     def name(self) -> Node:
@@ -555,6 +531,7 @@ def position_of(node: Node) -> int:
     if isinstance(node, Power):
         return position_of(node.base)
     return node.position
+
 
 
 def parse(text: str) -> Node:
