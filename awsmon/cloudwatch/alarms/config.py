@@ -48,6 +48,7 @@ from awsmon.cloudwatch.alarms.checks import (
     constraint_error,
     enum_value,
 )
+from awsmon.cloudwatch.alarms.math_plan import math_plan
 from awsmon.cloudwatch.alarms.model import (
     ComparisonOperator,
     EvaluateLowSampleCountPercentile,
@@ -62,17 +63,13 @@ from awsmon.cloudwatch.errors import (
     MissingParameter,
     ValidationError,
 )
-from awsmon.cloudwatch.math.expression import Call, Number, Reference
 from awsmon.cloudwatch.metrics.catalog import MetricCatalog
 from awsmon.cloudwatch.metrics.model import Dimension, MetricKey, StandardUnit
 from awsmon.cloudwatch.metrics.queries import (
     BandModel,
     MetricDataQuery,
-    MetricDataRequest,
-    validate_queries,
 )
 from awsmon.cloudwatch.metrics.statistics import Statistic, parse_statistic
-from awsmon.errors import InvalidParameter
 
 __all__ = [
     "AlarmPlace",
@@ -81,7 +78,6 @@ __all__ = [
     "keyword_signature",
 ]
 
-MAX_ALARM_METRICS = 10
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -225,11 +221,13 @@ def _math_source(settings: MetricAlarmSettings, place: AlarmPlace) -> _Source:
             f"The parameters {', '.join(given)} cannot be used together with Metrics.",
             param=given[0],
         )
-    plan, period = _math_plan(
-        place,
+    plan, period = math_plan(
         settings.get("metrics", ()),
-        settings.get("threshold_metric_id"),
-        settings["evaluation_periods"],
+        threshold_metric_id=settings.get("threshold_metric_id"),
+        evaluation_periods=settings["evaluation_periods"],
+        catalog=place.metrics,
+        bands=place.bands,
+        now=place.now,
     )
     return _Source(period, plan=plan)
 
@@ -341,6 +339,49 @@ def _fast_plan(
     )
 
 
+def _enumerations(
+    settings: MetricAlarmSettings,
+) -> tuple[ComparisonOperator, str | None, str | None]:
+    """The operator, TreatMissingData and EvaluateLowSampleCountPercentile, checked."""
+    operator_text = _enum_text(settings["comparison_operator"])
+    enum_value("ComparisonOperator", operator_text, (o.value for o in ComparisonOperator))
+    treat = enum_value(
+        "TreatMissingData",
+        _enum_text(settings.get("treat_missing_data")),
+        (t.value for t in TreatMissingData),
+    )
+    low_sample = enum_value(
+        "EvaluateLowSampleCountPercentile",
+        _enum_text(settings.get("evaluate_low_sample_count_percentile")),
+        (e.value for e in EvaluateLowSampleCountPercentile),
+    )
+    return ComparisonOperator(operator_text), treat, low_sample
+
+
+def _check_actions_and_tags(
+    alarm_name: str,
+    settings: MetricAlarmSettings,
+    operator: ComparisonOperator,
+    source: _Source,
+    region: str,
+) -> dict[str, Sequence[str]]:
+    actions = _actions(settings)
+    check_common(
+        name=alarm_name,
+        description=settings.get("alarm_description"),
+        actions=actions,
+        tags=settings.get("tags"),
+        region=region,
+        composite=False,
+        instance_metric=source.key is not None and source.key.dimension("InstanceId") is not None,
+    )
+    if operator.is_band and any("autoscaling" in a for arns in actions.values() for a in arns):
+        raise ValidationError(
+            "Anomaly detection alarms cannot have Auto Scaling actions.", param="AlarmActions"
+        )
+    return actions
+
+
 def build_metric_alarm(
     alarm_name: str, settings: MetricAlarmSettings, place: AlarmPlace
 ) -> MetricAlarm:
@@ -354,43 +395,14 @@ def build_metric_alarm(
         ValidationError, InvalidParameterValue, InvalidParameterCombination,
         MissingParameter: as AWS answers the request (see the module notes).
     """
-    operator_text = _enum_text(settings["comparison_operator"])
-    enum_value("ComparisonOperator", operator_text, (o.value for o in ComparisonOperator))
-    operator = ComparisonOperator(operator_text)
-    treat = enum_value(
-        "TreatMissingData",
-        _enum_text(settings.get("treat_missing_data")),
-        (t.value for t in TreatMissingData),
-    )
-    low_sample = enum_value(
-        "EvaluateLowSampleCountPercentile",
-        _enum_text(settings.get("evaluate_low_sample_count_percentile")),
-        (e.value for e in EvaluateLowSampleCountPercentile),
-    )
+    operator, treat, low_sample = _enumerations(settings)
     evaluation_periods = settings["evaluation_periods"]
     _check_counts(evaluation_periods, settings.get("datapoints_to_alarm"))
     metrics = settings.get("metrics", ())
     source = _math_source(settings, place) if metrics else _metric_source(settings)
     check_alarm_period(source.period, evaluation_periods)
-    threshold_metric_id = settings.get("threshold_metric_id")
-    _check_threshold(operator, settings.get("threshold"), threshold_metric_id)
-    actions = _actions(settings)
-    description, tags = settings.get("alarm_description"), settings.get("tags")
-    check_common(
-        name=alarm_name,
-        description=description,
-        actions=actions,
-        tags=tags,
-        region=place.region,
-        composite=False,
-        instance_metric=source.key is not None and source.key.dimension("InstanceId") is not None,
-    )
-    arns = [arn for listed in actions.values() for arn in listed]
-    if operator.is_band and any("autoscaling" in arn for arn in arns):
-        raise ValidationError(
-            "Anomaly detection alarms cannot have Auto Scaling actions.", param="AlarmActions"
-        )
-    statistic, extended = settings.get("statistic"), settings.get("extended_statistic")
+    _check_threshold(operator, settings.get("threshold"), settings.get("threshold_metric_id"))
+    actions = _check_actions_and_tags(alarm_name, settings, operator, source, place.region)
     config = EvaluationConfig(
         comparison_operator=operator,
         evaluation_periods=evaluation_periods,
@@ -399,33 +411,34 @@ def build_metric_alarm(
         treat_missing_data=treat or TreatMissingData.MISSING,
         evaluate_low_sample_count_percentile=low_sample
         or EvaluateLowSampleCountPercentile.EVALUATE,
-        statistic=statistic,
-        extended_statistic=extended,
+        statistic=settings.get("statistic"),
+        extended_statistic=settings.get("extended_statistic"),
         period=timedelta(seconds=source.period),
         unit=None if source.unit is None else source.unit.value,
         namespace=None if source.key is None else source.key.namespace,
     )
     breaches = None if operator.is_band else breach_test(config)
+    all_actions = [arn for listed in actions.values() for arn in listed]
     return MetricAlarm(
         name=alarm_name,
         arn=place.arn_prefix + alarm_name,
-        description=description,
+        description=settings.get("alarm_description"),
         actions_enabled=settings.get("actions_enabled", True),
         ok_actions=actions["OKActions"],
         alarm_actions=actions["AlarmActions"],
         insufficient_data_actions=actions["InsufficientDataActions"],
-        tags=dict(tags or {}),
+        tags=dict(settings.get("tags") or {}),
         configuration_updated_at=place.now,
         state_updated_at=place.now,
         state_transitioned_at=place.now,
         config=config,
         metric=source.key,
-        statistic=statistic,
-        extended_statistic=extended,
+        statistic=config.statistic,
+        extended_statistic=config.extended_statistic,
         period=source.period,
         unit=source.unit,
         metrics=tuple(metrics),
-        threshold_metric_id=threshold_metric_id,
+        threshold_metric_id=settings.get("threshold_metric_id"),
         treat_missing_data_given=treat,
         evaluate_low_sample_count_percentile_given=low_sample,
         metric_id=place.new_id() if source.key is not None else "",
@@ -433,100 +446,5 @@ def build_metric_alarm(
         math_plan=source.plan,
         breaches=breaches,
         fast_plan=_fast_plan(config, breaches, source),
-        repeats_actions=any(":autoscaling:" in arn for arn in arns),
+        repeats_actions=any(":autoscaling:" in arn for arn in all_actions),
     )
-
-
-def _math_plan(
-    place: AlarmPlace,
-    metrics: Sequence[MetricDataQuery],
-    threshold_metric_id: str | None,
-    evaluation_periods: int,
-) -> tuple[MathPlan, int]:
-    returned = [q for q in metrics if q.return_data and q.id != threshold_metric_id]
-    if len(returned) != 1:
-        raise ValidationError(
-            "Metrics list must contain exactly one metric matching the ReturnData parameter",
-            param="Metrics",
-        )
-    stats = [q for q in metrics if q.metric_stat is not None]
-    if len(stats) > MAX_ALARM_METRICS:
-        raise ValidationError(
-            f"The collection Metrics must not have more than {MAX_ALARM_METRICS} metrics.",
-            param="Metrics",
-            value=len(stats),
-        )
-    now = place.now
-    request = MetricDataRequest(
-        place.metrics, metrics, now - timedelta(hours=1), now, now=now, bands=place.bands
-    )
-    try:
-        validate_queries(metrics, request)
-    except InvalidParameter as error:
-        message = error.message.replace("MetricDataQueries", "Metrics")
-        raise ValidationError(message, param="Metrics", value=error.value) from None
-    for index, query in enumerate(metrics, 1):
-        if query.metric_stat is not None:
-            check_alarm_period(
-                query.metric_stat.period,
-                evaluation_periods,
-                param=f"Metrics.member.{index}.MetricStat.Period",
-            )
-    by_id = {q.id: q for q in metrics}
-    band: tuple[str, float] | None = None
-    if threshold_metric_id is not None:
-        band = _band(by_id, request.compiled, threshold_metric_id)
-    result = returned[0]
-    if result.metric_stat is not None:
-        period = result.metric_stat.period
-    elif result.period is not None:
-        period = result.period
-    else:
-        period = max((q.metric_stat.period for q in stats if q.metric_stat), default=60)
-    plan = MathPlan(
-        return_id=result.id,
-        compiled=dict(request.compiled),
-        statistics=dict(request.statistics),
-        band=band,
-    )
-    return plan, period
-
-
-def _band(
-    by_id: Mapping[str, MetricDataQuery], compiled: Mapping[str, Any], query_id: str
-) -> tuple[str, float]:
-    query = by_id.get(query_id)
-    expression = compiled.get(query_id)
-    root = None if expression is None else expression.root
-    if query is None or not isinstance(root, Call) or root.name != "ANOMALY_DETECTION_BAND":
-        raise ValidationError(
-            f"ThresholdMetricId {query_id} must be the Id of an ANOMALY_DETECTION_BAND "
-            "expression in Metrics.",
-            param="ThresholdMetricId",
-            value=query_id,
-        )
-    target = root.args[0]
-    if not isinstance(target, Reference) or by_id.get(target.query_id) is None:
-        raise ValidationError(
-            "The first argument of ANOMALY_DETECTION_BAND must be the Id of a metric in Metrics.",
-            param="Metrics",
-            value=query.expression,
-        )
-    metric_query = by_id[target.query_id]
-    if metric_query.metric_stat is None:
-        raise ValidationError(
-            "The first argument of ANOMALY_DETECTION_BAND must be the Id of a metric in Metrics.",
-            param="Metrics",
-            value=query.expression,
-        )
-    width = 2.0
-    if len(root.args) > 1:
-        second = root.args[1]
-        if not isinstance(second, Number):
-            raise ValidationError(
-                "The second argument of ANOMALY_DETECTION_BAND must be a number.",
-                param="Metrics",
-                value=query.expression,
-            )
-        width = second.value
-    return target.query_id, width
