@@ -46,6 +46,7 @@ from awsmon.cloudwatch.metrics.model import (
 from awsmon.cloudwatch.metrics.queries import MetricDataQuery, MetricDataResults, run_queries
 from awsmon.cloudwatch.metrics.statistics import Statistic, parse_statistic
 from awsmon.cloudwatch.metrics.store import (
+    SeriesStore,
     align_start,
     epoch_seconds,
     from_epoch,
@@ -224,37 +225,13 @@ class CloudWatch(AlarmOperations, DashboardOperations, Service):
         metric = self.metric_catalog.get(key)
         if metric is None or not period_allowed(now, start, period):
             return MetricStatistics(metric_name, ())
-        extended_wanted = [s for s in wanted if s.is_extended]
-        basic_wanted = [s.name for s in wanted if not s.is_extended]
         first, last = epoch_seconds(start), epoch_seconds(end_time)
-        points: list[Datapoint] = []
-        for series_unit, series in sorted(metric.series.items(), key=lambda item: item[0].value):
-            if only_unit is not None and series_unit is not only_unit:
-                continue
-            for bucket, low, high in series.buckets(first, last, period):
-                count, total, minimum, maximum = series.summary(low, high)
-                known = {
-                    "SampleCount": count,
-                    "Sum": total,
-                    "Minimum": minimum,
-                    "Maximum": maximum,
-                    "Average": total / count,
-                }
-                extended: dict[str, float] = {}
-                if extended_wanted:
-                    aggregate = series.aggregate(low, high, raw=True)
-                    for statistic in extended_wanted:
-                        value = statistic.compute(aggregate)
-                        if value is not None:
-                            extended[statistic.name] = value
-                points.append(
-                    Datapoint(
-                        timestamp=from_epoch(bucket),
-                        unit=series_unit,
-                        statistics={name: known[name] for name in basic_wanted},
-                        extended_statistics=extended,
-                    )
-                )
+        points = [
+            point
+            for series_unit, series in sorted(metric.series.items(), key=lambda i: i[0].value)
+            if only_unit is None or series_unit is only_unit
+            for point in _datapoints(series, series_unit, first, last, period, wanted)
+        ]
         return MetricStatistics(metric_name, tuple(points))
 
     @operation("GetMetricData")
@@ -346,6 +323,45 @@ class CloudWatch(AlarmOperations, DashboardOperations, Service):
         page = found[start : start + LIST_METRICS_PAGE]
         following = start + LIST_METRICS_PAGE
         return page, (str(following) if following < len(found) else None)
+
+
+def _datapoints(
+    series: SeriesStore,
+    unit: StandardUnit,
+    first: int,
+    last: int,
+    period: int,
+    wanted: Sequence[Statistic],
+) -> list[Datapoint]:
+    """GetMetricStatistics' datapoints of one unit's series, a period at a time."""
+    extended_wanted = [s for s in wanted if s.is_extended]
+    basic_wanted = [s.name for s in wanted if not s.is_extended]
+    points: list[Datapoint] = []
+    for bucket, low, high in series.buckets(first, last, period):
+        count, total, minimum, maximum = series.summary(low, high)
+        known = {
+            "SampleCount": count,
+            "Sum": total,
+            "Minimum": minimum,
+            "Maximum": maximum,
+            "Average": total / count,
+        }
+        extended: dict[str, float] = {}
+        if extended_wanted:
+            aggregate = series.aggregate(low, high, raw=True)
+            for statistic in extended_wanted:
+                value = statistic.compute(aggregate)
+                if value is not None:
+                    extended[statistic.name] = value
+        points.append(
+            Datapoint(
+                timestamp=from_epoch(bucket),
+                unit=unit,
+                statistics={name: known[name] for name in basic_wanted},
+                extended_statistics=extended,
+            )
+        )
+    return points
 
 
 def _check_dimensions(dimensions: Sequence[Dimension]) -> None:

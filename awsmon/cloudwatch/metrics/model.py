@@ -352,48 +352,8 @@ class MetricDatum:
         if self.value is not None:
             _check_value(self.value, f"{prefix}Value")
         if self.statistic_values is not None:
-            stats = self.statistic_values
-            for name, number in (
-                ("SampleCount", stats.sample_count),
-                ("Sum", stats.sum),
-                ("Minimum", stats.minimum),
-                ("Maximum", stats.maximum),
-            ):
-                _check_value(number, f"{prefix}StatisticValues.{name}")
-            if stats.sample_count <= 0 or stats.minimum > stats.maximum:
-                raise InvalidParameterValue(
-                    f"The parameter {prefix}StatisticValues is invalid: SampleCount must be "
-                    "positive and Minimum must not be greater than Maximum.",
-                    param=f"{prefix}StatisticValues",
-                )
-        if self.counts and not self.values:
-            raise InvalidParameterCombination(
-                f"The parameter {prefix}Counts requires the parameter {prefix}Values.",
-                param=f"{prefix}Counts",
-            )
-        if self.values:
-            if len(self.values) > MAX_VALUES:
-                raise InvalidParameterValue(
-                    f"The collection {prefix}Values must not have a size greater than "
-                    f"{MAX_VALUES}.",
-                    param=f"{prefix}Values",
-                    value=len(self.values),
-                )
-            if self.counts and len(self.counts) != len(self.values):
-                raise InvalidParameterValue(
-                    f"The parameters {prefix}Values and {prefix}Counts must be of the same size.",
-                    param=f"{prefix}Counts",
-                )
-            for position, number in enumerate(self.values, 1):
-                _check_value(number, f"{prefix}Values.member.{position}")
-            for position, count in enumerate(self.counts, 1):
-                if _check_value(count, f"{prefix}Counts.member.{position}") < 0:
-                    raise InvalidParameterValue(
-                        f"The value {count} for parameter {prefix}Counts.member.{position} "
-                        "is invalid.",
-                        param=f"{prefix}Counts.member.{position}",
-                        value=count,
-                    )
+            self._check_statistic_set(self.statistic_values, prefix)
+        self._check_values(prefix)
         if self.storage_resolution not in (1, 60):
             raise InvalidParameterValue(
                 f"The value {self.storage_resolution} for parameter {prefix}StorageResolution "
@@ -402,18 +362,68 @@ class MetricDatum:
                 value=self.storage_resolution,
             )
         if self.timestamp is not None:
-            if self.timestamp < now - timedelta(weeks=2):
-                raise InvalidParameterValue(
-                    f"The parameter {prefix}Timestamp must specify a time no more than two "
-                    f"weeks in the past.",
-                    param=f"{prefix}Timestamp",
-                    value=self.timestamp,
-                )
-            if self.timestamp > now + timedelta(hours=2):
-                raise InvalidParameterValue(
-                    f"The parameter {prefix}Timestamp must specify a time no more than two "
-                    f"hours in the future.",
-                    param=f"{prefix}Timestamp",
-                    value=self.timestamp,
-                )
+            self._check_timestamp(self.timestamp, now, prefix)
         return self
+
+    @staticmethod
+    def _check_statistic_set(stats: StatisticSet, prefix: str) -> None:
+        for name, number in (
+            ("SampleCount", stats.sample_count),
+            ("Sum", stats.sum),
+            ("Minimum", stats.minimum),
+            ("Maximum", stats.maximum),
+        ):
+            _check_value(number, f"{prefix}StatisticValues.{name}")
+        if stats.sample_count <= 0 or stats.minimum > stats.maximum:
+            raise InvalidParameterValue(
+                f"The parameter {prefix}StatisticValues is invalid: SampleCount must be "
+                "positive and Minimum must not be greater than Maximum.",
+                param=f"{prefix}StatisticValues",
+            )
+
+    def _check_values(self, prefix: str) -> None:
+        if self.counts and not self.values:
+            raise InvalidParameterCombination(
+                f"The parameter {prefix}Counts requires the parameter {prefix}Values.",
+                param=f"{prefix}Counts",
+            )
+        if not self.values:
+            return
+        if len(self.values) > MAX_VALUES:
+            raise InvalidParameterValue(
+                f"The collection {prefix}Values must not have a size greater than {MAX_VALUES}.",
+                param=f"{prefix}Values",
+                value=len(self.values),
+            )
+        if self.counts and len(self.counts) != len(self.values):
+            raise InvalidParameterValue(
+                f"The parameters {prefix}Values and {prefix}Counts must be of the same size.",
+                param=f"{prefix}Counts",
+            )
+        for position, number in enumerate(self.values, 1):
+            _check_value(number, f"{prefix}Values.member.{position}")
+        for position, count in enumerate(self.counts, 1):
+            if _check_value(count, f"{prefix}Counts.member.{position}") < 0:
+                raise InvalidParameterValue(
+                    f"The value {count} for parameter {prefix}Counts.member.{position} "
+                    "is invalid.",
+                    param=f"{prefix}Counts.member.{position}",
+                    value=count,
+                )
+
+    @staticmethod
+    def _check_timestamp(timestamp: datetime, now: datetime, prefix: str) -> None:
+        if timestamp < now - timedelta(weeks=2):
+            raise InvalidParameterValue(
+                f"The parameter {prefix}Timestamp must specify a time no more than two "
+                f"weeks in the past.",
+                param=f"{prefix}Timestamp",
+                value=timestamp,
+            )
+        if timestamp > now + timedelta(hours=2):
+            raise InvalidParameterValue(
+                f"The parameter {prefix}Timestamp must specify a time no more than two "
+                f"hours in the future.",
+                param=f"{prefix}Timestamp",
+                value=timestamp,
+            )
