@@ -34,7 +34,8 @@ from __future__ import annotations
 
 from attrs import field, frozen
 
-from awsmon.cloudwatch.math.functions import FUNCTIONS, EvaluationFailure, Value, binary, negate
+from awsmon.cloudwatch.math.functions import FUNCTIONS
+from awsmon.cloudwatch.math.operators import EvaluationFailure, Value, binary, negate
 from awsmon.cloudwatch.math.search import SearchQuery
 from awsmon.cloudwatch.math.series import (
     EvaluationContext,

@@ -2,8 +2,8 @@
 
 A value is a scalar (**S**, a float), a time series (**TS**, a `Series`) or an
 array of time series (**TS[]**, a tuple of `Series`) [S-MM]. This module
-implements every operator (`binary`, `negate`) and every function of the
-reference's table (`FUNCTIONS`) on those values. `awsmon.cloudwatch.math.expression`
+implements every function of the reference's table (`FUNCTIONS`) on those
+values; the operators are in `awsmon.cloudwatch.math.operators`. `awsmon.cloudwatch.math.expression`
 parses expressions and calls in here; a handler reads its arguments through
 the `Arguments` protocol, so arguments are evaluated only when needed.
 
@@ -35,24 +35,24 @@ Simulation notes:
 from __future__ import annotations
 
 import math
-import operator
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from itertools import pairwise
 from typing import Protocol
 
+from awsmon.cloudwatch.math.operators import (
+    NAN,
+    EvaluationFailure,
+    Value,
+    finite_points,
+    series_of,
+    shape,
+)
 from awsmon.cloudwatch.math.series import EvaluationContext, Series, period_grid
 from awsmon.errors import Unsupported
 
-__all__ = ["FUNCTIONS", "Arguments", "EvaluationFailure", "Value", "binary", "negate", "shape"]
-
-Value = float | Series | tuple[Series, ...]
-NAN = math.nan
-
-
-class EvaluationFailure(Exception):
-    """A value of the wrong shape reached an operator or function (becomes ValidationError)."""
+__all__ = ["FUNCTIONS", "Arguments"]
 
 
 class Arguments(Protocol):
@@ -80,110 +80,6 @@ class Arguments(Protocol):
     def reference(self, index: int) -> str:
         """The query id that argument `index` names (it must be a bare id)."""
         ...
-
-
-def shape(value: Value) -> str:
-    """The metric-math type of a value: ``S``, ``TS`` or ``TS[]``."""
-    if isinstance(value, Series):
-        return "TS"
-    if isinstance(value, tuple):
-        return "TS[]"
-    return "S"
-
-
-def _series(points: Iterable[tuple[datetime, float]], label: str, period: int | None) -> Series:
-    pairs = list(points)
-    return Series([t for t, _ in pairs], [v for _, v in pairs], label, period)
-
-
-def _kept(pairs: Iterable[tuple[datetime, float | None]]) -> list[tuple[datetime, float]]:
-    return [(t, v) for t, v in pairs if v is not None and math.isfinite(v)]
-
-
-# --------------------------------------------------------------------------------------------
-# Operators
-
-
-def _checked(fn: Callable[[float, float], float]) -> Callable[[float, float], float | None]:
-    def apply(a: float, b: float) -> float | None:
-        if not (math.isfinite(a) and math.isfinite(b)):
-            return None
-        try:
-            result = fn(a, b)
-        except (ArithmeticError, ValueError):
-            return None
-        return result if math.isfinite(result) else None
-
-    return apply
-
-
-def _truth(fn: Callable[[float, float], bool]) -> Callable[[float, float], float]:
-    return lambda a, b: 1.0 if fn(a, b) else 0.0
-
-
-def _divide(a: float, b: float) -> float:
-    if b == 0:
-        raise ZeroDivisionError
-    return a / b
-
-
-BINARY_OPERATORS: dict[str, Callable[[float, float], float | None]] = {
-    "+": _checked(operator.add),
-    "-": _checked(operator.sub),
-    "*": _checked(operator.mul),
-    "/": _checked(_divide),
-    "^": _checked(math.pow),
-    "==": _checked(_truth(operator.eq)),
-    "!=": _checked(_truth(operator.ne)),
-    "<": _checked(_truth(operator.lt)),
-    "<=": _checked(_truth(operator.le)),
-    ">": _checked(_truth(operator.gt)),
-    ">=": _checked(_truth(operator.ge)),
-    "AND": _checked(_truth(lambda a, b: a != 0 and b != 0)),
-    "OR": _checked(_truth(lambda a, b: a != 0 or b != 0)),
-}
-BINARY_OPERATORS["&&"] = BINARY_OPERATORS["AND"]
-BINARY_OPERATORS["||"] = BINARY_OPERATORS["OR"]
-
-
-def binary(op: str, left: Value, right: Value) -> Value:
-    """Apply a binary operator with metric math's alignment rules."""
-    fn = BINARY_OPERATORS[op]
-    if isinstance(left, tuple):
-        if isinstance(right, tuple):
-            raise EvaluationFailure(f"operator '{op}' cannot combine two arrays of time series")
-        return tuple(_labelled(_binary_single(fn, item, right), item) for item in left)
-    if isinstance(right, tuple):
-        return tuple(_labelled(_binary_single(fn, left, item), item) for item in right)
-    return _binary_single(fn, left, right)
-
-
-def _labelled(value: float | Series, source: Series) -> Series:
-    """An array item's result keeps that item's label and period (legend "expr-label label")."""
-    assert isinstance(value, Series)
-    return Series(value.timestamps, value.values, source.label, source.period)
-
-
-def _binary_single(
-    fn: Callable[[float, float], float | None], left: float | Series, right: float | Series
-) -> float | Series:
-    if isinstance(left, Series) and isinstance(right, Series):
-        a, b = left.as_dict(), right.as_dict()
-        stamps = sorted(a.keys() | b.keys())
-        points = _kept((t, fn(a.get(t, 0.0), b.get(t, 0.0))) for t in stamps)
-        return _series(points, "", left.period or right.period)
-    if isinstance(left, Series):
-        assert not isinstance(right, Series)
-        return left.with_points(_kept((t, fn(v, right)) for t, v in left.points()))
-    if isinstance(right, Series):
-        return right.with_points(_kept((t, fn(left, v)) for t, v in right.points()))
-    result = fn(left, right)
-    return NAN if result is None else result
-
-
-def negate(value: Value) -> Value:
-    """Unary minus on S, TS or TS[]."""
-    return binary("-", 0.0, value) if not isinstance(value, float) else -value
 
 
 # --------------------------------------------------------------------------------------------
@@ -232,7 +128,7 @@ def _pointwise(name: str, fn: Callable[[float], float]) -> Callable[[Arguments],
             except (ArithmeticError, ValueError):
                 return None
 
-        return series.with_points(_kept((t, safe(v)) for t, v in series.points()))
+        return series.with_points(finite_points((t, safe(v)) for t, v in series.points()))
 
     return lambda args: _each_series(args.value(0), name, apply_to)
 
@@ -280,8 +176,8 @@ def _aggregate(name: str) -> Callable[[Arguments], Value]:
         array = _expect_array(value, name)
         columns = [item.as_dict() for item in array]
         stamps = sorted(set().union(*columns)) if columns else []
-        points = _kept((t, reducer([c.get(t, 0.0) for c in columns])) for t in stamps)
-        return _series(points, "", array[0].period if array else None)
+        points = finite_points((t, reducer([c.get(t, 0.0) for c in columns])) for t in stamps)
+        return series_of(points, "", array[0].period if array else None)
 
     return apply
 
@@ -295,7 +191,7 @@ def _datapoint_count(args: Arguments) -> Value:
     for item in array:
         for stamp in item.timestamps:
             counts[stamp] = counts.get(stamp, 0.0) + 1.0
-    return _series(sorted(counts.items()), "", array[0].period if array else None)
+    return series_of(sorted(counts.items()), "", array[0].period if array else None)
 
 
 def _metric_count(args: Arguments) -> Value:
@@ -308,7 +204,7 @@ def _metric_count(args: Arguments) -> Value:
 
 def _diff(series: Series) -> Series:
     pairs = list(series.points())
-    return series.with_points(_kept((t, v - pv) for (_, pv), (t, v) in pairwise(pairs)))
+    return series.with_points(finite_points((t, v - pv) for (_, pv), (t, v) in pairwise(pairs)))
 
 
 def _diff_time(series: Series) -> Series:
@@ -319,7 +215,9 @@ def _diff_time(series: Series) -> Series:
 def _rate(series: Series) -> Series:
     pairs = list(series.points())
     return series.with_points(
-        _kept((t, (v - pv) / (t - pt).total_seconds()) for (pt, pv), (t, v) in pairwise(pairs))
+        finite_points(
+            (t, (v - pv) / (t - pt).total_seconds()) for (pt, pv), (t, v) in pairwise(pairs)
+        )
     )
 
 
@@ -329,7 +227,7 @@ def _running_sum(series: Series) -> Series:
     for stamp, value in series.points():
         total.append(value)
         points.append((stamp, math.fsum(total)))
-    return series.with_points(_kept(points))
+    return series.with_points(finite_points(points))
 
 
 def _per_series(name: str, fn: Callable[[Series], Series]) -> Callable[[Arguments], Value]:
@@ -393,7 +291,7 @@ def _time_function(name: str, of: Callable[[datetime], float]) -> Callable[[Argu
     def apply(args: Arguments) -> Value:
         series = _expect_series(args.value(0), name)
         grid = _grid_for(series, args.context)
-        return _series(((t, of(t)) for t in grid), "", series.period or args.context.period)
+        return series_of(((t, of(t)) for t in grid), "", series.period or args.context.period)
 
     return apply
 
@@ -402,7 +300,7 @@ def _time_series(args: Arguments) -> Value:
     value = _expect_scalar(args.value(0), "TIME_SERIES")
     context = args.context
     grid = period_grid(context.start, context.end, context.period)
-    return _series(_kept((t, value) for t in grid), "", context.period)
+    return series_of(finite_points((t, value) for t in grid), "", context.period)
 
 
 # --------------------------------------------------------------------------------------------
@@ -491,7 +389,7 @@ def _if(args: Arguments) -> Value:
             chosen = when_false if isinstance(when_false, float) else None
         assert not isinstance(chosen, Series)
         points.append((stamp, chosen))
-    return _series(_kept(points), "", condition.period)
+    return series_of(finite_points(points), "", condition.period)
 
 
 def _period(args: Arguments) -> Value:
