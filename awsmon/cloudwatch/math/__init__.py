@@ -1,9 +1,10 @@
 """CloudWatch metric math, a pure language: parsed once, evaluated over time series.
 
 Modules: `expression` (`compile_expression`, `MetricExpression`), `syntax`
-(tokens, tree and parser; documents the grammar), `functions` (operators and
-functions on values), `search` (SEARCH's own language) and `series` (values and
-the `EvaluationContext` protocol). Nothing here holds state or reads a clock.
+(tokens and parser; documents the grammar), `tree` (the syntax tree's nodes),
+`operators` (operators on values and their alignment rules), `functions` (the
+functions), `search` (SEARCH's own language) and `series` (values and the
+`EvaluationContext` protocol). Nothing here holds state or reads a clock.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The syntax of CloudWatch metric math: tokens, syntax tree and parser.
+"""The syntax of CloudWatch metric math: tokens, function signatures and the parser.
 
 `parse` turns an expression's text into a tree of frozen nodes, checking
 everything that needs no data: the grammar, ids, function names, and the number
@@ -47,10 +47,23 @@ import math
 import re
 from collections.abc import Sequence
 
-from attrs import field, frozen
+from attrs import frozen
 
 from awsmon.cloudwatch.errors import InvalidParameterValue, ValidationError
-from awsmon.cloudwatch.math.search import SearchQuery, parse_search
+from awsmon.cloudwatch.math.search import parse_search
+from awsmon.cloudwatch.math.tree import (
+    ArrayLiteral,
+    Call,
+    Chain,
+    Keyword,
+    Negate,
+    Node,
+    Number,
+    Power,
+    Reference,
+    Search,
+    String,
+)
 from awsmon.cloudwatch.metrics.statistics import parse_statistic
 
 __all__ = [
@@ -75,96 +88,6 @@ __all__ = [
 
 MAX_DEPTH = 50
 """Deepest nesting of parentheses, calls, arrays, unary minus and ^ accepted."""
-
-
-# --------------------------------------------------------------------------------------------
-# Syntax tree (positions are 0-based character offsets; they do not take part in equality)
-
-
-@frozen
-class Number:
-    """A numeric literal."""
-
-    value: float
-    position: int = field(default=0, eq=False)
-
-
-@frozen
-class String:
-    """A quoted string argument (METRICS, SEARCH ...), unescaped."""
-
-    text: str
-    position: int = field(default=0, eq=False)
-
-
-@frozen
-class Keyword:
-    """A bare upper-case word argument: REPEAT, LINEAR, AVG, MIN, MAX, SUM, ASC, DESC."""
-
-    word: str
-    position: int = field(default=0, eq=False)
-
-
-@frozen
-class Reference:
-    """The id of another query of the request (a metric or an expression)."""
-
-    query_id: str
-    position: int = field(default=0, eq=False)
-
-
-@frozen
-class Negate:
-    """Unary minus."""
-
-    operand: Node
-    position: int = field(default=0, eq=False)
-
-
-@frozen
-class Chain:
-    """Left-associative operators of one precedence level: first op1 x1 op2 x2 ..."""
-
-    first: Node
-    rest: tuple[tuple[str, Node], ...]
-    positions: tuple[int, ...] = field(default=(), eq=False)
-
-
-@frozen
-class Power:
-    """base ^ exponent."""
-
-    base: Node
-    exponent: Node
-    position: int = field(default=0, eq=False)
-
-
-@frozen
-class Call:
-    """A function call (every function but SEARCH)."""
-
-    name: str
-    args: tuple[Node, ...]
-    position: int = field(default=0, eq=False)
-
-
-@frozen
-class ArrayLiteral:
-    """``[e1, e2, ...]``: an array of time series (nested arrays are concatenated)."""
-
-    items: tuple[Node, ...]
-    position: int = field(default=0, eq=False)
-
-
-@frozen
-class Search:
-    """A SEARCH call, with its search text compiled."""
-
-    query: SearchQuery
-    position: int = field(default=0, eq=False)
-
-
-Node = Number | String | Keyword | Reference | Negate | Chain | Power | Call | ArrayLiteral | Search
 
 
 # --------------------------------------------------------------------------------------------
