@@ -4,7 +4,8 @@ Main classes and functions:
 
 - `MetricStat`, `MetricDataQuery`: the queries (a metric read with a statistic
   and period, or an expression over other queries).
-- `MetricDataResult`, `MetricDataResults`: the answer, as AWS shapes it.
+- `MetricDataResult`, `MetricDataResults`: the answer, as AWS shapes it
+  (`awsmon.cloudwatch.metrics.results`, re-exported).
 - `run_queries`: validates a request, reads the store, evaluates expressions
   (`awsmon.cloudwatch.math.expression`), labels and pages the results.
 
@@ -19,9 +20,7 @@ with a ``MultipleUnits`` message.
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import json
 import re
 from collections.abc import Sequence
 from datetime import datetime
@@ -29,7 +28,7 @@ from typing import Any, Protocol
 
 from attrs import frozen
 
-from awsmon.cloudwatch.errors import InvalidNextToken, ValidationError
+from awsmon.cloudwatch.errors import ValidationError
 from awsmon.cloudwatch.math.expression import (
     MetricExpression,
     SearchQuery,
@@ -38,6 +37,12 @@ from awsmon.cloudwatch.math.expression import (
 )
 from awsmon.cloudwatch.metrics.catalog import MetricCatalog
 from awsmon.cloudwatch.metrics.model import MetricKey, StandardUnit, check_period
+from awsmon.cloudwatch.metrics.results import (
+    MetricDataResult,
+    MetricDataResults,
+    page_of,
+    result_of,
+)
 from awsmon.cloudwatch.metrics.statistics import Statistic, parse_statistic
 from awsmon.cloudwatch.metrics.store import align_start, epoch_seconds, from_epoch, period_allowed
 from awsmon.errors import InvalidParameter
@@ -77,27 +82,6 @@ class MetricDataQuery:
     label: str | None = None
     return_data: bool = True
     period: int | None = None
-
-
-@frozen(kw_only=True)
-class MetricDataResult:
-    """The values of one returned query (or one series of an expression)."""
-
-    id: str
-    label: str
-    timestamps: tuple[datetime, ...]
-    values: tuple[float, ...]
-    status_code: str = "Complete"
-    messages: tuple[tuple[str, str], ...] = ()
-
-
-@frozen
-class MetricDataResults:
-    """GetMetricData's answer: results in query order, a next token, call-wide messages."""
-
-    results: tuple[MetricDataResult, ...]
-    next_token: str | None = None
-    messages: tuple[tuple[str, str], ...] = ()
 
 
 class BandModel(Protocol):
@@ -436,81 +420,15 @@ def run_queries(
         value = request.result(query.id)
         messages = tuple(request.messages.get(query.id, ()))
         if isinstance(value, Series):
-            results.append(_result(query.id, labels[query.id], value, scan_by, messages))
+            results.append(result_of(query.id, labels[query.id], value, scan_by, messages))
         else:
             for series in value:
                 label = series.label if query.label is None else query.label
-                results.append(_result(query.id, label, series, scan_by, messages))
-    return _page(results, queries, start_time, end_time, max_datapoints, next_token)
-
-
-def _result(
-    query_id: str, label: str, series: Series, scan_by: str, messages: tuple[tuple[str, str], ...]
-) -> MetricDataResult:
-    times, values = series.timestamps, series.values
-    if scan_by == "TimestampDescending":
-        times, values = times[::-1], values[::-1]
-    return MetricDataResult(
-        id=query_id, label=label, timestamps=times, values=values, messages=messages
-    )
+                results.append(result_of(query.id, label, series, scan_by, messages))
+    fingerprint = _fingerprint(queries, start_time, end_time)
+    return page_of(results, fingerprint, max_datapoints, next_token)
 
 
 def _fingerprint(queries: Sequence[MetricDataQuery], start: datetime, end: datetime) -> str:
     text = repr((list(queries), start.isoformat(), end.isoformat()))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def _page(
-    results: list[MetricDataResult],
-    queries: Sequence[MetricDataQuery],
-    start: datetime,
-    end: datetime,
-    max_datapoints: int,
-    next_token: str | None,
-) -> MetricDataResults:
-    """Cut the results into pages of at most `max_datapoints` values."""
-    fingerprint = _fingerprint(queries, start, end)
-    skip = 0
-    if next_token is not None:
-        try:
-            state = json.loads(base64.urlsafe_b64decode(next_token.encode()))
-            skip = int(state["skip"])
-            if state["request"] != fingerprint or skip < 0:
-                raise ValueError("token of another request")
-        except (ValueError, KeyError, TypeError):
-            raise InvalidNextToken(
-                f"The value {next_token} for parameter NextToken is invalid.",
-                param="NextToken",
-                value=next_token,
-            ) from None
-    page: list[MetricDataResult] = []
-    budget = max_datapoints
-    offset = 0
-    more = False
-    for result in results:
-        size = len(result.values)
-        begin = max(0, skip - offset)
-        offset += size
-        if begin >= size and size:
-            continue
-        take = min(size - begin, budget)
-        truncated = begin + take < size
-        page.append(
-            MetricDataResult(
-                id=result.id,
-                label=result.label,
-                timestamps=result.timestamps[begin : begin + take],
-                values=result.values[begin : begin + take],
-                status_code="PartialData" if truncated else "Complete",
-                messages=result.messages,
-            )
-        )
-        budget -= take
-        if truncated:
-            more = True
-    token = None
-    if more:
-        consumed = skip + (max_datapoints - budget)
-        state = {"request": fingerprint, "skip": consumed}
-        token = base64.urlsafe_b64encode(json.dumps(state).encode()).decode()
-    return MetricDataResults(tuple(page), token)

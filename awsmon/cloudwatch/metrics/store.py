@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 
 from attrs import frozen
 
-from awsmon.cloudwatch.metrics.statistics import Aggregate
+from awsmon.cloudwatch.metrics.aggregate import Aggregate
 
 __all__ = [
     "RETENTION",
