@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from awsmon.cloudwatch.alarms.checks import constraint_error
+from awsmon.cloudwatch.alarms.checks import ALARM_WORDING, MAX_TAGS
 from awsmon.cloudwatch.alarms.shapes import composite_alarm_out, detector_out, metric_alarm_out
 from awsmon.cloudwatch.errors import (
     InvalidParameterCombination,
@@ -25,7 +25,6 @@ from awsmon.cloudwatch.errors import (
 )
 from awsmon.cloudwatch.metrics.model import Dimension, MetricKey, StandardUnit
 from awsmon.cloudwatch.metrics.queries import MetricDataQuery, MetricStat
-from awsmon.errors import ServiceError
 from awsmon.wire import Params, WireApi, handles
 
 if TYPE_CHECKING:
@@ -44,96 +43,79 @@ _HISTORY_TYPES = [
 ]
 
 
-class _Params(Params):
-    """Params whose constraint errors are AWS's ValidationError with camelCase names."""
-
-    def invalid(self, name: str, value: Any, constraint: str) -> ServiceError:
-        return constraint_error(name, value, constraint)
-
-    def nested(self, data: Any) -> _Params:  # type: ignore[override]  # dialect, to be folded into Params
-        return _Params(data, invalid=ValidationError, missing=MissingParameter)
-
-
-def _p(params: Params) -> _Params:
-    return _Params(params.data, invalid=ValidationError, missing=MissingParameter)
-
-
-def _required(p: Params, name: str, **checks: Any) -> str:
-    value: str = p.string(name, required=True, **checks)
-    return value
-
-
 def _dimensions(p: Params, name: str = "Dimensions") -> list[Dimension]:
-    found = []
-    for item in p.items(name, max_items=30):
-        entry = p.nested(item)
-        found.append(
-            Dimension(
-                _required(entry, "Name", min_length=1, max_length=255),
-                _required(entry, "Value", min_length=1, max_length=1024),
-            )
+    return [
+        Dimension(
+            entry.string("Name", required=True, min_length=1, max_length=255),
+            entry.string("Value", required=True, min_length=1, max_length=1024),
         )
-    return found
+        for entry in p.structs(name, max_items=30)
+    ]
+
+
+def _metric_stat(q: Params) -> MetricStat | None:
+    if not q.mapping("MetricStat"):
+        return None
+    s = q.nested(q.mapping("MetricStat"), "MetricStat")
+    m = s.nested(s.mapping("Metric", required=True), "Metric")
+    unit = s.string("Unit")
+    return MetricStat(
+        metric=MetricKey.of(
+            m.string("Namespace", required=True),
+            m.string("MetricName", required=True),
+            _dimensions(m),
+        ),
+        period=s.integer("Period", required=True, minimum=1),
+        stat=s.string("Stat", required=True),
+        unit=None if unit is None else StandardUnit.parse(unit),
+    )
 
 
 def _queries(p: Params, name: str) -> list[MetricDataQuery]:
-    queries = []
-    for item in p.items(name):
-        q = p.nested(item)
-        metric_stat = None
-        stat_data = q.mapping("MetricStat")
-        if stat_data:
-            s = q.nested(stat_data)
-            m = s.nested(s.mapping("Metric", required=True))
-            unit = s.string("Unit")
-            period = s.integer("Period", required=True, minimum=1)
-            assert period is not None
-            metric_stat = MetricStat(
-                metric=MetricKey.of(
-                    _required(m, "Namespace"), _required(m, "MetricName"), _dimensions(m)
-                ),
-                period=period,
-                stat=_required(s, "Stat"),
-                unit=None if unit is None else StandardUnit.parse(unit),
-            )
-        queries.append(
-            MetricDataQuery(
-                id=_required(q, "Id", min_length=1, max_length=255),
-                metric_stat=metric_stat,
-                expression=q.string("Expression", min_length=1, max_length=2048),
-                label=q.string("Label"),
-                return_data=bool(q.boolean("ReturnData", default=True)),
-                period=q.integer("Period", minimum=1),
-            )
+    return [
+        MetricDataQuery(
+            id=q.string("Id", required=True, min_length=1, max_length=255),
+            metric_stat=_metric_stat(q),
+            expression=q.string("Expression", min_length=1, max_length=2048),
+            label=q.string("Label"),
+            return_data=q.boolean("ReturnData", default=True),
+            period=q.integer("Period", minimum=1),
         )
-    return queries
+        for q in p.structs(name)
+    ]
 
 
 def _tags(p: Params) -> dict[str, str] | None:
-    if "Tags" not in p:
-        return None
-    tags: dict[str, str] = {}
-    for item in p.items("Tags"):
-        entry = p.nested(item)
-        tags[_required(entry, "Key")] = entry.string("Value") or ""
-    return tags
+    """The Tags given (None when absent: an update then keeps the alarm's tags)."""
+    return p.tag_list("Tags", max_items=MAX_TAGS) if "Tags" in p else None
 
 
 class AlarmsApi(WireApi):
-    """Alarm and anomaly-detector operations on the wire (inherited by `CloudWatchApi`)."""
+    """Alarm and anomaly-detector operations on the wire (inherited by `CloudWatchApi`).
+
+    Their parameters are checked with the alarms' errors and wording
+    (`alarm_params`), whatever the inheriting API's own are.
+    """
 
     domain: CloudWatch
+
+    def alarm_params(self, params: Params) -> Params:
+        """The request's parameters, checked as AWS checks alarm requests: ValidationError
+        with camelCase member paths, MissingParameter for an absent required one."""
+        return Params(
+            params.data, invalid=ValidationError, missing=MissingParameter, wording=ALARM_WORDING
+        )
 
     # -- alarms --------------------------------------------------------------------------
 
     @handles("PutMetricAlarm")
     def put_metric_alarm(self, params: Params) -> dict[str, Any]:
         """PutMetricAlarm."""
-        p = _p(params)
+        p = self.alarm_params(params)
         self.domain.put_metric_alarm(
-            _required(p, "AlarmName", min_length=1, max_length=255),
-            evaluation_periods=p.integer("EvaluationPeriods", required=True, minimum=1) or 0,
-            comparison_operator=_required(p, "ComparisonOperator"),
+            p.string("AlarmName", required=True, min_length=1, max_length=255),
+            evaluation_periods=p.integer("EvaluationPeriods", required=True, minimum=1),
+            comparison_operator=p.string("ComparisonOperator", required=True),
             metric_name=p.string("MetricName", min_length=1, max_length=255),
             namespace=p.string("Namespace", min_length=1, max_length=255),
             statistic=p.string("Statistic"),
@@ -150,10 +132,10 @@ class AlarmsApi(WireApi):
                 "EvaluateLowSampleCountPercentile", min_length=1, max_length=255
             ),
             alarm_description=p.string("AlarmDescription", max_length=1024),
-            actions_enabled=bool(p.boolean("ActionsEnabled", default=True)),
-            ok_actions=p.items("OKActions"),
-            alarm_actions=p.items("AlarmActions"),
-            insufficient_data_actions=p.items("InsufficientDataActions"),
+            actions_enabled=p.boolean("ActionsEnabled", default=True),
+            ok_actions=p.strings("OKActions"),
+            alarm_actions=p.strings("AlarmActions"),
+            insufficient_data_actions=p.strings("InsufficientDataActions"),
             tags=_tags(p),
         )
         return {}
@@ -161,15 +143,15 @@ class AlarmsApi(WireApi):
     @handles("PutCompositeAlarm")
     def put_composite_alarm(self, params: Params) -> dict[str, Any]:
         """PutCompositeAlarm."""
-        p = _p(params)
+        p = self.alarm_params(params)
         self.domain.put_composite_alarm(
-            _required(p, "AlarmName", min_length=1, max_length=255),
-            _required(p, "AlarmRule", min_length=1, max_length=10240),
+            p.string("AlarmName", required=True, min_length=1, max_length=255),
+            p.string("AlarmRule", required=True, min_length=1, max_length=10240),
             alarm_description=p.string("AlarmDescription", max_length=1024),
-            actions_enabled=bool(p.boolean("ActionsEnabled", default=True)),
-            ok_actions=p.items("OKActions"),
-            alarm_actions=p.items("AlarmActions"),
-            insufficient_data_actions=p.items("InsufficientDataActions"),
+            actions_enabled=p.boolean("ActionsEnabled", default=True),
+            ok_actions=p.strings("OKActions"),
+            alarm_actions=p.strings("AlarmActions"),
+            insufficient_data_actions=p.strings("InsufficientDataActions"),
             tags=_tags(p),
             actions_suppressor=p.string("ActionsSuppressor", min_length=1, max_length=1600),
             actions_suppressor_wait_period=p.integer("ActionsSuppressorWaitPeriod"),
@@ -180,17 +162,10 @@ class AlarmsApi(WireApi):
     @handles("DescribeAlarms")
     def describe_alarms(self, params: Params) -> dict[str, Any]:
         """DescribeAlarms."""
-        p = _p(params)
-        types = p.items("AlarmTypes")
-        for index, kind in enumerate(types, 1):
-            if kind not in _TYPES:
-                raise constraint_error(
-                    f"AlarmTypes.{index}",
-                    kind,
-                    f"Member must satisfy enum value set: [{', '.join(_TYPES)}]",
-                )
+        p = self.alarm_params(params)
+        types = p.strings("AlarmTypes", choices=_TYPES)
         page = self.domain.describe_alarms(
-            alarm_names=p.items("AlarmNames", max_items=100),
+            alarm_names=p.strings("AlarmNames", max_items=100),
             alarm_name_prefix=p.string("AlarmNamePrefix", min_length=1, max_length=255),
             alarm_types=types,
             children_of_alarm_name=p.string("ChildrenOfAlarmName", min_length=1, max_length=255),
@@ -211,10 +186,10 @@ class AlarmsApi(WireApi):
     @handles("DescribeAlarmsForMetric")
     def describe_alarms_for_metric(self, params: Params) -> dict[str, Any]:
         """DescribeAlarmsForMetric."""
-        p = _p(params)
+        p = self.alarm_params(params)
         found = self.domain.describe_alarms_for_metric(
-            _required(p, "MetricName", min_length=1, max_length=255),
-            _required(p, "Namespace", min_length=1, max_length=255),
+            p.string("MetricName", required=True, min_length=1, max_length=255),
+            p.string("Namespace", required=True, min_length=1, max_length=255),
             dimensions=_dimensions(p),
             statistic=p.string(
                 "Statistic", choices=["SampleCount", "Average", "Sum", "Minimum", "Maximum"]
@@ -228,15 +203,8 @@ class AlarmsApi(WireApi):
     @handles("DescribeAlarmHistory")
     def describe_alarm_history(self, params: Params) -> dict[str, Any]:
         """DescribeAlarmHistory."""
-        p = _p(params)
-        types = p.items("AlarmTypes")
-        for index, kind in enumerate(types, 1):
-            if kind not in _TYPES:
-                raise constraint_error(
-                    f"AlarmTypes.{index}",
-                    kind,
-                    f"Member must satisfy enum value set: [{', '.join(_TYPES)}]",
-                )
+        p = self.alarm_params(params)
+        types = p.strings("AlarmTypes", choices=_TYPES)
         items, token = self.domain.describe_alarm_history(
             alarm_name=p.string("AlarmName", min_length=1, max_length=255),
             alarm_types=types,
@@ -247,8 +215,7 @@ class AlarmsApi(WireApi):
                 "ScanBy",
                 choices=["TimestampDescending", "TimestampAscending"],
                 default="TimestampDescending",
-            )
-            or "TimestampDescending",
+            ),
             max_records=p.integer("MaxRecords", minimum=1, maximum=100),
             next_token=p.string("NextToken"),
         )
@@ -272,17 +239,18 @@ class AlarmsApi(WireApi):
     @handles("DeleteAlarms")
     def delete_alarms(self, params: Params) -> dict[str, Any]:
         """DeleteAlarms."""
-        self.domain.delete_alarms(_p(params).items("AlarmNames", required=True, max_items=100))
+        p = self.alarm_params(params)
+        self.domain.delete_alarms(p.strings("AlarmNames", required=True, max_items=100))
         return {}
 
     @handles("SetAlarmState")
     def set_alarm_state(self, params: Params) -> dict[str, Any]:
         """SetAlarmState."""
-        p = _p(params)
+        p = self.alarm_params(params)
         self.domain.set_alarm_state(
-            _required(p, "AlarmName", min_length=1, max_length=255),
-            _required(p, "StateValue", choices=_STATES),
-            _required(p, "StateReason", max_length=1023),
+            p.string("AlarmName", required=True, min_length=1, max_length=255),
+            p.string("StateValue", required=True, choices=_STATES),
+            p.string("StateReason", required=True, max_length=1023),
             state_reason_data=p.string("StateReasonData", max_length=4000),
         )
         return {}
@@ -291,7 +259,7 @@ class AlarmsApi(WireApi):
     def enable_alarm_actions(self, params: Params) -> dict[str, Any]:
         """EnableAlarmActions."""
         self.domain.enable_alarm_actions(
-            _p(params).items("AlarmNames", required=True, max_items=100)
+            self.alarm_params(params).strings("AlarmNames", required=True, max_items=100)
         )
         return {}
 
@@ -299,7 +267,7 @@ class AlarmsApi(WireApi):
     def disable_alarm_actions(self, params: Params) -> dict[str, Any]:
         """DisableAlarmActions."""
         self.domain.disable_alarm_actions(
-            _p(params).items("AlarmNames", required=True, max_items=100)
+            self.alarm_params(params).strings("AlarmNames", required=True, max_items=100)
         )
         return {}
 
@@ -308,28 +276,28 @@ class AlarmsApi(WireApi):
     @handles("TagResource")
     def tag_resource(self, params: Params) -> dict[str, Any]:
         """TagResource (alarms)."""
-        p = _p(params)
+        p = self.alarm_params(params)
         self.domain.tag_resource(
-            _required(p, "ResourceARN", min_length=1, max_length=1024), _tags(p) or {}
+            p.string("ResourceARN", required=True, min_length=1, max_length=1024), _tags(p) or {}
         )
         return {}
 
     @handles("UntagResource")
     def untag_resource(self, params: Params) -> dict[str, Any]:
         """UntagResource (alarms)."""
-        p = _p(params)
+        p = self.alarm_params(params)
         self.domain.untag_resource(
-            _required(p, "ResourceARN", min_length=1, max_length=1024),
-            p.items("TagKeys", required=True),
+            p.string("ResourceARN", required=True, min_length=1, max_length=1024),
+            p.strings("TagKeys", required=True),
         )
         return {}
 
     @handles("ListTagsForResource")
     def list_tags_for_resource(self, params: Params) -> dict[str, Any]:
         """ListTagsForResource (alarms)."""
-        p = _p(params)
+        p = self.alarm_params(params)
         tags = self.domain.list_tags_for_resource(
-            _required(p, "ResourceARN", min_length=1, max_length=1024)
+            p.string("ResourceARN", required=True, min_length=1, max_length=1024)
         )
         return {"Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}
 
@@ -345,7 +313,7 @@ class AlarmsApi(WireApi):
                 "SingleMetricAnomalyDetector.",
                 param="SingleMetricAnomalyDetector",
             )
-        source = p.nested(single) if single else p
+        source = p.nested(single, "SingleMetricAnomalyDetector") if single else p
         args: dict[str, Any] = {
             "namespace": source.string("Namespace", min_length=1, max_length=255),
             "metric_name": source.string("MetricName", min_length=1, max_length=255),
@@ -353,25 +321,22 @@ class AlarmsApi(WireApi):
             "stat": source.string("Stat", max_length=50),
         }
         if math:
-            args["metric_math_queries"] = _queries(p.nested(math), "MetricDataQueries")
+            args["metric_math_queries"] = _queries(
+                p.nested(math, "MetricMathAnomalyDetector"), "MetricDataQueries"
+            )
         return args
 
     @handles("PutAnomalyDetector")
     def put_anomaly_detector(self, params: Params) -> dict[str, Any]:
         """PutAnomalyDetector."""
-        p = _p(params)
+        p = self.alarm_params(params)
         args = self._detector_args(p)
-        configuration = p.nested(p.mapping("Configuration"))
-        ranges = []
-        for item in configuration.items("ExcludedTimeRanges"):
-            entry = configuration.nested(item)
-            start, end = (
-                entry.timestamp("StartTime", required=True),
-                entry.timestamp("EndTime", required=True),
-            )
-            assert start is not None and end is not None
-            ranges.append((start, end))
-        characteristics = p.nested(p.mapping("MetricCharacteristics"))
+        configuration = p.nested(p.mapping("Configuration"), "Configuration")
+        ranges = [
+            (entry.timestamp("StartTime", required=True), entry.timestamp("EndTime", required=True))
+            for entry in configuration.structs("ExcludedTimeRanges")
+        ]
+        characteristics = p.nested(p.mapping("MetricCharacteristics"), "MetricCharacteristics")
         self.domain.put_anomaly_detector(
             **args,
             excluded_time_ranges=ranges,
@@ -383,22 +348,19 @@ class AlarmsApi(WireApi):
     @handles("DescribeAnomalyDetectors")
     def describe_anomaly_detectors(self, params: Params) -> dict[str, Any]:
         """DescribeAnomalyDetectors."""
-        p = _p(params)
+        p = self.alarm_params(params)
         found, token = self.domain.describe_anomaly_detectors(
             namespace=p.string("Namespace", min_length=1, max_length=255),
             metric_name=p.string("MetricName", min_length=1, max_length=255),
             dimensions=_dimensions(p),
-            anomaly_detector_types=[
-                p.nested({"T": t}).string("T", choices=["SINGLE_METRIC", "METRIC_MATH"]) or ""
-                for t in p.items("AnomalyDetectorTypes", max_items=2)
-            ],
+            anomaly_detector_types=p.strings(
+                "AnomalyDetectorTypes", max_items=2, choices=["SINGLE_METRIC", "METRIC_MATH"]
+            ),
             max_results=p.integer("MaxResults", minimum=1),
             next_token=p.string("NextToken"),
         )
         out: dict[str, Any] = {
-            "AnomalyDetectors": [
-                detector_out(d, self.domain.anomaly_state(d).value) for d in found
-            ]
+            "AnomalyDetectors": [detector_out(d, self.domain.anomaly_state(d).value) for d in found]
         }
         if token is not None:
             out["NextToken"] = token
@@ -407,5 +369,5 @@ class AlarmsApi(WireApi):
     @handles("DeleteAnomalyDetector")
     def delete_anomaly_detector(self, params: Params) -> dict[str, Any]:
         """DeleteAnomalyDetector."""
-        self.domain.delete_anomaly_detector(**self._detector_args(_p(params)))
+        self.domain.delete_anomaly_detector(**self._detector_args(self.alarm_params(params)))
         return {}

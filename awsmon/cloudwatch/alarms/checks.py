@@ -15,8 +15,10 @@ from typing import Any
 
 from awsmon.cloudwatch.alarms.actions import check_action
 from awsmon.cloudwatch.errors import ValidationError
+from awsmon.params import Wording
 
 __all__ = [
+    "ALARM_WORDING",
     "BASIC_STATISTICS",
     "MAX_ACTIONS",
     "MAX_NAMES",
@@ -33,29 +35,28 @@ MAX_ACTIONS = 5
 MAX_TAGS = 50
 #: Alarm names one DescribeAlarms / DeleteAlarms / Enable... call may give.
 MAX_NAMES = 100
+#: How CloudWatch words the alarm checks' errors: members in camelCase, as AWS does
+#: (``Value 'x' at 'alarmName' failed to satisfy constraint: ...``).
+ALARM_WORDING = Wording(member_case="camel")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _ONE_DAY = 86_400
 _ONE_WEEK = 604_800
 
 
-def _camel(name: str) -> str:
-    return name[:1].lower() + name[1:]
-
-
 def constraint_error(param: str, value: Any, constraint: str) -> ValidationError:
     """AWS's ValidationError for a value that breaks a modelled constraint.
+
+    The words are `ALARM_WORDING`'s, the one wording of `awsmon.params`, so the
+    domain's checks read like the wire API's.
 
     >>> print(constraint_error("AlarmName", "", "Member must have length greater than or "
     ...                        "equal to 1").message)
     1 validation error detected: Value '' at 'alarmName' failed to satisfy constraint: \
 Member must have length greater than or equal to 1
     """
-    shown = value if isinstance(value, str) else repr(value)
+    location = ALARM_WORDING.location("", param)
     return ValidationError(
-        f"1 validation error detected: Value '{shown}' at '{_camel(param)}' failed to "
-        f"satisfy constraint: {constraint}",
-        param=param,
-        value=value,
+        ALARM_WORDING.invalid_message(location, value, constraint), param=param, value=value
     )
 
 

@@ -27,6 +27,7 @@ from typing import Any
 from attrs import evolve
 
 from awsmon import registry
+from awsmon.arn import Arn
 from awsmon.cloudwatch.alarms.actions import (
     ACTION_ROUTES,
     action_kind,
@@ -59,10 +60,15 @@ class AlarmEffects:
         self._ctx = ctx
 
     def _target(self, arn: str, name: str) -> Any:
-        parts = arn.split(":")
-        region = parts[3] or self._ctx.region
-        account = parts[4] if len(parts) > 4 and parts[4].isdigit() else self._ctx.account_id
-        return self._ctx.cloud.account(account).region(region).service(name)
+        """The service `name` that holds the action's target.
+
+        EC2's ``arn:aws:automate:<region>:ec2:<action>`` ARNs name no account
+        (their account part is ``ec2``): they act in the alarm's own account.
+        """
+        parsed = Arn.parse(arn)
+        if not parsed.account_id.isdigit():
+            parsed = evolve(parsed, account_id="")
+        return self._ctx.service_at(parsed, name)
 
     def run_actions(
         self,
@@ -117,7 +123,7 @@ class AlarmEffects:
                     triggering=triggering,
                 )
                 if _registered("sns"):
-                    with ctx.cloud.as_principal(
+                    with ctx.as_principal(
                         Principal.service("cloudwatch.amazonaws.com", ctx.account_id)
                     ):
                         self._target(arn, "sns").publish(
@@ -129,7 +135,7 @@ class AlarmEffects:
                     alarm, account_id=ctx.account_id, region=ctx.region, previous=previous, at=at
                 )
                 if _registered("lambda_"):
-                    with ctx.cloud.as_principal(
+                    with ctx.as_principal(
                         Principal.service("lambda.alarms.cloudwatch.amazonaws.com", ctx.account_id)
                     ):
                         self._target(arn, "lambda_").invoke(arn, payload, invocation_type="Event")
