@@ -1,7 +1,8 @@
 """The checks PutMetricAlarm, PutCompositeAlarm and TagResource share, in AWS's wording.
 
-- `constraint_error`: AWS's ValidationError for a value that breaks a modelled
-  constraint (``1 validation error detected: Value 'x' at 'alarmName' ...``).
+- `ALARM_CHECKS`: the one `awsmon.params.Params` wording these checks' errors:
+  ``ALARM_CHECKS.invalid(name, value, constraint)`` is AWS's ValidationError
+  (``1 validation error detected: Value 'x' at 'alarmName' ...``).
 - `check_common`: name, description, action lists and tags.
 - `check_alarm_period`: an alarm period and the evaluation-span limits.
 - `enum_value`: a value of a modelled enumeration.
@@ -11,13 +12,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
 
 from awsmon.cloudwatch.alarms.actions import check_action
-from awsmon.cloudwatch.errors import ValidationError
-from awsmon.params import Wording
+from awsmon.cloudwatch.errors import MissingParameter, ValidationError
+from awsmon.params import Params, Wording
 
 __all__ = [
+    "ALARM_CHECKS",
     "ALARM_WORDING",
     "BASIC_STATISTICS",
     "MAX_ACTIONS",
@@ -26,7 +27,6 @@ __all__ = [
     "check_alarm_period",
     "check_common",
     "check_names",
-    "constraint_error",
     "enum_value",
 ]
 
@@ -38,35 +38,21 @@ MAX_NAMES = 100
 #: How CloudWatch words the alarm checks' errors: members in camelCase, as AWS does
 #: (``Value 'x' at 'alarmName' failed to satisfy constraint: ...``).
 ALARM_WORDING = Wording(member_case="camel")
+#: The alarm checks' errors, worded by the one `Params` (``ALARM_CHECKS.invalid(name,
+#: value, constraint)`` gives ``1 validation error detected: Value 'v' at 'name' ...``).
+ALARM_CHECKS = Params({}, invalid=ValidationError, missing=MissingParameter, wording=ALARM_WORDING)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _ONE_DAY = 86_400
 _ONE_WEEK = 604_800
 
 
-def constraint_error(param: str, value: Any, constraint: str) -> ValidationError:
-    """AWS's ValidationError for a value that breaks a modelled constraint.
-
-    The words are `ALARM_WORDING`'s, the one wording of `awsmon.params`, so the
-    domain's checks read like the wire API's.
-
-    >>> print(constraint_error("AlarmName", "", "Member must have length greater than or "
-    ...                        "equal to 1").message)
-    1 validation error detected: Value '' at 'alarmName' failed to satisfy constraint: \
-Member must have length greater than or equal to 1
-    """
-    location = ALARM_WORDING.location("", param)
-    return ValidationError(
-        ALARM_WORDING.invalid_message(location, value, constraint), param=param, value=value
-    )
-
-
 def _length(param: str, value: str, low: int, high: int) -> None:
     if len(value) < low:
-        raise constraint_error(
+        raise ALARM_CHECKS.invalid(
             param, value, f"Member must have length greater than or equal to {low}"
         )
     if len(value) > high:
-        raise constraint_error(
+        raise ALARM_CHECKS.invalid(
             param, value, f"Member must have length less than or equal to {high}"
         )
 
@@ -91,14 +77,14 @@ def check_common(
     """
     _length("AlarmName", name, 1, 255)
     if _CONTROL.search(name):
-        raise constraint_error(
+        raise ALARM_CHECKS.invalid(
             "AlarmName", name, "Member must not contain ASCII control characters"
         )
     if description is not None:
         _length("AlarmDescription", description, 0, 1024)
     for param, arns in actions.items():
         if len(arns) > MAX_ACTIONS:
-            raise constraint_error(
+            raise ALARM_CHECKS.invalid(
                 param, list(arns), f"Member must have length less than or equal to {MAX_ACTIONS}"
             )
         for arn in arns:
@@ -112,7 +98,7 @@ def check_common(
             )
     if tags is not None:
         if len(tags) > MAX_TAGS:
-            raise constraint_error(
+            raise ALARM_CHECKS.invalid(
                 "Tags", dict(tags), f"Member must have length less than or equal to {MAX_TAGS}"
             )
         for key, value in tags.items():
@@ -128,7 +114,9 @@ def check_alarm_period(period: int, evaluation_periods: int, param: str = "Perio
             7 days (over 1 day when the period is under an hour).
     """
     if isinstance(period, bool) or not isinstance(period, int) or period < 1:
-        raise constraint_error(param, period, "Member must have value greater than or equal to 1")
+        raise ALARM_CHECKS.invalid(
+            param, period, "Member must have value greater than or equal to 1"
+        )
     if period not in (10, 20, 30) and period % 60:
         raise ValidationError(
             f"Period must be 10, 20, 30 or a multiple of 60 (got {period})",
@@ -157,7 +145,7 @@ def enum_value(param: str, value: str | None, choices: Iterable[str]) -> str | N
         return None
     allowed = list(choices)
     if value not in allowed:
-        raise constraint_error(
+        raise ALARM_CHECKS.invalid(
             param, value, f"Member must satisfy enum value set: [{', '.join(allowed)}]"
         )
     return value
@@ -170,6 +158,6 @@ def check_names(names: Sequence[str], param: str = "AlarmNames") -> None:
         ValidationError: more.
     """
     if len(names) > MAX_NAMES:
-        raise constraint_error(
+        raise ALARM_CHECKS.invalid(
             param, list(names), f"Member must have length less than or equal to {MAX_NAMES}"
         )

@@ -42,10 +42,10 @@ from typing import Any, TypedDict, TypeVar
 from attrs import frozen
 
 from awsmon.cloudwatch.alarms.checks import (
+    ALARM_CHECKS,
     BASIC_STATISTICS,
     check_alarm_period,
     check_common,
-    constraint_error,
     enum_value,
 )
 from awsmon.cloudwatch.alarms.math_plan import math_plan
@@ -184,7 +184,7 @@ class _Source:
 
 def _check_counts(evaluation_periods: int, datapoints_to_alarm: int | None) -> None:
     if isinstance(evaluation_periods, bool) or evaluation_periods < 1:
-        raise constraint_error(
+        raise ALARM_CHECKS.invalid(
             "EvaluationPeriods",
             evaluation_periods,
             "Member must have value greater than or equal to 1",
@@ -192,7 +192,7 @@ def _check_counts(evaluation_periods: int, datapoints_to_alarm: int | None) -> N
     if datapoints_to_alarm is None:
         return
     if datapoints_to_alarm < 1:
-        raise constraint_error(
+        raise ALARM_CHECKS.invalid(
             "DatapointsToAlarm",
             datapoints_to_alarm,
             "Member must have value greater than or equal to 1",
