@@ -1,5 +1,5 @@
-"""Tests of awsmon/cloudwatch/service.py, metric_data.py, model.py and api.py: CloudWatch metrics
-through the domain, the wire client and boto3."""
+"""Tests of awsmon/cloudwatch/service.py, api.py, metrics/queries.py and metrics/model.py:
+CloudWatch metrics through the domain, the wire client and boto3."""
 
 from __future__ import annotations
 

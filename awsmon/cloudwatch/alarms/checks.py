@@ -6,6 +6,10 @@
 - `check_common`: name, description, action lists and tags.
 - `check_alarm_period`: an alarm period and the evaluation-span limits.
 - `enum_value`: a value of a modelled enumeration.
+
+>>> print(ALARM_CHECKS.invalid("AlarmName", "", "Member must not be empty").message)
+1 validation error detected: Value '' at 'alarmName' failed to satisfy constraint: \
+Member must not be empty
 """
 
 from __future__ import annotations

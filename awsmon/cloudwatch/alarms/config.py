@@ -32,12 +32,13 @@ Simulation notes:
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import Any, TypedDict, TypeVar
+from typing import Any, TypedDict, TypeVar, cast
 
 from attrs import frozen
 
@@ -122,26 +123,31 @@ def keyword_signature(settings: type[Any], *positional: str) -> Callable[[F], F]
 
     `inspect.signature` (help, and the dispatcher recording a domain call's
     parameters for CloudTrail) then sees each setting as a keyword parameter,
-    as if it were written out; optional settings show None as their default.
+    as if it were written out (optional ones show None as their default), and a
+    call with an unknown or missing keyword raises TypeError as it would then.
     """
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    parameters = [inspect.Parameter(name, kind) for name in ("self", *positional)]
+    for name, annotation in settings.__annotations__.items():
+        required = name in settings.__required_keys__
+        parameters.append(
+            inspect.Parameter(
+                name,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=inspect.Parameter.empty if required else None,
+                annotation=getattr(annotation, "__forward_arg__", inspect.Parameter.empty),
+            )
+        )
+    signature = inspect.Signature(parameters)
 
     def decorate(method: F) -> F:
-        kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
-        parameters = [inspect.Parameter(name, kind) for name in ("self", *positional)]
-        for name in settings.__annotations__:
-            required = name in settings.__required_keys__
-            default = inspect.Parameter.empty if required else None
-            annotation = getattr(settings.__annotations__[name], "__forward_arg__", None)
-            parameters.append(
-                inspect.Parameter(
-                    name,
-                    inspect.Parameter.KEYWORD_ONLY,
-                    default=default,
-                    annotation=annotation or inspect.Parameter.empty,
-                )
-            )
-        method.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
-        return method
+        @functools.wraps(method)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            signature.bind(*args, **kwargs)
+            return method(*args, **kwargs)
+
+        checked.__signature__ = signature  # type: ignore[attr-defined]
+        return cast(F, checked)
 
     return decorate
 

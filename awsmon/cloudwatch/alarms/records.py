@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from attrs import define, field, frozen
 
@@ -31,7 +31,6 @@ from awsmon.cloudwatch.alarms.rule import AlarmRule
 from awsmon.cloudwatch.metrics.model import MetricKey, StandardUnit
 
 if TYPE_CHECKING:
-    from awsmon.clock import Job
     from awsmon.cloudwatch.math.expression import MetricExpression
     from awsmon.cloudwatch.metrics.queries import MetricDataQuery
     from awsmon.cloudwatch.metrics.statistics import Statistic
@@ -47,7 +46,16 @@ __all__ = [
     "HistoryItemType",
     "MathPlan",
     "MetricAlarm",
+    "Timer",
 ]
+
+
+class Timer(Protocol):
+    """A running clock job (a composite's wait or extension period) that can be stopped."""
+
+    def cancel(self) -> None:
+        """Stop the job before it runs."""
+        ...
 
 
 class AlarmType(Enum):
@@ -292,7 +300,7 @@ class CompositeAlarm(Alarm):
     extension_period: timedelta | None = None
     actions_suppressed_by: ActionsSuppressedBy | None = None
     actions_suppressed_reason: str | None = None
-    suppression_timer: Job | None = field(default=None, repr=False)
+    suppression_timer: Timer | None = field(default=None, repr=False)
     held_previous: tuple[AlarmState, str, str | None, datetime] | None = field(
         default=None, repr=False
     )

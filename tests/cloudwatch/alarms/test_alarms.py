@@ -1,4 +1,4 @@
-"""Tests of awsmon/cloudwatch/alarms.py, alarm_runner.py and alarm_config.py: metric alarms
+"""Tests of awsmon/cloudwatch/alarms/store.py, runner.py and config.py: metric alarms
 evaluated on the virtual clock, through the domain."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Tests of awsmon/cloudwatch/alarms_api.py and alarm_actions.py / alarm_effects.py: alarm
+"""Tests of awsmon/cloudwatch/alarms/api.py and actions.py / effects.py: alarm
 operations through boto3 with shape checks, actions reaching SNS, SQS and Lambda."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Tests of awsmon/cloudwatch/composite.py and composite_alarms.py: composite alarms evaluated
+"""Tests of awsmon/cloudwatch/alarms/composite.py: composite alarms evaluated
 when children change, their reasons, and action suppression on the clock."""
 
 from __future__ import annotations

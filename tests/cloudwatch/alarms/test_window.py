@@ -1,4 +1,4 @@
-"""Tests of awsmon/cloudwatch/alarm_window.py: the fast state decision agrees with `evaluate`,
+"""Tests of awsmon/cloudwatch/alarms/window.py: the fast state decision agrees with `evaluate`,
 the fast window read agrees with the store's own aggregation, and, end to end, an alarm on the
 clock always holds the state a direct re-evaluation of its window gives."""
 

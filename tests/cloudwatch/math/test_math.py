@@ -1,4 +1,4 @@
-"""Tests for CloudWatch metric math: awsmon.cloudwatch.math.expression and its helper modules."""
+"""Tests for CloudWatch metric math: awsmon.cloudwatch.math and its modules."""
 
 from __future__ import annotations
 

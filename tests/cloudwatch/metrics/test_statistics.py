@@ -1,4 +1,5 @@
-"""Tests for awsmon.cloudwatch.metrics.statistics: aggregates, statistic names, statistic values."""
+"""Tests for awsmon.cloudwatch.metrics.statistics and aggregate: aggregates, statistic names,
+statistic values."""
 
 from __future__ import annotations
 

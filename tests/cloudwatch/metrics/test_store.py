@@ -1,4 +1,4 @@
-"""Tests of awsmon/cloudwatch/store.py: the columnar series store and AWS's retention."""
+"""Tests of awsmon/cloudwatch/metrics/store.py: the columnar series store and AWS's retention."""
 
 from __future__ import annotations
 
