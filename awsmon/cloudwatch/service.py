@@ -1,10 +1,13 @@
-"""The CloudWatch service of one account and region: metrics, their queries and dashboards.
+"""The CloudWatch service of one account and region: metrics, alarms and dashboards.
 
-`CloudWatch` is the one stateful class. Its methods, by purpose:
+`CloudWatch` is the service; it owns the metric catalog
+(`awsmon.cloudwatch.metrics.catalog`), the anomaly detectors and the alarms'
+owner (`awsmon.cloudwatch.alarms.store.Alarms`). Its methods, by purpose:
 
 - publishing: `put_metric_data` (PutMetricData) and `publish` (how AWS
   services and awsmon's own simulations put their metrics: not an API call);
 - reading: `get_metric_statistics`, `get_metric_data`, `list_metrics`;
+- alarms and anomaly detectors: see `awsmon.cloudwatch.alarms.operations`;
 - dashboards: `put_dashboard`, `get_dashboard`, `list_dashboards`, `delete_dashboards`;
 - time: an hourly clock job applies AWS's retention schedule (roll-ups and
   expiry, `awsmon.cloudwatch.metrics.store`).
