@@ -38,8 +38,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from awsmon import registry
-from awsmon.cloudwatch.alarm_window import read_fast
-from awsmon.cloudwatch.store import epoch_seconds
+from awsmon.cloudwatch import epoch_seconds, read_fast
 from awsmon.dispatch import Service, operation
 from awsmon.identity import Principal
 from awsmon.neighbours.autoscaling.errors import ScalingActivityInProgressFault, ValidationError

@@ -16,8 +16,7 @@ from typing import Any
 
 from awsmon import registry
 from awsmon.clock import Job
-from awsmon.cloudwatch import MetricKey, StandardUnit
-from awsmon.cloudwatch.store import from_epoch
+from awsmon.cloudwatch import MetricKey, StandardUnit, from_epoch
 from awsmon.dispatch import Service, ServiceContext
 from awsmon.neighbours.ec2.errors import IncorrectInstanceState, InvalidInstanceIDNotFound
 from awsmon.neighbours.ec2.instance import Instance, Reservation, minute_of

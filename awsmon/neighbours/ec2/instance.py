@@ -47,8 +47,7 @@ from typing import TYPE_CHECKING, Any
 from attrs import define, field
 
 from awsmon.arn import Arn
-from awsmon.cloudwatch import MetricKey, StandardUnit
-from awsmon.cloudwatch.store import epoch_seconds, from_epoch
+from awsmon.cloudwatch import MetricKey, StandardUnit, epoch_seconds, from_epoch
 from awsmon.neighbours.ec2.agent.agent import CloudWatchAgent
 from awsmon.neighbours.ec2.errors import AgentConfigError
 from awsmon.neighbours.ec2.model import InstanceState, InstanceType, MonitoringState, Workload

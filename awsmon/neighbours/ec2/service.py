@@ -278,7 +278,7 @@ class EC2(LifecycleMixin, TemplatesMixin):
     def handle_alarm_action(self, invocation: Any) -> None:
         """Carry out a CloudWatch alarm's EC2 action (stop, terminate, reboot, recover).
 
-        Called by the alarms service (``awsmon.cloudwatch.alarm_actions.ACTION_ROUTES``)
+        Called by the alarms service (``awsmon.cloudwatch.alarms.actions.ACTION_ROUTES``)
         with the `ActionInvocation`; the instance is the ``InstanceId``
         dimension of the alarm's metric. The action runs as the service-linked
         role ``AWSServiceRoleForCloudWatchEvents``, as in AWS.

@@ -47,8 +47,7 @@ from typing import Any, Protocol
 from awsmon import registry
 from awsmon.arn import partition_for
 from awsmon.clock import Job
-from awsmon.cloudwatch import MetricKey, StandardUnit
-from awsmon.cloudwatch.store import epoch_seconds, from_epoch
+from awsmon.cloudwatch import MetricKey, StandardUnit, epoch_seconds, from_epoch
 from awsmon.errors import NotFound
 from awsmon.identity import Principal
 from awsmon.neighbours.ec2.agent.config import (
