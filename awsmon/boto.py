@@ -214,6 +214,7 @@ def _answer(
                 request_id=request_id,
                 unknown=_not_simulated,
                 headers=dict(headers) if headers else None,
+                access_key_id=_access_key(client),
             )
         status = 200
     except ServiceError as error:
@@ -234,6 +235,15 @@ def _answer(
         raw=_Body(raw(body) if raw is not None and status == 200 else b""),
     )
     return http, body
+
+
+def _access_key(client: Any) -> str | None:
+    """The access key id the client signs with (CloudTrail's ``accessKeyId``), or None."""
+    credentials = getattr(getattr(client, "_request_signer", None), "_credentials", None)
+    if credentials is None:
+        return None
+    key = credentials.get_frozen_credentials().access_key
+    return key if isinstance(key, str) else None
 
 
 def _caller(cloud: Cloud, client: Any) -> AbstractContextManager[object]:
