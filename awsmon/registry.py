@@ -191,6 +191,15 @@ SERVICES: list[ServiceSpec] = [
         arn_service="autoscaling",
         parameter_case="pascal",
     ),
+    ServiceSpec(
+        name="cloudtrail",
+        botocore_name="cloudtrail",
+        domain="awsmon.cloudtrail.service:CloudTrail",
+        api="awsmon.cloudtrail.api:CloudTrailApi",
+        event_source="cloudtrail.amazonaws.com",
+        arn_service="cloudtrail",
+        cloud_hook="awsmon.cloudtrail.recording:install",
+    ),
 ]
 
 
