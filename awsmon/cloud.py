@@ -47,7 +47,7 @@ def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
     wanted = name.lower()
     for key, value in headers.items():
         if key.lower() == wanted:
-            return value.decode() if isinstance(value, bytes) else str(value)
+            return str(value)
     return None
 
 

@@ -104,9 +104,7 @@ class CloudTrailApi(WireApi):
         for index, item in enumerate(params.items("LookupAttributes")):
             entry = params.nested(item if isinstance(item, Mapping) else {})
             key = entry.string("AttributeKey", required=True)
-            value = entry.string(
-                "AttributeValue", required=True, min_length=1, max_length=2000
-            )
+            value = entry.string("AttributeValue", required=True, min_length=1, max_length=2000)
             assert key is not None and value is not None, index
             attributes.append((key, value))
         page = self.domain.lookup_events(
@@ -328,9 +326,7 @@ class CloudTrailApi(WireApi):
             resources.append(DataResource(kind, values))
         return EventSelector(
             read_write_type=entry.string("ReadWriteType", default="All") or "All",
-            include_management_events=bool(
-                entry.boolean("IncludeManagementEvents", default=True)
-            ),
+            include_management_events=bool(entry.boolean("IncludeManagementEvents", default=True)),
             data_resources=tuple(resources),
             exclude_management_event_sources=tuple(
                 str(v) for v in entry.items("ExcludeManagementEventSources")
@@ -403,9 +399,7 @@ class CloudTrailApi(WireApi):
     @handles("GetInsightSelectors")
     def get_insight_selectors(self, params: Params) -> Response:
         """GetInsightSelectors."""
-        return self._insights_body(
-            self.domain.get_insight_selectors(_text(params, "TrailName"))
-        )
+        return self._insights_body(self.domain.get_insight_selectors(_text(params, "TrailName")))
 
     @staticmethod
     def _insights_body(trail: Trail) -> Response:

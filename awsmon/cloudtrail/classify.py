@@ -149,8 +149,7 @@ _TABLE: dict[str, dict[str, str]] = {
     },
     "firehose": {
         "read": "DescribeDeliveryStream ListDeliveryStreams ListTagsForDeliveryStream",
-        "write": "CreateDeliveryStream DeleteDeliveryStream TagDeliveryStream"
-        " UntagDeliveryStream",
+        "write": "CreateDeliveryStream DeleteDeliveryStream TagDeliveryStream UntagDeliveryStream",
         "none": "PutRecord PutRecordBatch",
     },
     "ec2": {

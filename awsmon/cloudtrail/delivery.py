@@ -77,7 +77,6 @@ class TrailHome(Protocol):
     def places_of(self, trail: Trail) -> list[Any]: ...
 
 
-
 def facts_of(record: CallRecord) -> Facts:
     """What the selectors see of `record`."""
     return Facts(
@@ -247,7 +246,10 @@ def write_digests(home: TrailHome, trail: Trail) -> None:
         }
         content = json.dumps(body, separators=(",", ":")).encode()
         signature = sign(
-            body["digestEndTime"], trail.s3_bucket_name, key, content,
+            event_time(now),
+            trail.s3_bucket_name,
+            key,
+            content,
             previous[1] if previous else None,
         )
         try:
@@ -284,5 +286,3 @@ def verify_digest(
     """
     end = json.loads(content)["digestEndTime"]
     return metadata.get("signature") == sign(end, bucket, key, content, previous)
-
-

@@ -7,8 +7,15 @@ meaning (``except LookupError``) or by the exact code.
 
 from __future__ import annotations
 
-from awsmon.errors import AccessDenied, AlreadyExists, InvalidParameter, LimitExceeded, NotFound
-from awsmon.errors import ServiceError, Throttled
+from awsmon.errors import (
+    AccessDenied,
+    AlreadyExists,
+    InvalidParameter,
+    LimitExceeded,
+    NotFound,
+    ServiceError,
+    Throttled,
+)
 
 __all__ = [
     "CloudTrailARNInvalidException",
@@ -183,9 +190,7 @@ class InvalidTimeRangeException(InvalidParameter, code="InvalidTimeRangeExceptio
     """The start time is after the end time."""
 
 
-class InvalidMaxResultsException(
-    InvalidParameter, code="InvalidMaxResultsException", service=_S
-):
+class InvalidMaxResultsException(InvalidParameter, code="InvalidMaxResultsException", service=_S):
     """MaxResults is outside 1–50."""
 
 

@@ -154,8 +154,9 @@ class History:
         if before is not None:
             hi = min(hi, before)
         if attribute is not None and attribute[0] == "EventId":
-            candidates = [s for s in self._management if event_id_of(self.get(s).request_id)
-                          == attribute[1]]
+            candidates = [
+                s for s in self._management if event_id_of(self.get(s).request_id) == attribute[1]
+            ]
         elif attribute is None:
             candidates = self._management
         else:

@@ -39,10 +39,10 @@ __all__ = [
     "EVENT_VERSION",
     "SOURCE_IP",
     "CallRecord",
+    "data_resources",
     "event_id_of",
     "event_time",
     "lookup_resources",
-    "data_resources",
     "record_of",
     "render",
     "username",
@@ -127,8 +127,9 @@ def record_of(call: ApiCall, kind: Classification) -> CallRecord:
         call.region,
         call.principal,
         call.parameters,
-        _snapshot(call.response) if keep and call.source == "domain" else
-        (call.response if keep else None),
+        _snapshot(call.response)
+        if keep and call.source == "domain"
+        else (call.response if keep else None),
         None if error is None else error.code,
         None if error is None else error.message,
         kind,
@@ -389,8 +390,10 @@ def _data_arn(service: str, params: Mapping[str, Any], account: str, region: str
         name = text("FunctionName")
         if name is None:
             return None
-        return name if name.startswith("arn:") else (
-            f"arn:aws:lambda:{region}:{account}:function:{name}"
+        return (
+            name
+            if name.startswith("arn:")
+            else (f"arn:aws:lambda:{region}:{account}:function:{name}")
         )
     if service == "sns":
         return text("TopicArn", "TargetArn")
@@ -400,13 +403,17 @@ def _data_arn(service: str, params: Mapping[str, Any], account: str, region: str
     if service == "kinesis":
         arn = text("StreamARN")
         name = text("StreamName")
-        return arn or (None if name is None else f"arn:aws:kinesis:{region}:{account}:stream/{name}")
+        return arn or (
+            None if name is None else f"arn:aws:kinesis:{region}:{account}:stream/{name}"
+        )
     if service == "logs":
         group = text("logGroupName", "LogGroupName")
         return None if group is None else f"arn:aws:logs:{region}:{account}:log-group:{group}"
     if service == "events":
         bus = text("EventBusName") or "default"
-        return bus if bus.startswith("arn:") else f"arn:aws:events:{region}:{account}:event-bus/{bus}"
+        return (
+            bus if bus.startswith("arn:") else f"arn:aws:events:{region}:{account}:event-bus/{bus}"
+        )
     if service == "cloudwatch":
         namespace = text("Namespace")
         return f"arn:aws:cloudwatch:{region}:{account}:metric/{namespace or '*'}"

@@ -36,8 +36,8 @@ __all__ = [
     "EventSelector",
     "Facts",
     "FieldSelector",
-    "SelectorError",
     "Selection",
+    "SelectorError",
 ]
 
 #: The fields an advanced selector may name.

@@ -59,8 +59,8 @@ from awsmon.cloudtrail.errors import (
 )
 from awsmon.cloudtrail.history import LOOKUP_KEYS, RETENTION, History
 from awsmon.cloudtrail.insights import InsightWatch
-from awsmon.cloudtrail.records import EVENT_VERSION, CallRecord, render, username
 from awsmon.cloudtrail.recording import recorder_of
+from awsmon.cloudtrail.records import EVENT_VERSION, CallRecord, render, username
 from awsmon.cloudtrail.trail_ops import TrailOperations
 from awsmon.dispatch import Service, ServiceContext, operation
 from awsmon.errors import ServiceError
@@ -226,17 +226,22 @@ class CloudTrail(TrailOperations, Service):
             InvalidEventCategoryException / ThrottlingException.
         """
         self._throttle()
-        pairs = list(lookup_attributes.items() if isinstance(lookup_attributes, Mapping)
-                     else lookup_attributes)
+        pairs = list(
+            lookup_attributes.items()
+            if isinstance(lookup_attributes, Mapping)
+            else lookup_attributes
+        )
         if len(pairs) > 1:
             raise InvalidLookupAttributesException(
                 "You cannot specify more than one lookup attribute.",
-                param="LookupAttributes", value=pairs,
+                param="LookupAttributes",
+                value=pairs,
             )
         if event_category is not None and event_category != "insight":
             raise InvalidEventCategoryException(
                 f"Event category {event_category} is not valid. Valid value is insight.",
-                param="EventCategory", value=event_category,
+                param="EventCategory",
+                value=event_category,
             )
         allowed = _INSIGHT_KEYS if event_category else LOOKUP_KEYS
         attribute = pairs[0] if pairs else None
@@ -244,13 +249,15 @@ class CloudTrail(TrailOperations, Service):
             raise InvalidLookupAttributesException(
                 f"Lookup attribute key {attribute[0]} is not valid"
                 + (" with event category insight." if event_category else "."),
-                param="AttributeKey", value=attribute[0],
+                param="AttributeKey",
+                value=attribute[0],
             )
         limit = 50 if max_results is None else max_results
         if not 1 <= limit <= 50:
             raise InvalidMaxResultsException(
                 f"Value {limit} for MaxResults is not valid. It must be between 1 and 50.",
-                param="MaxResults", value=limit,
+                param="MaxResults",
+                value=limit,
             )
         now = self.ctx.now()
         start = now - RETENTION if start_time is None else to_datetime(start_time)
@@ -268,7 +275,8 @@ class CloudTrail(TrailOperations, Service):
         end = min(end, now - self.history_delay)
         page, more = self.history.lookup(attribute, start, end, before=before, limit=limit)
         token = None if more is None else _token(more, query)
-        return LookupPage([record for _, record in page], token)
+        found: list[CallRecord | dict[str, Any]] = [record for _, record in page]
+        return LookupPage(found, token)
 
     def _insight_page(
         self,
@@ -280,7 +288,7 @@ class CloudTrail(TrailOperations, Service):
         query: str,
     ) -> LookupPage:
         fields = {"EventId": "eventID", "EventName": "eventName", "EventSource": "eventSource"}
-        chosen = []
+        chosen: list[CallRecord | dict[str, Any]] = []
         top = len(self.insight_events) if before is None else before
         for index in range(top - 1, -1, -1):
             event = self.insight_events[index]
@@ -330,6 +338,7 @@ def _read_token(token: str, query: str) -> int:
     if key != query or seq < 0:
         raise InvalidNextTokenException(
             "Invalid NextToken: it does not belong to this query.",
-            param="NextToken", value=token,
+            param="NextToken",
+            value=token,
         )
     return seq

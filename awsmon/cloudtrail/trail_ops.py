@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from awsmon.arn import Arn, InvalidArn
+from awsmon.clock import Job
 from awsmon.cloudtrail import delivery
 from awsmon.cloudtrail.errors import (
     CloudTrailARNInvalidException,
@@ -50,8 +51,8 @@ from awsmon.cloudtrail.errors import (
 from awsmon.cloudtrail.selectors import (
     AdvancedEventSelector,
     EventSelector,
-    SelectorError,
     Selection,
+    SelectorError,
 )
 from awsmon.cloudtrail.trails import Trail, TrailStatus, trail_name_error
 from awsmon.dispatch import ServiceContext, operation
@@ -60,8 +61,8 @@ from awsmon.neighbours.policy import PolicyDocument
 if TYPE_CHECKING:
     from awsmon.cloudtrail.history import History
     from awsmon.cloudtrail.insights import InsightWatch
-    from awsmon.cloudtrail.records import CallRecord
     from awsmon.cloudtrail.recording import Recorder
+    from awsmon.cloudtrail.records import CallRecord
 
 __all__ = ["MAX_TRAILS", "TrailOperations"]
 
@@ -83,6 +84,11 @@ class TrailOperations:
 
     def _init_trails(self) -> None:
         self.trails: dict[str, Trail] = {}
+        self._insight_job: Job | None = None
+
+    def render(self, record: CallRecord) -> dict[str, Any]:
+        """The record as AWS writes it (the service sets the ``eventVersion``)."""
+        raise NotImplementedError
 
     @property
     def region(self) -> str:
@@ -119,9 +125,7 @@ class TrailOperations:
                     f"ARN {name_or_arn} is not valid.", param="Name", value=name_or_arn
                 )
             name = arn.resource_id
-            candidates = [
-                t for t in self._visible() if t.arn == name_or_arn
-            ]
+            candidates = [t for t in self._visible() if t.arn == name_or_arn]
         else:
             name = name_or_arn
             problem = trail_name_error(name)
@@ -131,13 +135,15 @@ class TrailOperations:
         if not candidates:
             raise TrailNotFoundException(
                 f"Unknown trail: {name} for the user: {self.ctx.account_id}",
-                param="Name", value=name_or_arn,
+                param="Name",
+                value=name_or_arn,
             )
         trail = candidates[0]
         if home_only and trail.home_region != self.ctx.region:
             raise InvalidHomeRegionException(
-                f"This operation must be called from the trail's home region, "
-                f"{trail.home_region}.", param="Name", value=name_or_arn,
+                f"This operation must be called from the trail's home region, {trail.home_region}.",
+                param="Name",
+                value=name_or_arn,
             )
         return trail
 
@@ -168,29 +174,37 @@ class TrailOperations:
         ):
             raise InsufficientS3BucketPolicyException(
                 f"Incorrect S3 bucket policy is detected for bucket: {bucket}",
-                param="S3BucketName", value=bucket,
+                param="S3BucketName",
+                value=bucket,
             )
 
     def _topic_arn(self, topic: str, trail_arn: str) -> str:
-        arn = topic if topic.startswith("arn:") else (
-            f"arn:aws:sns:{self.ctx.region}:{self.ctx.account_id}:{topic}"
+        arn = (
+            topic
+            if topic.startswith("arn:")
+            else (f"arn:aws:sns:{self.ctx.region}:{self.ctx.account_id}:{topic}")
         )
         try:
             found = self.ctx.sibling("sns").topic(arn)
         except (LookupError, ValueError):
             raise InvalidSnsTopicNameException(
                 f"SNS Topic does not exist or the topic name is not valid: {topic}",
-                param="SnsTopicName", value=topic,
+                param="SnsTopicName",
+                value=topic,
             ) from None
         policy = found.attributes.get("Policy")
         context = {"aws:SourceArn": trail_arn, "aws:SourceAccount": self.ctx.account_id}
-        allowed = policy and PolicyDocument.parse(policy).evaluate(
-            delivery.PRINCIPAL, "SNS:Publish", arn, context
-        ).allowed
+        allowed = (
+            policy
+            and PolicyDocument.parse(policy)
+            .evaluate(delivery.PRINCIPAL, "SNS:Publish", arn, context)
+            .allowed
+        )
         if not allowed:
             raise InsufficientSnsTopicPolicyException(
                 f"Incorrect SNS topic policy is detected for topic: {arn}",
-                param="SnsTopicName", value=topic,
+                param="SnsTopicName",
+                value=topic,
             )
         return arn
 
@@ -198,7 +212,8 @@ class TrailOperations:
         if (group_arn is None) != (role_arn is None):
             raise InvalidParameterCombinationException(
                 "CloudWatchLogsLogGroupArn and CloudWatchLogsRoleArn go together.",
-                param="CloudWatchLogsLogGroupArn", value=group_arn,
+                param="CloudWatchLogsLogGroupArn",
+                value=group_arn,
             )
         if group_arn is None or role_arn is None:
             return
@@ -215,14 +230,16 @@ class TrailOperations:
         ):
             raise InvalidCloudWatchLogsLogGroupArnException(
                 f"Invalid CloudWatch Logs log group ARN: {group_arn}",
-                param="CloudWatchLogsLogGroupArn", value=group_arn,
+                param="CloudWatchLogsLogGroupArn",
+                value=group_arn,
             )
         try:
             self.ctx.sibling("logs").log_group(name)
         except LookupError:
             raise InvalidCloudWatchLogsLogGroupArnException(
                 f"Log group does not exist: {group_arn}",
-                param="CloudWatchLogsLogGroupArn", value=group_arn,
+                param="CloudWatchLogsLogGroupArn",
+                value=group_arn,
             ) from None
         try:
             role = Arn.parse(role_arn)
@@ -231,7 +248,8 @@ class TrailOperations:
         if role is None or role.service != "iam" or role.resource_type != "role":
             raise InvalidCloudWatchLogsRoleArnException(
                 f"Invalid CloudWatch Logs role ARN: {role_arn}",
-                param="CloudWatchLogsRoleArn", value=role_arn,
+                param="CloudWatchLogsRoleArn",
+                value=role_arn,
             )
 
     # -- trails --------------------------------------------------------------------------
@@ -268,17 +286,21 @@ class TrailOperations:
         if name in self.trails or any(t.name == name for t in self._visible()):
             raise TrailAlreadyExistsException(
                 f"Trail {name} already exists for customer: {self.ctx.account_id}",
-                param="Name", value=name,
+                param="Name",
+                value=name,
             )
         if len(self._visible()) >= MAX_TRAILS:
             raise MaximumNumberOfTrailsExceededException(
                 f"User: {self.ctx.account_id} already has {MAX_TRAILS} trails in "
-                f"{self.ctx.region}.", param="Name", value=name,
+                f"{self.ctx.region}.",
+                param="Name",
+                value=name,
             )
         if is_organization_trail:
             raise OrganizationsNotInUseException(
                 "This account is not a member of an organization.",
-                param="IsOrganizationTrail", value=True,
+                param="IsOrganizationTrail",
+                value=True,
             )
         if (tags_list or {}) and len(tags_list or {}) > 50:
             raise TagsLimitExceededException(
@@ -333,7 +355,8 @@ class TrailOperations:
         if is_organization_trail:
             raise OrganizationsNotInUseException(
                 "This account is not a member of an organization.",
-                param="IsOrganizationTrail", value=True,
+                param="IsOrganizationTrail",
+                value=True,
             )
         bucket = trail.s3_bucket_name if s3_bucket_name is None else s3_bucket_name
         prefix = trail.s3_key_prefix if s3_key_prefix is None else (s3_key_prefix or None)
@@ -448,7 +471,10 @@ class TrailOperations:
         logging = trail.status.is_logging and trail.name in self.trails
         if logging and trail.delivery_job is None:
             trail.delivery_job = clock.call_every(
-                delivery.DELIVERY_INTERVAL, delivery.deliver, self, trail,
+                delivery.DELIVERY_INTERVAL,
+                delivery.deliver,
+                self,
+                trail,
                 name=f"cloudtrail delivery {trail.name}",
             )
         if not logging and trail.delivery_job is not None:
@@ -457,7 +483,10 @@ class TrailOperations:
         digests = logging and trail.log_file_validation_enabled
         if digests and trail.digest_job is None:
             trail.digest_job = clock.call_every(
-                delivery.DIGEST_INTERVAL, delivery.write_digests, self, trail,
+                delivery.DIGEST_INTERVAL,
+                delivery.write_digests,
+                self,
+                trail,
                 name=f"cloudtrail digests {trail.name}",
             )
         if not digests and trail.digest_job is not None:
@@ -529,7 +558,8 @@ class TrailOperations:
         if (event_selectors is None) == (advanced_event_selectors is None):
             raise InvalidParameterCombinationException(
                 "Specify either EventSelectors or AdvancedEventSelectors, not both.",
-                param="EventSelectors", value=None,
+                param="EventSelectors",
+                value=None,
             )
         try:
             if event_selectors is not None:
@@ -567,14 +597,16 @@ class TrailOperations:
         for insight_type, categories in insight_selectors:
             if insight_type not in _INSIGHT_TYPES:
                 raise InvalidInsightSelectorsException(
-                    f"Invalid InsightType: {insight_type}", param="InsightType",
+                    f"Invalid InsightType: {insight_type}",
+                    param="InsightType",
                     value=insight_type,
                 )
             chosen[insight_type] = tuple(categories) or ("Management",)
         if "ApiCallRateInsight" in chosen and not trail.selection.logs_management_writes:
             raise InvalidInsightSelectorsException(
                 "ApiCallRateInsight needs a trail that logs write management events.",
-                param="InsightSelectors", value=insight_type,
+                param="InsightSelectors",
+                value=insight_type,
             )
         trail.insight_types = chosen
         self._update_insights()
@@ -592,7 +624,8 @@ class TrailOperations:
             raise InsightNotEnabledException(
                 f"Trail {trail.arn} does not have Insights enabled. Edit the trail settings "
                 "to enable Insights, and then try the operation again.",
-                param="TrailName", value=trail_name,
+                param="TrailName",
+                value=trail_name,
             )
         return trail
 
@@ -609,7 +642,7 @@ class TrailOperations:
                 60, self._scan_insights, name="cloudtrail insights"
             )
         watch.types = types
-        if not types and getattr(self, "_insight_job", None) is not None:
+        if not types and self._insight_job is not None:
             self._insight_job.cancel()
             self._insight_job = None
             watch.started_at = None

@@ -116,7 +116,7 @@ class Trail:
     delivery_job: Job | None = field(default=None, repr=False)
     digest_job: Job | None = field(default=None, repr=False)
     digest_files: dict[str, list[dict[str, Any]]] = field(factory=dict, repr=False)
-    last_digest: dict[str, tuple[str, str]] = field(factory=dict, repr=False)
+    last_digest: dict[str, tuple[str, str, str]] = field(factory=dict, repr=False)
 
     @property
     def sns_topic_name(self) -> str | None:

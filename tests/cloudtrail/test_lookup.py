@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import boto3
 import pytest
@@ -59,8 +60,10 @@ class TestLookupEvents:
         trail = cloud.client("cloudtrail")
         lookup = [{"AttributeKey": "EventName", "AttributeValue": "CreateLogGroup"}]
         first = trail.lookup_events(LookupAttributes=lookup, MaxResults=3)
-        names = [json.loads(e["CloudTrailEvent"])["requestParameters"]["logGroupName"]
-                 for e in first["Events"]]
+        names = [
+            json.loads(e["CloudTrailEvent"])["requestParameters"]["logGroupName"]
+            for e in first["Events"]
+        ]
         assert names == ["g6", "g5", "g4"]
         second = trail.lookup_events(
             LookupAttributes=lookup, MaxResults=3, NextToken=first["NextToken"]
@@ -129,10 +132,12 @@ class TestLookupErrors:
         ("params", "code"),
         [
             pytest.param(
-                {"LookupAttributes": [
-                    {"AttributeKey": "EventName", "AttributeValue": "a"},
-                    {"AttributeKey": "Username", "AttributeValue": "b"},
-                ]},
+                {
+                    "LookupAttributes": [
+                        {"AttributeKey": "EventName", "AttributeValue": "a"},
+                        {"AttributeKey": "Username", "AttributeValue": "b"},
+                    ]
+                },
                 "InvalidLookupAttributesException",
                 id="two-attributes",
             ),
@@ -142,8 +147,10 @@ class TestLookupErrors:
                 id="unknown-key",
             ),
             pytest.param(
-                {"StartTime": datetime(2024, 1, 2, tzinfo=UTC),
-                 "EndTime": datetime(2024, 1, 1, tzinfo=UTC)},
+                {
+                    "StartTime": datetime(2024, 1, 2, tzinfo=UTC),
+                    "EndTime": datetime(2024, 1, 1, tzinfo=UTC),
+                },
                 "InvalidTimeRangeException",
                 id="start-after-end",
             ),
@@ -152,8 +159,10 @@ class TestLookupErrors:
                 {"EventCategory": "Insight"}, "InvalidEventCategoryException", id="category-case"
             ),
             pytest.param(
-                {"EventCategory": "insight",
-                 "LookupAttributes": [{"AttributeKey": "Username", "AttributeValue": "root"}]},
+                {
+                    "EventCategory": "insight",
+                    "LookupAttributes": [{"AttributeKey": "Username", "AttributeValue": "root"}],
+                },
                 "InvalidLookupAttributesException",
                 id="insight-username",
             ),
@@ -185,18 +194,45 @@ _CALLS = st.lists(
     st.tuples(
         st.sampled_from(["create", "describe", "delete", "topic"]),
         st.sampled_from(["a", "b", "c"]),
-        st.sampled_from([None, "arn:aws:iam::123456789012:user/ann",
-                         "arn:aws:sts::123456789012:assumed-role/R/s1"]),
+        st.sampled_from(
+            [
+                None,
+                "arn:aws:iam::123456789012:user/ann",
+                "arn:aws:sts::123456789012:assumed-role/R/s1",
+            ]
+        ),
         st.integers(min_value=0, max_value=3),
     ),
     max_size=25,
 )
 
 
+def _act(client: Any, action: str, name: str) -> None:
+    if action == "create":
+        client.create_log_group(logGroupName=name)
+    elif action == "describe":
+        client.describe_log_groups(logGroupNamePrefix=name)
+    elif action == "delete":
+        client.delete_log_group(logGroupName=name)
+    else:
+        client.create_topic(Name=name)
+
+
 @settings(max_examples=30)
-@given(calls=_CALLS, key=st.sampled_from(
-    ["EventName", "ReadOnly", "Username", "ResourceType", "ResourceName", "EventSource",
-     "EventId"]))
+@given(
+    calls=_CALLS,
+    key=st.sampled_from(
+        [
+            "EventName",
+            "ReadOnly",
+            "Username",
+            "ResourceType",
+            "ResourceName",
+            "EventSource",
+            "EventId",
+        ]
+    ),
+)
 def test_lookup_equals_naive_filter(calls: list, key: str) -> None:
     """LookupEvents by each attribute returns what a naive filter over the records returns."""
     cloud = Cloud()
@@ -205,23 +241,10 @@ def test_lookup_equals_naive_filter(calls: list, key: str) -> None:
         cloud.clock.advance(wait)
         client = cloud.client("logs") if action != "topic" else cloud.client("sns")
 
-        def act() -> None:
-            if action == "create":
-                client.create_log_group(logGroupName=name)
-            elif action == "describe":
-                client.describe_log_groups(logGroupNamePrefix=name)
-            elif action == "delete":
-                client.delete_log_group(logGroupName=name)
-            else:
-                client.create_topic(Name=name)
-
         try:
-            if who is None:
-                act()
-            else:
-                with cloud.as_principal(who):
-                    act()
-        except Exception:  # noqa: BLE001 - failed calls are recorded too
+            with cloud.as_principal(who or cloud.principal):
+                _act(client, action, name)
+        except Exception:
             pass
     records = [r for r in cloud.cloudtrail.events() if r.management]
     values = {v for r in records for k, v in attribute_values(r) if k == key}
@@ -232,7 +255,8 @@ def test_lookup_equals_naive_filter(calls: list, key: str) -> None:
         # Each lookup is itself recorded: compare with the records as they stand now.
         records = [r for r in cloud.cloudtrail.events() if r.management]
         expected = [
-            r.event_id for r in reversed(records)
+            r.event_id
+            for r in reversed(records)
             if (r.event_id == value if key == "EventId" else (key, value) in attribute_values(r))
         ]
         got: list[str] = []

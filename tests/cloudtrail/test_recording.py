@@ -91,8 +91,14 @@ class TestRecordFields:
         cloud.client("logs").create_log_group(logGroupName="app")
         keys = list(_record(cloud, "CreateLogGroup"))
         assert keys[:8] == [
-            "eventVersion", "userIdentity", "eventTime", "eventSource", "eventName",
-            "awsRegion", "sourceIPAddress", "userAgent",
+            "eventVersion",
+            "userIdentity",
+            "eventTime",
+            "eventSource",
+            "eventName",
+            "awsRegion",
+            "sourceIPAddress",
+            "userAgent",
         ]
         assert keys.index("requestID") < keys.index("eventID") < keys.index("eventCategory")
 
@@ -176,7 +182,11 @@ class TestRecordFields:
         assert record["eventCategory"] == "Data"
         assert record["managementEvent"] is False
         assert record["resources"] == [
-            {"accountId": "123456789012", "type": "AWS::S3::Object", "ARN": "arn:aws:s3:::bucket-one/k/1.txt"}
+            {
+                "accountId": "123456789012",
+                "type": "AWS::S3::Object",
+                "ARN": "arn:aws:s3:::bucket-one/k/1.txt",
+            }
         ]
         assert "body" not in record["requestParameters"]
 

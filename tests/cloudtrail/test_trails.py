@@ -66,7 +66,10 @@ class TestTrailLifecycle:
         assert status["StartLoggingTime"] == awsmon_boto3.clock.now()
         described = call(trail_client, "DescribeTrails")["trailList"]
         assert [(t["Name"], t["HomeRegion"]) for t in described] == [("my-trail", "us-east-1")]
-        assert call(trail_client, "GetTrail", Name="my-trail")["Trail"]["HasCustomEventSelectors"] is False
+        assert (
+            call(trail_client, "GetTrail", Name="my-trail")["Trail"]["HasCustomEventSelectors"]
+            is False
+        )
         assert call(trail_client, "ListTrails")["Trails"] == [
             {"TrailARN": created["TrailARN"], "Name": "my-trail", "HomeRegion": "us-east-1"}
         ]
@@ -89,8 +92,17 @@ class TestTrailLifecycle:
         assert listed == [{"ResourceId": arn, "TagsList": [{"Key": "env", "Value": "prod"}]}]
 
     @pytest.mark.parametrize(
-        "name", ["ab", "my--namespace", "my-_namespace", "-trail", "trail-", "192.168.5.4",
-                 "my trail", "a" * 129],
+        "name",
+        [
+            "ab",
+            "my--namespace",
+            "my-_namespace",
+            "-trail",
+            "trail-",
+            "192.168.5.4",
+            "my trail",
+            "a" * 129,
+        ],
     )
     def test_invalid_names(self, awsmon_boto3: Cloud, trail_client: Any, name: str) -> None:
         """Names breaking the naming rules get InvalidTrailNameException."""
@@ -112,7 +124,9 @@ class TestTrailLifecycle:
         assert trail_client.describe_trails()["trailList"] == []
         trail_bucket(awsmon_boto3, "open-bucket", "logs")
         with pytest.raises(ClientError) as caught:
-            trail_client.create_trail(Name="trail1", S3BucketName="open-bucket", S3KeyPrefix="other")
+            trail_client.create_trail(
+                Name="trail1", S3BucketName="open-bucket", S3KeyPrefix="other"
+            )
         assert caught.value.response["Error"]["Code"] == "InsufficientS3BucketPolicyException"
         trail_client.create_trail(Name="trail1", S3BucketName="open-bucket", S3KeyPrefix="logs")
 
@@ -191,7 +205,9 @@ class TestS3Delivery:
         assert key.startswith(
             f"AWSLogs/{ACCOUNT}/CloudTrail/us-east-1/{day}/{ACCOUNT}_CloudTrail_us-east-1_{stamp}_"
         )
-        assert key.endswith(".json.gz") and len(key.rsplit("_", 1)[1]) == len("0123456789abcdef.json.gz")
+        assert key.endswith(".json.gz") and len(key.rsplit("_", 1)[1]) == len(
+            "0123456789abcdef.json.gz"
+        )
         names = [r["eventName"] for r in files[key]["Records"]]
         assert names == ["StartLogging", "CreateBucket", "CreateLogGroup"]
         assert "PutObject" not in names
@@ -208,13 +224,15 @@ class TestS3Delivery:
             trail_client,
             "PutEventSelectors",
             TrailName="data",
-            EventSelectors=[{
-                "ReadWriteType": "WriteOnly",
-                "IncludeManagementEvents": False,
-                "DataResources": [
-                    {"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::images/example-"]}
-                ],
-            }],
+            EventSelectors=[
+                {
+                    "ReadWriteType": "WriteOnly",
+                    "IncludeManagementEvents": False,
+                    "DataResources": [
+                        {"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::images/example-"]}
+                    ],
+                }
+            ],
         )
         assert selectors["EventSelectors"][0]["ReadWriteType"] == "WriteOnly"
         trail_client.start_logging(Name="data")
@@ -242,13 +260,15 @@ class TestS3Delivery:
             trail_client,
             "PutEventSelectors",
             TrailName="adv",
-            AdvancedEventSelectors=[{
-                "Name": "deletes",
-                "FieldSelectors": [
-                    {"Field": "eventCategory", "Equals": ["Management"]},
-                    {"Field": "eventName", "StartsWith": ["Delete"]},
-                ],
-            }],
+            AdvancedEventSelectors=[
+                {
+                    "Name": "deletes",
+                    "FieldSelectors": [
+                        {"Field": "eventCategory", "Equals": ["Management"]},
+                        {"Field": "eventName", "StartsWith": ["Delete"]},
+                    ],
+                }
+            ],
         )
         trail_client.start_logging(Name="adv")
         logs = boto3.client("logs")
@@ -267,23 +287,36 @@ class TestS3Delivery:
         [
             pytest.param(
                 {"EventSelectors": [{"ReadWriteType": "All"}] * 6},
-                "InvalidEventSelectorsException", id="six-selectors",
+                "InvalidEventSelectorsException",
+                id="six-selectors",
             ),
             pytest.param(
-                {"EventSelectors": [{"DataResources": [{"Type": "AWS::EC2::Instance",
-                                                        "Values": ["x"]}]}]},
-                "InvalidEventSelectorsException", id="bad-type",
+                {
+                    "EventSelectors": [
+                        {"DataResources": [{"Type": "AWS::EC2::Instance", "Values": ["x"]}]}
+                    ]
+                },
+                "InvalidEventSelectorsException",
+                id="bad-type",
             ),
             pytest.param(
-                {"AdvancedEventSelectors": [{"FieldSelectors": [
-                    {"Field": "eventName", "Equals": ["X"]}]}]},
-                "InvalidEventSelectorsException", id="no-category",
+                {
+                    "AdvancedEventSelectors": [
+                        {"FieldSelectors": [{"Field": "eventName", "Equals": ["X"]}]}
+                    ]
+                },
+                "InvalidEventSelectorsException",
+                id="no-category",
             ),
             pytest.param(
-                {"EventSelectors": [{"ReadWriteType": "All"}],
-                 "AdvancedEventSelectors": [{"FieldSelectors": [
-                     {"Field": "eventCategory", "Equals": ["Management"]}]}]},
-                "InvalidParameterCombinationException", id="both-kinds",
+                {
+                    "EventSelectors": [{"ReadWriteType": "All"}],
+                    "AdvancedEventSelectors": [
+                        {"FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]}]}
+                    ],
+                },
+                "InvalidParameterCombinationException",
+                id="both-kinds",
             ),
         ],
     )
@@ -314,23 +347,49 @@ class TestS3Delivery:
         sns.set_topic_attributes(
             TopicArn=topic,
             AttributeName="Policy",
-            AttributeValue=json.dumps({"Statement": [{
-                "Effect": "Allow",
-                "Principal": {"Service": "cloudtrail.amazonaws.com"},
-                "Action": "SNS:Publish",
-                "Resource": topic,
-            }]}),
+            AttributeValue=json.dumps(
+                {
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                            "Action": "SNS:Publish",
+                            "Resource": topic,
+                        }
+                    ]
+                }
+            ),
         )
         url = sqs.create_queue(QueueName="files")["QueueUrl"]
         queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
-            "Attributes"]["QueueArn"]
-        sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps({"Statement": [{
-            "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"},
-            "Action": "sqs:SendMessage", "Resource": queue_arn}]})})
-        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn,
-                      Attributes={"RawMessageDelivery": "true"})
-        trail_client.create_trail(Name="notify", S3BucketName="trail-bucket",
-                                  SnsTopicName="trail-files")
+            "Attributes"
+        ]["QueueArn"]
+        sqs.set_queue_attributes(
+            QueueUrl=url,
+            Attributes={
+                "Policy": json.dumps(
+                    {
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"Service": "sns.amazonaws.com"},
+                                "Action": "sqs:SendMessage",
+                                "Resource": queue_arn,
+                            }
+                        ]
+                    }
+                )
+            },
+        )
+        sns.subscribe(
+            TopicArn=topic,
+            Protocol="sqs",
+            Endpoint=queue_arn,
+            Attributes={"RawMessageDelivery": "true"},
+        )
+        trail_client.create_trail(
+            Name="notify", S3BucketName="trail-bucket", SnsTopicName="trail-files"
+        )
         trail_client.start_logging(Name="notify")
         awsmon_boto3.clock.advance(timedelta(minutes=5))
         messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
@@ -346,7 +405,9 @@ class TestS3Delivery:
         trail_bucket(awsmon_boto3, "trail-bucket")
         boto3.client("sns").create_topic(Name="closed")
         with pytest.raises(ClientError) as caught:
-            trail_client.create_trail(Name="notify", S3BucketName="trail-bucket", SnsTopicName="closed")
+            trail_client.create_trail(
+                Name="notify", S3BucketName="trail-bucket", SnsTopicName="closed"
+            )
         assert caught.value.response["Error"]["Code"] == "InsufficientSnsTopicPolicyException"
 
     def test_digest_files(
@@ -374,9 +435,11 @@ class TestS3Delivery:
         assert log_file["hashValue"] == hashlib.sha256(raw).hexdigest()
         assert second["previousDigestS3Object"] == digests[0]
         assert verify_digest(
-            "trail-bucket", digests[1], gzip.decompress(bucket.objects[digests[1]].body),
-            bucket.objects[digests[1]].metadata, first and bucket.objects[digests[0]].metadata[
-                "signature"],
+            "trail-bucket",
+            digests[1],
+            gzip.decompress(bucket.objects[digests[1]].body),
+            bucket.objects[digests[1]].metadata,
+            first and bucket.objects[digests[0]].metadata["signature"],
         )
 
 
@@ -392,11 +455,13 @@ class TestLogsAndEventBridge:
             logGroupName="CloudTrail/logs",
             filterName="RootAccountUsage",
             filterPattern='{ $.userIdentity.type = "Root" && $.eventType != "AwsServiceEvent" }',
-            metricTransformations=[{
-                "metricName": "RootAccountUsageCount",
-                "metricNamespace": "CloudTrailMetrics",
-                "metricValue": "1",
-            }],
+            metricTransformations=[
+                {
+                    "metricName": "RootAccountUsageCount",
+                    "metricNamespace": "CloudTrailMetrics",
+                    "metricValue": "1",
+                }
+            ],
         )
         cloudwatch = boto3.client("cloudwatch")
         cloudwatch.put_metric_alarm(
@@ -434,18 +499,38 @@ class TestLogsAndEventBridge:
         sqs = boto3.client("sqs")
         url = sqs.create_queue(QueueName="audit")["QueueUrl"]
         queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
-            "Attributes"]["QueueArn"]
-        sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps({"Statement": [{
-            "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
-            "Action": "sqs:SendMessage", "Resource": queue_arn}]})})
+            "Attributes"
+        ]["QueueArn"]
+        sqs.set_queue_attributes(
+            QueueUrl=url,
+            Attributes={
+                "Policy": json.dumps(
+                    {
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"Service": "events.amazonaws.com"},
+                                "Action": "sqs:SendMessage",
+                                "Resource": queue_arn,
+                            }
+                        ]
+                    }
+                )
+            },
+        )
         events = boto3.client("events")
         events.put_rule(
             Name="log-group-deletes",
-            EventPattern=json.dumps({
-                "source": ["aws.logs"],
-                "detail-type": ["AWS API Call via CloudTrail"],
-                "detail": {"eventSource": ["logs.amazonaws.com"], "eventName": ["DeleteLogGroup"]},
-            }),
+            EventPattern=json.dumps(
+                {
+                    "source": ["aws.logs"],
+                    "detail-type": ["AWS API Call via CloudTrail"],
+                    "detail": {
+                        "eventSource": ["logs.amazonaws.com"],
+                        "eventName": ["DeleteLogGroup"],
+                    },
+                }
+            ),
         )
         events.put_targets(Rule="log-group-deletes", Targets=[{"Id": "q", "Arn": queue_arn}])
         logs = boto3.client("logs")
@@ -463,8 +548,12 @@ class TestLogsAndEventBridge:
     def test_cloudwatch_source_is_aws_cloudwatch(self, awsmon_boto3: Cloud) -> None:
         """CloudWatch's events come from source aws.cloudwatch (eventSource monitoring)."""
         events = boto3.client("events")
-        events.put_rule(Name="cw", EventPattern=json.dumps({
-            "source": ["aws.cloudwatch"], "detail-type": ["AWS API Call via CloudTrail"]}))
+        events.put_rule(
+            Name="cw",
+            EventPattern=json.dumps(
+                {"source": ["aws.cloudwatch"], "detail-type": ["AWS API Call via CloudTrail"]}
+            ),
+        )
         received: list[str] = []
         eb = awsmon_boto3.events
         original = eb.put_aws_event
@@ -475,7 +564,13 @@ class TestLogsAndEventBridge:
 
         eb.put_aws_event = spy  # type: ignore[method-assign]
         boto3.client("cloudwatch").put_metric_alarm(
-            AlarmName="a", MetricName="m", Namespace="n", Statistic="Sum", Period=60,
-            EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanThreshold",
+            AlarmName="a",
+            MetricName="m",
+            Namespace="n",
+            Statistic="Sum",
+            Period=60,
+            EvaluationPeriods=1,
+            Threshold=1,
+            ComparisonOperator="GreaterThanThreshold",
         )
         assert "aws.cloudwatch" in received
