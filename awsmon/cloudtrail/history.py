@@ -14,6 +14,7 @@ time range, newest first, pages of at most 50.
 from __future__ import annotations
 
 import bisect
+from array import array
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
@@ -64,8 +65,9 @@ class History:
         self._records: list[CallRecord] = []
         self._times: list[datetime] = []
         self.base = 0
-        self._management: list[int] = []  # sequence numbers of management events
-        self._index: dict[tuple[str, str], list[int]] = {}
+        # Sequence numbers as machine integers: 8 bytes an entry, not a Python int each.
+        self._management: array[int] = array("q")
+        self._index: dict[tuple[str, str], array[int]] = {}
 
     def __len__(self) -> int:
         return len(self._records)
@@ -91,7 +93,7 @@ class History:
             for pair in attribute_values(record):
                 found = index.get(pair)
                 if found is None:
-                    index[pair] = [seq]
+                    index[pair] = array("q", (seq,))
                 elif found[-1] != seq:
                     found.append(seq)
 
@@ -160,10 +162,10 @@ class History:
         elif attribute is None:
             candidates = self._management
         else:
-            candidates = self._index.get(attribute, [])
+            candidates = self._index.get(attribute, array("q"))
         top = bisect.bisect_left(candidates, hi)
         bottom = bisect.bisect_left(candidates, lo)
-        chosen = candidates[max(bottom, top - limit) : top]
+        chosen = list(candidates[max(bottom, top - limit) : top])
         page = [(seq, self.get(seq)) for seq in reversed(chosen)]
         more = top - limit > bottom
         return page, (chosen[0] if more and chosen else None)
@@ -174,5 +176,5 @@ class History:
         assert all(a <= b for a, b in zip(self._times, self._times[1:], strict=False))
         assert all(self.get(s).management for s in self._management)
         for seqs in self._index.values():
-            assert seqs == sorted(set(seqs))
+            assert list(seqs) == sorted(set(seqs))
             assert all(s >= self.base for s in seqs)

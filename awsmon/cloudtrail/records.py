@@ -162,18 +162,27 @@ def _event_source(service: str) -> str:
     return found
 
 
+_USERNAMES: dict[Principal, str] = {}
+
+
 def username(principal: Principal) -> str:
     """LookupEvents' ``Username`` of a principal.
 
     Root → ``root``; an IAM user → its name; an assumed role → the role
     session name; an AWS service → its host name.
     """
-    kind = principal.type
-    if kind == "Root":
-        return "root"
-    if kind == "AWSService":
-        return principal.arn
-    return principal.arn.rsplit("/", 1)[-1]
+    found = _USERNAMES.get(principal)
+    if found is None:
+        kind = principal.type
+        if kind == "Root":
+            found = "root"
+        elif kind == "AWSService":
+            found = principal.arn
+        else:
+            found = principal.arn.rsplit("/", 1)[-1]
+        if len(_USERNAMES) < 4096:
+            _USERNAMES[principal] = found
+    return found
 
 
 def _user_identity(record: CallRecord) -> dict[str, Any]:

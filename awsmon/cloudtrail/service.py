@@ -110,6 +110,7 @@ class CloudTrail(TrailOperations, Service):
         self.event_version = EVENT_VERSION
         self.insight_events: list[dict[str, Any]] = []
         self.insights = InsightWatch()
+        self._events: Any = None
         self._lookup_times: collections.deque[datetime] = collections.deque(maxlen=2)
         self._recorder = recorder_of(ctx.cloud)
         self._recorder.join(ctx.account_id, ctx.region, self)
@@ -131,10 +132,12 @@ class CloudTrail(TrailOperations, Service):
                 self.insights.count(record)
 
     def _to_eventbridge(self, record: CallRecord) -> None:
-        try:
-            events = self.ctx.sibling("events")
-        except KeyError:
-            return
+        events = self._events
+        if events is None:
+            try:
+                events = self._events = self.ctx.sibling("events")
+            except KeyError:
+                return
         if not events.bus(None).rules:
             return  # no rule can match: build nothing
         source = record.event_source
