@@ -125,7 +125,7 @@ def deliver(home: TrailHome, trail: Trail) -> None:
 
 
 def _as_cloudtrail(home: TrailHome) -> Any:
-    return home.ctx.cloud.as_principal(Principal.service(PRINCIPAL, home.ctx.account_id))
+    return home.ctx.as_principal(Principal.service(PRINCIPAL, home.ctx.account_id))
 
 
 def _to_s3(

@@ -155,10 +155,12 @@ class History:
         hi = self.base + bisect.bisect_right(self._times, end)
         if before is not None:
             hi = min(hi, before)
+        candidates: array[int]
         if attribute is not None and attribute[0] == "EventId":
-            candidates = [
-                s for s in self._management if event_id_of(self.get(s).request_id) == attribute[1]
-            ]
+            wanted = attribute[1]
+            candidates = array(
+                "q", (s for s in self._management if event_id_of(self.get(s).request_id) == wanted)
+            )
         elif attribute is None:
             candidates = self._management
         else:

@@ -20,7 +20,7 @@ from awsmon.cloudtrail.records import CallRecord, record_of
 from awsmon.dispatch import ApiCall
 
 if TYPE_CHECKING:
-    from awsmon.cloud import Cloud
+    from awsmon.dispatch import CloudHandle
 
 __all__ = ["Recorder", "install", "recorder_of"]
 
@@ -37,7 +37,7 @@ class Recorder:
         places: the CloudTrail service of each (account, region) seen so far.
     """
 
-    def __init__(self, cloud: Cloud) -> None:
+    def __init__(self, cloud: CloudHandle) -> None:
         self._cloud = cloud
         self.enabled = True
         self.places: dict[tuple[str, str], Any] = {}
@@ -51,8 +51,7 @@ class Recorder:
         place = (call.account_id, call.region)
         keeper: _Keeper | None = self.places.get(place)
         if keeper is None:
-            keeper = self._cloud.account(call.account_id).region(call.region).service("cloudtrail")
-            assert keeper is not None
+            keeper = self._cloud.service_in(call.account_id, call.region, "cloudtrail")
         keeper.record(record_of(call, kind))
 
     def join(self, account_id: str, region: str, service: Any) -> None:
@@ -64,14 +63,14 @@ class Recorder:
         return [s for (a, _), s in sorted(self.places.items()) if a == account_id]
 
 
-def install(cloud: Cloud) -> Recorder:
+def install(cloud: CloudHandle) -> Recorder:
     """Add CloudTrail's recorder to `cloud`'s dispatch listeners (the registry's cloud hook)."""
     recorder = Recorder(cloud)
     cloud.dispatcher.listeners.append(recorder)
     return recorder
 
 
-def recorder_of(cloud: Cloud) -> Recorder:
+def recorder_of(cloud: CloudHandle) -> Recorder:
     """The recorder installed on `cloud` (installed now if it is missing)."""
     for listener in cloud.dispatcher.listeners:
         if isinstance(listener, Recorder):
