@@ -167,9 +167,11 @@ def _to_s3(
 
 def _notify(home: TrailHome, trail: Trail, keys: list[str], now: datetime) -> None:
     message = json.dumps({"s3Bucket": trail.s3_bucket_name, "s3ObjectKey": keys})
+    assert trail.sns_topic_arn is not None
     try:
         with _as_cloudtrail(home):
-            home.ctx.sibling("sns").publish(trail.sns_topic_arn, message)
+            sns = home.ctx.service_at(trail.sns_topic_arn, "sns")
+            sns.publish(trail.sns_topic_arn, message)
     except ServiceError as error:
         trail.status.latest_notification_error = error.code
         return
@@ -195,7 +197,7 @@ def _to_logs(
     status = trail.status
     try:
         with _as_cloudtrail(home):
-            logs = home.ctx.sibling("logs")
+            logs = home.ctx.service_at(trail.cloudwatch_logs_log_group_arn, "logs")
             if stream not in logs.log_group(group).streams:
                 logs.create_log_stream(group, stream)
             logs.put_log_events(group, stream, events)

@@ -185,7 +185,7 @@ class TrailOperations:
             else (f"arn:aws:sns:{self.ctx.region}:{self.ctx.account_id}:{topic}")
         )
         try:
-            found = self.ctx.sibling("sns").topic(arn)
+            found = self.ctx.service_at(arn, "sns").topic(arn)
         except (LookupError, ValueError):
             raise InvalidSnsTopicNameException(
                 f"SNS Topic does not exist or the topic name is not valid: {topic}",
@@ -234,7 +234,7 @@ class TrailOperations:
                 value=group_arn,
             )
         try:
-            self.ctx.sibling("logs").log_group(name)
+            self.ctx.service_at(group_arn, "logs").log_group(name)
         except LookupError:
             raise InvalidCloudWatchLogsLogGroupArnException(
                 f"Log group does not exist: {group_arn}",
