@@ -35,8 +35,9 @@ Response = dict[str, Any]
 _OPERATORS = ("Equals", "StartsWith", "EndsWith", "NotEquals", "NotStartsWith", "NotEndsWith")
 
 
-def _text(params: Params, name: str, *, min_length: int | None = None,
-          max_length: int | None = None) -> str:
+def _text(
+    params: Params, name: str, *, min_length: int | None = None, max_length: int | None = None
+) -> str:
     return params.string(name, required=True, min_length=min_length, max_length=max_length)
 
 
