@@ -239,3 +239,31 @@ class TestThroughBoto3:
         assert event["userIdentity"]["type"] == "AssumedRole"
         assert event["userIdentity"]["accessKeyId"] == creds["AccessKeyId"]
         assert page["Events"][0]["AccessKeyId"] == creds["AccessKeyId"]
+
+
+class TestCallsServicesMake:
+    def test_alarm_publishing_to_sns_is_invoked_by_cloudwatch(self, cloud: Cloud) -> None:
+        """An alarm's SNS action is recorded as CloudWatch's own call (AWSService)."""
+        topic = cloud.client("sns").create_topic(Name="pager")["TopicArn"]
+        cloudwatch = cloud.client("cloudwatch")
+        cloudwatch.put_metric_alarm(
+            AlarmName="high",
+            MetricName="m",
+            Namespace="n",
+            Statistic="Sum",
+            Period=60,
+            EvaluationPeriods=1,
+            Threshold=1,
+            ComparisonOperator="GreaterThanThreshold",
+            AlarmActions=[topic],
+        )
+        cloudwatch.set_alarm_state(AlarmName="high", StateValue="ALARM", StateReason="test")
+        publishes = cloud.cloudtrail.events(name="Publish")
+        assert publishes, "the alarm published nothing"
+        record = render(publishes[-1])
+        assert record["userIdentity"] == {
+            "type": "AWSService",
+            "invokedBy": "cloudwatch.amazonaws.com",
+        }
+        assert record["eventCategory"] == "Data"
+        assert record["resources"][0]["ARN"] == topic
