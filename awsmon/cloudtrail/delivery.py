@@ -50,6 +50,7 @@ __all__ = [
     "PRINCIPAL",
     "TrailHome",
     "deliver",
+    "deliver_insights",
     "facts_of",
     "log_group_name",
     "sign",
@@ -206,6 +207,30 @@ def _to_logs(
         return
     status.latest_cloudwatch_logs_delivery_time = now
     status.latest_cloudwatch_logs_delivery_error = None
+
+
+def deliver_insights(home: TrailHome, trail: Trail, events: list[dict[str, Any]]) -> None:
+    """Write Insights events to the trail's ``CloudTrail-Insight`` folder (one object)."""
+    if not (events and trail.status.is_logging and trail.insight_types):
+        return
+    now = home.ctx.now()
+    region = home.region
+    unique = home.ctx.ids.alphanumeric(16)
+    path = log_file_key(None, trail.account_id, region, now, unique)
+    path = path.replace("CloudTrail", "CloudTrail-Insight")  # folder and file name
+    key = f"{trail.s3_key_prefix}/{path}" if trail.s3_key_prefix else path
+    body = json.dumps({"Records": events}, separators=(",", ":")).encode()
+    try:
+        with _as_cloudtrail(home):
+            home.ctx.sibling("s3").put_object(
+                trail.s3_bucket_name,
+                key,
+                gzip.compress(body, mtime=0),
+                content_type="application/json",
+                content_encoding="gzip",
+            )
+    except ServiceError as error:
+        trail.status.latest_delivery_error = error.code
 
 
 def sign(end: str, bucket: str, key: str, content: bytes, previous: str | None) -> str:

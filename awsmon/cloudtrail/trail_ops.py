@@ -654,6 +654,8 @@ class TrailOperations:
         self.insight_events.extend(produced)
         for event in produced:
             self._publish_insight(event)
+        for trail in self.trails.values():
+            delivery.deliver_insights(self, trail, produced)
 
     def _publish_insight(self, event: dict[str, Any]) -> None:
         """Deliver an Insights event to EventBridge (the trails' S3 delivery reads the list)."""

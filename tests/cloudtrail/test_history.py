@@ -72,6 +72,9 @@ class TestInsights:
         )
         assert details["insightContext"]["statistics"]["insight"]["average"] == 40
         assert events[0]["eventCategory"] == "Insight"
+        keys = [k for k in cloud.s3.bucket("trail-bucket").objects if "CloudTrail-Insight/" in k]
+        assert len(keys) == 2
+        assert keys[0].startswith("AWSLogs/123456789012/CloudTrail-Insight/us-east-1/")
 
     def test_insight_selectors_errors(self, cloud: Cloud, trail_bucket) -> None:  # type: ignore[no-untyped-def]
         """Unknown types are refused; a trail without Insights says so."""
