@@ -20,6 +20,7 @@ from awsmon.errors import (
 __all__ = [
     "CloudTrailARNInvalidException",
     "InsightNotEnabledException",
+    "InsufficientEncryptionPolicyException",
     "InsufficientS3BucketPolicyException",
     "InsufficientSnsTopicPolicyException",
     "InvalidCloudWatchLogsLogGroupArnException",
@@ -40,6 +41,8 @@ __all__ = [
     "InvalidTagParameterException",
     "InvalidTimeRangeException",
     "InvalidTrailNameException",
+    "KmsException",
+    "KmsKeyDisabledException",
     "KmsKeyNotFoundException",
     "MaximumNumberOfTrailsExceededException",
     "OrganizationsNotInUseException",
@@ -124,6 +127,20 @@ class InvalidKmsKeyIdException(InvalidParameter, code="InvalidKmsKeyIdException"
 
 class KmsKeyNotFoundException(NotFound, code="KmsKeyNotFoundException", service=_S):
     """The KMS key does not exist."""
+
+
+class KmsKeyDisabledException(ServiceError, code="KmsKeyDisabledException", service=_S):
+    """The KMS key is disabled."""
+
+
+class KmsException(ServiceError, code="KmsException", service=_S):
+    """KMS refused the key (pending deletion ...)."""
+
+
+class InsufficientEncryptionPolicyException(
+    AccessDenied, code="InsufficientEncryptionPolicyException", service=_S
+):
+    """The key policy does not let CloudTrail encrypt with the key."""
 
 
 class InvalidCloudWatchLogsLogGroupArnException(

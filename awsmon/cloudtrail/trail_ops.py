@@ -13,7 +13,9 @@ CreateTrail and UpdateTrail check the bucket exists and that its policy lets
 ``aws:SourceArn`` and ``aws:SourceAccount`` in the context), and that a topic's
 policy lets it ``SNS:Publish``. Simulation notes: no AWS Organizations, so
 ``IsOrganizationTrail`` answers OrganizationsNotInUseException; the KMS key is
-stored, not checked against its key policy.
+checked as AWS does (it exists, is enabled, and its policy lets
+``cloudtrail.amazonaws.com`` call ``kms:GenerateDataKey`` with the trail's
+encryption context); log files are stored unencrypted.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from awsmon.cloudtrail import delivery
 from awsmon.cloudtrail.errors import (
     CloudTrailARNInvalidException,
     InsightNotEnabledException,
+    InsufficientEncryptionPolicyException,
     InsufficientS3BucketPolicyException,
     InsufficientSnsTopicPolicyException,
     InvalidCloudWatchLogsLogGroupArnException,
@@ -35,11 +38,15 @@ from awsmon.cloudtrail.errors import (
     InvalidEventSelectorsException,
     InvalidHomeRegionException,
     InvalidInsightSelectorsException,
+    InvalidKmsKeyIdException,
     InvalidParameterCombinationException,
     InvalidS3BucketNameException,
     InvalidS3PrefixException,
     InvalidSnsTopicNameException,
     InvalidTrailNameException,
+    KmsException,
+    KmsKeyDisabledException,
+    KmsKeyNotFoundException,
     MaximumNumberOfTrailsExceededException,
     OrganizationsNotInUseException,
     ResourceNotFoundException,
@@ -56,6 +63,7 @@ from awsmon.cloudtrail.selectors import (
 )
 from awsmon.cloudtrail.trails import Trail, TrailStatus, trail_name_error
 from awsmon.dispatch import ServiceContext, operation
+from awsmon.errors import ServiceError
 from awsmon.neighbours.policy import PolicyDocument
 
 if TYPE_CHECKING:
@@ -208,6 +216,38 @@ class TrailOperations:
             )
         return arn
 
+    def _check_kms(self, key_id: str, trail_arn: str) -> None:
+        """The key must exist, be enabled, and let CloudTrail generate data keys."""
+        try:
+            kms = (
+                self.ctx.service_at(key_id, "kms")
+                if key_id.startswith("arn:")
+                else self.ctx.sibling("kms")
+            )
+            kms.usable_key(
+                key_id,
+                principal_service=delivery.PRINCIPAL,
+                action="kms:GenerateDataKey",
+                context={
+                    "aws:SourceArn": trail_arn,
+                    "kms:EncryptionContext:aws:cloudtrail:arn": trail_arn,
+                },
+            )
+        except (ServiceError, LookupError, ValueError) as error:
+            code = getattr(error, "code", "")
+            kinds: dict[str, type[ServiceError]] = {
+                "NotFoundException": KmsKeyNotFoundException,
+                "DisabledException": KmsKeyDisabledException,
+                "AccessDeniedException": InsufficientEncryptionPolicyException,
+                "KMSInvalidStateException": KmsException,
+            }
+            kind = kinds.get(code, InvalidKmsKeyIdException)
+            raise kind(
+                getattr(error, "message", str(error)),
+                param="KmsKeyId",
+                value=key_id,
+            ) from None
+
     def _check_logs(self, group_arn: str | None, role_arn: str | None) -> None:
         if (group_arn is None) != (role_arn is None):
             raise InvalidParameterCombinationException(
@@ -310,6 +350,8 @@ class TrailOperations:
         self._check_bucket(s3_bucket_name, s3_key_prefix, arn)
         topic = None if sns_topic_name is None else self._topic_arn(sns_topic_name, arn)
         self._check_logs(cloud_watch_logs_log_group_arn, cloud_watch_logs_role_arn)
+        if kms_key_id:
+            self._check_kms(kms_key_id, arn)
         trail = Trail(
             name=name,
             arn=arn,
@@ -369,6 +411,8 @@ class TrailOperations:
         role = cloud_watch_logs_role_arn
         if group is not None or role is not None:
             self._check_logs(group or None, role or None)
+        if kms_key_id:
+            self._check_kms(kms_key_id, trail.arn)
         # Every check passed: change the trail in one go.
         trail.s3_bucket_name, trail.s3_key_prefix, trail.sns_topic_arn = bucket, prefix, topic
         if group is not None or role is not None:

@@ -18,6 +18,7 @@ from awsmon.testing.shapes import assert_shape
 from awsmon.wire import snake_case
 
 ACCOUNT = "123456789012"
+TRAILS = f"arn:aws:cloudtrail:*:{ACCOUNT}:trail/*"
 
 
 def call(client: Any, operation: str, **params: Any) -> dict[str, Any]:
@@ -574,3 +575,40 @@ class TestLogsAndEventBridge:
             ComparisonOperator="GreaterThanThreshold",
         )
         assert "aws.cloudwatch" in received
+
+
+class TestKmsKey:
+    def test_key_policy_is_checked(
+        self, awsmon_boto3: Cloud, trail_client: Any, trail_bucket: Callable[..., str]
+    ) -> None:
+        """A missing key, and one whose policy shuts CloudTrail out, are refused."""
+        trail_bucket(awsmon_boto3, "trail-bucket")
+        kms = boto3.client("kms")
+        closed = kms.create_key()["KeyMetadata"]["Arn"]
+        codes = []
+        for key in ("alias/missing", closed):
+            with pytest.raises(ClientError) as caught:
+                trail_client.create_trail(Name="sealed", S3BucketName="trail-bucket", KmsKeyId=key)
+            codes.append(caught.value.response["Error"]["Code"])
+        assert codes == ["KmsKeyNotFoundException", "InsufficientEncryptionPolicyException"]
+        policy = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                    "Action": "kms:GenerateDataKey*",
+                    "Resource": "*",
+                    "Condition": {
+                        "StringLike": {
+                            "kms:EncryptionContext:aws:cloudtrail:arn": TRAILS
+                        }
+                    },
+                }
+            ],
+        }
+        opened = kms.create_key(Policy=json.dumps(policy))["KeyMetadata"]["Arn"]
+        created = trail_client.create_trail(
+            Name="sealed", S3BucketName="trail-bucket", KmsKeyId=opened
+        )
+        assert created["KmsKeyId"] == opened
