@@ -20,8 +20,7 @@ encryption context); log files are stored unencrypted.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from awsmon.arn import Arn, InvalidArn
@@ -29,42 +28,18 @@ from awsmon.clock import Job
 from awsmon.cloudtrail import delivery
 from awsmon.cloudtrail.errors import (
     CloudTrailARNInvalidException,
-    InsightNotEnabledException,
-    InsufficientEncryptionPolicyException,
-    InsufficientS3BucketPolicyException,
-    InsufficientSnsTopicPolicyException,
-    InvalidCloudWatchLogsLogGroupArnException,
-    InvalidCloudWatchLogsRoleArnException,
-    InvalidEventSelectorsException,
     InvalidHomeRegionException,
-    InvalidInsightSelectorsException,
-    InvalidKmsKeyIdException,
-    InvalidParameterCombinationException,
-    InvalidS3BucketNameException,
-    InvalidS3PrefixException,
-    InvalidSnsTopicNameException,
     InvalidTrailNameException,
-    KmsException,
-    KmsKeyDisabledException,
-    KmsKeyNotFoundException,
     MaximumNumberOfTrailsExceededException,
     OrganizationsNotInUseException,
-    ResourceNotFoundException,
-    S3BucketDoesNotExistException,
     TagsLimitExceededException,
     TrailAlreadyExistsException,
     TrailNotFoundException,
 )
-from awsmon.cloudtrail.selectors import (
-    AdvancedEventSelector,
-    EventSelector,
-    Selection,
-    SelectorError,
-)
+from awsmon.cloudtrail.selector_ops import SelectorOperations
+from awsmon.cloudtrail.trail_checks import TrailChecks
 from awsmon.cloudtrail.trails import Trail, TrailStatus, trail_name_error
 from awsmon.dispatch import ServiceContext, operation
-from awsmon.errors import ServiceError
-from awsmon.neighbours.policy import PolicyDocument
 
 if TYPE_CHECKING:
     from awsmon.cloudtrail.history import History
@@ -76,13 +51,10 @@ __all__ = ["MAX_TRAILS", "TrailOperations"]
 
 #: Trails per region (AWS's quota, counting multi-region trails in every region).
 MAX_TRAILS = 5
-_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
-_INSIGHT_TYPES = ("ApiCallRateInsight", "ApiErrorRateInsight")
-_UNSET: Any = object()
 
 
-class TrailOperations:
-    """Trails, logging, tags and selectors (mixed into `CloudTrail`)."""
+class TrailOperations(TrailChecks, SelectorOperations):
+    """Trails and logging; with the checks, tags and selectors of the mixins."""
 
     ctx: ServiceContext
     history: History
@@ -154,143 +126,6 @@ class TrailOperations:
                 value=name_or_arn,
             )
         return trail
-
-    # -- checks ------------------------------------------------------------------------
-
-    def _check_bucket(self, bucket: str, prefix: str | None, trail_arn: str) -> None:
-        if not _BUCKET.fullmatch(bucket):
-            raise InvalidS3BucketNameException(
-                f"Bucket name {bucket} is not valid.", param="S3BucketName", value=bucket
-            )
-        if prefix is not None and len(prefix) > 200:
-            raise InvalidS3PrefixException(
-                "S3 key prefix must be at most 200 characters.", param="S3KeyPrefix", value=prefix
-            )
-        s3 = self.ctx.sibling("s3")
-        try:
-            s3.bucket(bucket)
-        except LookupError:
-            raise S3BucketDoesNotExistException(
-                f"S3 bucket {bucket} does not exist.", param="S3BucketName", value=bucket
-            ) from None
-        context = {"aws:SourceArn": trail_arn, "aws:SourceAccount": self.ctx.account_id}
-        key = f"{prefix + '/' if prefix else ''}AWSLogs/{self.ctx.account_id}/CloudTrail/"
-        principal = delivery.PRINCIPAL
-        if not (
-            s3.policy_allows(bucket, principal, "s3:GetBucketAcl", None, context)
-            and s3.policy_allows(bucket, principal, "s3:PutObject", key, context)
-        ):
-            raise InsufficientS3BucketPolicyException(
-                f"Incorrect S3 bucket policy is detected for bucket: {bucket}",
-                param="S3BucketName",
-                value=bucket,
-            )
-
-    def _topic_arn(self, topic: str, trail_arn: str) -> str:
-        arn = (
-            topic
-            if topic.startswith("arn:")
-            else (f"arn:aws:sns:{self.ctx.region}:{self.ctx.account_id}:{topic}")
-        )
-        try:
-            found = self.ctx.service_at(arn, "sns").topic(arn)
-        except (LookupError, ValueError):
-            raise InvalidSnsTopicNameException(
-                f"SNS Topic does not exist or the topic name is not valid: {topic}",
-                param="SnsTopicName",
-                value=topic,
-            ) from None
-        policy = found.attributes.get("Policy")
-        context = {"aws:SourceArn": trail_arn, "aws:SourceAccount": self.ctx.account_id}
-        allowed = (
-            policy
-            and PolicyDocument.parse(policy)
-            .evaluate(delivery.PRINCIPAL, "SNS:Publish", arn, context)
-            .allowed
-        )
-        if not allowed:
-            raise InsufficientSnsTopicPolicyException(
-                f"Incorrect SNS topic policy is detected for topic: {arn}",
-                param="SnsTopicName",
-                value=topic,
-            )
-        return arn
-
-    def _check_kms(self, key_id: str, trail_arn: str) -> None:
-        """The key must exist, be enabled, and let CloudTrail generate data keys."""
-        try:
-            kms = (
-                self.ctx.service_at(key_id, "kms")
-                if key_id.startswith("arn:")
-                else self.ctx.sibling("kms")
-            )
-            kms.usable_key(
-                key_id,
-                principal_service=delivery.PRINCIPAL,
-                action="kms:GenerateDataKey",
-                context={
-                    "aws:SourceArn": trail_arn,
-                    "kms:EncryptionContext:aws:cloudtrail:arn": trail_arn,
-                },
-            )
-        except (ServiceError, LookupError, ValueError) as error:
-            code = getattr(error, "code", "")
-            kinds: dict[str, type[ServiceError]] = {
-                "NotFoundException": KmsKeyNotFoundException,
-                "DisabledException": KmsKeyDisabledException,
-                "AccessDeniedException": InsufficientEncryptionPolicyException,
-                "KMSInvalidStateException": KmsException,
-            }
-            kind = kinds.get(code, InvalidKmsKeyIdException)
-            raise kind(
-                getattr(error, "message", str(error)),
-                param="KmsKeyId",
-                value=key_id,
-            ) from None
-
-    def _check_logs(self, group_arn: str | None, role_arn: str | None) -> None:
-        if (group_arn is None) != (role_arn is None):
-            raise InvalidParameterCombinationException(
-                "CloudWatchLogsLogGroupArn and CloudWatchLogsRoleArn go together.",
-                param="CloudWatchLogsLogGroupArn",
-                value=group_arn,
-            )
-        if group_arn is None or role_arn is None:
-            return
-        try:
-            parsed = Arn.parse(group_arn)
-            name = delivery.log_group_name(group_arn)
-        except InvalidArn:
-            parsed, name = None, ""
-        if (
-            parsed is None
-            or parsed.service != "logs"
-            or parsed.account_id != self.ctx.account_id
-            or parsed.region != self.ctx.region
-        ):
-            raise InvalidCloudWatchLogsLogGroupArnException(
-                f"Invalid CloudWatch Logs log group ARN: {group_arn}",
-                param="CloudWatchLogsLogGroupArn",
-                value=group_arn,
-            )
-        try:
-            self.ctx.service_at(group_arn, "logs").log_group(name)
-        except LookupError:
-            raise InvalidCloudWatchLogsLogGroupArnException(
-                f"Log group does not exist: {group_arn}",
-                param="CloudWatchLogsLogGroupArn",
-                value=group_arn,
-            ) from None
-        try:
-            role = Arn.parse(role_arn)
-        except InvalidArn:
-            role = None
-        if role is None or role.service != "iam" or role.resource_type != "role":
-            raise InvalidCloudWatchLogsRoleArnException(
-                f"Invalid CloudWatch Logs role ARN: {role_arn}",
-                param="CloudWatchLogsRoleArn",
-                value=role_arn,
-            )
 
     # -- trails --------------------------------------------------------------------------
 
@@ -537,159 +372,6 @@ class TrailOperations:
             trail.digest_job.cancel()
             trail.digest_job = None
         self._update_insights()
-
-    # -- tags ------------------------------------------------------------------------
-
-    def _tagged(self, resource_id: str) -> Trail:
-        for trail in self._visible():
-            if trail.arn == resource_id:
-                return trail
-        raise ResourceNotFoundException(
-            f"Resource not found: {resource_id}", param="ResourceId", value=resource_id
-        )
-
-    @operation("AddTags")
-    def add_tags(self, resource_id: str, tags_list: Mapping[str, str]) -> None:
-        """Tag a trail by ARN (AddTags).
-
-        Raises:
-            ResourceNotFoundException / TagsLimitExceededException.
-        """
-        trail = self._tagged(resource_id)
-        merged = {**trail.tags, **tags_list}
-        if len(merged) > 50:
-            raise TagsLimitExceededException(
-                "A trail can have at most 50 tags.", param="TagsList", value=len(merged)
-            )
-        trail.tags = merged
-
-    @operation("RemoveTags")
-    def remove_tags(self, resource_id: str, tags_list: Iterable[str]) -> None:
-        """Remove tags by key from a trail (RemoveTags).
-
-        Raises:
-            ResourceNotFoundException.
-        """
-        trail = self._tagged(resource_id)
-        for key in tags_list:
-            trail.tags.pop(key, None)
-
-    @operation("ListTags")
-    def list_tags(self, resource_id_list: Sequence[str]) -> dict[str, dict[str, str]]:
-        """The tags of each trail ARN listed (ListTags).
-
-        Raises:
-            ResourceNotFoundException.
-        """
-        return {arn: dict(self._tagged(arn).tags) for arn in resource_id_list}
-
-    # -- selectors -------------------------------------------------------------------
-
-    @operation("PutEventSelectors")
-    def put_event_selectors(
-        self,
-        trail_name: str,
-        event_selectors: Sequence[EventSelector] | None = None,
-        advanced_event_selectors: Sequence[AdvancedEventSelector] | None = None,
-    ) -> Trail:
-        """Replace the trail's selectors: basic or advanced, not both (PutEventSelectors).
-
-        Raises:
-            TrailNotFoundException / InvalidHomeRegionException /
-            InvalidEventSelectorsException / InvalidParameterCombinationException.
-        """
-        trail = self._find(trail_name, home_only=True)
-        if (event_selectors is None) == (advanced_event_selectors is None):
-            raise InvalidParameterCombinationException(
-                "Specify either EventSelectors or AdvancedEventSelectors, not both.",
-                param="EventSelectors",
-                value=None,
-            )
-        try:
-            if event_selectors is not None:
-                selection = Selection.of_basic(event_selectors)
-            else:
-                selection = Selection.of_advanced(advanced_event_selectors or ())
-        except SelectorError as error:
-            raise InvalidEventSelectorsException(
-                str(error), param="EventSelectors", value=None
-            ) from None
-        trail.selection = selection
-        return trail
-
-    @operation("GetEventSelectors")
-    def get_event_selectors(self, trail_name: str) -> Trail:
-        """The trail, whose ``selection`` holds its selectors (GetEventSelectors)."""
-        return self._find(trail_name)
-
-    @operation("PutInsightSelectors")
-    def put_insight_selectors(
-        self, trail_name: str, insight_selectors: Sequence[tuple[str, Sequence[str]]]
-    ) -> Trail:
-        """Enable Insights types on a trail; an empty list disables them (PutInsightSelectors).
-
-        Args:
-            insight_selectors: (InsightType, EventCategories) pairs; categories
-                default to ``Management``.
-
-        Raises:
-            TrailNotFoundException / InvalidHomeRegionException /
-            InvalidInsightSelectorsException.
-        """
-        trail = self._find(trail_name, home_only=True)
-        chosen: dict[str, tuple[str, ...]] = {}
-        for insight_type, categories in insight_selectors:
-            if insight_type not in _INSIGHT_TYPES:
-                raise InvalidInsightSelectorsException(
-                    f"Invalid InsightType: {insight_type}",
-                    param="InsightType",
-                    value=insight_type,
-                )
-            chosen[insight_type] = tuple(categories) or ("Management",)
-        if "ApiCallRateInsight" in chosen and not trail.selection.logs_management_writes:
-            raise InvalidInsightSelectorsException(
-                "ApiCallRateInsight needs a trail that logs write management events.",
-                param="InsightSelectors",
-                value=insight_type,
-            )
-        trail.insight_types = chosen
-        self._update_insights()
-        return trail
-
-    @operation("GetInsightSelectors")
-    def get_insight_selectors(self, trail_name: str) -> Trail:
-        """The trail with its Insights selectors (GetInsightSelectors).
-
-        Raises:
-            InsightNotEnabledException: the trail has none.
-        """
-        trail = self._find(trail_name)
-        if not trail.insight_types:
-            raise InsightNotEnabledException(
-                f"Trail {trail.arn} does not have Insights enabled. Edit the trail settings "
-                "to enable Insights, and then try the operation again.",
-                param="TrailName",
-                value=trail_name,
-            )
-        return trail
-
-    def _update_insights(self) -> None:
-        """Start or stop counting for Insights to match the logging trails' selectors."""
-        types: set[str] = set()
-        for trail in self.trails.values():
-            if trail.status.is_logging:
-                types.update(trail.insight_types)
-        watch = self.insights
-        if types and watch.started_at is None:
-            watch.started_at = self.ctx.now()
-            self._insight_job = self.ctx.clock.call_every(
-                60, self._scan_insights, name="cloudtrail insights"
-            )
-        watch.types = types
-        if not types and self._insight_job is not None:
-            self._insight_job.cancel()
-            self._insight_job = None
-            watch.started_at = None
 
     def _scan_insights(self) -> None:
         produced = self.insights.scan(
