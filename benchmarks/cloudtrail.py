@@ -5,7 +5,8 @@
     recording, as a percentage of the call (target: under 15 %);
     the same for CreateLogGroup / DeleteLogGroup (management writes, indexed);
 (b) LookupEvents by EventName, one page of 50, over 1,000,000 recorded calls
-    (target: under 5 ms);
+    (target: under 5 ms), and the first lookup, which indexes the calls
+    recorded since the previous one (recording itself only appends);
 (c) bytes of memory per recorded call (tracemalloc), and what 1,000,000 take
     (target: under 500 MB).
 
@@ -107,8 +108,9 @@ def fill(cloud: Cloud, count: int) -> None:
     cloud.clock.advance(timedelta(seconds=count // 20 + 600))
 
 
-def lookup_page(count: int) -> float:
-    """Seconds for one LookupEvents page (EventName) over `count` recorded calls."""
+def lookup_page(count: int) -> tuple[float, float]:
+    """Seconds for the first LookupEvents page (EventName) over `count` recorded calls,
+    which indexes them, and for a page once they are indexed."""
     cloud = Cloud()
     fill(cloud, count)
     client = cloud.client("cloudtrail")
@@ -118,7 +120,10 @@ def lookup_page(count: int) -> float:
         page = client.lookup_events(LookupAttributes=lookup, MaxResults=50)
         assert len(page["Events"]) == 50
 
-    return best_of(run, 20)
+    start = time.perf_counter()
+    run()
+    first = time.perf_counter() - start
+    return first, best_of(run, 20)
 
 
 def traced_bytes(count: int, recording: bool, operation: str) -> int:
@@ -162,9 +167,10 @@ def main() -> None:
     print(f"  Create+DeleteLogGroup, recording on       {on * 1e6:8.1f} µs/pair"
           f"   cost {100 * (on - off) / off:5.1f} %")
     for count in (10_000, 1_000_000):
-        seconds = lookup_page(count)
+        first, seconds = lookup_page(count)
         print(f"  LookupEvents page of 50 over {count:>9,} calls {seconds * 1e3:8.2f} ms"
-              + ("   (target < 5 ms)" if count == 1_000_000 else ""))
+              + ("   (target < 5 ms)" if count == 1_000_000 else "")
+              + f"   first lookup, indexing them: {first:6.2f} s")
     for operation in ("PutMetricData", "TagResource"):
         per = bytes_per_record(20_000, operation)
         print(f"  memory per recorded {operation:<21} {per:8.0f} B"

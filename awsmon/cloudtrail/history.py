@@ -5,7 +5,9 @@ data events: trails deliver both; the event history shows only management
 events). Records carry absolute sequence numbers, so trails and readers keep
 cursors that survive the 90-day expiry of old records. Management events are
 indexed by each LookupEvents attribute, so a lookup by ``EventName`` costs a
-binary search and a page, not a scan.
+binary search and a page, not a scan. The index is brought up to date by the
+lookups themselves (recording only appends): the first lookup after many
+calls pays for indexing them, once.
 
 `lookup` is the event-history query: one attribute (or none), an inclusive
 time range, newest first, pages of at most 50.
@@ -68,6 +70,7 @@ class History:
         # Sequence numbers as machine integers: 8 bytes an entry, not a Python int each.
         self._management: array[int] = array("q")
         self._index: dict[tuple[str, str], array[int]] = {}
+        self._indexed = 0  # management events before this position in _management are indexed
 
     def __len__(self) -> int:
         return len(self._records)
@@ -89,13 +92,25 @@ class History:
         self._times.append(record.at)
         if record.management:
             self._management.append(seq)
-            index = self._index
-            for pair in attribute_values(record):
+
+    def _catch_up(self) -> None:
+        """Index the management events recorded since the last lookup.
+
+        Recording only appends; the per-attribute index is brought up to date
+        here, when someone reads the history, so calls nobody looks up cost
+        nothing to index.
+        """
+        management = self._management
+        index = self._index
+        for position in range(self._indexed, len(management)):
+            seq = management[position]
+            for pair in attribute_values(self.get(seq)):
                 found = index.get(pair)
                 if found is None:
                     index[pair] = array("q", (seq,))
                 elif found[-1] != seq:
                     found.append(seq)
+        self._indexed = len(management)
 
     def get(self, seq: int) -> CallRecord:
         """The record of sequence number `seq` (it must still be kept)."""
@@ -116,7 +131,9 @@ class History:
         del self._times[:count]
         self.base += count
         cut = self.base
-        self._management = self._management[bisect.bisect_left(self._management, cut) :]
+        dropped = bisect.bisect_left(self._management, cut)
+        self._management = self._management[dropped:]
+        self._indexed = max(0, self._indexed - dropped)
         for key in list(self._index):
             seqs = self._index[key]
             kept = seqs[bisect.bisect_left(seqs, cut) :]
@@ -151,6 +168,7 @@ class History:
             The page (sequence number, record) and the sequence number to
             continue below, or None when nothing more matches.
         """
+        self._catch_up()
         lo = self.base + bisect.bisect_left(self._times, start)
         hi = self.base + bisect.bisect_right(self._times, end)
         if before is not None:

@@ -162,7 +162,7 @@ def _event_source(service: str) -> str:
     return found
 
 
-_USERNAMES: dict[Principal, str] = {}
+_USERNAMES: dict[str, str] = {}
 
 
 def username(principal: Principal) -> str:
@@ -171,7 +171,7 @@ def username(principal: Principal) -> str:
     Root → ``root``; an IAM user → its name; an assumed role → the role
     session name; an AWS service → its host name.
     """
-    found = _USERNAMES.get(principal)
+    found = _USERNAMES.get(principal.arn)
     if found is None:
         kind = principal.type
         if kind == "Root":
@@ -181,7 +181,7 @@ def username(principal: Principal) -> str:
         else:
             found = principal.arn.rsplit("/", 1)[-1]
         if len(_USERNAMES) < 4096:
-            _USERNAMES[principal] = found
+            _USERNAMES[principal.arn] = found
     return found
 
 
