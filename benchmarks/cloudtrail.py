@@ -24,8 +24,8 @@ from typing import Any
 
 from awsmon import Cloud
 from awsmon.cloudtrail.classify import classify
-from awsmon.cloudtrail.records import CallRecord
 from awsmon.cloudtrail.recording import recorder_of
+from awsmon.cloudtrail.records import CallRecord
 from awsmon.identity import Principal
 
 CALLS = 20_000
