@@ -90,7 +90,7 @@ class History:
         seq = self.base + len(self._records)
         self._records.append(record)
         self._times.append(record.at)
-        if record.management:
+        if record.kind.management:
             self._management.append(seq)
 
     def _catch_up(self) -> None:

@@ -121,11 +121,10 @@ class CloudTrail(TrailOperations, Service):
     def record(self, record: CallRecord) -> None:
         """Keep one logged call of this place (the recorder calls this)."""
         history = self.history
-        oldest = history.oldest_at
-        if oldest is not None and record.at - oldest > RETENTION:
+        if not history.end & 1023:  # now and then, not on every call
             history.expire(record.at - RETENTION)
         history.append(record)
-        if record.management:
+        if record.kind.management:
             if self.forward_to_eventbridge:
                 self._to_eventbridge(record)
             if self.insights.active:
