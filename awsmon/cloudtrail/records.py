@@ -30,7 +30,7 @@ import attrs
 from attrs import define
 
 from awsmon import registry
-from awsmon.arn import Arn, InvalidArn
+from awsmon.arn import Arn
 from awsmon.cloudtrail.classify import Category, Classification
 from awsmon.dispatch import ApiCall
 from awsmon.identity import Principal
@@ -429,11 +429,3 @@ def _data_arn(service: str, params: Mapping[str, Any], account: str, region: str
     if service == "xray":
         return f"arn:aws:xray:{region}:{account}:trace/*"
     return None
-
-
-def arn_account(text: str) -> str | None:
-    """The account of an ARN, or None for text that is not one."""
-    try:
-        return Arn.parse(text).account_id
-    except InvalidArn:
-        return None
