@@ -32,7 +32,7 @@ from awsmon.cloudtrail.errors import (
 )
 from awsmon.dispatch import ServiceContext
 from awsmon.errors import ServiceError
-from awsmon.neighbours.policy import PolicyDocument
+from awsmon.policy import PolicyDocument
 
 __all__ = ["TrailChecks"]
 
