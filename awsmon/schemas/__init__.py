@@ -1,0 +1,1 @@
+"""Amazon EventBridge Schema Registry, simulated."""
