@@ -15,12 +15,13 @@ holds schemas, ``required`` is a non-empty list of distinct strings, array
 Simulation notes: AWS's message texts for invalid content are not documented;
 awsmon's name the problem (UNCONFIRMED wording), with AWS's error code.
 
->>> parse_content('{"openapi": "3.0.0", "info": {"title": "t", "version": "1"}}', "OpenApi3")["openapi"]
+>>> parse_content('{"openapi": "3.0.0", "info": {"title": "t"}}', "OpenApi3")["openapi"]
 '3.0.0'
 >>> parse_content('{"type": "strin"}', "JSONSchemaDraft4")
 Traceback (most recent call last):
 ...
-awsmon.schemas.errors.BadRequestException: BadRequestException: Invalid JSONSchemaDraft4 content at '/type': 'strin' is not a type
+awsmon.schemas.errors.BadRequestException: BadRequestException: Invalid JSONSchemaDraft4 content
+at '/type': 'strin' is not a type
 """
 
 from __future__ import annotations
@@ -146,9 +147,7 @@ class _Checker:
 
     def draft4(self) -> None:
         declared = self.document.get("$schema")
-        if declared is not None and (
-            not isinstance(declared, str) or "draft-04" not in declared
-        ):
+        if declared is not None and (not isinstance(declared, str) or "draft-04" not in declared):
             raise self.fail("/$schema", f"{declared!r} is not JSON Schema Draft 4")
         self.schema(self.document, "")
 

@@ -26,7 +26,8 @@ where the field is optional and the older events still validate. Values of
 incompatible types at one place give an empty schema (anything). Nesting
 deeper than 255 levels is not inferred (AWS's quota), the value is left open.
 
->>> doc = infer([{"source": "users", "detail-type": "userCreated", "detail": {"data": {"id": "x"}}}])
+>>> event = {"source": "users", "detail-type": "userCreated", "detail": {"data": {"id": "x"}}}
+>>> doc = infer([event])
 >>> doc["info"]["title"], sorted(doc["components"]["schemas"])
 ('UserCreated', ['AWSEvent', 'Data', 'UserCreated'])
 >>> schema_name("aws.ec2", "EC2 Instance State-change Notification")
@@ -58,9 +59,7 @@ ENVELOPE_ORDER = (
 )
 
 _REF = "#/components/schemas/"
-_DATE_TIME = re.compile(
-    r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:?\d{2})"
-)
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})")
 _TOKEN = re.compile(r"[A-Za-z0-9]+")
 
 # Kinds a value can have at one place of the schema.
