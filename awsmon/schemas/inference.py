@@ -156,6 +156,8 @@ class _Node:
 
     def _add_array(self, value: Sequence[Any], depth: int) -> bool:
         changed = False
+        if not value:
+            return changed  # an empty array tells nothing of the elements
         if self.items is None:
             self.items = _Node()
             changed = True
