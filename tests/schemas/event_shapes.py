@@ -14,10 +14,11 @@ from typing import Any
 from hypothesis import strategies as st
 
 #: Keys of every style events use: camelCase, kebab-case, snake_case, digits, clashing ones.
-KEY_NAMES = (
+_KEY_TEXT = (
     "id data name state value reason alarmName instance-id detail-type eventName "
     "requestParameters items tags to-dict type class x1 a-b aB a_b count price time"
-).split()
+)
+KEY_NAMES = _KEY_TEXT.split()
 KEYS = st.sampled_from(KEY_NAMES)
 SCALARS = st.sampled_from(["str", "datetime", "int", "float", "bool"])
 
