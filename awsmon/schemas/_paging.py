@@ -39,7 +39,8 @@ def page(
     ordered = sorted(items, key=key)
     if token:
         try:
-            after = base64.urlsafe_b64decode(token.encode("ascii")).decode("utf-8")
+            raw = base64.b64decode(token.encode("ascii"), altchars=b"-_", validate=True)
+            after = raw.decode("utf-8")
         except (ValueError, binascii.Error, UnicodeError):
             raise BadRequestException(
                 f"Invalid NextToken: {token}", param="NextToken", value=token
