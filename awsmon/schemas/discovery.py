@@ -38,6 +38,20 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_DISCOVERY_DELAY", "DiscoveryOperations"]
 
+#: The envelope's fields (reference A.1), in the order events carry them.
+_ENVELOPE = (
+    "version",
+    "id",
+    "detail-type",
+    "source",
+    "account",
+    "time",
+    "region",
+    "replay-name",
+    "resources",
+    "detail",
+)
+
 #: How long after events their schemas appear (UNCONFIRMED; a setting of `Schemas`).
 DEFAULT_DISCOVERY_DELAY = timedelta(minutes=5)
 
@@ -61,7 +75,7 @@ class DiscoveryOperations(RegistryOperations):
         self.discovery_delay = DEFAULT_DISCOVERY_DELAY
         self.discoverers: dict[str, Discoverer] = {}
         self._inferences: dict[str, Inference] = {}
-        self._pending: list[dict[str, Any]] = []
+        self._pending: list[Any] = []  # the envelopes' values, `len(_ENVELOPE)` per event
         self._job: Job | None = None
         self._unhooks: dict[str, Callable[[], None]] = {}
 
@@ -211,9 +225,26 @@ class DiscoveryOperations(RegistryOperations):
         account = self.account_id
 
         def seen(event: dict[str, Any]) -> None:
-            # The hot path of put_events: queue only, the clock job infers.
-            if discoverer.cross_account or event.get("account") == account:
-                pending.append(event)
+            # The hot path of put_events: queue only, the clock job infers. The queue is one
+            # flat list of the envelope's values (no container per event), which keeps the
+            # garbage collector's work as small as the events it holds on to.
+            get = event.get
+            if discoverer.cross_account or get("account") == account:
+                resources = get("resources")
+                pending.extend(
+                    (
+                        get("version"),
+                        get("id"),
+                        get("detail-type"),
+                        get("source"),
+                        get("account"),
+                        get("time"),
+                        get("region"),
+                        get("replay-name"),
+                        tuple(resources) if type(resources) is list else resources,
+                        get("detail"),
+                    )
+                )
                 if self._job is None:
                     self._job = self.ctx.clock.call_later(
                         self.discovery_delay, self._discover, name="schemas discovery"
@@ -230,7 +261,9 @@ class DiscoveryOperations(RegistryOperations):
     def _discover(self) -> None:
         """The clock job: merge the queued events, publish what changed."""
         self._job = None
-        events, self._pending[:] = list(self._pending), []
+        queued, self._pending[:] = list(self._pending), []
+        size = len(_ENVELOPE)
+        events = [_thawed(queued[i : i + size]) for i in range(0, len(queued), size)]
         registry = self.registries[DISCOVERED_REGISTRY]
         changed: list[str] = []
         for event in events:
@@ -258,3 +291,12 @@ class DiscoveryOperations(RegistryOperations):
         """Drop what discovery learnt of a discovered schema (after it was changed or deleted)."""
         if registry_name == DISCOVERED_REGISTRY:
             self._inferences.pop(schema_name, None)
+
+
+def _thawed(values: list[Any]) -> dict[str, Any]:
+    """The event queued values stand for (fields it did not have left out)."""
+    event: dict[str, Any] = {}
+    for key, value in zip(_ENVELOPE, values, strict=True):
+        if value is not None or key == "detail":
+            event[key] = list(value) if type(value) is tuple else value
+    return event

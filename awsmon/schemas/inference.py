@@ -80,53 +80,51 @@ def schema_name(source: str, detail_type: str) -> str:
     return f"{source}@{pascal_case(detail_type)}"
 
 
-def _is_date_time(text: str) -> bool:
-    return 19 < len(text) < 40 and text[4] == "-" and _DATE_TIME.fullmatch(text) is not None
+def _format_of(text: str) -> str:
+    """The string format of `text`: ``date-time`` for an RFC 3339 timestamp, else ""."""
+    if 19 < len(text) < 40 and text[4] == "-" and _DATE_TIME.fullmatch(text) is not None:
+        return "date-time"
+    return ""
 
 
 class _Node:
-    """What has been seen at one place of the events: kinds, string format, keys, elements."""
+    """What has been seen at one place of the events: kinds, string format, keys, elements.
 
-    __slots__ = ("counts", "format", "items", "kinds", "objects", "properties")
+    `seen` counts the objects (of the parent place) that had this key, so a key
+    is required when its `seen` equals the parent's `objects`.
+    """
+
+    __slots__ = ("format", "items", "kinds", "objects", "properties", "seen")
 
     def __init__(self) -> None:
         self.kinds: set[int] = set()
         self.format: str | None = None  # None: no string yet; "": strings of mixed formats
         self.objects = 0
+        self.seen = 0
         self.properties: dict[str, _Node] = {}
-        self.counts: dict[str, int] = {}
         self.items: _Node | None = None
 
     def add(self, value: Any, depth: int) -> bool:
         """Merge `value`; True when the schema changed."""
         changed = False
+        kind = _KIND_OF_TYPE.get(type(value))
+        if kind is None:
+            kind = _kind_of(value)
         if depth > MAX_DEPTH:
             kind = _ANY
-        elif isinstance(value, str):
-            kind = _STRING
-            found = "date-time" if _is_date_time(value) else ""
-            if self.format is None:
-                self.format = found
-                changed = True
-            elif self.format and found != self.format:
-                self.format = ""
-                changed = True
-        elif isinstance(value, bool):
-            kind = _BOOLEAN
-        elif isinstance(value, int):
-            kind = _INTEGER
-        elif isinstance(value, float):
-            kind = _NUMBER
-        elif value is None:
-            kind = _NULL
-        elif isinstance(value, Mapping):
-            kind = _OBJECT
+        elif kind == _STRING:
+            if self.format != "":
+                found = _format_of(value)
+                if self.format is None:
+                    self.format = found
+                    changed = True
+                elif found != self.format:
+                    self.format = ""
+                    changed = True
+        elif kind == _OBJECT:
             changed = self._add_object(value, depth)
-        elif isinstance(value, list | tuple):
-            kind = _ARRAY
+        elif kind == _ARRAY:
             changed = self._add_array(value, depth)
-        else:
-            kind = _ANY
         if kind not in self.kinds:
             self.kinds.add(kind)
             changed = True
@@ -135,22 +133,29 @@ class _Node:
     def _add_object(self, value: Mapping[str, Any], depth: int) -> bool:
         changed = False
         before = self.objects
-        self.objects += 1
-        counts = self.counts
+        self.objects = before + 1
         properties = self.properties
         for key, item in value.items():
             node = properties.get(key)
             if node is None:
                 node = properties[key] = _Node()
-                counts[key] = 0
                 changed = True
-            counts[key] += 1
+            node.seen += 1
+            # the common case, a scalar of a kind already seen here, changes nothing
+            kind = _KIND_OF_TYPE.get(type(item))
+            if (
+                kind is not None
+                and kind < _OBJECT
+                and kind in node.kinds
+                and (kind != _STRING or node.format == "" or node.format == _format_of(item))
+            ):
+                continue
             if node.add(item, depth + 1):
                 changed = True
-        if len(value) != len(properties):
+        if before and len(value) != len(properties):
             # a key seen before is missing here: it becomes optional if it was required
-            for key, count in counts.items():
-                if key not in value and count == before and before:
+            for key, node in properties.items():
+                if node.seen == before and key not in value:
                     changed = True
         return changed
 
@@ -168,7 +173,35 @@ class _Node:
 
     def required(self) -> list[str]:
         """Keys present in every object seen here."""
-        return [key for key, count in self.counts.items() if count == self.objects]
+        return [key for key, node in self.properties.items() if node.seen == self.objects]
+
+
+_KIND_OF_TYPE: dict[type, int] = {
+    str: _STRING,
+    bool: _BOOLEAN,
+    int: _INTEGER,
+    float: _NUMBER,
+    type(None): _NULL,
+    dict: _OBJECT,
+    list: _ARRAY,
+}
+
+
+def _kind_of(value: Any) -> int:
+    """The kind of a value of a type JSON decoding does not give (subclasses, tuples)."""
+    if isinstance(value, str):
+        return _STRING
+    if isinstance(value, bool):
+        return _BOOLEAN
+    if isinstance(value, int):
+        return _INTEGER
+    if isinstance(value, float):
+        return _NUMBER
+    if isinstance(value, Mapping):
+        return _OBJECT
+    if isinstance(value, list | tuple):
+        return _ARRAY
+    return _ANY
 
 
 class Inference:
@@ -356,7 +389,7 @@ def _read(schema: Mapping[str, Any], components: Mapping[str, Any], depth: int) 
         required = set(schema.get("required", ()))
         for key, child in dict(schema.get("properties", {})).items():
             node.properties[key] = _read(child, components, depth + 1)
-            node.counts[key] = 1 if key in required else 0
+            node.properties[key].seen = 1 if key in required else 0
     elif kind == "array":
         node.kinds.add(_ARRAY)
         items = schema.get("items")
