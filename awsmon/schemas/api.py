@@ -107,18 +107,15 @@ class SchemasApi(WireApi):
     missing_parameter = BadRequestException
 
     @staticmethod
-    def _text(params: Params, name: str, **checks: Any) -> str:
-        value = params.string(name, required=True, **checks)
-        assert value is not None
-        return value
-
-    def _names(self, params: Params) -> tuple[str, str]:
-        return self._text(params, "RegistryName", min_length=1), self._text(
-            params, "SchemaName", min_length=1
+    def _names(params: Params) -> tuple[str, str]:
+        return (
+            params.string("RegistryName", required=True, min_length=1),
+            params.string("SchemaName", required=True, min_length=1),
         )
 
-    def _language(self, params: Params) -> CodeLanguage:
-        return CodeLanguage(self._text(params, "Language", choices=_LANGUAGES))
+    @staticmethod
+    def _language(params: Params) -> CodeLanguage:
+        return CodeLanguage(params.string("Language", required=True, choices=_LANGUAGES))
 
     def _tags(self, params: Params, *, required: bool = False) -> dict[str, str]:
         tags = params.mapping("Tags", required=required)
@@ -133,7 +130,7 @@ class SchemasApi(WireApi):
     def create_registry(self, params: Params) -> Response:
         """CreateRegistry."""
         registry = self.domain.create_registry(
-            self._text(params, "RegistryName", min_length=1),
+            params.string("RegistryName", required=True, min_length=1),
             description=params.string("Description", max_length=256),
             tags=self._tags(params),
         )
@@ -142,13 +139,15 @@ class SchemasApi(WireApi):
     @handles("DescribeRegistry")
     def describe_registry(self, params: Params) -> Response:
         """DescribeRegistry."""
-        return _registry(self.domain.describe_registry(self._text(params, "RegistryName")))
+        return _registry(
+            self.domain.describe_registry(params.string("RegistryName", required=True))
+        )
 
     @handles("UpdateRegistry")
     def update_registry(self, params: Params) -> Response:
         """UpdateRegistry."""
         registry = self.domain.update_registry(
-            self._text(params, "RegistryName"),
+            params.string("RegistryName", required=True),
             description=params.string("Description", max_length=256),
         )
         return _registry(registry)
@@ -156,7 +155,7 @@ class SchemasApi(WireApi):
     @handles("DeleteRegistry")
     def delete_registry(self, params: Params) -> Response:
         """DeleteRegistry."""
-        self.domain.delete_registry(self._text(params, "RegistryName"))
+        self.domain.delete_registry(params.string("RegistryName", required=True))
         return {}
 
     @handles("ListRegistries")
@@ -177,7 +176,7 @@ class SchemasApi(WireApi):
     def put_resource_policy(self, params: Params) -> Response:
         """PutResourcePolicy."""
         policy = self.domain.put_resource_policy(
-            self._text(params, "Policy"),
+            params.string("Policy", required=True),
             registry_name=params.string("RegistryName"),
             revision_id=params.string("RevisionId"),
         )
@@ -203,8 +202,8 @@ class SchemasApi(WireApi):
         schema = self.domain.create_schema(
             registry_name,
             schema_name,
-            self._text(params, "Content", min_length=1, max_length=100_000),
-            SchemaType(self._text(params, "Type", choices=_TYPES)),
+            params.string("Content", required=True, min_length=1, max_length=100_000),
+            SchemaType(params.string("Type", required=True, choices=_TYPES)),
             description=params.string("Description", max_length=256),
             tags=self._tags(params),
         )
@@ -242,14 +241,16 @@ class SchemasApi(WireApi):
     @handles("DeleteSchemaVersion")
     def delete_schema_version(self, params: Params) -> Response:
         """DeleteSchemaVersion."""
-        self.domain.delete_schema_version(*self._names(params), self._text(params, "SchemaVersion"))
+        self.domain.delete_schema_version(
+            *self._names(params), params.string("SchemaVersion", required=True)
+        )
         return {}
 
     @handles("ListSchemas")
     def list_schemas(self, params: Params) -> Response:
         """ListSchemas: ``VersionCount`` per schema."""
         schemas, token = self.domain.list_schemas(
-            self._text(params, "RegistryName"),
+            params.string("RegistryName", required=True),
             schema_name_prefix=params.string("SchemaNamePrefix"),
             limit=params.integer("Limit"),
             next_token=params.string("NextToken"),
@@ -292,8 +293,8 @@ class SchemasApi(WireApi):
     def search_schemas(self, params: Params) -> Response:
         """SearchSchemas: schemas whose name or content holds a keyword."""
         found, token = self.domain.search_schemas(
-            self._text(params, "RegistryName"),
-            self._text(params, "Keywords"),
+            params.string("RegistryName", required=True),
+            params.string("Keywords", required=True),
             limit=params.integer("Limit"),
             next_token=params.string("NextToken"),
         )
@@ -318,7 +319,7 @@ class SchemasApi(WireApi):
         schema, version, content = self.domain.export_schema(
             registry_name,
             schema_name,
-            self._text(params, "Type"),
+            params.string("Type", required=True),
             schema_version=params.string("SchemaVersion"),
         )
         return {
@@ -332,12 +333,9 @@ class SchemasApi(WireApi):
     @handles("GetDiscoveredSchema")
     def get_discovered_schema(self, params: Params) -> Response:
         """GetDiscoveredSchema: 1–10 events (JSON text), inferred at once."""
-        events = params.items("Events", required=True, min_items=1, max_items=10)
-        for index, event in enumerate(events):
-            if not isinstance(event, str):
-                raise params.invalid(f"Events.{index + 1}", event, "Member must be a string")
+        events = params.strings("Events", required=True, min_items=1, max_items=10)
         content = self.domain.get_discovered_schema(
-            events, SchemaType(self._text(params, "Type", choices=_TYPES))
+            events, SchemaType(params.string("Type", required=True, choices=_TYPES))
         )
         return {"Content": content}
 
@@ -347,9 +345,9 @@ class SchemasApi(WireApi):
     def create_discoverer(self, params: Params) -> Response:
         """CreateDiscoverer: ``CrossAccount`` defaults to true."""
         discoverer = self.domain.create_discoverer(
-            self._text(params, "SourceArn", min_length=20, max_length=1600),
+            params.string("SourceArn", required=True, min_length=20, max_length=1600),
             description=params.string("Description", max_length=256),
-            cross_account=params.boolean("CrossAccount", default=True) is not False,
+            cross_account=params.boolean("CrossAccount", default=True),
             tags=self._tags(params),
         )
         return _discoverer(discoverer)
@@ -357,13 +355,15 @@ class SchemasApi(WireApi):
     @handles("DescribeDiscoverer")
     def describe_discoverer(self, params: Params) -> Response:
         """DescribeDiscoverer."""
-        return _discoverer(self.domain.describe_discoverer(self._text(params, "DiscovererId")))
+        return _discoverer(
+            self.domain.describe_discoverer(params.string("DiscovererId", required=True))
+        )
 
     @handles("UpdateDiscoverer")
     def update_discoverer(self, params: Params) -> Response:
         """UpdateDiscoverer."""
         discoverer = self.domain.update_discoverer(
-            self._text(params, "DiscovererId"),
+            params.string("DiscovererId", required=True),
             description=params.string("Description", max_length=256),
             cross_account=params.boolean("CrossAccount"),
         )
@@ -372,19 +372,19 @@ class SchemasApi(WireApi):
     @handles("StartDiscoverer")
     def start_discoverer(self, params: Params) -> Response:
         """StartDiscoverer."""
-        discoverer = self.domain.start_discoverer(self._text(params, "DiscovererId"))
+        discoverer = self.domain.start_discoverer(params.string("DiscovererId", required=True))
         return {"DiscovererId": discoverer.id, "State": discoverer.state.value}
 
     @handles("StopDiscoverer")
     def stop_discoverer(self, params: Params) -> Response:
         """StopDiscoverer."""
-        discoverer = self.domain.stop_discoverer(self._text(params, "DiscovererId"))
+        discoverer = self.domain.stop_discoverer(params.string("DiscovererId", required=True))
         return {"DiscovererId": discoverer.id, "State": discoverer.state.value}
 
     @handles("DeleteDiscoverer")
     def delete_discoverer(self, params: Params) -> Response:
         """DeleteDiscoverer."""
-        self.domain.delete_discoverer(self._text(params, "DiscovererId"))
+        self.domain.delete_discoverer(params.string("DiscovererId", required=True))
         return {}
 
     @handles("ListDiscoverers")
@@ -447,20 +447,20 @@ class SchemasApi(WireApi):
     def tag_resource(self, params: Params) -> Response:
         """TagResource."""
         self.domain.tag_resource(
-            self._text(params, "ResourceArn"), self._tags(params, required=True)
+            params.string("ResourceArn", required=True), self._tags(params, required=True)
         )
         return {}
 
     @handles("UntagResource")
     def untag_resource(self, params: Params) -> Response:
         """UntagResource."""
-        keys = params.items("TagKeys", required=True)
-        if not all(isinstance(k, str) for k in keys):
-            raise params.invalid("TagKeys", keys, "Member must be a list of strings")
-        self.domain.untag_resource(self._text(params, "ResourceArn"), keys)
+        keys = params.strings("TagKeys", required=True)
+        self.domain.untag_resource(params.string("ResourceArn", required=True), keys)
         return {}
 
     @handles("ListTagsForResource")
     def list_tags_for_resource(self, params: Params) -> Response:
         """ListTagsForResource."""
-        return {"Tags": self.domain.list_tags_for_resource(self._text(params, "ResourceArn"))}
+        return {
+            "Tags": self.domain.list_tags_for_resource(params.string("ResourceArn", required=True))
+        }
