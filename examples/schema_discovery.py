@@ -56,7 +56,7 @@ def main() -> None:
         )
         print("draft 4 definitions:", sorted(json.loads(exported["Content"])["definitions"]))
 
-        where = dict(RegistryName="discovered-schemas", SchemaName="shop@OrderPlaced")
+        where = {"RegistryName": "discovered-schemas", "SchemaName": "shop@OrderPlaced"}
         print("binding:", schemas.put_code_binding(Language="Python36", **where)["Status"])
         schemas.get_waiter("code_binding_exists").wait(Language="Python36", **where)
         body = schemas.get_code_binding_source(Language="Python36", **where)["Body"]
