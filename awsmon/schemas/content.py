@@ -152,6 +152,20 @@ class _Checker:
         self.schema(self.document, "")
 
 
+def _depth(document: Any) -> int:
+    """How deeply `document` nests objects and arrays (measured without recursion)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(value, dict):
+            stack.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+    return deepest
+
+
 def parse_content(content: str, kind: str) -> dict[str, Any]:
     """The document `content` holds, checked as a `kind` (``OpenApi3``, ``JSONSchemaDraft4``).
 
@@ -175,6 +189,8 @@ def parse_content(content: str, kind: str) -> dict[str, Any]:
     checker = _Checker(document if isinstance(document, dict) else {}, kind)
     if not isinstance(document, dict):
         raise checker.fail("", "the content must be a JSON object")
+    if _depth(document) > _MAX_DEPTH:
+        raise checker.fail("", "nested too deeply")
     if kind == "OpenApi3":
         checker.openapi()
     else:

@@ -273,8 +273,10 @@ class Inference:
         components = document.get("components", {}).get("schemas", {})
         root = components.get("AWSEvent")
         if isinstance(root, Mapping):
-            inference.source = root.get("x-amazon-events-source")
-            inference.detail_type = root.get("x-amazon-events-detail-type")
+            source = root.get("x-amazon-events-source")
+            detail_type = root.get("x-amazon-events-detail-type")
+            inference.source = source if isinstance(source, str) else None
+            inference.detail_type = detail_type if isinstance(detail_type, str) else None
             inference._root = _read(root, components, 0)
         return inference
 

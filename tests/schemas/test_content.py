@@ -136,3 +136,10 @@ def test_inferred_documents_pass(events: list[dict[str, int]]) -> None:
     exported = to_json_schema_draft4(document)
     parse_content(json.dumps(exported), "JSONSchemaDraft4")
     jsonschema.Draft4Validator.check_schema(exported)
+
+
+def test_deep_annotations_are_refused() -> None:
+    """Deep nesting outside the schema keywords is refused too, so export cannot overflow."""
+    deep = '{"type": "object", "x-note": ' + "[" * 700 + "]" * 700 + "}"
+    with pytest.raises(BadRequestException, match="nested too deeply"):
+        parse_content(deep, "JSONSchemaDraft4")
