@@ -15,6 +15,8 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from awsmon import Cloud
 from awsmon.schemas import CodeGenerationStatus, CodeLanguage, DiscovererState
@@ -274,3 +276,65 @@ class TestCodeBindings:
             domain.put_code_binding("shop", "ec2", CodeLanguage.JAVA8, schema_version="1")
         with pytest.raises(BadRequestException, match="Member must satisfy enum value set"):
             client.put_code_binding(RegistryName="shop", SchemaName="ec2", Language="Rust")
+
+
+def _load_shapes() -> Any:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "schemas_event_shapes_discovery", Path(__file__).with_name("event_shapes.py")
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+shapes = _load_shapes()
+
+
+@settings(max_examples=20)
+@given(case=shapes.shaped_events(), data=st.data())
+def test_discovered_versions_validate_every_event(
+    case: tuple[Any, list[dict[str, Any]]], data: st.DataObject
+) -> None:
+    """Through a discoverer: every event put validates against the discovered schema; an
+    event with a new field yields a new version that still validates the earlier events."""
+    _, events = case
+    cloud = Cloud()
+    cloud.schemas.create_discoverer(BUS)
+    put = cloud.client("events").put_events
+
+    def send(event: dict[str, Any]) -> None:
+        entry = {
+            "Source": event["source"],
+            "DetailType": event["detail-type"],
+            "Detail": json.dumps(event["detail"]),
+            "Resources": event["resources"],
+        }
+        assert put(Entries=[entry])["FailedEntryCount"] == 0
+
+    def validator() -> Any:
+        exported = cloud.schemas.export_schema(
+            DISCOVERED, "com.shop@OrderPlaced", "JSONSchemaDraft4"
+        )
+        return jsonschema.Draft4Validator(json.loads(exported[2]))
+
+    for event in events:
+        send(event)
+    cloud.clock.advance(timedelta(minutes=5))
+    check = validator()
+    for event in events:
+        check.validate(event)
+    versions = discovered(cloud)["com.shop@OrderPlaced"]
+    newer = json.loads(json.dumps(events[-1]))
+    unused = [k for k in shapes.KEY_NAMES if all(k not in e["detail"] for e in events)]
+    newer["detail"][data.draw(st.sampled_from(unused))] = data.draw(
+        shapes.value_of(data.draw(shapes.SCALARS))
+    )
+    send(newer)
+    cloud.clock.advance(timedelta(minutes=5))
+    assert discovered(cloud)["com.shop@OrderPlaced"] == [*versions, str(int(versions[-1]) + 1)]
+    check = validator()
+    for event in [*events, newer]:
+        check.validate(event)
