@@ -160,10 +160,13 @@ class SchemasApi(WireApi):
 
     @handles("ListRegistries")
     def list_registries(self, params: Params) -> Response:
-        """ListRegistries: ``Scope`` is ``AWS`` or ``LOCAL``."""
+        """ListRegistries: ``Scope`` is ``AWS`` or ``Local`` (any letter case)."""
+        scope = params.string("Scope")
+        if scope is not None and scope.upper() not in ("AWS", "LOCAL"):
+            raise params.invalid("Scope", scope, "Member must satisfy enum value set: [AWS, Local]")
         registries, token = self.domain.list_registries(
             registry_name_prefix=params.string("RegistryNamePrefix"),
-            scope=params.string("Scope", choices=["AWS", "LOCAL"]),
+            scope=None if scope is None else scope.upper(),
             limit=params.integer("Limit"),
             next_token=params.string("NextToken"),
         )

@@ -52,7 +52,7 @@ class TestRegistries:
             "aws.events",
             "discovered-schemas",
         ]
-        local = schemas.list_registries(Scope="LOCAL")["Registries"]
+        local = schemas.list_registries(Scope="Local")["Registries"]
         assert [r["RegistryName"] for r in local] == ["discovered-schemas"]
 
     def test_crud_and_tags(self, schemas: Any) -> None:
