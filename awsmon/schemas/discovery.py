@@ -38,19 +38,16 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_DISCOVERY_DELAY", "DiscoveryOperations"]
 
-#: The envelope's fields (reference A.1), in the order events carry them.
-_ENVELOPE = (
-    "version",
-    "id",
-    "detail-type",
-    "source",
-    "account",
-    "time",
-    "region",
-    "replay-name",
-    "resources",
-    "detail",
-)
+#: The fields of an event the discovery queue keeps, in the queue's order.
+_QUEUED = ("detail-type", "source", "replay-name", "resources", "detail")
+#: The fields EventBridge always sets as strings, with a value of their form (reference A.1).
+_FIXED = {
+    "version": "0",
+    "id": "00000000-0000-4000-8000-000000000000",
+    "account": "123456789012",
+    "time": "1970-01-01T00:00:00Z",
+    "region": "us-east-1",
+}
 
 #: How long after events their schemas appear (UNCONFIRMED; a setting of `Schemas`).
 DEFAULT_DISCOVERY_DELAY = timedelta(minutes=5)
@@ -75,7 +72,7 @@ class DiscoveryOperations(RegistryOperations):
         self.discovery_delay = DEFAULT_DISCOVERY_DELAY
         self.discoverers: dict[str, Discoverer] = {}
         self._inferences: dict[str, Inference] = {}
-        self._pending: list[Any] = []  # the envelopes' values, `len(_ENVELOPE)` per event
+        self._pending: list[Any] = []  # `len(_QUEUED)` values per event
         self._job: Job | None = None
         self._unhooks: dict[str, Callable[[], None]] = {}
 
@@ -226,20 +223,17 @@ class DiscoveryOperations(RegistryOperations):
 
         def seen(event: dict[str, Any]) -> None:
             # The hot path of put_events: queue only, the clock job infers. The queue is one
-            # flat list of the envelope's values (no container per event), which keeps the
-            # garbage collector's work as small as the events it holds on to.
+            # flat list (no container per event) of what inference needs: the fields that vary
+            # in shape. EventBridge's own fields (version, id, account, time, region) are
+            # always strings of a known form, so holding on to their values would only cost
+            # memory while the events wait.
             get = event.get
             if discoverer.cross_account or get("account") == account:
                 resources = get("resources")
                 pending.extend(
                     (
-                        get("version"),
-                        get("id"),
                         get("detail-type"),
                         get("source"),
-                        get("account"),
-                        get("time"),
-                        get("region"),
                         get("replay-name"),
                         tuple(resources) if type(resources) is list else resources,
                         get("detail"),
@@ -262,7 +256,7 @@ class DiscoveryOperations(RegistryOperations):
         """The clock job: merge the queued events, publish what changed."""
         self._job = None
         queued, self._pending[:] = list(self._pending), []
-        size = len(_ENVELOPE)
+        size = len(_QUEUED)
         events = [_thawed(queued[i : i + size]) for i in range(0, len(queued), size)]
         registry = self.registries[DISCOVERED_REGISTRY]
         changed: list[str] = []
@@ -294,9 +288,19 @@ class DiscoveryOperations(RegistryOperations):
 
 
 def _thawed(values: list[Any]) -> dict[str, Any]:
-    """The event queued values stand for (fields it did not have left out)."""
-    event: dict[str, Any] = {}
-    for key, value in zip(_ENVELOPE, values, strict=True):
-        if value is not None or key == "detail":
-            event[key] = list(value) if type(value) is tuple else value
+    """The event queued values stand for, in the envelope's order (reference A.1)."""
+    detail_type, source, replay_name, resources, detail = values
+    event: dict[str, Any] = {
+        "version": _FIXED["version"],
+        "id": _FIXED["id"],
+        "detail-type": detail_type,
+        "source": source,
+        "account": _FIXED["account"],
+        "time": _FIXED["time"],
+        "region": _FIXED["region"],
+    }
+    if replay_name is not None:
+        event["replay-name"] = replay_name
+    event["resources"] = list(resources) if type(resources) is tuple else resources
+    event["detail"] = detail
     return event
