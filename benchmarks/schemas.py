@@ -123,7 +123,7 @@ def measure(count: int, repeats: int) -> None:
 
 
 def main() -> None:
-    counts = [int(sys.argv[1])] if len(sys.argv) > 1 else [5_000, 20_000]
+    counts = [int(sys.argv[1])] if len(sys.argv) > 1 and sys.argv[1] else [5_000, 20_000]
     repeats = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     print(
         f"{RULES} rules, PutEvents batches of 10, best of {repeats}, "
