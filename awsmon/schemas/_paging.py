@@ -1,7 +1,7 @@
 """Pages of list answers (ListRegistries, ListSchemas, ... ): a limit and an opaque token.
 
-The token names the last item of the page (base64 of its key), so a page
-after a deletion neither repeats nor skips items.
+The token names the last item of the page (base64 of a mark and its key), so a
+page after a deletion neither repeats nor skips items.
 
 >>> items, token = page(["a", "b", "c"], key=str, limit=2, token=None)
 >>> items, page(["a", "b", "c"], key=str, limit=2, token=token)
@@ -20,6 +20,10 @@ from awsmon.schemas.errors import BadRequestException
 __all__ = ["DEFAULT_LIMIT", "page"]
 
 T = TypeVar("T")
+
+# Leads every token, so no token is empty (an empty key would give one) and a token
+# awsmon did not hand out is refused.
+_MARK = "awsmon:"
 
 #: Items per page when the request gives no Limit.
 DEFAULT_LIMIT = 100
@@ -41,6 +45,9 @@ def page(
         try:
             raw = base64.b64decode(token.encode("ascii"), altchars=b"-_", validate=True)
             after = raw.decode("utf-8")
+            if not after.startswith(_MARK):
+                raise ValueError(token)
+            after = after[len(_MARK) :]
         except (ValueError, binascii.Error, UnicodeError):
             raise BadRequestException(
                 f"Invalid NextToken: {token}", param="NextToken", value=token
@@ -50,4 +57,5 @@ def page(
     chosen = ordered[:size]
     if len(ordered) <= size:
         return chosen, None
-    return chosen, base64.urlsafe_b64encode(key(chosen[-1]).encode("utf-8")).decode("ascii")
+    text = _MARK + key(chosen[-1])
+    return chosen, base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii")
