@@ -1,0 +1,144 @@
+"""The Logs Insights commands that are more than one closure: ``parse``, ``stats`` and ``sort``.
+
+- `parse_stage`: a glob pattern is matched with ``str.find`` (each ``*``
+  takes the shortest text up to the next constant piece, the last one the
+  rest of the value: the leftmost match, found in linear time); a regex
+  fills its named groups. A value that does not match leaves the fields
+  absent and keeps the row, as AWS does.
+- `stats_rows`: groups by the ``by`` values (in first-seen order), feeds one
+  accumulator per aggregation and group, then evaluates each item (an
+  aggregation, or arithmetic over several) on the group's row.
+- `sort_rows`: a stable sort on each key; numbers before text, absent values
+  last in either direction.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from awsmon.logs.insights.aggregates import Accumulator, make_accumulator
+from awsmon.logs.insights.compiler import aggregate_key, compile_expr
+from awsmon.logs.insights.nodes import Literal, Parse, Sort, Stats
+from awsmon.logs.insights.values import sort_key, text_of
+
+__all__ = ["glob_match", "parse_stage", "sort_rows", "stats_rows"]
+
+Row = dict[str, Any]
+
+
+def glob_match(pieces: tuple[str, ...], text: str) -> list[str] | None:
+    """The text each ``*`` between `pieces` takes in `text` (leftmost match), or None."""
+    first = pieces[0]
+    position = text.find(first)
+    if position < 0:
+        return None
+    position += len(first)
+    captures: list[str] = []
+    last = len(pieces) - 1
+    for index in range(1, last + 1):
+        piece = pieces[index]
+        if index == last and piece == "":
+            captures.append(text[position:])
+            return captures
+        found = text.find(piece, position)
+        if found < 0:
+            return None
+        captures.append(text[position:found])
+        position = found + len(piece)
+    return captures
+
+
+def parse_stage(rows: Iterable[Row], command: Parse) -> Iterator[Row]:
+    """Rows with the fields `command` extracts from its source field."""
+    source = compile_expr(command.source)
+    names = command.names
+    if command.glob is not None:
+        pieces = command.glob
+        for row in rows:
+            text = source(row)
+            if text.__class__ is not str:
+                text = text_of(text)
+            captured = None if text is None else glob_match(pieces, text)
+            if captured is not None:
+                row.update(zip(names, captured, strict=True))
+            yield row
+        return
+    assert command.regex is not None
+    search = re.compile(command.regex).search
+    for row in rows:
+        text = source(row)
+        if text.__class__ is not str:
+            text = text_of(text)
+        match = None if text is None else search(text)
+        if match is not None:
+            row.update((name, value) for name, value in match.groupdict().items()
+                       if value is not None)  # fmt: skip
+        yield row
+
+
+def stats_rows(rows: Iterable[Row], command: Stats) -> Iterator[Row]:
+    """One row per group: the group values, then the items."""
+    group_names = [name for name, _ in command.groups]
+    group_getters = [compile_expr(expr) for _, expr in command.groups]
+    specs = []
+    for aggregate in command.aggregates:
+        getter = compile_expr(aggregate.args[0]) if aggregate.args else None
+        percentile = 0.0
+        if aggregate.name == "pct":
+            second = aggregate.args[1]
+            assert isinstance(second, Literal)
+            percentile = float(second.value)  # type: ignore[arg-type]
+        specs.append((aggregate.name, getter, percentile))
+    groups: dict[Any, tuple[tuple[Any, ...], list[Accumulator]]] = {}
+    single = group_getters[0] if len(group_getters) == 1 else None
+    for row in rows:
+        if single is not None:
+            values: tuple[Any, ...] = (single(row),)
+        else:
+            values = tuple(get(row) for get in group_getters)
+        key = values if len(values) != 1 or values[0].__class__ not in (int, str) else values[0]
+        entry = groups.get(key) if not _unhashable(values) else None
+        if entry is None:
+            if _unhashable(values):
+                key = repr(values)
+                entry = groups.get(key)
+            if entry is None:
+                entry = (values, [make_accumulator(*spec) for spec in specs])
+                groups[key] = entry
+        for accumulator in entry[1]:
+            accumulator.feed(row)
+    if not groups and not group_getters:
+        groups[()] = ((), [make_accumulator(*spec) for spec in specs])
+    items = [(name, compile_expr(expr)) for name, expr in command.items]
+    for values, accumulators in groups.values():
+        row = dict(zip(group_names, values, strict=True))
+        for aggregate, accumulator in zip(command.aggregates, accumulators, strict=True):
+            row[aggregate_key(aggregate.index)] = accumulator.value()
+        out = {name: value for name, value in zip(group_names, values, strict=True)}
+        for name, get in items:
+            out[name] = get(row)
+        yield out
+
+
+def _unhashable(values: tuple[Any, ...]) -> bool:
+    return any(isinstance(value, dict | list) for value in values)
+
+
+def sort_rows(rows: Iterable[Row], command: Sort) -> list[Row]:
+    """The rows sorted by the keys of `command` (stable)."""
+    ordered = list(rows)
+    for key in reversed(command.keys):
+        get = compile_expr(key.expr)
+        if key.descending:
+            ordered.sort(key=lambda row: _present_key(get(row), 1), reverse=True)
+        else:
+            ordered.sort(key=lambda row: _present_key(get(row), 0))
+    return ordered
+
+
+def _present_key(value: Any, absent: int) -> tuple[int, Any]:
+    if value is None:
+        return (absent, (0, 0))
+    return (1 - absent, sort_key(value))
