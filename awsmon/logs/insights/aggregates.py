@@ -79,11 +79,15 @@ class _Numbers(Accumulator):
 
     def feed(self, row: dict[str, Any]) -> None:
         raw = self.get(row)  # type: ignore[misc]
-        if raw is None:
-            return
-        value = raw if raw.__class__ in (int, float) else number(raw)
-        if value is None:
-            return
+        if raw.__class__ is float or raw.__class__ is int:
+            value = raw
+        else:
+            try:
+                value = float(raw)
+            except (TypeError, ValueError):
+                return
+            if value - value != 0:  # nan or infinite text
+                return
         self.count += 1
         self.total += value
         self.squares += value * value
@@ -147,12 +151,9 @@ class _Extreme(Accumulator):
         raw = self.get(row)  # type: ignore[misc]
         if raw is None:
             return
-        if self.numeric:
-            key = number(raw)
-            if key is None:
-                return
-        else:
-            key = sort_key(raw)
+        key: Any = number(raw) if self.numeric else sort_key(raw)
+        if key is None:
+            return
         if self.best_key is None or (key > self.best_key if self.largest else key < self.best_key):
             self.best_key = key
             self.best = raw
@@ -216,4 +217,7 @@ def make_accumulator(name: str, get: Getter | None, percentile: float = 0.0) -> 
         return _Extreme(get, name == "sortslast", numeric=False)
     if name in ("earliest", "latest"):
         return _ByTime(get, name == "latest")
-    return {"sum": _Sum, "avg": _Avg, "stddev": _Stddev, "count_distinct": _Distinct}[name](get)
+    kinds: dict[str, type[Accumulator]] = {
+        "sum": _Sum, "avg": _Avg, "stddev": _Stddev, "count_distinct": _Distinct,
+    }  # fmt: skip
+    return kinds[name](get)

@@ -20,8 +20,19 @@ from typing import Any
 
 from awsmon.logs.insights.functions import FUNCTIONS, ceil_time, floor_time, millis_of
 from awsmon.logs.insights.nodes import (
-    Aggregate, Binary, BoolOp, Call, Compare, Duration, Expr, FieldRef, InList, Like, Literal,
-    Not, Regex, Unary,
+    Aggregate,
+    Binary,
+    BoolOp,
+    Call,
+    Compare,
+    Duration,
+    Expr,
+    FieldRef,
+    InList,
+    Like,
+    Literal,
+    Regex,
+    Unary,
 )  # fmt: skip
 from awsmon.logs.insights.regex import literal_of
 from awsmon.logs.insights.values import Instant, compare, equals, number, text_of, truthy
@@ -177,12 +188,13 @@ def _like(expr: Like) -> Getter:
     negated = expr.negated
     pattern = expr.pattern
     needle: str | None
+    search: Callable[[str], object]
     if isinstance(pattern, Regex):
         needle = literal_of(pattern.pattern)
         search = re.compile(pattern.pattern).search
     else:
         needle = text_of(compile_expr(pattern)({}))
-        search = None  # type: ignore[assignment]
+        search = _never
     if needle is not None:
         found = needle
 
@@ -205,6 +217,10 @@ def _like(expr: Like) -> Getter:
         return (search(value) is not None) is not negated
 
     return matches
+
+
+def _never(text: str) -> None:
+    return None
 
 
 def _in_list(expr: InList) -> Getter:

@@ -128,9 +128,9 @@ class Lexer:
         end = start + 1
         while end < size:
             char = text[end]
-            if char in _NAME_PART:
-                end += 1
-            elif char == "." and end + 1 < size and text[end + 1] in _NAME_PART:
+            if char in _NAME_PART or (
+                char == "." and end + 1 < size and text[end + 1] in _NAME_PART
+            ):
                 end += 1
             else:
                 break

@@ -22,8 +22,30 @@ from awsmon.logs.insights.errors import MalformedQueryException
 from awsmon.logs.insights.functions import FUNCTIONS
 from awsmon.logs.insights.lexer import Kind, Lexer, Token
 from awsmon.logs.insights.nodes import (
-    Aggregate, Binary, BoolOp, Call, Command, Compare, Dedup, Display, Duration, Expr, FieldRef,
-    Fields, Filter, InList, Like, Limit, Literal, Not, Parse, Regex, Sort, SortKey, Stats, Unary,
+    Aggregate,
+    Binary,
+    BoolOp,
+    Call,
+    Command,
+    Compare,
+    Dedup,
+    Display,
+    Duration,
+    Expr,
+    FieldRef,
+    Fields,
+    Filter,
+    InList,
+    Like,
+    Limit,
+    Literal,
+    Not,
+    Parse,
+    Regex,
+    Sort,
+    SortKey,
+    Stats,
+    Unary,
 )  # fmt: skip
 from awsmon.logs.insights.regex import check_regex
 
@@ -98,8 +120,6 @@ class _Parser:
 
     def query(self) -> tuple[Command, ...]:
         commands: list[Command] = []
-        if self.tok.kind is Kind.EOF:
-            raise self.fail(self.tok, "unexpected symbol found end of query")
         while True:
             if commands and isinstance(commands[-1], Dedup) and not self.is_word("limit"):
                 raise self.fail(self.tok, "only the limit command may follow dedup")
@@ -354,7 +374,7 @@ class _Parser:
             return Literal(token.value, token.text)
         if token.kind is Kind.DURATION:
             self.advance()
-            amount, scale = token.value  # type: ignore[misc]
+            amount, scale = _duration(token)
             if scale < 0:
                 return Duration(0, amount * -scale, token.text)
             return Duration(amount * scale, 0, token.text)
@@ -420,3 +440,9 @@ class _Parser:
         aggregate = Aggregate(key, args, len(self.aggregates), source)
         self.aggregates.append(aggregate)
         return aggregate
+
+
+def _duration(token: Token) -> tuple[int, int]:
+    """(amount, scale) of a duration token (scale < 0: months)."""
+    value: tuple[int, int] = token.value  # type: ignore[assignment]
+    return value

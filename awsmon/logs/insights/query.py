@@ -34,11 +34,32 @@ from attrs import field, frozen
 from awsmon.logs.insights.compiler import Getter, compile_expr, field_getter
 from awsmon.logs.insights.discovery import discover
 from awsmon.logs.insights.nodes import (
-    Aggregate, Binary, BoolOp, Call, Command, Compare, Dedup, Display, Expr, FieldRef, Fields,
-    Filter, InList, Like, Limit, Not, Parse, Sort, Stats, Unary,
+    Aggregate,
+    Binary,
+    BoolOp,
+    Call,
+    Command,
+    Compare,
+    Dedup,
+    Display,
+    Expr,
+    FieldRef,
+    Fields,
+    Filter,
+    InList,
+    Like,
+    Limit,
+    Literal,
+    Not,
+    Parse,
+    Regex,
+    Sort,
+    Stats,
+    Unary,
 )  # fmt: skip
 from awsmon.logs.insights.parser import MAX_LIMIT, parse_query
-from awsmon.logs.insights.stages import parse_stage, sort_rows, stats_rows
+from awsmon.logs.insights.regex import literal_of
+from awsmon.logs.insights.stages import RowCount, parse_stage, sort_rows, stats_rows
 from awsmon.logs.insights.values import Instant, truthy
 
 __all__ = ["PTR", "Query", "QueryResult", "SourceEvent"]
@@ -90,6 +111,7 @@ class Query:
     commands: tuple[Command, ...]
     _discovers: bool = field(alias="_discovers")
     _shown: tuple[str, ...] = field(alias="_shown")
+    _needles: tuple[str, ...] = field(alias="_needles")
 
     @classmethod
     def parse(cls, text: str) -> Query:
@@ -100,7 +122,7 @@ class Query:
         """
         commands = parse_query(text)
         return cls(text, commands, _discovers=_needs_discovery(commands),
-                   _shown=_shown_fields(commands))  # fmt: skip
+                   _shown=_shown_fields(commands), _needles=_message_needles(commands))  # fmt: skip
 
     @property
     def is_stats(self) -> bool:
@@ -111,12 +133,15 @@ class Query:
         """Evaluate the query over `events`; at most `limit` rows (a ``limit`` command wins)."""
         counter = _Counter()
         rows: Iterable[Row] = self._rows(events, counter)
-        matched = _Counter()
+        matched = RowCount()
         barrier = False
         for command in self.commands:
             if not barrier and isinstance(command, Stats | Sort | Dedup | Limit):
-                rows = _counted(rows, matched)
                 barrier = True
+                if isinstance(command, Stats):
+                    rows = stats_rows(rows, command, matched)
+                    continue
+                rows = _counted(rows, matched)
             rows = self._apply(command, rows)
         if not barrier:
             rows = _counted(rows, matched)
@@ -134,12 +159,18 @@ class Query:
 
     def _rows(self, events: Iterable[SourceEvent], counter: _Counter) -> Iterator[Row]:
         discovers = self._discovers
+        needles = self._needles
         count = 0
         size = 0
         try:
             for stamp, message, stream, log, ingested, ptr in events:
                 count += 1
                 size += len(message) if message.isascii() else len(message.encode())
+                if needles:
+                    if needles[0] not in message:
+                        continue
+                    if len(needles) > 1 and not all(needle in message for needle in needles):
+                        continue
                 row = {"@timestamp": stamp, "@message": message, "@logStream": stream,
                        "@log": log, "@ingestionTime": ingested, PTR: ptr}  # fmt: skip
                 if discovers:
@@ -153,6 +184,8 @@ class Query:
     def _apply(self, command: Command, rows: Iterable[Row]) -> Iterable[Row]:
         if isinstance(command, Filter):
             condition = compile_expr(command.condition)
+            if isinstance(command.condition, Compare | Like | InList | BoolOp | Not):
+                return (row for row in rows if condition(row))
             return (row for row in rows if truthy(condition(row)))
         if isinstance(command, Fields):
             return _with_fields(rows, tuple((name, compile_expr(expr))
@@ -182,7 +215,7 @@ class Query:
 _INSTANT_NAMES = frozenset(("@timestamp", "@ingestionTime"))
 
 
-def _counted(rows: Iterable[Row], counter: _Counter) -> Iterator[Row]:
+def _counted(rows: Iterable[Row], counter: RowCount) -> Iterator[Row]:
     for row in rows:
         counter.count += 1
         yield row
@@ -277,6 +310,37 @@ def _needs_discovery(commands: tuple[Command, ...]) -> bool:
             return False
         defined.update(_defines(command))
     return False
+
+
+def _message_needles(commands: tuple[Command, ...]) -> tuple[str, ...]:
+    """Texts every kept ``@message`` must contain, from the leading filters (a cheap pre-test)."""
+    needles: list[str] = []
+    for command in commands:
+        if not isinstance(command, Filter):
+            if "@message" in _defines(command) or not isinstance(command, Fields | Parse):
+                break
+            continue
+        condition = command.condition
+        terms = condition.operands if isinstance(condition, BoolOp) and condition.op == "and" else (
+            condition,
+        )
+        for term in terms:
+            if (
+                isinstance(term, Like)
+                and not term.negated
+                and isinstance(term.operand, FieldRef)
+                and term.operand.name == "@message"
+            ):
+                pattern = term.pattern
+                if isinstance(pattern, Regex):
+                    needle = literal_of(pattern.pattern)
+                elif isinstance(pattern, Literal) and isinstance(pattern.value, str):
+                    needle = pattern.value
+                else:
+                    needle = None
+                if needle:
+                    needles.append(needle)
+    return tuple(needles)
 
 
 def _shown_fields(commands: tuple[Command, ...]) -> tuple[str, ...]:

@@ -49,7 +49,7 @@ def check_regex(body: str) -> tuple[str, None] | tuple[None, str]:
         closed, last_group = last_group, None
         if char == "\\":
             nxt = body[index + 1 : index + 2]
-            if nxt.isdigit() and nxt != "0" or nxt == "k":
+            if (nxt.isdigit() and nxt != "0") or nxt == "k":
                 return None, "back-references are not supported"
             out.append(body[index : index + 2])
             index += 2

@@ -1,8 +1,9 @@
 """The Logs Insights commands that are more than one closure: ``parse``, ``stats`` and ``sort``.
 
-- `parse_stage`: a glob pattern is matched with ``str.find`` (each ``*``
-  takes the shortest text up to the next constant piece, the last one the
-  rest of the value: the leftmost match, found in linear time); a regex
+- `parse_stage`: in a glob pattern each ``*`` takes the shortest text up to
+  the next constant piece, the last one the rest of the value (the leftmost
+  match; an anchored regex of atomic groups finds it in linear time,
+  `glob_match` is the same rule written with ``str.find``); a regex
   fills its named groups. A value that does not match leaves the fields
   absent and keeps the row, as AWS does.
 - `stats_rows`: groups by the ``by`` values (in first-seen order), feeds one
@@ -23,9 +24,23 @@ from awsmon.logs.insights.compiler import aggregate_key, compile_expr
 from awsmon.logs.insights.nodes import Literal, Parse, Sort, Stats
 from awsmon.logs.insights.values import sort_key, text_of
 
-__all__ = ["glob_match", "parse_stage", "sort_rows", "stats_rows"]
+__all__ = ["RowCount", "glob_match", "glob_regex", "parse_stage", "sort_rows", "stats_rows"]
 
 Row = dict[str, Any]
+
+
+def glob_regex(pieces: tuple[str, ...]) -> re.Pattern[str]:
+    """The anchored regex matching a glob the way `glob_match` does, in linear time.
+
+    Each capture is an atomic group ``(?>(.*?)piece)``: it commits to the
+    first occurrence of the next constant piece, so nothing backtracks.
+    """
+    parts = [r"\A(?>.*?" + re.escape(pieces[0]) + ")"]
+    for piece in pieces[1:-1]:
+        parts.append("(?>(.*?)" + re.escape(piece) + ")")
+    last = pieces[-1]
+    parts.append("(.*)" if last == "" else "(?>(.*?)" + re.escape(last) + ")")
+    return re.compile("".join(parts), re.DOTALL)
 
 
 def glob_match(pieces: tuple[str, ...], text: str) -> list[str] | None:
@@ -55,14 +70,14 @@ def parse_stage(rows: Iterable[Row], command: Parse) -> Iterator[Row]:
     source = compile_expr(command.source)
     names = command.names
     if command.glob is not None:
-        pieces = command.glob
+        match_glob = glob_regex(command.glob).match
         for row in rows:
             text = source(row)
             if text.__class__ is not str:
                 text = text_of(text)
-            captured = None if text is None else glob_match(pieces, text)
-            if captured is not None:
-                row.update(zip(names, captured, strict=True))
+            found = None if text is None else match_glob(text)
+            if found is not None:
+                row.update(zip(names, found.groups(), strict=True))
             yield row
         return
     assert command.regex is not None
@@ -78,8 +93,19 @@ def parse_stage(rows: Iterable[Row], command: Parse) -> Iterator[Row]:
         yield row
 
 
-def stats_rows(rows: Iterable[Row], command: Stats) -> Iterator[Row]:
-    """One row per group: the group values, then the items."""
+class RowCount:
+    """How many rows a stage consumed."""
+
+    __slots__ = ("count",)
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
+def stats_rows(
+    rows: Iterable[Row], command: Stats, counted: RowCount | None = None
+) -> Iterator[Row]:
+    """One row per group: the group values, then the items; `counted` gets the rows fed."""
     group_names = [name for name, _ in command.groups]
     group_getters = [compile_expr(expr) for _, expr in command.groups]
     specs = []
@@ -93,22 +119,27 @@ def stats_rows(rows: Iterable[Row], command: Stats) -> Iterator[Row]:
         specs.append((aggregate.name, getter, percentile))
     groups: dict[Any, tuple[tuple[Any, ...], list[Accumulator]]] = {}
     single = group_getters[0] if len(group_getters) == 1 else None
+    fed = 0
     for row in rows:
+        fed += 1
         if single is not None:
-            values: tuple[Any, ...] = (single(row),)
+            key: Any = single(row)
+            values: tuple[Any, ...] = (key,)
         else:
             values = tuple(get(row) for get in group_getters)
-        key = values if len(values) != 1 or values[0].__class__ not in (int, str) else values[0]
-        entry = groups.get(key) if not _unhashable(values) else None
+            key = values
+        try:
+            entry = groups.get(key)
+        except TypeError:  # a map or list made by jsonParse
+            key = repr(values)
+            entry = groups.get(key)
         if entry is None:
-            if _unhashable(values):
-                key = repr(values)
-                entry = groups.get(key)
-            if entry is None:
-                entry = (values, [make_accumulator(*spec) for spec in specs])
-                groups[key] = entry
+            entry = (values, [make_accumulator(*spec) for spec in specs])
+            groups[key] = entry
         for accumulator in entry[1]:
             accumulator.feed(row)
+    if counted is not None:
+        counted.count += fed
     if not groups and not group_getters:
         groups[()] = ((), [make_accumulator(*spec) for spec in specs])
     items = [(name, compile_expr(expr)) for name, expr in command.items]
@@ -116,14 +147,10 @@ def stats_rows(rows: Iterable[Row], command: Stats) -> Iterator[Row]:
         row = dict(zip(group_names, values, strict=True))
         for aggregate, accumulator in zip(command.aggregates, accumulators, strict=True):
             row[aggregate_key(aggregate.index)] = accumulator.value()
-        out = {name: value for name, value in zip(group_names, values, strict=True)}
+        out = dict(zip(group_names, values, strict=True))
         for name, get in items:
             out[name] = get(row)
         yield out
-
-
-def _unhashable(values: tuple[Any, ...]) -> bool:
-    return any(isinstance(value, dict | list) for value in values)
 
 
 def sort_rows(rows: Iterable[Row], command: Sort) -> list[Row]:
