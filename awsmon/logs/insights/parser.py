@@ -175,17 +175,16 @@ class _Parser:
         self.aggregates = []
         items: list[tuple[str, Expr]] = []
         try:
+            first = self.tok
             while True:
-                token = self.tok
-                before = len(self.aggregates)
                 (item,) = self._one_item()
-                if len(self.aggregates) == before:
-                    raise self.fail(token, "stats items must use an aggregation function")
                 items.append(item)
                 if not self.is_op(","):
                     break
                 self.advance()
             aggregates = tuple(self.aggregates)
+            if not aggregates:
+                raise self.fail(first, "stats needs an aggregation function")
         finally:
             self.aggregates = None
         groups: tuple[tuple[str, Expr], ...] = ()

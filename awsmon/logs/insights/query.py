@@ -25,6 +25,7 @@ carry ``@ptr``. Without ``sort`` rows keep event order (AWS gives no order).
 
 from __future__ import annotations
 
+import collections
 import itertools
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -135,19 +136,22 @@ class Query:
         rows: Iterable[Row] = self._rows(events, counter)
         matched = RowCount()
         barrier = False
+        counted: Iterator[Row] | None = None
         for command in self.commands:
             if not barrier and isinstance(command, Stats | Sort | Dedup | Limit):
                 barrier = True
                 if isinstance(command, Stats):
                     rows = stats_rows(rows, command, matched)
                     continue
-                rows = _counted(rows, matched)
+                rows = counted = _counted(rows, matched)
             rows = self._apply(command, rows)
         if not barrier:
-            rows = _counted(rows, matched)
+            rows = counted = _counted(rows, matched)
         if not any(isinstance(command, Limit) for command in self.commands):
             rows = itertools.islice(rows, limit)
         final = list(rows)
+        if counted is not None:  # a limit stopped early: count (and scan) the rest
+            collections.deque(counted, maxlen=0)
         return QueryResult(
             rows=tuple(self._project(row) for row in final),
             fields=self._shown,

@@ -149,7 +149,7 @@ def stats_rows(
             row[aggregate_key(aggregate.index)] = accumulator.value()
         out = dict(zip(group_names, values, strict=True))
         for name, get in items:
-            out[name] = get(row)
+            out[name] = row[name] = get(row)  # later items may use earlier ones
         yield out
 
 
