@@ -59,7 +59,7 @@ AGGREGATES: dict[str, tuple[int, int]] = {
 }  # fmt: skip
 #: The largest ``limit`` a query may ask for.
 MAX_LIMIT = 10_000
-_MAX_DEPTH = 100
+_MAX_DEPTH = 40
 _KEYWORDS = frozenset(("and", "or", "not", "like", "in", "as", "by", "asc", "desc"))
 _COMPARISONS = frozenset(("=", "!=", "<", "<=", ">", ">="))
 
@@ -253,14 +253,18 @@ class _Parser:
 
     # -- expressions ----------------------------------------------------------------------
 
-    def or_expr(self) -> Expr:
+    def nested(self, parse: Callable[[], Expr]) -> Expr:
+        """`parse()` one level deeper; refuse queries nested beyond `_MAX_DEPTH`."""
         self.depth += 1
         if self.depth > _MAX_DEPTH:
             raise self.fail(self.tok, "the query nests too deeply")
         try:
-            return self._bool("or", self.and_expr)
+            return parse()
         finally:
             self.depth -= 1
+
+    def or_expr(self) -> Expr:
+        return self.nested(lambda: self._bool("or", self.and_expr))
 
     def and_expr(self) -> Expr:
         return self._bool("and", self.not_expr)
@@ -278,7 +282,7 @@ class _Parser:
     def not_expr(self) -> Expr:
         if self.is_word("not"):
             start = self.advance().start
-            operand = self.not_expr()
+            operand = self.nested(self.not_expr)
             return Not(operand, self.source(start))
         return self.predicate()
 
@@ -344,14 +348,14 @@ class _Parser:
         base = self.unary()
         if self.is_op("^"):
             self.advance()
-            exponent = self.power()
+            exponent = self.nested(self.power)
             return Binary("^", base, exponent, self.source(start))
         return base
 
     def unary(self) -> Expr:
         if self.is_op("-"):
             start = self.advance().start
-            operand = self.unary()
+            operand = self.nested(self.unary)
             if isinstance(operand, Literal) and isinstance(operand.value, int | float):
                 return Literal(-operand.value, self.source(start))
             return Unary(operand, self.source(start))

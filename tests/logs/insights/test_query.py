@@ -15,7 +15,9 @@ from awsmon.logs.insights.values import Instant, render
 T0 = 1_704_067_200_000  # 2024-01-01 00:00:00 UTC
 
 
-def events(messages: Sequence[str], *, step_ms: int = 1000, stream: str = "web") -> list[SourceEvent]:
+def events(
+    messages: Sequence[str], *, step_ms: int = 1000, stream: str = "web"
+) -> list[SourceEvent]:
     return [
         (T0 + i * step_ms, message, stream, "123456789012:app", T0 + i * step_ms + 5, i)
         for i, message in enumerate(messages)
@@ -148,7 +150,7 @@ class TestAwsSampleQueries:
         ]
 
     def test_json_field_filter(self) -> None:
-        """JSON events are flattened with dots; a filter on a nested field picks CloudTrail events."""
+        """JSON events are flattened with dots; a nested field's filter picks CloudTrail events."""
         trail = [
             {"eventSource": "iam.amazonaws.com", "eventName": "CreateUser",
              "userIdentity": {"type": "Root"}, "awsRegion": "us-east-1"},
@@ -171,13 +173,16 @@ class TestAwsSampleQueries:
 
 
 class TestReferenceExamples:
-    LINE = "25 May 2019 10:24:39,474 [ERROR] {foo=2, bar=data} The error was: DataIntegrityException"
+    LINE = (
+        "25 May 2019 10:24:39,474 [ERROR] {foo=2, bar=data} The error was: DataIntegrityException"
+    )
 
     @pytest.mark.parametrize(
         "query",
         [
             'parse @message "[*] * The error was: *" as level, config, exception',
-            r"parse @message /\[(?<level>\S+)\]\s+(?<config>\{.*\})\s+The error was: (?<exception>\S+)/",
+            r"parse @message /\[(?<level>\S+)\]\s+(?<config>\{.*\})\s+"
+            r"The error was: (?<exception>\S+)/",
         ],
         ids=["glob", "regex"],
     )
@@ -194,7 +199,8 @@ class TestReferenceExamples:
                  for i, s in enumerate(["a", "b", "a", "c", "b"])]  # fmt: skip
         query = "fields @timestamp, server, severity, message | sort @timestamp desc | dedup server"
         rows = run(query, events(lines))
-        assert [(r["server"], r["message"]) for r in rows] == [("b", "m4"), ("c", "m3"), ("a", "m2")]
+        newest = [(r["server"], r["message"]) for r in rows]
+        assert newest == [("b", "m4"), ("c", "m3"), ("a", "m2")]
 
     def test_li_04_filters(self) -> None:
         """LI-04: regex like, not in with mixed types, and a case-insensitive regex."""
