@@ -1,0 +1,1 @@
+"""CloudWatch metrics: the metric languages and computations (Metrics Insights for now)."""
