@@ -5,10 +5,12 @@ Main pieces:
 - `WireApi`: the base of each service's ``api.py``; one method per AWS
   operation, marked with `handles`, taking the request parameters and
   returning the response dict as boto3 would return it.
-- `Params`: typed access to a request's parameters that raises the service's
-  own AWS validation errors, with AWS's message wording.
-- `WireClient`: what ``cloud.client("logs")`` returns; every call goes through
-  the cloud's dispatcher.
+- `Params` and `Wording` (from `awsmon.params`, re-exported here): typed access
+  to a request's parameters that raises the service's own AWS validation
+  errors, with AWS's message wording.
+
+What ``cloud.client("logs")`` returns is `awsmon.cloud.WireClient`, a client
+whose calls go through the cloud's dispatcher to these handlers.
 
 >>> from awsmon import Cloud
 >>> Cloud().client("sts").get_caller_identity()["Arn"]
@@ -18,22 +20,25 @@ Main pieces:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from dateutil import parser as date_parser
-
-from awsmon.clock import to_datetime
 from awsmon.errors import InvalidAction, InvalidParameter, ServiceError
+from awsmon.params import Params, Wording
 
 if TYPE_CHECKING:
-    from awsmon.cloud import Cloud
-    from awsmon.dispatch import Service
-    from awsmon.identity import Principal
     from awsmon.registry import ServiceSpec
 
-__all__ = ["Params", "WireApi", "WireClient", "handles", "snake_case", "tags_page"]
+__all__ = [
+    "Params",
+    "Response",
+    "WireApi",
+    "Wording",
+    "handles",
+    "no_such_operation",
+    "snake_case",
+    "tags_page",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -65,18 +70,21 @@ class WireApi:
     """Base of a service's wire translation (its ``api.py``).
 
     A subclass sets the error classes its service uses for bad and missing
-    parameters, and marks each operation's method with `handles`. Methods take
-    a `Params` and return the response dict without ``ResponseMetadata``.
+    parameters and how its validation messages are worded, and marks each
+    operation's method with `handles`. Methods take a `Params` and return the
+    response dict without ``ResponseMetadata``.
 
     Attributes:
         operations: AWS operation name → method name, collected from `handles`.
         invalid_parameter: the service's error for a bad parameter value.
         missing_parameter: the service's error for a missing required parameter.
+        wording: how the service words those errors (see `Wording`).
     """
 
     operations: ClassVar[dict[str, str]] = {}
     invalid_parameter: ClassVar[type[ServiceError]] = InvalidParameter
     missing_parameter: ClassVar[type[ServiceError]] = InvalidParameter
+    wording: ClassVar[Wording] = Wording()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -87,303 +95,18 @@ class WireApi:
                 found[name] = attribute
         cls.operations = found
 
-    def __init__(self, domain: Service) -> None:
+    def __init__(self, domain: Any) -> None:
         self.domain = domain
 
-    def params(
-        self, data: Mapping[str, Any], headers: Mapping[str, str] | None = None
-    ) -> Params:
-        """The request parameters (and HTTP headers), checked with this service's error classes."""
+    def params(self, data: Mapping[str, Any], headers: Mapping[str, str] | None = None) -> Params:
+        """The request parameters (and HTTP headers), checked with this service's errors."""
         return Params(
             data,
             invalid=self.invalid_parameter,
             missing=self.missing_parameter,
             headers=headers,
+            wording=self.wording,
         )
-
-
-class Params:
-    """One request's parameters, with checks that raise the service's AWS errors.
-
-    Each getter returns None (or the default) for an absent optional parameter
-    and raises `missing` for an absent required one. Messages follow AWS's
-    validation wording: ``1 validation error detected: Value 'x' at 'name'
-    failed to satisfy constraint: Member must ...``.
-
-    `header` reads the request's HTTP headers, for the few behaviours AWS keys
-    on a header (``x-amzn-logs-format``, ``X-Amzn-Trace-Id``); boto3 calls carry
-    the headers botocore built, wire-client calls none.
-    """
-
-    def __init__(
-        self,
-        data: Mapping[str, Any],
-        *,
-        invalid: type[ServiceError] = InvalidParameter,
-        missing: type[ServiceError] = InvalidParameter,
-        headers: Mapping[str, str] | None = None,
-    ) -> None:
-        self.data = data
-        self._invalid = invalid
-        self._missing = missing
-        self._headers = {k.lower(): v for k, v in (headers or {}).items()}
-
-    def header(self, name: str) -> str | None:
-        """The HTTP header `name` (case-insensitive), or None."""
-        return self._headers.get(name.lower())
-
-    def __contains__(self, name: str) -> bool:
-        return name in self.data and self.data[name] is not None
-
-    def nested(self, data: Mapping[str, Any]) -> Params:
-        """Parameters of a structure inside this request, checked with the same errors."""
-        return Params(data, invalid=self._invalid, missing=self._missing, headers=self._headers)
-
-    def raw(self, name: str, default: Any = None) -> Any:
-        """The parameter as given, unchecked."""
-        value = self.data.get(name)
-        return default if value is None else value
-
-    def invalid(self, name: str, value: Any, constraint: str) -> ServiceError:
-        """The service's validation error for `name`=`value` breaking `constraint`."""
-        return self._invalid(
-            f"1 validation error detected: Value {_shown(value)} at '{name}' "
-            f"failed to satisfy constraint: {constraint}",
-            param=name,
-            value=value,
-        )
-
-    def _present(self, name: str, required: bool) -> Any:
-        value = self.data.get(name)
-        if value is None and required:
-            raise self._missing(f"The parameter {name} is required.", param=name, value=None)
-        return value
-
-    def string(
-        self,
-        name: str,
-        *,
-        required: bool = False,
-        min_length: int | None = None,
-        max_length: int | None = None,
-        pattern: str | None = None,
-        choices: Sequence[str] | None = None,
-        default: str | None = None,
-    ) -> str | None:
-        """A string parameter, checked for length, pattern and allowed values."""
-        value = self._present(name, required)
-        if value is None:
-            return default
-        if not isinstance(value, str):
-            raise self.invalid(name, value, "Member must be a string")
-        if min_length is not None and len(value) < min_length:
-            raise self.invalid(
-                name, value, f"Member must have length greater than or equal to {min_length}"
-            )
-        if max_length is not None and len(value) > max_length:
-            raise self.invalid(
-                name, value, f"Member must have length less than or equal to {max_length}"
-            )
-        if pattern is not None and re.fullmatch(pattern, value) is None:
-            raise self.invalid(
-                name, value, f"Member must satisfy regular expression pattern: {pattern}"
-            )
-        if choices is not None and value not in choices:
-            raise self.invalid(
-                name, value, f"Member must satisfy enum value set: [{', '.join(choices)}]"
-            )
-        return value
-
-    def integer(
-        self,
-        name: str,
-        *,
-        required: bool = False,
-        minimum: int | None = None,
-        maximum: int | None = None,
-        default: int | None = None,
-    ) -> int | None:
-        """An integer parameter within [`minimum`, `maximum`]."""
-        value = self._present(name, required)
-        if value is None:
-            return default
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self.invalid(name, value, "Member must be an integer")
-        self._check_range(name, value, minimum, maximum)
-        return value
-
-    def number(
-        self,
-        name: str,
-        *,
-        required: bool = False,
-        minimum: float | None = None,
-        maximum: float | None = None,
-        default: float | None = None,
-    ) -> float | None:
-        """A numeric (double) parameter within [`minimum`, `maximum`]."""
-        value = self._present(name, required)
-        if value is None:
-            return default
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.invalid(name, value, "Member must be a number")
-        self._check_range(name, value, minimum, maximum)
-        return float(value)
-
-    def _check_range(
-        self, name: str, value: float, minimum: float | None, maximum: float | None
-    ) -> None:
-        if minimum is not None and value < minimum:
-            raise self.invalid(
-                name, value, f"Member must have value greater than or equal to {minimum}"
-            )
-        if maximum is not None and value > maximum:
-            raise self.invalid(
-                name, value, f"Member must have value less than or equal to {maximum}"
-            )
-
-    def boolean(
-        self, name: str, *, required: bool = False, default: bool | None = None
-    ) -> bool | None:
-        """A boolean parameter."""
-        value = self._present(name, required)
-        if value is None:
-            return default
-        if not isinstance(value, bool):
-            raise self.invalid(name, value, "Member must be a boolean")
-        return value
-
-    def timestamp(self, name: str, *, required: bool = False) -> datetime | None:
-        """A timestamp parameter: a datetime (naive is UTC), epoch seconds or ISO 8601 text."""
-        value = self._present(name, required)
-        if value is None:
-            return None
-        try:
-            if isinstance(value, str):
-                return to_datetime(date_parser.isoparse(value))
-            if not isinstance(value, bool) and isinstance(value, datetime | int | float):
-                return to_datetime(value)
-        except (ValueError, OverflowError):
-            pass
-        raise self.invalid(name, value, "Member must be a timestamp")
-
-    def items(
-        self,
-        name: str,
-        *,
-        required: bool = False,
-        min_items: int | None = None,
-        max_items: int | None = None,
-    ) -> list[Any]:
-        """A list parameter (empty when absent and optional), checked for its length."""
-        value = self._present(name, required)
-        if value is None:
-            return []
-        if not isinstance(value, list | tuple):
-            raise self.invalid(name, value, "Member must be a list")
-        if min_items is not None and len(value) < min_items:
-            raise self.invalid(
-                name, value, f"Member must have length greater than or equal to {min_items}"
-            )
-        if max_items is not None and len(value) > max_items:
-            raise self.invalid(
-                name, value, f"Member must have length less than or equal to {max_items}"
-            )
-        return list(value)
-
-    def tag_list(
-        self,
-        name: str = "Tags",
-        *,
-        required: bool = False,
-        max_items: int = 50,
-        value_required: bool = False,
-    ) -> dict[str, str]:
-        """A ``[{"Key": k, "Value": v}, ...]`` list as a dict (keys 1–128, values ≤256 chars)."""
-        tags: dict[str, str] = {}
-        for item in self.items(name, required=required, max_items=max_items):
-            entry = self.nested(item if isinstance(item, Mapping) else {})
-            key = entry.string("Key", required=True, min_length=1, max_length=128)
-            value = entry.string("Value", required=value_required, max_length=256, default="")
-            assert key is not None
-            tags[key] = value or ""
-        return tags
-
-    def mapping(self, name: str, *, required: bool = False) -> dict[str, Any]:
-        """A map parameter (empty when absent and optional)."""
-        value = self._present(name, required)
-        if value is None:
-            return {}
-        if not isinstance(value, Mapping):
-            raise self.invalid(name, value, "Member must be a map")
-        return dict(value)
-
-
-def _shown(value: Any) -> str:
-    """A value as AWS quotes it in validation messages."""
-    text = value if isinstance(value, str) else repr(value)
-    return f"'{text}'"
-
-
-class WireClient:
-    """A client of one simulated service, in the shape of a boto3 client.
-
-    Methods are the snake_case operation names, taking the AWS parameters as
-    keyword arguments and returning the response dict boto3 would return
-    (without ``ResponseMetadata``). Errors raise the `ServiceError` subclass
-    with the AWS code. The account is the current principal's
-    (``cloud.as_principal``); the region is the client's.
-
-    >>> from awsmon import Cloud
-    >>> Cloud().client("sts").no_such_operation()
-    Traceback (most recent call last):
-    ...
-    awsmon.errors.InvalidAction: InvalidAction: The sts API has no operation NoSuchOperation ...
-    """
-
-    def __init__(
-        self, cloud: Cloud, spec: ServiceSpec, region: str, principal: Principal | None = None
-    ) -> None:
-        self._cloud = cloud
-        self._spec = spec
-        self._region = region
-        self._principal = principal
-        api_class = spec.load_api()
-        self._by_method = {snake_case(name): name for name in api_class.operations}
-
-    @property
-    def region_name(self) -> str:
-        """The region this client calls."""
-        return self._region
-
-    def __getattr__(self, method: str) -> Callable[..., Response]:
-        if method.startswith("_"):
-            raise AttributeError(method)
-        operation_name = self._by_method.get(method) or _pascal(method)
-
-        def call(**params: Any) -> Response:
-            cloud = self._cloud
-            if self._principal is None:
-                return cloud.invoke(
-                    self._spec.name, operation_name, params, region=self._region, source="wire"
-                )
-            with cloud.as_principal(self._principal):
-                return cloud.invoke(
-                    self._spec.name, operation_name, params, region=self._region, source="wire"
-                )
-
-        call.__name__ = method
-        return call
-
-    def __dir__(self) -> list[str]:
-        return sorted(self._by_method)
-
-    def __repr__(self) -> str:
-        return f"<awsmon client {self._spec.botocore_name} {self._region}>"
-
-
-def _pascal(method: str) -> str:
-    return "".join(word[:1].upper() + word[1:] for word in method.split("_"))
 
 
 def no_such_operation(spec: ServiceSpec, operation_name: str) -> ServiceError:
