@@ -48,7 +48,7 @@ class _WithInsights(Protocol):
 class InsightsApi(WireApi):
     """The wire handlers of Logs Insights (a mixin of the Logs wire API)."""
 
-    domain: _WithInsights  # type: ignore[assignment]
+    domain: _WithInsights
 
     # -- readers --------------------------------------------------------------------------
 
@@ -64,16 +64,8 @@ class InsightsApi(WireApi):
     def _names(params: Params, name: str, pattern: str, max_length: int) -> list[str] | None:
         if name not in params:
             return None
-        values = params.items(name, max_items=50)
-        for index, value in enumerate(values):
-            if not isinstance(value, str) or not 1 <= len(value) <= max_length:
-                raise params.invalid(
-                    f"{name}.{index + 1}.member", value,
-                    f"Member must have length less than or equal to {max_length}",
-                )  # fmt: skip
-            nested = Params({name: value})
-            nested.string(name, pattern=pattern)
-        return values
+        return params.strings(name, max_items=50, min_length=1, max_length=max_length,
+                              pattern=pattern)  # fmt: skip
 
     @staticmethod
     def _offset(params: Params, name: str = "nextToken") -> int:
@@ -99,9 +91,9 @@ class InsightsApi(WireApi):
         """StartQuery: ``queryId``."""
         self._language(params)
         query_id = self.domain.insights.start_query(
-            params.string("queryString", required=True, max_length=10_000) or "",
-            params.integer("startTime", required=True, minimum=0) or 0,
-            params.integer("endTime", required=True, minimum=0) or 0,
+            params.string("queryString", required=True, max_length=10_000),
+            params.integer("startTime", required=True, minimum=0),
+            params.integer("endTime", required=True, minimum=0),
             log_group_name=params.string(
                 "logGroupName", min_length=1, max_length=512, pattern=_GROUP_NAME
             ),
@@ -115,7 +107,7 @@ class InsightsApi(WireApi):
     def get_query_results(self, params: Params) -> Response:
         """GetQueryResults: ``results``, ``statistics``, ``status`` and ``nextToken``."""
         record = self.domain.insights.get_query_results(
-            params.string("queryId", required=True, min_length=1, max_length=256) or ""
+            params.string("queryId", required=True, min_length=1, max_length=256)
         )
         size = params.integer("maxItems", minimum=0, maximum=10_000)
         start = self._offset(params)
@@ -132,7 +124,7 @@ class InsightsApi(WireApi):
     @handles("StopQuery")
     def stop_query(self, params: Params) -> Response:
         """StopQuery: ``success``."""
-        query_id = params.string("queryId", required=True, min_length=1, max_length=256) or ""
+        query_id = params.string("queryId", required=True, min_length=1, max_length=256)
         return {"success": self.domain.insights.stop_query(query_id)}
 
     @handles("DescribeQueries")
@@ -169,7 +161,7 @@ class InsightsApi(WireApi):
         """GetLogRecord: ``logRecord`` (field → text)."""
         params.boolean("unmask")
         record = self.domain.insights.get_log_record(
-            params.string("logRecordPointer", required=True) or ""
+            params.string("logRecordPointer", required=True)
         )
         shown = {key: render(value) for key, value in record.items()}
         for key in ("@timestamp", "@ingestionTime"):
@@ -184,21 +176,17 @@ class InsightsApi(WireApi):
         self._language(params)
         params.string("clientToken", min_length=36, max_length=128)
         parameters = []
-        for index, item in enumerate(params.items("parameters", max_items=20)):
-            entry = params.nested(item if isinstance(item, dict) else {})
-            where = f"parameters.{index + 1}.member"
+        for entry in params.structs("parameters", max_items=20):
             name = entry.string("name", required=True, min_length=1, max_length=128,
                                 pattern=r"^[a-zA-Z_][a-zA-Z0-9_]*")  # fmt: skip
-            if name is None:  # pragma: no cover - required above
-                raise params.invalid(where, item, "Member must not be null")
             parameters.append(QueryParameter(
                 name=name,
                 default_value=entry.string("defaultValue", max_length=1024),
                 description=entry.string("description", max_length=512),
             ))  # fmt: skip
         definition_id = self.domain.insights.put_query_definition(
-            params.string("name", required=True, min_length=1, max_length=255) or "",
-            params.string("queryString", required=True, min_length=1, max_length=10_000) or "",
+            params.string("name", required=True, min_length=1, max_length=255),
+            params.string("queryString", required=True, min_length=1, max_length=10_000),
             query_definition_id=params.string("queryDefinitionId", min_length=1, max_length=256),
             log_group_names=self._names(params, "logGroupNames", _GROUP_NAME, 512) or (),
             parameters=parameters,
@@ -227,7 +215,7 @@ class InsightsApi(WireApi):
         definition_id = params.string(
             "queryDefinitionId", required=True, min_length=1, max_length=256
         )
-        return {"success": self.domain.insights.delete_query_definition(definition_id or "")}
+        return {"success": self.domain.insights.delete_query_definition(definition_id)}
 
 
 def _row(row: dict[str, Any]) -> list[dict[str, str]]:

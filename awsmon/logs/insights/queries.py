@@ -171,7 +171,7 @@ class InsightsQueries(Service):
             end_ms=end_time * 1000 + 999,
             limit=DEFAULT_LIMIT if limit is None else limit,
             created_at_ms=self._logs.now_ms(),
-            user_identity=self.ctx.cloud.principal.arn,
+            user_identity=self.ctx.principal.arn,
         )
         self.queries[record.query_id] = record
         clock = self.ctx.clock
