@@ -22,7 +22,7 @@ from typing import Any
 
 from awsmon.logs.insights.values import Instant, number, sort_key
 
-__all__ = ["Accumulator", "make_accumulator"]
+__all__ = ["Accumulator", "CountAll", "make_accumulator"]
 
 Getter = Callable[[dict[str, Any]], Any]
 
@@ -42,7 +42,9 @@ class Accumulator:
         raise NotImplementedError
 
 
-class _CountAll(Accumulator):
+class CountAll(Accumulator):
+    """``count(*)``: the number of rows."""
+
     __slots__ = ("count",)
 
     def __init__(self, get: Getter | None) -> None:
@@ -56,7 +58,7 @@ class _CountAll(Accumulator):
         return self.count
 
 
-class _Count(_CountAll):
+class _Count(CountAll):
     __slots__ = ()
 
     def feed(self, row: dict[str, Any]) -> None:
@@ -208,7 +210,7 @@ class _Distinct(Accumulator):
 def make_accumulator(name: str, get: Getter | None, percentile: float = 0.0) -> Accumulator:
     """A fresh accumulator of aggregation `name` reading its argument with `get`."""
     if name == "count":
-        return _CountAll(None) if get is None else _Count(get)
+        return CountAll(None) if get is None else _Count(get)
     if name == "pct":
         return _Pct(get, percentile)
     if name in ("min", "max"):

@@ -204,14 +204,12 @@ class InsightsQueries(Service):
                 continue  # deleted while the query ran
             sources.extend(self._group_events(group, record.start_ms, record.end_ms))
         if len(sources) == 1:
-            yield from (event for _, event in sources[0])
-            return
-        for _, event in heapq.merge(*sources, key=lambda pair: pair[0]):
-            yield event
+            return sources[0]
+        return heapq.merge(*sources, key=_event_key)
 
     def _group_events(
         self, group: LogGroup, start_ms: int, end_ms: int
-    ) -> list[Iterator[tuple[tuple[int, int], SourceEvent]]]:
+    ) -> list[Iterator[SourceEvent]]:
         cutoff = self._logs.retention_cutoff(group)
         low = (max(start_ms, cutoff if cutoff is not None else start_ms), -1)
         high = (end_ms + 1, -1)
@@ -331,7 +329,7 @@ class InsightsQueries(Service):
         counts: Counter[str] = Counter()
         total = 0
         for stream_events in self._group_events(group, start, end):
-            for _, event in stream_events:
+            for event in stream_events:
                 total += 1
                 counts.update(discover(event[1]).keys())
         if not total:
@@ -432,9 +430,14 @@ class InsightsQueries(Service):
 
 def _stream_events(
     group: str, stream: str, log: str, events: Iterator[tuple[int, int, int, str]]
-) -> Iterator[tuple[tuple[int, int], SourceEvent]]:
+) -> Iterator[SourceEvent]:
     for stamp, seq, ingested, message in events:
-        yield (stamp, seq), (stamp, message, stream, log, ingested, (group, stream, stamp, seq))
+        yield (stamp, message, stream, log, ingested, (group, stream, stamp, seq))
+
+
+def _event_key(event: SourceEvent) -> tuple[int, int]:
+    """Events of a group interleave by (timestamp, arrival), as FilterLogEvents does."""
+    return (event[0], event[5][3])
 
 
 def encode_pointer(pointer: tuple[str, str, int, int]) -> str:

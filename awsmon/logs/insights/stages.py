@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from awsmon.logs.insights.aggregates import Accumulator, make_accumulator
+from awsmon.logs.insights.aggregates import Accumulator, CountAll, make_accumulator
 from awsmon.logs.insights.compiler import aggregate_key, compile_expr
 from awsmon.logs.insights.nodes import Literal, Parse, Sort, Stats
 from awsmon.logs.insights.values import sort_key, text_of
@@ -120,6 +120,18 @@ def stats_rows(
     groups: dict[Any, tuple[tuple[Any, ...], list[Accumulator]]] = {}
     single = group_getters[0] if len(group_getters) == 1 else None
     fed = 0
+    if not group_getters:  # one group: no key to compute
+        accumulators = [make_accumulator(*spec) for spec in specs]
+        groups[()] = ((), accumulators)
+        feeds = [a.feed for a in accumulators if type(a) is not CountAll]
+        counters = [a for a in accumulators if type(a) is CountAll]
+        for row in rows:
+            fed += 1
+            for feed in feeds:
+                feed(row)
+        for counter in counters:
+            counter.count = fed
+        rows = ()
     for row in rows:
         fed += 1
         if single is not None:
