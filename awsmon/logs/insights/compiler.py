@@ -136,8 +136,16 @@ def _mod(a: float, b: float) -> float:
 
 _ARITHMETIC: dict[str, Callable[[Any, Any], Any]] = {
     "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
-    "%": _mod, "^": operator.pow,
+    "%": _mod, "^": lambda a, b: _power(a, b),
 }  # fmt: skip
+
+
+def _power(a: float, b: float) -> float:
+    """``a ^ b`` in floating point (an integer power of integers stays an integer)."""
+    result = math.pow(a, b)
+    if isinstance(a, int) and isinstance(b, int) and b >= 0 and abs(result) < 2**53:
+        return int(result)
+    return result
 
 
 def _arithmetic(op: str, left: Getter, right: Getter) -> Getter:
@@ -248,8 +256,10 @@ def _call(expr: Call) -> Getter:
             at = row.get("@timestamp")
             if at.__class__ is not int:
                 return None
-            return Instant(at - at % step if step > 0 and not months
-                           else floor_time(at, step, months))  # fmt: skip
+            if step > 0 and not months:
+                return Instant(at - at % step)
+            moved = floor_time(at, step, months)
+            return None if moved is None else Instant(moved)
 
         return binned
     if name in ("datefloor", "dateceil"):
@@ -261,7 +271,10 @@ def _call(expr: Call) -> Getter:
 
         def rounded(row: Row) -> Any:
             at = millis_of(inner(row))
-            return None if at is None else Instant(rounding(at, step, months))
+            if at is None:
+                return None
+            moved = rounding(at, step, months)
+            return None if moved is None else Instant(moved)
 
         return rounded
     function = FUNCTIONS[name][0]

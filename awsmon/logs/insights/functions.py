@@ -36,26 +36,36 @@ __all__ = ["FUNCTIONS", "floor_time"]
 Function = Callable[..., Any]
 
 
-def floor_time(millis: int, step_ms: int, months: int) -> int:
-    """`millis` rounded down to a multiple of `step_ms`, or to a calendar boundary of `months`."""
+def floor_time(millis: int, step_ms: int, months: int) -> int | None:
+    """`millis` rounded down to a multiple of `step_ms`, or to a calendar boundary of `months`.
+
+    None for an instant outside the calendar (years 1 to 9999).
+    """
     if not months:
         return millis - millis % step_ms if step_ms > 0 else millis
-    moment = datetime.fromtimestamp(millis / 1000, UTC)
+    try:
+        moment = datetime.fromtimestamp(millis / 1000, UTC)
+    except (OverflowError, ValueError, OSError):
+        return None
     index = moment.year * 12 + moment.month - 1
     index -= index % months
+    if index < 12:
+        return None
     start = datetime(index // 12, index % 12 + 1, 1, tzinfo=UTC)
     return int(start.timestamp()) * 1000
 
 
-def ceil_time(millis: int, step_ms: int, months: int) -> int:
-    """`millis` rounded up to the next boundary (itself when on one)."""
+def ceil_time(millis: int, step_ms: int, months: int) -> int | None:
+    """`millis` rounded up to the next boundary (itself when on one); None off the calendar."""
     floor = floor_time(millis, step_ms, months)
-    if floor == millis:
-        return millis
+    if floor is None or floor == millis:
+        return floor
     if not months:
         return floor + step_ms
     moment = datetime.fromtimestamp(floor / 1000, UTC)
     index = moment.year * 12 + moment.month - 1 + months
+    if index // 12 > 9999:
+        return None
     return int(datetime(index // 12, index % 12 + 1, 1, tzinfo=UTC).timestamp()) * 1000
 
 

@@ -159,7 +159,10 @@ class Lexer:
                 while end < size and text[end] in _DIGITS:
                     end += 1
         digits = text[start:end]
-        number: float = float(digits) if is_float else int(digits)
+        try:
+            number: float = float(digits) if is_float else int(digits)
+        except ValueError:  # more digits than Python converts
+            raise self.error(start, end - 1, f"number too large {digits[:20]}...") from None
         if end < size and text[end] in _LETTERS:
             unit_end = end
             while unit_end < size and text[unit_end] in _LETTERS:

@@ -35,6 +35,7 @@ from awsmon.logs.errors import (
     LimitExceededException,
     ResourceNotFoundException,
 )
+from awsmon.logs.filter_pattern import FilterPattern
 from awsmon.logs.insights.discovery import discover
 from awsmon.logs.insights.query import GENERATED, Query, SourceEvent
 from awsmon.logs.insights.records import (
@@ -44,6 +45,7 @@ from awsmon.logs.insights.records import (
     QueryStatus,
 )
 from awsmon.logs.model import LogGroup
+from awsmon.logs.store import Key, Matcher
 
 __all__ = ["InsightsQueries", "LogGroups", "decode_pointer", "encode_pointer"]
 
@@ -190,32 +192,62 @@ class InsightsQueries(Service):
     def _complete(self, record: QueryRecord) -> None:
         if not record.status.is_active:
             return
-        record.result = record.query.run(self._events(record), limit=record.limit)
+        matcher = _matcher(record.query.required_texts)
+        if matcher is None:
+            record.result = record.query.run(self._events(record), limit=record.limit)
+        else:  # scan the blocks' text for the required texts; count what was read apart
+            scanned = self._scanned(record)
+            events = self._events(record, matcher)
+            record.result = record.query.run(events, limit=record.limit, scanned=scanned)
         record.status = QueryStatus.COMPLETE
         record.finished_at_ms = self._logs.now_ms()
 
-    def _events(self, record: QueryRecord) -> Iterator[SourceEvent]:
-        """The events of the record's groups in its range, in time order across streams."""
-        sources = []
+    def _groups_of(self, record: QueryRecord) -> Iterator[LogGroup]:
         for name in record.log_group_names:
             try:
-                group = self._logs.log_group(name)
+                yield self._logs.log_group(name)
             except ResourceNotFoundException:
                 continue  # deleted while the query ran
-            sources.extend(self._group_events(group, record.start_ms, record.end_ms))
+
+    def _scanned(self, record: QueryRecord) -> tuple[int, int]:
+        """(events, UTF-8 bytes) in the record's range: what AWS counts as scanned."""
+        count = size = 0
+        for group in self._groups_of(record):
+            low, high = self._range(group, record.start_ms, record.end_ms)
+            for stream in group.streams.values():
+                for _, _, _, message in stream.store.events(low, high):
+                    count += 1
+                    size += len(message) if message.isascii() else len(message.encode())
+        return count, size
+
+    def _events(self, record: QueryRecord, matcher: Matcher | None = None) -> Iterator[SourceEvent]:
+        """The events of the record's groups in its range, in time order across streams."""
+        sources = []
+        for group in self._groups_of(record):
+            sources.extend(self._group_events(group, record.start_ms, record.end_ms, matcher))
         if len(sources) == 1:
             return sources[0]
         return heapq.merge(*sources, key=_event_key)
 
-    def _group_events(
-        self, group: LogGroup, start_ms: int, end_ms: int
-    ) -> list[Iterator[SourceEvent]]:
+    def _range(self, group: LogGroup, start_ms: int, end_ms: int) -> tuple[Key, Key]:
         cutoff = self._logs.retention_cutoff(group)
         low = (max(start_ms, cutoff if cutoff is not None else start_ms), -1)
-        high = (end_ms + 1, -1)
+        return low, (end_ms + 1, -1)
+
+    def _group_events(
+        self, group: LogGroup, start_ms: int, end_ms: int, matcher: Matcher | None = None
+    ) -> list[Iterator[SourceEvent]]:
+        low, high = self._range(group, start_ms, end_ms)
         log = f"{self.account_id}:{group.name}"
         return [
-            _stream_events(group.name, stream_name, log, stream.store.events(low, high))
+            _stream_events(
+                group.name,
+                stream_name,
+                log,
+                stream.store.events(low, high)
+                if matcher is None
+                else stream.store.scan(low, high, matcher),
+            )
             for stream_name, stream in sorted(group.streams.items())
         ]
 
@@ -426,6 +458,19 @@ class InsightsQueries(Service):
                 value=query_definition_id,
             )
         return True
+
+
+def _matcher(texts: tuple[str, ...]) -> Matcher | None:
+    """A block-scanning matcher for events containing every text, when a term pattern says it."""
+    if not texts or any('"' in text or "\\" in text for text in texts):
+        return None
+    try:
+        pattern = FilterPattern.parse(" ".join(f'"{text}"' for text in texts))
+    except InvalidParameterException:  # too long for a filter pattern
+        return None
+    if pattern.terms is None or set(pattern.terms[0]) != set(texts):
+        return None
+    return Matcher(pattern)
 
 
 def _stream_events(

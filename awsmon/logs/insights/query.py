@@ -126,12 +126,34 @@ class Query:
                    _shown=_shown_fields(commands), _needles=_message_needles(commands))  # fmt: skip
 
     @property
+    def required_texts(self) -> tuple[str, ...]:
+        """Texts every event the query keeps contains (from its leading ``like`` filters).
+
+        A caller that pre-selects events containing them (with an index or a
+        block scan) passes `run` those only, with ``scanned`` counted itself.
+        """
+        return self._needles
+
+    @property
     def is_stats(self) -> bool:
         """Whether the query has a ``stats`` command."""
         return any(isinstance(command, Stats) for command in self.commands)
 
-    def run(self, events: Iterable[SourceEvent], *, limit: int = MAX_LIMIT) -> QueryResult:
-        """Evaluate the query over `events`; at most `limit` rows (a ``limit`` command wins)."""
+    def run(
+        self,
+        events: Iterable[SourceEvent],
+        *,
+        limit: int = MAX_LIMIT,
+        scanned: tuple[int, int] | None = None,
+    ) -> QueryResult:
+        """Evaluate the query over `events`; at most `limit` rows (a ``limit`` command wins).
+
+        Args:
+            events: the events, oldest first.
+            limit: the most rows returned.
+            scanned: (records, bytes) read, when `events` were pre-selected
+                with `required_texts`; by default `events` are all that was read.
+        """
         counter = _Counter()
         rows: Iterable[Row] = self._rows(events, counter)
         matched = RowCount()
@@ -156,8 +178,8 @@ class Query:
             rows=tuple(self._project(row) for row in final),
             fields=self._shown,
             records_matched=matched.count,
-            records_scanned=counter.count,
-            bytes_scanned=counter.bytes,
+            records_scanned=counter.count if scanned is None else scanned[0],
+            bytes_scanned=counter.bytes if scanned is None else scanned[1],
             is_stats=self.is_stats,
         )
 

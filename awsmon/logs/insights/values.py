@@ -99,7 +99,10 @@ def render(value: Any) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, Instant):
-        moment = datetime.fromtimestamp(int(value) / 1000, UTC)
+        try:
+            moment = datetime.fromtimestamp(int(value) // 1000, UTC)
+        except (OverflowError, ValueError, OSError):
+            return str(int(value))  # outside the calendar: the number itself
         return moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{int(value) % 1000:03d}"
     if isinstance(value, bool):
         return "1" if value else "0"
