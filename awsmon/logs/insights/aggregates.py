@@ -107,6 +107,20 @@ class _Sum(_Numbers):
 class _Avg(_Numbers):
     __slots__ = ()
 
+    def feed(self, row: dict[str, Any]) -> None:
+        raw = self.get(row)  # type: ignore[misc]
+        if raw.__class__ is float or raw.__class__ is int:
+            value = raw
+        else:
+            try:
+                value = float(raw)
+            except (TypeError, ValueError):
+                return
+            if value - value != 0:  # nan or infinite text
+                return
+        self.count += 1
+        self.total += value
+
     def value(self) -> Any:
         return self.total / self.count if self.count else None
 

@@ -29,17 +29,22 @@ __all__ = ["RowCount", "glob_match", "glob_regex", "parse_stage", "sort_rows", "
 Row = dict[str, Any]
 
 
-def glob_regex(pieces: tuple[str, ...]) -> re.Pattern[str]:
+def glob_regex(pieces: tuple[str, ...], names: tuple[str, ...] = ()) -> re.Pattern[str]:
     """The anchored regex matching a glob the way `glob_match` does, in linear time.
 
     Each capture is an atomic group ``(?>(.*?)piece)``: it commits to the
-    first occurrence of the next constant piece, so nothing backtracks.
+    first occurrence of the next constant piece, so nothing backtracks. With
+    `names` (valid, distinct Python group names) the groups are named.
     """
+    groups = [f"(?P<{name}>" for name in names] or ["("] * (len(pieces) - 1)
     parts = [r"\A(?>.*?" + re.escape(pieces[0]) + ")"]
-    for piece in pieces[1:-1]:
-        parts.append("(?>(.*?)" + re.escape(piece) + ")")
+    for group, piece in zip(groups[:-1], pieces[1:-1], strict=True):
+        parts.append(f"(?>{group}.*?)" + re.escape(piece) + ")")
     last = pieces[-1]
-    parts.append("(.*)" if last == "" else "(?>(.*?)" + re.escape(last) + ")")
+    if last == "":
+        parts.append(f"{groups[-1]}.*)")
+    else:
+        parts.append(f"(?>{groups[-1]}.*?)" + re.escape(last) + ")")
     return re.compile("".join(parts), re.DOTALL)
 
 
@@ -70,6 +75,17 @@ def parse_stage(rows: Iterable[Row], command: Parse) -> Iterator[Row]:
     source = compile_expr(command.source)
     names = command.names
     if command.glob is not None:
+        if all(name.isidentifier() for name in names) and len(set(names)) == len(names):
+            match_named = glob_regex(command.glob, names).match
+            for row in rows:
+                text = source(row)
+                if text.__class__ is not str:
+                    text = text_of(text)
+                found = None if text is None else match_named(text)
+                if found is not None:
+                    row.update(found.groupdict())
+                yield row
+            return
         match_glob = glob_regex(command.glob).match
         for row in rows:
             text = source(row)
