@@ -16,7 +16,7 @@ from attrs import frozen
 __all__ = [
     "Aggregate", "Binary", "BoolOp", "Call", "Command", "Compare", "Dedup", "Display",
     "Duration", "Expr", "FieldRef", "Fields", "Filter", "InList", "Like", "Limit", "Literal",
-    "Not", "Parse", "Regex", "Sort", "SortKey", "Stats", "Unary",
+    "Not", "Parse", "Regex", "Sort", "SortKey", "Stats", "Unary", "Unmask",
 ]  # fmt: skip
 
 
@@ -212,4 +212,11 @@ class Dedup:
     names: tuple[str, ...]
 
 
-Command = Fields | Display | Filter | Stats | Sort | Limit | Parse | Dedup
+@frozen
+class Unmask:
+    """``unmask``: show the fields' masked content; nothing is masked in awsmon, so a no-op."""
+
+    names: tuple[str, ...]
+
+
+Command = Fields | Display | Filter | Stats | Sort | Limit | Parse | Dedup | Unmask

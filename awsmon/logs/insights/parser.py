@@ -46,6 +46,7 @@ from awsmon.logs.insights.nodes import (
     SortKey,
     Stats,
     Unary,
+    Unmask,
 )  # fmt: skip
 from awsmon.logs.insights.regex import check_regex
 
@@ -134,7 +135,7 @@ class _Parser:
         handler = {
             "fields": self.fields, "display": self.display, "filter": self.filter,
             "stats": self.stats, "sort": self.sort, "limit": self.limit, "parse": self.parse,
-            "dedup": self.dedup,
+            "dedup": self.dedup, "unmask": self.unmask,
         }.get(word)  # fmt: skip
         if handler is None:
             raise self.lexer.unexpected(token)
@@ -250,6 +251,16 @@ class _Parser:
 
     def dedup(self) -> Command:
         return Dedup(self._names())
+
+    def unmask(self) -> Command:
+        """``unmask @message`` or ``unmask(@message)``: show masked text (awsmon masks none)."""
+        parenthesized = self.is_op("(")
+        if parenthesized:
+            self.advance()
+        names = self._names()
+        if parenthesized:
+            self.expect_op(")")
+        return Unmask(names)
 
     # -- expressions ----------------------------------------------------------------------
 

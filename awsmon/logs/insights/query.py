@@ -226,7 +226,7 @@ class Query:
             return itertools.islice(rows, command.count)
         if isinstance(command, Dedup):
             return _dedup(rows, command, self.commands)
-        return rows  # display: applied at projection
+        return rows  # display: applied at projection; unmask: nothing is masked
 
     def _project(self, row: Row) -> dict[str, Any]:
         out = {name: row[name] for name in self._shown if row.get(name) is not None}

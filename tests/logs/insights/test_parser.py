@@ -64,6 +64,12 @@ class TestSyntax:
         assert [name for name, _ in stats.items] == ["count(*)", "a"]
         assert [name for name, _ in stats.groups] == ["bin(5m)", "host"]
 
+    def test_unmask_is_accepted_and_changes_nothing(self) -> None:
+        """``unmask @message`` and ``unmask(@message)`` parse; awsmon masks nothing."""
+        source = [(0, "secret", "s", "1:g", 0, None)]
+        for text in ("fields @message | unmask @message", "fields @message | unmask(@message)"):
+            assert Query.parse(text).run(source).rows == ({"@message": "secret", "@ptr": None},)
+
     def test_backquoted_and_dotted_names(self) -> None:
         """Backquotes allow any character; dots and digits make paths."""
         (fields,) = parse_query("fields `foo-bar`, a.b.0.c, @@example.com")
