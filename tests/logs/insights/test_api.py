@@ -286,3 +286,34 @@ def test_identifiers_by_arn(awsmon_boto3: Cloud, logs: Any) -> None:
                      logGroupIdentifiers=[arn])  # fmt: skip
     cloud.clock.advance(5)
     assert results(logs, query_id)["results"] == [[{"field": "n", "value": "1"}]]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("filter @message like /ERROR/ | stats count(*) as n", "3"),
+        ("filter @message like 'ERROR' and @message like /disk/ | stats count(*) as n", "2"),
+        ("filter @message like 'ERROR \"disk' | stats count(*) as n", "2"),
+        (r"filter @message like /ERR.R/ | stats count(*) as n", "3"),
+    ],
+    ids=["regex literal", "two texts", "a quote: no block scan", "a real regex"],
+)
+def test_statistics_are_the_same_with_or_without_the_block_scan(
+    awsmon_boto3: Cloud, logs: Any, query: str, expected: str
+) -> None:
+    """Scanned counts cover every event in range, whichever way the events were read."""
+    cloud = awsmon_boto3
+    logs.create_log_stream(logGroupName="app", logStreamName="worker")
+    put(cloud, logs, "app", 'ERROR "disk full', "INFO ok", "ERROR net")
+    logs.put_log_events(logGroupName="app", logStreamName="worker", logEvents=[
+        {"timestamp": int(cloud.clock.time() * 1000) + 1, "message": 'ERROR "disk gone'},
+    ])  # fmt: skip
+    query_id = start(cloud, logs, query)
+    cloud.clock.advance(5)
+    answer = results(logs, query_id)
+    assert answer["statistics"]["recordsScanned"] == 4.0
+    assert answer["statistics"]["bytesScanned"] == float(
+        len('ERROR "disk full') + len("INFO ok") + len("ERROR net") + len('ERROR "disk gone')
+    )
+    assert answer["statistics"]["recordsMatched"] == float(expected)
+    assert answer["results"] == [[{"field": "n", "value": expected}]]
