@@ -16,7 +16,7 @@ from attrs import frozen
 __all__ = [
     "Aggregate", "Binary", "BoolOp", "Call", "Command", "Compare", "Dedup", "Display",
     "Duration", "Expr", "FieldRef", "Fields", "Filter", "InList", "Like", "Limit", "Literal",
-    "Not", "Parse", "Regex", "Sort", "SortKey", "Stats", "Unary", "Unmask",
+    "Not", "Parse", "Pattern", "Regex", "Sort", "SortKey", "Stats", "Unary", "Unmask",
 ]  # fmt: skip
 
 
@@ -219,4 +219,11 @@ class Unmask:
     names: tuple[str, ...]
 
 
-Command = Fields | Display | Filter | Stats | Sort | Limit | Parse | Dedup | Unmask
+@frozen
+class Pattern:
+    """``pattern``: cluster the values of `source` into text patterns (an aggregation)."""
+
+    source: Expr
+
+
+Command = Fields | Display | Filter | Stats | Sort | Limit | Parse | Dedup | Unmask | Pattern

@@ -41,6 +41,7 @@ from awsmon.logs.insights.nodes import (
     Literal,
     Not,
     Parse,
+    Pattern,
     Regex,
     Sort,
     SortKey,
@@ -135,7 +136,7 @@ class _Parser:
         handler = {
             "fields": self.fields, "display": self.display, "filter": self.filter,
             "stats": self.stats, "sort": self.sort, "limit": self.limit, "parse": self.parse,
-            "dedup": self.dedup, "unmask": self.unmask,
+            "dedup": self.dedup, "unmask": self.unmask, "pattern": self.pattern,
         }.get(word)  # fmt: skip
         if handler is None:
             raise self.lexer.unexpected(token)
@@ -251,6 +252,9 @@ class _Parser:
 
     def dedup(self) -> Command:
         return Dedup(self._names())
+
+    def pattern(self) -> Command:
+        return Pattern(self.atom())
 
     def unmask(self) -> Command:
         """``unmask @message`` or ``unmask(@message)``: show masked text (awsmon masks none)."""

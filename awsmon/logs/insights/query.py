@@ -53,6 +53,7 @@ from awsmon.logs.insights.nodes import (
     Literal,
     Not,
     Parse,
+    Pattern,
     Regex,
     Sort,
     Stats,
@@ -60,7 +61,14 @@ from awsmon.logs.insights.nodes import (
 )  # fmt: skip
 from awsmon.logs.insights.parser import MAX_LIMIT, parse_query
 from awsmon.logs.insights.regex import literal_of
-from awsmon.logs.insights.stages import RowCount, parse_stage, sort_rows, stats_rows
+from awsmon.logs.insights.stages import (
+    PATTERN_FIELDS,
+    RowCount,
+    parse_stage,
+    pattern_rows,
+    sort_rows,
+    stats_rows,
+)
 from awsmon.logs.insights.values import Instant, truthy
 
 __all__ = ["PTR", "Query", "QueryResult", "SourceEvent"]
@@ -137,7 +145,7 @@ class Query:
     @property
     def is_stats(self) -> bool:
         """Whether the query has a ``stats`` command."""
-        return any(isinstance(command, Stats) for command in self.commands)
+        return any(isinstance(command, Stats | Pattern) for command in self.commands)
 
     def run(
         self,
@@ -160,7 +168,7 @@ class Query:
         barrier = False
         counted: Iterator[Row] | None = None
         for command in self.commands:
-            if not barrier and isinstance(command, Stats | Sort | Dedup | Limit):
+            if not barrier and isinstance(command, Stats | Pattern | Sort | Dedup | Limit):
                 barrier = True
                 if isinstance(command, Stats):
                     rows = stats_rows(rows, command, matched)
@@ -220,6 +228,8 @@ class Query:
             return parse_stage(rows, command)
         if isinstance(command, Stats):
             return stats_rows(rows, command)
+        if isinstance(command, Pattern):
+            return pattern_rows(rows, command)
         if isinstance(command, Sort):
             return sort_rows(rows, command)
         if isinstance(command, Limit):
@@ -261,7 +271,7 @@ def _dedup(rows: Iterable[Row], command: Dedup, commands: tuple[Command, ...]) -
         if previous is command:
             break
         sorted_before = sorted_before or isinstance(previous, Sort)
-        if isinstance(previous, Stats):
+        if isinstance(previous, Stats | Pattern):
             sorted_before = True
     if not sorted_before:
         rows = sorted(rows, key=lambda row: row.get("@timestamp") or 0, reverse=True)
@@ -284,6 +294,8 @@ def _defines(command: Command) -> list[str]:
         return made + [name for name, _ in command.groups] if isinstance(command, Stats) else made
     if isinstance(command, Parse):
         return list(command.names)
+    if isinstance(command, Pattern):
+        return list(PATTERN_FIELDS)
     return []
 
 
@@ -323,7 +335,7 @@ def _needs_discovery(commands: tuple[Command, ...]) -> bool:
             exprs = [command.condition]
         elif isinstance(command, Sort):
             exprs = [key.expr for key in command.keys]
-        elif isinstance(command, Parse):
+        elif isinstance(command, Parse | Pattern):
             exprs = [command.source]
         elif isinstance(command, Display | Dedup):
             exprs = [FieldRef(name, name) for name in command.names]
@@ -332,7 +344,7 @@ def _needs_discovery(commands: tuple[Command, ...]) -> bool:
             _referenced(expr, used)
         if any(name not in defined and name.split(".")[0] not in defined for name in used):
             return True
-        if isinstance(command, Stats):
+        if isinstance(command, Stats | Pattern):
             return False
         defined.update(_defines(command))
     return False
@@ -379,6 +391,9 @@ def _shown_fields(commands: tuple[Command, ...]) -> tuple[str, ...]:
         if isinstance(command, Stats):
             start = index
             shown = [name for name, _ in command.groups + command.items]
+        elif isinstance(command, Pattern):
+            start = index
+            shown = list(PATTERN_FIELDS)
     for command in commands[start:]:
         if isinstance(command, Fields):
             shown.extend(name for name, _ in command.items if name not in shown)

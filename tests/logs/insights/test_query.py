@@ -325,3 +325,24 @@ def test_statistics_and_limit_parameter() -> None:
     assert (result.records_scanned, result.bytes_scanned, result.records_matched) == (3, 7, 2)
     assert result.fields == ("@timestamp", "@message")
     assert result.rows[0]["@ptr"] == 1
+
+
+def test_pattern_clusters_messages() -> None:
+    """``pattern`` groups lines whose tokens differ only where they hold digits."""
+    lines = [
+        "ERROR timeout after 30s on host-1",
+        "ERROR timeout after 31s on host-2",
+        "INFO GET /a 200 12ms",
+        "INFO GET /a 200 9ms",
+        "starting",
+    ]
+    assert run("pattern @message", events(lines)) == [
+        {"@pattern": "ERROR timeout after <*> on <*>", "@ratio": "0.4", "@sampleCount": "2",
+         "@severityLabel": "Error"},
+        {"@pattern": "INFO GET /a <*> <*>", "@ratio": "0.4", "@sampleCount": "2",
+         "@severityLabel": "Info"},
+        {"@pattern": "starting", "@ratio": "0.2", "@sampleCount": "1",
+         "@severityLabel": "Unknown"},
+    ]  # fmt: skip
+    result = Query.parse("filter @message like /ERROR/ | pattern @message").run(events(lines))
+    assert result.is_stats and result.records_matched == 2
