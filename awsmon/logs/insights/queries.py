@@ -215,7 +215,15 @@ class InsightsQueries(Service):
         for group in self._groups_of(record):
             low, high = self._range(group, record.start_ms, record.end_ms)
             for stream in group.streams.values():
-                for _, _, _, message in stream.store.events(low, high):
+                store = stream.store
+                first, last = store.first_key(), store.last_key()
+                if first is None or last is None:
+                    continue
+                if low <= first and last < high:  # the whole stream: its own totals
+                    count += len(store)
+                    size += store.stored_bytes
+                    continue
+                for _, _, _, message in store.events(low, high):
                     count += 1
                     size += len(message) if message.isascii() else len(message.encode())
         return count, size
