@@ -20,7 +20,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from awsmon.logs.insights.values import Instant, number, sort_key
+from awsmon.logs.insights.values import Instant, number, sort_key, text_of
 
 __all__ = ["Accumulator", "CountAll", "make_accumulator"]
 
@@ -215,7 +215,7 @@ class _Distinct(Accumulator):
     def feed(self, row: dict[str, Any]) -> None:
         raw = self.get(row)  # type: ignore[misc]
         if raw is not None:
-            self.seen.add(sort_key(raw))
+            self.seen.add(text_of(raw))
 
     def value(self) -> Any:
         return len(self.seen)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -87,11 +88,27 @@ def truthy(value: Any) -> bool:
 
 
 def sort_key(value: Any) -> tuple[int, Any]:
-    """A key ordering numbers before text; absent values are placed by the caller."""
+    """The key of AWS's ``sort`` order; absent values are placed by the caller.
+
+    AWS's natural sort (CWL_QuerySyntax-Sort): every value that is not a
+    number comes before every number; text is compared chunk by chunk, runs
+    of digits by length and then value, everything else by code point.
+    """
     as_number = number(value)
     if as_number is not None:
-        return (0, as_number)
-    return (1, text_of(value) or "")
+        return (1, (as_number, text_of(value)))
+    return (0, tuple(_chunk_key(chunk) for chunk in _CHUNKS.findall(text_of(value) or "")))
+
+
+_CHUNKS = re.compile(r"[0-9]+|[^\W\d_]+|[\s\S]")
+_ZERO = ord("0")
+
+
+def _chunk_key(chunk: str) -> tuple[int, Any, Any]:
+    """Digit runs rank where a digit would, then by length and value; other chunks by text."""
+    if chunk[0] in "0123456789":
+        return (_ZERO, len(chunk.lstrip("0")) or 1, int(chunk))
+    return (ord(chunk[0]), chunk, 0)
 
 
 def render(value: Any) -> str:

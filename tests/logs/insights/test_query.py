@@ -346,3 +346,15 @@ def test_pattern_clusters_messages() -> None:
     ]  # fmt: skip
     result = Query.parse("filter @message like /ERROR/ | pattern @message").run(events(lines))
     assert result.is_stats and result.records_matched == 2
+
+
+def test_sort_follows_aws_natural_order() -> None:
+    """AWS's documented ascending order: text first (natural chunks), then numbers."""
+    documented = ["!:", "#", "*%04", "0#", "5A", "111A", "2345_", "@", "@_", "A", "A9876fghj",
+                  "a12345hfh", "0", "01", "1", "2", "3"]  # fmt: skip
+    shuffled = documented[::-1][5:] + documented[::-1][:5]
+    source = events([json.dumps({"v": v}) for v in shuffled])
+    rows = run("fields v | sort v asc", source)
+    assert [r["v"] for r in rows] == documented
+    rows = run("fields v | sort v desc", source)
+    assert [r["v"] for r in rows][:3] == ["3", "2", "1"]
