@@ -50,8 +50,8 @@ def aggregate_key(index: int) -> str:
     return f"\x00agg{index}"
 
 
-def field_getter(name: str) -> Getter:
-    """Read field `name` of a row (None when absent)."""
+def field_getter(name: str, parts: tuple[str, ...] | None = None) -> Getter:
+    """Read field `name` of a row (None when absent); `parts` is its access path when known."""
     if name in _TIME_FIELDS:
 
         def timestamp(row: Row) -> Any:
@@ -61,16 +61,16 @@ def field_getter(name: str) -> Getter:
         return timestamp
     if "." not in name:
         return operator.methodcaller("get", name)
-    parts = name.split(".")
+    path = list(parts) if parts is not None else name.split(".")
 
     def dotted(row: Row) -> Any:
         value = row.get(name)
         if value is not None:
             return value
-        for cut in range(len(parts) - 1, 0, -1):
-            base = row.get(".".join(parts[:cut]))
+        for cut in range(len(path) - 1, 0, -1):
+            base = row.get(".".join(path[:cut]))
             if isinstance(base, dict | list):
-                return _walk(base, parts[cut:])
+                return _walk(base, path[cut:])
         return None
 
     return dotted
@@ -93,7 +93,7 @@ def compile_expr(expr: Expr) -> Getter:
         value = expr.value
         return lambda row: value
     if isinstance(expr, FieldRef):
-        return field_getter(expr.name)
+        return field_getter(expr.name, expr.parts)
     if isinstance(expr, Duration):
         millis = expr.millis
         return lambda row: millis

@@ -61,7 +61,7 @@ DURATION_UNITS: dict[str, int] = {
 }
 
 _OPERATORS = ("=~", "!=", "<=", ">=", "|", ",", "(", ")", "[", "]", "=", "<", ">", "+", "-",
-              "*", "/", "%", "^", "!")  # fmt: skip
+              "*", "/", "%", "^", "!", ".")  # fmt: skip
 _NAME_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_@$")
 _NAME_PART = _NAME_START | frozenset("0123456789")
 _DIGITS = frozenset("0123456789")

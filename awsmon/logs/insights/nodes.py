@@ -30,10 +30,16 @@ class Literal:
 
 @frozen
 class FieldRef:
-    """A field, by name (``@timestamp``, ``status``, ``a.b.0``)."""
+    """A field, by name (``@timestamp``, ``status``, ``a.b.0``).
+
+    `parts` is the access path when it was written with brackets or quoted
+    segments (``doc.users[1].`special.char```: ``("doc", "users", "1",
+    "special.char")``); `name` then joins the parts with dots.
+    """
 
     name: str
     source: str
+    parts: tuple[str, ...] | None = None
 
 
 @frozen

@@ -406,7 +406,31 @@ class _Parser:
         name = self.name()
         if self.is_op("(") and token.text[0] != "`" and "." not in name:
             return self.call(name, token)
-        return FieldRef(name, token.text)
+        return self.access(name, token)
+
+    def access(self, name: str, token: Token) -> Expr:
+        """A field with bracket (``list[1]``) and quoted (``map.`a.b```) access after its name."""
+        parts = name.split(".") if token.text[0] != "`" else [name]
+        plain = True
+        while self.tok.start == self.prev_end and (self.is_op("[") or self.is_op(".")):
+            plain = False
+            if self.advance().text == "[":
+                index = self.tok
+                if index.kind not in (Kind.NUMBER, Kind.STRING) or isinstance(index.value, float):
+                    raise self.lexer.unexpected(index)
+                self.advance()
+                self.expect_op("]")
+                parts.append(str(index.value))
+            else:
+                segment = self.tok
+                if segment.kind is not Kind.NAME:
+                    raise self.lexer.unexpected(segment)
+                self.advance()
+                parts.extend([str(segment.value)] if segment.text[0] == "`"
+                             else str(segment.value).split("."))  # fmt: skip
+        if plain:
+            return FieldRef(name, token.text)
+        return FieldRef(".".join(parts), self.source(token.start), tuple(parts))
 
     def call(self, name: str, token: Token) -> Expr:
         self.advance()

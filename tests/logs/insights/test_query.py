@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -358,3 +358,37 @@ def test_sort_follows_aws_natural_order() -> None:
     assert [r["v"] for r in rows] == documented
     rows = run("fields v | sort v desc", source)
     assert [r["v"] for r in rows][:3] == ["3", "2", "1"]
+
+
+class TestStructureTypes:
+    """AWS's structure-type examples: jsonParse, dot access, brackets, backquoted keys."""
+
+    DOC: ClassVar[dict[str, Any]] = {
+        "status_code": 200, "users": [{"action": "GetData"}, {"action": "PutData"}],
+        "attributes": {"special.char": "x"},
+    }  # fmt: skip
+
+    def test_stats_by_a_map_attribute(self) -> None:
+        """``stats count() by json_message.status_code``."""
+        source = events([json.dumps(self.DOC), json.dumps({**self.DOC, "status_code": 500})])
+        query = (
+            "fields jsonParse(@message) as json_message"
+            " | stats count() by json_message.status_code"
+        )
+        assert run(query, source) == [
+            {"json_message.status_code": "200", "count()": "1"},
+            {"json_message.status_code": "500", "count()": "1"},
+        ]
+
+    def test_bracket_and_backquote_access(self) -> None:
+        """``json_message.users[1].action`` and ``json_message.attributes.`special.char```."""
+        source = events([json.dumps(self.DOC)])
+        query = (
+            "fields jsonParse(@message) as json_message"
+            ' | filter json_message.users[1].action = "PutData"'
+            " | fields json_message.attributes.`special.char` as special | display special"
+        )
+        assert run(query, source) == [{"special": "x"}]
+        assert run('filter users[0].action = "GetData" | display users.1.action', source) == [
+            {"users.1.action": "PutData"}
+        ]
