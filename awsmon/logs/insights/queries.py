@@ -52,6 +52,7 @@ __all__ = ["InsightsQueries", "LogGroups", "decode_pointer", "encode_pointer"]
 MAX_CONCURRENT = 100
 MAX_GROUPS = 50
 DEFAULT_LIMIT = 10_000
+MAX_LIMIT = 100_000
 RUN_DELAY = timedelta(seconds=1)
 COMPLETE_DELAY = timedelta(seconds=2)
 RESULT_RETENTION = timedelta(days=7)
@@ -138,7 +139,7 @@ class InsightsQueries(Service):
             start_time, end_time: the time range, epoch **seconds**, both inclusive.
             log_group_name, log_group_names, log_group_identifiers: exactly one
                 of them names the groups (names or ARNs for identifiers).
-            limit: the most rows returned (1 to 10,000; default 10,000); a
+            limit: the most rows returned (1 to 100,000; default 10,000); a
                 ``limit`` command in the query wins.
 
         The query completes `COMPLETE_DELAY` later on the clock.
@@ -156,6 +157,13 @@ class InsightsQueries(Service):
                 "End time must be greater than or equal to start time.",
                 param="endTime",
                 value=end_time,
+            )
+        if limit is not None and not 1 <= limit <= MAX_LIMIT:
+            raise InvalidParameterException(
+                f"1 validation error detected: Value '{limit}' at 'limit' failed to satisfy "
+                f"constraint: Member must have value between 1 and {MAX_LIMIT}",
+                param="limit",
+                value=limit,
             )
         active = sum(1 for record in self.queries.values() if record.status.is_active)
         if active >= MAX_CONCURRENT:
