@@ -64,10 +64,11 @@ from awsmon.logs.insights.regex import literal_of
 from awsmon.logs.insights.stages import (
     PATTERN_FIELDS,
     RowCount,
+    Stage,
     parse_stage,
-    pattern_rows,
-    sort_rows,
-    stats_rows,
+    pattern_stage,
+    sort_stage,
+    stats_stage,
 )
 from awsmon.logs.insights.values import Instant, truthy
 
@@ -121,6 +122,7 @@ class Query:
     _discovers: bool = field(alias="_discovers")
     _shown: tuple[str, ...] = field(alias="_shown")
     _needles: tuple[str, ...] = field(alias="_needles")
+    _stages: tuple[Stage, ...] = field(alias="_stages", eq=False, repr=False)
 
     @classmethod
     def parse(cls, text: str) -> Query:
@@ -130,8 +132,14 @@ class Query:
             MalformedQueryException: a syntax error, with the position.
         """
         commands = parse_query(text)
-        return cls(text, commands, _discovers=_needs_discovery(commands),
-                   _shown=_shown_fields(commands), _needles=_message_needles(commands))  # fmt: skip
+        return cls(
+            text,
+            commands,
+            _discovers=_needs_discovery(commands),
+            _shown=_shown_fields(commands),
+            _needles=_message_needles(commands),
+            _stages=tuple(_compile(command, commands) for command in commands),
+        )
 
     @property
     def required_texts(self) -> tuple[str, ...]:
@@ -167,14 +175,14 @@ class Query:
         matched = RowCount()
         barrier = False
         counted: Iterator[Row] | None = None
-        for command in self.commands:
+        for command, stage in zip(self.commands, self._stages, strict=True):
             if not barrier and isinstance(command, Stats | Pattern | Sort | Dedup | Limit):
                 barrier = True
                 if isinstance(command, Stats):
-                    rows = stats_rows(rows, command, matched)
+                    rows = stage(rows, matched)
                     continue
                 rows = counted = _counted(rows, matched)
-            rows = self._apply(command, rows)
+            rows = stage(rows, None)
         if not barrier:
             rows = counted = _counted(rows, matched)
         if not any(isinstance(command, Limit) for command in self.commands):
@@ -215,29 +223,6 @@ class Query:
             counter.count = count
             counter.bytes = size
 
-    def _apply(self, command: Command, rows: Iterable[Row]) -> Iterable[Row]:
-        if isinstance(command, Filter):
-            condition = compile_expr(command.condition)
-            if isinstance(command.condition, Compare | Like | InList | BoolOp | Not):
-                return (row for row in rows if condition(row))
-            return (row for row in rows if truthy(condition(row)))
-        if isinstance(command, Fields):
-            return _with_fields(rows, tuple((name, compile_expr(expr))
-                                            for name, expr in command.items))  # fmt: skip
-        if isinstance(command, Parse):
-            return parse_stage(rows, command)
-        if isinstance(command, Stats):
-            return stats_rows(rows, command)
-        if isinstance(command, Pattern):
-            return pattern_rows(rows, command)
-        if isinstance(command, Sort):
-            return sort_rows(rows, command)
-        if isinstance(command, Limit):
-            return itertools.islice(rows, command.count)
-        if isinstance(command, Dedup):
-            return _dedup(rows, command, self.commands)
-        return rows  # display: applied at projection; unmask: nothing is masked
-
     def _project(self, row: Row) -> dict[str, Any]:
         out = {name: row[name] for name in self._shown if row.get(name) is not None}
         for name in self._shown:
@@ -249,6 +234,38 @@ class Query:
 
 
 _INSTANT_NAMES = frozenset(("@timestamp", "@ingestionTime"))
+
+
+def _compile(command: Command, commands: tuple[Command, ...]) -> Stage:
+    """The stage of one command, its expressions compiled once."""
+    if isinstance(command, Filter):
+        condition = compile_expr(command.condition)
+        if not isinstance(command.condition, Compare | Like | InList | BoolOp | Not):
+            condition = _as_condition(condition)
+
+        def filtered(rows: Iterable[Row], counted: RowCount | None = None) -> Iterable[Row]:
+            return (row for row in rows if condition(row))
+
+        return filtered
+    if isinstance(command, Fields):
+        items = tuple((name, compile_expr(expr)) for name, expr in command.items)
+        return lambda rows, counted=None: _with_fields(rows, items)
+    if isinstance(command, Parse):
+        return parse_stage(command)
+    if isinstance(command, Stats):
+        return stats_stage(command)
+    if isinstance(command, Pattern):
+        return pattern_stage(command)
+    if isinstance(command, Sort):
+        return sort_stage(command)
+    if isinstance(command, Limit):
+        count = command.count
+        return lambda rows, counted=None: itertools.islice(rows, count)
+    if isinstance(command, Dedup):
+        getters = [field_getter(name) for name in command.names]
+        presorted = _sorted_before(command, commands)
+        return lambda rows, counted=None: _dedup(rows, getters, presorted)
+    return lambda rows, counted=None: rows  # display: at projection; unmask: nothing is masked
 
 
 def _counted(rows: Iterable[Row], counter: RowCount) -> Iterator[Row]:
@@ -264,18 +281,28 @@ def _with_fields(rows: Iterable[Row], items: tuple[tuple[str, Getter], ...]) -> 
         yield row
 
 
-def _dedup(rows: Iterable[Row], command: Dedup, commands: tuple[Command, ...]) -> Iterator[Row]:
-    """Keep the first row of each value combination (rows missing a field are all kept)."""
-    sorted_before = False
+def _as_condition(test: Getter) -> Getter:
+    """A filter test from an expression that is not a predicate (its truthiness)."""
+    return lambda row: truthy(test(row))
+
+
+def _sorted_before(command: Dedup, commands: tuple[Command, ...]) -> bool:
+    """Whether rows reaching `command` are in a chosen order (a sort or an aggregation)."""
     for previous in commands:
         if previous is command:
-            break
-        sorted_before = sorted_before or isinstance(previous, Sort)
-        if isinstance(previous, Stats | Pattern):
-            sorted_before = True
-    if not sorted_before:
+            return False
+        if isinstance(previous, Sort | Stats | Pattern):
+            return True
+    return False
+
+
+def _dedup(rows: Iterable[Row], getters: list[Getter], presorted: bool) -> Iterator[Row]:
+    """Keep the first row of each value combination (rows missing a field are all kept).
+
+    Unsorted rows are taken newest first, as AWS does.
+    """
+    if not presorted:
         rows = sorted(rows, key=lambda row: row.get("@timestamp") or 0, reverse=True)
-    getters = [field_getter(name) for name in command.names]
     seen: set[tuple[Any, ...]] = set()
     for row in rows:
         key = tuple(get(row) for get in getters)

@@ -17,26 +17,29 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from awsmon.logs.insights.aggregates import Accumulator, CountAll, make_accumulator
-from awsmon.logs.insights.compiler import aggregate_key, compile_expr
+from awsmon.logs.insights.compiler import Getter, aggregate_key, compile_expr
 from awsmon.logs.insights.nodes import Literal, Parse, Pattern, Sort, Stats
 from awsmon.logs.insights.values import sort_key, text_of
 
 __all__ = [
     "PATTERN_FIELDS",
     "RowCount",
+    "Stage",
     "glob_match",
     "glob_regex",
     "parse_stage",
-    "pattern_rows",
-    "sort_rows",
-    "stats_rows",
+    "pattern_stage",
+    "sort_stage",
+    "stats_stage",
 ]
 
 Row = dict[str, Any]
+#: A compiled command: rows in, rows out (``counted``: rows consumed, for barriers).
+Stage = Callable[..., Iterable[Row]]
 
 
 def glob_regex(pieces: tuple[str, ...], names: tuple[str, ...] = ()) -> re.Pattern[str]:
@@ -80,43 +83,48 @@ def glob_match(pieces: tuple[str, ...], text: str) -> list[str] | None:
     return captures
 
 
-def parse_stage(rows: Iterable[Row], command: Parse) -> Iterator[Row]:
-    """Rows with the fields `command` extracts from its source field."""
+def parse_stage(command: Parse) -> Stage:
+    """The stage filling the fields `command` extracts from its source field."""
     source = compile_expr(command.source)
     names = command.names
-    if command.glob is not None:
-        if all(name.isidentifier() for name in names) and len(set(names)) == len(names):
-            match_named = glob_regex(command.glob, names).match
-            for row in rows:
-                text = source(row)
-                if text.__class__ is not str:
-                    text = text_of(text)
-                found = None if text is None else match_named(text)
-                if found is not None:
-                    row.update(found.groupdict())
-                yield row
-            return
+    fill: Callable[[Row, str], None]
+    if command.glob is not None and all(n.isidentifier() for n in names) and len(
+        set(names)
+    ) == len(names):
+        match_named = glob_regex(command.glob, names).match
+
+        def fill(row: Row, text: str) -> None:
+            found = match_named(text)
+            if found is not None:
+                row.update(found.groupdict())
+
+    elif command.glob is not None:
         match_glob = glob_regex(command.glob).match
+
+        def fill(row: Row, text: str) -> None:
+            found = match_glob(text)
+            if found is not None:
+                row.update(zip(names, found.groups(), strict=True))
+
+    else:
+        assert command.regex is not None
+        search = re.compile(command.regex).search
+
+        def fill(row: Row, text: str) -> None:
+            found = search(text)
+            if found is not None:
+                row.update((k, v) for k, v in found.groupdict().items() if v is not None)
+
+    def run(rows: Iterable[Row], counted: RowCount | None = None) -> Iterator[Row]:
         for row in rows:
             text = source(row)
             if text.__class__ is not str:
                 text = text_of(text)
-            found = None if text is None else match_glob(text)
-            if found is not None:
-                row.update(zip(names, found.groups(), strict=True))
+            if text is not None:
+                fill(row, text)
             yield row
-        return
-    assert command.regex is not None
-    search = re.compile(command.regex).search
-    for row in rows:
-        text = source(row)
-        if text.__class__ is not str:
-            text = text_of(text)
-        match = None if text is None else search(text)
-        if match is not None:
-            row.update((name, value) for name, value in match.groupdict().items()
-                       if value is not None)  # fmt: skip
-        yield row
+
+    return run
 
 
 class RowCount:
@@ -128,10 +136,11 @@ class RowCount:
         self.count = 0
 
 
-def stats_rows(
-    rows: Iterable[Row], command: Stats, counted: RowCount | None = None
-) -> Iterator[Row]:
-    """One row per group: the group values, then the items; `counted` gets the rows fed."""
+def stats_stage(command: Stats) -> Stage:
+    """The stage giving one row per group: the group values, then the items.
+
+    The stage's `counted` (when given) gets the number of rows fed.
+    """
     group_names = [name for name, _ in command.groups]
     group_getters = [compile_expr(expr) for _, expr in command.groups]
     specs = []
@@ -143,64 +152,72 @@ def stats_rows(
             assert isinstance(second, Literal)
             percentile = float(second.value)  # type: ignore[arg-type]
         specs.append((aggregate.name, getter, percentile))
-    groups: dict[Any, tuple[tuple[Any, ...], list[Accumulator]]] = {}
+    items = [(name, compile_expr(expr)) for name, expr in command.items]
     single = group_getters[0] if len(group_getters) == 1 else None
-    fed = 0
-    if not group_getters:  # one group: no key to compute
-        accumulators = [make_accumulator(*spec) for spec in specs]
-        groups[()] = ((), accumulators)
-        feeds = [a.feed for a in accumulators if type(a) is not CountAll]
-        counters = [a for a in accumulators if type(a) is CountAll]
+
+    def run(rows: Iterable[Row], counted: RowCount | None = None) -> Iterator[Row]:
+        groups: dict[Any, tuple[tuple[Any, ...], list[Accumulator]]] = {}
+        fed = 0
+        if not group_getters:  # one group: no key to compute
+            accumulators = [make_accumulator(*spec) for spec in specs]
+            groups[()] = ((), accumulators)
+            feeds = [a.feed for a in accumulators if type(a) is not CountAll]
+            counters = [a for a in accumulators if type(a) is CountAll]
+            for row in rows:
+                fed += 1
+                for feed in feeds:
+                    feed(row)
+            for counter in counters:
+                counter.count = fed
+            rows = ()
         for row in rows:
             fed += 1
-            for feed in feeds:
-                feed(row)
-        for counter in counters:
-            counter.count = fed
-        rows = ()
-    for row in rows:
-        fed += 1
-        if single is not None:
-            key: Any = single(row)
-            values: tuple[Any, ...] = (key,)
-        else:
-            values = tuple(get(row) for get in group_getters)
-            key = values
-        try:
-            entry = groups.get(key)
-        except TypeError:  # a map or list made by jsonParse
-            key = repr(values)
-            entry = groups.get(key)
-        if entry is None:
-            entry = (values, [make_accumulator(*spec) for spec in specs])
-            groups[key] = entry
-        for accumulator in entry[1]:
-            accumulator.feed(row)
-    if counted is not None:
-        counted.count += fed
-    if not groups and not group_getters:
-        groups[()] = ((), [make_accumulator(*spec) for spec in specs])
-    items = [(name, compile_expr(expr)) for name, expr in command.items]
-    for values, accumulators in groups.values():
-        row = dict(zip(group_names, values, strict=True))
-        for aggregate, accumulator in zip(command.aggregates, accumulators, strict=True):
-            row[aggregate_key(aggregate.index)] = accumulator.value()
-        out = dict(zip(group_names, values, strict=True))
-        for name, get in items:
-            out[name] = row[name] = get(row)  # later items may use earlier ones
-        yield out
+            if single is not None:
+                key: Any = single(row)
+                values: tuple[Any, ...] = (key,)
+            else:
+                values = tuple(get(row) for get in group_getters)
+                key = values
+            try:
+                entry = groups.get(key)
+            except TypeError:  # a map or list made by jsonParse
+                key = repr(values)
+                entry = groups.get(key)
+            if entry is None:
+                entry = (values, [make_accumulator(*spec) for spec in specs])
+                groups[key] = entry
+            for accumulator in entry[1]:
+                accumulator.feed(row)
+        if counted is not None:
+            counted.count += fed
+        if not groups and not group_getters:
+            groups[()] = ((), [make_accumulator(*spec) for spec in specs])
+        for values, accumulators in groups.values():
+            row = dict(zip(group_names, values, strict=True))
+            for aggregate, accumulator in zip(command.aggregates, accumulators, strict=True):
+                row[aggregate_key(aggregate.index)] = accumulator.value()
+            out = dict(zip(group_names, values, strict=True))
+            for name, get in items:
+                out[name] = row[name] = get(row)  # later items may use earlier ones
+            yield out
+
+    return run
 
 
-def sort_rows(rows: Iterable[Row], command: Sort) -> list[Row]:
-    """The rows sorted by the keys of `command` (stable)."""
-    ordered = list(rows)
-    for key in reversed(command.keys):
-        get = compile_expr(key.expr)
-        if key.descending:
-            ordered.sort(key=lambda row: _present_key(get(row), 1), reverse=True)
-        else:
-            ordered.sort(key=lambda row: _present_key(get(row), 0))
-    return ordered
+def sort_stage(command: Sort) -> Stage:
+    """The stage sorting rows by the keys of `command` (stable)."""
+    keys = [(compile_expr(key.expr), key.descending) for key in reversed(command.keys)]
+
+    def run(rows: Iterable[Row], counted: RowCount | None = None) -> list[Row]:
+        ordered = list(rows)
+        for get, descending in keys:
+            if descending:
+                ordered.sort(key=lambda row: _present_key(get(row), 1), reverse=True)
+            else:
+                ordered.sort(key=lambda row: _present_key(get(row), 0))
+        return ordered
+
+    return run
 
 
 def _present_key(value: Any, absent: int) -> tuple[int, Any]:
@@ -217,8 +234,8 @@ _SEVERITIES = (("FATAL", "Fatal"), ("CRITICAL", "Critical"), ("ERROR", "Error"),
 _DIGIT = re.compile(r"\d")
 
 
-def pattern_rows(rows: Iterable[Row], command: Pattern) -> Iterator[Row]:
-    """One row per text pattern of the source values, most frequent first.
+def pattern_stage(command: Pattern) -> Stage:
+    """The stage giving one row per text pattern of the source values, most frequent first.
 
     A pattern is the value with every whitespace-separated token holding a
     digit (numbers, ids, addresses, times) replaced by ``<*>``; ``@ratio`` is
@@ -230,6 +247,14 @@ def pattern_rows(rows: Iterable[Row], command: Pattern) -> Iterator[Row]:
     patterns can differ; this rule gives the same shape of answer.
     """
     source = compile_expr(command.source)
+
+    def run(rows: Iterable[Row], counted: RowCount | None = None) -> Iterator[Row]:
+        return _patterns(rows, source)
+
+    return run
+
+
+def _patterns(rows: Iterable[Row], source: Getter) -> Iterator[Row]:
     counts: dict[str, int] = {}
     total = 0
     for row in rows:
