@@ -16,9 +16,14 @@
   ``srcAddr``, ``dstAddr``, ``srcPort``, ``dstPort``, ``protocol``,
   ``packets``, ``bytes``, ``start``, ``end``, ``action``, ``logStatus``.
 
+- Route 53 public DNS query logs (``1.0 <time> <zone> <name> <type> <rcode>
+  <protocol> <edge> <resolver ip> <subnet>``): ``version``,
+  ``queryTimestamp``, ``hostZoneId``, ``queryName``, ``queryType``,
+  ``responseCode``, ``protocol``, ``edgeLocation``, ``resolverIp``,
+  ``ednsClientSubnet``. (Resolver query logs are JSON: see above.)
+
 Simulation notes: discovery goes by the shape of the message, whatever the
-log group (AWS keys Lambda and VPC discovery on the log source). Route 53
-resolver fields are not discovered.
+log group (AWS keys Lambda, VPC and Route 53 discovery on the log source).
 """
 
 from __future__ import annotations
@@ -31,6 +36,9 @@ __all__ = ["MAX_JSON_FIELDS", "discover"]
 MAX_JSON_FIELDS = 1000
 _VPC_FIELDS = ("version", "accountId", "interfaceId", "srcAddr", "dstAddr", "srcPort", "dstPort",
                "protocol", "packets", "bytes", "start", "end", "action", "logStatus")  # fmt: skip
+_ROUTE53_FIELDS = ("version", "queryTimestamp", "hostZoneId", "queryName", "queryType",
+                   "responseCode", "protocol", "edgeLocation", "resolverIp",
+                   "ednsClientSubnet")  # fmt: skip
 _LAMBDA_KEYS = {
     "Duration": ("@duration", 1.0),
     "Billed Duration": ("@billedDuration", 1.0),
@@ -50,6 +58,8 @@ def discover(message: str) -> dict[str, Any]:
         return _lambda_fields(message)
     if head == "2" and message.count(" ") == 13:
         return _vpc_fields(message)
+    if head == "1" and message.startswith("1.0 ") and message.count(" ") == 9:
+        return dict(zip(_ROUTE53_FIELDS, message.split(" "), strict=True))
     return {}
 
 

@@ -392,3 +392,17 @@ class TestStructureTypes:
         assert run('filter users[0].action = "GetData" | display users.1.action', source) == [
             {"users.1.action": "PutData"}
         ]
+
+
+def test_route53_query_log_fields() -> None:
+    """Route 53 public DNS query log lines give their ten fields."""
+    lines = [
+        "1.0 2017-12-13T08:16:02.130Z Z123412341234 example.com A NOERROR UDP FRA6 192.168.1.1 -",
+        "1.0 2017-12-13T08:16:03.983Z Z123412341234 example.com AAAA NOERROR UDP FRA6 10.0.0.1 -",
+        "1.0 2017-12-13T08:16:05.100Z Z123412341234 bad.example.com A NXDOMAIN UDP IAD1 10.0.0.1 -",
+    ]
+    query = "stats count(*) as queries by queryName, responseCode | sort queries desc"
+    assert run(query, events(lines)) == [
+        {"queryName": "example.com", "responseCode": "NOERROR", "queries": "2"},
+        {"queryName": "bad.example.com", "responseCode": "NXDOMAIN", "queries": "1"},
+    ]
