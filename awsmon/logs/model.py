@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 
 from attrs import define, field, frozen
 
-from awsmon.cloudwatch.model import StandardUnit
+from awsmon.cloudwatch import StandardUnit
 from awsmon.logs.errors import InvalidParameterException
 from awsmon.logs.filter_pattern import FilterPattern
 

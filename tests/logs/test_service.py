@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from awsmon import Cloud
-from awsmon.cloudwatch.model import MetricKey
+from awsmon.cloudwatch import MetricKey
 from awsmon.logs.errors import (
     InvalidParameterException,
     LimitExceededException,
