@@ -59,13 +59,15 @@ from attrs import frozen
 from awsmon.cloudwatch.errors import ValidationError
 
 __all__ = [
-    "FUNCTIONS", "MAX_SERIES", "InsightsSeries", "MetricsInsightsQuery", "Observation",
-    "is_metrics_insights",
+    "FUNCTIONS", "INSIGHTS_WINDOW_S", "MAX_SERIES", "InsightsSeries", "MetricsInsightsQuery",
+    "Observation", "is_metrics_insights",
 ]  # fmt: skip
 
 FUNCTIONS = ("AVG", "COUNT", "MAX", "MIN", "SUM")
 #: The most series one query returns (and the largest LIMIT).
 MAX_SERIES = 500
+#: How far back a Metrics Insights query reads (AWS: the most recent 3 hours).
+INSIGHTS_WINDOW_S = 3 * 3600
 _MAX_DEPTH = 30
 _KEYWORDS = frozenset(("SELECT", "FROM", "SCHEMA", "WHERE", "AND", "OR", "NOT", "GROUP", "BY",
                        "ORDER", "ASC", "DESC", "LIMIT", "LIKE", "IN"))  # fmt: skip
@@ -263,10 +265,10 @@ class MetricsInsightsQuery:
             group = self.group_of(dimensions)
             if group is None:
                 continue
-            points = groups.setdefault(group, {})
             for start, (count, total, low, high) in observations.items():
                 if count <= 0:
                     continue
+                points = groups.setdefault(group, {})  # groups without data make no series
                 merged = points.get(start)
                 if merged is None:
                     points[start] = [count, total, low, high]

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
+import boto3
 import pytest
+from botocore.exceptions import ClientError
 from hypothesis import given
 from hypothesis import strategies as st
 
+from awsmon import Cloud
+from awsmon.cloudwatch import MetricKey
 from awsmon.cloudwatch.errors import ValidationError
 from awsmon.cloudwatch.metrics.insights import (
     Compare,
@@ -18,6 +23,7 @@ from awsmon.cloudwatch.metrics.insights import (
     _like,
     is_metrics_insights,
 )
+from awsmon.testing.shapes import assert_shape
 
 parse = MetricsInsightsQuery.parse
 
@@ -188,3 +194,106 @@ def test_like_agrees_with_a_regex_oracle(pieces: list[str], text: str) -> None:
     """LIKE with % agrees with the equivalent anchored regex."""
     oracle = re.fullmatch(".*".join(map(re.escape, pieces)), text, re.DOTALL) is not None
     assert _like(tuple(pieces), text) is oracle
+
+
+class TestGetMetricData:
+    """Metrics Insights queries answered by GetMetricData and math alarms (through boto3)."""
+
+    @staticmethod
+    def _load(cloud: Cloud) -> None:
+        now = cloud.clock.now()
+        cloud.cloudwatch.publish(
+            MetricKey("AWS/EC2", "CPUUtilization"),
+            [(now - timedelta(minutes=5), 99.0)],
+        )  # no dimensions: not in SCHEMA("AWS/EC2", InstanceId)
+        for n in range(3):
+            key = MetricKey("AWS/EC2", "CPUUtilization", {"InstanceId": f"i-{n}"})
+            cloud.cloudwatch.publish(
+                key, [(now - timedelta(minutes=m), 10.0 * n + m) for m in range(1, 10)]
+            )
+        old = MetricKey("AWS/EC2", "CPUUtilization", {"InstanceId": "i-old"})
+        cloud.cloudwatch.publish(old, [(now - timedelta(hours=4), 1000.0)])
+
+    def test_the_issue_query(self, awsmon_boto3: Cloud) -> None:
+        """The issue's GROUP BY query returns one series per instance, labelled by its id."""
+        cloud = awsmon_boto3
+        self._load(cloud)
+        cw = boto3.client("cloudwatch", region_name="us-east-1")
+        now = cloud.clock.now()
+        query = 'SELECT AVG(CPUUtilization) FROM SCHEMA("AWS/EC2", InstanceId) GROUP BY InstanceId'
+        response = cw.get_metric_data(
+            MetricDataQueries=[{"Id": "q1", "Expression": query, "Period": 600}],
+            StartTime=now - timedelta(hours=6),
+            EndTime=now,
+        )
+        assert_shape("cloudwatch", "GetMetricData", response)
+        results = {r["Label"]: r["Values"] for r in response["MetricDataResults"]}
+        assert results == {"i-0": [5.0], "i-1": [15.0], "i-2": [25.0]}
+        assert {r["Id"] for r in response["MetricDataResults"]} == {"q1"}
+
+    def test_order_limit_and_math_over_the_result(self, awsmon_boto3: Cloud) -> None:
+        """ORDER BY ... DESC LIMIT keeps the top series; math reads the query by its Id."""
+        cloud = awsmon_boto3
+        self._load(cloud)
+        cw = boto3.client("cloudwatch", region_name="us-east-1")
+        now = cloud.clock.now()
+        top = ('SELECT MAX(CPUUtilization) FROM SCHEMA("AWS/EC2", InstanceId) '
+               "GROUP BY InstanceId ORDER BY MAX() DESC LIMIT 1")  # fmt: skip
+        response = cw.get_metric_data(
+            MetricDataQueries=[
+                {"Id": "top", "Expression": top, "Period": 600, "ReturnData": False},
+                {"Id": "scaled", "Expression": "top / 10", "Label": "scaled"},
+            ],
+            StartTime=now - timedelta(hours=1),
+            EndTime=now,
+        )
+        (result,) = response["MetricDataResults"]
+        assert (result["Id"], result["Values"]) == ("scaled", [2.9])
+
+    def test_only_one_insights_query_per_call(self, awsmon_boto3: Cloud) -> None:
+        """A second Metrics Insights query in one call is refused."""
+        cw = boto3.client("cloudwatch", region_name="us-east-1")
+        now = awsmon_boto3.clock.now()
+        query = 'SELECT SUM(Errors) FROM "App"'
+        with pytest.raises(ClientError) as caught:
+            cw.get_metric_data(
+                MetricDataQueries=[{"Id": "a", "Expression": query, "Period": 60},
+                                   {"Id": "b", "Expression": query, "Period": 60}],
+                StartTime=now - timedelta(hours=1), EndTime=now,
+            )  # fmt: skip
+        assert caught.value.response["Error"]["Code"] == "ValidationError"
+        assert "Only one Metrics Insights query" in caught.value.response["Error"]["Message"]
+
+    def test_syntax_error_names_the_position(self, awsmon_boto3: Cloud) -> None:
+        """A malformed query is a ValidationError with the position, not a math error."""
+        cw = boto3.client("cloudwatch", region_name="us-east-1")
+        now = awsmon_boto3.clock.now()
+        with pytest.raises(ClientError) as caught:
+            cw.get_metric_data(
+                MetricDataQueries=[{"Id": "a", "Expression": "SELECT AVG(x) FROM y LIMIT 0",
+                                    "Period": 60}],
+                StartTime=now - timedelta(hours=1), EndTime=now,
+            )  # fmt: skip
+        assert caught.value.response["Error"]["Message"] == (
+            "Invalid Metrics Insights query at position 27: LIMIT must be between 1 and 500"
+        )
+
+    def test_math_alarm_on_a_metrics_insights_query(self, awsmon_boto3: Cloud) -> None:
+        """A metric-math alarm whose returned query is a Metrics Insights query."""
+        cloud = awsmon_boto3
+        cw = boto3.client("cloudwatch", region_name="us-east-1")
+        cw.put_metric_alarm(
+            AlarmName="hot-fleet", EvaluationPeriods=1, Threshold=50,
+            ComparisonOperator="GreaterThanThreshold",
+            Metrics=[{"Id": "q1", "Expression": 'SELECT MAX(CPUUtilization) FROM "App/EC2"',
+                      "Period": 60, "ReturnData": True}],
+        )  # fmt: skip
+        for _ in range(3):
+            cw.put_metric_data(Namespace="App/EC2", MetricData=[
+                {"MetricName": "CPUUtilization", "Value": 40.0 + 10 * n,
+                 "Dimensions": [{"Name": "InstanceId", "Value": f"i-{n}"}]} for n in range(3)
+            ])  # fmt: skip
+            cloud.clock.advance(60)
+        alarm = cw.describe_alarms(AlarmNames=["hot-fleet"])["MetricAlarms"][0]
+        assert alarm["StateValue"] == "ALARM"
+        assert "[60.0 " in alarm["StateReason"]
