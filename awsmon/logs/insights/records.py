@@ -7,13 +7,21 @@ it produced), `QueryDefinition` and `QueryParameter` (PutQueryDefinition).
 from __future__ import annotations
 
 import enum
+from typing import Protocol
 
 from attrs import define, field, frozen
 
-from awsmon.clock import Job
 from awsmon.logs.insights.query import Query, QueryResult
 
-__all__ = ["QueryDefinition", "QueryParameter", "QueryRecord", "QueryStatus"]
+__all__ = ["QueryDefinition", "QueryParameter", "QueryRecord", "QueryStatus", "Timer"]
+
+
+class Timer(Protocol):
+    """A scheduled clock job, as far as a query needs it: something to cancel."""
+
+    def cancel(self) -> None:
+        """Stop the job."""
+        ...
 
 
 class QueryStatus(enum.Enum):
@@ -61,7 +69,7 @@ class QueryRecord:
     status: QueryStatus = QueryStatus.SCHEDULED
     finished_at_ms: int | None = None
     result: QueryResult | None = None
-    jobs: list[Job] = field(factory=list, repr=False)
+    jobs: list[Timer] = field(factory=list, repr=False)
 
 
 @frozen(kw_only=True)
