@@ -45,6 +45,9 @@ class ServiceSpec:
         arn_service: the service part of the service's ARNs.
         parameter_case: ``"camel"`` or ``"pascal"``: how the service spells
             its request parameters (``logGroupName`` vs ``MetricName``).
+        cloud_hook: a ``"module:function"`` the `Cloud` calls with itself as
+            it is built, for a service that must watch the whole cloud from
+            its start (CloudTrail installs its dispatch listener there).
     """
 
     name: str
@@ -54,6 +57,7 @@ class ServiceSpec:
     event_source: str
     arn_service: str
     parameter_case: str = "pascal"
+    cloud_hook: str | None = None
 
     def load_domain(self) -> Any:
         """The domain service class."""
@@ -62,6 +66,10 @@ class ServiceSpec:
     def load_api(self) -> Any:
         """The wire API class."""
         return _load(self.api)
+
+    def load_cloud_hook(self) -> Any:
+        """The function the cloud calls with itself when built, or None."""
+        return None if self.cloud_hook is None else _load(self.cloud_hook)
 
 
 def _load(target: str | type) -> Any:
@@ -91,8 +99,8 @@ SERVICES: list[ServiceSpec] = [
     ServiceSpec(
         name="sqs",
         botocore_name="sqs",
-        domain="awsmon.neighbours.sqs:SQS",
-        api="awsmon.neighbours.sqs_api:SqsApi",
+        domain="awsmon.neighbours.sqs.service:SQS",
+        api="awsmon.neighbours.sqs.api:SqsApi",
         event_source="sqs.amazonaws.com",
         arn_service="sqs",
     ),
@@ -108,24 +116,24 @@ SERVICES: list[ServiceSpec] = [
     ServiceSpec(
         name="sns",
         botocore_name="sns",
-        domain="awsmon.neighbours.sns:SNS",
-        api="awsmon.neighbours.sns_api:SnsApi",
+        domain="awsmon.neighbours.sns.service:SNS",
+        api="awsmon.neighbours.sns.api:SnsApi",
         event_source="sns.amazonaws.com",
         arn_service="sns",
     ),
     ServiceSpec(
         name="s3",
         botocore_name="s3",
-        domain="awsmon.neighbours.s3:S3",
-        api="awsmon.neighbours.s3_api:S3Api",
+        domain="awsmon.neighbours.s3.service:S3",
+        api="awsmon.neighbours.s3.api:S3Api",
         event_source="s3.amazonaws.com",
         arn_service="s3",
     ),
     ServiceSpec(
         name="lambda_",
         botocore_name="lambda",
-        domain="awsmon.neighbours.lambda_:Lambda",
-        api="awsmon.neighbours.lambda_api:LambdaApi",
+        domain="awsmon.neighbours.lambda_.service:Lambda",
+        api="awsmon.neighbours.lambda_.api:LambdaApi",
         event_source="lambda.amazonaws.com",
         arn_service="lambda",
     ),
@@ -158,8 +166,8 @@ SERVICES: list[ServiceSpec] = [
     ServiceSpec(
         name="kinesis",
         botocore_name="kinesis",
-        domain="awsmon.neighbours.kinesis:Kinesis",
-        api="awsmon.neighbours.kinesis_api:KinesisApi",
+        domain="awsmon.neighbours.kinesis.service:Kinesis",
+        api="awsmon.neighbours.kinesis.api:KinesisApi",
         event_source="kinesis.amazonaws.com",
         arn_service="kinesis",
         parameter_case="pascal",
@@ -167,8 +175,8 @@ SERVICES: list[ServiceSpec] = [
     ServiceSpec(
         name="firehose",
         botocore_name="firehose",
-        domain="awsmon.neighbours.firehose:Firehose",
-        api="awsmon.neighbours.firehose_api:FirehoseApi",
+        domain="awsmon.neighbours.firehose.service:Firehose",
+        api="awsmon.neighbours.firehose.api:FirehoseApi",
         event_source="firehose.amazonaws.com",
         arn_service="firehose",
         parameter_case="pascal",
@@ -176,8 +184,8 @@ SERVICES: list[ServiceSpec] = [
     ServiceSpec(
         name="ec2",
         botocore_name="ec2",
-        domain="awsmon.neighbours.ec2:EC2",
-        api="awsmon.neighbours.ec2_api:Ec2Api",
+        domain="awsmon.neighbours.ec2.service:EC2",
+        api="awsmon.neighbours.ec2.api:Ec2Api",
         event_source="ec2.amazonaws.com",
         arn_service="ec2",
         parameter_case="camel",
@@ -185,11 +193,20 @@ SERVICES: list[ServiceSpec] = [
     ServiceSpec(
         name="autoscaling",
         botocore_name="autoscaling",
-        domain="awsmon.neighbours.autoscaling:AutoScaling",
-        api="awsmon.neighbours.autoscaling_api:AutoScalingApi",
+        domain="awsmon.neighbours.autoscaling.service:AutoScaling",
+        api="awsmon.neighbours.autoscaling.api:AutoScalingApi",
         event_source="autoscaling.amazonaws.com",
         arn_service="autoscaling",
         parameter_case="pascal",
+    ),
+    ServiceSpec(
+        name="cloudtrail",
+        botocore_name="cloudtrail",
+        domain="awsmon.cloudtrail.service:CloudTrail",
+        api="awsmon.cloudtrail.api:CloudTrailApi",
+        event_source="cloudtrail.amazonaws.com",
+        arn_service="cloudtrail",
+        cloud_hook="awsmon.cloudtrail.recording:install",
     ),
 ]
 

@@ -240,7 +240,7 @@ class BusOperations(Service):
             ValidationException: a malformed policy or statement.
             PolicyLengthExceededException: the policy would pass 10,240 characters.
         """
-        from awsmon.neighbours.policy import MalformedPolicy, PolicyDocument
+        from awsmon.policy import MalformedPolicy, PolicyDocument
 
         bus = self.bus(event_bus_name)
         if policy is not None:
@@ -331,7 +331,7 @@ class BusOperations(Service):
             return True
         if not bus.policy:
             return False
-        from awsmon.neighbours.policy import MalformedPolicy, PolicyDocument
+        from awsmon.policy import MalformedPolicy, PolicyDocument
 
         try:
             document = PolicyDocument.parse(json.dumps(bus.policy))

@@ -74,7 +74,7 @@ from awsmon.identity import Principal
 
 if TYPE_CHECKING:
     from awsmon.events.service import EventBridge, Received
-    from awsmon.neighbours.policy import PolicyDocument
+    from awsmon.policy import PolicyDocument
 
 __all__ = ["EVENTS_PRINCIPAL", "EVENTS_SENDER_ID", "RETRIABLE", "Deliverer", "TargetFault"]
 
@@ -101,7 +101,7 @@ RETRIABLE = frozenset(
 @functools.lru_cache(maxsize=64)  # a target's policy is the same text event after event
 def _parsed_policy(text: str) -> PolicyDocument | None:
     """The (immutable) policy document of `text`, or None when it is malformed."""
-    from awsmon.neighbours.policy import MalformedPolicy, PolicyDocument
+    from awsmon.policy import MalformedPolicy, PolicyDocument
 
     try:
         return PolicyDocument.parse(text)
@@ -282,7 +282,7 @@ class Deliverer:
     def _dead_letter(
         self, job: _Attempt, failed: _Failed, retries_done: int, exhausted: str | None
     ) -> bool:
-        from awsmon.neighbours.sqs_model import MessageAttribute
+        from awsmon.neighbours.sqs import MessageAttribute
 
         arn = job.target.dead_letter_arn
         assert arn is not None
