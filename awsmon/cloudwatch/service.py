@@ -60,6 +60,8 @@ from awsmon.cloudwatch.metrics.store import (
     from_epoch,
     period_allowed,
 )
+from awsmon.arn import Arn
+from awsmon.cloudwatch.widgets.spec import WidgetError
 from awsmon.dispatch import Service, ServiceContext, operation
 
 if TYPE_CHECKING:
@@ -372,6 +374,17 @@ class CloudWatch(AlarmOperations, DashboardOperations, Service):
             )
         return alarm_chart(alarm, self.alarm_history, self, self.ctx.now(), start=start, end=end)
 
+    def _alarm_state(self, arn_or_name: str) -> tuple[str, str, str] | None:
+        """(name, state, reason) of the alarm an alarm widget names, or None."""
+        name = arn_or_name
+        if arn_or_name.startswith("arn:"):
+            try:
+                name = Arn.parse(arn_or_name).resource.removeprefix("alarm:")
+            except ValueError:
+                return None
+        found = self.alarms.get(name)
+        return None if found is None else (found.name, found.state.value, found.state_reason)
+
     def alarm_timeline(self, name: str) -> Chart:
         """The alarm `name`'s states over time, as a `Chart`."""
         from awsmon.cloudwatch.pictures import alarm_timeline
@@ -380,9 +393,22 @@ class CloudWatch(AlarmOperations, DashboardOperations, Service):
 
     def dashboard_html(self, name: str, path: str | Path | None = None) -> str:
         """The dashboard `name` as one self-contained HTML page (written to `path` if given)."""
-        from awsmon.cloudwatch.widgets.dashboard import dashboard_html
+        from awsmon.cloudwatch.widgets.dashboard import (
+            DashboardSources,
+            dashboard_html,
+            logs_query_runner,
+        )
 
-        page = dashboard_html(self.get_dashboard(name), self, self.ctx.now())
+        found = self.get_dashboard(name)
+        try:
+            logs = self.ctx.sibling("logs")
+        except KeyError:
+            logs = None
+        sources = DashboardSources(self._alarm_state, logs_query_runner(logs))
+        try:
+            page = dashboard_html(found.name, found.body, self, sources, self.ctx.now())
+        except WidgetError as exc:
+            raise InvalidParameterValue(str(exc), param="DashboardBody", value=name) from None
         if path is not None:
             Path(path).write_text(page, encoding="utf-8")
         return page

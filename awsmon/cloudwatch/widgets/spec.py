@@ -41,6 +41,7 @@ __all__ = [
     "WidgetMetric",
     "YAxis",
     "parse_duration",
+    "parse_time",
     "parse_widget",
 ]
 
@@ -169,7 +170,12 @@ def parse_duration(text: str) -> timedelta:
     return -span if match["sign"] == "-" else span
 
 
-def _time(field: str, value: Any) -> timedelta | datetime:
+def parse_time(field: str, value: Any) -> timedelta | datetime:
+    """A relative (ISO 8601 duration) or absolute (ISO 8601 time) `start`/`end` value.
+
+    Raises:
+        WidgetError: neither.
+    """
     if not isinstance(value, str):
         raise WidgetError(field, f"must be a string, got {value!r}")
     if value.lstrip("+-").startswith("P"):
@@ -365,8 +371,8 @@ def parse_widget(text: str | Mapping[str, Any]) -> MetricWidget:
     legend = _mapping("legend", doc.get("legend", {}))
     widget = MetricWidget(
         metrics=tuple(metrics),
-        start=_time("start", doc.get("start", "-PT3H")),
-        end=_time("end", doc.get("end", "-PT0H")),
+        start=parse_time("start", doc.get("start", "-PT3H")),
+        end=parse_time("end", doc.get("end", "-PT0H")),
         period=_integer("period", doc.get("period", 300), 1, 10**8),
         stat=_text("stat", doc.get("stat", "Average")),
         view=_choice("view", doc.get("view", "timeSeries"), VIEWS),
