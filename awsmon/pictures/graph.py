@@ -93,8 +93,16 @@ class Graph:
             return None
 
     def chart(self) -> Chart:
-        """The graph drawn with matplotlib (a layered layout, sources on the left)."""
-        return Chart(lambda figure: draw_graph(figure, self), self.width, self.height, self.title)
+        """The graph drawn with matplotlib (a layered layout, sources on the left).
+
+        The picture widens with the number of columns, at most 2000 pixels.
+        """
+        column = layers(self)
+        columns = max(column.values(), default=0) + 1
+        tallest = max((list(column.values()).count(c) for c in range(columns)), default=1)
+        width = min(2000, max(self.width, 300 * columns))
+        height = min(2000, max(220, 110 * tallest + 60))
+        return Chart(lambda figure: draw_graph(figure, self), width, height, self.title)
 
     def png(self) -> bytes:
         """The graph as PNG bytes."""
@@ -188,15 +196,26 @@ def draw_graph(figure: Any, graph: Graph) -> None:
     for edge in graph.edges:
         if edge.source not in place or edge.target not in place:
             continue
+        (x1, y1), (x2, y2) = place[edge.source], place[edge.target]
+        gap = 0.4 / columns  # a little over half a box: arrows run from box side to box side
+        forward = x2 >= x1
+        start = (x1 + gap, y1) if forward else (x1 - gap, y1)
+        end = (x2 - gap, y2) if forward else (x2 + gap, y2)
+        if column[edge.source] == column[edge.target]:
+            start, end = (x1, y1 - 0.05), (x2, y2 + 0.05)
         axes.annotate(
             "",
-            xy=place[edge.target],
-            xytext=place[edge.source],
-            arrowprops={"arrowstyle": "-|>", "color": "#555555", "shrinkA": 40, "shrinkB": 40},
+            xy=end,
+            xytext=start,
+            arrowprops={
+                "arrowstyle": "-|>",
+                "color": edge.attrs.get("color", "#555555"),
+                "connectionstyle": "arc3,rad=0.0" if forward else "arc3,rad=0.3",
+            },
         )
         if edge.label:
-            (x1, y1), (x2, y2) = place[edge.source], place[edge.target]
-            axes.text((x1 + x2) / 2, (y1 + y2) / 2, edge.label, fontsize=7, ha="center")
+            axes.text((start[0] + end[0]) / 2, (start[1] + end[1]) / 2 + 0.04, edge.label,
+                      fontsize=7, ha="center", color="#545b64")  # fmt: skip
     for node in graph.nodes:
         x, y = place[node.id]
         axes.text(
@@ -205,7 +224,7 @@ def draw_graph(figure: Any, graph: Graph) -> None:
             node.label or node.id,
             ha="center",
             va="center",
-            fontsize=8,
+            fontsize=7,
             bbox={
                 "boxstyle": "round,pad=0.5",
                 "facecolor": node.attrs.get("fillcolor", "white"),

@@ -32,7 +32,8 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from attrs import Factory, define, field, frozen
 
@@ -40,6 +41,9 @@ from awsmon.xray.filter_expression import node_matches
 from awsmon.xray.filter_syntax import ServiceRef, Value
 from awsmon.xray.model import ServiceId
 from awsmon.xray.record import TraceFull, TraceLimits, TraceRecord
+
+if TYPE_CHECKING:
+    from awsmon.pictures import Chart
 
 __all__ = [
     "ERROR",
@@ -234,6 +238,39 @@ class TraceView:
         factory=dict, alias="nodes"
     )
     _causes: Any = field(default=None, alias="causes")
+
+    # -- pictures -------------------------------------------------------------------
+
+    def waterfall(self) -> Chart:
+        """The trace's segments as a waterfall `Chart` (`awsmon.xray.pictures`)."""
+        from awsmon.xray.pictures import waterfall
+
+        return waterfall(self.trace_id, self.segments, self.inferred)
+
+    def to_png(self, path: str | Path) -> Path:
+        """Write the waterfall as PNG to `path`."""
+        return self.waterfall().to_png(path)
+
+    def to_svg(self, path: str | Path) -> Path:
+        """Write the waterfall as SVG to `path`."""
+        return self.waterfall().to_svg(path)
+
+    def _repr_png_(self) -> bytes:
+        return self.waterfall().png()
+
+    def _repr_svg_(self) -> str:
+        return self.waterfall().svg()
+
+    def _repr_html_(self) -> str:
+        return self.waterfall().html()
+
+    def __repr__(self) -> str:
+        outcome = ("ok", "error", "throttle", "fault")[self.root_status]
+        partial = ", in progress" if self.is_partial else ""
+        return (
+            f"<TraceView {self.trace_id}: {len(self.segments)} segments, "
+            f"{self.duration:.3f} s, {outcome}{partial}>"
+        )
 
     # -- facts ------------------------------------------------------------------
 
