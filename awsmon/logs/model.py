@@ -40,6 +40,7 @@ from awsmon.logs.filter_pattern import FilterPattern
 
 if TYPE_CHECKING:
     from awsmon.logs.store import EventStore
+    from awsmon.pictures import Table
 
 __all__ = [
     "RETENTION_DAYS",
@@ -305,6 +306,15 @@ class FilteredEventsPage:
     events: tuple[FilteredLogEvent, ...]
     next_token: str | None
     searched_log_streams: tuple[str, ...] = ()
+
+    def table(self, title: str = "") -> Table:
+        """The page's events as a `awsmon.pictures.Table` (HTML, PNG, SVG)."""
+        from awsmon.logs.pictures import events_table
+
+        return events_table(self.events, title)
+
+    def _repr_html_(self) -> str:
+        return self.table().html()
 
 
 # -- metric filters -------------------------------------------------------------------

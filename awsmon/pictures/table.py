@@ -50,14 +50,14 @@ class Table:
     def chart(self) -> Chart:
         """The first rows drawn with matplotlib."""
         shown = min(len(self.rows), MAX_DRAWN_ROWS)
-        height = 60 + 22 * (shown + 1)
-        return Chart(lambda figure: self._draw(figure), self.width, height, self.title)
+        height = 40 + 18 * (shown + 1) + (18 if len(self.rows) > MAX_DRAWN_ROWS else 0)
+        return Chart(lambda figure: self._draw(figure, height), self.width, height, self.title)
 
-    def _draw(self, figure: Any) -> None:
-        axes = figure.add_axes((0.01, 0.01, 0.98, 0.98))
+    def _draw(self, figure: Any, height: int) -> None:
+        axes = figure.add_axes((0.01, 0.01, 0.98, 1 - 34 / height))
         axes.set_axis_off()
         if self.title:
-            axes.set_title(self.title, fontsize=10, loc="left")
+            figure.text(0.01, 1 - 6 / height, self.title, fontsize=10, fontweight="bold", va="top")
         rows = [[_clip(cell) for cell in row] for row in self.rows[:MAX_DRAWN_ROWS]]
         if len(self.rows) > MAX_DRAWN_ROWS:
             axes.text(0, 0, f"… {len(self.rows) - MAX_DRAWN_ROWS} more rows", fontsize=8)

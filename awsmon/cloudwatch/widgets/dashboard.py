@@ -191,8 +191,6 @@ def _time_range(body: Mapping[str, Any], now: datetime) -> tuple[datetime, datet
 
 
 def _metric(widget: PlacedWidget, body: Mapping[str, Any], reader: MetricReader, now: datetime) -> str:
-    from awsmon.pictures.chart import png_data_uri
-
     properties = dict(widget.properties)
     for key in ("start", "end"):
         if key in body and key not in properties:
@@ -200,7 +198,7 @@ def _metric(widget: PlacedWidget, body: Mapping[str, Any], reader: MetricReader,
     properties["width"] = max(1, widget.width * COLUMN_PX - 22)
     properties["height"] = max(1, widget.height * ROW_PX - 22)
     chart = widget_chart(parse_widget(properties), reader, now)
-    return f'<img src="{png_data_uri(chart.png())}" width="{chart.width}" height="{chart.height}" alt="{escape(chart.title)}"/>'
+    return chart.html()
 
 
 def _alarms(widget: PlacedWidget, sources: DashboardSources) -> str:
