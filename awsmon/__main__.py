@@ -82,7 +82,10 @@ def _dashboard(name: str, out: str, scenario: str | None, seed: int) -> int:
         arns = [alarm.arn for alarm in cloudwatch.alarms.all()]
         cloudwatch.put_dashboard(name, overview_body(keys, arns))
     page = cloudwatch.dashboard_html(name, out)
-    print(f"wrote {out} ({len(page):,} bytes): dashboard {name!r} at {cloud.clock.now():%Y-%m-%d %H:%M} UTC")
+    print(
+        f"wrote {out} ({len(page):,} bytes): dashboard {name!r} "
+        f"at {cloud.clock.now():%Y-%m-%d %H:%M} UTC"
+    )
     return 0
 
 

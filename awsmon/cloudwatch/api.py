@@ -252,4 +252,3 @@ class CloudWatchApi(AlarmsApi):
         """DeleteDashboards."""
         self.domain.delete_dashboards(p.strings("DashboardNames", required=True))
         return {}
-

@@ -27,7 +27,7 @@ from awsmon.cloudwatch.alarms.records import (
 )
 from awsmon.cloudwatch.metrics.queries import MetricDataQuery, MetricStat
 from awsmon.cloudwatch.widgets.render import MetricReader
-from awsmon.pictures import Chart
+from awsmon.pictures import Chart, time_axis
 
 __all__ = ["StateSpan", "alarm_chart", "alarm_timeline", "state_spans"]
 
@@ -147,8 +147,8 @@ def alarm_timeline(
             finish = begin + timedelta(minutes=1)
         for span in spans:
             left = span.start.replace(tzinfo=None)
-            axes.axvspan(left, max(span.end.replace(tzinfo=None), left), color=STATE_COLORS[span.state],
-                         alpha=0.8)  # fmt: skip
+            right = max(span.end.replace(tzinfo=None), left)
+            axes.axvspan(left, right, color=STATE_COLORS[span.state], alpha=0.8)
             if (span.end - span.start) / (finish - begin) >= 0.08:  # room for its name
                 axes.text(left, 1.05, span.state.value, fontsize=7, color=STATE_COLORS[span.state],
                           transform=axes.get_xaxis_transform())  # fmt: skip
@@ -169,12 +169,7 @@ def _shade(axes: Any, spans: Sequence[StateSpan], start: datetime, end: datetime
 
 
 def _time_axis(axes: Any) -> None:
-    from matplotlib import dates
-
-    locator = dates.AutoDateLocator(maxticks=8)
-    axes.xaxis.set_major_locator(locator)
-    axes.xaxis.set_major_formatter(dates.ConciseDateFormatter(locator, show_offset=False))
-    axes.tick_params(labelsize=8)
+    time_axis(axes)
     axes.grid(True, axis="x", color="#e9ebed")
 
 

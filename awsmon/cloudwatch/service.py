@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
+from awsmon.arn import Arn
 from awsmon.cloudwatch.alarms.anomaly import AnomalyDetectors
 from awsmon.cloudwatch.alarms.operations import AlarmOperations
 from awsmon.cloudwatch.alarms.store import Alarms
@@ -60,7 +61,6 @@ from awsmon.cloudwatch.metrics.store import (
     from_epoch,
     period_allowed,
 )
-from awsmon.arn import Arn
 from awsmon.cloudwatch.widgets.spec import WidgetError
 from awsmon.dispatch import Service, ServiceContext, operation
 

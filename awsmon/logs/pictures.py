@@ -19,9 +19,20 @@ __all__ = ["events_table"]
 class ShownEvent(Protocol):
     """What a row needs: `awsmon.logs.model.FilteredLogEvent` has it."""
 
-    log_stream_name: str
-    timestamp_ms: int
-    message: str
+    @property
+    def log_stream_name(self) -> str:
+        """The stream the event is in."""
+        ...
+
+    @property
+    def timestamp_ms(self) -> int:
+        """The event time, epoch milliseconds."""
+        ...
+
+    @property
+    def message(self) -> str:
+        """The event text."""
+        ...
 
 
 def _when(timestamp_ms: int) -> str:

@@ -17,8 +17,18 @@ backend is left alone), so the simulation itself needs none of it.
 
 from __future__ import annotations
 
-from awsmon.pictures.chart import Chart, PlotUnavailable, png_size
+from awsmon.pictures.chart import Chart, PlotUnavailable, png_data_uri, png_size, time_axis
 from awsmon.pictures.graph import Edge, Graph, Node
 from awsmon.pictures.table import Table
 
-__all__ = ["Chart", "Edge", "Graph", "Node", "PlotUnavailable", "Table", "png_size"]
+__all__ = [
+    "Chart",
+    "Edge",
+    "Graph",
+    "Node",
+    "PlotUnavailable",
+    "Table",
+    "png_data_uri",
+    "png_size",
+    "time_axis",
+]

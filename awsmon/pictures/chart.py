@@ -16,7 +16,7 @@ from typing import Any
 
 from attrs import field, frozen
 
-__all__ = ["DPI", "Chart", "PlotUnavailable", "new_figure", "png_size"]
+__all__ = ["DPI", "Chart", "PlotUnavailable", "new_figure", "png_data_uri", "png_size", "time_axis"]
 
 #: Dots per inch of every figure: a chart of W×H pixels is W/DPI × H/DPI inches.
 DPI = 100
@@ -61,6 +61,18 @@ def figure_svg(figure: Any) -> str:
     with rc_context({"svg.fonttype": "none", "svg.hashsalt": "awsmon"}):
         figure.savefig(buffer, format="svg", dpi=DPI, metadata={"Date": None})
     return buffer.getvalue()
+
+
+def time_axis(axes: Any) -> None:
+    """Date ticks on `axes`' x axis, concise (``15:30``, ``Mar 14``), in small type."""
+    from matplotlib import dates
+
+    locator = dates.AutoDateLocator(maxticks=8)  # type: ignore[no-untyped-call]
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(
+        dates.ConciseDateFormatter(locator, show_offset=False)  # type: ignore[no-untyped-call]
+    )
+    axes.tick_params(labelsize=8)
 
 
 def png_size(data: bytes) -> tuple[int, int]:

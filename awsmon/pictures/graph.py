@@ -8,7 +8,7 @@ with matplotlib, so a notebook shows the graph either way.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,14 @@ def _frozen_map(value: Mapping[str, str]) -> Mapping[str, str]:
     return dict(value)
 
 
+def _nodes(value: Iterable[Node]) -> tuple[Node, ...]:
+    return tuple(value)
+
+
+def _edges(value: Iterable[Edge]) -> tuple[Edge, ...]:
+    return tuple(value)
+
+
 @frozen
 class Node:
     """A node: its id (unique in the graph), its label and DOT attributes (``color``...)."""
@@ -58,8 +66,8 @@ class Edge:
 class Graph:
     """A directed graph with a title, as DOT text and as a picture."""
 
-    nodes: Sequence[Node] = field(converter=tuple)
-    edges: Sequence[Edge] = field(converter=tuple)
+    nodes: Sequence[Node] = field(converter=_nodes)
+    edges: Sequence[Edge] = field(converter=_edges)
     title: str = ""
     width: int = 800
     height: int = 500
@@ -151,7 +159,7 @@ def layers(graph: Graph) -> dict[str, int]:
     followed at most once per node, so cycles cannot loop forever.
     """
     ids = [n.id for n in graph.nodes]
-    incoming = {i: 0 for i in ids}
+    incoming = dict.fromkeys(ids, 0)
     out: dict[str, list[str]] = {i: [] for i in ids}
     for edge in graph.edges:
         if edge.source in out and edge.target in incoming and edge.source != edge.target:

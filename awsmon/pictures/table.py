@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,11 @@ MAX_DRAWN_ROWS = 40
 MAX_DRAWN_CELL = 90
 
 
-def _rows(rows: Sequence[Sequence[str]]) -> tuple[tuple[str, ...], ...]:
+def _columns(columns: Iterable[str]) -> tuple[str, ...]:
+    return tuple(columns)
+
+
+def _rows(rows: Iterable[Iterable[str]]) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(str(cell) for cell in row) for row in rows)
 
 
@@ -32,7 +36,7 @@ def _clip(text: str) -> str:
 class Table:
     """Rows under column headings, with a title."""
 
-    columns: Sequence[str] = field(converter=tuple)
+    columns: Sequence[str] = field(converter=_columns)
     rows: Sequence[Sequence[str]] = field(converter=_rows)
     title: str = ""
     width: int = 900
@@ -45,7 +49,10 @@ class Table:
             for row in self.rows
         )
         caption = f"<caption>{escape(self.title)}</caption>" if self.title else ""
-        return f'<table class="awsmon">{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+        return (
+            f'<table class="awsmon">{caption}<thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table>"
+        )
 
     def chart(self) -> Chart:
         """The first rows drawn with matplotlib."""
@@ -63,7 +70,12 @@ class Table:
             axes.text(0, 0, f"… {len(self.rows) - MAX_DRAWN_ROWS} more rows", fontsize=8)
         if not rows:
             rows = [["(no rows)"] + [""] * (len(self.columns) - 1)]
-        table = axes.table(cellText=rows, colLabels=list(self.columns), loc="upper left", cellLoc="left", colLoc="left"
+        table = axes.table(
+            cellText=rows,
+            colLabels=list(self.columns),
+            loc="upper left",
+            cellLoc="left",
+            colLoc="left",
         )
         table.auto_set_font_size(False)
         table.set_fontsize(8)

@@ -114,11 +114,11 @@ def _rows(spans: Sequence[Span]) -> list[tuple[int, Span]]:
     """Depth-first rows; a segment called from a subsegment (its ``parent_id``) nests under it."""
     by_id: dict[str, Any] = {}
     for span in spans:
-        stack = [span]
-        while stack:
-            current = stack.pop()
+        todo = [span]
+        while todo:
+            current = todo.pop()
             by_id[getattr(current, "id", "")] = current
-            stack.extend(current.children)
+            todo.extend(current.children)
     called: dict[str, list[Span]] = {}
     tops = []
     for span in spans:

@@ -274,17 +274,24 @@ class MetricAlarm(Alarm):
     metric_ref: Any = field(default=None, repr=False)
 
     def rule_text(self) -> str:
-        """The alarm's condition in one line: ``AWS/EC2 CPUUtilization Average > 80 for 3 of 5 x 60s``."""
+        """The alarm's condition in one line.
+
+        For example ``AWS/EC2 CPUUtilization Average > 80 for 3 of 5 x 60s``.
+        """
         c = self.config
         if self.metric is not None:
             what = f"{self.metric.namespace} {self.metric.name}"
             if self.metric.dimensions:
-                what += " (" + ", ".join(f"{d.name}={d.value}" for d in self.metric.dimensions) + ")"
+                what += (
+                    " (" + ", ".join(f"{d.name}={d.value}" for d in self.metric.dimensions) + ")"
+                )
             what += f" {self.statistic or self.extended_statistic}"
         else:
             what = f"math {self.math_plan.return_id if self.math_plan else 'metrics'}"
         symbol = _OPERATOR_SYMBOLS.get(c.comparison_operator.value, c.comparison_operator.value)
-        bound = f"{c.threshold:g}" if c.threshold is not None else f"band {self.threshold_metric_id}"
+        bound = (
+            f"{c.threshold:g}" if c.threshold is not None else f"band {self.threshold_metric_id}"
+        )
         m = c.datapoints_to_alarm or c.evaluation_periods
         return f"{what} {symbol} {bound} for {m} of {c.evaluation_periods} x {self.period}s"
 

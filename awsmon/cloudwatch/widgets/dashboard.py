@@ -97,7 +97,9 @@ def layout(body: Mapping[str, Any]) -> list[PlacedWidget]:
             raise WidgetError(f"widgets[{index}]", f"must be an object, got {widget!r}")
         kind = widget.get("type")
         if kind not in WIDGET_TYPES:
-            raise WidgetError(f"widgets[{index}].type", f"must be one of {WIDGET_TYPES}, got {kind!r}")
+            raise WidgetError(
+                f"widgets[{index}].type", f"must be one of {WIDGET_TYPES}, got {kind!r}"
+            )
         width = _cell(widget.get("width"), 6, 1, COLUMNS, f"widgets[{index}].width")
         height = _cell(widget.get("height"), 6, 1, 1000, f"widgets[{index}].height")
         if "x" in widget or "y" in widget:
@@ -151,7 +153,8 @@ def markdown_html(text: str) -> str:
         heading = len(line) - len(line.lstrip("#"))
         if 1 <= heading <= 6 and line[heading : heading + 1] == " ":
             flush()
-            out.append(f"<h{heading + 2 if heading < 5 else 6}>{_inline(line[heading + 1 :])}</h{heading + 2 if heading < 5 else 6}>")
+            level = min(heading + 2, 6)
+            out.append(f"<h{level}>{_inline(line[heading + 1 :])}</h{level}>")
         elif line.startswith(("- ", "* ")):
             if paragraph:
                 out.append("<p>" + " ".join(paragraph) + "</p>")
@@ -190,7 +193,9 @@ def _time_range(body: Mapping[str, Any], now: datetime) -> tuple[datetime, datet
     )
 
 
-def _metric(widget: PlacedWidget, body: Mapping[str, Any], reader: MetricReader, now: datetime) -> str:
+def _metric(
+    widget: PlacedWidget, body: Mapping[str, Any], reader: MetricReader, now: datetime
+) -> str:
     properties = dict(widget.properties)
     for key in ("start", "end"):
         if key in body and key not in properties:
@@ -219,7 +224,9 @@ def _alarms(widget: PlacedWidget, sources: DashboardSources) -> str:
     return "<ul>" + "".join(items) + "</ul>"
 
 
-def _log(widget: PlacedWidget, body: Mapping[str, Any], sources: DashboardSources, now: datetime) -> str:
+def _log(
+    widget: PlacedWidget, body: Mapping[str, Any], sources: DashboardSources, now: datetime
+) -> str:
     from awsmon.pictures import Table
 
     query = widget.properties.get("query")
@@ -273,14 +280,16 @@ def dashboard_html(
         sections.append(
             f'<section class="widget widget-{widget.type}" data-type="{widget.type}" '
             f'data-x="{widget.x}" data-y="{widget.y}" data-width="{widget.width}" '
-            f'data-height="{widget.height}" style="grid-column: {widget.x + 1} / span {widget.width}; '
+            f'data-height="{widget.height}" '
+            f'style="grid-column: {widget.x + 1} / span {widget.width}; '
             f'grid-row: {widget.y + 1} / span {widget.height}">'
             f"{heading}{_widget_body(widget, body, reader, sources, now)}</section>"
         )
     when = f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M} UTC"
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"/>'
-        f"<title>{escape(name)} – CloudWatch dashboard (awsmon)</title><style>{_STYLE}</style></head>\n"
+        f"<title>{escape(name)} – CloudWatch dashboard (awsmon)</title>"
+        f"<style>{_STYLE}</style></head>\n"
         f'<body><h1>{escape(name)}</h1><p class="range">{when}</p>\n<div class="grid">\n'
         + "\n".join(sections)
         + "\n</div></body></html>\n"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Protocol
 
 from attrs import frozen
@@ -21,7 +21,7 @@ from awsmon.cloudwatch.metrics.model import Dimension, MetricKey
 from awsmon.cloudwatch.metrics.queries import MetricDataQuery, MetricStat
 from awsmon.cloudwatch.metrics.results import MetricDataResults
 from awsmon.cloudwatch.widgets.spec import MetricWidget, WidgetError, WidgetMetric, YAxis
-from awsmon.pictures import Chart
+from awsmon.pictures import Chart, time_axis
 
 __all__ = ["MetricReader", "WidgetSeries", "draw_widget", "widget_chart", "widget_series"]
 
@@ -95,7 +95,9 @@ def _queries(widget: MetricWidget, period: int) -> list[MetricDataQuery]:
         key = MetricKey.of(
             metric.namespace, metric.name, [Dimension(n, v) for n, v in metric.dimensions]
         )
-        stat = MetricStat(metric=key, period=metric.period or period, stat=metric.stat or widget.stat)
+        stat = MetricStat(
+            metric=key, period=metric.period or period, stat=metric.stat or widget.stat
+        )
         queries.append(
             MetricDataQuery(
                 id=metric.id,
@@ -155,7 +157,10 @@ def widget_chart(widget: MetricWidget, reader: MetricReader, now: datetime) -> C
 
 
 def draw_widget(
-    figure: Any, widget: MetricWidget, series: Sequence[WidgetSeries], span: tuple[datetime, datetime]
+    figure: Any,
+    widget: MetricWidget,
+    series: Sequence[WidgetSeries],
+    span: tuple[datetime, datetime],
 ) -> None:
     """Draw `series` on `figure` the way `widget` asks."""
     figure.set_facecolor("white")
@@ -188,13 +193,14 @@ def _local(moment: datetime, widget: MetricWidget) -> datetime:
 def _time_series(
     axes: Any, widget: MetricWidget, series: Sequence[WidgetSeries], span: tuple[datetime, datetime]
 ) -> None:
-    from matplotlib import dates
-
     right = axes.twinx() if any(s.y_axis == "right" for s in series) else None
     left_series = [s for s in series if s.y_axis == "left" or right is None]
     if widget.stacked and left_series:
         times = sorted({t for s in left_series for t in s.timestamps})
-        stacks = [[dict(zip(s.timestamps, s.values, strict=True)).get(t, 0.0) for t in times] for s in left_series]
+        stacks = [
+            [dict(zip(s.timestamps, s.values, strict=True)).get(t, 0.0) for t in times]
+            for s in left_series
+        ]
         axes.stackplot(
             [_local(t, widget) for t in times],
             stacks,
@@ -216,11 +222,8 @@ def _time_series(
             markersize=3,
         )
     axes.set_xlim(_local(span[0], widget), _local(span[1], widget))
-    locator = dates.AutoDateLocator(maxticks=8)
-    axes.xaxis.set_major_locator(locator)
-    axes.xaxis.set_major_formatter(dates.ConciseDateFormatter(locator, show_offset=False))
+    time_axis(axes)
     axes.grid(True, color="#e9ebed", linewidth=0.8)
-    axes.tick_params(labelsize=8)
     for side, target, settings in (("left", axes, widget.left), ("right", right, widget.right)):
         if target is not None:
             _y_axis(target, side, settings, widget, lone=right is None)
@@ -250,7 +253,9 @@ def _y_axis(target: Any, side: str, settings: YAxis, widget: MetricWidget, *, lo
     target.spines[side].set_color("#879596")
 
 
-def _annotations(axes: Any, right: Any, widget: MetricWidget, span: tuple[datetime, datetime]) -> None:
+def _annotations(
+    axes: Any, right: Any, widget: MetricWidget, span: tuple[datetime, datetime]
+) -> None:
     """Horizontal lines and bands, then vertical ones, then the fills up to the plot's edges."""
     fills: list[tuple[Any, float, str, str]] = []
     for h in widget.horizontal:
@@ -259,7 +264,9 @@ def _annotations(axes: Any, right: Any, widget: MetricWidget, span: tuple[dateti
         target = right if (h.y_axis == "right" and right is not None) else axes
         color = h.color or "#d62728"
         if h.band_to is not None:
-            target.axhspan(min(h.value, h.band_to), max(h.value, h.band_to), color=color, alpha=0.15)
+            target.axhspan(
+                min(h.value, h.band_to), max(h.value, h.band_to), color=color, alpha=0.15
+            )
         target.axhline(h.value, color=color, linewidth=1, linestyle="--", label=h.label or None)
         if h.fill in ("above", "below"):
             fills.append((target, h.value, h.fill, color))
@@ -324,7 +331,9 @@ def _single_values(figure: Any, series: Sequence[WidgetSeries], top: float) -> N
         x = (index + 0.5) / count
         figure.text(x, top - 0.12, s.label, ha="center", fontsize=9, color="#545b64")
         shown = "—" if s.last is None else f"{s.last:.4g}"
-        figure.text(x, (top - 0.12) / 2, shown, ha="center", va="center", fontsize=28, color=s.color)
+        figure.text(
+            x, (top - 0.12) / 2, shown, ha="center", va="center", fontsize=28, color=s.color
+        )
 
 
 def _legend(figure: Any, axes: Any, widget: MetricWidget) -> None:

@@ -251,7 +251,9 @@ def _expand(field: str, row: list[Any], previous: list[Any]) -> list[str]:
     return values
 
 
-def _metric(field: str, row: Any, previous: list[Any], index: int) -> tuple[WidgetMetric, list[Any]]:
+def _metric(
+    field: str, row: Any, previous: list[Any], index: int
+) -> tuple[WidgetMetric, list[Any]]:
     if not isinstance(row, list) or not row:
         raise WidgetError(field, f"must be a non-empty array, got {row!r}")
     options: Mapping[str, Any] = {}
@@ -266,7 +268,8 @@ def _metric(field: str, row: Any, previous: list[Any], index: int) -> tuple[Widg
         return WidgetMetric(expression=expression, **common), previous
     if len(values) < 2 or len(values) % 2:
         raise WidgetError(
-            field, f"must be [Namespace, MetricName, DimensionName, DimensionValue, ...], got {row!r}"
+            field,
+            f"must be [Namespace, MetricName, DimensionName, DimensionValue, ...], got {row!r}",
         )
     pairs = tuple(zip(values[2::2], values[3::2], strict=True))
     if len(pairs) > 30:
@@ -294,32 +297,44 @@ def _options(field: str, options: Mapping[str, Any], index: int) -> dict[str, An
 
 
 def _horizontal(field: str, entry: Any) -> HorizontalAnnotation:
-    first, second = (entry[0], entry[1]) if isinstance(entry, list) and len(entry) == 2 else (entry, None)
+    first, second = (
+        (entry[0], entry[1]) if isinstance(entry, list) and len(entry) == 2 else (entry, None)
+    )
     first = _mapping(field, first)
     if "value" not in first:
         raise WidgetError(f"{field}.value", "is required")
     return HorizontalAnnotation(
         value=_number(f"{field}.value", first["value"]),
-        band_to=None if second is None else _number(f"{field}.value", _mapping(field, second).get("value")),
+        band_to=None
+        if second is None
+        else _number(f"{field}.value", _mapping(field, second).get("value")),
         label=_text(f"{field}.label", first.get("label", "")),
         color=None if "color" not in first else _text(f"{field}.color", first["color"]),
-        fill=None if "fill" not in first else _choice(f"{field}.fill", first["fill"], ("above", "below", "none")),
+        fill=None
+        if "fill" not in first
+        else _choice(f"{field}.fill", first["fill"], ("above", "below", "none")),
         visible=_boolean(f"{field}.visible", first.get("visible", True)),
         y_axis=_choice(f"{field}.yAxis", first.get("yAxis", "left"), ("left", "right")),
     )
 
 
 def _vertical(field: str, entry: Any) -> VerticalAnnotation:
-    first, second = (entry[0], entry[1]) if isinstance(entry, list) and len(entry) == 2 else (entry, None)
+    first, second = (
+        (entry[0], entry[1]) if isinstance(entry, list) and len(entry) == 2 else (entry, None)
+    )
     first = _mapping(field, first)
     if "value" not in first:
         raise WidgetError(f"{field}.value", "is required")
     return VerticalAnnotation(
         value=_instant(f"{field}.value", first["value"]),
-        band_to=None if second is None else _instant(f"{field}.value", _mapping(field, second).get("value")),
+        band_to=None
+        if second is None
+        else _instant(f"{field}.value", _mapping(field, second).get("value")),
         label=_text(f"{field}.label", first.get("label", "")),
         color=None if "color" not in first else _text(f"{field}.color", first["color"]),
-        fill=None if "fill" not in first else _choice(f"{field}.fill", first["fill"], ("before", "after", "none")),
+        fill=None
+        if "fill" not in first
+        else _choice(f"{field}.fill", first["fill"], ("before", "after", "none")),
         visible=_boolean(f"{field}.visible", first.get("visible", True)),
     )
 
@@ -358,14 +373,19 @@ def parse_widget(text: str | Mapping[str, Any]) -> MetricWidget:
     doc = _mapping("MetricWidget", document)
     rows = doc.get("metrics")
     if not isinstance(rows, list) or not 1 <= len(rows) <= MAX_METRICS:
-        raise WidgetError("metrics", f"must be an array of 1 to {MAX_METRICS} metrics, got {rows!r}")
-    metrics, previous = [], []
+        raise WidgetError(
+            "metrics", f"must be an array of 1 to {MAX_METRICS} metrics, got {rows!r}"
+        )
+    metrics: list[WidgetMetric] = []
+    previous: list[Any] = []
     for index, row in enumerate(rows, 1):
         metric, previous = _metric(f"metrics[{index - 1}]", row, previous, index)
         metrics.append(metric)
     ids = [m.id for m in metrics]
     if len(set(ids)) != len(ids):
-        raise WidgetError("metrics", f"has duplicate ids {sorted({i for i in ids if ids.count(i) > 1})}")
+        raise WidgetError(
+            "metrics", f"has duplicate ids {sorted({i for i in ids if ids.count(i) > 1})}"
+        )
     annotations = _mapping("annotations", doc.get("annotations", {}))
     axes = _mapping("yAxis", doc.get("yAxis", {}))
     legend = _mapping("legend", doc.get("legend", {}))
@@ -383,7 +403,9 @@ def parse_widget(text: str | Mapping[str, Any]) -> MetricWidget:
         right=_axis("yAxis.right", axes.get("right", {})),
         horizontal=tuple(
             _horizontal(f"annotations.horizontal[{i}]", a)
-            for i, a in enumerate(_list("annotations.horizontal", annotations.get("horizontal", [])))
+            for i, a in enumerate(
+                _list("annotations.horizontal", annotations.get("horizontal", []))
+            )
         ),
         vertical=tuple(
             _vertical(f"annotations.vertical[{i}]", a)

@@ -535,4 +535,3 @@ def decode_pointer(text: str) -> tuple[str, str, int, int]:
     raise InvalidParameterException(
         "The specified log record pointer is invalid.", param="logRecordPointer", value=text
     )
-
