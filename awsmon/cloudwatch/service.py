@@ -360,6 +360,34 @@ class CloudWatch(AlarmOperations, DashboardOperations, Service):
 
         return metric_widget_chart(self, metric_widget, self.ctx.now())
 
+    def metric_chart(
+        self,
+        key: MetricKey,
+        *,
+        stat: str = "Average",
+        period: int = 300,
+        start: str = "-PT3H",
+        title: str | None = None,
+        threshold: float | None = None,
+    ) -> Chart:
+        """One metric as a `Chart`: `stat` per `period` seconds since `start` (ISO 8601).
+
+        A shortcut for `metric_widget`; `threshold` draws a horizontal line.
+        """
+        row: list[Any] = [key.namespace, key.name]
+        for dimension in key.dimensions:
+            row += [dimension.name, dimension.value]
+        widget: dict[str, Any] = {
+            "metrics": [row],
+            "stat": stat,
+            "period": period,
+            "start": start,
+            "title": title if title is not None else f"{key.namespace} {key.name} {stat}",
+        }
+        if threshold is not None:
+            widget["annotations"] = {"horizontal": [{"value": threshold, "label": "threshold"}]}
+        return self.metric_widget(widget)
+
     def alarm_chart(
         self, name: str, *, start: datetime | None = None, end: datetime | None = None
     ) -> Chart:

@@ -453,6 +453,13 @@ class LogGroup:
     subscription_filters: dict[str, SubscriptionFilter] = field(factory=dict, repr=False)
     next_seq: int = field(default=0, repr=False)
 
+    def __repr__(self) -> str:
+        kept = "forever" if self.retention_in_days is None else f"{self.retention_in_days} days"
+        return (
+            f"<LogGroup {self.name!r}: {len(self.streams)} streams, "
+            f"{len(self.metric_filters)} metric filters, kept {kept}>"
+        )
+
     @property
     def log_group_arn(self) -> str:
         """The ARN without the trailing ``:*`` (``logGroupArn``)."""

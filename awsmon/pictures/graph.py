@@ -146,7 +146,9 @@ class Graph:
         return self.svg()
 
     def _repr_html_(self) -> str:
-        return f'<img src="{png_data_uri(self.png())}" alt="{self.title}"/>'
+        from html import escape
+
+        return f'<img src="{png_data_uri(self.png())}" alt="{escape(self.title)}"/>'
 
     def __repr__(self) -> str:
         return f"<Graph {self.title!r}: {len(self.nodes)} nodes, {len(self.edges)} edges>"

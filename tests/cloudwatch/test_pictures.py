@@ -93,3 +93,21 @@ def test_a_composite_alarm_has_no_metric_chart(cloud: Cloud) -> None:
     with pytest.raises(InvalidParameterValue, match="composite"):
         cloud.cloudwatch.alarm_chart("any")
     assert png_size(cloud.cloudwatch.alarm_timeline("any").png()) == (800, 160)
+
+
+def test_short_reprs_of_metrics_and_dashboards(cloud: Cloud) -> None:
+    (metric,) = cloud.cloudwatch.metrics()
+    assert repr(metric) == "<Metric AWS/EC2 CPUUtilization (InstanceId=i-1), unit None>"
+    cloud.cloudwatch.put_dashboard("d", '{"widgets": []}')
+    assert repr(cloud.cloudwatch.get_dashboard("d")) == (
+        f"<Dashboard 'd': 15 bytes, changed {cloud.clock.now():%Y-%m-%d %H:%M}>"
+    )
+
+
+def test_a_metric_chart_with_a_threshold(cloud: Cloud) -> None:
+    chart = cloud.cloudwatch.metric_chart(KEY, period=60, threshold=70)
+    assert chart.title == "AWS/EC2 CPUUtilization Average"
+    png = chart.png()
+    assert png_size(png) == (600, 400)
+    assert count_near(png, (0x1F, 0x77, 0xB4), 30) > 300
+    assert count_near(png, (0xD6, 0x27, 0x28), 30) > 100  # the threshold line

@@ -34,3 +34,13 @@ def test_a_log_groups_events_as_a_table(tmp_path: Path) -> None:
     assert png_size(table.to_png(tmp_path / "t.png").read_bytes()) == (900, 40 + 18 * 3)
     page = logs.filter_log_events("/app/web")
     assert len(table_rows(page._repr_html_())) == 4
+
+
+def test_a_log_group_repr() -> None:
+    cloud = Cloud(seed=1)
+    cloud.logs.create_log_group("/app/web")
+    cloud.logs.create_log_stream("/app/web", "a")
+    cloud.logs.put_retention_policy("/app/web", 30)
+    assert repr(cloud.logs.log_group("/app/web")) == (
+        "<LogGroup '/app/web': 1 streams, 0 metric filters, kept 30 days>"
+    )
