@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import sys
+import types
 from pathlib import Path
 from typing import Any
 
@@ -123,3 +125,21 @@ def test_a_long_table_is_drawn_to_its_first_rows(tmp_path: Path) -> None:
     assert width == 400
     assert height == 40 + 18 * 41 + 18  # 40 rows, the heading, the "more rows" line
     assert "<svg" in table.svg()
+
+
+def test_graphviz_draws_the_graph_when_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[tuple[str, str]] = []
+
+    class Source:
+        def __init__(self, dot: str) -> None:
+            self.dot = dot
+
+        def pipe(self, format: str) -> bytes:
+            seen.append((self.dot, format))
+            return b"<svg>graphviz</svg>" if format == "svg" else b"png bytes"
+
+    monkeypatch.setitem(sys.modules, "graphviz", types.SimpleNamespace(Source=Source))
+    graph = _graph()
+    assert graph.svg() == "<svg>graphviz</svg>"
+    assert graph.png() == b"png bytes"
+    assert seen == [(graph.dot, "svg"), (graph.dot, "png")]
