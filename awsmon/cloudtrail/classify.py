@@ -70,7 +70,8 @@ _TABLE: dict[str, dict[str, str]] = {
         "write": "DeleteAlarms DeleteAnomalyDetector DeleteDashboards DisableAlarmActions"
         " EnableAlarmActions PutAnomalyDetector PutCompositeAlarm PutDashboard PutMetricAlarm"
         " SetAlarmState TagResource UntagResource",
-        "data-read AWS::CloudWatch::Metric": "GetMetricData GetMetricStatistics",
+        "data-read AWS::CloudWatch::Metric": "GetMetricData GetMetricStatistics"
+        " GetMetricWidgetImage",
         "data-write AWS::CloudWatch::Metric": "PutMetricData",
     },
     "sqs": {
