@@ -214,6 +214,24 @@ class LogsCore(Service):
         name = parts[6]
         return name[:-2] if name.endswith(":*") else name
 
+    def group_by_arn(self, resource_arn: str) -> LogGroup:
+        """The log group of this account and region that `resource_arn` names.
+
+        Raises:
+            ResourceNotFoundException: not the ARN of an existing group here.
+        """
+        try:
+            name = self.group_name_of(resource_arn) if resource_arn.startswith("arn:") else None
+        except ResourceNotFoundException:
+            name = None
+        if name is None or name not in self.log_groups:
+            raise ResourceNotFoundException(
+                f"The specified resource does not exist: {resource_arn}",
+                param="resourceArn",
+                value=resource_arn,
+            )
+        return self.log_groups[name]
+
     def log_stream(self, group: LogGroup, log_stream_name: str) -> LogStream:
         """The stream `log_stream_name` of `group`.
 
