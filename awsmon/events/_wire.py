@@ -25,7 +25,8 @@ from awsmon.events.model import (
     Rule,
     Target,
 )
-from awsmon.wire import Params
+from awsmon.events.service import EventBridge
+from awsmon.wire import Params, WireApi
 
 __all__ = [
     "ARCHIVE_ARN",
@@ -33,10 +34,12 @@ __all__ = [
     "BUS_NAME_OR_ARN",
     "NAME",
     "Check",
+    "EventsWireApi",
     "archive_shape",
     "bus_shape",
     "entries_from_wire",
     "events_result",
+    "listed",
     "page",
     "replay_shape",
     "rule_shape",
@@ -168,6 +171,33 @@ class Check:
     def limit(self) -> int | None:
         """``Limit`` (1..100)."""
         return self.integer(self.params.data, "Limit", "limit", minimum=1, maximum=100)
+
+
+class EventsWireApi(WireApi):
+    """The base of the EventBridge wire API and of its per-resource parts.
+
+    Holds the service's error classes. Its subclasses are mixed into
+    `awsmon.events.api.EventsApi`; the handlers of every base in the MRO are
+    collected, so a part is added by listing it among `EventsApi`'s bases.
+    """
+
+    domain: EventBridge
+    invalid_parameter = ValidationException
+    missing_parameter = ValidationException
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        found: dict[str, str] = {}
+        for klass in reversed(cls.__mro__):
+            found.update(vars(klass).get("operations", {}))
+        cls.operations = found
+
+
+def listed(response: Response, token: str | None) -> Response:
+    """`response` with ``NextToken`` set when there is a next page."""
+    if token is not None:
+        response["NextToken"] = token
+    return response
 
 
 def page(items: list[T], params: Params, check: Check) -> tuple[list[T], str | None]:

@@ -1,9 +1,10 @@
 """EventBridge wire operations: AWS parameter names in, boto3 response shapes out.
 
 `EventsApi` handles every EventBridge operation awsmon simulates (buses,
-permissions, rules, targets, events, tags here; archives, replays and partner
-event sources in `awsmon.events._api_more`), validating members with AWS's
-constraints and messages and answering with the shapes boto3 returns.
+permissions, rules, targets, events, tags here; archives and replays in
+`awsmon.events.api_archives`, partner event sources in
+`awsmon.events.api_sources`), validating members with AWS's constraints and
+messages and answering with the shapes boto3 returns.
 
 >>> from awsmon import Cloud
 >>> events = Cloud().client("events")
@@ -19,7 +20,6 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from awsmon.events._api_more import MoreEventsApi
 from awsmon.events._wire import (
     BUS_NAME,
     NAME,
@@ -32,6 +32,8 @@ from awsmon.events._wire import (
     rule_shape,
     target_shape,
 )
+from awsmon.events.api_archives import ArchivesApi
+from awsmon.events.api_sources import EventSourcesApi
 from awsmon.events.errors import ValidationException
 from awsmon.events.model import RetryPolicy, RuleState, Target
 from awsmon.events.service import EventBridge
@@ -73,7 +75,7 @@ def _dead_letter(check: Check, data: Any, location: str) -> str | None:
     return check.string(data, "Arn", f"{location}.arn", min_length=1, max_length=1600)
 
 
-class EventsApi(MoreEventsApi):
+class EventsApi(ArchivesApi, EventSourcesApi):
     """The EventBridge wire API of one account and region."""
 
     domain: EventBridge

@@ -1,6 +1,6 @@
-"""EventBridge wire operations for archives, replays and partner event sources.
+"""EventBridge wire operations for archives and replays.
 
-Internal to `awsmon.events.api`, whose `EventsApi` extends `MoreEventsApi`.
+Internal to `awsmon.events.api`, whose `EventsApi` inherits `ArchivesApi`.
 """
 
 from __future__ import annotations
@@ -10,26 +10,19 @@ from typing import Any
 from awsmon.events._wire import (
     ARCHIVE_ARN,
     NAME,
-    SOURCE_NAME,
     Check,
+    EventsWireApi,
     archive_shape,
-    entries_from_wire,
-    events_result,
+    listed,
     page,
     replay_shape,
-    source_shape,
 )
-from awsmon.events.errors import ValidationException
 from awsmon.events.model import ArchiveState, ReplayState
-from awsmon.events.service import EventBridge
-from awsmon.wire import Params, WireApi, handles
+from awsmon.wire import Params, handles
 
-__all__ = ["MoreEventsApi"]
+__all__ = ["ArchivesApi"]
 
 Response = dict[str, Any]
-
-_ACCOUNT = r"\d{12}"
-_PARTNER_PREFIX = r"aws\.partner/[\.\-_A-Za-z0-9]+/[/\.\-_A-Za-z0-9]*"
 
 
 def _archive_name(check: Check, required: bool = True) -> str | None:
@@ -55,18 +48,8 @@ def _source_arn(check: Check, required: bool) -> str | None:
     )
 
 
-def _listed(response: Response, token: str | None) -> Response:
-    if token is not None:
-        response["NextToken"] = token
-    return response
-
-
-class MoreEventsApi(WireApi):
-    """Archives, replays and partner event sources on the wire (part of `EventsApi`)."""
-
-    domain: EventBridge
-    invalid_parameter = ValidationException
-    missing_parameter = ValidationException
+class ArchivesApi(EventsWireApi):
+    """Archives and replays on the wire (part of `EventsApi`)."""
 
     # -- archives ------------------------------------------------------------------------------
 
@@ -137,7 +120,7 @@ class MoreEventsApi(WireApi):
         source = _source_arn(check, False)
         state = check.top("State", "state", choices=[s.value for s in ArchiveState])
         archives, token = page(self.domain.list_archives(prefix, source, state), params, check)
-        return _listed({"Archives": [archive_shape(a) for a in archives]}, token)
+        return listed({"Archives": [archive_shape(a) for a in archives]}, token)
 
     # -- replays ------------------------------------------------------------------------------
 
@@ -181,7 +164,7 @@ class MoreEventsApi(WireApi):
         state = check.top("State", "state", choices=[s.value for s in ReplayState])
         source = _source_arn(check, False)
         replays, token = page(self.domain.list_replays(prefix, state, source), params, check)
-        return _listed({"Replays": [replay_shape(r) for r in replays]}, token)
+        return listed({"Replays": [replay_shape(r) for r in replays]}, token)
 
     @handles("CancelReplay")
     def cancel_replay(self, params: Params) -> Response:
@@ -190,111 +173,3 @@ class MoreEventsApi(WireApi):
         assert name is not None
         replay = self.domain.cancel_replay(name)
         return {"ReplayArn": replay.arn, "State": replay.state.value}
-
-    # -- partner event sources ------------------------------------------------------------------
-
-    def _source_name(self, check: Check, key: str = "Name", location: str = "name") -> str:
-        found = check.top(
-            key, location, required=True, min_length=1, max_length=256, pattern=SOURCE_NAME
-        )
-        assert found is not None
-        return found
-
-    def _account(self, check: Check) -> str:
-        found = check.top(
-            "Account", "account", required=True, min_length=12, max_length=12, pattern=_ACCOUNT
-        )
-        assert found is not None
-        return found
-
-    @handles("CreatePartnerEventSource")
-    def create_partner_event_source(self, params: Params) -> Response:
-        """CreatePartnerEventSource: EventSourceArn."""
-        check = Check(params)
-        name = self._source_name(check)
-        source = self.domain.create_partner_event_source(name, self._account(check))
-        return {"EventSourceArn": source.arn}
-
-    @handles("DeletePartnerEventSource")
-    def delete_partner_event_source(self, params: Params) -> Response:
-        """DeletePartnerEventSource: nothing."""
-        check = Check(params)
-        name = self._source_name(check)
-        self.domain.delete_partner_event_source(name, self._account(check))
-        return {}
-
-    @handles("DescribePartnerEventSource")
-    def describe_partner_event_source(self, params: Params) -> Response:
-        """DescribePartnerEventSource: Arn and Name."""
-        source = self.domain.describe_partner_event_source(self._source_name(Check(params)))
-        return {"Arn": source.arn, "Name": source.name}
-
-    @handles("ListPartnerEventSources")
-    def list_partner_event_sources(self, params: Params) -> Response:
-        """ListPartnerEventSources: PartnerEventSources (and NextToken)."""
-        check = Check(params)
-        prefix = check.top(
-            "NamePrefix",
-            "namePrefix",
-            required=True,
-            min_length=1,
-            max_length=256,
-            pattern=_PARTNER_PREFIX,
-        )
-        assert prefix is not None
-        sources, token = page(self.domain.list_partner_event_sources(prefix), params, check)
-        return _listed(
-            {"PartnerEventSources": [{"Arn": s.arn, "Name": s.name} for s in sources]}, token
-        )
-
-    @handles("ListPartnerEventSourceAccounts")
-    def list_partner_event_source_accounts(self, params: Params) -> Response:
-        """ListPartnerEventSourceAccounts: PartnerEventSourceAccounts (and NextToken)."""
-        check = Check(params)
-        name = self._source_name(check, "EventSourceName", "eventSourceName")
-        sources, token = page(self.domain.list_partner_event_source_accounts(name), params, check)
-        return _listed(
-            {
-                "PartnerEventSourceAccounts": [
-                    source_shape(s, partner_account=True) for s in sources
-                ]
-            },
-            token,
-        )
-
-    @handles("PutPartnerEvents")
-    def put_partner_events(self, params: Params) -> Response:
-        """PutPartnerEvents: FailedEntryCount and Entries."""
-        entries = entries_from_wire(params, partner=True)
-        return events_result(self.domain.put_partner_events(entries))
-
-    @handles("DescribeEventSource")
-    def describe_event_source(self, params: Params) -> Response:
-        """DescribeEventSource: the source as the customer sees it."""
-        return source_shape(self.domain.describe_event_source(self._source_name(Check(params))))
-
-    @handles("ListEventSources")
-    def list_event_sources(self, params: Params) -> Response:
-        """ListEventSources: EventSources (and NextToken)."""
-        check = Check(params)
-        prefix = check.top(
-            "NamePrefix",
-            "namePrefix",
-            min_length=1,
-            max_length=256,
-            pattern=r"[/\.\-_A-Za-z0-9]+",
-        )
-        sources, token = page(self.domain.list_event_sources(prefix), params, check)
-        return _listed({"EventSources": [source_shape(s) for s in sources]}, token)
-
-    @handles("ActivateEventSource")
-    def activate_event_source(self, params: Params) -> Response:
-        """ActivateEventSource: nothing."""
-        self.domain.activate_event_source(self._source_name(Check(params)))
-        return {}
-
-    @handles("DeactivateEventSource")
-    def deactivate_event_source(self, params: Params) -> Response:
-        """DeactivateEventSource: nothing."""
-        self.domain.deactivate_event_source(self._source_name(Check(params)))
-        return {}
