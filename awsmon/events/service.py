@@ -32,6 +32,7 @@ from awsmon.clock import to_datetime
 from awsmon.dispatch import operation
 from awsmon.events.archive import ArchiveOperations
 from awsmon.events.buses import BusOperations
+from awsmon.events.detail import parse_detail
 from awsmon.events.errors import ValidationException
 from awsmon.events.model import (
     ARCHIVE_RULE_MANAGER,
@@ -70,38 +71,6 @@ def _read_only_management(event: Mapping[str, Any]) -> bool:
         return flag
     name = str(detail.get("eventName", ""))
     return name.startswith(("Describe", "Get", "List")) and name not in _READ_ONLY_EXCEPTIONS
-
-
-def _parse_detail(detail: str | Mapping[str, Any]) -> dict[str, Any] | None:
-    """The Detail as a JSON object, or None when it is not one (MalformedDetail).
-
-    Integers must fit in a signed 64-bit integer, NaN and Infinity are not
-    JSON, and nesting deeper than the parser goes is malformed too.
-    """
-    if isinstance(detail, Mapping):
-        return dict(detail)
-    try:
-        if type(detail) is str:  # json.loads would build a decoder per call
-            value = _DETAIL_DECODER.decode(detail)
-        else:
-            value = json.loads(detail, parse_int=_int64, parse_constant=_no_constant)
-    except (ValueError, RecursionError):
-        return None
-    return value if isinstance(value, dict) else None
-
-
-def _int64(text: str) -> int:
-    value = int(text)
-    if not -(2**63) <= value < 2**63:
-        raise ValueError(f"{text} does not fit in 64 bits")
-    return value
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(name)
-
-
-_DETAIL_DECODER = json.JSONDecoder(parse_int=_int64, parse_constant=_no_constant)
 
 
 class EventBridge(RuleOperations, BusOperations, ArchiveOperations, PartnerOperations):
@@ -294,7 +263,7 @@ class EventBridge(RuleOperations, BusOperations, ArchiveOperations, PartnerOpera
                         "required argument.",
                     )
         assert source is not None and detail_type is not None and raw is not None
-        detail = _parse_detail(raw)
+        detail = parse_detail(raw)
         if detail is None:
             return PutEventsResultEntry(
                 error_code="MalformedDetail", error_message="Detail is malformed."

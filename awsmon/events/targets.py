@@ -63,20 +63,27 @@ import functools
 import json
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from attrs import define, field
 
 from awsmon.errors import AccessDenied, InternalFailure, NotFound, ServiceError, Throttled
-from awsmon.events.model import Invocation, Rule, Target
+from awsmon.events.model import EventBus, Invocation, Received, Rule, Target
 from awsmon.events.transform import InputPath, TransformationFailed, WholeEvent
 from awsmon.identity import Principal
 
 if TYPE_CHECKING:
-    from awsmon.events.service import EventBridge, Received
     from awsmon.neighbours.policy import PolicyDocument
 
-__all__ = ["EVENTS_PRINCIPAL", "EVENTS_SENDER_ID", "RETRIABLE", "Deliverer", "TargetFault"]
+__all__ = [
+    "EVENTS_PRINCIPAL",
+    "EVENTS_SENDER_ID",
+    "RETRIABLE",
+    "BusReceiver",
+    "Deliverer",
+    "DeliveryHost",
+    "TargetFault",
+]
 
 EVENTS_PRINCIPAL = "events.amazonaws.com"
 """The service principal EventBridge acts as toward targets."""
@@ -107,6 +114,49 @@ def _parsed_policy(text: str) -> PolicyDocument | None:
         return PolicyDocument.parse(text)
     except MalformedPolicy:
         return None
+
+
+class DeliveryHost(Protocol):
+    """What a `Deliverer` needs of its EventBridge service (`awsmon.events.service.EventBridge`).
+
+    Attributes:
+        ctx: the service context (clock, ids, the cloud's other services).
+        target_faults: failures injected with ``fail_target``, by target ARN.
+        invocations: every delivery attempt, appended in order.
+        enforce_target_policies: whether targets' resource policies are checked.
+        retry_base: first retry's ceiling, seconds (the backoff doubles).
+        retry_cap: largest retry delay, seconds.
+    """
+
+    ctx: Any
+    target_faults: dict[str, TargetFault]
+    invocations: list[Invocation]
+    enforce_target_policies: bool
+    retry_base: float
+    retry_cap: float
+
+    @property
+    def account_id(self) -> str:
+        """The service's account."""
+
+    @property
+    def region(self) -> str:
+        """The service's region."""
+
+    def count(self, metric: str, rule: Rule, value: float = 1.0) -> None:
+        """Add to an AWS/Events metric of `rule`."""
+
+
+class BusReceiver(Protocol):
+    """What a bus target needs of the EventBridge that owns the receiving bus."""
+
+    buses: dict[str, EventBus]
+
+    def allows_put_events(self, bus: EventBus, principal: Principal) -> bool:
+        """Whether the bus's resource policy lets `principal` put events on it."""
+
+    def receive(self, bus: EventBus, received: Received) -> None:
+        """Match `received` against the bus's rules and deliver it."""
 
 
 class _Failed(Exception):
@@ -141,7 +191,7 @@ class _Attempt:
     done: bool = field(default=False)
 
 
-def _place(service: EventBridge, arn: str) -> Any:
+def _place(service: DeliveryHost, arn: str) -> Any:
     parts = arn.split(":")
     return service.ctx.cloud.account(parts[4]).region(parts[3])
 
@@ -168,7 +218,7 @@ def _from_service_error(error: ServiceError) -> _Failed:
 class Deliverer:
     """Delivers matched events to targets for one `EventBridge` service instance."""
 
-    def __init__(self, service: EventBridge) -> None:
+    def __init__(self, service: DeliveryHost) -> None:
         self.service = service
 
     # -- entry point -----------------------------------------------------------------
@@ -406,7 +456,7 @@ class Deliverer:
                 "THIRD_ACCOUNT_HOP_DETECTED",
                 "Events received from another event bus cannot be forwarded to this event bus.",
             )
-        receiver: EventBridge = _place(service, arn).service("events")
+        receiver: BusReceiver = _place(service, arn).service("events")
         bus = receiver.buses.get(_resource_name(arn))
         if bus is None:
             raise _Failed("NO_RESOURCE", f"Event bus {_resource_name(arn)} does not exist.")
