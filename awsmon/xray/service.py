@@ -113,7 +113,7 @@ class XRay(ConfigOperations, GraphOperations, Service):
         self._init_config()
         self.store = TraceStore(self.group_filters)
         self._inbox: collections.deque[bytes] = collections.deque()
-        self._pumping = False
+        self.pump_datagramsing = False
         self.daemon_rejections: list[tuple[str, Rejection | None]] = []
         self._retention_job: Any = None
 
@@ -129,7 +129,7 @@ class XRay(ConfigOperations, GraphOperations, Service):
         in-progress segment, a subsegment sent on its own or an array of
         subsegments. Valid documents are kept even when others are rejected.
         """
-        self._pump()
+        self.pump_datagrams()
         now = self.ctx.clock.time()
         max_age = None if self.max_trace_age is None else self.max_trace_age.total_seconds()
         rejected: list[Rejection] = []
@@ -153,14 +153,14 @@ class XRay(ConfigOperations, GraphOperations, Service):
         self.store.expire(self.ctx.clock.time() - age.total_seconds())
 
     def receive_datagram(self, data: bytes) -> None:
-        """Queue one daemon datagram (thread-safe; taken in by `_pump` on the simulation thread)."""
+        """Queue one daemon datagram (any thread; `pump_datagrams` takes it in)."""
         self._inbox.append(data)
 
-    def _pump(self) -> None:
+    def pump_datagrams(self) -> None:
         """Bring in the daemon's datagrams, in batches of 50 as the daemon uploads them."""
-        if self._pumping or not self._inbox:
+        if self.pump_datagramsing or not self._inbox:
             return
-        self._pumping = True
+        self.pump_datagramsing = True
         try:
             batch: list[str] = []
             while self._inbox:
@@ -176,7 +176,7 @@ class XRay(ConfigOperations, GraphOperations, Service):
             if batch:
                 self._upload(batch)
         finally:
-            self._pumping = False
+            self.pump_datagramsing = False
 
     def _upload(self, batch: list[str]) -> None:
         for rejection in self.put_trace_segments(batch):
@@ -212,7 +212,7 @@ class XRay(ConfigOperations, GraphOperations, Service):
             InvalidRequestException: end before start, a window longer than
                 `max_summary_window`, a bad filter expression or token.
         """
-        self._pump()
+        self.pump_datagrams()
         paging.check_window(start_time, end_time, self.max_summary_window)
         compiled = FilterExpression.parse(filter_expression) if filter_expression else None
         fingerprint = paging.fingerprint(
@@ -253,7 +253,7 @@ class XRay(ConfigOperations, GraphOperations, Service):
         self, trace_ids: Sequence[str], *, next_token: str | None = None
     ) -> TraceBatch:
         """The processed traces with these ids, `traces_per_batch` per page (BatchGetTraces)."""
-        self._pump()
+        self.pump_datagrams()
         fingerprint = paging.fingerprint(*trace_ids)
         offset = paging.read_token(next_token, fingerprint)
         page = list(trace_ids)[offset : offset + self.traces_per_batch]
@@ -324,7 +324,7 @@ class XRay(ConfigOperations, GraphOperations, Service):
 
     def segments(self, trace_id: str) -> list[Segment]:
         """The stored documents of a trace, as received (segments, then subsegments)."""
-        self._pump()
+        self.pump_datagrams()
         record = self.store.records.get(trace_id)
         if record is None:
             return []
