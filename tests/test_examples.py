@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,13 @@ def test_example_output(script: Path) -> None:
     """Running the example gives its recorded output, byte for byte (runs are deterministic)."""
     expected = script.with_suffix(".out")
     assert expected.exists(), f"{script.name} has no recorded output {expected.name}"
-    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                            check=True)
+    # The checkout comes first on the path, so a bare checkout runs its examples too.
+    path = os.pathsep.join(filter(None, [str(EXAMPLES.parent), os.environ.get("PYTHONPATH")]))
+    result = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": path},
+    )
     assert result.stdout == expected.read_text()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from awsmon import Cloud, InvalidParameter
-from awsmon.wire import Params, snake_case
+from awsmon.wire import Params, Wording, snake_case
 
 ERRORS = [
     (
@@ -136,6 +137,72 @@ class TestParams:
             for kind in ("string", "integer", "number", "boolean", "timestamp", "items", "mapping"):
                 with contextlib.suppress(InvalidParameter):
                     getattr(p, kind)(name)
+
+
+class TestWording:
+    """The one place AWS's validation wording lives: paths, casing and the services' styles."""
+
+    def test_structs_name_members_by_path_in_camel_case(self) -> None:
+        """An element of a list of structures is named ``list.<i>.member.field`` (EventBridge)."""
+        p = Params({"Targets": [{"Id": "a"}, {"Id": ""}]}, wording=Wording(member_case="camel"))
+        first, second = p.structs("Targets")
+        assert first.string("Id", required=True) == "a"
+        with pytest.raises(InvalidParameter, match=r"at 'targets\.2\.member\.id' failed") as e:
+            second.string("Id", min_length=1)
+        assert e.value.param == "Id" and e.value.value == ""
+
+    def test_strings_are_located_per_element(self) -> None:
+        """Each string of a list is checked and named ``list.<i>.member`` (CloudWatch alarms)."""
+        p = Params({"AlarmNames": ["ok", "x" * 300]}, wording=Wording(member_case="camel"))
+        with pytest.raises(InvalidParameter, match=r"at 'alarmNames\.2\.member' failed"):
+            p.strings("AlarmNames", max_length=255)
+        assert Params({"N": ["a"]}).strings("N", choices=["a"]) == ["a"]
+
+    @pytest.mark.parametrize(
+        ("wording", "message"),
+        [
+            (Wording(), r"^ValidationException: The parameter Name is required\.$"),
+            (
+                Wording(member_case="camel", missing="null"),
+                r"^ValidationException: 1 validation error detected: Value null at 'name' "
+                r"failed to satisfy constraint: Member must not be null$",
+            ),
+            (
+                Wording(missing="must-contain"),
+                r"^ValidationException: The request must contain the parameter Name$",
+            ),
+        ],
+        ids=["query", "json", "ec2"],
+    )
+    def test_missing_styles(self, wording: Wording, message: str) -> None:
+        """Each service family words a missing required member its own way."""
+        with pytest.raises(InvalidParameter, match=message):
+            Params({}, wording=wording).string("Name", required=True)
+
+    def test_ec2_invalid_wording(self) -> None:
+        """EC2 says ``Value (v) for parameter X is invalid.`` followed by the constraint."""
+        with pytest.raises(
+            InvalidParameter,
+            match=r"^ValidationException: Value \(0\) for parameter MaxCount is invalid\. "
+            r"Member must have value greater than or equal to 1$",
+        ):
+            Params({"MaxCount": 0}, wording=Wording(invalid="ec2")).integer("MaxCount", minimum=1)
+
+    def test_a_structure_that_is_not_a_mapping_is_refused(self) -> None:
+        """A list element of the wrong type gets the service's error, not a crash."""
+        with pytest.raises(InvalidParameter, match=r"at 'Targets\.1\.member' failed .* structure"):
+            Params({"Targets": ["not a structure"]}).structs("Targets")
+
+    def test_numbers_blobs_and_timestamps_accept_what_botocore_accepts(self) -> None:
+        """Decimal for a double (the AWS CLI), text or bytes for a blob, Decimal epoch seconds."""
+        p = Params({"V": Decimal("5.5"), "B": "hé", "R": b"\x00", "T": Decimal(60)})
+        assert p.number("V", required=True) == 5.5
+        assert p.blob("B") == "hé".encode() and p.blob("R") == b"\x00"
+        assert p.timestamp("T") == datetime(1970, 1, 1, 0, 1, tzinfo=UTC)
+        with pytest.raises(InvalidParameter, match="Member must be a blob"):
+            Params({"B": 5}).blob("B")
+        with pytest.raises(InvalidParameter, match="valid UTF-8"):
+            Params({"B": "\ud800"}).blob("B")
 
 
 class TestNames:

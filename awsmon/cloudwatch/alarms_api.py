@@ -51,7 +51,7 @@ class _Params(Params):
     def invalid(self, name: str, value: Any, constraint: str) -> ServiceError:
         return constraint_error(name, value, constraint)
 
-    def nested(self, data: Any) -> _Params:
+    def nested(self, data: Any) -> _Params:  # type: ignore[override]  # dialect, to be folded into Params
         return _Params(data, invalid=ValidationError, missing=MissingParameter)
 
 
@@ -60,8 +60,7 @@ def _p(params: Params) -> _Params:
 
 
 def _required(p: Params, name: str, **checks: Any) -> str:
-    value = p.string(name, required=True, **checks)
-    assert value is not None
+    value: str = p.string(name, required=True, **checks)
     return value
 
 

@@ -58,7 +58,7 @@ class Ec2Params(Params):
             )
         return value
 
-    def nested(self, data: Mapping[str, Any]) -> Ec2Params:
+    def nested(self, data: Mapping[str, Any]) -> Ec2Params:  # type: ignore[override]  # dialect, to be folded into Params
         """Parameters of a structure inside this request."""
         return Ec2Params(data, invalid=InvalidParameterValue, missing=MissingParameter)
 

@@ -85,11 +85,11 @@ class FirehoseParams(Params):
             )
         return value
 
-    def nested(self, data: Mapping[str, Any], name: str = "") -> FirehoseParams:
+    def nested(self, data: Mapping[str, Any], name: str = "") -> FirehoseParams:  # type: ignore[override]  # dialect, to be folded into Params
         """Parameters of the structure `name` inside this request, checked the same way."""
         return FirehoseParams(data, f"{self.path}{name}." if name else self.path)
 
-    def blob(self, name: str) -> bytes:
+    def blob(self, name: str) -> bytes:  # type: ignore[override]  # dialect, to be folded into Params
         """A required blob: bytes as given, text as its UTF-8 encoding (as botocore sends it)."""
         value = self._present(name, True)
         if isinstance(value, str):

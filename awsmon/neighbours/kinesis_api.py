@@ -83,7 +83,7 @@ class KinesisParams(Params):
             )
         return value
 
-    def nested(self, data: Mapping[str, Any]) -> KinesisParams:
+    def nested(self, data: Mapping[str, Any]) -> KinesisParams:  # type: ignore[override]  # dialect, to be folded into Params
         """Parameters of a structure inside this request, checked the same way."""
         return KinesisParams(data, invalid=ValidationException, missing=ValidationException)
 
