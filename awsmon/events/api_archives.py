@@ -10,7 +10,6 @@ from typing import Any
 from awsmon.events._wire import (
     ARCHIVE_ARN,
     NAME,
-    Check,
     EventsWireApi,
     archive_shape,
     listed,
@@ -25,27 +24,22 @@ __all__ = ["ArchivesApi"]
 Response = dict[str, Any]
 
 
-def _archive_name(check: Check, required: bool = True) -> str | None:
-    return check.top(
-        "ArchiveName", "archiveName", required=required, min_length=1, max_length=48, pattern=NAME
+def _archive_name(params: Params) -> str:
+    return params.string("ArchiveName", required=True, min_length=1, max_length=48, pattern=NAME)
+
+
+def _replay_name(params: Params) -> str:
+    return params.string("ReplayName", required=True, min_length=1, max_length=64, pattern=NAME)
+
+
+def _source_arn(params: Params) -> str:
+    return params.string(
+        "EventSourceArn", required=True, min_length=1, max_length=1600, pattern=ARCHIVE_ARN
     )
 
 
-def _replay_name(check: Check, key: str = "ReplayName", required: bool = True) -> str | None:
-    return check.top(
-        key, key[0].lower() + key[1:], required=required, min_length=1, max_length=64, pattern=NAME
-    )
-
-
-def _source_arn(check: Check, required: bool) -> str | None:
-    return check.top(
-        "EventSourceArn",
-        "eventSourceArn",
-        required=required,
-        min_length=1,
-        max_length=1600,
-        pattern=ARCHIVE_ARN,
-    )
+def _source_arn_filter(params: Params) -> str | None:
+    return params.string("EventSourceArn", min_length=1, max_length=1600, pattern=ARCHIVE_ARN)
 
 
 class ArchivesApi(EventsWireApi):
@@ -56,14 +50,12 @@ class ArchivesApi(EventsWireApi):
     @handles("CreateArchive")
     def create_archive(self, params: Params) -> Response:
         """CreateArchive: ArchiveArn, State, CreationTime."""
-        check = Check(params)
-        name = _archive_name(check)
-        source = _source_arn(check, True)
-        description = check.top("Description", "description", max_length=512)
-        pattern = check.top("EventPattern", "eventPattern", max_length=4096)
-        retention = check.integer(params.data, "RetentionDays", "retentionDays", minimum=0)
-        kms = check.top("KmsKeyIdentifier", "kmsKeyIdentifier", max_length=2048)
-        assert name is not None and source is not None
+        name = _archive_name(params)
+        source = _source_arn(params)
+        description = params.string("Description", max_length=512)
+        pattern = params.string("EventPattern", max_length=4096)
+        retention = params.integer("RetentionDays", minimum=0)
+        kms = params.string("KmsKeyIdentifier", max_length=2048)
         archive = self.domain.create_archive(
             name,
             source,
@@ -81,22 +73,19 @@ class ArchivesApi(EventsWireApi):
     @handles("DescribeArchive")
     def describe_archive(self, params: Params) -> Response:
         """DescribeArchive: the archive with its counts."""
-        name = _archive_name(Check(params))
-        assert name is not None
+        name = _archive_name(params)
         return archive_shape(self.domain.describe_archive(name), describe=True)
 
     @handles("UpdateArchive")
     def update_archive(self, params: Params) -> Response:
         """UpdateArchive: ArchiveArn, State, CreationTime."""
-        check = Check(params)
-        name = _archive_name(check)
-        assert name is not None
+        name = _archive_name(params)
         archive = self.domain.update_archive(
             name,
-            description=check.top("Description", "description", max_length=512),
-            event_pattern=check.top("EventPattern", "eventPattern", max_length=4096),
-            retention_days=check.integer(params.data, "RetentionDays", "retentionDays", minimum=0),
-            kms_key_identifier=check.top("KmsKeyIdentifier", "kmsKeyIdentifier", max_length=2048),
+            description=params.string("Description", max_length=512),
+            event_pattern=params.string("EventPattern", max_length=4096),
+            retention_days=params.integer("RetentionDays", minimum=0),
+            kms_key_identifier=params.string("KmsKeyIdentifier", max_length=2048),
         )
         return {
             "ArchiveArn": archive.arn,
@@ -107,19 +96,17 @@ class ArchivesApi(EventsWireApi):
     @handles("DeleteArchive")
     def delete_archive(self, params: Params) -> Response:
         """DeleteArchive: nothing."""
-        name = _archive_name(Check(params))
-        assert name is not None
+        name = _archive_name(params)
         self.domain.delete_archive(name)
         return {}
 
     @handles("ListArchives")
     def list_archives(self, params: Params) -> Response:
         """ListArchives: Archives (and NextToken)."""
-        check = Check(params)
-        prefix = check.top("NamePrefix", "namePrefix", min_length=1, max_length=48, pattern=NAME)
-        source = _source_arn(check, False)
-        state = check.top("State", "state", choices=[s.value for s in ArchiveState])
-        archives, token = page(self.domain.list_archives(prefix, source, state), params, check)
+        prefix = params.string("NamePrefix", min_length=1, max_length=48, pattern=NAME)
+        source = _source_arn_filter(params)
+        state = params.string("State", choices=[s.value for s in ArchiveState])
+        archives, token = page(self.domain.list_archives(prefix, source, state), params)
         return listed({"Archives": [archive_shape(a) for a in archives]}, token)
 
     # -- replays ------------------------------------------------------------------------------
@@ -127,19 +114,16 @@ class ArchivesApi(EventsWireApi):
     @handles("StartReplay")
     def start_replay(self, params: Params) -> Response:
         """StartReplay: ReplayArn, State (STARTING), ReplayStartTime."""
-        check = Check(params)
-        name = _replay_name(check)
-        description = check.top("Description", "description", max_length=512)
-        source = _source_arn(check, True)
+        name = _replay_name(params)
+        description = params.string("Description", max_length=512)
+        source = _source_arn(params)
         start = params.timestamp("EventStartTime", required=True)
         end = params.timestamp("EventEndTime", required=True)
-        destination = params.raw("Destination")
-        arn = check.string(
-            destination, "Arn", "destination.arn", required=True, min_length=1, max_length=1600
-        )
-        filters = destination.get("FilterArns") or []
-        assert name is not None and source is not None and arn is not None
-        assert start is not None and end is not None
+        if params.raw("Destination") is None:
+            raise params.missing("Destination")
+        destination = params.nested(params.raw("Destination"), "Destination")
+        arn = destination.string("Arn", required=True, min_length=1, max_length=1600)
+        filters = destination.items("FilterArns")
         replay = self.domain.start_replay(
             name, source, start, end, arn, filter_arns=list(filters), description=description
         )
@@ -152,24 +136,21 @@ class ArchivesApi(EventsWireApi):
     @handles("DescribeReplay")
     def describe_replay(self, params: Params) -> Response:
         """DescribeReplay: the replay."""
-        name = _replay_name(Check(params))
-        assert name is not None
+        name = _replay_name(params)
         return replay_shape(self.domain.describe_replay(name), describe=True)
 
     @handles("ListReplays")
     def list_replays(self, params: Params) -> Response:
         """ListReplays: Replays (and NextToken)."""
-        check = Check(params)
-        prefix = _replay_name(check, "NamePrefix", required=False)
-        state = check.top("State", "state", choices=[s.value for s in ReplayState])
-        source = _source_arn(check, False)
-        replays, token = page(self.domain.list_replays(prefix, state, source), params, check)
+        prefix = params.string("NamePrefix", min_length=1, max_length=64, pattern=NAME)
+        state = params.string("State", choices=[s.value for s in ReplayState])
+        source = _source_arn_filter(params)
+        replays, token = page(self.domain.list_replays(prefix, state, source), params)
         return listed({"Replays": [replay_shape(r) for r in replays]}, token)
 
     @handles("CancelReplay")
     def cancel_replay(self, params: Params) -> Response:
         """CancelReplay: ReplayArn and State (CANCELLING)."""
-        name = _replay_name(Check(params))
-        assert name is not None
+        name = _replay_name(params)
         replay = self.domain.cancel_replay(name)
         return {"ReplayArn": replay.arn, "State": replay.state.value}

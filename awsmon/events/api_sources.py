@@ -9,7 +9,6 @@ from typing import Any
 
 from awsmon.events._wire import (
     SOURCE_NAME,
-    Check,
     EventsWireApi,
     entries_from_wire,
     events_result,
@@ -30,56 +29,47 @@ _PARTNER_PREFIX = r"aws\.partner/[\.\-_A-Za-z0-9]+/[/\.\-_A-Za-z0-9]*"
 class EventSourcesApi(EventsWireApi):
     """Partner event sources on the wire (part of `EventsApi`)."""
 
-    def _source_name(self, check: Check, key: str = "Name", location: str = "name") -> str:
-        found = check.top(
-            key, location, required=True, min_length=1, max_length=256, pattern=SOURCE_NAME
-        )
-        assert found is not None
-        return found
+    @staticmethod
+    def _source_name(params: Params, key: str = "Name") -> str:
+        return params.string(key, required=True, min_length=1, max_length=256, pattern=SOURCE_NAME)
 
-    def _account(self, check: Check) -> str:
-        found = check.top(
-            "Account", "account", required=True, min_length=12, max_length=12, pattern=_ACCOUNT
+    @staticmethod
+    def _account(params: Params) -> str:
+        return params.string(
+            "Account", required=True, min_length=12, max_length=12, pattern=_ACCOUNT
         )
-        assert found is not None
-        return found
 
     @handles("CreatePartnerEventSource")
     def create_partner_event_source(self, params: Params) -> Response:
         """CreatePartnerEventSource: EventSourceArn."""
-        check = Check(params)
-        name = self._source_name(check)
-        source = self.domain.create_partner_event_source(name, self._account(check))
+        name = self._source_name(params)
+        source = self.domain.create_partner_event_source(name, self._account(params))
         return {"EventSourceArn": source.arn}
 
     @handles("DeletePartnerEventSource")
     def delete_partner_event_source(self, params: Params) -> Response:
         """DeletePartnerEventSource: nothing."""
-        check = Check(params)
-        name = self._source_name(check)
-        self.domain.delete_partner_event_source(name, self._account(check))
+        name = self._source_name(params)
+        self.domain.delete_partner_event_source(name, self._account(params))
         return {}
 
     @handles("DescribePartnerEventSource")
     def describe_partner_event_source(self, params: Params) -> Response:
         """DescribePartnerEventSource: Arn and Name."""
-        source = self.domain.describe_partner_event_source(self._source_name(Check(params)))
+        source = self.domain.describe_partner_event_source(self._source_name(params))
         return {"Arn": source.arn, "Name": source.name}
 
     @handles("ListPartnerEventSources")
     def list_partner_event_sources(self, params: Params) -> Response:
         """ListPartnerEventSources: PartnerEventSources (and NextToken)."""
-        check = Check(params)
-        prefix = check.top(
+        prefix = params.string(
             "NamePrefix",
-            "namePrefix",
             required=True,
             min_length=1,
             max_length=256,
             pattern=_PARTNER_PREFIX,
         )
-        assert prefix is not None
-        sources, token = page(self.domain.list_partner_event_sources(prefix), params, check)
+        sources, token = page(self.domain.list_partner_event_sources(prefix), params)
         return listed(
             {"PartnerEventSources": [{"Arn": s.arn, "Name": s.name} for s in sources]}, token
         )
@@ -87,9 +77,8 @@ class EventSourcesApi(EventsWireApi):
     @handles("ListPartnerEventSourceAccounts")
     def list_partner_event_source_accounts(self, params: Params) -> Response:
         """ListPartnerEventSourceAccounts: PartnerEventSourceAccounts (and NextToken)."""
-        check = Check(params)
-        name = self._source_name(check, "EventSourceName", "eventSourceName")
-        sources, token = page(self.domain.list_partner_event_source_accounts(name), params, check)
+        name = self._source_name(params, "EventSourceName")
+        sources, token = page(self.domain.list_partner_event_source_accounts(name), params)
         return listed(
             {
                 "PartnerEventSourceAccounts": [
@@ -108,30 +97,28 @@ class EventSourcesApi(EventsWireApi):
     @handles("DescribeEventSource")
     def describe_event_source(self, params: Params) -> Response:
         """DescribeEventSource: the source as the customer sees it."""
-        return source_shape(self.domain.describe_event_source(self._source_name(Check(params))))
+        return source_shape(self.domain.describe_event_source(self._source_name(params)))
 
     @handles("ListEventSources")
     def list_event_sources(self, params: Params) -> Response:
         """ListEventSources: EventSources (and NextToken)."""
-        check = Check(params)
-        prefix = check.top(
+        prefix = params.string(
             "NamePrefix",
-            "namePrefix",
             min_length=1,
             max_length=256,
             pattern=r"[/\.\-_A-Za-z0-9]+",
         )
-        sources, token = page(self.domain.list_event_sources(prefix), params, check)
+        sources, token = page(self.domain.list_event_sources(prefix), params)
         return listed({"EventSources": [source_shape(s) for s in sources]}, token)
 
     @handles("ActivateEventSource")
     def activate_event_source(self, params: Params) -> Response:
         """ActivateEventSource: nothing."""
-        self.domain.activate_event_source(self._source_name(Check(params)))
+        self.domain.activate_event_source(self._source_name(params))
         return {}
 
     @handles("DeactivateEventSource")
     def deactivate_event_source(self, params: Params) -> Response:
         """DeactivateEventSource: nothing."""
-        self.domain.deactivate_event_source(self._source_name(Check(params)))
+        self.domain.deactivate_event_source(self._source_name(params))
         return {}

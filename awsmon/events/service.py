@@ -33,7 +33,7 @@ from awsmon.dispatch import operation
 from awsmon.events.archive import ArchiveOperations
 from awsmon.events.buses import BusOperations
 from awsmon.events.detail import parse_detail
-from awsmon.events.errors import ValidationException
+from awsmon.events.errors import REQUEST, ValidationException
 from awsmon.events.model import (
     ARCHIVE_RULE_MANAGER,
     DEFAULT_BUS,
@@ -238,13 +238,8 @@ class EventBridge(RuleOperations, BusOperations, ArchiveOperations, PartnerOpera
         """The whole-request checks of PutEvents and PutPartnerEvents: 1..`most` entries whose
         total size (as `entry_size` counts it) is within `max_put_events_bytes`."""
         if not 1 <= len(entries) <= most:
-            raise ValidationException(
-                f"1 validation error detected: Value '{list(entries)}' at 'entries' failed to "
-                "satisfy constraint: Member must have length "
-                + (f"less than or equal to {most}" if entries else "greater than or equal to 1"),
-                param="Entries",
-                value=len(entries),
-            )
+            bound = f"less than or equal to {most}" if entries else "greater than or equal to 1"
+            raise REQUEST.invalid("Entries", list(entries), f"Member must have length {bound}")
         if sum(entry_size(e) for e in entries) > self.max_put_events_bytes:
             raise ValidationException(
                 "Total size of the entries in the request is over the limit.",
