@@ -20,7 +20,8 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from awsmon.events._wire import (
+from awsmon.events.api_archives import ArchivesApi
+from awsmon.events.api_common import (
     BUS_NAME,
     NAME,
     SOURCE_NAME,
@@ -33,7 +34,6 @@ from awsmon.events._wire import (
     rule_shape,
     target_shape,
 )
-from awsmon.events.api_archives import ArchivesApi
 from awsmon.events.api_sources import EventSourcesApi
 from awsmon.events.errors import ValidationException
 from awsmon.events.model import RetryPolicy, RuleState, Target

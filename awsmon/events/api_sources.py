@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from awsmon.events._wire import (
+from awsmon.events.api_common import (
     SOURCE_NAME,
     EventsWireApi,
     entries_from_wire,
