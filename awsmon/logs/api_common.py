@@ -75,8 +75,8 @@ class LogsWireApi(WireApi):
         return params.string("filterPattern", required=required, max_length=1024)
 
     @staticmethod
-    def _time(params: Params, name: str, required: bool = False) -> int | None:
-        return params.integer(name, required=required, minimum=0)
+    def _time(params: Params, name: str) -> int | None:
+        return params.integer(name, minimum=0)
 
     @staticmethod
     def _limit(params: Params, maximum: int) -> int | None:

@@ -39,10 +39,9 @@ class ExportsApi(LogsWireApi):
     def create_export_task(self, params: Params) -> Response:
         """CreateExportTask: ``taskId``."""
         group = self._group_name(params)
-        start = self._time(params, "from", required=True)
-        stop = self._time(params, "to", required=True)
+        start = params.integer("from", required=True, minimum=0)
+        stop = params.integer("to", required=True, minimum=0)
         destination = params.string("destination", required=True, min_length=1, max_length=512)
-        assert start is not None and stop is not None and destination is not None
         task_id = self.domain.create_export_task(
             group,
             start,
@@ -79,7 +78,6 @@ class ExportsApi(LogsWireApi):
     def cancel_export_task(self, params: Params) -> Response:
         """CancelExportTask."""
         task_id = params.string("taskId", required=True, min_length=1, max_length=512)
-        assert task_id is not None
         self.domain.cancel_export_task(task_id)
         return {}
 

@@ -150,7 +150,6 @@ class FiltersApi(LogsWireApi):
     def put_subscription_filter(self, params: Params) -> Response:
         """PutSubscriptionFilter."""
         destination = params.string("destinationArn", required=True, min_length=1)
-        assert destination is not None
         self.domain.put_subscription_filter(
             self._group_name(params),
             self._stream_name(params, "filterName"),

@@ -116,7 +116,6 @@ class GroupsApi(LogsWireApi):
         """PutRetentionPolicy."""
         name = self._group_name(params)
         days = params.integer("retentionInDays", required=True)
-        assert days is not None
         self.domain.put_retention_policy(name, days)
         return {}
 
@@ -130,7 +129,6 @@ class GroupsApi(LogsWireApi):
     def associate_kms_key(self, params: Params) -> Response:
         """AssociateKmsKey."""
         key = params.string("kmsKeyId", required=True, max_length=256)
-        assert key is not None
         self.domain.associate_kms_key(
             key,
             log_group_name=self._group_name(params, required=False),
@@ -151,7 +149,6 @@ class GroupsApi(LogsWireApi):
 
     def _arn(self, params: Params) -> str:
         arn = params.string("resourceArn", required=True, min_length=1, max_length=1011)
-        assert arn is not None
         return arn
 
     @handles("TagResource")
