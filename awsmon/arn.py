@@ -13,7 +13,24 @@ from __future__ import annotations
 
 from attrs import frozen
 
-__all__ = ["Arn", "InvalidArn"]
+__all__ = ["Arn", "InvalidArn", "partition_for"]
+
+
+def partition_for(region: str) -> str:
+    """The partition of `region`, as AWS writes it in ARNs.
+
+    >>> partition_for("us-east-1"), partition_for("cn-north-1"), partition_for("us-gov-west-1")
+    ('aws', 'aws-cn', 'aws-us-gov')
+    """
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    if region.startswith("us-iso-"):
+        return "aws-iso"
+    if region.startswith("us-isob-"):
+        return "aws-iso-b"
+    return "aws"
 
 
 class InvalidArn(ValueError):
@@ -52,8 +69,8 @@ class Arn:
 
     @classmethod
     def build(cls, service: str, region: str, account_id: str, resource: str) -> Arn:
-        """An ARN in the ``aws`` partition."""
-        return cls("aws", service, region, account_id, resource)
+        """An ARN in the partition of `region` (``aws`` for global resources)."""
+        return cls(partition_for(region), service, region, account_id, resource)
 
     @property
     def resource_type(self) -> str:

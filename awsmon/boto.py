@@ -48,37 +48,67 @@ import time as _real_time
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, ContextDecorator, nullcontext
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from awsmon import registry
 from awsmon.errors import NotImplementedOperation, ServiceError, Unsupported
 
 if TYPE_CHECKING:
-    from awsmon.cloud import Cloud
+    from awsmon.clock import VirtualClock
+    from awsmon.identity import Principal
+    from awsmon.ids import IdFactory
 
-__all__ = ["Boto3Patch", "active_cloud"]
+__all__ = ["Boto3Patch", "RoutedCloud", "active_cloud"]
+
+
+class RoutedCloud(Protocol):
+    """What the routing needs of a cloud (an `awsmon.Cloud`): no service, only these."""
+
+    @property
+    def clock(self) -> VirtualClock: ...
+    @property
+    def ids(self) -> IdFactory: ...
+    @property
+    def default_region(self) -> str: ...
+    def invoke(
+        self,
+        service: str,
+        operation: str,
+        params: Mapping[str, Any],
+        *,
+        region: str,
+        source: str,
+        request_id: str | None = None,
+        unknown: Callable[[registry.ServiceSpec, str], ServiceError] = ...,
+        headers: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]: ...
+    def as_principal(self, principal: str | Principal) -> AbstractContextManager[Principal]: ...
+    def principal_for_access_key(self, access_key_id: str) -> Principal | None: ...
+
+
+C = TypeVar("C", bound=RoutedCloud)
 
 _PARAMS_KEY = "awsmon.api_params"
 _lock = threading.RLock()
-_active: list[Cloud] = []
+_active: list[RoutedCloud] = []
 _originals: dict[str, Callable[..., Any]] = {}
 _saved_metadata_flag: list[str | None] = []
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def active_cloud() -> Cloud | None:
+def active_cloud() -> RoutedCloud | None:
     """The cloud boto3 is routed to now (the innermost block), or None."""
     return _active[-1] if _active else None
 
 
-class Boto3Patch(ContextDecorator):
+class Boto3Patch(ContextDecorator, Generic[C]):
     """Routes botocore clients to a cloud while active (a context manager and decorator)."""
 
-    def __init__(self, cloud: Cloud) -> None:
+    def __init__(self, cloud: C) -> None:
         self.cloud = cloud
 
-    def __enter__(self) -> Cloud:
+    def __enter__(self) -> C:
         with _lock:
             if not _active:
                 _install()
@@ -182,7 +212,7 @@ def _not_simulated(spec: registry.ServiceSpec, operation: str) -> ServiceError:
 
 
 def _answer(
-    cloud: Cloud,
+    cloud: RoutedCloud,
     client: Any,
     operation_model: Any,
     params: dict[str, Any],
@@ -236,7 +266,7 @@ def _answer(
     return http, body
 
 
-def _caller(cloud: Cloud, client: Any) -> AbstractContextManager[object]:
+def _caller(cloud: RoutedCloud, client: Any) -> AbstractContextManager[object]:
     """Run the call as the principal behind the client's credentials, when awsmon issued them.
 
     Temporary credentials from STS AssumeRole belong to the assumed-role
@@ -245,12 +275,10 @@ def _caller(cloud: Cloud, client: Any) -> AbstractContextManager[object]:
     Raises:
         ServiceError: ExpiredTokenException for expired temporary credentials.
     """
-    from awsmon.neighbours.sts import principal_for_access_key
-
     credentials = getattr(getattr(client, "_request_signer", None), "_credentials", None)
     if credentials is None:
         return nullcontext()
-    principal = principal_for_access_key(cloud, credentials.get_frozen_credentials().access_key)
+    principal = cloud.principal_for_access_key(credentials.get_frozen_credentials().access_key)
     return nullcontext() if principal is None else cloud.as_principal(principal)
 
 

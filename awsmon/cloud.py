@@ -7,6 +7,7 @@ Main classes:
   which every operation passes.
 - `Account` and `Region`: views of one account, and of one account's region,
   whose attributes are that place's services (``cloud.region("eu-west-3").logs``).
+- `WireClient`: what `Cloud.client` returns, a boto3-shaped client of one service.
 
 Accounts and regions are isolated as in AWS: each (account, region) has its
 own instance of each regional service, created on first use.
@@ -25,7 +26,7 @@ import random
 import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from awsmon import registry
 from awsmon.clock import VirtualClock
@@ -33,9 +34,15 @@ from awsmon.dispatch import ApiCall, Dispatcher, Service, ServiceContext
 from awsmon.errors import ServiceError
 from awsmon.identity import Principal
 from awsmon.ids import IdFactory
-from awsmon.wire import WireApi, WireClient, no_such_operation
+from awsmon.registry import ServiceSpec
+from awsmon.wire import Response, WireApi, no_such_operation, snake_case
 
-__all__ = ["Account", "Cloud", "Region"]
+__all__ = ["Account", "Cloud", "CredentialResolver", "Region", "WireClient"]
+
+T = TypeVar("T")
+
+#: Maps an access key id to the principal it belongs to, or None when it does not know it.
+CredentialResolver = Callable[[str], Principal | None]
 
 _ACCOUNT_ID = re.compile(r"\d{12}")
 _REGION = re.compile(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}")
@@ -170,8 +177,10 @@ class Cloud:
         self.ids = IdFactory(self.rng)
         self.default_account_id = account_id
         self.default_region = region
-        self.dispatcher = Dispatcher(self)
+        self.dispatcher = Dispatcher(self.clock, self.ids, lambda: self.principal)
         self._accounts: dict[str, Account] = {}
+        self._credential_resolvers: list[CredentialResolver] = []
+        self._shared: dict[str, Any] = {}
         default = Principal.from_arn(principal) if principal else Principal.root(account_id)
         self._principals: list[Principal] = [default]
 
@@ -194,6 +203,15 @@ class Cloud:
     def region(self, name: str) -> Region:
         """The default account's region `name`."""
         return self.account(self.default_account_id).region(name)
+
+    def service_in(self, account_id: str, region: str, name: str) -> Any:
+        """The service `name` (registry name) of account `account_id` in `region`.
+
+        Raises:
+            ValueError: not a 12-digit account id, or not a region name.
+            KeyError: awsmon has no such service.
+        """
+        return self.account(account_id).region(region).service(name)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
@@ -219,6 +237,34 @@ class Cloud:
             yield who
         finally:
             self._principals.pop()
+
+    def shared(self, key: str, factory: Callable[[], T]) -> T:
+        """Cloud-wide state under `key`, made by `factory` on first use (see `ServiceContext`)."""
+        if key not in self._shared:
+            self._shared[key] = factory()
+        found: T = self._shared[key]
+        return found
+
+    def add_credential_resolver(self, resolver: CredentialResolver) -> CredentialResolver:
+        """Add a source of temporary credentials (STS adds itself); returns `resolver`."""
+        self._credential_resolvers.append(resolver)
+        return resolver
+
+    def principal_for_access_key(self, access_key_id: str) -> Principal | None:
+        """The principal behind credentials awsmon issued (AssumeRole), or None.
+
+        For the boto3 routing: a client made with such credentials calls as
+        their principal.
+
+        Raises:
+            ServiceError: the issuer's error for unusable credentials
+                (ExpiredTokenException after expiry).
+        """
+        for resolver in self._credential_resolvers:
+            found = resolver(access_key_id)
+            if found is not None:
+                return found
+        return None
 
     # -- clients and dispatch -----------------------------------------------------
 
@@ -313,3 +359,64 @@ class Cloud:
             f"<Cloud {self.default_account_id}/{self.default_region} "
             f"at {self.clock.now().isoformat()}>"
         )
+
+
+class WireClient:
+    """A client of one simulated service, in the shape of a boto3 client.
+
+    Methods are the snake_case operation names, taking the AWS parameters as
+    keyword arguments and returning the response dict boto3 would return
+    (without ``ResponseMetadata``). Errors raise the `ServiceError` subclass
+    with the AWS code. The account is the current principal's
+    (``cloud.as_principal``); the region is the client's.
+
+    >>> from awsmon import Cloud
+    >>> Cloud().client("sts").no_such_operation()
+    Traceback (most recent call last):
+    ...
+    awsmon.errors.InvalidAction: InvalidAction: The sts API has no operation NoSuchOperation ...
+    """
+
+    def __init__(
+        self, cloud: Cloud, spec: ServiceSpec, region: str, principal: Principal | None = None
+    ) -> None:
+        self._cloud = cloud
+        self._spec = spec
+        self._region = region
+        self._principal = principal
+        api_class = spec.load_api()
+        self._by_method = {snake_case(name): name for name in api_class.operations}
+
+    @property
+    def region_name(self) -> str:
+        """The region this client calls."""
+        return self._region
+
+    def __getattr__(self, method: str) -> Callable[..., Response]:
+        if method.startswith("_"):
+            raise AttributeError(method)
+        operation_name = self._by_method.get(method) or _pascal(method)
+
+        def call(**params: Any) -> Response:
+            cloud = self._cloud
+            if self._principal is None:
+                return cloud.invoke(
+                    self._spec.name, operation_name, params, region=self._region, source="wire"
+                )
+            with cloud.as_principal(self._principal):
+                return cloud.invoke(
+                    self._spec.name, operation_name, params, region=self._region, source="wire"
+                )
+
+        call.__name__ = method
+        return call
+
+    def __dir__(self) -> list[str]:
+        return sorted(self._by_method)
+
+    def __repr__(self) -> str:
+        return f"<awsmon client {self._spec.botocore_name} {self._region}>"
+
+
+def _pascal(method: str) -> str:
+    return "".join(word[:1].upper() + word[1:] for word in method.split("_"))

@@ -22,23 +22,26 @@ from __future__ import annotations
 import enum
 import functools
 import inspect
+import random
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import attrs
 from attrs import define, frozen
 
+from awsmon import registry
+from awsmon.arn import Arn, partition_for
 from awsmon.errors import ServiceError
 from awsmon.identity import Principal
 
 if TYPE_CHECKING:
     from awsmon.clock import VirtualClock
-    from awsmon.cloud import Cloud
     from awsmon.ids import IdFactory
     from awsmon.registry import ServiceSpec
 
-__all__ = ["ApiCall", "Dispatcher", "Service", "ServiceContext", "operation"]
+__all__ = ["ApiCall", "CloudHandle", "Dispatcher", "Service", "ServiceContext", "operation"]
 
 T = TypeVar("T")
 
@@ -102,8 +105,12 @@ class Dispatcher:
     drain their queues there, so the call sees what has arrived.
     """
 
-    def __init__(self, cloud: Cloud) -> None:
-        self._cloud = cloud
+    def __init__(
+        self, clock: VirtualClock, ids: IdFactory, principal: Callable[[], Principal]
+    ) -> None:
+        self._clock = clock
+        self._ids = ids
+        self._principal = principal
         self._frames: list[_Frame] = []
         self.listeners: list[Callable[[ApiCall], None]] = []
         self.before_call: list[Callable[[], None]] = []
@@ -135,9 +142,8 @@ class Dispatcher:
         if self.before_call and not self._frames:
             for hook in list(self.before_call):
                 hook()
-        cloud = self._cloud
         # The id is drawn whether or not anyone listens, so runs replay alike.
-        call_id = request_id if request_id is not None else cloud.ids.uuid()
+        call_id = request_id if request_id is not None else self._ids.uuid()
         if not self.listeners:
             self._frames.append(_Frame(service, operation, account_id, region, source))
             try:
@@ -146,12 +152,12 @@ class Dispatcher:
                 self._frames.pop()
         record = ApiCall(
             request_id=call_id,
-            at=cloud.clock.now(),
+            at=self._clock.now(),
             service=service,
             operation=operation,
             account_id=account_id,
             region=region,
-            principal=cloud.principal,
+            principal=self._principal(),
             parameters=parameters() if callable(parameters) else parameters,
             source=source,
         )
@@ -184,6 +190,33 @@ class Dispatcher:
             listener(call)
 
 
+class CloudHandle(Protocol):
+    """What a service reaches of the cloud that holds it (an `awsmon.Cloud`).
+
+    A protocol, so that the core's modules import one another in one direction
+    only: the cloud builds contexts; contexts know the cloud by this shape.
+    """
+
+    @property
+    def clock(self) -> VirtualClock: ...
+    @property
+    def ids(self) -> IdFactory: ...
+    @property
+    def rng(self) -> random.Random: ...
+    @property
+    def dispatcher(self) -> Dispatcher: ...
+    @property
+    def principal(self) -> Principal: ...
+    def as_principal(self, principal: str | Principal) -> AbstractContextManager[Principal]: ...
+    def service_in(self, account_id: str, region: str, name: str) -> Any: ...
+    def account(self, account_id: str) -> Any: ...
+    def add_credential_resolver(
+        self, resolver: Callable[[str], Principal | None]
+    ) -> Callable[[str], Principal | None]: ...
+    def principal_for_access_key(self, access_key_id: str) -> Principal | None: ...
+    def shared(self, key: str, factory: Callable[[], T]) -> T: ...
+
+
 @frozen
 class ServiceContext:
     """What a service instance gets from the cloud: where it lives and its neighbours.
@@ -195,7 +228,7 @@ class ServiceContext:
         region: the region this instance serves.
     """
 
-    cloud: Cloud
+    cloud: CloudHandle
     spec: ServiceSpec
     account_id: str
     region: str
@@ -210,18 +243,76 @@ class ServiceContext:
         """Deterministic ids from the cloud's seeded random source."""
         return self.cloud.ids
 
+    @property
+    def rng(self) -> random.Random:
+        """The cloud's seeded random source, for random decisions (sampling, jitter)."""
+        return self.cloud.rng
+
+    @property
+    def principal(self) -> Principal:
+        """Who is calling now."""
+        return self.cloud.principal
+
+    def as_principal(self, principal: str | Principal) -> AbstractContextManager[Principal]:
+        """Run the block as `principal` (a service acting on its own, say)."""
+        return self.cloud.as_principal(principal)
+
     def now(self) -> datetime:
         """The current virtual instant."""
         return self.cloud.clock.now()
 
-    def sibling(self, name: str) -> Any:
-        """The service `name` (registry name) of the same account and region."""
-        return self.cloud.account(self.account_id).region(self.region).service(name)
+    def shared(self, key: str, factory: Callable[[], T]) -> T:
+        """State shared by every account and region of the cloud, made by `factory` once.
+
+        For the few namespaces AWS keeps global (S3 bucket names): one per cloud,
+        never per process, so two clouds stay apart.
+        """
+        return self.cloud.shared(key, factory)
+
+    def sibling(
+        self, name: str, *, account_id: str | None = None, region: str | None = None
+    ) -> Any:
+        """The service `name` (registry name) of this place, or of the account/region given."""
+        return self.cloud.service_in(
+            account_id or self.account_id, region or self.region, name
+        )
+
+    def service_at(self, arn: str | Arn, name: str | None = None) -> Any:
+        """The service instance that holds the resource `arn`, in the ARN's account and region.
+
+        An ARN without account or region (S3 buckets) names the caller's own.
+
+        Args:
+            arn: the resource's ARN.
+            name: the registry name of the service (``"sqs"``, ``"lambda_"``); by
+                default the service whose ARNs carry the ARN's service part.
+
+        Raises:
+            InvalidArn: `arn` is not an ARN.
+            KeyError: awsmon simulates no such service.
+
+        >>> from awsmon import Cloud
+        >>> ctx = Cloud().sts.ctx
+        >>> ctx.service_at("arn:aws:sts:eu-west-3:210987654321:assumed-role/r/s")
+        <STS 210987654321/eu-west-3>
+        """
+        parsed = arn if isinstance(arn, Arn) else Arn.parse(arn)
+        if name is None:
+            spec = registry.spec_for_arn_service(parsed.service)
+            if spec is None:
+                raise KeyError(f"awsmon simulates no service for ARNs of {parsed.service!r}")
+            name = spec.name
+        return self.cloud.service_in(
+            parsed.account_id or self.account_id, parsed.region or self.region, name
+        )
 
     def arn(self, resource: str, *, region: str | None = None) -> str:
-        """An ARN of this service, account and region for `resource`."""
+        """An ARN of this service, account and region (or `region`) for `resource`."""
         where = self.region if region is None else region
-        return f"arn:aws:{self.spec.arn_service}:{where}:{self.account_id}:{resource}"
+        return (
+            f"arn:{partition_for(where)}:{self.spec.arn_service}:{where}:"
+            f"{self.account_id}:{resource}"
+        )
 
 
 class Service:

@@ -19,7 +19,15 @@ from typing import Any
 
 from attrs import frozen
 
-__all__ = ["SERVICES", "ServiceSpec", "register", "spec", "spec_for_botocore", "specs"]
+__all__ = [
+    "SERVICES",
+    "ServiceSpec",
+    "register",
+    "spec",
+    "spec_for_arn_service",
+    "spec_for_botocore",
+    "specs",
+]
 
 
 @frozen(kw_only=True)
@@ -208,6 +216,14 @@ def spec_for_botocore(botocore_name: str) -> ServiceSpec | None:
     """The service botocore calls `botocore_name`, or None when awsmon lacks it."""
     for entry in SERVICES:
         if entry.botocore_name == botocore_name:
+            return entry
+    return None
+
+
+def spec_for_arn_service(arn_service: str) -> ServiceSpec | None:
+    """The service whose ARNs carry `arn_service` (``"lambda"``), or None."""
+    for entry in SERVICES:
+        if entry.arn_service == arn_service:
             return entry
     return None
 

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 import pytest
 from toy import RepositoryDoesNotExistException, RepositoryNameExistsException, toy_service
 
-from awsmon import ApiCall, Cloud, InvalidAction, NotFound, VirtualClock
+from awsmon import ApiCall, Arn, Cloud, InvalidAction, NotFound, Principal, VirtualClock
+from awsmon.arn import InvalidArn
 from awsmon.dispatch import operation
 
 
@@ -160,6 +161,61 @@ class TestDispatch:
         with pytest.raises(RepositoryNameExistsException):
             client.create_repository(repositoryName="ok")
         assert list(cloud.toy.repositories) == ["ok"]
+
+
+class TestReachingServices:
+    """One way to reach a resource's service: the context's `service_at` and `sibling`."""
+
+    def test_service_at_follows_the_arns_account_and_region(self, cloud: Cloud) -> None:
+        """The ARN's account and region decide the instance; empty parts mean the caller's."""
+        ctx = cloud.sts.ctx
+        there = ctx.service_at("arn:aws:sts:eu-west-3:210987654321:assumed-role/r/s")
+        assert (there.account_id, there.region) == ("210987654321", "eu-west-3")
+        assert there is cloud.account("210987654321").region("eu-west-3").sts
+        assert ctx.service_at("arn:aws:sts:::x") is cloud.sts
+        assert ctx.service_at(Arn.parse("arn:aws:toy:us-west-2:123456789012:r"), "sts") is (
+            cloud.region("us-west-2").sts
+        )
+
+    def test_service_at_refuses_what_it_cannot_reach(self, cloud: Cloud) -> None:
+        """Text that is not an ARN, or an ARN of no simulated service, is refused clearly."""
+        with pytest.raises(InvalidArn, match="not a valid ARN: 'queue-1'"):
+            cloud.sts.ctx.service_at("queue-1")
+        with pytest.raises(KeyError, match="no service for ARNs of 'dynamodb'"):
+            cloud.sts.ctx.service_at("arn:aws:dynamodb:us-east-1:123456789012:table/t")
+
+    def test_sibling_of_another_place(self, cloud: Cloud) -> None:
+        """`sibling` gives a service of this place, or of the account and region named."""
+        ctx = cloud.sts.ctx
+        assert ctx.sibling("sts") is cloud.sts
+        assert ctx.sibling("sts", region="ap-south-1") is cloud.region("ap-south-1").sts
+
+    def test_shared_state_is_per_cloud(self) -> None:
+        """Cloud-wide state (S3's bucket namespace) is made once per cloud, never shared."""
+        one, two = Cloud(), Cloud()
+        made = one.sts.ctx.shared("k", list)
+        assert one.region("eu-west-1").sts.ctx.shared("k", list) is made
+        assert two.sts.ctx.shared("k", list) is not made
+
+    @pytest.mark.parametrize(
+        ("region", "partition"),
+        [("us-east-1", "aws"), ("cn-north-1", "aws-cn"), ("us-gov-west-1", "aws-us-gov")],
+    )
+    def test_arns_carry_the_partition_of_their_region(
+        self, cloud: Cloud, region: str, partition: str
+    ) -> None:
+        """ARNs built for a region carry its partition, as AWS writes them."""
+        assert cloud.region(region).sts.ctx.arn("x").startswith(f"arn:{partition}:sts:{region}:")
+        assert Arn.build("sqs", region, "123456789012", "q").partition == partition
+
+
+class TestCredentialResolvers:
+    def test_resolvers_are_asked_in_turn(self, cloud: Cloud) -> None:
+        """The first resolver that knows an access key names its principal; else None."""
+        bob = Principal.from_arn("arn:aws:iam::123456789012:user/bob")
+        cloud.add_credential_resolver(lambda key: bob if key == "AKIABOB" else None)
+        assert cloud.principal_for_access_key("AKIABOB") == bob
+        assert cloud.principal_for_access_key("AKIAOTHER") is None
 
 
 class TestDeterminism:

@@ -23,10 +23,9 @@ import base64
 import hashlib
 import json
 import re
-import weakref
 from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from attrs import define, field, frozen
 from sortedcontainers import SortedDict
@@ -35,9 +34,6 @@ from awsmon.dispatch import Service, operation
 from awsmon.errors import AccessDenied, AlreadyExists, Conflict, InvalidParameter, NotFound
 from awsmon.neighbours.policy import MalformedPolicy as _Malformed
 from awsmon.neighbours.policy import PolicyDocument
-
-if TYPE_CHECKING:
-    from awsmon.cloud import Cloud
 
 __all__ = [
     "S3",
@@ -203,7 +199,6 @@ class ListPage:
     next_continuation_token: str | None
 
 
-_BUCKETS: weakref.WeakKeyDictionary[Cloud, dict[str, Bucket]] = weakref.WeakKeyDictionary()
 
 
 def _token(after: str, is_prefix: bool) -> str:
@@ -242,7 +237,8 @@ class S3(Service):
     """
 
     def _buckets(self) -> dict[str, Bucket]:
-        return _BUCKETS.setdefault(self.ctx.cloud, {})
+        buckets: dict[str, Bucket] = self.ctx.shared("s3.buckets", dict)
+        return buckets
 
     def bucket(self, name: str) -> Bucket:
         """The bucket `name`, whoever owns it.

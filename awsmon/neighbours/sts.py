@@ -4,8 +4,10 @@ Simulates ``GetCallerIdentity``, answered from the cloud's current principal
 (`Cloud.as_principal`), so code that checks its account through STS sees the
 simulated one, and ``AssumeRole``, which hands out temporary credentials for an
 assumed-role principal (``arn:aws:sts::<account>:assumed-role/<role>/<session>``)
-that later calls can run as with ``cloud.as_principal(assumed.principal)``;
-`principal_for_access_key` maps the temporary AccessKeyId back to it.
+that later calls can run as with ``cloud.as_principal(assumed.principal)``.
+Each STS instance registers itself as one of the cloud's credential resolvers,
+so the boto3 routing (`Cloud.principal_for_access_key`) maps a temporary
+AccessKeyId back to its session without knowing STS.
 
 >>> from awsmon import Cloud
 >>> Cloud().sts.get_caller_identity().account_id
@@ -15,7 +17,6 @@ that later calls can run as with ``cloud.as_principal(assumed.principal)``;
 from __future__ import annotations
 
 import re
-import weakref
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +28,7 @@ from awsmon.identity import Principal
 from awsmon.wire import Params, WireApi, handles
 
 if TYPE_CHECKING:
-    from awsmon.cloud import Cloud
+    from awsmon.dispatch import CloudHandle, ServiceContext
 
 __all__ = ["STS", "AssumedRole", "ExpiredTokenException", "StsApi", "principal_for_access_key"]
 
@@ -54,24 +55,17 @@ class AssumedRole:
 
 _ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}):role/(?:[\w+=,.@-]+/)*([\w+=,.@-]{1,64})")
 _SESSION = re.compile(r"[\w+=,.@-]{2,64}")
-_SESSIONS: weakref.WeakKeyDictionary[Cloud, dict[str, AssumedRole]] = weakref.WeakKeyDictionary()
 
 
-def principal_for_access_key(cloud: Cloud, access_key_id: str) -> Principal | None:
+def principal_for_access_key(cloud: CloudHandle, access_key_id: str) -> Principal | None:
     """The assumed-role principal whose temporary AccessKeyId this is, or None.
 
-    For the boto3 routing: a client made with AssumeRole's credentials should
-    call as that principal.
+    Same as ``cloud.principal_for_access_key(access_key_id)``.
 
     Raises:
         ExpiredTokenException: the credentials are past their expiration.
     """
-    session = _SESSIONS.get(cloud, {}).get(access_key_id)
-    if session is None:
-        return None
-    if cloud.clock.now() >= session.expiration:
-        raise ExpiredTokenException("The security token included in the request is expired")
-    return session.principal
+    return cloud.principal_for_access_key(access_key_id)
 
 
 class STS(Service):
@@ -84,10 +78,28 @@ class STS(Service):
     clock.
     """
 
+    def __init__(self, ctx: ServiceContext) -> None:
+        super().__init__(ctx)
+        self._sessions: dict[str, AssumedRole] = {}
+        ctx.cloud.add_credential_resolver(self._principal_for_access_key)
+
+    def _principal_for_access_key(self, access_key_id: str) -> Principal | None:
+        """The principal of a session this STS issued, or None (a credential resolver).
+
+        Raises:
+            ExpiredTokenException: the credentials are past their expiration.
+        """
+        session = self._sessions.get(access_key_id)
+        if session is None:
+            return None
+        if self.ctx.now() >= session.expiration:
+            raise ExpiredTokenException("The security token included in the request is expired")
+        return session.principal
+
     @operation("GetCallerIdentity")
     def get_caller_identity(self) -> Principal:
         """Who is calling (GetCallerIdentity): the cloud's current principal."""
-        return self.ctx.cloud.principal
+        return self.ctx.principal
 
     @operation("AssumeRole")
     def assume_role(
@@ -129,7 +141,7 @@ class STS(Service):
             expiration=self.ctx.now() + timedelta(seconds=duration_seconds),
             assumed_role_id=principal.user_id,
         )
-        _SESSIONS.setdefault(self.ctx.cloud, {})[session.access_key_id] = session
+        self._sessions[session.access_key_id] = session
         return session
 
 
@@ -152,7 +164,6 @@ class StsApi(WireApi):
         role = params.string("RoleArn", required=True, min_length=20, max_length=2048)
         session = params.string("RoleSessionName", required=True, min_length=2, max_length=64)
         duration = params.integer("DurationSeconds", default=3600)
-        assert role is not None and session is not None and duration is not None
         assumed = self.domain.assume_role(role, session, duration)
         return {
             "Credentials": {
