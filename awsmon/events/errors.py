@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from awsmon.errors import AlreadyExists, Conflict, InvalidParameter, LimitExceeded, NotFound
-from awsmon.wire import Params, Wording
+from awsmon.params import Params, Wording
 
 __all__ = [
     "WORDING",

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from attrs import define, field, frozen
 
+from awsmon.arn import Arn, InvalidArn
 from awsmon.events.ruler import RuleMatcher
 
 if TYPE_CHECKING:
@@ -320,8 +321,10 @@ class Target:
     @property
     def service(self) -> str:
         """The service part of the target ARN (``sqs``, ``lambda``, ``events``...)."""
-        parts = self.arn.split(":", 3)
-        return parts[2] if len(parts) > 2 else ""
+        try:
+            return Arn.parse(self.arn).service
+        except InvalidArn:
+            return ""
 
 
 @frozen

@@ -77,9 +77,7 @@ class PartnerOperations(Service):
         self.partner_sources: dict[str, set[str]] = {}  # sources this partner made -> accounts
 
     def _customer(self, account: str) -> PartnerOperations:
-        customer: PartnerOperations = (
-            self.ctx.cloud.account(account).region(self.region).service(self.ctx.spec.name)
-        )
+        customer: PartnerOperations = self.ctx.sibling(self.ctx.spec.name, account_id=account)
         return customer
 
     def _set_source_state(self, name: str, state: EventSourceState) -> None:

@@ -28,6 +28,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from awsmon.arn import Arn, InvalidArn
 from awsmon.clock import to_datetime
 from awsmon.dispatch import operation
 from awsmon.events.archive import ArchiveOperations
@@ -289,18 +290,21 @@ class EventBridge(RuleOperations, BusOperations, ArchiveOperations, PartnerOpera
         service: EventBridge = self
         name = name_or_arn or DEFAULT_BUS
         if name.startswith("arn:"):
-            parts = name.split(":", 5)
-            name = parts[5].split("/", 1)[-1]
-            if (parts[3], parts[4]) != (self.region, self.account_id):
-                place = self.ctx.cloud.account(parts[4]).region(parts[3])
-                service = place.service(self.ctx.spec.name)
+            try:
+                arn = Arn.parse(name)
+            except InvalidArn:
+                arn = None
+            if arn is not None:
+                name = arn.resource.split("/", 1)[-1]
+                if (arn.region, arn.account_id) != (self.region, self.account_id):
+                    service = self.ctx.service_at(arn, self.ctx.spec.name)
         bus = service.buses.get(name)
         if bus is None:
             return PutEventsResultEntry(
                 error_code="ResourceNotFoundException",
                 error_message=f"Event bus {name} does not exist.",
             )
-        principal = self.ctx.cloud.principal
+        principal = self.ctx.principal
         if service is not self and not service.allows_put_events(bus, principal):
             return PutEventsResultEntry(
                 error_code="AccessDeniedException",

@@ -67,12 +67,15 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from attrs import define, field
 
+from awsmon import registry
+from awsmon.arn import Arn
 from awsmon.errors import AccessDenied, InternalFailure, NotFound, ServiceError, Throttled
 from awsmon.events.model import EventBus, Invocation, Received, Rule, Target
 from awsmon.events.transform import InputPath, TransformationFailed, WholeEvent
 from awsmon.identity import Principal
 
 if TYPE_CHECKING:
+    from awsmon.dispatch import ServiceContext
     from awsmon.neighbours.policy import PolicyDocument
 
 __all__ = [
@@ -128,7 +131,7 @@ class DeliveryHost(Protocol):
         retry_cap: largest retry delay, seconds.
     """
 
-    ctx: Any
+    ctx: ServiceContext
     target_faults: dict[str, TargetFault]
     invocations: list[Invocation]
     enforce_target_policies: bool
@@ -191,16 +194,9 @@ class _Attempt:
     done: bool = field(default=False)
 
 
-def _place(service: DeliveryHost, arn: str) -> Any:
-    parts = arn.split(":")
-    return service.ctx.cloud.account(parts[4]).region(parts[3])
-
-
 def _resource_name(arn: str) -> str:
     """The name after ``type/`` or ``type:`` (whichever comes first) in an ARN's resource."""
-    resource = arn.split(":", 5)[5]
-    cut = min((i for i in (resource.find("/"), resource.find(":")) if i >= 0), default=-1)
-    return resource if cut < 0 else resource[cut + 1 :]
+    return Arn.parse(arn).resource_id
 
 
 def _from_service_error(error: ServiceError) -> _Failed:
@@ -326,7 +322,7 @@ class Deliverer:
     def _backoff(self, attempt: int) -> timedelta:
         service = self.service
         ceiling = min(service.retry_cap, service.retry_base * 2 ** (attempt - 1))
-        seconds = ceiling / 2 + service.ctx.cloud.rng.uniform(0, ceiling / 2)
+        seconds = ceiling / 2 + service.ctx.rng.uniform(0, ceiling / 2)
         return timedelta(seconds=seconds)
 
     def _dead_letter(
@@ -347,7 +343,7 @@ class Deliverer:
             attributes["EXHAUSTED_RETRY_CONDITION"] = exhausted
         body = json.dumps(job.received.event, separators=(",", ":"), ensure_ascii=False)
         try:
-            sqs = _place(self.service, arn).service("sqs")
+            sqs = self.service.ctx.service_at(arn, "sqs")
             queue = sqs.queue(arn)
             self._check_policy(queue.settings.get("Policy"), "sqs:SendMessage", arn, job.rule)
             sqs.deliver(
@@ -404,7 +400,7 @@ class Deliverer:
 
     def _to_sqs(self, job: _Attempt) -> str:
         arn = job.target.arn
-        sqs = _place(self.service, arn).service("sqs")
+        sqs = self.service.ctx.service_at(arn, "sqs")
         queue = sqs.queue(arn)
         self._check_policy(queue.settings.get("Policy"), "sqs:SendMessage", arn, job.rule)
         fifo = queue.fifo
@@ -419,7 +415,7 @@ class Deliverer:
 
     def _to_sns(self, job: _Attempt) -> str:
         arn = job.target.arn
-        sns = _place(self.service, arn).service("sns")
+        sns = self.service.ctx.service_at(arn, "sns")
         topic = sns.topic(arn)
         self._check_policy(topic.attributes.get("Policy"), "sns:Publish", arn, job.rule)
         fifo = arn.endswith(".fifo")
@@ -434,7 +430,7 @@ class Deliverer:
 
     def _to_lambda(self, job: _Attempt) -> str:
         arn = job.target.arn
-        functions = _place(self.service, arn).service("lambda_")
+        functions = self.service.ctx.service_at(arn, "lambda_")
         function = functions.function(arn)
         policy = None
         if function.policy:
@@ -447,8 +443,8 @@ class Deliverer:
     def _to_events(self, job: _Attempt) -> str:
         service = self.service
         arn = job.target.arn
-        parts = arn.split(":")
-        region, account = parts[3], parts[4]
+        parsed = Arn.parse(arn)
+        region, account = parsed.region, parsed.account_id
         if job.received.forwarded:
             if region != service.region:
                 raise _Failed("THIRD_REGION_HOP_DETECTED", "Unknown exception.")
@@ -456,10 +452,10 @@ class Deliverer:
                 "THIRD_ACCOUNT_HOP_DETECTED",
                 "Events received from another event bus cannot be forwarded to this event bus.",
             )
-        receiver: BusReceiver = _place(service, arn).service("events")
-        bus = receiver.buses.get(_resource_name(arn))
+        receiver: BusReceiver = service.ctx.service_at(parsed, "events")
+        bus = receiver.buses.get(parsed.resource_id)
         if bus is None:
-            raise _Failed("NO_RESOURCE", f"Event bus {_resource_name(arn)} does not exist.")
+            raise _Failed("NO_RESOURCE", f"Event bus {parsed.resource_id} does not exist.")
         if account != service.account_id and not receiver.allows_put_events(
             bus, Principal.root(service.account_id)
         ):
@@ -473,8 +469,7 @@ class Deliverer:
 
     def _wire(self, arn: str, name: str, operation: str, params: Mapping[str, Any]) -> Any:
         """Call a neighbour's wire handler, or raise KeyError when awsmon lacks the service."""
-        place = _place(self.service, arn)
-        api = place.api(name)
+        api = registry.spec(name).load_api()(self.service.ctx.service_at(arn, name))
         method = api.operations.get(operation)
         if method is None:
             raise KeyError(operation)
@@ -528,8 +523,6 @@ class Deliverer:
     def _optional(
         self, arn: str, service: str, calls: Sequence[tuple[str, Mapping[str, Any]]]
     ) -> str:
-        from awsmon import registry
-
         try:
             registry.spec(service)
         except KeyError:
@@ -545,6 +538,6 @@ class Deliverer:
         return "delivered"
 
     def _as_events(self) -> Any:
-        return self.service.ctx.cloud.as_principal(
+        return self.service.ctx.as_principal(
             Principal.service(EVENTS_PRINCIPAL, self.service.account_id)
         )
