@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from attrs import frozen
 
+from awsmon.arn import Arn, InvalidArn
 from awsmon.clock import Job
 from awsmon.dispatch import Service
 from awsmon.logs.errors import InvalidParameterException, ResourceNotFoundException
@@ -198,20 +199,22 @@ class LogsCore(Service):
         """
         if not identifier.startswith("arn:"):
             return identifier
-        parts = identifier.split(":", 6)
+        try:
+            arn: Arn | None = Arn.parse(identifier)
+        except InvalidArn:
+            arn = None
         if (
-            len(parts) < 7
-            or parts[2] != "logs"
-            or parts[5] != "log-group"
-            or parts[3] != self.region
-            or parts[4] != self.account_id
+            arn is None
+            or arn.service != "logs"
+            or not arn.resource.startswith("log-group:")
+            or (arn.region, arn.account_id) != (self.region, self.account_id)
         ):
             raise ResourceNotFoundException(
                 "The specified log group does not exist.",
                 param="logGroupIdentifier",
                 value=identifier,
             )
-        name = parts[6]
+        name = arn.resource_id
         return name[:-2] if name.endswith(":*") else name
 
     def group_by_arn(self, resource_arn: str) -> LogGroup:

@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from awsmon import registry
+from awsmon.arn import Arn, InvalidArn
 from awsmon.dispatch import operation
 from awsmon.errors import AccessDenied, ServiceError
 from awsmon.logs._core import Page, check_limit, paginate
@@ -253,8 +254,11 @@ class CloudWatchLogs(EventsMixin, ExportsMixin, TagsMixin, ResourcePoliciesMixin
 
     def _check_kms_key(self, kms_key_id: str, group_arn: str) -> None:
         """Refuse a key CloudWatch Logs could not use for the group, as AWS does."""
-        parts = kms_key_id.split(":", 5)
-        if len(parts) != 6 or parts[0] != "arn" or parts[2] != "kms":
+        try:
+            is_kms = Arn.parse(kms_key_id).service == "kms"
+        except InvalidArn:
+            is_kms = False
+        if not is_kms:
             raise InvalidParameterException(
                 f"Specified KMS key {kms_key_id} is not a valid KMS key ARN.",
                 param="kmsKeyId",

@@ -296,7 +296,7 @@ class XRay(ConfigOperations, GraphOperations, Service):
         sampler = Sampler(
             client_id=client_id or self.ctx.ids.hex(24),
             now=clock.time,
-            rng=self.ctx.cloud.rng,
+            rng=self.ctx.rng,
             fetch_rules=self.get_sampling_rules,
             fetch_targets=fetch_targets,
         )
