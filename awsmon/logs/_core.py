@@ -19,7 +19,7 @@ from attrs import frozen
 from awsmon.arn import Arn, InvalidArn
 from awsmon.clock import Job
 from awsmon.dispatch import Service
-from awsmon.logs.errors import InvalidParameterException, ResourceNotFoundException
+from awsmon.logs.errors import REQUEST, InvalidParameterException, ResourceNotFoundException
 from awsmon.logs.model import ExportTask, LogGroup, LogStream, ResourcePolicy, to_millis
 
 __all__ = ["DAY_MS", "LogsCore", "Page"]
@@ -72,18 +72,10 @@ def check_limit(limit: int | None, maximum: int, default: int) -> int:
     if limit is None:
         return default
     if limit < 1:
-        raise InvalidParameterException(
-            f"1 validation error detected: Value '{limit}' at 'limit' failed to satisfy "
-            "constraint: Member must have value greater than or equal to 1",
-            param="limit",
-            value=limit,
-        )
+        raise REQUEST.invalid("limit", limit, "Member must have value greater than or equal to 1")
     if limit > maximum:
-        raise InvalidParameterException(
-            f"1 validation error detected: Value '{limit}' at 'limit' failed to satisfy "
-            f"constraint: Member must have value less than or equal to {maximum}",
-            param="limit",
-            value=limit,
+        raise REQUEST.invalid(
+            "limit", limit, f"Member must have value less than or equal to {maximum}"
         )
     return limit
 
