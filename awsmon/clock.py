@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -132,6 +133,9 @@ class VirtualClock:
         self._seq = itertools.count()
         self._running = False
         self._observers: list[Callable[[datetime], None]] = []
+        #: Serializes the simulation: clock moves and operation calls from many threads
+        #: run one at a time (re-entrant, so a job may make calls).
+        self.lock = threading.RLock()
 
     # -- reading time -----------------------------------------------------------
 
@@ -175,6 +179,10 @@ class VirtualClock:
         self._run_until(self._now)
 
     def _run_until(self, target: datetime) -> None:
+        with self.lock:
+            self._run_jobs_until(target)
+
+    def _run_jobs_until(self, target: datetime) -> None:
         if self._running:
             raise ClockError("the clock can't be moved from inside a clock job")
         self._running = True

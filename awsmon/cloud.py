@@ -26,6 +26,7 @@ import random
 import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from awsmon import registry
@@ -181,8 +182,13 @@ class Cloud:
         self._accounts: dict[str, Account] = {}
         self._credential_resolvers: list[CredentialResolver] = []
         self._shared: dict[str, Any] = {}
-        default = Principal.from_arn(principal) if principal else Principal.root(account_id)
-        self._principals: list[Principal] = [default]
+        self._default_principal = (
+            Principal.from_arn(principal) if principal else Principal.root(account_id)
+        )
+        # Each thread (and asyncio task) has its own stack of `as_principal` blocks.
+        self._principals: ContextVar[tuple[Principal, ...]] = ContextVar(
+            f"awsmon.principals.{id(self)}", default=()
+        )
 
     # -- places -----------------------------------------------------------------
 
@@ -223,20 +229,22 @@ class Cloud:
     @property
     def principal(self) -> Principal:
         """Who is calling now: the innermost `as_principal`, else the default caller."""
-        return self._principals[-1]
+        stack = self._principals.get()
+        return stack[-1] if stack else self._default_principal
 
     @contextmanager
     def as_principal(self, principal: str | Principal) -> Iterator[Principal]:
         """Make every call inside the block run as `principal` (an ARN or a `Principal`).
 
-        Calls act in the principal's account.
+        Calls act in the principal's account. The block holds for the thread (or
+        asyncio task) that opened it: other threads keep their own caller.
         """
         who = principal if isinstance(principal, Principal) else Principal.from_arn(principal)
-        self._principals.append(who)
+        token = self._principals.set((*self._principals.get(), who))
         try:
             yield who
         finally:
-            self._principals.pop()
+            self._principals.reset(token)
 
     def shared(self, key: str, factory: Callable[[], T]) -> T:
         """Cloud-wide state under `key`, made by `factory` on first use (see `ServiceContext`)."""

@@ -100,6 +100,9 @@ class Dispatcher:
     not, in the order they were added. A listener that raises propagates to
     the caller: listeners are part of the simulation, not observers of it.
 
+    Calls from many threads run one at a time (the clock's lock), so an
+    application's thread pool sees the simulation as one thread would.
+
     Hooks in `before_call` run before each outermost call: bridges that bring
     outside input into the simulation on its own thread (the X-Ray daemon)
     drain their queues there, so the call sees what has arrived.
@@ -139,6 +142,22 @@ class Dispatcher:
         Raises:
             ServiceError: whatever `handler` raised, after reporting it.
         """
+        with self._clock.lock:
+            return self._call(
+                service, operation, account_id, region, parameters, handler, source, request_id
+            )
+
+    def _call(
+        self,
+        service: str,
+        operation: str,
+        account_id: str,
+        region: str,
+        parameters: Mapping[str, Any] | Callable[[], Mapping[str, Any]],
+        handler: Callable[[], T],
+        source: str,
+        request_id: str | None,
+    ) -> T:
         if self.before_call and not self._frames:
             for hook in list(self.before_call):
                 hook()

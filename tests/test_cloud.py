@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -216,6 +217,37 @@ class TestCredentialResolvers:
         cloud.add_credential_resolver(lambda key: bob if key == "AKIABOB" else None)
         assert cloud.principal_for_access_key("AKIABOB") == bob
         assert cloud.principal_for_access_key("AKIAOTHER") is None
+
+
+class TestThreads:
+    def test_threads_keep_their_callers_and_lose_no_call(self) -> None:
+        """8 threads of 3 accounts, 10,000 calls: each lands in its thread's account, none lost."""
+        accounts = ["111111111111", "222222222222", "333333333333"]
+        with toy_service():
+            cloud = Cloud()
+            calls: list[ApiCall] = []
+            cloud.on_api_call(calls.append)
+
+            def work(thread: int) -> None:
+                account = accounts[thread % len(accounts)]
+                with cloud.as_principal(f"arn:aws:iam::{account}:user/t{thread}"):
+                    client = cloud.client("codecommit")
+                    for i in range(1250):
+                        client.create_repository(repositoryName=f"t{thread}-{i}")
+                        if i % 250 == 0:
+                            cloud.clock.advance(1)
+
+            threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        assert len(calls) == 10_000
+        for n in range(8):
+            repositories = cloud.account(accounts[n % 3]).toy.repositories
+            assert sum(name.startswith(f"t{n}-") for name in repositories) == 1250
+        assert all(call.account_id == call.principal.account_id for call in calls)
+        assert cloud.principal == Principal.root("123456789012")
 
 
 class TestDeterminism:

@@ -63,9 +63,8 @@ class ToyApi(WireApi):
     @handles("CreateRepository")
     def create_repository(self, params: Params) -> dict[str, Any]:
         name = params.string("repositoryName", required=True, max_length=100, pattern=r"[\w.-]+")
-        assert name is not None
         arn = self.domain.create_repository(
-            name, description=params.string("repositoryDescription", default="") or ""
+            name, description=params.string("repositoryDescription", default="")
         )
         return {
             "repositoryMetadata": {
@@ -78,7 +77,6 @@ class ToyApi(WireApi):
     @handles("GetRepository")
     def get_repository(self, params: Params) -> dict[str, Any]:
         name = params.string("repositoryName", required=True)
-        assert name is not None
         description = self.domain.get_repository(name)
         return {
             "repositoryMetadata": {"repositoryName": name, "repositoryDescription": description}
