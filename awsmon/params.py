@@ -63,16 +63,21 @@ class Wording:
             f"failed to satisfy constraint: {constraint}"
         )
 
-    def missing_message(self, location: str) -> str:
-        """The message for the required member at `location` being absent."""
+    def missing_message(self, path: str, name: str) -> str:
+        """The message for the required member `name` under `path` being absent.
+
+        The query protocol's words name the parameter as the request spells it
+        (``The parameter AlarmName is required.``); the JSON protocol's validation
+        words locate it like any other constraint (``Value null at 'alarmName'``).
+        """
         if self.missing == "null":
             return (
-                f"1 validation error detected: Value null at '{location}' "
+                f"1 validation error detected: Value null at '{self.location(path, name)}' "
                 "failed to satisfy constraint: Member must not be null"
             )
         if self.missing == "must-contain":
-            return f"The request must contain the parameter {location}"
-        return f"The parameter {location} is required."
+            return f"The request must contain the parameter {path}{name}"
+        return f"The parameter {path}{name} is required."
 
 
 class Params:
@@ -191,7 +196,7 @@ greater than or equal to 1
     def missing(self, name: str) -> ServiceError:
         """The service's error for the required parameter `name` being absent."""
         return self._missing(
-            self._wording.missing_message(self.location(name)), param=name, value=None
+            self._wording.missing_message(self._path, name), param=name, value=None
         )
 
     def _present(self, name: str, required: bool) -> Any:

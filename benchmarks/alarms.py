@@ -7,7 +7,7 @@ evaluated 1,440 times. Prints the wall time, the time spent advancing the
 clock (the evaluations) and evaluations per second.
 
 Baseline, in the same run: the same windows decided by calling the pure
-`awsmon.cloudwatch.evaluation.evaluate` on every evaluation (what a naive
+`awsmon.cloudwatch.alarms.evaluation.evaluate` on every evaluation (what a naive
 service would do), timed on a sample and scaled up. moto is not a baseline
 here: its CloudWatch backend stores alarms but never evaluates them.
 Asserts nothing.
@@ -20,10 +20,10 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from awsmon import Cloud, VirtualClock
-from awsmon.cloudwatch.alarm_window import read_fast
-from awsmon.cloudwatch.evaluation import evaluate
-from awsmon.cloudwatch.model import MetricKey
-from awsmon.cloudwatch.store import epoch_seconds
+from awsmon.cloudwatch.alarms.evaluation import evaluate
+from awsmon.cloudwatch.alarms.window import read_fast
+from awsmon.cloudwatch.metrics.model import MetricKey
+from awsmon.cloudwatch.metrics.store import epoch_seconds
 
 T0 = datetime(2025, 6, 1, tzinfo=UTC)
 ALARMS = 1000

@@ -24,8 +24,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from awsmon import Cloud, VirtualClock
-from awsmon.cloudwatch.metric_data import MetricDataQuery, MetricStat
-from awsmon.cloudwatch.model import MetricKey
+from awsmon.cloudwatch.metrics.model import MetricKey
+from awsmon.cloudwatch.metrics.queries import MetricDataQuery, MetricStat
 
 T0 = datetime(2025, 6, 1, tzinfo=UTC)
 STATS = ["SampleCount", "Average", "Sum", "Minimum", "Maximum"]

@@ -1,23 +1,36 @@
 """CloudWatch Metrics, Alarms and Dashboards, simulated.
 
-The service is `CloudWatch` (``cloud.cloudwatch``); its values live in:
+The service is `CloudWatch` (``cloud.cloudwatch``, `awsmon.cloudwatch.service`);
+the wire API is `awsmon.cloudwatch.api`. The code is in three packages:
 
-- `awsmon.cloudwatch.model`: `MetricKey`, `Dimension`, `MetricDatum`,
-  `StatisticSet`, `StandardUnit`;
-- `awsmon.cloudwatch.metric_data`: `MetricDataQuery`, `MetricStat` (GetMetricData);
-- `awsmon.cloudwatch.alarm_model` and `alarm_records`: `AlarmState`,
+- `awsmon.cloudwatch.metrics`: values (`MetricKey`, `Dimension`,
+  `MetricDatum`, `StatisticSet`, `StandardUnit`), the store, statistics and
+  GetMetricData (`MetricDataQuery`, `MetricStat`);
+- `awsmon.cloudwatch.math`: the metric-math language (pure);
+- `awsmon.cloudwatch.alarms`: metric and composite alarms (`AlarmState`,
   `ComparisonOperator`, `TreatMissingData`, `MetricAlarm`, `CompositeAlarm`,
-  `ActionInvocation`;
-- the pure languages: `statistics` (statistic names), `math` (metric math),
-  `alarm_rule` (composite alarm rules), `evaluation` (the alarm algorithm).
+  `ActionInvocation`), their evaluation and anomaly detectors.
+
+Other services import what they need from this package only (never its
+submodules): the names above, and `epoch_seconds`, `from_epoch` (the store's
+time keys) and `read_fast` (an alarm-style window of floats, which Auto Scaling's
+target tracking reads).
 """
 
 from __future__ import annotations
 
-from awsmon.cloudwatch.alarm_model import AlarmState, ComparisonOperator, TreatMissingData
-from awsmon.cloudwatch.alarm_records import ActionInvocation, CompositeAlarm, MetricAlarm
-from awsmon.cloudwatch.metric_data import MetricDataQuery, MetricStat
-from awsmon.cloudwatch.model import Dimension, MetricDatum, MetricKey, StandardUnit, StatisticSet
+from awsmon.cloudwatch.alarms.model import AlarmState, ComparisonOperator, TreatMissingData
+from awsmon.cloudwatch.alarms.records import ActionInvocation, CompositeAlarm, MetricAlarm
+from awsmon.cloudwatch.alarms.window import read_fast
+from awsmon.cloudwatch.metrics.model import (
+    Dimension,
+    MetricDatum,
+    MetricKey,
+    StandardUnit,
+    StatisticSet,
+)
+from awsmon.cloudwatch.metrics.queries import MetricDataQuery, MetricStat
+from awsmon.cloudwatch.metrics.store import epoch_seconds, from_epoch
 from awsmon.cloudwatch.service import CloudWatch
 
 __all__ = [
@@ -35,4 +48,7 @@ __all__ = [
     "StandardUnit",
     "StatisticSet",
     "TreatMissingData",
+    "epoch_seconds",
+    "from_epoch",
+    "read_fast",
 ]

@@ -5,15 +5,21 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from awsmon.cloudwatch.alarms_api import AlarmsApi
+from awsmon.cloudwatch.alarms.api import AlarmsApi
 from awsmon.cloudwatch.errors import (
     InvalidParameterValue,
     MissingParameter,
     RequestEntityTooLarge,
     ValidationError,
 )
-from awsmon.cloudwatch.metric_data import MetricDataQuery, MetricStat
-from awsmon.cloudwatch.model import Dimension, MetricDatum, MetricKey, StandardUnit, StatisticSet
+from awsmon.cloudwatch.metrics.model import (
+    Dimension,
+    MetricDatum,
+    MetricKey,
+    StandardUnit,
+    StatisticSet,
+)
+from awsmon.cloudwatch.metrics.queries import MetricDataQuery, MetricStat
 from awsmon.cloudwatch.service import CloudWatch
 from awsmon.wire import Params, handles
 
@@ -24,21 +30,41 @@ MAX_PUT_BYTES = 1_048_576
 
 
 def _dimensions(params: Params, name: str = "Dimensions") -> list[Dimension]:
-    found = []
-    for item in params.items(name):
-        entry = params.nested(item)
-        dim_name = entry.string("Name", required=True)
-        dim_value = entry.string("Value", required=True)
-        assert dim_name is not None and dim_value is not None
-        found.append(Dimension(dim_name, dim_value))
-    return found
+    return [
+        Dimension(entry.string("Name", required=True), entry.string("Value", required=True))
+        for entry in params.structs(name)
+    ]
 
 
 def _metric_key(p: Params) -> MetricKey:
-    namespace = p.string("Namespace", required=True)
-    name = p.string("MetricName", required=True)
-    assert namespace is not None and name is not None
-    return MetricKey.of(namespace, name, _dimensions(p))
+    return MetricKey.of(
+        p.string("Namespace", required=True), p.string("MetricName", required=True), _dimensions(p)
+    )
+
+
+def _statistic_set(entry: Params) -> StatisticSet | None:
+    if not entry.mapping("StatisticValues"):
+        return None
+    s = entry.nested(entry.mapping("StatisticValues"), "StatisticValues")
+    return StatisticSet(
+        sample_count=s.number("SampleCount", required=True),
+        sum=s.number("Sum", required=True),
+        minimum=s.number("Minimum", required=True),
+        maximum=s.number("Maximum", required=True),
+    )
+
+
+def _metric_stat(q: Params) -> MetricStat | None:
+    if not q.mapping("MetricStat"):
+        return None
+    s = q.nested(q.mapping("MetricStat"), "MetricStat")
+    unit = s.string("Unit")
+    return MetricStat(
+        metric=_metric_key(s.nested(s.mapping("Metric", required=True), "Metric")),
+        period=s.integer("Period", required=True),
+        stat=s.string("Stat", required=True),
+        unit=None if unit is None else StandardUnit.parse(unit),
+    )
 
 
 class CloudWatchApi(AlarmsApi):
@@ -62,35 +88,21 @@ class CloudWatchApi(AlarmsApi):
                 f"Request size {size} exceeded {MAX_PUT_BYTES} bytes", param="MetricData"
             )
         namespace = p.string("Namespace", required=True)
-        assert namespace is not None
-        items = p.items("MetricData", required=True)
         datums = []
-        for index, item in enumerate(items, 1):
-            entry = self.params(item)
+        for index, entry in enumerate(p.structs("MetricData", required=True), 1):
             name = entry.string("MetricName", required=True)
-            assert name is not None
-            stats = entry.mapping("StatisticValues")
-            statistic_set = None
-            if stats:
-                s = self.params(stats)
-                statistic_set = StatisticSet(
-                    sample_count=_number(s, "SampleCount"),
-                    sum=_number(s, "Sum"),
-                    minimum=_number(s, "Minimum"),
-                    maximum=_number(s, "Maximum"),
-                )
             datums.append(
                 MetricDatum(
                     key=MetricKey.of(namespace, name, _dimensions(entry)),
                     timestamp=entry.timestamp("Timestamp"),
                     value=entry.raw("Value"),
-                    statistic_values=statistic_set,
+                    statistic_values=_statistic_set(entry),
                     values=entry.items("Values"),
                     counts=entry.items("Counts"),
                     unit=StandardUnit.parse(
                         entry.string("Unit"), param=f"MetricData.member.{index}.Unit"
                     ),
-                    storage_resolution=entry.integer("StorageResolution", default=60) or 60,
+                    storage_resolution=entry.integer("StorageResolution", default=60),
                 )
             )
         self.domain.put_metric_data(namespace, datums)
@@ -100,16 +112,13 @@ class CloudWatchApi(AlarmsApi):
     def get_metric_statistics(self, p: Params) -> dict[str, Any]:
         """GetMetricStatistics."""
         key = _metric_key(p)
-        start, end = p.timestamp("StartTime", required=True), p.timestamp("EndTime", required=True)
-        period = p.integer("Period", required=True, minimum=1)
-        assert start is not None and end is not None and period is not None
         answer = self.domain.get_metric_statistics(
             key.namespace,
             key.name,
             dimensions=key.dimensions,
-            start_time=start,
-            end_time=end,
-            period=period,
+            start_time=p.timestamp("StartTime", required=True),
+            end_time=p.timestamp("EndTime", required=True),
+            period=p.integer("Period", required=True, minimum=1),
             statistics=p.items("Statistics"),
             extended_statistics=p.items("ExtendedStatistics"),
             unit=p.string("Unit"),
@@ -126,43 +135,25 @@ class CloudWatchApi(AlarmsApi):
     @handles("GetMetricData")
     def get_metric_data(self, p: Params) -> dict[str, Any]:
         """GetMetricData."""
-        queries = []
-        invalid, missing = ValidationError, ValidationError
-        for item in p.items("MetricDataQueries", required=True):
-            q = Params(item, invalid=invalid, missing=missing)
-            stat_data = q.mapping("MetricStat")
-            metric_stat = None
-            if stat_data:
-                s = Params(stat_data, invalid=invalid, missing=missing)
-                period, stat = s.integer("Period", required=True), s.string("Stat", required=True)
-                assert period is not None and stat is not None
-                unit = s.string("Unit")
-                metric_stat = MetricStat(
-                    metric=_metric_key(s.nested(s.mapping("Metric", required=True))),
-                    period=period,
-                    stat=stat,
-                    unit=None if unit is None else StandardUnit.parse(unit),
-                )
-            query_id = q.string("Id", required=True)
-            assert query_id is not None
-            queries.append(
-                MetricDataQuery(
-                    id=query_id,
-                    metric_stat=metric_stat,
-                    expression=q.string("Expression"),
-                    label=q.string("Label"),
-                    return_data=bool(q.boolean("ReturnData", default=True)),
-                    period=q.integer("Period"),
-                )
+        # GetMetricData answers ValidationError for missing members too.
+        q = Params(p.data, invalid=ValidationError, missing=ValidationError, wording=self.wording)
+        queries = [
+            MetricDataQuery(
+                id=query.string("Id", required=True),
+                metric_stat=_metric_stat(query),
+                expression=query.string("Expression"),
+                label=query.string("Label"),
+                return_data=query.boolean("ReturnData", default=True),
+                period=query.integer("Period"),
             )
-        start, end = p.timestamp("StartTime", required=True), p.timestamp("EndTime", required=True)
-        assert start is not None and end is not None
+            for query in q.structs("MetricDataQueries", required=True)
+        ]
         answer = self.domain.get_metric_data(
             queries,
-            start_time=start,
-            end_time=end,
-            scan_by=p.string("ScanBy", default="TimestampDescending") or "TimestampDescending",
-            max_datapoints=p.integer("MaxDatapoints", default=100_800) or 100_800,
+            start_time=p.timestamp("StartTime", required=True),
+            end_time=p.timestamp("EndTime", required=True),
+            scan_by=p.string("ScanBy", default="TimestampDescending"),
+            max_datapoints=p.integer("MaxDatapoints", default=100_800),
             next_token=p.string("NextToken"),
         )
         response: dict[str, Any] = {
@@ -191,10 +182,8 @@ class CloudWatchApi(AlarmsApi):
     def list_metrics(self, p: Params) -> dict[str, Any]:
         """ListMetrics."""
         filters = []
-        for item in p.items("Dimensions", max_items=10):
-            entry = self.params(item)
+        for entry in p.structs("Dimensions", max_items=10):
             name = entry.string("Name", required=True, min_length=1, max_length=255)
-            assert name is not None
             filters.append((name, entry.string("Value", max_length=1024)))
         keys, token = self.domain.list_metrics(
             namespace=p.string("Namespace", min_length=1, max_length=255),
@@ -222,18 +211,15 @@ class CloudWatchApi(AlarmsApi):
     @handles("PutDashboard")
     def put_dashboard(self, p: Params) -> dict[str, Any]:
         """PutDashboard."""
-        name = p.string("DashboardName", required=True)
-        body = p.string("DashboardBody", required=True)
-        assert name is not None and body is not None
-        messages = self.domain.put_dashboard(name, body)
+        messages = self.domain.put_dashboard(
+            p.string("DashboardName", required=True), p.string("DashboardBody", required=True)
+        )
         return {"DashboardValidationMessages": messages}
 
     @handles("GetDashboard")
     def get_dashboard(self, p: Params) -> dict[str, Any]:
         """GetDashboard."""
-        name = p.string("DashboardName", required=True)
-        assert name is not None
-        found = self.domain.get_dashboard(name)
+        found = self.domain.get_dashboard(p.string("DashboardName", required=True))
         return {"DashboardArn": found.arn, "DashboardBody": found.body, "DashboardName": found.name}
 
     @handles("ListDashboards")
@@ -255,11 +241,6 @@ class CloudWatchApi(AlarmsApi):
     @handles("DeleteDashboards")
     def delete_dashboards(self, p: Params) -> dict[str, Any]:
         """DeleteDashboards."""
-        self.domain.delete_dashboards(p.items("DashboardNames", required=True))
+        self.domain.delete_dashboards(p.strings("DashboardNames", required=True))
         return {}
 
-
-def _number(p: Params, name: str) -> float:
-    value = p.number(name, required=True)
-    assert value is not None
-    return value

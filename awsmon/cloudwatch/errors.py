@@ -66,9 +66,7 @@ class InvalidParameterValue(InvalidParameter, code="InvalidParameterValue", serv
     """A parameter's value is not valid (for example an unknown statistic name)."""
 
 
-class LimitExceededException(
-    LimitExceeded, code="LimitExceededException", service="cloudwatch"
-):
+class LimitExceededException(LimitExceeded, code="LimitExceededException", service="cloudwatch"):
     """A quota of the newer operations (anomaly detectors, insight rules) would be exceeded."""
 
 

@@ -1,13 +1,16 @@
-"""The CloudWatch service of one account and region: metrics, their queries and dashboards.
+"""The CloudWatch service of one account and region: metrics, alarms and dashboards.
 
-`CloudWatch` is the one stateful class. Its methods, by purpose:
+`CloudWatch` is the service; it owns the metric catalog
+(`awsmon.cloudwatch.metrics.catalog`), the anomaly detectors and the alarms'
+owner (`awsmon.cloudwatch.alarms.store.Alarms`). Its methods, by purpose:
 
 - publishing: `put_metric_data` (PutMetricData) and `publish` (how AWS
   services and awsmon's own simulations put their metrics: not an API call);
 - reading: `get_metric_statistics`, `get_metric_data`, `list_metrics`;
+- alarms and anomaly detectors: see `awsmon.cloudwatch.alarms.operations`;
 - dashboards: `put_dashboard`, `get_dashboard`, `list_dashboards`, `delete_dashboards`;
 - time: an hourly clock job applies AWS's retention schedule (roll-ups and
-  expiry, `awsmon.cloudwatch.store`).
+  expiry, `awsmon.cloudwatch.metrics.store`).
 
 Simulation notes:
     New metrics are visible to every query at once: AWS's delays of up to 2
@@ -20,17 +23,19 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
-from attrs import define, field, frozen
+from attrs import frozen
 
-from awsmon.cloudwatch.alarms import AlarmOperations
+from awsmon.cloudwatch.alarms.anomaly import AnomalyDetectors
+from awsmon.cloudwatch.alarms.operations import AlarmOperations
+from awsmon.cloudwatch.alarms.store import Alarms
 from awsmon.cloudwatch.dashboards import Dashboard, DashboardOperations
 from awsmon.cloudwatch.errors import (
     InvalidNextToken,
     InvalidParameterCombination,
     InvalidParameterValue,
 )
-from awsmon.cloudwatch.metric_data import MetricDataQuery, MetricDataResults, run_queries
-from awsmon.cloudwatch.model import (
+from awsmon.cloudwatch.metrics.catalog import Metric, MetricCatalog
+from awsmon.cloudwatch.metrics.model import (
     MAX_DIMENSIONS,
     Dimension,
     MetricDatum,
@@ -39,9 +44,11 @@ from awsmon.cloudwatch.model import (
     check_dimension,
     check_metric_name,
     check_namespace,
+    check_period,
 )
-from awsmon.cloudwatch.statistics import Statistic, parse_statistic
-from awsmon.cloudwatch.store import (
+from awsmon.cloudwatch.metrics.queries import MetricDataQuery, MetricDataResults, run_queries
+from awsmon.cloudwatch.metrics.statistics import Statistic, parse_statistic
+from awsmon.cloudwatch.metrics.store import (
     SeriesStore,
     align_start,
     epoch_seconds,
@@ -57,29 +64,6 @@ MAX_STATISTICS_DATAPOINTS = 1440
 #: Metrics one ListMetrics page holds.
 LIST_METRICS_PAGE = 500
 _BASIC = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
-
-
-@define(eq=False)
-class Metric:
-    """A metric: its identity and its stored data, one `SeriesStore` per unit.
-
-    Attributes:
-        key: namespace, name and dimensions.
-        series: the data of each unit (CloudWatch never mixes or converts units).
-        last_put_at: when data was last put (ListMetrics shows metrics with data
-            in the last two weeks).
-    """
-
-    key: MetricKey
-    series: dict[StandardUnit, SeriesStore] = field(factory=dict)
-    last_put_at: datetime | None = None
-
-    def store(self, unit: StandardUnit) -> SeriesStore:
-        """The series of `unit`, created on first use."""
-        found = self.series.get(unit)
-        if found is None:
-            found = self.series[unit] = SeriesStore()
-        return found
 
 
 @frozen(kw_only=True)
@@ -103,14 +87,20 @@ class MetricStatistics:
 class CloudWatch(AlarmOperations, DashboardOperations, Service):
     """CloudWatch metrics, dashboards and alarms of one account and region.
 
-    The alarm and anomaly-detector operations come from `AlarmOperations`
-    (`awsmon.cloudwatch.alarms`), the dashboard operations from
-    `DashboardOperations` (`awsmon.cloudwatch.dashboards`).
+    The service owns three components and delegates to them: `metric_catalog`
+    (`awsmon.cloudwatch.metrics.catalog.MetricCatalog`, every metric's data),
+    `anomaly_detectors` (`awsmon.cloudwatch.alarms.anomaly.AnomalyDetectors`)
+    and `alarms` (`awsmon.cloudwatch.alarms.store.Alarms`, the one owner of the
+    alarms). The alarm and anomaly-detector operations are defined in
+    `AlarmOperations` (`awsmon.cloudwatch.alarms.operations`), the dashboard
+    operations in `DashboardOperations` (`awsmon.cloudwatch.dashboards`).
     """
 
     def __init__(self, ctx: ServiceContext) -> None:
         super().__init__(ctx)
-        self._metrics: dict[MetricKey, Metric] = {}
+        self.metric_catalog = MetricCatalog()
+        self.anomaly_detectors = AnomalyDetectors(self.metric_catalog)
+        self.alarms = Alarms(ctx, self.metric_catalog, self.anomaly_detectors)
         self.retention_job = ctx.clock.call_every(
             timedelta(hours=1), self._apply_retention, name=f"cloudwatch retention {ctx.region}"
         )
@@ -147,27 +137,7 @@ class CloudWatch(AlarmOperations, DashboardOperations, Service):
                 )
             datum.check(now, index=index)
         for datum in metric_data:
-            self._store(datum, now)
-
-    def _store(self, datum: MetricDatum, now: datetime) -> None:
-        metric = self._metric(datum.key)
-        metric.last_put_at = now
-        series = metric.store(datum.unit)
-        seconds = epoch_seconds(datum.timestamp or now)
-        slot = seconds - seconds % datum.storage_resolution
-        if datum.value is not None:
-            series.add_value(slot, float(datum.value))
-        elif datum.statistic_values is not None:
-            stats = datum.statistic_values
-            series.add_statistic_set(
-                slot, stats.sample_count, stats.sum, stats.minimum, stats.maximum
-            )
-        else:
-            counts = datum.counts or [1.0] * len(datum.values)
-            merged: dict[float, float] = {}
-            for value, count in zip(datum.values, counts, strict=True):
-                merged[float(value)] = merged.get(float(value), 0.0) + float(count)
-            series.add_values(slot, merged)
+            self.metric_catalog.put(datum, now)
 
     def publish(
         self,
@@ -189,38 +159,20 @@ class CloudWatch(AlarmOperations, DashboardOperations, Service):
             InvalidParameterValue: the key is invalid or a value is not finite.
         """
         key.check(custom=False)
-        metric = self._metric(key)
-        metric.last_put_at = self.ctx.now()
-        series = metric.store(unit)
-        add = series.add_value
-        for when, value in points:
-            number = float(value)
-            if not math.isfinite(number):
-                raise InvalidParameterValue(
-                    f"The value {value} for parameter Value is invalid.", param="Value", value=value
-                )
-            seconds = epoch_seconds(when)
-            add(seconds - seconds % storage_resolution, number)
-
-    def _metric(self, key: MetricKey) -> Metric:
-        found = self._metrics.get(key)
-        if found is None:
-            found = self._metrics[key] = Metric(key)
-        return found
+        self.metric_catalog.publish(
+            key, points, unit=unit, storage_resolution=storage_resolution, now=self.ctx.now()
+        )
 
     def metric(self, key: MetricKey) -> Metric | None:
         """The stored metric `key`, or None (for inspection in tests)."""
-        return self._metrics.get(key)
+        return self.metric_catalog.get(key)
 
     def metrics(self) -> list[Metric]:
         """Every stored metric (for inspection; `list_metrics` applies AWS's rules)."""
-        return list(self._metrics.values())
+        return self.metric_catalog.all()
 
     def _apply_retention(self) -> None:
-        now = epoch_seconds(self.ctx.now())
-        for metric in self._metrics.values():
-            for series in metric.series.values():
-                series.roll_up(now)
+        self.metric_catalog.apply_retention(epoch_seconds(self.ctx.now()))
 
     # -- reading ------------------------------------------------------------------
 
@@ -273,40 +225,16 @@ class CloudWatch(AlarmOperations, DashboardOperations, Service):
                 param="Period",
                 value=period,
             )
-        metric = self._metrics.get(key)
+        metric = self.metric_catalog.get(key)
         if metric is None or not period_allowed(now, start, period):
             return MetricStatistics(metric_name, ())
-        extended_wanted = [s for s in wanted if s.is_extended]
-        basic_wanted = [s.name for s in wanted if not s.is_extended]
         first, last = epoch_seconds(start), epoch_seconds(end_time)
-        points: list[Datapoint] = []
-        for series_unit, series in sorted(metric.series.items(), key=lambda item: item[0].value):
-            if only_unit is not None and series_unit is not only_unit:
-                continue
-            for bucket, low, high in series.buckets(first, last, period):
-                count, total, minimum, maximum = series.summary(low, high)
-                known = {
-                    "SampleCount": count,
-                    "Sum": total,
-                    "Minimum": minimum,
-                    "Maximum": maximum,
-                    "Average": total / count,
-                }
-                extended: dict[str, float] = {}
-                if extended_wanted:
-                    aggregate = series.aggregate(low, high, raw=True)
-                    for statistic in extended_wanted:
-                        value = statistic.compute(aggregate)
-                        if value is not None:
-                            extended[statistic.name] = value
-                points.append(
-                    Datapoint(
-                        timestamp=from_epoch(bucket),
-                        unit=series_unit,
-                        statistics={name: known[name] for name in basic_wanted},
-                        extended_statistics=extended,
-                    )
-                )
+        points = [
+            point
+            for series_unit, series in sorted(metric.series.items(), key=lambda i: i[0].value)
+            if only_unit is None or series_unit is only_unit
+            for point in _datapoints(series, series_unit, first, last, period, wanted)
+        ]
         return MetricStatistics(metric_name, tuple(points))
 
     @operation("GetMetricData")
@@ -322,7 +250,7 @@ class CloudWatch(AlarmOperations, DashboardOperations, Service):
     ) -> MetricDataResults:
         """Metrics and metric-math expressions over a time range (GetMetricData).
 
-        See `awsmon.cloudwatch.metric_data` for the query rules, labels and
+        See `awsmon.cloudwatch.metrics.queries` for the query rules, labels and
         pagination.
 
         Raises:
@@ -331,8 +259,10 @@ class CloudWatch(AlarmOperations, DashboardOperations, Service):
             InvalidNextToken: `next_token` was not handed out for this request.
         """
         return run_queries(
-            self,
+            self.metric_catalog,
             queries,
+            now=self.ctx.now(),
+            bands=self.anomaly_detectors,
             start_time=start_time,
             end_time=end_time,
             scan_by=scan_by,
@@ -383,7 +313,7 @@ class CloudWatch(AlarmOperations, DashboardOperations, Service):
         found = sorted(
             (
                 metric.key
-                for metric in self._metrics.values()
+                for metric in self.metric_catalog.all()
                 if metric.last_put_at is not None
                 and metric.last_put_at >= horizon
                 and (namespace is None or metric.key.namespace == namespace)
@@ -397,27 +327,44 @@ class CloudWatch(AlarmOperations, DashboardOperations, Service):
         following = start + LIST_METRICS_PAGE
         return page, (str(following) if following < len(found) else None)
 
-def check_period(period: int, param: str = "Period") -> int:
-    """A query period: 1, 5, 10, 20, 30 or a multiple of 60 seconds.
 
-    Raises:
-        InvalidParameterValue: any other value.
-    """
-    if isinstance(period, bool) or not isinstance(period, int) or period < 1:
-        raise InvalidParameterValue(
-            f"The parameter {param} must be greater than 0.", param=param, value=period
+def _datapoints(
+    series: SeriesStore,
+    unit: StandardUnit,
+    first: int,
+    last: int,
+    period: int,
+    wanted: Sequence[Statistic],
+) -> list[Datapoint]:
+    """GetMetricStatistics' datapoints of one unit's series, a period at a time."""
+    extended_wanted = [s for s in wanted if s.is_extended]
+    basic_wanted = [s.name for s in wanted if not s.is_extended]
+    points: list[Datapoint] = []
+    for bucket, low, high in series.buckets(first, last, period):
+        count, total, minimum, maximum = series.summary(low, high)
+        known = {
+            "SampleCount": count,
+            "Sum": total,
+            "Minimum": minimum,
+            "Maximum": maximum,
+            "Average": total / count,
+        }
+        extended: dict[str, float] = {}
+        if extended_wanted:
+            aggregate = series.aggregate(low, high, raw=True)
+            for statistic in extended_wanted:
+                value = statistic.compute(aggregate)
+                if value is not None:
+                    extended[statistic.name] = value
+        points.append(
+            Datapoint(
+                timestamp=from_epoch(bucket),
+                unit=unit,
+                statistics={name: known[name] for name in basic_wanted},
+                extended_statistics=extended,
+            )
         )
-    if period < 60 and period not in (1, 5, 10, 20, 30):
-        raise InvalidParameterValue(
-            f"The parameter {param} must be 1, 5, 10, 20, 30, or a multiple of 60.",
-            param=param,
-            value=period,
-        )
-    if period >= 60 and period % 60:
-        raise InvalidParameterValue(
-            f"The parameter {param} must be a multiple of 60.", param=param, value=period
-        )
-    return period
+    return points
 
 
 def _check_dimensions(dimensions: Sequence[Dimension]) -> None:

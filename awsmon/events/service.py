@@ -193,7 +193,7 @@ class EventBridge(RuleOperations, BusOperations, ArchiveOperations, PartnerOpera
         buffer[key] = buffer.get(key, 0.0) + value
 
     def _flush_metrics(self) -> None:
-        from awsmon.cloudwatch.model import MetricKey, StandardUnit
+        from awsmon.cloudwatch import MetricKey, StandardUnit
 
         buffer, self._metric_buffer = self._metric_buffer, {}
         try:

@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any
 from attrs import frozen
 
 from awsmon import registry
-from awsmon.cloudwatch.model import MetricKey, StandardUnit
+from awsmon.cloudwatch import MetricKey, StandardUnit
 from awsmon.errors import ServiceError
 from awsmon.logs.model import from_millis
 

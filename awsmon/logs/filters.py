@@ -30,7 +30,7 @@ from datetime import datetime
 from typing import Any
 
 from awsmon import registry
-from awsmon.cloudwatch.model import MetricKey, StandardUnit
+from awsmon.cloudwatch import MetricKey, StandardUnit
 from awsmon.dispatch import operation
 from awsmon.logs._core import LogsCore, Page, check_limit, paginate
 from awsmon.logs.errors import (

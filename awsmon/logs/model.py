@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 
 from attrs import define, field, frozen
 
-from awsmon.cloudwatch.model import StandardUnit
+from awsmon.cloudwatch import StandardUnit
 from awsmon.errors import ServiceError
 from awsmon.logs.errors import REQUEST, validation_message
 from awsmon.logs.filter_pattern import FilterPattern

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from awsmon import Cloud
-from awsmon.cloudwatch.model import MetricKey
+from awsmon.cloudwatch import MetricKey
 from awsmon.logs.emf import EmfError, extract
 from awsmon.logs.model import to_millis
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from logs_app import app_cloud, found, put
 
 from awsmon import Cloud
-from awsmon.cloudwatch.model import MetricKey
+from awsmon.cloudwatch import MetricKey
 from awsmon.logs.errors import (
     LimitExceededException,
     ValidationException,

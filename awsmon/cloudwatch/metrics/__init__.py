@@ -1,0 +1,8 @@
+"""CloudWatch metrics: values, the time-indexed store, statistics and GetMetricData.
+
+Modules: `model` (`MetricKey`, `Dimension`, `MetricDatum`, `StatisticSet`,
+`StandardUnit`), `store` (`SeriesStore`, epoch helpers, retention roll-ups),
+`statistics` (statistic names and values), `queries` (GetMetricData's
+`MetricDataQuery`, `MetricStat` and the request that answers them).
+Nothing here imports the alarms.
+"""

@@ -1,0 +1,139 @@
+"""The metrics of one account and region: what PutMetricData fills and everything else reads.
+
+Main classes:
+
+- `Metric`: a metric's key and its stored data, one `SeriesStore` per unit.
+- `MetricCatalog`: every metric by key; stores datums and published points,
+  answers lookups (`get`, `all`, `series`) and applies the retention schedule.
+
+The catalog sits below the alarms: alarm evaluation, anomaly models and
+GetMetricData read it; only the CloudWatch service writes to it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from datetime import datetime
+
+from attrs import define, field
+
+from awsmon.cloudwatch.errors import InvalidParameterValue
+from awsmon.cloudwatch.metrics.model import MetricDatum, MetricKey, StandardUnit
+from awsmon.cloudwatch.metrics.store import SeriesStore, epoch_seconds
+
+__all__ = ["Metric", "MetricCatalog"]
+
+
+@define(eq=False)
+class Metric:
+    """A metric: its identity and its stored data, one `SeriesStore` per unit.
+
+    Attributes:
+        key: namespace, name and dimensions.
+        series: the data of each unit (CloudWatch never mixes or converts units).
+        last_put_at: when data was last put (ListMetrics shows metrics with data
+            in the last two weeks).
+    """
+
+    key: MetricKey
+    series: dict[StandardUnit, SeriesStore] = field(factory=dict)
+    last_put_at: datetime | None = None
+
+    def store(self, unit: StandardUnit) -> SeriesStore:
+        """The series of `unit`, created on first use."""
+        found = self.series.get(unit)
+        if found is None:
+            found = self.series[unit] = SeriesStore()
+        return found
+
+    def series_of(self, unit: StandardUnit | None) -> SeriesStore | None:
+        """The series a reader of `unit` sees: that unit's, or without a unit the
+        only one, else the alphabetically first unit's (as GetMetricData and
+        alarms read a metric put in several units)."""
+        if unit is not None:
+            return self.series.get(unit)
+        if len(self.series) == 1:
+            return next(iter(self.series.values()))
+        if not self.series:
+            return None
+        return self.series[min(self.series, key=lambda each: each.value)]
+
+
+class MetricCatalog:
+    """Every metric of one account and region, by key (see the module)."""
+
+    def __init__(self) -> None:
+        self._metrics: dict[MetricKey, Metric] = {}
+
+    def get(self, key: MetricKey) -> Metric | None:
+        """The stored metric `key`, or None."""
+        return self._metrics.get(key)
+
+    def all(self) -> list[Metric]:
+        """Every stored metric, in the order they were first put."""
+        return list(self._metrics.values())
+
+    def _metric(self, key: MetricKey) -> Metric:
+        found = self._metrics.get(key)
+        if found is None:
+            found = self._metrics[key] = Metric(key)
+        return found
+
+    def put(self, datum: MetricDatum, now: datetime) -> None:
+        """Store one checked datum (a value, a statistic set or values with counts).
+
+        A datum without a timestamp is stamped `now`; the value lands in the
+        slot of its storage resolution (1 or 60 seconds).
+        """
+        metric = self._metric(datum.key)
+        metric.last_put_at = now
+        series = metric.store(datum.unit)
+        seconds = epoch_seconds(datum.timestamp or now)
+        slot = seconds - seconds % datum.storage_resolution
+        if datum.value is not None:
+            series.add_value(slot, float(datum.value))
+        elif datum.statistic_values is not None:
+            stats = datum.statistic_values
+            series.add_statistic_set(
+                slot, stats.sample_count, stats.sum, stats.minimum, stats.maximum
+            )
+        else:
+            counts = datum.counts or [1.0] * len(datum.values)
+            merged: dict[float, float] = {}
+            for value, count in zip(datum.values, counts, strict=True):
+                merged[float(value)] = merged.get(float(value), 0.0) + float(count)
+            series.add_values(slot, merged)
+
+    def publish(
+        self,
+        key: MetricKey,
+        points: Iterable[tuple[datetime, float]],
+        *,
+        unit: StandardUnit,
+        storage_resolution: int,
+        now: datetime,
+    ) -> None:
+        """Store (timestamp, value) points of a checked key, each value checked finite.
+
+        Raises:
+            InvalidParameterValue: a value is not finite (the points before it
+                are stored, as each is a separate publication).
+        """
+        metric = self._metric(key)
+        metric.last_put_at = now
+        add = metric.store(unit).add_value
+        for when, value in points:
+            number = float(value)
+            if not math.isfinite(number):
+                raise InvalidParameterValue(
+                    f"The value {value} for parameter Value is invalid.", param="Value", value=value
+                )
+            seconds = epoch_seconds(when)
+            add(seconds - seconds % storage_resolution, number)
+
+    def apply_retention(self, now: int) -> None:
+        """Roll up and expire data as AWS's retention schedule does, at epoch second `now`."""
+        for metric in self._metrics.values():
+            for series in metric.series.values():
+                series.roll_up(now)

@@ -1,0 +1,132 @@
+"""The layers inside awsmon/cloudwatch, read from the imports of every module (ast).
+
+From the bottom up: `metrics` (values, the store, statistics, GetMetricData)
+and `math` (the metric-math language) know nothing of alarms; the pure alarm
+modules (states, rules, the algorithm, reasons, checks, history records) know
+nothing of the stateful ones; `alarms.store.Alarms` owns the alarms and its
+collaborators reach it through public methods; `service.py` sits on top and
+only the wire APIs and the package's ``__init__`` import it. Imports under
+``TYPE_CHECKING`` and inside functions count.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[2] / "awsmon" / "cloudwatch"
+#: Alarm modules that hold no state and call nothing stateful.
+PURE_ALARMS = {
+    "actions",
+    "checks",
+    "config",
+    "evaluation",
+    "history",
+    "listing",
+    "math_plan",
+    "model",
+    "reason",
+    "records",
+    "rule",
+    "window",
+}
+#: Modules that make the services stateful: nothing below the service reaches them.
+STATEFUL = {"awsmon.cloud", "awsmon.dispatch", "awsmon.clock"}
+
+
+def _module(path: Path) -> str:
+    parts = ["awsmon", "cloudwatch", *path.relative_to(PACKAGE).with_suffix("").parts]
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return found
+
+
+MODULES = {_module(path): path for path in sorted(PACKAGE.rglob("*.py"))}
+IMPORTS = {name: _imports(path) & (set(MODULES) | STATEFUL) for name, path in MODULES.items()}
+
+
+def _inside(prefix: str) -> list[str]:
+    return [name for name in MODULES if name == prefix or name.startswith(prefix + ".")]
+
+
+@pytest.mark.parametrize(
+    "name", _inside("awsmon.cloudwatch.metrics") + _inside("awsmon.cloudwatch.math")
+)
+def test_metrics_and_math_know_no_alarms(name: str) -> None:
+    """Nothing in metrics/ or math/ imports the alarms, the service or a stateful core module."""
+    bad = {
+        i
+        for i in IMPORTS[name]
+        if i.startswith("awsmon.cloudwatch.alarms")
+        or i in ("awsmon.cloudwatch", "awsmon.cloudwatch.service", "awsmon.cloudwatch.api")
+        or i in STATEFUL
+    }
+    assert bad == set()
+
+
+@pytest.mark.parametrize("name", sorted(f"awsmon.cloudwatch.alarms.{m}" for m in PURE_ALARMS))
+def test_pure_alarm_modules_import_nothing_stateful(name: str) -> None:
+    """A pure alarm module imports only pure alarm modules, metrics, math and errors."""
+    allowed = {f"awsmon.cloudwatch.alarms.{m}" for m in PURE_ALARMS}
+    bad = {
+        i
+        for i in IMPORTS[name]
+        if i in STATEFUL
+        or (i.startswith("awsmon.cloudwatch.alarms.") and i not in allowed)
+        or i in ("awsmon.cloudwatch", "awsmon.cloudwatch.service", "awsmon.cloudwatch.api")
+    }
+    assert bad == set()
+
+
+def test_only_the_wire_apis_and_the_package_import_the_service() -> None:
+    """service.py is the top: only the wire APIs and the package's __init__ import it."""
+    importers = {n for n, found in IMPORTS.items() if "awsmon.cloudwatch.service" in found}
+    assert importers <= {
+        "awsmon.cloudwatch",
+        "awsmon.cloudwatch.api",
+        "awsmon.cloudwatch.alarms.api",
+    }
+
+
+def test_no_module_imports_the_package_itself() -> None:
+    """Inside cloudwatch, siblings are imported by module path, never via awsmon.cloudwatch."""
+    assert [n for n, found in IMPORTS.items() if "awsmon.cloudwatch" in found] == []
+
+
+def test_no_import_cycles() -> None:
+    """No two cloudwatch modules import each other, directly or through others."""
+    edges = {n: {i for i in found if i in MODULES and i != n} for n, found in IMPORTS.items()}
+    state: dict[str, int] = {}
+
+    def visit(node: str, trail: list[str]) -> None:
+        state[node] = 1
+        for nxt in sorted(edges[node]):
+            if state.get(nxt) == 1:
+                raise AssertionError(" -> ".join([*trail, node, nxt]))
+            if nxt not in state:
+                visit(nxt, [*trail, node])
+        state[node] = 2
+
+    for name in sorted(edges):
+        if name not in state:
+            visit(name, [])
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_modules_stay_small_and_reach_nothing_private(name: str) -> None:
+    """At most 600 lines; no cast to the service and no `service._x` reach-ins."""
+    text = MODULES[name].read_text()
+    assert len(text.splitlines()) <= 600
+    assert 'cast("CloudWatch"' not in text
+    assert "service._" not in text
