@@ -30,6 +30,7 @@ from typing import Any
 
 from awsmon.arn import Arn, InvalidArn
 from awsmon.clock import to_datetime
+from awsmon.cloudwatch import MetricKey, StandardUnit
 from awsmon.dispatch import operation
 from awsmon.events.archive import ArchiveOperations
 from awsmon.events.buses import BusOperations
@@ -193,8 +194,6 @@ class EventBridge(RuleOperations, BusOperations, ArchiveOperations, PartnerOpera
         buffer[key] = buffer.get(key, 0.0) + value
 
     def _flush_metrics(self) -> None:
-        from awsmon.cloudwatch import MetricKey, StandardUnit
-
         buffer, self._metric_buffer = self._metric_buffer, {}
         try:
             cloudwatch = self.ctx.sibling("cloudwatch")
