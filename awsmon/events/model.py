@@ -13,6 +13,7 @@ re-exports them.
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -186,10 +187,15 @@ class Target:
     @property
     def service(self) -> str:
         """The service part of the target ARN (``sqs``, ``lambda``, ``events``...)."""
-        try:
-            return Arn.parse(self.arn).service
-        except InvalidArn:
-            return ""
+        return _arn_service(self.arn)
+
+
+@functools.lru_cache(maxsize=1024)  # asked for each delivery; a rule's targets are few
+def _arn_service(arn: str) -> str:
+    try:
+        return Arn.parse(arn).service
+    except InvalidArn:
+        return ""
 
 
 @frozen

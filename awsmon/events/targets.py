@@ -194,9 +194,15 @@ class _Attempt:
     done: bool = field(default=False)
 
 
+@functools.lru_cache(maxsize=1024)  # a target's ARN, parsed once for all its deliveries
+def _arn(text: str) -> Arn:
+    """The parsed target ARN (targets are checked to be ARNs when they are put)."""
+    return Arn.parse(text)
+
+
 def _resource_name(arn: str) -> str:
     """The name after ``type/`` or ``type:`` (whichever comes first) in an ARN's resource."""
-    return Arn.parse(arn).resource_id
+    return _arn(arn).resource_id
 
 
 def _from_service_error(error: ServiceError) -> _Failed:
@@ -343,7 +349,7 @@ class Deliverer:
             attributes["EXHAUSTED_RETRY_CONDITION"] = exhausted
         body = json.dumps(job.received.event, separators=(",", ":"), ensure_ascii=False)
         try:
-            sqs = self.service.ctx.service_at(arn, "sqs")
+            sqs = self.service.ctx.service_at(_arn(arn), "sqs")
             queue = sqs.queue(arn)
             self._check_policy(queue.settings.get("Policy"), "sqs:SendMessage", arn, job.rule)
             sqs.deliver(
@@ -400,7 +406,7 @@ class Deliverer:
 
     def _to_sqs(self, job: _Attempt) -> str:
         arn = job.target.arn
-        sqs = self.service.ctx.service_at(arn, "sqs")
+        sqs = self.service.ctx.service_at(_arn(arn), "sqs")
         queue = sqs.queue(arn)
         self._check_policy(queue.settings.get("Policy"), "sqs:SendMessage", arn, job.rule)
         fifo = queue.fifo
@@ -415,7 +421,7 @@ class Deliverer:
 
     def _to_sns(self, job: _Attempt) -> str:
         arn = job.target.arn
-        sns = self.service.ctx.service_at(arn, "sns")
+        sns = self.service.ctx.service_at(_arn(arn), "sns")
         topic = sns.topic(arn)
         self._check_policy(topic.attributes.get("Policy"), "sns:Publish", arn, job.rule)
         fifo = arn.endswith(".fifo")
@@ -430,7 +436,7 @@ class Deliverer:
 
     def _to_lambda(self, job: _Attempt) -> str:
         arn = job.target.arn
-        functions = self.service.ctx.service_at(arn, "lambda_")
+        functions = self.service.ctx.service_at(_arn(arn), "lambda_")
         function = functions.function(arn)
         policy = None
         if function.policy:
@@ -443,7 +449,7 @@ class Deliverer:
     def _to_events(self, job: _Attempt) -> str:
         service = self.service
         arn = job.target.arn
-        parsed = Arn.parse(arn)
+        parsed = _arn(arn)
         region, account = parsed.region, parsed.account_id
         if job.received.forwarded:
             if region != service.region:
@@ -469,7 +475,7 @@ class Deliverer:
 
     def _wire(self, arn: str, name: str, operation: str, params: Mapping[str, Any]) -> Any:
         """Call a neighbour's wire handler, or raise KeyError when awsmon lacks the service."""
-        api = registry.spec(name).load_api()(self.service.ctx.service_at(arn, name))
+        api = registry.spec(name).load_api()(self.service.ctx.service_at(_arn(arn), name))
         method = api.operations.get(operation)
         if method is None:
             raise KeyError(operation)
