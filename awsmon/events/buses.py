@@ -39,6 +39,7 @@ from awsmon.events.model import (
     Rule,
 )
 from awsmon.identity import Principal
+from awsmon.policy import MalformedPolicy, PolicyDocument
 
 __all__ = ["LIMIT_MESSAGE", "BusOperations"]
 
@@ -244,8 +245,6 @@ class BusOperations(Service):
             ValidationException: a malformed policy or statement.
             PolicyLengthExceededException: the policy would pass 10,240 characters.
         """
-        from awsmon.neighbours.policy import MalformedPolicy, PolicyDocument
-
         bus = self.bus(event_bus_name)
         if policy is not None:
             try:
@@ -335,8 +334,6 @@ class BusOperations(Service):
             return True
         if not bus.policy:
             return False
-        from awsmon.neighbours.policy import MalformedPolicy, PolicyDocument
-
         try:
             document = PolicyDocument.parse(json.dumps(bus.policy))
         except MalformedPolicy:

@@ -73,10 +73,11 @@ from awsmon.errors import AccessDenied, InternalFailure, NotFound, ServiceError,
 from awsmon.events.model import EventBus, Invocation, Received, Rule, Target
 from awsmon.events.transform import InputPath, TransformationFailed, WholeEvent
 from awsmon.identity import Principal
+from awsmon.neighbours.sqs import MessageAttribute
+from awsmon.policy import MalformedPolicy, PolicyDocument
 
 if TYPE_CHECKING:
     from awsmon.dispatch import ServiceContext
-    from awsmon.neighbours.policy import PolicyDocument
 
 __all__ = [
     "EVENTS_PRINCIPAL",
@@ -111,8 +112,6 @@ RETRIABLE = frozenset(
 @functools.lru_cache(maxsize=64)  # a target's policy is the same text event after event
 def _parsed_policy(text: str) -> PolicyDocument | None:
     """The (immutable) policy document of `text`, or None when it is malformed."""
-    from awsmon.neighbours.policy import MalformedPolicy, PolicyDocument
-
     try:
         return PolicyDocument.parse(text)
     except MalformedPolicy:
@@ -334,8 +333,6 @@ class Deliverer:
     def _dead_letter(
         self, job: _Attempt, failed: _Failed, retries_done: int, exhausted: str | None
     ) -> bool:
-        from awsmon.neighbours.sqs_model import MessageAttribute
-
         arn = job.target.dead_letter_arn
         assert arn is not None
         attributes = {

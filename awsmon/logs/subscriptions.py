@@ -51,7 +51,7 @@ from awsmon.errors import ServiceError
 from awsmon.identity import Principal
 from awsmon.logs.errors import InvalidParameterException
 from awsmon.logs.model import Distribution, SubscriptionFilter
-from awsmon.neighbours.policy import PolicyDocument
+from awsmon.policy import PolicyDocument
 
 if TYPE_CHECKING:
     from awsmon.logs._core import LogsCore

@@ -30,10 +30,11 @@ from typing import Any
 
 from attrs import define, field
 
+from awsmon.arn import Arn, InvalidArn, partition_for
 from awsmon.clock import Job
 from awsmon.dispatch import Service, operation
 from awsmon.errors import AccessDenied, AlreadyExists, Conflict, InvalidParameter, NotFound
-from awsmon.neighbours.policy import MalformedPolicy, PolicyDocument
+from awsmon.policy import MalformedPolicy, PolicyDocument
 from awsmon.wire import Params, WireApi, handles
 
 __all__ = [
@@ -171,7 +172,9 @@ class KMS(Service):
                     {
                         "Sid": "Enable IAM User Permissions",
                         "Effect": "Allow",
-                        "Principal": {"AWS": f"arn:aws:iam::{self.account_id}:root"},
+                        "Principal": {
+                            "AWS": f"arn:{partition_for(self.region)}:iam::{self.account_id}:root"
+                        },
                         "Action": "kms:*",
                         "Resource": "*",
                     }
@@ -190,11 +193,14 @@ class KMS(Service):
         text = key_id
         target: KMS = self
         if text.startswith("arn:"):
-            parts = text.split(":", 5)
-            if len(parts) != 6 or parts[2] != "kms" or not parts[5].startswith(("key/", "alias/")):
+            try:
+                arn = Arn.parse(text)
+            except InvalidArn:
+                arn = None
+            if arn is None or arn.service != "kms" or arn.resource_type not in ("key", "alias"):
                 raise InvalidArnException(f"Invalid arn {text}", param="KeyId", value=text)
-            target = self.ctx.cloud.account(parts[4]).region(parts[3]).service(self.ctx.spec.name)
-            text = parts[5][4:] if parts[5].startswith("key/") else parts[5]
+            target = self.ctx.service_at(arn, self.ctx.spec.name)
+            text = arn.resource_id if arn.resource_type == "key" else arn.resource
         if text.startswith("alias/"):
             aliased = target.aliases.get(text)
             if aliased is None:
@@ -235,7 +241,7 @@ class KMS(Service):
             raise KMSInvalidStateException(
                 f"{found.arn} is pending deletion.", param="KeyId", value=key_id
             )
-        principal = principal_service or self.ctx.cloud.principal.arn
+        principal = principal_service or self.ctx.principal.arn
         decision = PolicyDocument.parse(found.policy).evaluate(
             principal, action, found.arn, context
         )
@@ -417,7 +423,6 @@ class KmsApi(WireApi):
 
     def _key(self, params: Params, name: str = "KeyId") -> str:
         value = params.string(name, required=True, min_length=1, max_length=2048)
-        assert value is not None
         return value
 
     @handles("CreateKey")
@@ -457,7 +462,6 @@ class KmsApi(WireApi):
     def schedule_key_deletion(self, params: Params) -> dict[str, Any]:
         """ScheduleKeyDeletion → ``KeyId`` (ARN), ``DeletionDate``, ``KeyState``, window."""
         days = params.integer("PendingWindowInDays", default=30)
-        assert days is not None
         found = self.domain.schedule_key_deletion(self._key(params), days)
         return {
             "KeyId": found.arn,
@@ -505,6 +509,5 @@ class KmsApi(WireApi):
     def put_key_policy(self, params: Params) -> dict[str, Any]:
         """PutKeyPolicy → nothing."""
         policy = params.string("Policy", required=True)
-        assert policy is not None
         self.domain.put_key_policy(self._key(params), policy)
         return {}

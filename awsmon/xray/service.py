@@ -45,25 +45,23 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from attrs import frozen
 
 from awsmon.dispatch import Service, ServiceContext, operation
 from awsmon.xray import _paging as paging
 from awsmon.xray.config import ConfigOperations
+from awsmon.xray.daemon import DaemonHandle
+from awsmon.xray.emitter import SdkEmitter, SdkSampler
 from awsmon.xray.filter_expression import FilterExpression
 from awsmon.xray.graph_ops import GraphOperations, SeriesPoint, ServiceGraph
 from awsmon.xray.model import SamplingStrategyName, Segment, TimeRangeType
+from awsmon.xray.recorder import Recorder
 from awsmon.xray.sampling import Sampler
 from awsmon.xray.segments import MAX_TRACE_AGE_SECONDS, Rejection, parse_documents
 from awsmon.xray.store import TraceStore
 from awsmon.xray.trace import TraceLimits, TraceView
-
-if TYPE_CHECKING:
-    from awsmon.xray.daemon import DaemonHandle
-    from awsmon.xray.emitter import SdkEmitter, SdkSampler
-    from awsmon.xray.recorder import Recorder
 
 __all__ = ["SeriesPoint", "ServiceGraph", "SummaryPage", "TraceBatch", "XRay"]
 
@@ -276,8 +274,6 @@ class XRay(ConfigOperations, GraphOperations, Service):
         Returns:
             The handle: ``address``, ``port``, ``stop()``.
         """
-        from awsmon.xray.daemon import DaemonHandle
-
         return DaemonHandle.start(self, host, port)
 
     def sampler(self, client_id: str | None = None) -> Sampler:
@@ -306,20 +302,14 @@ class XRay(ConfigOperations, GraphOperations, Service):
 
     def recorder(self, service_name: str, **options: Any) -> Recorder:
         """A recorder for a simulated application named `service_name` (`awsmon.xray.recorder`)."""
-        from awsmon.xray.recorder import Recorder
-
         return Recorder(self, service_name, **options)
 
     def sdk_emitter(self) -> SdkEmitter:
         """An emitter for ``aws_xray_sdk``'s recorder: its segments land here, no network."""
-        from awsmon.xray.emitter import SdkEmitter
-
         return SdkEmitter(self)
 
     def sdk_sampler(self) -> SdkSampler:
         """A sampler for ``aws_xray_sdk``'s recorder that follows this service's rules."""
-        from awsmon.xray.emitter import SdkSampler
-
         return SdkSampler(self)
 
     def segments(self, trace_id: str) -> list[Segment]:

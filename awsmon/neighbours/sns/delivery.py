@@ -1,0 +1,214 @@
+"""How SNS hands a published message to each subscription's endpoint.
+
+`deliver_all` is called by `awsmon.neighbours.sns.SNS.publish`: for each
+confirmed subscription whose filter policy passes, it builds what the
+endpoint receives (the JSON envelope, or the raw message) and delivers it to
+the SQS queue, Lambda function or Firehose stream, or records it for email,
+http(s), sms and application endpoints. Every delivery is appended to
+``SNS.deliveries``.
+
+The SQS and http envelope, in AWS's member order::
+
+    {"Type": "Notification", "MessageId": ..., ["SequenceNumber": ...,] "TopicArn": ...,
+     ["Subject": ...,] "Message": ..., "Timestamp": "2025-03-14T15:09:26.000Z",
+     "SignatureVersion": "1", "Signature": ..., "SigningCertURL": ...,
+     "UnsubscribeURL": ..., ["MessageAttributes": {name: {"Type": ..., "Value": ...}}]}
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from awsmon.arn import Arn
+from awsmon.errors import ServiceError
+from awsmon.neighbours.lambda_ import sns_event
+from awsmon.neighbours.sns.model import (
+    SNS_SENDER_ID,
+    Delivery,
+    MessageAttributeValue,
+    Subscription,
+    Topic,
+    timestamp,
+)
+from awsmon.neighbours.sns.subscriptions import SubscriptionOperations
+
+__all__ = ["deliver_all", "envelope_attributes"]
+
+
+def envelope_attributes(attributes: Mapping[str, MessageAttributeValue]) -> dict[str, Any]:
+    """Message attributes as the envelope writes them: ``{name: {"Type", "Value"}}``."""
+    found: dict[str, Any] = {}
+    for name, value in attributes.items():
+        if value.binary_value is not None:
+            text = base64.b64encode(value.binary_value).decode()
+        else:
+            text = value.string_value or ""
+        found[name] = {"Type": value.data_type, "Value": text}
+    return found
+
+
+def _passes(subscription: Subscription, text: str, attributes: Mapping[str, Any]) -> bool:
+    policy = subscription.filter_policy
+    if policy is None:
+        return True
+    if policy.scope == "MessageBody":
+        try:
+            body = json.loads(text)
+        except ValueError:
+            return False
+        return isinstance(body, dict) and policy.matches(body)
+    return policy.matches({name: value.filter_value() for name, value in attributes.items()})
+
+
+def deliver_all(
+    sns: SubscriptionOperations,
+    topic: Topic,
+    *,
+    message_id: str,
+    texts: Mapping[str, str],
+    subject: str | None,
+    attributes: Mapping[str, MessageAttributeValue],
+    group_id: str | None,
+    deduplication_id: str | None,
+    sequence: str | None,
+) -> None:
+    """Deliver one published message to every matching, confirmed subscription of `topic`."""
+    now = sns.ctx.now()
+    owner = sns._owner(topic.arn)
+    for sub in list(owner.subscriptions.values()):
+        if sub.topic_arn != topic.arn or sub.pending:
+            continue
+        text = texts.get(sub.protocol, texts["default"])
+        if not _passes(sub, text, attributes):
+            continue
+        envelope = _envelope(sns, topic, sub, message_id, text, subject, attributes, sequence)
+        raw = sub.raw
+        body = text if raw else json.dumps(envelope)
+        if sub.protocol == "email" or sub.protocol in ("sms", "application"):
+            body = text
+        succeeded = True
+        if sub.protocol == "sqs":
+            succeeded = _to_sqs(sns, sub, body, raw, attributes, group_id, deduplication_id)
+        elif sub.protocol == "lambda":
+            event = sns_event(
+                subscription_arn=sub.arn,
+                topic_arn=topic.arn,
+                message_id=message_id,
+                message=text,
+                timestamp=now,
+                subject=subject,
+                message_attributes={
+                    name: (v["Type"], v["Value"])
+                    for name, v in envelope_attributes(attributes).items()
+                },
+                signature=envelope["Signature"],
+                signing_cert_url=envelope["SigningCertURL"],
+                unsubscribe_url=envelope["UnsubscribeURL"],
+                signature_version=envelope["SignatureVersion"],
+            )
+            succeeded = _to_lambda(sns, sub, event)
+        elif sub.protocol == "firehose":
+            succeeded = _to_firehose(sns, sub, body)
+        sns.deliveries.append(
+            Delivery(
+                at=now,
+                topic_arn=topic.arn,
+                subscription_arn=sub.arn,
+                protocol=sub.protocol,
+                endpoint=sub.endpoint,
+                message_id=message_id,
+                subject=subject,
+                message=text,
+                body=body,
+                message_attributes=dict(attributes),
+                raw=raw,
+                succeeded=succeeded,
+            )
+        )
+
+
+def _envelope(
+    sns: SubscriptionOperations,
+    topic: Topic,
+    sub: Subscription,
+    message_id: str,
+    text: str,
+    subject: str | None,
+    attributes: Mapping[str, MessageAttributeValue],
+    sequence: str | None,
+) -> dict[str, Any]:
+    """The JSON notification SNS wraps `text` in for `sub` (unless raw delivery is on)."""
+    envelope: dict[str, Any] = {"Type": "Notification", "MessageId": message_id}
+    if sequence is not None:
+        envelope["SequenceNumber"] = sequence
+    envelope["TopicArn"] = topic.arn
+    if subject is not None:
+        envelope["Subject"] = subject
+    envelope["Message"] = text
+    envelope["Timestamp"] = timestamp(sns.ctx.now())
+    envelope["SignatureVersion"] = topic.attributes.get("SignatureVersion", "1")
+    envelope["Signature"] = sns._signature(message_id, text)
+    envelope["SigningCertURL"] = sns._cert_url()
+    region = Arn.parse(topic.arn).region
+    envelope["UnsubscribeURL"] = (
+        f"https://sns.{region}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn={sub.arn}"
+    )
+    if attributes:
+        envelope["MessageAttributes"] = envelope_attributes(attributes)
+    return envelope
+
+
+def _to_sqs(
+    sns: SubscriptionOperations,
+    sub: Subscription,
+    body: str,
+    raw: bool,
+    attributes: Mapping[str, MessageAttributeValue],
+    group_id: str | None,
+    deduplication_id: str | None,
+) -> bool:
+    from awsmon.neighbours.sqs import MessageAttribute
+
+    try:
+        sqs = sns.ctx.service_at(sub.endpoint, "sqs")
+        queue = sqs.queue(sub.endpoint)
+        sqs_attributes = {}
+        if raw:
+            sqs_attributes = {
+                name: MessageAttribute(v.data_type, v.string_value, v.binary_value)
+                for name, v in list(attributes.items())[:10]
+            }
+        sqs.deliver(
+            sub.endpoint,
+            body,
+            sender_id=SNS_SENDER_ID,
+            message_attributes=sqs_attributes,
+            group_id=group_id if queue.fifo else None,
+            deduplication_id=deduplication_id if queue.fifo else None,
+        )
+    except (ServiceError, KeyError, ValueError):
+        return False
+    return True
+
+
+def _to_lambda(sns: SubscriptionOperations, sub: Subscription, event: dict[str, Any]) -> bool:
+    try:
+        functions = sns.ctx.service_at(sub.endpoint, "lambda_")
+        with sns.ctx.as_principal(sns.as_sns(sns.account_id)):
+            functions.invoke(sub.endpoint, event, invocation_type="Event")
+    except (ServiceError, KeyError, ValueError):
+        return False
+    return True
+
+
+def _to_firehose(sns: SubscriptionOperations, sub: Subscription, body: str) -> bool:
+    try:
+        firehose = sns.ctx.service_at(sub.endpoint, "firehose")
+        name = Arn.parse(sub.endpoint).resource_id
+        firehose.put_record(name, (body + "\n").encode())
+    except (ServiceError, KeyError, ValueError):
+        return False
+    return True

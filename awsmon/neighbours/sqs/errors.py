@@ -1,0 +1,151 @@
+"""SQS's error classes.
+
+SQS speaks JSON but keeps its old Query error codes: AWS answers with the
+x-amzn-query-error header, botocore puts that code in Error.Code and the
+shape name in Error.QueryErrorCode (which picks the modelled exception).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from awsmon.errors import AlreadyExists, Conflict, InvalidParameter, NotFound, ServiceError
+
+__all__ = [
+    "BatchEntryIdsNotDistinct",
+    "BatchRequestTooLong",
+    "EmptyBatchRequest",
+    "InvalidAttributeName",
+    "InvalidAttributeValue",
+    "InvalidBatchEntryId",
+    "InvalidMessageContents",
+    "InvalidParameterValue",
+    "MessageNotInflight",
+    "MissingParameter",
+    "PurgeQueueInProgress",
+    "QueueDeletedRecently",
+    "QueueDoesNotExist",
+    "QueueNameExists",
+    "ReceiptHandleIsInvalid",
+    "TooManyEntriesInBatchRequest",
+]
+
+
+class _SqsError(ServiceError, service="sqs"):
+    query_name: str | None = None
+
+    def to_response(self) -> dict[str, Any]:
+        response = super().to_response()
+        if self.query_name is not None:
+            response["Error"]["QueryErrorCode"] = self.query_name
+        return response
+
+
+class QueueDoesNotExist(
+    _SqsError, NotFound, code="AWS.SimpleQueueService.NonExistentQueue", service="sqs"
+):
+    """The queue named by a URL or name does not exist."""
+
+    query_name = "QueueDoesNotExist"
+
+
+class QueueNameExists(AlreadyExists, _SqsError, code="QueueAlreadyExists", service="sqs"):
+    """A queue of that name exists with different attributes."""
+
+    query_name = "QueueNameExists"
+
+
+class QueueDeletedRecently(
+    Conflict, _SqsError, code="AWS.SimpleQueueService.QueueDeletedRecently", service="sqs"
+):
+    """A queue of that name was deleted less than 60 seconds ago."""
+
+    query_name = "QueueDeletedRecently"
+
+
+class PurgeQueueInProgress(
+    Conflict, _SqsError, code="AWS.SimpleQueueService.PurgeQueueInProgress", service="sqs"
+):
+    """The queue was purged less than 60 seconds ago."""
+
+    query_name = "PurgeQueueInProgress"
+
+
+class InvalidParameterValue(InvalidParameter, _SqsError, code="InvalidParameterValue"):
+    """A parameter's value breaks SQS's rules."""
+
+
+class MissingParameter(InvalidParameter, _SqsError, code="MissingParameter"):
+    """A required parameter is missing."""
+
+
+class InvalidAttributeName(InvalidParameter, _SqsError, code="InvalidAttributeName"):
+    """An unknown queue attribute name."""
+
+    query_name = "InvalidAttributeName"
+
+
+class InvalidAttributeValue(InvalidParameter, _SqsError, code="InvalidAttributeValue"):
+    """A queue attribute's value is out of range or malformed."""
+
+    query_name = "InvalidAttributeValue"
+
+
+class InvalidMessageContents(InvalidParameter, _SqsError, code="InvalidMessageContents"):
+    """The message body holds characters SQS does not allow."""
+
+    query_name = "InvalidMessageContents"
+
+
+class ReceiptHandleIsInvalid(InvalidParameter, _SqsError, code="ReceiptHandleIsInvalid"):
+    """The receipt handle was never issued by this queue."""
+
+    query_name = "ReceiptHandleIsInvalid"
+
+
+class MessageNotInflight(
+    Conflict, _SqsError, code="AWS.SimpleQueueService.MessageNotInflight", service="sqs"
+):
+    """The message is not in flight, so its visibility cannot change."""
+
+    query_name = "MessageNotInflight"
+
+
+class EmptyBatchRequest(
+    InvalidParameter, _SqsError, code="AWS.SimpleQueueService.EmptyBatchRequest"
+):
+    """A batch request with no entries."""
+
+    query_name = "EmptyBatchRequest"
+
+
+class TooManyEntriesInBatchRequest(
+    InvalidParameter, _SqsError, code="AWS.SimpleQueueService.TooManyEntriesInBatchRequest"
+):
+    """A batch request with more than 10 entries."""
+
+    query_name = "TooManyEntriesInBatchRequest"
+
+
+class BatchEntryIdsNotDistinct(
+    InvalidParameter, _SqsError, code="AWS.SimpleQueueService.BatchEntryIdsNotDistinct"
+):
+    """Two batch entries share an Id."""
+
+    query_name = "BatchEntryIdsNotDistinct"
+
+
+class InvalidBatchEntryId(
+    InvalidParameter, _SqsError, code="AWS.SimpleQueueService.InvalidBatchEntryId"
+):
+    """A batch entry Id breaks the Id rules."""
+
+    query_name = "InvalidBatchEntryId"
+
+
+class BatchRequestTooLong(
+    InvalidParameter, _SqsError, code="AWS.SimpleQueueService.BatchRequestTooLong"
+):
+    """The batch's messages together exceed the size limit."""
+
+    query_name = "BatchRequestTooLong"

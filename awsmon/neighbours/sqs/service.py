@@ -1,0 +1,379 @@
+"""Amazon SQS: standard and FIFO queues on the virtual clock.
+
+Main pieces: `SQS` (the service of one account and region), `Queue`,
+`Message`, `MessageAttribute`, `ReceivedMessage`, `SendResult`; the error
+classes; the wire translation lives in `awsmon.neighbours.sqs.api`.
+
+>>> from awsmon import Cloud
+>>> cloud = Cloud()
+>>> url = cloud.sqs.create_queue("jobs").url
+>>> url
+'https://sqs.us-east-1.amazonaws.com/123456789012/jobs'
+>>> _ = cloud.sqs.send_message(url, "hello")
+>>> [m.body for m in cloud.sqs.receive_message(url)]
+['hello']
+>>> cloud.sqs.receive_message(url)      # in flight for the 30 s visibility timeout
+[]
+>>> cloud.clock.advance(30)
+>>> cloud.sqs.receive_message(url)[0].attributes["ApproximateReceiveCount"]
+'2'
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from datetime import timedelta
+
+from awsmon.dispatch import operation
+from awsmon.neighbours.sqs.errors import (
+    InvalidParameterValue,
+    MessageNotInflight,
+    QueueDoesNotExist,
+    ReceiptHandleIsInvalid,
+)
+from awsmon.neighbours.sqs.model import (
+    Message,
+    MessageAttribute,
+    Queue,
+    ReceivedMessage,
+    SendResult,
+    check_message,
+    md5_of_message_attributes,
+)
+from awsmon.neighbours.sqs.queues import Queues
+
+__all__ = ["SQS"]
+
+_DEDUP_WINDOW = timedelta(minutes=5)
+
+
+def _md5(text: str) -> str:
+    return hashlib.md5(text.encode()).hexdigest()
+
+
+class SQS(Queues):
+    """Amazon SQS in one account and region.
+
+    Operations, by purpose:
+
+    - queues: `create_queue`, `get_queue_url`, `list_queues`, `delete_queue`,
+      `purge_queue`, `get_queue_attributes`, `set_queue_attributes`,
+      `tag_queue`, `untag_queue`, `list_queue_tags`, `list_dead_letter_source_queues`
+    - messages: `send_message`, `receive_message`, `delete_message`,
+      `change_message_visibility`
+    - for tests and other services: `queue` (look up by name, URL or ARN)
+
+    Visibility timeouts, delays and retention are judged against the virtual
+    clock whenever the queue is read, so advancing the clock is all it takes
+    for an in-flight message to come back or an old one to expire. A message
+    received more than ``maxReceiveCount`` times moves to the dead-letter
+    queue at the next receive that would have returned it, as in AWS.
+
+    Simulation notes: long polling (``WaitTimeSeconds``) answers at once with
+    what is there, since nothing can arrive while the clock stands still;
+    short polling samples every "server", so a receive sees every visible
+    message (AWS may return fewer). Queue policies are stored and returned
+    but not enforced on senders, and a standard queue keeps messages in
+    enqueue order.
+    """
+
+    # -- messages ---------------------------------------------------------------
+
+    @operation("SendMessage")
+    def send_message(
+        self,
+        queue_url: str,
+        message_body: str,
+        *,
+        delay_seconds: int | None = None,
+        message_attributes: Mapping[str, MessageAttribute] | None = None,
+        message_system_attributes: Mapping[str, MessageAttribute] | None = None,
+        message_deduplication_id: str | None = None,
+        message_group_id: str | None = None,
+    ) -> SendResult:
+        """Enqueue a message (SendMessage).
+
+        FIFO queues need `message_group_id`, and a `message_deduplication_id`
+        unless content-based deduplication is on; a duplicate within 5 minutes
+        is accepted but not enqueued again.
+
+        Raises:
+            QueueDoesNotExist: no such queue.
+            InvalidMessageContents: characters SQS refuses.
+            InvalidParameterValue / MissingParameter: bad or missing parameters.
+        """
+        queue = self.queue(queue_url)
+        return self._enqueue(
+            queue,
+            message_body,
+            delay_seconds=delay_seconds,
+            message_attributes=dict(message_attributes or {}),
+            system_attributes=dict(message_system_attributes or {}),
+            deduplication_id=message_deduplication_id,
+            group_id=message_group_id,
+            sender_id=self.ctx.principal.user_id,
+        )
+
+    def _enqueue(
+        self,
+        queue: Queue,
+        body: str,
+        *,
+        delay_seconds: int | None,
+        message_attributes: dict[str, MessageAttribute],
+        system_attributes: dict[str, MessageAttribute],
+        deduplication_id: str | None,
+        group_id: str | None,
+        sender_id: str,
+    ) -> SendResult:
+        check_message(
+            queue,
+            body,
+            delay_seconds=delay_seconds,
+            attributes=message_attributes,
+            deduplication_id=deduplication_id,
+            group_id=group_id,
+        )
+        now = self.ctx.now()
+        md5_attrs = md5_of_message_attributes(message_attributes) if message_attributes else None
+        md5_system = md5_of_message_attributes(system_attributes) if system_attributes else None
+        sequence = None
+        if queue.fifo:
+            dedup = deduplication_id or hashlib.sha256(body.encode()).hexdigest()
+            key = (
+                dedup
+                if queue.settings.get("DeduplicationScope") != "messageGroup"
+                else (f"{group_id}\x00{dedup}")
+            )
+            for stale in [k for k, (until, _, _) in queue.dedup.items() if until <= now]:
+                del queue.dedup[stale]
+            seen = queue.dedup.get(key)
+            if seen is not None:
+                return SendResult(
+                    message_id=seen[1],
+                    md5_of_message_body=_md5(body),
+                    md5_of_message_attributes=md5_attrs,
+                    md5_of_message_system_attributes=md5_system,
+                    sequence_number=seen[2],
+                )
+            queue.sequence += 1
+            sequence = f"{18_000_000_000_000_000_000 + queue.sequence:020d}"
+            message_id = self.ctx.ids.uuid()
+            queue.dedup[key] = (now + _DEDUP_WINDOW, message_id, sequence)
+            deduplication_id = dedup
+        else:
+            message_id = self.ctx.ids.uuid()
+        delay = queue.setting("DelaySeconds") if delay_seconds is None else delay_seconds
+        queue.messages[message_id] = Message(
+            message_id=message_id,
+            body=body,
+            message_attributes=message_attributes,
+            system_attributes=system_attributes,
+            sent_at=now,
+            sender_id=sender_id,
+            visible_at=now + timedelta(seconds=delay),
+            group_id=group_id,
+            deduplication_id=deduplication_id,
+            sequence_number=sequence,
+        )
+        return SendResult(
+            message_id=message_id,
+            md5_of_message_body=_md5(body),
+            md5_of_message_attributes=md5_attrs,
+            md5_of_message_system_attributes=md5_system,
+            sequence_number=sequence,
+        )
+
+    def deliver(
+        self,
+        queue_arn: str,
+        body: str,
+        *,
+        sender_id: str,
+        message_attributes: Mapping[str, MessageAttribute] | None = None,
+        group_id: str | None = None,
+        deduplication_id: str | None = None,
+    ) -> SendResult:
+        """Enqueue a message on behalf of another AWS service (SNS, EventBridge, Lambda).
+
+        Not an operation of its own: the caller's operation is what is audited.
+
+        Raises:
+            QueueDoesNotExist: the queue is gone.
+        """
+        queue = self.queue(queue_arn)
+        owner = self._owner(queue.arn)
+        return owner._enqueue(
+            queue,
+            body,
+            delay_seconds=None,
+            message_attributes=dict(message_attributes or {}),
+            system_attributes={},
+            deduplication_id=deduplication_id,
+            group_id=group_id,
+            sender_id=sender_id,
+        )
+
+    @operation("ReceiveMessage")
+    def receive_message(
+        self,
+        queue_url: str,
+        *,
+        max_number_of_messages: int = 1,
+        visibility_timeout: int | None = None,
+        wait_time_seconds: int | None = None,
+    ) -> list[ReceivedMessage]:
+        """Receive up to `max_number_of_messages` (1-10) visible messages (ReceiveMessage).
+
+        Each comes back with a new receipt handle and stays invisible for
+        `visibility_timeout` seconds (the queue's by default). In a FIFO queue a
+        message group with messages in flight gives nothing more until those
+        are deleted or visible again. `wait_time_seconds` is accepted and
+        answered at once (see the class notes).
+
+        Raises:
+            QueueDoesNotExist: no such queue.
+            InvalidParameterValue: a count or timeout out of range.
+        """
+        queue = self.queue(queue_url)
+        if not 1 <= max_number_of_messages <= 10:
+            raise InvalidParameterValue(
+                f"Value {max_number_of_messages} for parameter MaxNumberOfMessages is invalid. "
+                "Reason: Must be between 1 and 10, if provided.",
+                param="MaxNumberOfMessages",
+                value=max_number_of_messages,
+            )
+        if wait_time_seconds is not None and not 0 <= wait_time_seconds <= 20:
+            raise InvalidParameterValue(
+                f"Value {wait_time_seconds} for parameter WaitTimeSeconds is invalid. Reason: "
+                "Must be >= 0 and <= 20, if provided.",
+                param="WaitTimeSeconds",
+                value=wait_time_seconds,
+            )
+        if visibility_timeout is not None and not 0 <= visibility_timeout <= 43_200:
+            raise InvalidParameterValue(
+                f"Value {visibility_timeout} for parameter VisibilityTimeout is invalid. Reason: "
+                "Must be >= 0 and <= 43200, if provided.",
+                param="VisibilityTimeout",
+                value=visibility_timeout,
+            )
+        now = self.ctx.now()
+        queue.expire(now)
+        timeout = (
+            queue.setting("VisibilityTimeout") if visibility_timeout is None else visibility_timeout
+        )
+        blocked = {m.group_id for m in queue.messages.values() if queue.fifo and m.in_flight(now)}
+        redrive = queue.redrive
+        received: list[ReceivedMessage] = []
+        for message in list(queue.messages.values()):
+            if len(received) >= max_number_of_messages:
+                break
+            if message.visible_at > now:
+                if queue.fifo:
+                    blocked.add(message.group_id)
+                continue
+            if queue.fifo and message.group_id in blocked:
+                continue
+            if (
+                redrive is not None
+                and message.receive_count >= redrive[1]
+                and self._move_to_dead_letter(queue, message, redrive[0])
+            ):
+                continue
+            message.receive_count += 1
+            if message.first_received_at is None:
+                message.first_received_at = now
+            message.visible_at = now + timedelta(seconds=timeout)
+            queue.sequence += 1
+            handle = self._receipt_handle(queue, message)
+            message.receipt_handle = handle
+            queue.handles[handle] = message.message_id
+            received.append(
+                ReceivedMessage(
+                    message_id=message.message_id,
+                    receipt_handle=handle,
+                    body=message.body,
+                    md5_of_body=_md5(message.body),
+                    attributes=message.system_attribute_values(),
+                    message_attributes=dict(message.message_attributes),
+                )
+            )
+        return received
+
+    def _receipt_handle(self, queue: Queue, message: Message) -> str:
+        token = f"{message.message_id}#{queue.sequence}#{self.ctx.ids.alphanumeric(24)}"
+        return "AQEB" + token.encode().hex()
+
+    def _move_to_dead_letter(self, queue: Queue, message: Message, target_arn: str) -> bool:
+        try:
+            target = self.queue(target_arn)
+        except QueueDoesNotExist:
+            return False  # AWS keeps the message when the DLQ is gone
+        del queue.messages[message.message_id]
+        message.dead_letter_source_arn = queue.arn
+        message.visible_at = self.ctx.now()
+        target.messages[message.message_id] = message
+        return True
+
+    def _message_for(self, queue: Queue, receipt_handle: str) -> Message | None:
+        message_id = queue.handles.get(receipt_handle)
+        if message_id is None:
+            raise ReceiptHandleIsInvalid(
+                f'The input receipt handle "{receipt_handle}" is not a valid receipt handle.',
+                param="ReceiptHandle",
+                value=receipt_handle,
+            )
+        return queue.messages.get(message_id)
+
+    @operation("DeleteMessage")
+    def delete_message(self, queue_url: str, receipt_handle: str) -> None:
+        """Delete a received message by its receipt handle (DeleteMessage).
+
+        Deleting an already deleted message succeeds, as in AWS.
+
+        Raises:
+            QueueDoesNotExist: no such queue.
+            ReceiptHandleIsInvalid: a handle this queue never issued.
+        """
+        queue = self.queue(queue_url)
+        message = self._message_for(queue, receipt_handle)
+        if message is not None:
+            del queue.messages[message.message_id]
+            for handle in [h for h, m in queue.handles.items() if m == message.message_id]:
+                del queue.handles[handle]
+            queue.handles[receipt_handle] = message.message_id  # later deletes stay valid
+
+    @operation("ChangeMessageVisibility")
+    def change_message_visibility(
+        self, queue_url: str, receipt_handle: str, visibility_timeout: int
+    ) -> None:
+        """Make an in-flight message visible `visibility_timeout` seconds from now.
+
+        Raises:
+            QueueDoesNotExist: no such queue.
+            ReceiptHandleIsInvalid: a handle this queue never issued.
+            MessageNotInflight: the message is not in flight under this handle.
+            InvalidParameterValue: a timeout outside 0-43200.
+        """
+        queue = self.queue(queue_url)
+        if not 0 <= visibility_timeout <= 43_200:
+            raise InvalidParameterValue(
+                f"Value {visibility_timeout} for parameter VisibilityTimeout is invalid. Reason: "
+                "Must be >= 0 and <= 43200, if provided.",
+                param="VisibilityTimeout",
+                value=visibility_timeout,
+            )
+        message = self._message_for(queue, receipt_handle)
+        now = self.ctx.now()
+        if (
+            message is None
+            or not message.in_flight(now)
+            or message.receipt_handle != receipt_handle
+        ):
+            raise MessageNotInflight(
+                "Message does not exist or is not available for visibility timeout change.",
+                param="ReceiptHandle",
+                value=receipt_handle,
+            )
+        message.visible_at = now + timedelta(seconds=visibility_timeout)

@@ -1,0 +1,84 @@
+"""How fast resource-policy wildcards match, beside the regex translation they replaced.
+
+`awsmon.policy.wildcard_match` matches IAM's ``*``/``?`` patterns by taking the
+pieces between stars at their leftmost place, in time linear in the text. The
+baseline, run in the same script, is the regex translation awsmon used before
+(``*`` → ``.*``, ``?`` → ``.``, fullmatch), which backtracks: a pattern of k stars
+against a near-miss costs it about n**k steps.
+
+Three workloads: typical policy patterns against matching and non-matching ARNs
+(many calls), and a pathological pattern (``*a`` repeated, then ``*b``) against
+``a`` repeated n times for growing n, where the baseline runs up to
+`BASELINE_MAX_N` characters only. Prints calls per second (or
+seconds per call) and the ratios. Figures only; nothing is asserted.
+
+Run: ``python benchmarks/policy.py [calls]``
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from collections.abc import Callable
+from functools import lru_cache
+
+from awsmon.policy import wildcard_match
+
+BASELINE_MAX_N = 40
+TYPICAL = [
+    ("arn:aws:s3:::trail-bucket/AWSLogs/*", "arn:aws:s3:::trail-bucket/AWSLogs/1/x.json.gz"),
+    ("arn:aws:s3:::trail-bucket/AWSLogs/*", "arn:aws:s3:::other/AWSLogs/1/x.json.gz"),
+    ("arn:aws:sqs:*:123456789012:jobs-?", "arn:aws:sqs:us-east-1:123456789012:jobs-7"),
+    ("arn:aws:logs:*:*:log-group:/aws/*/app:*", "arn:aws:logs:eu-west-1:1:log-group:/x/y"),
+]
+
+
+@lru_cache(maxsize=1024)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.compile(body, re.DOTALL)
+
+
+def regex_match(pattern: str, value: str) -> bool:
+    """The baseline: the regex translation (compiled once per pattern), as awsmon matched before."""
+    return _compiled(pattern).fullmatch(value) is not None
+
+
+def rate(match: Callable[[str, str], bool], calls: int) -> float:
+    """Calls per second over the typical patterns, best of three runs."""
+    best = 0.0
+    for _ in range(3):
+        start = time.perf_counter()
+        for i in range(calls):
+            pattern, value = TYPICAL[i % len(TYPICAL)]
+            match(pattern, value)
+        best = max(best, calls / (time.perf_counter() - start))
+    return best
+
+
+def seconds(match: Callable[[str, str], bool], n: int) -> float:
+    """Seconds for one pathological call on a text of `n` characters."""
+    start = time.perf_counter()
+    match("*a" * 6 + "*b", "a" * n)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    calls = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    ours, theirs = rate(wildcard_match, calls), rate(regex_match, calls)
+    print(f"typical patterns: awsmon {ours:,.0f} calls/s, regex {theirs:,.0f} calls/s, "
+          f"ratio {ours / theirs:.2f}")  # fmt: skip
+    for n in (10, 20, 30, 40, 10_000, 1_000_000):
+        ours_s = seconds(wildcard_match, n)
+        line = f"pathological n={n:>9,}: awsmon {ours_s * 1e6:10.1f} µs"
+        if n <= BASELINE_MAX_N:
+            theirs_s = seconds(regex_match, n)
+            line += f", regex {theirs_s * 1e6:14.1f} µs, ratio {theirs_s / ours_s:,.0f}x"
+        else:
+            line += ", regex not run (it grows as n**7: hours)"
+        print(line)
+
+
+if __name__ == "__main__":
+    main()
