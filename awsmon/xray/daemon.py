@@ -28,6 +28,8 @@ import threading
 from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING, Any
 
+from awsmon.cloud import Cloud
+
 if TYPE_CHECKING:
     from awsmon.xray.host import XRayHost
 
@@ -134,8 +136,6 @@ def main(argv: Sequence[str] | None = None, out: IO[str] | None = None) -> int:
     each rejected one its error code. Stops on Ctrl-C, or after
     ``--max-datagrams``.
     """
-    from awsmon.cloud import Cloud
-
     parser = argparse.ArgumentParser(
         prog="python -m awsmon xray-daemon",
         description="An X-Ray daemon (UDP) answering from a simulated cloud.",
