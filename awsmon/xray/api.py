@@ -18,8 +18,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import awsmon.xray._render as render
 from awsmon.wire import Params, WireApi, handles
-from awsmon.xray import _render as render
 from awsmon.xray.errors import InvalidRequestException
 from awsmon.xray.model import (
     EncryptionType,

@@ -49,8 +49,8 @@ from typing import Any
 
 from attrs import frozen
 
+import awsmon.xray._paging as paging
 from awsmon.dispatch import Service, ServiceContext, operation
-from awsmon.xray import _paging as paging
 from awsmon.xray.config import ConfigOperations
 from awsmon.xray.daemon import DaemonHandle
 from awsmon.xray.emitter import SdkEmitter, SdkSampler
