@@ -1,10 +1,11 @@
 """CloudWatch Logs, the stateful service of one account and region.
 
 `CloudWatchLogs` gathers the operations; the log group and stream operations
-live here, the event operations in `awsmon.logs.ingest`, the filters in
-`awsmon.logs.filters`, the export tasks in `awsmon.logs.export`, the tags in
-`awsmon.logs.tags`, the resource policies in `awsmon.logs.resource_policies`,
-and the shared state in `awsmon.logs._core`.
+live here, the event operations in `awsmon.logs.ingest`, the metric filters
+in `awsmon.logs.filters`, the subscription filters in
+`awsmon.logs.subscription_filters`, the export tasks in `awsmon.logs.export`,
+the tags in `awsmon.logs.tags`, the resource policies in
+`awsmon.logs.resource_policies`, and the shared state in `awsmon.logs._core`.
 
 >>> from awsmon import Cloud
 >>> cloud = Cloud()
@@ -48,13 +49,16 @@ from awsmon.logs.model import (
 )
 from awsmon.logs.resource_policies import ResourcePoliciesMixin
 from awsmon.logs.store import EventStore
+from awsmon.logs.subscription_filters import SubscriptionFiltersMixin
 from awsmon.logs.subscriptions import Delivery
 from awsmon.logs.tags import TagsMixin, check_tags
 
 __all__ = ["CloudWatchLogs"]
 
 
-class CloudWatchLogs(EventsMixin, ExportsMixin, TagsMixin, ResourcePoliciesMixin):
+class CloudWatchLogs(
+    EventsMixin, SubscriptionFiltersMixin, ExportsMixin, TagsMixin, ResourcePoliciesMixin
+):
     """CloudWatch Logs in one account and region.
 
     Operations, by purpose:

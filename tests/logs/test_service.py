@@ -213,19 +213,6 @@ class TestGroupsAndFilters:
         with pytest.raises(ValidationException):
             cloud.logs.delete_log_group("keep")
 
-    def test_subscription_filter_limit(self, cloud: Cloud) -> None:
-        """Two subscription filters per group; a third is LimitExceededException."""
-        for name in ("a", "b"):
-            cloud.logs.put_subscription_filter(
-                "app", name, "", "arn:aws:logs:us-east-1:210987654321:destination:d"
-            )
-        with pytest.raises(
-            LimitExceededException, match=r"^LimitExceededException: Resource limit exceeded\.$"
-        ):
-            cloud.logs.put_subscription_filter(
-                "app", "c", "", "arn:aws:logs:us-east-1:210987654321:destination:d"
-            )
-
     def test_metric_filter_limit(self, cloud: Cloud) -> None:
         """100 metric filters per group."""
         transformation = MetricTransformation(
