@@ -6,7 +6,7 @@ Internal to `awsmon.logs.api`: each resource's handlers (`api_groups`,
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, overload
 
 from awsmon.logs._core import Page
 from awsmon.logs.errors import InvalidParameterException
@@ -52,26 +52,48 @@ class LogsWireApi(WireApi):
             found.update(vars(klass).get("operations", {}))
         cls.operations = found
 
+    @overload
     @staticmethod
-    def _group_name(params: Params, name: str = "logGroupName", required: bool = True) -> Any:
+    def _group_name(params: Params, name: str = ..., required: Literal[True] = ...) -> str: ...
+    @overload
+    @staticmethod
+    def _group_name(params: Params, name: str = ..., *, required: bool) -> str | None: ...
+    @staticmethod
+    def _group_name(
+        params: Params, name: str = "logGroupName", required: bool = True
+    ) -> str | None:
         return params.string(
             name, required=required, min_length=1, max_length=512, pattern=LOG_GROUP_NAME_PATTERN
         )
 
+    @overload
     @staticmethod
-    def _stream_name(params: Params, name: str = "logStreamName", required: bool = True) -> Any:
+    def _stream_name(params: Params, name: str = ..., required: Literal[True] = ...) -> str: ...
+    @overload
+    @staticmethod
+    def _stream_name(params: Params, name: str = ..., *, required: bool) -> str | None: ...
+    @staticmethod
+    def _stream_name(
+        params: Params, name: str = "logStreamName", required: bool = True
+    ) -> str | None:
         return params.string(
             name, required=required, min_length=1, max_length=512, pattern=LOG_STREAM_NAME_PATTERN
         )
 
     @staticmethod
-    def _identifier(params: Params) -> Any:
+    def _identifier(params: Params) -> str | None:
         return params.string(
             "logGroupIdentifier", min_length=1, max_length=2048, pattern=IDENTIFIER
         )
 
+    @overload
     @staticmethod
-    def _pattern(params: Params, required: bool = False) -> Any:
+    def _pattern(params: Params, required: Literal[True]) -> str: ...
+    @overload
+    @staticmethod
+    def _pattern(params: Params, required: bool = ...) -> str | None: ...
+    @staticmethod
+    def _pattern(params: Params, required: bool = False) -> str | None:
         return params.string("filterPattern", required=required, max_length=1024)
 
     @staticmethod
