@@ -81,6 +81,7 @@ class RoutedCloud(Protocol):
         request_id: str | None = None,
         unknown: Callable[[registry.ServiceSpec, str], ServiceError] = ...,
         headers: Mapping[str, str] | None = None,
+        access_key_id: str | None = None,
     ) -> dict[str, Any]: ...
     def as_principal(self, principal: str | Principal) -> AbstractContextManager[Principal]: ...
     def principal_for_access_key(self, access_key_id: str) -> Principal | None: ...
@@ -244,6 +245,7 @@ def _answer(
                 request_id=request_id,
                 unknown=_not_simulated,
                 headers=dict(headers) if headers else None,
+                access_key_id=_access_key(client),
             )
         status = 200
     except ServiceError as error:
@@ -264,6 +266,15 @@ def _answer(
         raw=_Body(raw(body) if raw is not None and status == 200 else b""),
     )
     return http, body
+
+
+def _access_key(client: Any) -> str | None:
+    """The access key id the client signs with (CloudTrail's ``accessKeyId``), or None."""
+    credentials = getattr(getattr(client, "_request_signer", None), "_credentials", None)
+    if credentials is None:
+        return None
+    key = credentials.get_frozen_credentials().access_key
+    return key if isinstance(key, str) else None
 
 
 def _caller(cloud: RoutedCloud, client: Any) -> AbstractContextManager[object]:

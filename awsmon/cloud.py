@@ -49,6 +49,16 @@ _ACCOUNT_ID = re.compile(r"\d{12}")
 _REGION = re.compile(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}")
 
 
+def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
+    if not headers:
+        return None
+    wanted = name.lower()
+    for key, value in headers.items():
+        if key.lower() == wanted:
+            return str(value)
+    return None
+
+
 class Region:
     """One region of one account; its attributes are the services there.
 
@@ -189,6 +199,10 @@ class Cloud:
         self._principals: ContextVar[tuple[Principal, ...]] = ContextVar(
             f"awsmon.principals.{id(self)}", default=()
         )
+        for spec in registry.specs():
+            hook = spec.load_cloud_hook()
+            if hook is not None:
+                hook(self)
 
     # -- places -----------------------------------------------------------------
 
@@ -313,12 +327,14 @@ class Cloud:
         request_id: str | None = None,
         unknown: Callable[[registry.ServiceSpec, str], ServiceError] = no_such_operation,
         headers: Mapping[str, str] | None = None,
+        access_key_id: str | None = None,
     ) -> dict[str, Any]:
         """Run one wire operation: the single entry point of the wire layer and boto3.
 
         The call acts in the current principal's account and in `region`, goes
         through the `dispatcher` (and so reaches the listeners), and returns
-        the response dict.
+        the response dict. The ``User-Agent`` among `headers` and the
+        `access_key_id` that signed the request reach the listeners.
 
         Raises:
             ServiceError: the AWS error of the call; `unknown(spec, operation)`
@@ -345,6 +361,8 @@ class Cloud:
             handler=handle,
             source=source,
             request_id=request_id,
+            user_agent=_header(headers, "User-Agent"),
+            access_key_id=access_key_id,
         )
 
     def on_api_call(self, listener: Callable[[ApiCall], None]) -> Callable[[ApiCall], None]:

@@ -64,6 +64,9 @@ class ApiCall:
         response: what the operation returned (None when it failed).
         error: the `ServiceError` it raised, or None.
         source: ``"boto3"``, ``"wire"`` or ``"domain"``: the layer called.
+        user_agent: the caller's ``User-Agent`` header (boto3 calls), else None.
+        access_key_id: the access key the request was signed with (boto3
+            calls), else None.
     """
 
     request_id: str
@@ -77,6 +80,8 @@ class ApiCall:
     response: Any = None
     error: ServiceError | None = None
     source: str
+    user_agent: str | None = None
+    access_key_id: str | None = None
 
     @property
     def succeeded(self) -> bool:
@@ -129,12 +134,16 @@ class Dispatcher:
         handler: Callable[[], T],
         source: str,
         request_id: str | None = None,
+        user_agent: str | None = None,
+        access_key_id: str | None = None,
     ) -> T:
         """Run `handler` as a call of `service`.`operation`, and report it.
 
         Args:
             parameters: the request parameters, or a function giving them
                 (called before `handler`, and only when someone listens).
+            user_agent: the request's ``User-Agent`` header, when it had one.
+            access_key_id: the access key that signed the request, when known.
 
         Returns:
             What `handler` returned.
@@ -144,7 +153,15 @@ class Dispatcher:
         """
         with self._clock.lock:
             return self._call(
-                service, operation, account_id, region, parameters, handler, source, request_id
+                service,
+                operation,
+                account_id,
+                region,
+                parameters,
+                handler,
+                source,
+                request_id,
+                (user_agent, access_key_id),
             )
 
     def _call(
@@ -157,6 +174,7 @@ class Dispatcher:
         handler: Callable[[], T],
         source: str,
         request_id: str | None,
+        client: tuple[str | None, str | None] = (None, None),
     ) -> T:
         if self.before_call and not self._frames:
             for hook in list(self.before_call):
@@ -169,26 +187,42 @@ class Dispatcher:
                 return handler()
             finally:
                 self._frames.pop()
-        record = ApiCall(
-            request_id=call_id,
-            at=self._clock.now(),
-            service=service,
-            operation=operation,
-            account_id=account_id,
-            region=region,
-            principal=self._principal(),
-            parameters=parameters() if callable(parameters) else parameters,
-            source=source,
-        )
+        at = self._clock.now()
+        principal = self._principal()
+        given = parameters() if callable(parameters) else parameters
+
+        def report(response: Any, error: ServiceError | None) -> None:
+            # One record per call, built once its outcome is known.
+            self._report(
+                ApiCall(
+                    request_id=call_id,
+                    at=at,
+                    service=service,
+                    operation=operation,
+                    account_id=account_id,
+                    region=region,
+                    principal=principal,
+                    parameters=given,
+                    response=response,
+                    error=error,
+                    source=source,
+                    user_agent=client[0],
+                    access_key_id=client[1],
+                )
+            )
+
         self._frames.append(_Frame(service, operation, account_id, region, source))
         try:
             response = handler()
         except ServiceError as error:
-            self._report(attrs.evolve(record, error=error))
-            raise
-        finally:
             self._frames.pop()
-        self._report(attrs.evolve(record, response=response))
+            report(None, error)
+            raise
+        except BaseException:
+            self._frames.pop()
+            raise
+        self._frames.pop()
+        report(response, None)
         return response
 
     def in_wire_call(self, service: str, operation: str, account_id: str, region: str) -> bool:

@@ -45,6 +45,9 @@ class ServiceSpec:
         arn_service: the service part of the service's ARNs.
         parameter_case: ``"camel"`` or ``"pascal"``: how the service spells
             its request parameters (``logGroupName`` vs ``MetricName``).
+        cloud_hook: a ``"module:function"`` the `Cloud` calls with itself as
+            it is built, for a service that must watch the whole cloud from
+            its start (CloudTrail installs its dispatch listener there).
     """
 
     name: str
@@ -54,6 +57,7 @@ class ServiceSpec:
     event_source: str
     arn_service: str
     parameter_case: str = "pascal"
+    cloud_hook: str | None = None
 
     def load_domain(self) -> Any:
         """The domain service class."""
@@ -62,6 +66,10 @@ class ServiceSpec:
     def load_api(self) -> Any:
         """The wire API class."""
         return _load(self.api)
+
+    def load_cloud_hook(self) -> Any:
+        """The function the cloud calls with itself when built, or None."""
+        return None if self.cloud_hook is None else _load(self.cloud_hook)
 
 
 def _load(target: str | type) -> Any:
@@ -183,6 +191,14 @@ SERVICES: list[ServiceSpec] = [
         parameter_case="camel",
     ),
     ServiceSpec(
+        name="schemas",
+        botocore_name="schemas",
+        domain="awsmon.schemas.service:Schemas",
+        api="awsmon.schemas.api:SchemasApi",
+        event_source="schemas.amazonaws.com",
+        arn_service="schemas",
+    ),
+    ServiceSpec(
         name="autoscaling",
         botocore_name="autoscaling",
         domain="awsmon.neighbours.autoscaling.service:AutoScaling",
@@ -190,6 +206,15 @@ SERVICES: list[ServiceSpec] = [
         event_source="autoscaling.amazonaws.com",
         arn_service="autoscaling",
         parameter_case="pascal",
+    ),
+    ServiceSpec(
+        name="cloudtrail",
+        botocore_name="cloudtrail",
+        domain="awsmon.cloudtrail.service:CloudTrail",
+        api="awsmon.cloudtrail.api:CloudTrailApi",
+        event_source="cloudtrail.amazonaws.com",
+        arn_service="cloudtrail",
+        cloud_hook="awsmon.cloudtrail.recording:install",
     ),
 ]
 

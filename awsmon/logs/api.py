@@ -21,15 +21,20 @@ from awsmon.logs.api_events import LogEventsApi
 from awsmon.logs.api_exports import ExportsApi
 from awsmon.logs.api_filters import FiltersApi
 from awsmon.logs.api_groups import GroupsApi
+from awsmon.logs.insights.api import InsightsApi
+from awsmon.logs.service import CloudWatchLogs
 
 __all__ = ["LogsApi"]
 
 
-class LogsApi(GroupsApi, LogEventsApi, FiltersApi, ExportsApi):
+class LogsApi(InsightsApi, GroupsApi, LogEventsApi, FiltersApi, ExportsApi):
     """The CloudWatch Logs wire API (API 2014-03-28).
 
     One class with every operation's handler; the handlers live with their
     resource: `GroupsApi` (log groups, tags, streams, resource policies),
     `LogEventsApi` (put, get and filter events), `FiltersApi` (metric and
-    subscription filters), `ExportsApi` (export tasks).
+    subscription filters), `ExportsApi` (export tasks), `InsightsApi` (Logs
+    Insights queries, `awsmon.logs.insights.api`).
     """
+
+    domain: CloudWatchLogs

@@ -35,7 +35,7 @@ def test_every_base_contributes_its_handlers() -> None:
 
 
 def test_logs_api_answers_each_resource() -> None:
-    """LogsApi gathers the handlers of groups, events, filters and exports."""
-    for operation in ("CreateLogGroup", "PutLogEvents", "PutMetricFilter", "CreateExportTask"):
+    """LogsApi gathers the handlers of groups, events, filters, exports and Insights."""
+    for operation in ("CreateLogGroup", "PutLogEvents", "PutMetricFilter", "StartQuery"):
         assert operation in LogsApi.operations
-    assert len(LogsApi.operations) == 32
+    assert len(LogsApi.operations) == 41

@@ -302,6 +302,7 @@ class SQS(Queues):
         return received
 
     def _receipt_handle(self, queue: Queue, message: Message) -> str:
+        # The shape `_is_receipt_handle` recognises: "AQEB" + hex of "<id>#<sequence>#<nonce>".
         token = f"{message.message_id}#{queue.sequence}#{self.ctx.ids.alphanumeric(24)}"
         return "AQEB" + token.encode().hex()
 
@@ -330,19 +331,25 @@ class SQS(Queues):
     def delete_message(self, queue_url: str, receipt_handle: str) -> None:
         """Delete a received message by its receipt handle (DeleteMessage).
 
-        Deleting an already deleted message succeeds, as in AWS.
+        Only the most recent receipt handle deletes; an older one of the same
+        message succeeds without deleting it, and a handle of a message already
+        deleted succeeds too, as AWS documents ("you must provide the most
+        recently received ReceiptHandle ... otherwise, the request succeeds, but
+        the message will not be deleted").
 
         Raises:
             QueueDoesNotExist: no such queue.
-            ReceiptHandleIsInvalid: a handle this queue never issued.
+            ReceiptHandleIsInvalid: text that is not a receipt handle.
         """
         queue = self.queue(queue_url)
+        if receipt_handle not in queue.handles and _is_receipt_handle(receipt_handle):
+            return  # issued once, for a message since deleted
         message = self._message_for(queue, receipt_handle)
-        if message is not None:
-            del queue.messages[message.message_id]
-            for handle in [h for h, m in queue.handles.items() if m == message.message_id]:
-                del queue.handles[handle]
-            queue.handles[receipt_handle] = message.message_id  # later deletes stay valid
+        if message is None or message.receipt_handle != receipt_handle:
+            return
+        del queue.messages[message.message_id]
+        for handle in [h for h, m in queue.handles.items() if m == message.message_id]:
+            del queue.handles[handle]
 
     @operation("ChangeMessageVisibility")
     def change_message_visibility(
@@ -377,3 +384,15 @@ class SQS(Queues):
                 value=receipt_handle,
             )
         message.visible_at = now + timedelta(seconds=visibility_timeout)
+
+
+def _is_receipt_handle(text: str) -> bool:
+    """True for text shaped like a receipt handle this simulation issues."""
+    if not text.startswith("AQEB"):
+        return False
+    try:
+        token = bytes.fromhex(text[4:]).decode()
+    except (ValueError, UnicodeDecodeError):
+        return False
+    parts = token.split("#")
+    return len(parts) == 3 and parts[1].isdigit()

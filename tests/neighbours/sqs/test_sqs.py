@@ -17,6 +17,7 @@ from awsmon.neighbours.sqs import (
     MessageAttribute,
     MessageNotInflight,
     QueueDoesNotExist,
+    ReceiptHandleIsInvalid,
     md5_of_message_attributes,
 )
 from awsmon.testing.shapes import assert_shape
@@ -154,6 +155,22 @@ class TestErrors:
 
 
 class TestMessages:
+    def test_only_the_latest_receipt_handle_deletes(self, cloud: Cloud) -> None:
+        """An older handle succeeds without deleting; a deleted message's handles still succeed."""
+        url = cloud.sqs.create_queue("q", {"VisibilityTimeout": "10"}).url
+        cloud.sqs.send_message(url, "m")
+        (first,) = cloud.sqs.receive_message(url)
+        cloud.clock.advance(11)  # the visibility timeout runs out: received again
+        (second,) = cloud.sqs.receive_message(url)
+        cloud.sqs.delete_message(url, first.receipt_handle)
+        assert len(cloud.sqs.queue(url).messages) == 1
+        cloud.sqs.delete_message(url, second.receipt_handle)
+        assert len(cloud.sqs.queue(url).messages) == 0
+        cloud.sqs.delete_message(url, second.receipt_handle)
+        cloud.sqs.delete_message(url, first.receipt_handle)
+        with pytest.raises(ReceiptHandleIsInvalid):
+            cloud.sqs.delete_message(url, "not-a-handle")
+
     def test_send_receive_delete_through_boto3(self, awsmon_boto3: Cloud) -> None:
         """A message round-trips with its attributes, MD5s and system attributes."""
         client = boto3.client("sqs")
