@@ -51,7 +51,7 @@ now                                 the virtual time
 explain alarm NAME                  the alarm's rule, state, reason and history
 timeline                            what happened so far
 reset                               start again from a fresh cloud
-save FILE / load FILE               write this session as a scenario / replay one (trusted files only)
+save FILE / load FILE               write this session / replay a scenario (trusted files only)
 exit                                leave"""
 
 
@@ -156,11 +156,9 @@ class Shell:
             _isolated_environment(self.region),
             contextlib.redirect_stdout(out),
             contextlib.redirect_stderr(err),
+            contextlib.suppress(SystemExit),  # argparse's usage errors
         ):
-            try:
-                driver.main(args)
-            except SystemExit:  # argparse's usage errors
-                pass
+            driver.main(args)
         text = out.getvalue() + err.getvalue()
         self.out.write(text if text.endswith("\n") or not text else text + "\n")
 
@@ -274,7 +272,8 @@ def explain_alarm(cloudwatch: Any, name: str) -> list[str]:
         alarm = cloudwatch.alarm(name)
     except Exception as error:  # the service's ResourceNotFound
         raise KeyError(f"no alarm named {name!r}") from error
-    lines = [f"alarm {alarm.name} is {alarm.state.value} since {alarm.state_transitioned_at:%H:%M:%S}"]
+    since = f"{alarm.state_transitioned_at:%H:%M:%S}"
+    lines = [f"alarm {alarm.name} is {alarm.state.value} since {since}"]
     config = getattr(alarm, "config", None)
     if config is not None and getattr(alarm, "metric", None) is not None:
         m = config.datapoints_to_alarm or config.evaluation_periods
