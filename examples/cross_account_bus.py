@@ -34,7 +34,9 @@ def main() -> None:
     rule_arn = analytics.client("events").put_rule(
         Name="big-orders",
         EventBusName="orders",
-        EventPattern=json.dumps({"source": ["shop"], "detail": {"total": [{"numeric": [">", 100]}]}}),
+        EventPattern=json.dumps(
+            {"source": ["shop"], "detail": {"total": [{"numeric": [">", 100]}]}}
+        ),
     )["RuleArn"]
     sqs.set_queue_attributes(
         QueueUrl=queue_url,

@@ -35,13 +35,15 @@ def main() -> None:
             with request.subsegment("orders", namespace="remote") as call:
                 with orders.segment(trace_header=call.trace_header()) as handler:
                     try:
-                        with handler.subsegment("orders-db", namespace="remote") as query:
-                            with database.segment(trace_header=query.trace_header()) as db:
-                                cloud.clock.advance(timedelta(seconds=2 if failing else 0.01))
-                                if failing:
-                                    db.respond(500)
-                                    raise DatabaseTimeout("orders-db: no answer in 2 s")
-                                db.respond(200)
+                        with (
+                            handler.subsegment("orders-db", namespace="remote") as query,
+                            database.segment(trace_header=query.trace_header()) as db,
+                        ):
+                            cloud.clock.advance(timedelta(seconds=2 if failing else 0.01))
+                            if failing:
+                                db.respond(500)
+                                raise DatabaseTimeout("orders-db: no answer in 2 s")
+                            db.respond(200)
                         handler.respond(200)
                     except DatabaseTimeout:
                         handler.respond(502)
@@ -59,8 +61,9 @@ def main() -> None:
     )["TraceSummaries"]
     print(f"filter {expression!r}: {len(summaries)} traces")
     for summary in summaries[:2]:
+        annotations = sorted(summary["Annotations"])
         print(f"  {summary['Id']} took {summary['ResponseTime']:.2f} s, "
-              f"fault={summary['HasFault']} annotations={sorted(summary['Annotations'])}")  # fmt: skip
+              f"fault={summary['HasFault']} annotations={annotations}")  # fmt: skip
     assert len(summaries) == 4
 
     graph = xray.get_service_graph(StartTime=start, EndTime=end)["Services"]
@@ -70,7 +73,8 @@ def main() -> None:
         stats = node.get("SummaryStatistics", {})
         faults = stats.get("FaultStatistics", {}).get("TotalCount", 0)
         edges = [names[e["ReferenceId"]] for e in node.get("Edges", [])]
-        print(f"  {node['Name']:<10} {node.get('Type', '(no origin)'):<20} requests {stats.get('TotalCount', 0):>2}, "
+        kind = node.get("Type", "(no origin)")
+        print(f"  {node['Name']:<10} {kind:<20} requests {stats.get('TotalCount', 0):>2}, "
               f"faults {faults}, calls {edges}")  # fmt: skip
     db_node = next(node for node in graph if node["Name"] == "orders-db")
     assert db_node["SummaryStatistics"]["FaultStatistics"]["TotalCount"] == 4

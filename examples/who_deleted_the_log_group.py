@@ -79,8 +79,9 @@ def main() -> None:
         for record in json.loads(gzip.decompress(body))["Records"]:
             if record["eventName"].startswith("Delete"):
                 found.append(record)
+                who, where = record["userIdentity"]["arn"], record["sourceIPAddress"]
                 print(f"  {key.rsplit('/', 1)[1]}: {record['eventTime']} {record['eventName']} "
-                      f"by {record['userIdentity']['arn']} from {record['sourceIPAddress']}")  # fmt: skip
+                      f"by {who} from {where}")  # fmt: skip
     assert [r["userIdentity"]["arn"] for r in found] == [ALICE]
     print("answer: alice deleted it, at", found[0]["eventTime"])
 
