@@ -6,9 +6,10 @@ adds its chapter as it lands.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TextIO
 
 from awsmon.cloud import Cloud
@@ -103,7 +104,10 @@ def run(*, seed: int = 0, out: TextIO) -> Cloud:
     # 4. Logs feed a metric, the metric feeds an alarm, the alarm pages and tells EventBridge.
     _alarm_chapter(cloud, say)
 
-    # 5. boto3 code, routed in-process (when boto3 is installed).
+    # 5. An incident told by every service: the alarm, X-Ray, Logs Insights and CloudTrail.
+    _incident_chapter(cloud, say)
+
+    # 6. boto3 code, routed in-process (when boto3 is installed).
     try:
         import boto3
     except ModuleNotFoundError:
@@ -215,3 +219,97 @@ def _alarm_chapter(cloud: Cloud, say: Callable[[str], None]) -> None:
         )
     changes = sqs.receive_message(QueueUrl=audit, MaxNumberOfMessages=10).get("Messages", [])
     say(f"  EventBridge delivered {len(changes)} alarm state change event(s) to the audit queue")
+
+
+DEPLOY = "arn:aws:sts::123456789012:assumed-role/Deploy/pipeline-7"
+
+
+class _PaymentFailed(Exception):
+    """The payments function answered with an error."""
+
+
+def _incident_chapter(cloud: Cloud, say: Callable[[str], None]) -> None:
+    """A deploy breaks payments; the alarm fires; X-Ray, Insights and CloudTrail say why."""
+    clock = cloud.clock
+    lam, cloudwatch = cloud.client("lambda"), cloud.client("cloudwatch")
+    say("An incident. The web tier calls a payments function that takes 1.2 s (timeout 5 s);")
+    say("  an alarm watches its AWS/Lambda Errors, and X-Ray traces every request.")
+    cloud.lambda_.register(
+        "payments", lambda event, context: {"paid": True}, timeout=5,
+        duration=timedelta(milliseconds=1200),
+    )  # fmt: skip
+    cloudwatch.put_metric_alarm(
+        AlarmName="payments-errors", Namespace="AWS/Lambda", MetricName="Errors",
+        Dimensions=[{"Name": "FunctionName", "Value": "payments"}], Statistic="Sum",
+        Period=60, EvaluationPeriods=2, Threshold=0, ComparisonOperator="GreaterThanThreshold",
+        TreatMissingData="notBreaching",
+    )  # fmt: skip
+    web = cloud.xray.recorder("web", origin="AWS::EC2::Instance")
+    start = clock.now()
+
+    def serve(minutes: int) -> None:
+        state = cloudwatch.describe_alarms(AlarmNames=["payments-errors"])["MetricAlarms"][0]
+        for _ in range(minutes):
+            for _ in range(4):
+                with web.segment(method="POST", url="https://shop.example/pay") as request:
+                    with contextlib.suppress(_PaymentFailed), request.subsegment(
+                        "payments", namespace="aws", aws={"operation": "Invoke"}
+                    ):
+                        if "FunctionError" in lam.invoke(FunctionName="payments", Payload=b"{}"):
+                            raise _PaymentFailed("payments failed")
+                    request.respond(200 if "fault" not in request.doc else 502)
+                clock.advance(timedelta(seconds=15))
+            now = cloudwatch.describe_alarms(AlarmNames=["payments-errors"])["MetricAlarms"][0]
+            if now["StateValue"] != state["StateValue"]:
+                say(f"  alarm payments-errors: {state['StateValue']} -> {now['StateValue']}")
+            state = now
+
+    serve(3)
+    with cloud.as_principal(DEPLOY):
+        lam.update_function_configuration(FunctionName="payments", Timeout=1)
+    say("A deploy pipeline changes something. Requests keep coming...")
+    serve(3)
+    say("On-call investigates, while the errors go on:")
+    serve(2)
+    xray = cloud.client("xray")
+    faulty = xray.get_trace_summaries(
+        StartTime=start, EndTime=clock.now(), FilterExpression='service("payments") { fault }'
+    )["TraceSummaries"]
+    total = xray.get_trace_summaries(StartTime=start, EndTime=clock.now())["TraceSummaries"]
+    say(f"  X-Ray: {len(faulty)} of {len(total)} traces have a fault in payments")
+    _insights(cloud, say, start)
+    events = cloud.client("cloudtrail").lookup_events(
+        LookupAttributes=[{"AttributeKey": "ResourceName", "AttributeValue": "payments"}]
+    )["Events"]
+    for event in events:
+        detail = json.loads(event["CloudTrailEvent"])
+        say(
+            f"  CloudTrail: {event['EventTime']:%H:%M:%S} {event['EventName']} by "
+            f"{detail['userIdentity']['arn']} {detail['requestParameters']}"
+        )
+    say("  Found it: the deploy cut the timeout to 1 s. Rolling back...")
+    with cloud.as_principal(DEPLOY):
+        lam.update_function_configuration(FunctionName="payments", Timeout=5)
+    serve(3)
+
+
+def _insights(cloud: Cloud, say: Callable[[str], None], start: datetime) -> None:
+    """Ask Logs Insights how long payments ran, per 5 minutes."""
+    logs = cloud.client("logs")
+    query_id = logs.start_query(
+        logGroupName="/aws/lambda/payments",
+        startTime=int(start.timestamp()),
+        endTime=int(cloud.clock.time()),
+        queryString='filter @message like "REPORT" | parse @message "Duration: * ms" as ms'
+        " | stats count(*) as runs, min(ms) as shortest by bin(5m)",
+    )["queryId"]
+    answer = logs.get_query_results(queryId=query_id)
+    while answer["status"] in ("Scheduled", "Running"):
+        cloud.clock.advance(timedelta(seconds=1))
+        answer = logs.get_query_results(queryId=query_id)
+    for row in answer["results"]:
+        fields = {f["field"]: f["value"] for f in row}
+        say(
+            f"  Logs Insights: runs from {fields['bin(5m)'][11:16]}: {fields['runs']},"
+            f" shortest {float(fields['shortest']):.0f} ms"
+        )
