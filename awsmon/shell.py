@@ -186,6 +186,10 @@ class Shell:
             self._say(line)
 
     def _verb_timeline(self, args: list[str]) -> None:
+        richer = getattr(self.cloud, "timeline", None)
+        if callable(richer):  # the cloud's own record (issue 18), when this awsmon has it
+            self._say(str(richer()))
+            return
         if not self.moments:
             self._say("nothing has happened yet")
         for moment in sorted(self.moments, key=lambda m: m.at):
@@ -285,6 +289,9 @@ def explain_alarm(cloudwatch: Any, name: str) -> list[str]:
             f"missing data: {config.treat_missing_data.value}"
         )
     lines.append(f"  reason: {alarm.state_reason}")
+    deeper = getattr(cloudwatch, "explain_alarm", None)
+    if callable(deeper):  # the period-by-period explanation (issue 18), when present
+        lines.extend(f"  {line}" for line in str(deeper(name)).splitlines())
     history = [item for item in cloudwatch.alarm_history if item.alarm_name == name]
     if history:
         lines.append("  history:")
