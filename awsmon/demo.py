@@ -28,8 +28,28 @@ def run(*, seed: int = 0, out: TextIO) -> Cloud:
 
     say(f"A simulated cloud: account {cloud.default_account_id}, region {cloud.default_region}.")
     say("Nothing moves until we advance the virtual clock.")
+    _clock_chapter(cloud, say)
+    _identity_chapter(cloud, say)
+    _metrics_chapter(cloud, say)
+    _alarm_chapter(cloud, say)
+    _incident_chapter(cloud, say)
+    # boto3 code, routed in-process (when boto3 is installed).
+    try:
+        import boto3
+    except ModuleNotFoundError:
+        say("boto3 is not installed: skipping the boto3 chapter (pip install 'awsmon[boto3]').")
+    else:
+        with cloud.patch_boto3():
+            say("Now the same through boto3, routed in-process (no network, no credentials):")
+            sts = boto3.client("sts", region_name=cloud.default_region)
+            say(f"  -> {sts.get_caller_identity()['Arn']}")
+    say("The end. Same seed, same story: run it again and compare.")
+    return cloud
 
-    # 1. The clock and its jobs.
+
+def _clock_chapter(cloud: Cloud, say: Callable[[str], None]) -> None:
+    """The clock and its jobs."""
+    clock = cloud.clock
     heartbeat = clock.call_every(timedelta(minutes=1), lambda: say("  heartbeat job runs"))
     clock.call_later(timedelta(seconds=150), lambda: say("  a one-off job runs at +2m30s"))
     say("Scheduled a job every minute and a one-off job; advancing 3 minutes...")
@@ -38,7 +58,9 @@ def run(*, seed: int = 0, out: TextIO) -> Cloud:
     say("Cancelled the heartbeat; advancing an hour runs nothing more.")
     clock.advance(timedelta(hours=1))
 
-    # 2. Every call is dispatched, and recorded for whoever listens (CloudTrail will).
+
+def _identity_chapter(cloud: Cloud, say: Callable[[str], None]) -> None:
+    """Every call is dispatched, and recorded for whoever listens (CloudTrail does)."""
     def audit(call: ApiCall) -> None:
         outcome = "ok" if call.succeeded else f"failed: {call.error}"
         say(
@@ -56,7 +78,10 @@ def run(*, seed: int = 0, out: TextIO) -> Cloud:
         say(f"  -> account {identity['Account']}, arn {identity['Arn']}")
     cloud.dispatcher.listeners.remove(audit)
 
-    # 3. CloudWatch metrics: put datapoints, read statistics, let retention roll them up.
+
+def _metrics_chapter(cloud: Cloud, say: Callable[[str], None]) -> None:
+    """CloudWatch metrics: put datapoints, read statistics, let retention roll them up."""
+    clock = cloud.clock
     say("Publishing one latency datapoint a minute for 10 minutes to CloudWatch:")
     cloudwatch = cloud.client("cloudwatch")
     start = clock.now()
@@ -101,31 +126,12 @@ def run(*, seed: int = 0, out: TextIO) -> Cloud:
         )
         say(f"  Period={period}: {len(answer['Datapoints'])} datapoints")
 
-    # 4. Logs feed a metric, the metric feeds an alarm, the alarm pages and tells EventBridge.
-    _alarm_chapter(cloud, say)
-
-    # 5. An incident told by every service: the alarm, X-Ray, Logs Insights and CloudTrail.
-    _incident_chapter(cloud, say)
-
-    # 6. boto3 code, routed in-process (when boto3 is installed).
-    try:
-        import boto3
-    except ModuleNotFoundError:
-        say("boto3 is not installed: skipping the boto3 chapter (pip install 'awsmon[boto3]').")
-    else:
-        with cloud.patch_boto3():
-            say("Now the same through boto3, routed in-process (no network, no credentials):")
-            sts = boto3.client("sts", region_name=cloud.default_region)
-            say(f"  -> {sts.get_caller_identity()['Arn']}")
-    say("The end. Same seed, same story: run it again and compare.")
-    return cloud
-
 
 def _alarm_chapter(cloud: Cloud, say: Callable[[str], None]) -> None:
     """Log lines → metric filter → alarm → SNS → SQS, and the state change on EventBridge."""
     clock = cloud.clock
     logs, cloudwatch = cloud.client("logs"), cloud.client("cloudwatch")
-    sns, sqs, events = cloud.client("sns"), cloud.client("sqs"), cloud.client("events")
+    sns, sqs = cloud.client("sns"), cloud.client("sqs")
     say("Wiring an alarm: log lines with ERROR count into Shop/Errors through a metric filter,")
     say(
         "  an alarm pages an SNS topic (delivered to an SQS queue) and EventBridge records changes."
@@ -151,36 +157,7 @@ def _alarm_chapter(cloud: Cloud, say: Callable[[str], None]) -> None:
         "QueueArn"
     ]
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=pager_arn)
-    audit = sqs.create_queue(QueueName="alarm-audit")["QueueUrl"]
-    audit_arn = sqs.get_queue_attributes(QueueUrl=audit, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    rule_arn = events.put_rule(
-        Name="alarm-changes",
-        EventPattern=json.dumps(
-            {"source": ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm State Change"]}
-        ),
-    )["RuleArn"]
-    sqs.set_queue_attributes(
-        QueueUrl=audit,
-        Attributes={
-            "Policy": json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "events.amazonaws.com"},
-                            "Action": "sqs:SendMessage",
-                            "Resource": audit_arn,
-                            "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}},
-                        }
-                    ],
-                }
-            )
-        },
-    )
-    events.put_targets(Rule="alarm-changes", Targets=[{"Id": "audit", "Arn": audit_arn}])
+    audit = _audit_queue(cloud)
     cloudwatch.put_metric_alarm(
         AlarmName="web-errors",
         Namespace="Shop",
@@ -219,6 +196,42 @@ def _alarm_chapter(cloud: Cloud, say: Callable[[str], None]) -> None:
         )
     changes = sqs.receive_message(QueueUrl=audit, MaxNumberOfMessages=10).get("Messages", [])
     say(f"  EventBridge delivered {len(changes)} alarm state change event(s) to the audit queue")
+
+
+def _audit_queue(cloud: Cloud) -> str:
+    """A queue that an EventBridge rule feeds with alarm state changes; returns its URL."""
+    sqs, events = cloud.client("sqs"), cloud.client("events")
+    audit = sqs.create_queue(QueueName="alarm-audit")["QueueUrl"]
+    audit_arn = sqs.get_queue_attributes(QueueUrl=audit, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    rule_arn = events.put_rule(
+        Name="alarm-changes",
+        EventPattern=json.dumps(
+            {"source": ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm State Change"]}
+        ),
+    )["RuleArn"]
+    sqs.set_queue_attributes(
+        QueueUrl=audit,
+        Attributes={
+            "Policy": json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "events.amazonaws.com"},
+                            "Action": "sqs:SendMessage",
+                            "Resource": audit_arn,
+                            "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}},
+                        }
+                    ],
+                }
+            )
+        },
+    )
+    events.put_targets(Rule="alarm-changes", Targets=[{"Id": "audit", "Arn": audit_arn}])
+    return str(audit)
 
 
 DEPLOY = "arn:aws:sts::123456789012:assumed-role/Deploy/pipeline-7"
