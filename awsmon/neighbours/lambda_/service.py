@@ -47,13 +47,13 @@ from awsmon.neighbours.lambda_.model import (
 )
 from awsmon.neighbours.lambda_.runtime import (
     HandlerRun,
+    RunSettings,
     invocation_log,
-    report_line,
     resolve_handler,
     run_handler,
     runtime_environment,
 )
-from awsmon.neighbours.lambda_.telemetry import publish_metrics, ship_logs
+from awsmon.neighbours.lambda_.telemetry import publish_metrics, ship_logs, sibling
 from awsmon.neighbours.lambda_.tracing import (
     AttemptOutcome,
     AttemptTrace,
@@ -211,6 +211,8 @@ class Lambda(FunctionOperations, Service):
         request_id = self.ctx.ids.uuid()
         stream = f"{now:%Y/%m/%d}/[$LATEST]{self.ctx.ids.hex(32)}"
         cold = not function.initialized
+        if cold:
+            function.modules.clear()
         function.initialized = True
         trace = self.tracer.attempt(function, request, attempt, now.timestamp(), request_id)
         context = self._context(function, request_id, stream, trace)
@@ -218,8 +220,12 @@ class Lambda(FunctionOperations, Service):
             lambda: resolve_handler(function, self.handlers),
             event,
             context,
-            runtime_environment(function, context, self.region),
-            handler_name=function.handler_name,
+            RunSettings(
+                environment=runtime_environment(function, context, self.region),
+                log=function.log_settings,
+                now=self.ctx.now,
+                xray_emitter=self._xray_emitter,
+            ),
         )
         duration, error, payload = _outcome(
             function, event, run, started=now, elapsed=self.ctx.now() - now, request_id=request_id
@@ -227,14 +233,23 @@ class Lambda(FunctionOperations, Service):
         ms = duration.total_seconds() * 1000
         billed = max(int(-(-ms // 1)), 1)
         init = function.init_duration if cold else timedelta(0)
-        report = report_line(
+        metrics = {
+            "durationMs": round(ms, 2),
+            "billedDurationMs": billed,
+            "memorySizeMB": function.memory_size,
+            "maxMemoryUsedMB": min(function.memory_size, 40),
+        }
+        if init:
+            metrics["initDurationMs"] = round(init.total_seconds() * 1000, 2)
+        log_lines = invocation_log(
+            function.log_settings,
             request_id,
-            duration_ms=ms,
-            billed_ms=billed,
-            memory_mb=function.memory_size,
-            used_mb=min(function.memory_size, 40),
-            init_ms=init.total_seconds() * 1000 if init else None,
+            at=now,
+            duration=duration,
+            events=run.log,
+            metrics=metrics,
             xray=(request.trace_id, trace.segment_id) if request.sampled else None,
+            status="success" if error is None else "error",
         )
         invocation = Invocation(
             request_id=request_id,
@@ -243,9 +258,7 @@ class Lambda(FunctionOperations, Service):
             event=event,
             payload=payload,
             function_error=None if error is None else "Unhandled",
-            log_lines=invocation_log(
-                request_id, at=now, duration=duration, output=run.output, report=report
-            ),
+            log_lines=log_lines,
             duration=duration,
             billed_ms=billed,
             max_memory_used_mb=min(function.memory_size, 40),
@@ -271,6 +284,11 @@ class Lambda(FunctionOperations, Service):
         )
         self._record(function, invocation)
         return invocation
+
+    def _xray_emitter(self) -> Any:
+        """An X-Ray SDK emitter into the simulated X-Ray, None while the cloud has no X-Ray."""
+        xray = sibling(self.ctx, "xray")
+        return None if xray is None else xray.sdk_emitter()
 
     def _context(
         self, function: LambdaFunction, request_id: str, stream: str, trace: AttemptTrace
