@@ -64,6 +64,7 @@ class LambdaApi(WireApi):
             environment=params.mapping("Environment").get("Variables", {}),
             tracing_mode=params.mapping("TracingConfig").get("Mode", "PassThrough"),
             tags=params.mapping("Tags"),
+            logging_config=params.mapping("LoggingConfig") or None,
         )
         return function_configuration(function)
 
@@ -122,6 +123,7 @@ class LambdaApi(WireApi):
             environment=environment.get("Variables", {}) if environment else None,
             description=params.string("Description"),
             tracing_mode=params.mapping("TracingConfig").get("Mode"),
+            logging_config=params.mapping("LoggingConfig") or None,
         )
         return function_configuration(function)
 
