@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from awsmon.xray.filter_expression import FilterExpression
 from awsmon.xray.model import Group, Segment, TimeRangeType, TraceHeader
+from awsmon.xray.recorder import ActiveSubsegment
 from awsmon.xray.sampling import Sampler, SamplingRequest, SamplingRule
 from awsmon.xray.service import XRay
 
 __all__ = [
+    "ActiveSubsegment",
     "FilterExpression",
     "Group",
     "Sampler",
