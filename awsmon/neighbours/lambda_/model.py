@@ -29,7 +29,7 @@ from awsmon.neighbours.lambda_.errors import (
 from awsmon.neighbours.lambda_.logformat import LogSettings
 
 if TYPE_CHECKING:
-    from awsmon.xray.recorder import ActiveSubsegment
+    from awsmon.xray import ActiveSubsegment
 
 __all__ = [
     "Handler",

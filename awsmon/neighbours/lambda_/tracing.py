@@ -75,8 +75,7 @@ from awsmon.neighbours.lambda_.telemetry import sibling
 
 if TYPE_CHECKING:
     from awsmon.dispatch import ServiceContext
-    from awsmon.xray import Sampler
-    from awsmon.xray.recorder import ActiveSubsegment
+    from awsmon.xray import ActiveSubsegment, Sampler
 
 __all__ = ["AttemptOutcome", "AttemptTrace", "LambdaTracer", "RequestTrace"]
 
@@ -201,8 +200,7 @@ class LambdaTracer:
         )
 
     def _sample(self, function: LambdaFunction) -> bool:
-        from awsmon.xray import Sampler, SamplingRequest
-        from awsmon.xray.sampling import DEFAULT_RULE
+        from awsmon.xray import Sampler, SamplingRequest, SamplingRule
 
         sampler = self._samplers.get(function.name)
         if sampler is None:
@@ -214,7 +212,11 @@ class LambdaTracer:
                     client_id=self._ctx.ids.hex(24),
                     now=self._ctx.clock.time,
                     rng=self._ctx.rng,
-                    fetch_rules=lambda: [DEFAULT_RULE],
+                    fetch_rules=lambda: [
+                        SamplingRule(
+                            rule_name="Default", priority=10000, fixed_rate=0.05, reservoir_size=1
+                        )
+                    ],
                     fetch_targets=lambda reports: ([], None),
                 )
             self._samplers[function.name] = sampler
@@ -259,7 +261,7 @@ class LambdaTracer:
         handle = None
         xray = self._xray()
         if xray is not None:
-            from awsmon.xray.recorder import ActiveSubsegment
+            from awsmon.xray import ActiveSubsegment
 
             recorder = xray.recorder(function.name, origin=_FUNCTION_ORIGIN)
             handle = ActiveSubsegment(recorder, invocation, request.trace_id, request.sampled)
