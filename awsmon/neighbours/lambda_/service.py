@@ -32,10 +32,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from awsmon.dispatch import Service, ServiceContext, operation
+from awsmon.neighbours.lambda_.asynchronous import AsyncOperations
+from awsmon.neighbours.lambda_.destinations import EventInvokeConfig
 from awsmon.neighbours.lambda_.errors import (
     TooManyRequestsException,
 )
-from awsmon.neighbours.lambda_.functions import FunctionOperations
 from awsmon.neighbours.lambda_.model import (
     Handler,
     Invocation,
@@ -63,10 +64,8 @@ from awsmon.neighbours.lambda_.tracing import (
 
 __all__ = ["Lambda"]
 
-_RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=2))
 
-
-class Lambda(FunctionOperations, Service):
+class Lambda(AsyncOperations, Service):
     """AWS Lambda in one account and region.
 
     Operations, by purpose:
@@ -123,6 +122,7 @@ class Lambda(FunctionOperations, Service):
         super().__init__(ctx)
         self.functions: dict[str, LambdaFunction] = {}
         self.handlers: dict[str, Handler] = {}
+        self.invoke_configs: dict[str, EventInvokeConfig] = {}
         self.on_invocation: list[Callable[[Invocation], None]] = []
         self.tracer = LambdaTracer(ctx)
 
@@ -178,26 +178,6 @@ class Lambda(FunctionOperations, Service):
             function_error=invocation.function_error,
             log_result=tail,
         )
-
-    def _run_async(
-        self, function: LambdaFunction, event: Any, attempt: int, request: RequestTrace
-    ) -> None:
-        invocation = self._run(function, event, InvocationType.EVENT, attempt, request)
-        if invocation.function_error is not None and attempt <= len(_RETRY_DELAYS):
-            self.ctx.clock.call_later(
-                _RETRY_DELAYS[attempt - 1],
-                self._retry,
-                function.name,
-                event,
-                attempt + 1,
-                request,
-                name=f"lambda retry {function.name}#{attempt + 1}",
-            )
-
-    def _retry(self, name: str, event: Any, attempt: int, request: RequestTrace) -> None:
-        function = self.functions.get(name)
-        if function is not None:
-            self._run_async(function, event, attempt, request)
 
     def _run(
         self,

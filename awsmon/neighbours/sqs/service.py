@@ -263,7 +263,11 @@ class SQS(Queues):
         timeout = (
             queue.setting("VisibilityTimeout") if visibility_timeout is None else visibility_timeout
         )
-        blocked = {m.group_id for m in queue.messages.values() if queue.fifo and m.in_flight(now)}
+        blocked = (
+            {m.group_id for m in queue.messages.values() if m.in_flight(now)}
+            if queue.fifo
+            else set()
+        )
         redrive = queue.redrive
         received: list[ReceivedMessage] = []
         for message in list(queue.messages.values()):
@@ -315,6 +319,7 @@ class SQS(Queues):
         message.dead_letter_source_arn = queue.arn
         message.visible_at = self.ctx.now()
         target.messages[message.message_id] = message
+        target.oldest_sent_at = None  # it keeps its first enqueue time: look again
         return True
 
     def _message_for(self, queue: Queue, receipt_handle: str) -> Message | None:
