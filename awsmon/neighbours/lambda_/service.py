@@ -37,6 +37,7 @@ from awsmon.neighbours.lambda_.destinations import EventInvokeConfig
 from awsmon.neighbours.lambda_.errors import (
     TooManyRequestsException,
 )
+from awsmon.neighbours.lambda_.mappings import EventSourceMapping, MappingOperations
 from awsmon.neighbours.lambda_.model import (
     Handler,
     Invocation,
@@ -46,6 +47,7 @@ from awsmon.neighbours.lambda_.model import (
     LambdaFunction,
     _event,
 )
+from awsmon.neighbours.lambda_.pollers import poll_kinesis, poll_sqs
 from awsmon.neighbours.lambda_.runtime import (
     HandlerRun,
     RunSettings,
@@ -65,7 +67,7 @@ from awsmon.neighbours.lambda_.tracing import (
 __all__ = ["Lambda"]
 
 
-class Lambda(AsyncOperations, Service):
+class Lambda(AsyncOperations, MappingOperations, Service):
     """AWS Lambda in one account and region.
 
     Operations, by purpose:
@@ -123,6 +125,7 @@ class Lambda(AsyncOperations, Service):
         self.functions: dict[str, LambdaFunction] = {}
         self.handlers: dict[str, Handler] = {}
         self.invoke_configs: dict[str, EventInvokeConfig] = {}
+        self.mappings: dict[str, EventSourceMapping] = {}
         self.on_invocation: list[Callable[[Invocation], None]] = []
         self.tracer = LambdaTracer(ctx)
 
@@ -178,6 +181,19 @@ class Lambda(AsyncOperations, Service):
             function_error=invocation.function_error,
             log_result=tail,
         )
+
+    def _poll(self, mapping: EventSourceMapping) -> None:
+        """One poll of an enabled event source mapping (a clock job)."""
+        function = self.functions.get(mapping.function_arn.rpartition(":")[2])
+        if function is None or function.reserved_concurrency == 0:
+            return
+        poll = poll_sqs if mapping.kind == "sqs" else poll_kinesis
+        poll(self.ctx, mapping, function, self._invoke_batch)
+
+    def _invoke_batch(self, function: LambdaFunction, event: Any) -> Invocation:
+        """Invoke `function` synchronously with a batch from an event source mapping."""
+        request = self.tracer.request(function, None, asynchronous=False)
+        return self._run(function, event, InvocationType.REQUEST_RESPONSE, 1, request)
 
     def _run(
         self,
