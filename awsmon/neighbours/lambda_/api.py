@@ -25,17 +25,18 @@ from typing import Any
 
 from awsmon.body import streaming_body
 from awsmon.neighbours.lambda_.errors import InvalidParameterValueException
+from awsmon.neighbours.lambda_.mapping_api import MappingApi
 from awsmon.neighbours.lambda_.model import InvocationType, function_configuration
 from awsmon.neighbours.lambda_.service import Lambda
-from awsmon.wire import Params, WireApi, handles
+from awsmon.wire import Params, handles
 
 __all__ = ["LambdaApi"]
 
 Response = dict[str, Any]
 
 
-class LambdaApi(WireApi):
-    """The Lambda wire API."""
+class LambdaApi(MappingApi):
+    """The Lambda wire API (event source mappings and invoke configs in `MappingApi`)."""
 
     domain: Lambda
     invalid_parameter = InvalidParameterValueException
