@@ -1,4 +1,4 @@
-"""Tests of awsmon/neighbours/lambda_/mappings.py, pollers.py and mapping_api.py: event source mappings."""
+"""Tests of awsmon/neighbours/lambda_/mappings.py, pollers.py, mapping_api.py."""
 
 from __future__ import annotations
 
