@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 
 from attrs import frozen
 
+import awsmon.neighbours.kms.crypto as crypto
 from awsmon.dispatch import operation
-from awsmon.neighbours.kms import crypto
 from awsmon.neighbours.kms.errors import (
     DisabledException,
     IncorrectKeyException,
