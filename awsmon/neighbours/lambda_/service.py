@@ -75,6 +75,10 @@ class Lambda(AsyncOperations, MappingOperations, Service):
     - functions: `create_function`, `get_function`, `list_functions`,
       `delete_function`, `update_function_configuration`, `put_function_concurrency`
     - invocation: `invoke` (RequestResponse, Event, DryRun)
+    - asynchronous settings and destinations (`asynchronous.AsyncOperations`):
+      `put_function_event_invoke_config` and its Update/Get/Delete/List
+    - event source mappings (`mappings.MappingOperations`):
+      `create_event_source_mapping` and its Update/Delete/Get/List
     - resource policy: `add_permission`, `remove_permission`, `get_policy`
     - Python-side: `register` (a callable as a function), `handlers`
       (handler references for CreateFunction), `function`
@@ -82,14 +86,18 @@ class Lambda(AsyncOperations, MappingOperations, Service):
     A handler is any Python callable ``handler(event, context)``; its return
     value is JSON-encoded as the payload; an exception becomes
     ``FunctionError: Unhandled`` with the error payload the Python runtime
-    writes; what it prints becomes log lines between START/END/REPORT. An
-    asynchronous (Event) invocation runs at once and, on error, is retried
-    twice as clock jobs one and then two minutes later, as Lambda does.
+    writes; what it prints or logs (the root logger carries the runtime's
+    handler, `capture.runtime_io`) becomes log lines between START/END/REPORT,
+    in the Text or JSON format of its LoggingConfig. An asynchronous (Event)
+    invocation runs at once and, on error, is retried (up to twice) as clock
+    jobs one and then two minutes later, as Lambda does; its record then goes
+    to the OnSuccess/OnFailure destination, if any.
 
-    CreateFunction's ``Handler`` (``module.function``) is resolved, at each
-    invocation, from `handlers` (a name → callable map you fill), then from a
-    module in the ``ZipFile`` code, then from an importable module; a handler
-    that resolves to nothing fails like AWS's ``Runtime.ImportModuleError``.
+    CreateFunction's ``Handler`` (``module.function``) is resolved from
+    `handlers` (a name → callable map you fill), then from a module in the
+    ``ZipFile`` code (imported once per execution environment), never from the
+    host's importable modules; a handler that resolves to nothing fails like
+    AWS's ``Runtime.ImportModuleError`` or ``Runtime.HandlerNotFound``.
 
     Telemetry hooks: every invocation is appended to the function's
     ``invocations``, passed to each callable in `on_invocation`, and to
