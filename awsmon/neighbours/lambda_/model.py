@@ -183,9 +183,6 @@ class LambdaFunction:
         log_group: ``LoggingConfig.LogGroup`` when not the default group.
         modules: the modules imported from its ``ZipFile`` in the current
             execution environment (emptied at a cold start).
-        log_stream: the log stream of the current execution environment
-            (``YYYY/MM/DD/[$LATEST]<hex>``, new at each cold start, shared by
-            the warm invocations that follow, as in Lambda).
         initialized: False until the first invocation after creation or a
             configuration change (the next one is a cold start).
     """
@@ -217,7 +214,6 @@ class LambdaFunction:
     log_settings: LogSettings = field(factory=LogSettings)
     log_group: str | None = None
     modules: dict[str, types.ModuleType] = field(factory=dict, repr=False)
-    log_stream: str | None = None
 
     @property
     def log_group_name(self) -> str:

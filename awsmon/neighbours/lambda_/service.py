@@ -213,11 +213,10 @@ class Lambda(AsyncOperations, MappingOperations, Service):
     ) -> Invocation:
         now = self.ctx.now()
         request_id = self.ctx.ids.uuid()
+        stream = f"{now:%Y/%m/%d}/[$LATEST]{self.ctx.ids.hex(32)}"
         cold = not function.initialized
-        stream = function.log_stream
-        if cold or stream is None:  # a new execution environment: new stream, fresh imports
+        if cold:
             function.modules.clear()
-            stream = function.log_stream = f"{now:%Y/%m/%d}/[$LATEST]{self.ctx.ids.hex(32)}"
         function.initialized = True
         trace = self.tracer.attempt(function, request, attempt, now.timestamp(), request_id)
         context = self._context(function, request_id, stream, trace)
