@@ -215,6 +215,8 @@ class Queue:
         oldest_sent_at: the earliest ``sent_at`` among `messages` when last
             looked at (None: unknown), so `expire` looks at every message only
             when one may have expired.
+        deleted_since_rebuild: messages deleted by `SQS.settle` since
+            `messages` was last rebuilt (see there).
     """
 
     name: str
@@ -230,6 +232,7 @@ class Queue:
     purged_at: datetime | None = None
     sequence: int = 0
     oldest_sent_at: datetime | None = None
+    deleted_since_rebuild: int = 0
 
     @property
     def fifo(self) -> bool:

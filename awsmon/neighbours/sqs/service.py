@@ -459,11 +459,20 @@ class SQS(Queues):
         gone, deletes nothing, as DeleteMessage.
         """
         queue = self.queue(queue_arn)
+        deleted = 0
         for handle in receipt_handles:
             message_id = queue.handles.pop(handle, None)
             message = queue.messages.get(message_id) if message_id is not None else None
             if message is not None and message.receipt_handle == handle:
                 del queue.messages[message.message_id]
+                deleted += 1
+        # A dict keeps the slots of deleted entries until it grows again, and
+        # iterating it walks them: rebuild it every 1,024 deletions, so reading a
+        # draining queue from its front walks at most that many dead slots.
+        queue.deleted_since_rebuild += deleted
+        if queue.deleted_since_rebuild >= 1024:
+            queue.messages = dict(queue.messages)
+            queue.deleted_since_rebuild = 0
 
 
 def _is_receipt_handle(text: str) -> bool:
