@@ -168,18 +168,41 @@ def _environ(variables: Mapping[str, str]) -> Iterator[None]:
     """Set `variables` in ``os.environ`` for the block, then put back exactly what was there.
 
     Whatever the block did to ``os.environ`` (the handler's own changes
-    included) is undone, even when it raised.
+    included) is undone, even when it raised. When the block changed nothing
+    else (told by comparing CPython's underlying byte mapping, a C-speed
+    copy and compare), only `variables` are put back.
     """
-    saved = dict(os.environ)
+    raw = getattr(os.environ, "_data", None)
+    if not isinstance(raw, dict):
+        raw = None
+    everything = dict(os.environ) if raw is None else None
+    before = dict(raw) if raw is not None else None
+    previous = {name: os.environ.get(name) for name in variables}
     os.environ.update(variables)
+    expected = dict(raw) if raw is not None else None
     try:
         yield
     finally:
-        for name in [n for n in os.environ if n not in saved]:
-            del os.environ[name]
-        for name, value in saved.items():
-            if os.environ.get(name) != value:
-                os.environ[name] = value
+        if raw is not None and raw == expected:
+            for name, value in previous.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+        else:
+            saved = everything
+            if saved is None and before is not None:
+                saved = {os.fsdecode(k): os.fsdecode(v) for k, v in before.items()}
+            _restore(saved or {})
+
+
+def _restore(saved: Mapping[str, str]) -> None:
+    """Make ``os.environ`` exactly `saved`."""
+    for name in [n for n in os.environ if n not in saved]:
+        del os.environ[name]
+    for name, value in saved.items():
+        if os.environ.get(name) != value:
+            os.environ[name] = value
 
 
 @frozen(kw_only=True)
