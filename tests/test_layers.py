@@ -119,6 +119,7 @@ PURE = (
     "neighbours.sns.filter_policy",
     "neighbours.firehose.prefix",
     "neighbours.lambda_.events",
+    "neighbours.lambda_.logformat",
     "neighbours.kinesis.model",
     "neighbours.ec2.agent.config",
     "neighbours.ec2.agent.timestamp_format",
