@@ -1,0 +1,244 @@
+"""The Condition element of IAM policies: every operator family, compiled once.
+
+A pure module. `Condition.compile(operator, key, values)` checks one
+``{"Operator": {"key": values}}`` entry and returns an immutable condition
+whose `holds` answers it against a request context (key names lowered,
+each key to a tuple of values). AWS's documented rules:
+
+- values listed for one key are ORed (NORed for the negated operators:
+  ``StringNotEquals``, ``StringNotLike``, ``NumericNotEquals``, ``DateNotEquals``,
+  ``ArnNotEquals``, ``ArnNotLike``, ``NotIpAddress``);
+- a key missing from the request fails the condition, except that a negated
+  operator then holds, ``...IfExists`` holds, and ``Null`` tests presence;
+- ``ForAnyValue:`` holds when some request value matches (false on an empty
+  or missing key); ``ForAllValues:`` when every request value matches (true
+  on an empty or missing key);
+- ``ArnEquals``/``ArnLike`` compare the six colon-separated parts one by one,
+  each part a wildcard pattern; ``Date*`` take ISO 8601 or epoch seconds;
+  ``IpAddress`` takes CIDR blocks (IPv4 and IPv6); ``Bool`` compares ``true``/``false``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import ipaddress
+import operator as op
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from attrs import frozen
+
+from awsmon.policy.wildcard import Glob
+
+__all__ = ["OPERATORS", "Condition", "ConditionError"]
+
+
+class ConditionError(ValueError):
+    """An unknown operator or a value the operator cannot read (the policy is malformed)."""
+
+
+_ORDER: dict[str, Callable[[Any, Any], bool]] = {
+    "Equals": op.eq,
+    "NotEquals": op.ne,
+    "LessThan": op.lt,
+    "LessThanEquals": op.le,
+    "GreaterThan": op.gt,
+    "GreaterThanEquals": op.ge,
+}
+
+_STRING = (
+    "StringEquals",
+    "StringNotEquals",
+    "StringEqualsIgnoreCase",
+    "StringNotEqualsIgnoreCase",
+    "StringLike",
+    "StringNotLike",
+)
+_ARN = ("ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike")
+
+OPERATORS = frozenset(
+    {
+        *_STRING,
+        *_ARN,
+        *(f"Numeric{name}" for name in _ORDER),
+        *(f"Date{name}" for name in _ORDER),
+        "Bool",
+        "BinaryEquals",
+        "IpAddress",
+        "NotIpAddress",
+        "Null",
+    }
+)
+"""The base operators (each also takes ``IfExists`` and the set prefixes, except ``Null``)."""
+
+_NEGATED = frozenset(
+    {
+        "StringNotEquals",
+        "StringNotEqualsIgnoreCase",
+        "StringNotLike",
+        "NumericNotEquals",
+        "DateNotEquals",
+        "ArnNotEquals",
+        "ArnNotLike",
+        "NotIpAddress",
+    }
+)
+
+
+def _date(text: str) -> float:
+    """Epoch seconds of an ISO 8601 instant or of epoch seconds as text."""
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    stamp = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=UTC)
+    return stamp.timestamp()
+
+
+def _network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    return ipaddress.ip_network(text, strict=False)
+
+
+def _arn_parts(text: str) -> tuple[str, ...] | None:
+    parts = text.split(":", 5)
+    return tuple(parts) if len(parts) == 6 else None
+
+
+@frozen
+class _ArnPattern:
+    parts: tuple[Glob, ...]
+
+    def matches(self, value: str) -> bool:
+        parts = _arn_parts(value)
+        if parts is None:
+            return False
+        return all(g.matches(p) for g, p in zip(self.parts, parts, strict=True))
+
+
+def _compile_values(base: str, values: tuple[str, ...]) -> tuple[Any, ...]:
+    """The policy's values in the form `base` compares (raises ValueError on unreadable ones)."""
+    if base in ("StringLike", "StringNotLike"):
+        return tuple(Glob.compile(v) for v in values)
+    if base in ("StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase"):
+        return tuple(v.lower() for v in values)
+    if base in _ARN:
+        found = []
+        for value in values:
+            parts = _arn_parts(value)
+            if parts is None:  # AWS: an ARN pattern must have its six parts
+                raise ValueError(f"{value!r} is not an ARN")
+            found.append(_ArnPattern(tuple(Glob.compile(p) for p in parts)))
+        return tuple(found)
+    if base.startswith("Numeric"):
+        return tuple(float(v) for v in values)
+    if base.startswith("Date"):
+        return tuple(_date(v) for v in values)
+    if base in ("IpAddress", "NotIpAddress"):
+        return tuple(_network(v) for v in values)
+    if base == "BinaryEquals":
+        return tuple(base64.b64decode(v, validate=True) for v in values)
+    if base in ("Bool", "Null"):
+        return tuple(v.lower() for v in values)
+    return values
+
+
+def _one_matches(base: str, compiled: tuple[Any, ...], actual: str) -> bool:
+    """Whether one request value `actual` matches any of the policy's values (positively)."""
+    try:
+        if base in ("StringEquals", "StringNotEquals"):
+            return actual in compiled
+        if base in ("StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", "Bool"):
+            return actual.lower() in compiled
+        if base in ("StringLike", "StringNotLike") or base in _ARN:
+            return any(pattern.matches(actual) for pattern in compiled)
+        if base.startswith(("Numeric", "Date")):
+            number = float(actual) if base.startswith("Numeric") else _date(actual)
+            compare = _ORDER[base[7:] if base.startswith("Numeric") else base[4:]]
+            if compare is op.ne:
+                compare = op.eq  # NotEquals: the negation is applied by the caller
+            return any(compare(number, value) for value in compiled)
+        if base in ("IpAddress", "NotIpAddress"):
+            address = ipaddress.ip_address(actual)
+            return any(address in network for network in compiled)
+        if base == "BinaryEquals":
+            return base64.b64decode(actual) in compiled
+    except (ValueError, binascii.Error):
+        return False  # a request value the operator cannot read matches nothing
+    return False
+
+
+@frozen
+class Condition:
+    """One compiled condition: an operator, a context key and the policy's values.
+
+    Attributes:
+        operator: the operator as written (``ForAnyValue:StringLikeIfExists``).
+        key: the context key as written (matched case-insensitively).
+        values: the policy's values as text.
+        base: the operator without prefix or ``IfExists`` (``StringLike``).
+        qualifier: ``ForAnyValue``, ``ForAllValues`` or None.
+        if_exists: whether the operator ends in ``IfExists``.
+        compiled: the values in the form the operator compares.
+    """
+
+    operator: str
+    key: str
+    values: tuple[str, ...]
+    base: str
+    qualifier: str | None
+    if_exists: bool
+    compiled: tuple[Any, ...]
+
+    @classmethod
+    def compile(cls, operator: str, key: str, values: tuple[str, ...]) -> Condition:
+        """Check and compile one condition.
+
+        Raises:
+            ConditionError: an unknown operator, or a value it cannot read
+                (``NumericLessThan`` of ``"ten"``, a bad CIDR block ...).
+        """
+        qualifier, _, base = operator.rpartition(":")
+        if qualifier not in ("", "ForAnyValue", "ForAllValues"):
+            raise ConditionError(f"Invalid Condition type : {operator}")
+        if_exists = base.endswith("IfExists") and base != "IfExists"
+        if if_exists:
+            base = base[: -len("IfExists")]
+        if base not in OPERATORS or (base == "Null" and (if_exists or qualifier)):
+            raise ConditionError(f"Invalid Condition type : {operator}")
+        try:
+            compiled = _compile_values(base, values)
+        except (ValueError, binascii.Error):
+            raise ConditionError(
+                f"Invalid value for {operator} condition key {key}: {list(values)!r}"
+            ) from None
+        return cls(operator, key, values, base, qualifier or None, if_exists, compiled)
+
+    def holds(self, context: Mapping[str, tuple[str, ...]]) -> bool:
+        """Whether the condition holds for `context` (lowered keys to their values)."""
+        actual = context.get(self.key.lower())
+        base = self.base
+        if base == "Null":
+            return (not actual) == (str(self.compiled[0]) == "true")
+        negated = base in _NEGATED
+        if not actual:
+            if self.qualifier == "ForAllValues":
+                return True
+            if self.qualifier == "ForAnyValue":
+                return False
+            return self.if_exists or negated
+
+        def wanted(value: str) -> bool:
+            hit = _one_matches(base, self.compiled, value)
+            return not hit if negated else hit
+
+        if self.qualifier == "ForAllValues":
+            return all(wanted(value) for value in actual)
+        if self.qualifier == "ForAnyValue":
+            return any(wanted(value) for value in actual)
+        if negated:
+            return not any(_one_matches(base, self.compiled, value) for value in actual)
+        return any(_one_matches(base, self.compiled, value) for value in actual)
