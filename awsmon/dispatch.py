@@ -35,6 +35,7 @@ from awsmon import registry
 from awsmon.arn import Arn, partition_for
 from awsmon.errors import ServiceError
 from awsmon.identity import Principal
+from awsmon.policy import Context, Delivery, DeliveryLog, PolicyDocument
 
 if TYPE_CHECKING:
     from awsmon.clock import VirtualClock
@@ -268,6 +269,8 @@ class CloudHandle(Protocol):
     ) -> Callable[[str], Principal | None]: ...
     def principal_for_access_key(self, access_key_id: str) -> Principal | None: ...
     def shared(self, key: str, factory: Callable[[], T]) -> T: ...
+    @property
+    def delivery_log(self) -> DeliveryLog: ...
 
 
 @frozen
@@ -321,6 +324,50 @@ class ServiceContext:
         never per process, so two clouds stay apart.
         """
         return self.cloud.shared(key, factory)
+
+    def check_delivery(
+        self,
+        *,
+        source: str,
+        target: str,
+        principal: str,
+        action: str,
+        policy: str | PolicyDocument | dict[str, Any] | None,
+        resource: str | None = None,
+        context: Context | None = None,
+        what: str = "resource policy",
+    ) -> Delivery:
+        """Ask the target's resource policy whether a delivery may go ahead, and log the check.
+
+        The one door every service-to-service delivery goes through (SNS → SQS,
+        EventBridge → Lambda ...): the answer follows ``Cloud(policies=...)``
+        and lands in ``cloud.deliveries()``. Deliver when ``.delivered``; a
+        refusal's ``.reason`` says why in words.
+        """
+        return self.cloud.delivery_log.check(
+            self.now(),
+            source=source,
+            target=target,
+            principal=principal,
+            action=action,
+            policy=policy,
+            resource=resource,
+            context=context,
+            what=what,
+        )
+
+    def refuse_delivery(
+        self, *, source: str, target: str, principal: str, action: str, reason: str
+    ) -> Delivery:
+        """Log a delivery refused for a reason decided elsewhere (a KMS key policy)."""
+        return self.cloud.delivery_log.refuse(
+            self.now(),
+            source=source,
+            target=target,
+            principal=principal,
+            action=action,
+            reason=reason,
+        )
 
     def sibling(
         self, name: str, *, account_id: str | None = None, region: str | None = None

@@ -91,8 +91,8 @@ class DeliveryLog:
         resource: str | None = None,
         context: Context | None = None,
         what: str = "resource policy",
-    ) -> Delivery | None:
-        """Check one delivery against the target's `policy`; None when policies are off.
+    ) -> Delivery:
+        """Check one delivery against the target's `policy`, and record the check.
 
         Args:
             at: now.
@@ -106,10 +106,11 @@ class DeliveryLog:
             what: how the reason names the policy (``queue policy``).
 
         Returns:
-            The recorded check: deliver when its `delivered` is true.
+            The check: deliver when its `delivered` is true. With policies
+            ``off``, an allowed check that is not recorded.
         """
         if self.mode == "off":
-            return None
+            return Delivery(at, source, target, principal, action, True, True, "policies are off")
         verdict = _verdict(policy, principal, action, resource or target, context, what)
         statement = verdict.statement
         found = Delivery(
@@ -135,10 +136,13 @@ class DeliveryLog:
         principal: str,
         action: str,
         reason: str,
-    ) -> Delivery | None:
-        """Record a refusal decided elsewhere (a KMS key policy, a missing role); None when off."""
+    ) -> Delivery:
+        """Record a refusal decided elsewhere (a KMS key policy, a missing role).
+
+        With policies ``off``, an allowed check that is not recorded.
+        """
         if self.mode == "off":
-            return None
+            return Delivery(at, source, target, principal, action, True, True, "policies are off")
         found = Delivery(
             at, source, target, principal, action, False, self.mode == "warn", reason
         )

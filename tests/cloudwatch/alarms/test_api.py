@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 from awsmon import Cloud, VirtualClock
 from awsmon.cloudwatch.api import CloudWatchApi
 from awsmon.cloudwatch.metrics.model import MetricKey
+from awsmon.policy import guides
 from awsmon.testing.shapes import assert_shape
 
 T0 = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
@@ -330,6 +331,8 @@ class TestActions:
         queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])[
             "Attributes"
         ]["QueueArn"]
+        policy = guides.sns_to_sqs(topic, queue_arn)
+        sqs.set_queue_attributes(QueueUrl=queue, Attributes={"Policy": policy})
         sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
         cw.put_metric_alarm(**alarm_args(AlarmActions=[topic], AlarmDescription="slow"))
         put(cloud, 0, 250.0)
