@@ -418,6 +418,13 @@ class TestActions:
         """A Lambda action invokes the function with CloudWatch's alarm event."""
         seen: list[dict[str, Any]] = []
         function = cloud.lambda_.register("on-alarm", lambda event, context: seen.append(event))
+        cloud.lambda_.add_permission(
+            "on-alarm",
+            "alarms",
+            "lambda:InvokeFunction",
+            "lambda.alarms.cloudwatch.amazonaws.com",
+            source_arn="arn:aws:cloudwatch:us-east-1:123456789012:alarm:*",
+        )
         cw.put_metric_alarm(**alarm_args(AlarmActions=[function.arn]))
         put(cloud, 0, 250.0)
         cloud.clock.advance(60)
