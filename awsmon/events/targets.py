@@ -59,7 +59,6 @@ Simulation notes:
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
@@ -74,7 +73,6 @@ from awsmon.identity import Principal
 
 if TYPE_CHECKING:
     from awsmon.events.service import EventBridge, Received
-    from awsmon.policy import PolicyDocument
 
 __all__ = ["EVENTS_PRINCIPAL", "EVENTS_SENDER_ID", "RETRIABLE", "Deliverer", "TargetFault"]
 
@@ -96,17 +94,6 @@ RETRIABLE = frozenset(
     }
 )
 """Error types EventBridge retries; every other type goes straight to the DLQ."""
-
-
-@functools.lru_cache(maxsize=64)  # a target's policy is the same text event after event
-def _parsed_policy(text: str) -> PolicyDocument | None:
-    """The (immutable) policy document of `text`, or None when it is malformed."""
-    from awsmon.policy import MalformedPolicy, PolicyDocument
-
-    try:
-        return PolicyDocument.parse(text)
-    except MalformedPolicy:
-        return None
 
 
 class _Failed(Exception):
@@ -315,23 +302,30 @@ class Deliverer:
 
     # -- permissions -----------------------------------------------------------------
 
-    def _check_policy(self, policy: str | None, action: str, resource: str, rule: Rule) -> None:
+    def _check_policy(
+        self, policy: str | dict[str, Any] | None, action: str, resource: str, rule: Rule
+    ) -> None:
+        """Ask the target's resource policy (through ``ctx.check_delivery``) or fail the attempt.
+
+        EventBridge acts as ``events.amazonaws.com`` with ``aws:SourceArn`` (the
+        rule) and ``aws:SourceAccount``; a refusal is a ``NO_PERMISSIONS`` failure
+        (FailedInvocations, then the DLQ) and lands in ``cloud.deliveries()``.
+        """
         if not self.service.enforce_target_policies:
             return
-        allowed = False
-        if policy:
-            document = _parsed_policy(policy)
-            if document is not None:
-                context = {
-                    "aws:SourceArn": rule.arn,
-                    "aws:SourceAccount": self.service.account_id,
-                }
-                allowed = document.evaluate(EVENTS_PRINCIPAL, action, resource, context).allowed
-        if not allowed:
+        check = self.service.ctx.check_delivery(
+            source=rule.arn,
+            target=resource,
+            principal=EVENTS_PRINCIPAL,
+            action=action,
+            policy=policy,
+            context={"aws:SourceArn": rule.arn, "aws:SourceAccount": self.service.account_id},
+        )
+        if not check.delivered:
             raise _Failed(
                 "NO_PERMISSIONS",
                 f"EventBridge is not authorized to perform: {action} on resource: {resource} "
-                "because no resource-based policy allows it",
+                f"because no resource-based policy allows it ({check.reason})",
             )
 
     # -- the services ------------------------------------------------------------------
@@ -388,7 +382,7 @@ class Deliverer:
         function = functions.function(arn)
         policy = None
         if function.policy:
-            policy = json.dumps({"Version": "2012-10-17", "Statement": function.policy})
+            policy = {"Version": "2012-10-17", "Statement": function.policy}
         self._check_policy(policy, "lambda:InvokeFunction", function.arn, job.rule)
         with self._as_events():
             functions.invoke(arn, job.body.encode(), invocation_type="Event")
@@ -460,6 +454,7 @@ class Deliverer:
         group = _resource_name(job.target.arn)
         if group.endswith(":*"):
             group = group[:-2]
+        self._check_logs_policy(job, group)
         stream = job.received.event["id"]
         millis = int(job.received.at.timestamp() * 1000)
         calls = [
@@ -474,6 +469,24 @@ class Deliverer:
             ),
         ]
         return self._optional(job.target.arn, "logs", calls)
+
+    def _check_logs_policy(self, job: _Attempt, group: str) -> None:
+        """The account's Logs resource policies must let EventBridge write to the group."""
+        try:
+            logs = _place(self.service, job.target.arn).service("logs")
+        except KeyError:
+            return
+        statements: list[Any] = []
+        for found in logs.resource_policies.values():
+            try:
+                document = json.loads(found.document)
+            except ValueError:
+                continue
+            raw = document.get("Statement", []) if isinstance(document, dict) else []
+            statements.extend(raw if isinstance(raw, list) else [raw])
+        policy = {"Version": "2012-10-17", "Statement": statements} if statements else None
+        arn = job.target.arn if job.target.arn.endswith(":*") else f"{job.target.arn}:*"
+        self._check_policy(policy, "logs:PutLogEvents", arn, job.rule)
 
     def _optional(
         self, arn: str, service: str, calls: Sequence[tuple[str, Mapping[str, Any]]]

@@ -17,6 +17,7 @@ import json
 from typing import Any
 
 __all__ = [
+    "events_to_logs",
     "events_to_sns",
     "events_to_sqs",
     "logs_export_to_s3",
@@ -71,6 +72,19 @@ def events_to_sns(topic_arn: str) -> str:
             "Principal": {"Service": "events.amazonaws.com"},
             "Action": "sns:Publish",
             "Resource": topic_arn,
+        }
+    )
+
+
+def events_to_logs(region: str, account_id: str, groups: str = "/aws/events/*") -> str:
+    """The Logs resource policy EventBridge's guide gives for log-group targets."""
+    return policy(
+        {
+            "Sid": "TrustEventsToStoreLogEvent",
+            "Effect": "Allow",
+            "Principal": {"Service": ["delivery.logs.amazonaws.com", "events.amazonaws.com"]},
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": f"arn:aws:logs:{region}:{account_id}:log-group:{groups}:*",
         }
     )
 
