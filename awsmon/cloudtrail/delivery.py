@@ -145,6 +145,8 @@ def _to_s3(
                 gzip.compress(body, mtime=0),
                 content_type="application/json",
                 content_encoding="gzip",
+                acl="bucket-owner-full-control",
+                source_arn=trail.arn,
             )
     except ServiceError as error:
         status.latest_delivery_error = error.code
@@ -228,6 +230,8 @@ def deliver_insights(home: TrailHome, trail: Trail, events: list[dict[str, Any]]
                 gzip.compress(body, mtime=0),
                 content_type="application/json",
                 content_encoding="gzip",
+                acl="bucket-owner-full-control",
+                source_arn=trail.arn,
             )
     except ServiceError as error:
         trail.status.latest_delivery_error = error.code
@@ -291,6 +295,8 @@ def write_digests(home: TrailHome, trail: Trail) -> None:
                         "signature": signature,
                         "signature-algorithm": "SHA256withRSA",
                     },
+                    acl="bucket-owner-full-control",
+                    source_arn=trail.arn,
                 )
         except ServiceError as error:
             trail.status.latest_digest_delivery_error = error.code
