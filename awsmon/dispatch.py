@@ -226,6 +226,13 @@ class Dispatcher:
         report(response, None)
         return response
 
+    def current_operation(self) -> tuple[str, str] | None:
+        """The (botocore service name, operation) of the innermost open call, or None."""
+        if not self._frames:
+            return None
+        top = self._frames[-1]
+        return top.service, top.operation
+
     def in_wire_call(self, service: str, operation: str, account_id: str, region: str) -> bool:
         """True when the innermost open call is the wire call of this very operation."""
         if not self._frames:
@@ -355,6 +362,42 @@ class ServiceContext:
             context=context,
             what=what,
         )
+
+    def check_other_account(
+        self,
+        resource: str,
+        owner: str,
+        policy: str | PolicyDocument | dict[str, Any] | None,
+        *,
+        actions: Mapping[str, str] | None = None,
+    ) -> Delivery | None:
+        """The refusal when a principal of another account may not act on `resource`, or None.
+
+        For a service whose operation reached a resource of account `owner`
+        (a queue URL, topic, stream, key or function ARN of another account):
+        only the resource policy can let the caller in, as in AWS. Asked only
+        for this service's own operations called by a principal (not for a
+        service delivering: those ask `check_delivery`); the action is
+        ``<arn service>:<operation>`` unless `actions` renames the operation
+        (``{"SendMessageBatch": "SendMessage", "Invoke": "InvokeFunction"}``).
+        Follows ``Cloud(policies=...)`` and lands in ``cloud.deliveries()``.
+        """
+        who = self.principal
+        if who.account_id == owner or who.type == "AWSService":
+            return None
+        current = self.cloud.dispatcher.current_operation()
+        if current is None or current[0] != self.spec.botocore_name:
+            return None
+        operation = (actions or {}).get(current[1], current[1])
+        check = self.check_delivery(
+            source=who.arn,
+            target=resource,
+            principal=who.arn,
+            action=f"{self.spec.arn_service}:{operation}",
+            policy=policy,
+            context={"aws:PrincipalAccount": who.account_id},
+        )
+        return None if check.delivered else check
 
     def refuse_delivery(
         self, *, source: str, target: str, principal: str, action: str, reason: str

@@ -58,6 +58,14 @@ class Delivery:
     statement: str | None = None
 
     @property
+    def not_authorized(self) -> str:
+        """AWS's wording of a refusal by a resource policy (the services' AccessDenied message)."""
+        return (
+            f"User: {self.principal} is not authorized to perform: {self.action} on resource: "
+            f"{self.target} because no resource-based policy allows the {self.action} action"
+        )
+
+    @property
     def failed(self) -> bool:
         """True when the policy refused the delivery (whether or not it went ahead)."""
         return not self.allowed

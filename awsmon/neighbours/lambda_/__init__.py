@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from awsmon.neighbours.lambda_.api import LambdaApi
 from awsmon.neighbours.lambda_.errors import (
+    AccessDeniedException,
     InvalidParameterValueException,
     InvalidRequestContentException,
     ResourceConflictException,
@@ -39,6 +40,7 @@ from awsmon.neighbours.lambda_.model import (
 from awsmon.neighbours.lambda_.service import Lambda
 
 __all__ = [
+    "AccessDeniedException",
     "Handler",
     "InvalidParameterValueException",
     "InvalidRequestContentException",
