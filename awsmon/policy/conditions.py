@@ -126,12 +126,13 @@ def _compile_values(base: str, values: tuple[str, ...]) -> tuple[Any, ...]:
     if base in ("StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase"):
         return tuple(v.lower() for v in values)
     if base in _ARN:
-        found = []
+        found: list[_ArnPattern | Glob] = []
         for value in values:
             parts = _arn_parts(value)
-            if parts is None:  # AWS: an ARN pattern must have its six parts
-                raise ValueError(f"{value!r} is not an ARN")
-            found.append(_ArnPattern(tuple(Glob.compile(p) for p in parts)))
+            if parts is None:  # not six parts ("*"): a wildcard over the whole text
+                found.append(Glob.compile(value))
+            else:
+                found.append(_ArnPattern(tuple(Glob.compile(p) for p in parts)))
         return tuple(found)
     if base.startswith("Numeric"):
         return tuple(float(v) for v in values)

@@ -105,7 +105,8 @@ def sns_to_lambda(cloud: Cloud, variant: str) -> Flow:
 def _events_rule(cloud: Cloud, target_arn: str) -> str:
     rule = cloud.events.put_rule("r", event_pattern={"source": ["shop"]})
     cloud.events.put_targets("r", [Target(id="t", arn=target_arn)])
-    return rule.arn
+    arn: str = rule.arn
+    return arn
 
 
 def _put_event(cloud: Cloud) -> None:
