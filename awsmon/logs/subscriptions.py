@@ -202,8 +202,12 @@ def _lambda_allows(logs: LogsCore, function: Any, group_arn: str) -> bool:
 
 
 def _lambda_permitted(logs: LogsCore, subscription: SubscriptionFilter, function: Any) -> bool:
-    """Ask the function policy at delivery time (it may have changed since the filter was put)."""
-    group_arn = logs.ctx.arn(f"log-group:{subscription.log_group_name}")
+    """Ask the function policy at delivery time (it may have changed since the filter was put).
+
+    The ``aws:SourceArn`` is the group's ARN in its ``...:log-group:NAME:*`` form, which
+    Lambda's guide for Logs permissions matches with ``ArnLike``.
+    """
+    group_arn = logs.ctx.arn(f"log-group:{subscription.log_group_name}:*")
     check = logs.ctx.check_delivery(
         source=group_arn,
         target=function.arn,
@@ -269,7 +273,7 @@ def check_destination(logs: LogsCore, subscription: SubscriptionFilter, group_ar
             function = functions.function(arn)
         except ServiceError:
             function = None
-        if function is None or not _lambda_allows(logs, function, group_arn[:-2]):
+        if function is None or not _lambda_allows(logs, function, group_arn):
             raise InvalidParameterException(
                 "Could not execute the lambda function. Make sure you have given CloudWatch "
                 "Logs permission to execute your function.",

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 import pytest
+
 from awsmon import Cloud
 from awsmon.errors import ServiceError
 from awsmon.identity import Principal
