@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from attrs import frozen
+from attrs import field, frozen
 
 from awsmon.policy.wildcard import Glob
 
@@ -126,10 +126,11 @@ def _compile_values(base: str, values: tuple[str, ...]) -> tuple[Any, ...]:
     if base in ("StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase"):
         return tuple(v.lower() for v in values)
     if base in _ARN:
-        found: list[_ArnPattern | Glob] = []
+        found: list[Any] = []
         for value in values:
             parts = _arn_parts(value)
-            if parts is None:  # not six parts ("*"): a wildcard over the whole text
+            if parts is None or ("*" not in value and "?" not in value):
+                # not six parts ("*"), or no wildcard: one pattern over the whole text
                 found.append(Glob.compile(value))
             else:
                 found.append(_ArnPattern(tuple(Glob.compile(p) for p in parts)))
@@ -147,29 +148,41 @@ def _compile_values(base: str, values: tuple[str, ...]) -> tuple[Any, ...]:
     return values
 
 
-def _one_matches(base: str, compiled: tuple[Any, ...], actual: str) -> bool:
-    """Whether one request value `actual` matches any of the policy's values (positively)."""
-    try:
-        if base in ("StringEquals", "StringNotEquals"):
-            return actual in compiled
-        if base in ("StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", "Bool"):
-            return actual.lower() in compiled
-        if base in ("StringLike", "StringNotLike") or base in _ARN:
-            return any(pattern.matches(actual) for pattern in compiled)
-        if base.startswith(("Numeric", "Date")):
-            number = float(actual) if base.startswith("Numeric") else _date(actual)
-            compare = _ORDER[base[7:] if base.startswith("Numeric") else base[4:]]
-            if compare is op.ne:
-                compare = op.eq  # NotEquals: the negation is applied by the caller
-            return any(compare(number, value) for value in compiled)
-        if base in ("IpAddress", "NotIpAddress"):
-            address = ipaddress.ip_address(actual)
-            return any(address in network for network in compiled)
-        if base == "BinaryEquals":
-            return base64.b64decode(actual) in compiled
-    except (ValueError, binascii.Error):
-        return False  # a request value the operator cannot read matches nothing
-    return False
+def _guarded(test: Callable[[str], bool]) -> Callable[[str], bool]:
+    """`test`, answering False for a request value the operator cannot read."""
+
+    def guarded(actual: str) -> bool:
+        try:
+            return test(actual)
+        except (ValueError, binascii.Error):
+            return False
+
+    return guarded
+
+
+def _matcher(base: str, compiled: tuple[Any, ...]) -> Callable[[str], bool]:
+    """Whether one request value matches any of the policy's values (positively)."""
+    if base in ("StringEquals", "StringNotEquals"):
+        exact = frozenset(compiled)
+        return exact.__contains__
+    if base in ("StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", "Bool"):
+        folded = frozenset(compiled)
+        return lambda actual: actual.lower() in folded
+    if base in ("StringLike", "StringNotLike") or base in _ARN:
+        if len(compiled) == 1:
+            return compiled[0].matches  # type: ignore[no-any-return]
+        return lambda actual: any(pattern.matches(actual) for pattern in compiled)
+    if base.startswith(("Numeric", "Date")):
+        read = float if base.startswith("Numeric") else _date
+        compare = _ORDER[base[7:] if base.startswith("Numeric") else base[4:]]
+        if compare is op.ne:
+            compare = op.eq  # NotEquals: the negation is applied by the caller
+        return _guarded(lambda actual: any(compare(read(actual), value) for value in compiled))
+    if base in ("IpAddress", "NotIpAddress"):
+        return _guarded(
+            lambda actual: any(ipaddress.ip_address(actual) in network for network in compiled)
+        )
+    return _guarded(lambda actual: base64.b64decode(actual) in compiled)  # BinaryEquals
 
 
 @frozen
@@ -193,6 +206,8 @@ class Condition:
     qualifier: str | None
     if_exists: bool
     compiled: tuple[Any, ...]
+    test: Callable[[str], bool] = field(eq=False, repr=False)
+    lookup: str = field(eq=False, repr=False, default="")
 
     @classmethod
     def compile(cls, operator: str, key: str, values: tuple[str, ...]) -> Condition:
@@ -216,11 +231,14 @@ class Condition:
             raise ConditionError(
                 f"Invalid value for {operator} condition key {key}: {list(values)!r}"
             ) from None
-        return cls(operator, key, values, base, qualifier or None, if_exists, compiled)
+        test = _matcher(base, compiled) if base != "Null" else bool
+        return cls(
+            operator, key, values, base, qualifier or None, if_exists, compiled, test, key.lower()
+        )
 
     def holds(self, context: Mapping[str, tuple[str, ...]]) -> bool:
         """Whether the condition holds for `context` (lowered keys to their values)."""
-        actual = context.get(self.key.lower())
+        actual = context.get(self.lookup)
         base = self.base
         if base == "Null":
             return (not actual) == (str(self.compiled[0]) == "true")
@@ -231,15 +249,11 @@ class Condition:
             if self.qualifier == "ForAnyValue":
                 return False
             return self.if_exists or negated
-
-        def wanted(value: str) -> bool:
-            hit = _one_matches(base, self.compiled, value)
-            return not hit if negated else hit
-
+        test = self.test
         if self.qualifier == "ForAllValues":
-            return all(wanted(value) for value in actual)
+            return all(test(value) is not negated for value in actual)
         if self.qualifier == "ForAnyValue":
-            return any(wanted(value) for value in actual)
-        if negated:
-            return not any(_one_matches(base, self.compiled, value) for value in actual)
-        return any(_one_matches(base, self.compiled, value) for value in actual)
+            return any(test(value) is not negated for value in actual)
+        if len(actual) == 1:
+            return test(actual[0]) is not negated
+        return any(test(value) for value in actual) is not negated

@@ -256,14 +256,23 @@ class Statement:
             self.not_principals, principal
         ):
             return False
-        hit = any(glob.matches(action) for glob in self._action_globs)
-        if hit == (self.actions is None):
+        if _any_match(self._action_globs, action) == (self.actions is None):
             return False
-        if self.resources is not None or self.not_resources is not None:
-            hit = any(glob.matches(resource) for glob in self._resource_globs)
-            if hit == (self.resources is None):
+        if self._resource_globs and _any_match(self._resource_globs, resource) == (
+            self.resources is None
+        ):
+            return False
+        for condition in self.conditions:
+            if not condition.holds(context):
                 return False
-        return all(condition.holds(context) for condition in self.conditions)
+        return True
+
+
+def _any_match(globs: tuple[Glob, ...], value: str) -> bool:
+    for glob in globs:
+        if glob.matches(value):
+            return True
+    return False
 
 
 def _conditions(raw: Any) -> tuple[Condition, ...]:
@@ -285,8 +294,12 @@ def _conditions(raw: Any) -> tuple[Condition, ...]:
 def normalize_context(context: Context | None) -> dict[str, tuple[str, ...]]:
     """`context` with lowered keys, each to a tuple of text values (booleans as ``true``)."""
     found: dict[str, tuple[str, ...]] = {}
-    for key, value in (context or {}).items():
-        if isinstance(value, bool):
+    if not context:
+        return found
+    for key, value in context.items():
+        if type(value) is str:
+            found[key.lower()] = (value,)
+        elif isinstance(value, bool):
             found[key.lower()] = ("true" if value else "false",)
         elif isinstance(value, str | int | float):
             found[key.lower()] = (str(value),)

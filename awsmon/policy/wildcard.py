@@ -17,6 +17,9 @@ from attrs import frozen
 __all__ = ["Glob", "wildcard_match"]
 
 
+_EXACT, _PREFIX, _ANY, _GENERAL = 0, 1, 2, 3
+
+
 @frozen
 class Glob:
     """A compiled wildcard pattern.
@@ -25,17 +28,28 @@ class Glob:
         pattern: the pattern as written.
         pieces: the texts between the ``*`` (one piece: no ``*``).
         ignore_case: whether letters match whatever their case.
+        kind: the fast path: exact text, ``prefix*``, ``*`` alone, or the general scan.
     """
 
     pattern: str
     pieces: tuple[str, ...]
     ignore_case: bool
+    kind: int = _GENERAL
 
     @classmethod
     def compile(cls, pattern: str, *, ignore_case: bool = False) -> Glob:
         """The matcher of `pattern` (lowered when `ignore_case`)."""
         text = pattern.lower() if ignore_case else pattern
-        return cls(pattern=pattern, pieces=tuple(text.split("*")), ignore_case=ignore_case)
+        pieces = tuple(text.split("*"))
+        kind = _GENERAL
+        if "?" not in text:
+            if len(pieces) == 1:
+                kind = _EXACT
+            elif text == "*":
+                kind = _ANY
+            elif len(pieces) == 2 and not pieces[1]:
+                kind = _PREFIX
+        return cls(pattern=pattern, pieces=pieces, ignore_case=ignore_case, kind=kind)
 
     def matches(self, value: str) -> bool:
         """True when `value` matches the whole pattern.
@@ -45,9 +59,16 @@ class Glob:
         >>> Glob.compile("arn:aws:s3:::b/logs/?").matches("arn:aws:s3:::b/logs/ab")
         False
         """
+        kind = self.kind
+        if kind == _ANY:
+            return True
         if self.ignore_case:
             value = value.lower()
         pieces = self.pieces
+        if kind == _EXACT:
+            return value == pieces[0]
+        if kind == _PREFIX:
+            return value.startswith(pieces[0])
         if len(pieces) == 1:
             only = pieces[0]
             return len(value) == len(only) and _fits(only, value, 0)
