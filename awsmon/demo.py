@@ -13,6 +13,7 @@ from typing import TextIO
 
 from awsmon.cloud import Cloud
 from awsmon.dispatch import ApiCall
+from awsmon.policy import guides
 
 __all__ = ["run"]
 
@@ -146,6 +147,10 @@ def _alarm_chapter(cloud: Cloud, say: Callable[[str], None]) -> None:
     pager_arn = sqs.get_queue_attributes(QueueUrl=pager, AttributeNames=["QueueArn"])["Attributes"][
         "QueueArn"
     ]
+    # As in AWS, the queue policy must let the topic send (SNS's guide's policy).
+    sqs.set_queue_attributes(
+        QueueUrl=pager, Attributes={"Policy": guides.sns_to_sqs(topic, pager_arn)}
+    )
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=pager_arn)
     audit = sqs.create_queue(QueueName="alarm-audit")["QueueUrl"]
     audit_arn = sqs.get_queue_attributes(QueueUrl=audit, AttributeNames=["QueueArn"])["Attributes"][

@@ -262,14 +262,14 @@ class Statement:
             self.resources is None
         ):
             return False
-        for condition in self.conditions:
+        for condition in self.conditions:  # noqa: SIM110 - a loop, not a generator: the hot path
             if not condition.holds(context):
                 return False
         return True
 
 
 def _any_match(globs: tuple[Glob, ...], value: str) -> bool:
-    for glob in globs:
+    for glob in globs:  # noqa: SIM110 - a loop, not a generator: the hot path
         if glob.matches(value):
             return True
     return False
