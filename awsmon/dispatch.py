@@ -35,7 +35,7 @@ from awsmon import registry
 from awsmon.arn import Arn, partition_for
 from awsmon.errors import ServiceError
 from awsmon.identity import Principal
-from awsmon.policy import Context, Delivery, DeliveryLog, PolicyDocument
+from awsmon.policy import DeliveryChecks, DeliveryLog
 
 if TYPE_CHECKING:
     from awsmon.clock import VirtualClock
@@ -281,8 +281,11 @@ class CloudHandle(Protocol):
 
 
 @frozen
-class ServiceContext:
+class ServiceContext(DeliveryChecks):
     """What a service instance gets from the cloud: where it lives and its neighbours.
+
+    Its delivery checks (`check_delivery`, `check_other_account`, `check_key`,
+    `refuse_delivery`) come from `awsmon.policy.DeliveryChecks`.
 
     Attributes:
         cloud: the owning `Cloud`.
@@ -331,86 +334,6 @@ class ServiceContext:
         never per process, so two clouds stay apart.
         """
         return self.cloud.shared(key, factory)
-
-    def check_delivery(
-        self,
-        *,
-        source: str,
-        target: str,
-        principal: str,
-        action: str,
-        policy: str | PolicyDocument | dict[str, Any] | None,
-        resource: str | None = None,
-        context: Context | None = None,
-        what: str = "resource policy",
-    ) -> Delivery:
-        """Ask the target's resource policy whether a delivery may go ahead, and log the check.
-
-        The one door every service-to-service delivery goes through (SNS → SQS,
-        EventBridge → Lambda ...): the answer follows ``Cloud(policies=...)``
-        and lands in ``cloud.deliveries()``. Deliver when ``.delivered``; a
-        refusal's ``.reason`` says why in words.
-        """
-        return self.cloud.delivery_log.check(
-            self.now(),
-            source=source,
-            target=target,
-            principal=principal,
-            action=action,
-            policy=policy,
-            resource=resource,
-            context=context,
-            what=what,
-        )
-
-    def check_other_account(
-        self,
-        resource: str,
-        owner: str,
-        policy: str | PolicyDocument | dict[str, Any] | None,
-        *,
-        actions: Mapping[str, str] | None = None,
-    ) -> Delivery | None:
-        """The refusal when a principal of another account may not act on `resource`, or None.
-
-        For a service whose operation reached a resource of account `owner`
-        (a queue URL, topic, stream, key or function ARN of another account):
-        only the resource policy can let the caller in, as in AWS. Asked only
-        for this service's own operations called by a principal (not for a
-        service delivering: those ask `check_delivery`); the action is
-        ``<arn service>:<operation>`` unless `actions` renames the operation
-        (``{"SendMessageBatch": "SendMessage", "Invoke": "InvokeFunction"}``).
-        Follows ``Cloud(policies=...)`` and lands in ``cloud.deliveries()``.
-        """
-        who = self.principal
-        if who.account_id == owner or who.type == "AWSService":
-            return None
-        current = self.cloud.dispatcher.current_operation()
-        if current is None or current[0] != self.spec.botocore_name:
-            return None
-        operation = (actions or {}).get(current[1], current[1])
-        check = self.check_delivery(
-            source=who.arn,
-            target=resource,
-            principal=who.arn,
-            action=f"{self.spec.arn_service}:{operation}",
-            policy=policy,
-            context={"aws:PrincipalAccount": who.account_id},
-        )
-        return None if check.delivered else check
-
-    def refuse_delivery(
-        self, *, source: str, target: str, principal: str, action: str, reason: str
-    ) -> Delivery:
-        """Log a delivery refused for a reason decided elsewhere (a KMS key policy)."""
-        return self.cloud.delivery_log.refuse(
-            self.now(),
-            source=source,
-            target=target,
-            principal=principal,
-            action=action,
-            reason=reason,
-        )
 
     def sibling(
         self, name: str, *, account_id: str | None = None, region: str | None = None

@@ -7,10 +7,14 @@
   `explain` → `Verdict` (the deciding statement and the reason in words).
 - `awsmon.policy.deliveries`: `Delivery` records and the cloud's `DeliveryLog`
   (the ``Cloud(policies="enforce" | "warn" | "off")`` switch).
+- `awsmon.policy.checks`: `DeliveryChecks`, the context's ``check_delivery``,
+  ``check_other_account``, ``check_key`` and ``refuse_delivery``.
+- `awsmon.policy.guides`: the policies AWS's guides give for each flow (pure).
 """
 
 from __future__ import annotations
 
+from awsmon.policy.checks import DeliveryChecks
 from awsmon.policy.conditions import OPERATORS, Condition, ConditionError
 from awsmon.policy.deliveries import MODES, Delivery, DeliveryLog
 from awsmon.policy.document import (
@@ -32,6 +36,7 @@ __all__ = [
     "Context",
     "Decision",
     "Delivery",
+    "DeliveryChecks",
     "DeliveryLog",
     "Glob",
     "MalformedPolicy",
