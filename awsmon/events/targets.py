@@ -286,7 +286,13 @@ class Deliverer:
         try:
             sqs = _place(self.service, arn).service("sqs")
             queue = sqs.queue(arn)
-            self._check_policy(queue.settings.get("Policy"), "sqs:SendMessage", arn, job.rule)
+            self._check_policy(
+                queue.settings.get("Policy"),
+                "sqs:SendMessage",
+                arn,
+                job.rule,
+                queue.settings.get("KmsMasterKeyId"),
+            )
             sqs.deliver(
                 arn,
                 body,
@@ -303,7 +309,12 @@ class Deliverer:
     # -- permissions -----------------------------------------------------------------
 
     def _check_policy(
-        self, policy: str | dict[str, Any] | None, action: str, resource: str, rule: Rule
+        self,
+        policy: str | dict[str, Any] | None,
+        action: str,
+        resource: str,
+        rule: Rule,
+        key: str | None = None,
     ) -> None:
         """Ask the target's resource policy (through ``ctx.check_delivery``) or fail the attempt.
 
@@ -326,6 +337,21 @@ class Deliverer:
                 "NO_PERMISSIONS",
                 f"EventBridge is not authorized to perform: {action} on resource: {resource} "
                 f"because no resource-based policy allows it ({check.reason})",
+            )
+        parts = resource.split(":")
+        refused = self.service.ctx.check_key(
+            key,
+            source=rule.arn,
+            target=resource,
+            principal=EVENTS_PRINCIPAL,
+            account_id=parts[4] if len(parts) > 4 else None,
+            region=parts[3] if len(parts) > 3 else None,
+        )
+        if refused is not None:
+            raise _Failed(
+                "NO_PERMISSIONS",
+                f"EventBridge is not authorized to use the KMS key of {resource} "
+                f"({refused.reason})",
             )
 
     # -- the services ------------------------------------------------------------------
@@ -350,7 +376,13 @@ class Deliverer:
         arn = job.target.arn
         sqs = _place(self.service, arn).service("sqs")
         queue = sqs.queue(arn)
-        self._check_policy(queue.settings.get("Policy"), "sqs:SendMessage", arn, job.rule)
+        self._check_policy(
+            queue.settings.get("Policy"),
+            "sqs:SendMessage",
+            arn,
+            job.rule,
+            queue.settings.get("KmsMasterKeyId"),
+        )
         fifo = queue.fifo
         sqs.deliver(
             arn,
@@ -365,7 +397,13 @@ class Deliverer:
         arn = job.target.arn
         sns = _place(self.service, arn).service("sns")
         topic = sns.topic(arn)
-        self._check_policy(topic.attributes.get("Policy"), "sns:Publish", arn, job.rule)
+        self._check_policy(
+            topic.attributes.get("Policy"),
+            "sns:Publish",
+            arn,
+            job.rule,
+            topic.attributes.get("KmsMasterKeyId"),
+        )
         fifo = arn.endswith(".fifo")
         with self._as_events():
             sns.publish(

@@ -214,6 +214,21 @@ class AlarmEffects:
             },
             what="topic policy" if action.startswith("sns:") else "function policy",
         )
+        if check.delivered and action.startswith("sns:"):
+            refused = ctx.check_key(
+                attributes.get("KmsMasterKeyId"),
+                source=alarm.arn,
+                target=arn,
+                principal=principal,
+                account_id=arn.split(":")[4],
+                region=arn.split(":")[3],
+            )
+            if refused is not None:
+                return (
+                    f'Failed to execute action {arn}. Received error: "CloudWatch Alarms does '
+                    f'not have authorization to access the SNS topic encryption key." '
+                    f"({refused.reason})"
+                )
         if check.delivered:
             return None
         return (

@@ -142,7 +142,8 @@ def _permitted(sns: SubscriptionOperations, topic: Topic, sub: Subscription) -> 
 
     SQS: the queue policy must allow ``sns.amazonaws.com`` ``sqs:SendMessage``;
     Lambda: the function policy (AddPermission) ``lambda:InvokeFunction``;
-    both with ``aws:SourceArn`` (the topic) and ``aws:SourceAccount``. Firehose:
+    both with ``aws:SourceArn`` (the topic) and ``aws:SourceAccount``; an
+    encrypted queue's KMS key policy must let SNS use the key. Firehose:
     the subscription needs its ``SubscriptionRoleArn``. A refusal counts in
     AWS/SNS ``NumberOfNotificationsFailed`` and lands in ``cloud.deliveries()``.
     """
@@ -160,7 +161,7 @@ def _permitted(sns: SubscriptionOperations, topic: Topic, sub: Subscription) -> 
         )
     else:
         try:
-            action, policy, what = _endpoint_policy(sns, sub)
+            action, policy, what, key = _endpoint_policy(sns, sub)
         except (ServiceError, KeyError, ValueError):
             return True  # a missing endpoint fails in the delivery itself
         check = ctx.check_delivery(
@@ -172,19 +173,40 @@ def _permitted(sns: SubscriptionOperations, topic: Topic, sub: Subscription) -> 
             context={"aws:SourceArn": topic.arn, "aws:SourceAccount": source_account},
             what=what,
         )
+        if check.delivered and key:
+            where = Arn.parse(sub.endpoint)
+            check = (
+                ctx.check_key(
+                    key,
+                    source=topic.arn,
+                    target=sub.endpoint,
+                    principal=SNS_PRINCIPAL,
+                    account_id=where.account_id,
+                    region=where.region,
+                )
+                or check
+            )
     if not check.allowed:
         _count_failed(sns, topic)
     return check.delivered
 
 
-def _endpoint_policy(sns: SubscriptionOperations, sub: Subscription) -> tuple[str, Any, str]:
-    """The action SNS needs on the endpoint, the endpoint's policy, and what to call it."""
+def _endpoint_policy(
+    sns: SubscriptionOperations, sub: Subscription
+) -> tuple[str, Any, str, str | None]:
+    """The action SNS needs on the endpoint, its policy, what to call it, and its KMS key."""
     if sub.protocol == "sqs":
         queue = sns.ctx.service_at(sub.endpoint, "sqs").queue(sub.endpoint)
-        return "sqs:SendMessage", queue.settings.get("Policy"), "queue policy"
+        settings = queue.settings
+        return (
+            "sqs:SendMessage",
+            settings.get("Policy"),
+            "queue policy",
+            settings.get("KmsMasterKeyId"),
+        )
     function = sns.ctx.service_at(sub.endpoint, "lambda_").function(sub.endpoint)
     policy = {"Version": "2012-10-17", "Statement": function.policy} if function.policy else None
-    return "lambda:InvokeFunction", policy, "function policy"
+    return "lambda:InvokeFunction", policy, "function policy", None
 
 
 def _count_failed(sns: SubscriptionOperations, topic: Topic) -> None:
