@@ -121,7 +121,10 @@ def main() -> None:
     print(f"queue policy check: compiled once {once:.2f} µs, parsed every time {every:.2f} µs, "
           f"ratio {every / once:.1f}x")  # fmt: skip
     publishes = max(calls // 500, 20)
-    on, off = fan_out_seconds("enforce", publishes), fan_out_seconds("off", publishes)
+    on = off = float("inf")
+    for _ in range(3):  # alternate, so load on a shared machine hits both alike
+        on = min(on, fan_out_seconds("enforce", publishes))
+        off = min(off, fan_out_seconds("off", publishes))
     print(f"SNS -> 10 SQS queues, {publishes} publishes: policies on {on * 1e3:.1f} ms, "
           f"off {off * 1e3:.1f} ms, ratio {on / off:.3f}")  # fmt: skip
     ours, theirs = rate(wildcard_match, calls), rate(regex_match, calls)
