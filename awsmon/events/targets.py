@@ -442,8 +442,21 @@ class Deliverer:
         bus = receiver.buses.get(_resource_name(arn))
         if bus is None:
             raise _Failed("NO_RESOURCE", f"Event bus {_resource_name(arn)} does not exist.")
-        if account != service.account_id and not receiver.allows_put_events(
-            bus, Principal.root(service.account_id)
+        sender = Principal.root(service.account_id)
+        if account != service.account_id and not (
+            service.ctx.check_delivery(
+                source=job.rule.arn,
+                target=bus.arn,
+                principal=sender.arn,
+                action="events:PutEvents",
+                policy=bus.policy,
+                context={
+                    "aws:PrincipalAccount": service.account_id,
+                    "aws:SourceArn": job.rule.arn,
+                    "aws:SourceAccount": service.account_id,
+                },
+                what="event bus policy",
+            ).delivered
         ):
             raise _Failed(
                 "NO_PERMISSIONS",
