@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import timedelta
-from typing import TextIO
+from typing import Any, TextIO
 
 from awsmon.cloud import Cloud
 from awsmon.dispatch import ApiCall
@@ -118,6 +118,18 @@ def run(*, seed: int = 0, out: TextIO) -> Cloud:
     return cloud
 
 
+def _pager_queue(sns: Any, sqs: Any, topic: str) -> str:
+    """A queue subscribed to `topic`, with the queue policy of SNS's guide (AWS requires it)."""
+    pager = sqs.create_queue(QueueName="pager")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=pager, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    sqs.set_queue_attributes(QueueUrl=pager, Attributes={"Policy": guides.sns_to_sqs(topic, arn)})
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
+    url: str = pager
+    return url
+
+
 def _alarm_chapter(cloud: Cloud, say: Callable[[str], None]) -> None:
     """Log lines → metric filter → alarm → SNS → SQS, and the state change on EventBridge."""
     clock = cloud.clock
@@ -143,15 +155,7 @@ def _alarm_chapter(cloud: Cloud, say: Callable[[str], None]) -> None:
         ],
     )
     topic = sns.create_topic(Name="oncall")["TopicArn"]
-    pager = sqs.create_queue(QueueName="pager")["QueueUrl"]
-    pager_arn = sqs.get_queue_attributes(QueueUrl=pager, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    # As in AWS, the queue policy must let the topic send (SNS's guide's policy).
-    sqs.set_queue_attributes(
-        QueueUrl=pager, Attributes={"Policy": guides.sns_to_sqs(topic, pager_arn)}
-    )
-    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=pager_arn)
+    pager = _pager_queue(sns, sqs, topic)
     audit = sqs.create_queue(QueueName="alarm-audit")["QueueUrl"]
     audit_arn = sqs.get_queue_attributes(QueueUrl=audit, AttributeNames=["QueueArn"])["Attributes"][
         "QueueArn"
