@@ -129,7 +129,9 @@ class VirtualClock:
         elif start is None:
             self._now = DEFAULT_START
         elif isinstance(start, str):
-            raise ClockError(f"a clock starts at a datetime, epoch seconds or 'wall', got {start!r}")
+            raise ClockError(
+                f"a clock starts at a datetime, epoch seconds or 'wall', got {start!r}"
+            )
         else:
             self._now = to_datetime(start)
         self._queue: list[tuple[datetime, int, Job]] = []

@@ -431,7 +431,7 @@ class Cloud:
         region: str = "",
         **detail: Any,
     ) -> None:
-        """Add a moment to the timeline, at the current virtual instant (services use `ctx.note`)."""
+        """Add a moment to the timeline at the current instant (services use `ctx.note`)."""
         self._moments.add(self.clock.now(), kind, service, account_id, region, summary, detail)
 
     def _note_call(self, call: ApiCall) -> None:

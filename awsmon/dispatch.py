@@ -268,6 +268,16 @@ class CloudHandle(Protocol):
     ) -> Callable[[str], Principal | None]: ...
     def principal_for_access_key(self, access_key_id: str) -> Principal | None: ...
     def shared(self, key: str, factory: Callable[[], T]) -> T: ...
+    def note(
+        self,
+        kind: str,
+        summary: str,
+        *,
+        service: str = "",
+        account_id: str = "",
+        region: str = "",
+        **detail: Any,
+    ) -> None: ...
 
 
 @frozen
@@ -321,6 +331,21 @@ class ServiceContext:
         never per process, so two clouds stay apart.
         """
         return self.cloud.shared(key, factory)
+
+    def note(self, kind: str, summary: str, **detail: Any) -> None:
+        """Put a moment on the cloud's timeline: `kind` (`awsmon.timeline.KINDS`), a line, facts.
+
+        For the few points worth seeing in `Cloud.timeline`: a state change, a
+        rule match, a delivery. Recorded at the current instant, in this place.
+        """
+        self.cloud.note(
+            kind,
+            summary,
+            service=self.spec.botocore_name,
+            account_id=self.account_id,
+            region=self.region,
+            **detail,
+        )
 
     def sibling(
         self, name: str, *, account_id: str | None = None, region: str | None = None

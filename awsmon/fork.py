@@ -21,6 +21,7 @@ cloud with one can't be copied (stop it first), and the error says so.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import threading
 import types
@@ -50,10 +51,8 @@ def _copy_function(fn: types.FunctionType, memo: dict[int, Any]) -> types.Functi
             if twin is None:
                 twin = types.CellType()
                 memo[id(cell)] = twin
-                try:
+                with contextlib.suppress(ValueError):  # an empty cell: a name not bound yet
                     twin.cell_contents = copy.deepcopy(cell.cell_contents, memo)
-                except ValueError:  # an empty cell (a name not bound yet)
-                    pass
             copied.append(twin)
         cells = tuple(copied)
     clone = types.FunctionType(

@@ -72,6 +72,10 @@ class Moment:
     detail: Mapping[str, Any] = field(factory=dict)
     seq: int = 0
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> Moment:
+        # A moment never changes once recorded: forks of a cloud share it.
+        return self
+
     def __str__(self) -> str:
         where = f"{self.account_id}/{self.region}" if self.account_id else "-"
         return (
