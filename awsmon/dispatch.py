@@ -35,6 +35,7 @@ from awsmon import registry
 from awsmon.arn import Arn, partition_for
 from awsmon.errors import ServiceError
 from awsmon.identity import Principal
+from awsmon.skew import warn_if_skewed
 
 if TYPE_CHECKING:
     from awsmon.clock import VirtualClock
@@ -346,6 +347,16 @@ class ServiceContext:
             region=self.region,
             **detail,
         )
+
+    def check_skew(self, what: str, when: datetime | float | None) -> None:
+        """Warn (`awsmon.ClockSkewWarning`, once per service) if `when` is over a day from now.
+
+        For timestamps callers supply (a metric datum, a log event, a segment):
+        the answer stays AWS's; the warning explains the virtual clock.
+        `when` is an aware datetime or epoch seconds.
+        """
+        warned: set[str] = self.cloud.shared("awsmon.skew-warned", set)
+        warn_if_skewed(warned, self.spec.botocore_name, what, when, self.now(), stacklevel=4)
 
     def sibling(
         self, name: str, *, account_id: str | None = None, region: str | None = None
