@@ -138,6 +138,7 @@ class VirtualClock:
         self._seq = itertools.count()
         self._running = False
         self._observers: list[Callable[[datetime], None]] = []
+        self._driving = 0
         #: Told of each job just before it runs (the cloud's timeline listens here).
         self.job_observers: list[Callable[[Job], None]] = []
         #: Serializes the simulation: clock moves and operation calls from many threads
@@ -313,7 +314,7 @@ class VirtualClock:
         and ``datetime.now``: aws-xray-sdk, aws-embedded-metrics). Inside this
         block those read the virtual time, and follow it as the clock advances,
         so what such an SDK sends lands on the virtual timeline. Built on the
-        `time-machine` library (``pip install 'awsmon[wallclock]'``).
+        `time-machine` library (``pip install 'awsmon[boto3]'``, or ``awsmon[wallclock]``).
 
         Simulation notes: time-machine patches the C-level time functions of
         the whole process; the monotonic and performance counters are
@@ -331,11 +332,18 @@ class VirtualClock:
             coordinates.move_to(when)
 
         self.add_observer(follow)
+        self._driving += 1
         try:
             yield self
         finally:
+            self._driving -= 1
             self.remove_observer(follow)
             traveller.stop()
+
+    @property
+    def driving_wall_clock(self) -> bool:
+        """True inside `drive_wall_clock`."""
+        return self._driving > 0
 
     # -- copies (Cloud.fork, snapshot, restore) -----------------------------
 
@@ -345,6 +353,7 @@ class VirtualClock:
         state = dict(self.__dict__)
         state["lock"] = None
         state["_observers"] = []
+        state["_driving"] = 0
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
