@@ -41,8 +41,14 @@ _patch_lock = threading.Lock()
 
 
 def _copy_function(fn: types.FunctionType, memo: dict[int, Any]) -> types.FunctionType:
-    if fn.__closure__ is None and not fn.__defaults__ and not fn.__kwdefaults__:
-        return fn
+    defaults = copy.deepcopy(fn.__defaults__, memo)
+    kwdefaults = fn.__kwdefaults__
+    if kwdefaults:
+        copied_kw = copy.deepcopy(kwdefaults, memo)
+        if any(copied_kw[key] is not value for key, value in kwdefaults.items()):
+            kwdefaults = copied_kw
+    if fn.__closure__ is None and defaults is fn.__defaults__ and kwdefaults is fn.__kwdefaults__:
+        return fn  # nothing of its own to copy: share it, as `copy` does
     cells = None
     if fn.__closure__ is not None:
         copied = []
@@ -55,10 +61,8 @@ def _copy_function(fn: types.FunctionType, memo: dict[int, Any]) -> types.Functi
                     twin.cell_contents = copy.deepcopy(cell.cell_contents, memo)
             copied.append(twin)
         cells = tuple(copied)
-    clone = types.FunctionType(
-        fn.__code__, fn.__globals__, fn.__name__, copy.deepcopy(fn.__defaults__, memo), cells
-    )
-    clone.__kwdefaults__ = copy.deepcopy(fn.__kwdefaults__, memo)
+    clone = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__, defaults, cells)
+    clone.__kwdefaults__ = kwdefaults
     clone.__qualname__ = fn.__qualname__
     clone.__dict__.update(fn.__dict__)
     memo[id(fn)] = clone
