@@ -443,9 +443,8 @@ class Cloud:
         )
 
     def _note_job(self, job: Job) -> None:
-        self._moments.add(
-            self.clock.now(), "job", "clock", "", "", job.name, {"name": job.name}
-        )
+        name = str(job.name)
+        self._moments.add(self.clock.now(), "job", "clock", "", "", name, {"name": name})
 
     # -- what if: forks and snapshots -------------------------------------------
 

@@ -19,7 +19,9 @@ def _story() -> Cloud:
     logs.create_log_stream(logGroupName="app", logStreamName="s")
     logs.put_metric_filter(
         logGroupName="app", filterName="errors", filterPattern="ERROR",
-        metricTransformations=[{"metricName": "Errors", "metricNamespace": "App", "metricValue": "1"}],
+        metricTransformations=[
+            {"metricName": "Errors", "metricNamespace": "App", "metricValue": "1"}
+        ],
     )
     cloud.client("cloudwatch").put_metric_alarm(
         AlarmName="errors", Namespace="App", MetricName="Errors", Statistic="Sum", Period=60,
@@ -28,7 +30,10 @@ def _story() -> Cloud:
     stamp = int(cloud.clock.time() * 1000)
     logs.put_log_events(
         logGroupName="app", logStreamName="s",
-        logEvents=[{"timestamp": stamp, "message": "ERROR boom"}, {"timestamp": stamp, "message": "ok"}],
+        logEvents=[
+            {"timestamp": stamp, "message": "ERROR boom"},
+            {"timestamp": stamp, "message": "ok"},
+        ],
     )
     cloud.clock.advance(120)
     return cloud

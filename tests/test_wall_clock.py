@@ -157,7 +157,8 @@ class TestSdks:
             cloud.lambda_.invoke("cart", {})
         now = cloud.clock.now()
         stats = cloud.client("cloudwatch").get_metric_statistics(
-            Namespace="Shop", MetricName="Orders", Dimensions=[{"Name": "service", "Value": "cart"}],
+            Namespace="Shop", MetricName="Orders",
+            Dimensions=[{"Name": "service", "Value": "cart"}],
             StartTime=now - timedelta(minutes=5), EndTime=now + timedelta(minutes=1),
             Period=60, Statistics=["Sum"],
         )

@@ -82,27 +82,44 @@ def explain_filter(
         extracted: the extracted values of the match (None when it did not match).
         terms / json / delimited: the compiled parts of the pattern's kind.
     """
-    base = {"pattern": pattern, "kind": kind, "matched": matched}
+    decided_by, reason, value = _decide(message, matched, terms, json, delimited, kind)
+    return FilterExplanation(
+        pattern=pattern,
+        kind=kind,
+        matched=matched,
+        decided_by=decided_by,
+        reason=reason,
+        value=value,
+        extracted_values=dict(extracted or {}) if matched else {},
+    )
+
+
+#: What decided, why, and the message's value there (None when no one value did).
+_Decision = tuple[str, str, str | None]
+
+
+def _decide(
+    message: str,
+    matched: bool,
+    terms: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] | None,
+    json: JsonPattern | None,
+    delimited: DelimitedPattern | None,
+    kind: str,
+) -> _Decision:
     if kind == "match-all":
-        return FilterExplanation(**base, reason="the pattern matches every event")
+        return "", "the pattern matches every event", None
     if terms is not None:
         decided_by, reason = _terms(terms, message, matched)
-        return FilterExplanation(**base, decided_by=decided_by, reason=reason)
+        return decided_by, reason, None
     if delimited is not None:
         if matched:
-            return FilterExplanation(
-                **base,
-                reason="every field fits",
-                extracted_values=dict(extracted or {}),
-            )
-        return FilterExplanation(**base, **_delimited(delimited, message))
+            return "", "every field fits", None
+        return _delimited(delimited, message)
     if json is not None:
-        return FilterExplanation(**base, **_json(json, message, matched))
+        return _json(json, message, matched)
     if matched:
-        return FilterExplanation(**base, decided_by="regex", reason="the regex finds a match")
-    return FilterExplanation(
-        **base, decided_by="regex", reason="the regex finds no match in the message"
-    )
+        return "regex", "the regex finds a match", None
+    return "regex", "the regex finds no match in the message", None
 
 
 def _terms(
@@ -127,7 +144,7 @@ def _terms(
     return "", "matched" if matched else "no term decided"
 
 
-def _delimited(pattern: DelimitedPattern, message: str) -> dict[str, str | None]:
+def _delimited(pattern: DelimitedPattern, message: str) -> _Decision:
     values = pattern.split(message)
     specs = pattern.fields
     fixed = [spec for spec in specs if not spec.is_ellipsis]
@@ -138,26 +155,19 @@ def _delimited(pattern: DelimitedPattern, message: str) -> dict[str, str | None]
         if values is None:
             count = str(len(split_fields(message)))
         needs = f"exactly {len(specs)}" if len(fixed) == len(specs) else f"at least {len(fixed)}"
-        return {
-            "decided_by": "fields",
-            "reason": f"the message has {count} fields; the pattern needs {needs}",
-        }
+        return "fields", f"the message has {count} fields; the pattern needs {needs}", None
     positions = _positions(pattern, values)
     for spec_index, value_index in positions:
         spec = specs[spec_index]
         value = values[value_index]
         if spec.test is not None and not spec.test(value):
             name = spec.name or f"${value_index + 1}"
-            return {
-                "decided_by": name,
-                "reason": f"field {name} (field {value_index + 1} of the message) is "
-                f"{value!r}, which fails the field's condition",
-                "value": value,
-            }
-    return {
-        "decided_by": "fields",
-        "reason": "no placing of the ... runs lets every field fit",
-    }
+            reason = (
+                f"field {name} (field {value_index + 1} of the message) is "
+                f"{value!r}, which fails the field's condition"
+            )
+            return name, reason, value
+    return "fields", "no placing of the ... runs lets every field fit", None
 
 
 def _positions(pattern: DelimitedPattern, values: Sequence[str]) -> list[tuple[int, int]]:
@@ -173,20 +183,14 @@ def _positions(pattern: DelimitedPattern, values: Sequence[str]) -> list[tuple[i
     return head + tail
 
 
-def _json(pattern: JsonPattern, message: str, matched: bool) -> dict[str, str | None]:
+def _json(pattern: JsonPattern, message: str, matched: bool) -> _Decision:
     if matched:
-        return {"decided_by": "json", "reason": "the JSON document satisfies the pattern"}
+        return "json", "the JSON document satisfies the pattern", None
     document = load_object(message)
     if document is None:
-        return {"decided_by": "json", "reason": "the message is not a JSON object"}
+        return "json", "the message is not a JSON object", None
     if "\\" not in message:
         for text in pattern.required:
             if text not in message:
-                return {
-                    "decided_by": text,
-                    "reason": f"the pattern needs {text} and the message does not contain it",
-                }
-    return {
-        "decided_by": "json",
-        "reason": "the JSON document does not satisfy the pattern's conditions",
-    }
+                return text, f"the pattern needs {text} and the message does not contain it", None
+    return "json", "the JSON document does not satisfy the pattern's conditions", None

@@ -70,7 +70,7 @@ OPERATORS: list[tuple[dict[str, Any], dict[str, Any], str, str, dict[str, Any]]]
 
 
 class TestOperators:
-    """Each operator: a failing event names the field, the operator and why; a fitting one matches."""
+    """Each operator: a failing event names field, operator and reason; a fitting one matches."""
 
     @pytest.mark.parametrize(("pattern", "event", "operator", "words", "fits"), OPERATORS)
     def test_operator(

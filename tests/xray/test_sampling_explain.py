@@ -38,7 +38,8 @@ class TestRuleVerdicts:
             verdict = RULE.explain(SamplingRequest(**{**GOOD, name: value}))
             assert not verdict.matched
             assert (verdict.criterion, verdict.value) == (criterion, value)
-            assert str(verdict) == f'api: {criterion} "{getattr(RULE, name)}" does not match "{value}"'
+            pattern = getattr(RULE, name)
+            assert str(verdict) == f'api: {criterion} "{pattern}" does not match "{value}"'
 
     def test_unknown_values_match_and_attributes(self) -> None:
         assert RULE.explain(SamplingRequest()).matched
