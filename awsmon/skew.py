@@ -1,7 +1,7 @@
 """The wall-clock seam: a warning when caller data is stamped far from virtual now.
 
 awsmon's clock is virtual and starts at a fixed instant, so code that stamps
-its data with the process's wall clock (``datetime.now()``, watchtower,
+its data with the process's wall clock (``datetime.now``, watchtower,
 aws-lambda-powertools, the X-Ray SDK) sends timestamps years away from the
 simulation's now. awsmon answers such data exactly as AWS would (refusing a
 metric datum "more than two hours in the future", dropping a log event too
@@ -15,10 +15,10 @@ and how to line the two up.
 >>> now = datetime(2025, 3, 14, tzinfo=UTC)
 >>> with warnings.catch_warnings(record=True) as caught:
 ...     warnings.simplefilter("always")
-...     warn_if_skewed(seen, "logs", "a log event", datetime(2026, 1, 1, tzinfo=UTC), now)
-...     warn_if_skewed(seen, "logs", "a log event", datetime(2026, 1, 1, tzinfo=UTC), now)
->>> len(caught)
-1
+...     first = warn_if_skewed(seen, "logs", "a log event", datetime(2026, 1, 1, tzinfo=UTC), now)
+...     again = warn_if_skewed(seen, "logs", "a log event", datetime(2026, 1, 1, tzinfo=UTC), now)
+>>> first, again, len(caught)
+(True, True, 1)
 """
 
 from __future__ import annotations

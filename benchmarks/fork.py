@@ -53,7 +53,9 @@ def build() -> Cloud:
         logs.create_log_stream(logGroupName="bench", logStreamName=f"s{s}")
         logs.put_log_events(
             logGroupName="bench", logStreamName=f"s{s}",
-            logEvents=[{"timestamp": base + i * 1000, "message": f"line {i} ok"} for i in range(EVENTS)],
+            logEvents=[
+                {"timestamp": base + i * 1000, "message": f"line {i} ok"} for i in range(EVENTS)
+            ],
         )
     return cloud
 
@@ -69,7 +71,8 @@ def main() -> None:
     pickle.loads(pickle.dumps(plain))
     baseline = time.perf_counter() - started
     assert fork.clock.now() == cloud.clock.now()
-    print(f"fork of {METRICS * POINTS:,} datapoints + {STREAMS * EVENTS:,} log events: {forked:.3f} s")
+    size = f"{METRICS * POINTS:,} datapoints + {STREAMS * EVENTS:,} log events"
+    print(f"fork of {size}: {forked:.3f} s")
     print(f"baseline pickle round-trip of the same values as tuples: {baseline:.3f} s")
     print(f"ratio fork / baseline: {forked / baseline:.1f}")
 

@@ -7,8 +7,8 @@
   when the environment has none, so ``boto3.client("logs")`` just works.
 - ``awsmon_wall_clock``: ``awsmon_boto3`` with the process's wall clock driven
   by the virtual clock (`VirtualClock.drive_wall_clock`, needs time-machine:
-  ``awsmon[boto3]``), so SDKs that stamp data with ``time.time()`` or
-  ``datetime.now()`` (watchtower, aws-lambda-powertools, aws-xray-sdk) stamp
+  ``awsmon[boto3]``), so SDKs that stamp data with ``time.time`` or
+  ``datetime.now`` (watchtower, aws-lambda-powertools, aws-xray-sdk) stamp
   it with virtual time. ``pytest --awsmon-wall-clock`` turns this on for every
   test that uses ``awsmon_cloud`` (and so ``awsmon_boto3``) in the run.
 
