@@ -35,7 +35,7 @@ from awsmon import registry
 from awsmon.arn import Arn, partition_for
 from awsmon.errors import ServiceError
 from awsmon.identity import Principal
-from awsmon.skew import warn_if_skewed
+from awsmon.skew import skewed, warn_if_skewed
 
 if TYPE_CHECKING:
     from awsmon.clock import VirtualClock
@@ -355,8 +355,11 @@ class ServiceContext:
         the answer stays AWS's; the warning explains the virtual clock.
         `when` is an aware datetime or epoch seconds.
         """
+        now = self.cloud.clock.now()
+        if skewed(when, now) is None:
+            return
         warned: set[str] = self.cloud.shared("awsmon.skew-warned", set)
-        warn_if_skewed(warned, self.spec.botocore_name, what, when, self.now(), stacklevel=4)
+        warn_if_skewed(warned, self.spec.botocore_name, what, when, now, stacklevel=4)
 
     def sibling(
         self, name: str, *, account_id: str | None = None, region: str | None = None

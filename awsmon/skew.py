@@ -27,10 +27,11 @@ import warnings
 from collections.abc import MutableSet
 from datetime import UTC, datetime, timedelta
 
-__all__ = ["SKEW_LIMIT", "ClockSkewWarning", "skew_message", "warn_if_skewed"]
+__all__ = ["SKEW_LIMIT", "ClockSkewWarning", "skew_message", "skewed", "warn_if_skewed"]
 
 #: How far a caller's timestamp may be from virtual now before awsmon says so.
 SKEW_LIMIT = timedelta(days=1)
+_LIMIT_SECONDS = SKEW_LIMIT.total_seconds()
 
 
 class ClockSkewWarning(UserWarning):
@@ -59,6 +60,23 @@ def skew_message(service: str, what: str, when: datetime, now: datetime) -> str:
     )
 
 
+def skewed(when: datetime | float | None, now: datetime) -> datetime | None:
+    """`when` as an aware datetime when it is over `SKEW_LIMIT` from `now`, else None."""
+    if when is None:
+        return None
+    if not isinstance(when, datetime):
+        try:
+            seconds = float(when)
+            if abs(seconds - now.timestamp()) <= _LIMIT_SECONDS:
+                return None
+            when = datetime.fromtimestamp(seconds, UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    elif when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return None if abs(when - now) <= SKEW_LIMIT else when
+
+
 def warn_if_skewed(
     warned: MutableSet[str],
     service: str,
@@ -80,17 +98,10 @@ def warn_if_skewed(
     Returns:
         True when the timestamp is skewed (whether or not a warning was shown now).
     """
-    if when is None:
+    found = skewed(when, now)
+    if found is None:
         return False
-    if not isinstance(when, datetime):
-        try:
-            when = datetime.fromtimestamp(float(when), UTC)
-        except (OverflowError, OSError, ValueError):
-            return False
-    elif when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    if abs(when - now) <= SKEW_LIMIT:
-        return False
+    when = found
     if service not in warned:
         warned.add(service)
         warnings.warn(

@@ -251,9 +251,9 @@ class EventsMixin(FiltersMixin):
         _check_batch(times, messages)
         now = self.now_ms()
         count = len(times)
-        if times:
-            self.ctx.check_skew("a log event", times[0] / 1000)
-            self.ctx.check_skew("a log event", times[-1] / 1000)
+        if times:  # in time order: the ends are the farthest from now
+            far = max(times[0], times[-1], key=lambda t: abs(t - now))
+            self.ctx.check_skew("a log event", far / 1000)
         too_old_end = bisect_left(times, now - TOO_OLD_MS)
         too_new_start = bisect_right(times, now + TOO_NEW_MS)
         cutoff = self.retention_cutoff(group)
