@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any
 from attrs import frozen
 
 from awsmon import registry
+from awsmon.arn import Arn, InvalidArn
 from awsmon.errors import ServiceError
 from awsmon.identity import Principal
 from awsmon.logs.errors import InvalidParameterException
@@ -141,36 +142,37 @@ def decode(data: bytes) -> dict[str, Any]:
     return result
 
 
-def _kind(destination_arn: str) -> tuple[str, str, str, str]:
-    """(kind, region, account, resource) of a destination ARN (kind: lambda, kinesis ...)."""
-    parts = destination_arn.split(":", 5)
-    if len(parts) != 6 or parts[0] != "arn" or not parts[5]:
-        raise InvalidParameterException(
-            f"Invalid destinationArn: {destination_arn}",
-            param="destinationArn",
-            value=destination_arn,
-        )
-    service, region, account, resource = parts[2], parts[3], parts[4], parts[5]
-    if service == "lambda" and resource.startswith("function:"):
-        return "lambda", region, account, resource.split(":")[1]
-    if service == "kinesis" and resource.startswith("stream/"):
-        return "kinesis", region, account, resource[len("stream/") :]
-    if service == "firehose" and resource.startswith("deliverystream/"):
-        return "firehose", region, account, resource[len("deliverystream/") :]
-    if service == "logs" and resource.startswith("destination:"):
-        return "logs", region, account, resource[len("destination:") :]
+#: The destinations a subscription can have: (ARN service, resource type) → kind.
+_KINDS = {
+    ("lambda", "function"): "lambda",
+    ("kinesis", "stream"): "kinesis",
+    ("firehose", "deliverystream"): "firehose",
+    ("logs", "destination"): "logs",
+}
+
+
+def _kind(destination_arn: str) -> tuple[str, Arn, str]:
+    """(kind, ARN, resource name) of a destination ARN (kind: lambda, kinesis ...)."""
+    try:
+        arn = Arn.parse(destination_arn)
+    except InvalidArn:
+        arn = None
+    kind = None if arn is None else _KINDS.get((arn.service, arn.resource_type))
+    if arn is not None and kind is not None:
+        name = arn.resource_id.split(":")[0] if kind == "lambda" else arn.resource_id
+        return kind, arn, name
     raise InvalidParameterException(
         f"Invalid destinationArn: {destination_arn}", param="destinationArn", value=destination_arn
     )
 
 
-def _service_at(logs: LogsCore, name: str, region: str, account: str) -> Any:
-    """The service `name` in that place, or None while awsmon does not simulate it."""
+def _service_at(logs: LogsCore, name: str, arn: Arn) -> Any:
+    """The service `name` holding `arn`, or None while awsmon does not simulate it."""
     try:
         registry.spec(name)
     except KeyError:
         return None
-    return logs.ctx.cloud.account(account).region(region).service(name)
+    return logs.ctx.service_at(arn, name)
 
 
 def _as_logs(logs: LogsCore) -> Principal:
@@ -197,7 +199,7 @@ def check_destination(logs: LogsCore, subscription: SubscriptionFilter, group_ar
             message.
     """
     arn = subscription.destination_arn
-    kind, region, account, name = _kind(arn)
+    kind, parsed, name = _kind(arn)
     if kind in ("kinesis", "firehose") and subscription.role_arn is None:
         raise InvalidParameterException(
             f"destinationArn for vendor {kind} cannot be used without roleArn",
@@ -211,7 +213,7 @@ def check_destination(logs: LogsCore, subscription: SubscriptionFilter, group_ar
             value=subscription.distribution.value,
         )
     if kind == "lambda":
-        functions = _service_at(logs, "lambda_", region, account)
+        functions = _service_at(logs, "lambda_", parsed)
         if functions is None:
             return
         try:
@@ -230,7 +232,7 @@ def check_destination(logs: LogsCore, subscription: SubscriptionFilter, group_ar
         return
     what = "Kinesis stream" if kind == "kinesis" else "Firehose"
     data = control_payload(logs.now_ms(), what)
-    if not _put(logs, kind, region, account, name, data, "control"):
+    if not _put(logs, kind, parsed, name, data, "control"):
         label = "Kinesis stream" if kind == "kinesis" else "Firehose stream"
         raise InvalidParameterException(
             f"Could not deliver test message to specified {label}. Check if the given "
@@ -241,15 +243,13 @@ def check_destination(logs: LogsCore, subscription: SubscriptionFilter, group_ar
     _record(logs, Delivery(arn, "", data, True))
 
 
-def _put(
-    logs: LogsCore, kind: str, region: str, account: str, name: str, data: bytes, key: str
-) -> bool:
+def _put(logs: LogsCore, kind: str, arn: Arn, name: str, data: bytes, key: str) -> bool:
     """Hand `data` to a Kinesis stream or Firehose stream; False if refused or not simulated."""
-    target = _service_at(logs, kind, region, account)
+    target = _service_at(logs, kind, arn)
     if target is None:  # not simulated yet: nothing to refuse the message
         return True
     try:
-        with logs.ctx.cloud.as_principal(_as_logs(logs)):
+        with logs.ctx.as_principal(_as_logs(logs)):
             if kind == "kinesis":
                 target.put_record(name, data, key)
             else:
@@ -280,14 +280,14 @@ def deliver(
     data = payload(
         logs.account_id, subscription.log_group_name, log_stream, [subscription.name], events
     )
-    kind, region, account, name = _kind(arn)
+    kind, parsed, name = _kind(arn)
     delivered = False
     if kind == "lambda":
-        functions = _service_at(logs, "lambda_", region, account)
+        functions = _service_at(logs, "lambda_", parsed)
         if functions is not None:
             event = {"awslogs": {"data": base64.b64encode(data).decode()}}
             try:
-                with logs.ctx.cloud.as_principal(_as_logs(logs)):
+                with logs.ctx.as_principal(_as_logs(logs)):
                     functions.invoke(arn, event, invocation_type="Event")
                 delivered = True
             except ServiceError:
@@ -297,8 +297,8 @@ def deliver(
             key = logs.ctx.ids.hex(32)
         else:
             key = hashlib.md5(f"{subscription.log_group_name}/{log_stream}".encode()).hexdigest()
-        delivered = _service_at(logs, kind, region, account) is not None and _put(
-            logs, kind, region, account, name, data, key
+        delivered = _service_at(logs, kind, parsed) is not None and _put(
+            logs, kind, parsed, name, data, key
         )
     _record(logs, Delivery(arn, subscription.name, data, delivered))
     return delivered
