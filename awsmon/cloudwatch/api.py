@@ -206,6 +206,15 @@ class CloudWatchApi(AlarmsApi):
             response["NextToken"] = token
         return response
 
+    @handles("GetMetricWidgetImage")
+    def get_metric_widget_image(self, p: Params) -> dict[str, Any]:
+        """GetMetricWidgetImage: the PNG bytes (the SDK's blob; base64 on the XML wire)."""
+        image = self.domain.get_metric_widget_image(
+            p.string("MetricWidget", required=True),
+            p.string("OutputFormat", default="png"),
+        )
+        return {"MetricWidgetImage": image}
+
     # -- dashboards ---------------------------------------------------------------------
 
     @handles("PutDashboard")
@@ -243,4 +252,3 @@ class CloudWatchApi(AlarmsApi):
         """DeleteDashboards."""
         self.domain.delete_dashboards(p.strings("DashboardNames", required=True))
         return {}
-
