@@ -49,7 +49,7 @@ CORE = {
     "awsmon.times",
     "awsmon.wire",
 }
-APPLICATIONS = {"awsmon", "awsmon.__main__", "awsmon.demo"}
+APPLICATIONS = {"awsmon", "awsmon.__main__", "awsmon.demo", "awsmon.shell"}
 APPLICATION_PACKAGES = ("awsmon.testing",)
 
 #: Modules that make up the simulation's state and time: what a pure module must not reach.
