@@ -14,9 +14,9 @@ import re
 import struct
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from attrs import define, field, frozen
+from attrs import Factory, define, field, frozen
 
 from awsmon.arn import Arn, InvalidArn
 from awsmon.neighbours.sqs.errors import (
@@ -26,6 +26,9 @@ from awsmon.neighbours.sqs.errors import (
     InvalidParameterValue,
     MissingParameter,
 )
+
+if TYPE_CHECKING:
+    from awsmon.cloudwatch import VendedMetrics
 
 __all__ = [
     "ALL_ATTRIBUTES",
@@ -212,6 +215,10 @@ class Queue:
         settings: the settable attributes, as strings (``VisibilityTimeout``: ``"30"``).
         tags: the queue's tags.
         messages: the messages not yet deleted or expired, in enqueue order.
+        active_at: the last send, receive or delete (AWS publishes the
+            metrics of a queue active in the last six hours).
+        metrics: the owner's AWS/SQS counters.
+        dims: the dimensions of its AWS/SQS metrics.
     """
 
     name: str
@@ -226,6 +233,11 @@ class Queue:
     dedup: dict[str, tuple[datetime, str, str | None]] = field(factory=dict, repr=False)
     purged_at: datetime | None = None
     sequence: int = 0
+    active_at: datetime | None = field(default=None, repr=False)
+    metrics: VendedMetrics | None = field(default=None, repr=False)
+    dims: tuple[tuple[str, str], ...] = field(
+        init=False, repr=False, default=Factory(lambda self: (("QueueName", self.name),), True)
+    )
 
     @property
     def fifo(self) -> bool:

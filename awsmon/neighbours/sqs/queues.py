@@ -12,7 +12,9 @@ from datetime import datetime, timedelta
 from typing import Any, Self
 
 from awsmon.arn import Arn, InvalidArn
+from awsmon.cloudwatch import VendedMetrics
 from awsmon.dispatch import Service, operation
+from awsmon.neighbours.sqs import metrics
 from awsmon.neighbours.sqs.errors import (
     InvalidAttributeName,
     InvalidParameterValue,
@@ -41,6 +43,10 @@ class Queues(Service):
         super().__init__(ctx)
         self.queues: dict[str, Queue] = {}
         self._deleted: dict[str, datetime] = {}
+        #: The AWS/SQS metrics of this account's queues (`awsmon.neighbours.sqs.metrics`).
+        self.vended = VendedMetrics(
+            ctx, metrics.NAMESPACE, sampler=lambda now: metrics.sample(self.queues.values(), now)
+        )
 
     # -- lookup -----------------------------------------------------------------
 
@@ -155,6 +161,7 @@ class Queues(Service):
             last_modified_at=now,
             settings=settings,
             tags=dict(tags or {}),
+            metrics=self.vended,
         )
         self.queues[queue_name] = queue
         return queue
