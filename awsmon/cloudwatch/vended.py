@@ -1,4 +1,4 @@
-"""Vended metrics: what an AWS service publishes about itself, counted cheaply and sent on the clock.
+"""Vended metrics: what an AWS service publishes about itself, counted, sent on the clock.
 
 Main class: `VendedMetrics`. A service (SQS, SNS, Kinesis, Firehose, Logs, S3)
 owns one per namespace. Its hot paths call `add` (a dictionary update: no

@@ -35,7 +35,7 @@ from awsmon.neighbours.sns.model import (
 )
 from awsmon.neighbours.sns.subscriptions import SubscriptionOperations
 
-__all__ = ["deliver_all", "envelope_attributes"]
+__all__ = ["deliver_all", "envelope_attributes", "filtered_out"]
 
 
 def envelope_attributes(attributes: Mapping[str, MessageAttributeValue]) -> dict[str, Any]:
@@ -50,17 +50,29 @@ def envelope_attributes(attributes: Mapping[str, MessageAttributeValue]) -> dict
     return found
 
 
-def _passes(subscription: Subscription, text: str, attributes: Mapping[str, Any]) -> bool:
+def filtered_out(
+    subscription: Subscription, text: str, attributes: Mapping[str, Any]
+) -> str | None:
+    """Why the subscription's filter policy rejects the message, or None when it passes.
+
+    The reason is the suffix of AWS's metric: ``MessageAttributes``,
+    ``NoMessageAttributes``, ``MessageBody`` or ``InvalidMessageBody``
+    (``NumberOfNotificationsFilteredOut-<reason>``).
+    """
     policy = subscription.filter_policy
     if policy is None:
-        return True
+        return None
     if policy.scope == "MessageBody":
         try:
             body = json.loads(text)
         except ValueError:
-            return False
-        return isinstance(body, dict) and policy.matches(body)
-    return policy.matches({name: value.filter_value() for name, value in attributes.items()})
+            return "InvalidMessageBody"
+        if not isinstance(body, dict):
+            return "InvalidMessageBody"
+        return None if policy.matches(body) else "MessageBody"
+    if policy.matches({name: value.filter_value() for name, value in attributes.items()}):
+        return None
+    return "MessageAttributes" if attributes else "NoMessageAttributes"
 
 
 def deliver_all(
@@ -78,11 +90,16 @@ def deliver_all(
     """Deliver one published message to every matching, confirmed subscription of `topic`."""
     now = sns.ctx.now()
     owner = sns._owner(topic.arn)
+    vended = topic.metrics if topic.metrics is not None and topic.metrics.enabled else None
     for sub in list(owner.subscriptions.values()):
         if sub.topic_arn != topic.arn or sub.pending:
             continue
         text = texts.get(sub.protocol, texts["default"])
-        if not _passes(sub, text, attributes):
+        reason = filtered_out(sub, text, attributes)
+        if reason is not None:
+            if vended is not None:
+                vended.add("NumberOfNotificationsFilteredOut", topic.dims)
+                vended.add(f"NumberOfNotificationsFilteredOut-{reason}", topic.dims)
             continue
         envelope = _envelope(sns, topic, sub, message_id, text, subject, attributes, sequence)
         raw = sub.raw
@@ -112,6 +129,9 @@ def deliver_all(
             succeeded = _to_lambda(sns, sub, event)
         elif sub.protocol == "firehose":
             succeeded = _to_firehose(sns, sub, body)
+        if vended is not None:
+            outcome = "Delivered" if succeeded else "Failed"
+            vended.add(f"NumberOfNotifications{outcome}", topic.dims)
         sns.deliveries.append(
             Delivery(
                 at=now,

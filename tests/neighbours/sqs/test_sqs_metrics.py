@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from vended_helpers import alarm_state, stat
 
 from awsmon import Cloud
 from awsmon.cloudwatch import MetricKey
-from vended_helpers import alarm_state, stat
 
 
 @pytest.fixture
