@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from awsmon.neighbours.kinesis.errors import InvalidArgumentException, ValidationException
+from awsmon.neighbours.kinesis.metrics import SHARD_LEVEL
 from awsmon.neighbours.kinesis.model import RecordInput
 from awsmon.neighbours.kinesis.service import Kinesis
 from awsmon.neighbours.kinesis.store import Shard, Stream
@@ -43,6 +44,7 @@ _ITERATOR_TYPES = (
     "LATEST",
     "AT_TIMESTAMP",
 )
+_SHARD_METRICS = (*SHARD_LEVEL, "ALL")
 _SHARD_FILTERS = (
     "AFTER_SHARD_ID",
     "AT_TRIM_HORIZON",
@@ -77,8 +79,9 @@ def _details(stream: Stream) -> Response:
     return {
         "RetentionPeriodHours": stream.retention_hours,
         "StreamCreationTimestamp": stream.created_at.replace(microsecond=0),
-        "EnhancedMonitoring": [{"ShardLevelMetrics": []}],
-        "EncryptionType": "NONE",
+        "EnhancedMonitoring": [{"ShardLevelMetrics": sorted(stream.shard_level_metrics)}],
+        "EncryptionType": stream.encryption_type,
+        **({"KeyId": stream.key_id} if stream.key_id is not None else {}),
     }
 
 
@@ -301,7 +304,7 @@ class KinesisApi(WireApi):
         return {
             "ShardId": result.shard_id,
             "SequenceNumber": result.sequence_number,
-            "EncryptionType": "NONE",
+            "EncryptionType": result.encryption_type,
         }
 
     @handles("PutRecords")
@@ -323,7 +326,7 @@ class KinesisApi(WireApi):
         return {
             "FailedRecordCount": sum(1 for r in results if r.failed),
             "Records": wire,
-            "EncryptionType": "NONE",
+            "EncryptionType": self.domain.stream(self._stream(params)).encryption_type,
         }
 
     @handles("GetShardIterator")
@@ -357,3 +360,51 @@ class KinesisApi(WireApi):
             "NextShardIterator": result.next_shard_iterator,
             "MillisBehindLatest": result.millis_behind_latest,
         }
+
+    # -- options --------------------------------------------------------------------
+
+    def _monitoring(self, params: Params, enable: bool) -> Response:
+        names = params.strings(
+            "ShardLevelMetrics", required=True, min_items=1, max_items=7, choices=_SHARD_METRICS
+        )
+        target = self._stream(params)
+        change = (
+            self.domain.enable_enhanced_monitoring
+            if enable
+            else self.domain.disable_enhanced_monitoring
+        )
+        current, desired = change(target, names)
+        stream = self.domain.stream(target)
+        return {
+            "StreamName": stream.name,
+            "CurrentShardLevelMetrics": current,
+            "DesiredShardLevelMetrics": desired,
+            "StreamARN": stream.arn,
+        }
+
+    @handles("EnableEnhancedMonitoring")
+    def enable_enhanced_monitoring(self, params: Params) -> Response:
+        """EnableEnhancedMonitoring → the stream and its Current/Desired ShardLevelMetrics."""
+        return self._monitoring(params, True)
+
+    @handles("DisableEnhancedMonitoring")
+    def disable_enhanced_monitoring(self, params: Params) -> Response:
+        """DisableEnhancedMonitoring → the stream and its Current/Desired ShardLevelMetrics."""
+        return self._monitoring(params, False)
+
+    def _encryption(self, params: Params) -> tuple[str, str, str]:
+        kind = params.string("EncryptionType", required=True, choices=("NONE", "KMS"))
+        key = params.string("KeyId", required=True, min_length=1, max_length=2048)
+        return self._stream(params), kind, key
+
+    @handles("StartStreamEncryption")
+    def start_stream_encryption(self, params: Params) -> Response:
+        """StartStreamEncryption → nothing (the stream is UPDATING)."""
+        self.domain.start_stream_encryption(*self._encryption(params))
+        return {}
+
+    @handles("StopStreamEncryption")
+    def stop_stream_encryption(self, params: Params) -> Response:
+        """StopStreamEncryption → nothing (the stream is UPDATING)."""
+        self.domain.stop_stream_encryption(*self._encryption(params))
+        return {}

@@ -272,10 +272,11 @@ class Record:
 
 @frozen
 class PutResult:
-    """Where a put record landed: its shard and sequence number."""
+    """Where a put record landed: its shard and sequence number, and the stream's encryption."""
 
     shard_id: str
     sequence_number: str
+    encryption_type: str = "NONE"
 
 
 @frozen(kw_only=True)

@@ -17,9 +17,10 @@ from __future__ import annotations
 import bisect
 from datetime import datetime, timedelta
 
-from attrs import define, field
+from attrs import Factory, define, field
 
 from awsmon.clock import Job
+from awsmon.cloudwatch import VendedMetrics
 from awsmon.neighbours.kinesis.errors import InvalidArgumentException, ValidationException
 from awsmon.neighbours.kinesis.model import (
     HASH_KEY_LIMIT,
@@ -154,6 +155,9 @@ class Stream:
         retention: how long records stay readable (24 hours by default).
         shards: the shards, by index (all open: awsmon does not reshard).
         tags: the stream's tags.
+        shard_level_metrics: the enhanced (shard-level) metrics turned on.
+        encryption_type / key_id: ``NONE``, or ``KMS`` with the key's id.
+        metrics: the owner's AWS/Kinesis counters; `dims` their dimensions.
     """
 
     name: str
@@ -168,6 +172,13 @@ class Stream:
     tags: dict[str, str] = field(factory=dict)
     max_record_size_kib: int = 1024
     job: Job | None = field(default=None, repr=False)
+    shard_level_metrics: set[str] = field(factory=set)
+    encryption_type: str = "NONE"
+    key_id: str | None = None
+    metrics: VendedMetrics | None = field(default=None, repr=False)
+    dims: tuple[tuple[str, str], ...] = field(
+        init=False, repr=False, default=Factory(lambda self: (("StreamName", self.name),), True)
+    )
 
     @property
     def created_ms(self) -> int:
