@@ -11,10 +11,10 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, Self
 
+import awsmon.neighbours.sqs.metrics as metrics
 from awsmon.arn import Arn, InvalidArn
 from awsmon.cloudwatch import VendedMetrics
 from awsmon.dispatch import Service, operation
-from awsmon.neighbours.sqs import metrics
 from awsmon.neighbours.sqs.errors import (
     InvalidAttributeName,
     InvalidParameterValue,
