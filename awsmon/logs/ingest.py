@@ -278,6 +278,7 @@ class EventsMixin(FiltersMixin):
             group.next_seq += len(kept_times)
             stream.store.add(kept_times, first_seq, now, kept)
             self._bookkeep(stream, kept_times[0], kept_times[-1], now)
+            self.count_incoming(group.name, kept)
             self.apply_filters(group, log_stream_name, kept_times, first_seq, kept)
             if emf:
                 publish_emf(self, kept_times, kept)

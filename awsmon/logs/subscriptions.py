@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any
 from attrs import frozen
 
 from awsmon import registry
+from awsmon.cloudwatch import StandardUnit
 from awsmon.errors import ServiceError
 from awsmon.identity import Principal
 from awsmon.logs.errors import InvalidParameterException
@@ -245,18 +246,27 @@ def _put(
     logs: LogsCore, kind: str, region: str, account: str, name: str, data: bytes, key: str
 ) -> bool:
     """Hand `data` to a Kinesis stream or Firehose stream; False if refused or not simulated."""
+    return _put_error(logs, kind, region, account, name, data, key) is None
+
+
+def _put_error(
+    logs: LogsCore, kind: str, region: str, account: str, name: str, data: bytes, key: str
+) -> str | None:
+    """Like `_put`, giving the error code of a refusal (None when handed over)."""
     target = _service_at(logs, kind, region, account)
     if target is None:  # not simulated yet: nothing to refuse the message
-        return True
+        return None
     try:
         with logs.ctx.cloud.as_principal(_as_logs(logs)):
             if kind == "kinesis":
                 target.put_record(name, data, key)
             else:
                 target.put_record(name, data)
-    except (ServiceError, KeyError):
-        return False
-    return True
+    except ServiceError as exc:
+        return exc.code
+    except KeyError:
+        return "ResourceNotFoundException"
+    return None
 
 
 def _record(logs: LogsCore, delivery: Delivery) -> None:
@@ -282,6 +292,7 @@ def deliver(
     )
     kind, region, account, name = _kind(arn)
     delivered = False
+    error: str | None = None
     if kind == "lambda":
         functions = _service_at(logs, "lambda_", region, account)
         if functions is not None:
@@ -290,15 +301,50 @@ def deliver(
                 with logs.ctx.cloud.as_principal(_as_logs(logs)):
                     functions.invoke(arn, event, invocation_type="Event")
                 delivered = True
-            except ServiceError:
-                delivered = False
+            except ServiceError as exc:
+                delivered, error = False, exc.code
     elif kind in ("kinesis", "firehose"):
         if subscription.distribution is Distribution.RANDOM:
             key = logs.ctx.ids.hex(32)
         else:
             key = hashlib.md5(f"{subscription.log_group_name}/{log_stream}".encode()).hexdigest()
-        delivered = _service_at(logs, kind, region, account) is not None and _put(
-            logs, kind, region, account, name, data, key
-        )
+        if _service_at(logs, kind, region, account) is not None:
+            error = _put_error(logs, kind, region, account, name, data, key)
+            delivered = error is None
     _record(logs, Delivery(arn, subscription.name, data, delivered))
+    _count(logs, subscription, kind, events, delivered, error in _THROTTLING)
     return delivered
+
+
+_DESTINATION_TYPES = {"lambda": "Lambda", "kinesis": "Kinesis", "firehose": "Firehose"}
+_THROTTLING = (
+    "ProvisionedThroughputExceededException",
+    "ServiceUnavailableException",
+    "TooManyRequestsException",
+)
+
+
+def _count(
+    logs: LogsCore,
+    subscription: SubscriptionFilter,
+    kind: str,
+    events: Sequence[tuple[str, int, str]],
+    delivered: bool,
+    throttled: bool,
+) -> None:
+    """Count a delivery in AWS/Logs: Forwarded*, DeliveryErrors or DeliveryThrottling."""
+    vended = getattr(logs, "vended", None)
+    if vended is None or not vended.enabled:
+        return
+    where = (
+        ("DestinationType", _DESTINATION_TYPES.get(kind, "Logs")),
+        ("FilterName", subscription.name),
+        ("LogGroupName", subscription.log_group_name),
+    )
+    if delivered:
+        vended.add("ForwardedLogEvents", where, float(len(events)))
+        size = float(sum(len(message.encode()) for _, _, message in events))
+        vended.add("ForwardedBytes", where, size, StandardUnit.BYTES)
+    else:
+        metric = "DeliveryThrottling" if throttled else "DeliveryErrors"
+        vended.add(metric, where, float(len(events)))

@@ -1,0 +1,78 @@
+"""Tests of the AWS/Logs vended metrics (awsmon/logs/_core.py, subscriptions.py)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from vended_helpers import alarm_state, stat
+
+from awsmon import Cloud
+
+ROLE = "arn:aws:iam::123456789012:role/CWLtoKinesis"
+
+
+@pytest.fixture
+def cloud() -> Cloud:
+    cloud = Cloud()
+    cloud.logs.create_log_group("app")
+    cloud.logs.create_log_stream("app", "web")
+    return cloud
+
+
+def put(cloud: Cloud, *messages: str) -> None:
+    stamp = int(cloud.clock.now().timestamp() * 1000)
+    cloud.logs.put_log_events("app", "web", [(stamp, m) for m in messages])
+
+
+class TestIncoming:
+    def test_incoming_events_and_bytes(self, cloud: Cloud) -> None:
+        """Accepted events count per log group and for the account (no dimension)."""
+        put(cloud, "hello", "wörld")
+        cloud.clock.advance(timedelta(minutes=1))
+        group = {"LogGroupName": "app"}
+        assert stat(cloud, "AWS/Logs", "IncomingLogEvents", group) == [2.0]
+        assert stat(cloud, "AWS/Logs", "IncomingBytes", group) == [11.0]
+        assert stat(cloud, "AWS/Logs", "IncomingLogEvents", {}) == [2.0]
+
+    def test_alarm_on_incoming_events(self, cloud: Cloud) -> None:
+        """An alarm on a log group's IncomingLogEvents fires on a burst."""
+        cloud.cloudwatch.put_metric_alarm(
+            "noisy", namespace="AWS/Logs", metric_name="IncomingLogEvents",
+            dimensions={"LogGroupName": "app"}, statistic="Sum", period=60,
+            evaluation_periods=1, threshold=100, comparison_operator="GreaterThanThreshold",
+        )  # fmt: skip
+        put(cloud, *(f"line {n}" for n in range(150)))
+        cloud.clock.advance(timedelta(minutes=2))
+        assert alarm_state(cloud, "noisy") == "ALARM"
+
+
+class TestForwarding:
+    def subscribe(self, cloud: Cloud) -> None:
+        cloud.kinesis.create_stream("logs", 1)
+        cloud.clock.advance(1)
+        cloud.logs.put_subscription_filter(
+            "app", "errors", "ERROR", cloud.kinesis.stream("logs").arn, role_arn=ROLE
+        )
+
+    def where(self) -> dict[str, str]:
+        return {"LogGroupName": "app", "DestinationType": "Kinesis", "FilterName": "errors"}
+
+    def test_forwarded(self, cloud: Cloud) -> None:
+        """Matching events delivered to Kinesis count as ForwardedLogEvents and ForwardedBytes."""
+        self.subscribe(cloud)
+        put(cloud, "ERROR a", "fine", "ERROR b")
+        cloud.clock.advance(timedelta(minutes=1))
+        assert stat(cloud, "AWS/Logs", "ForwardedLogEvents", self.where()) == [2.0]
+        assert stat(cloud, "AWS/Logs", "ForwardedBytes", self.where()) == [14.0]
+
+    def test_throttling_and_errors(self, cloud: Cloud) -> None:
+        """A stream over its rate counts DeliveryThrottling; a deleted one DeliveryErrors."""
+        self.subscribe(cloud)
+        cloud.kinesis.shard_records_per_second = 0
+        put(cloud, "ERROR a")
+        cloud.kinesis.delete_stream("logs")
+        put(cloud, "ERROR b", "ERROR c")
+        cloud.clock.advance(timedelta(minutes=1))
+        assert stat(cloud, "AWS/Logs", "DeliveryThrottling", self.where()) == [1.0]
+        assert stat(cloud, "AWS/Logs", "DeliveryErrors", self.where()) == [2.0]
