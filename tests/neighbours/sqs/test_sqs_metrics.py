@@ -9,6 +9,7 @@ from vended_helpers import alarm_state, stat
 
 from awsmon import Cloud
 from awsmon.cloudwatch import MetricKey
+from awsmon.errors import ServiceError
 
 
 @pytest.fixture
@@ -98,3 +99,53 @@ class TestGauges:
         assert alarm_state(cloud, "stuck-jobs") == "ALARM"
         alarm = cloud.cloudwatch.describe_alarms(alarm_names=["stuck-jobs"]).metric_alarms[0]
         assert alarm.state_transitioned_at - start <= timedelta(minutes=7)
+
+
+class TestLimits:
+    def test_tag_queue_needs_one_to_fifty_tags(self, cloud: Cloud) -> None:
+        """TagQueue refuses no tags and more than 50 on the queue, changing nothing."""
+        url = cloud.sqs.create_queue("jobs", tags={"a": "1"}).url
+        client = cloud.client("sqs")
+        with pytest.raises(ServiceError) as caught:
+            client.tag_queue(QueueUrl=url, Tags={})
+        assert caught.value.code == "MissingParameter"
+        many = {f"k{n}": "v" for n in range(50)}
+        with pytest.raises(ServiceError, match="Too many tags added for queue jobs"):
+            cloud.sqs.tag_queue(url, many)
+        assert cloud.sqs.list_queue_tags(url) == {"a": "1"}
+        cloud.sqs.tag_queue(url, {"a": "2", **{f"k{n}": "v" for n in range(49)}})
+        assert len(cloud.sqs.list_queue_tags(url)) == 50
+        with pytest.raises(ServiceError, match="Too many tags"):
+            cloud.sqs.create_queue("other", tags={f"k{n}": "v" for n in range(51)})
+
+    def test_list_queues_caps_at_1000_without_max_results(self, cloud: Cloud) -> None:
+        """ListQueues gives 1,000 URLs and no token unless MaxResults asks for pages."""
+        for n in range(1001):
+            cloud.sqs.create_queue(f"q{n:04d}")
+        client = cloud.client("sqs")
+        answer = client.list_queues()
+        assert len(answer["QueueUrls"]) == 1000 and "NextToken" not in answer
+        page = client.list_queues(MaxResults=1000)
+        rest = client.list_queues(MaxResults=1000, NextToken=page["NextToken"])
+        assert len(page["QueueUrls"]) + len(rest["QueueUrls"]) == 1001
+
+    @pytest.mark.parametrize("count", [0, 11])
+    def test_receive_refuses_counts_outside_1_to_10(self, cloud: Cloud, count: int) -> None:
+        """MaxNumberOfMessages must be 1-10."""
+        url = cloud.sqs.create_queue("jobs").url
+        with pytest.raises(ServiceError) as caught:
+            cloud.client("sqs").receive_message(QueueUrl=url, MaxNumberOfMessages=count)
+        assert caught.value.code == "InvalidParameterValue"
+
+    def test_stale_receipt_handle_deletes_nothing(self, cloud: Cloud) -> None:
+        """An older handle succeeds without deleting; the latest deletes; a deleted one succeeds."""
+        url = cloud.sqs.create_queue("jobs").url
+        cloud.sqs.send_message(url, "x")
+        old = cloud.sqs.receive_message(url, visibility_timeout=0)[0].receipt_handle
+        new = cloud.sqs.receive_message(url)[0].receipt_handle
+        cloud.sqs.delete_message(url, old)
+        assert len(cloud.sqs.queue(url).messages) == 1
+        cloud.sqs.delete_message(url, new)
+        cloud.sqs.delete_message(url, new)
+        cloud.sqs.delete_message(url, old)
+        assert cloud.sqs.queue(url).messages == {}
