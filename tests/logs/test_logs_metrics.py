@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -76,3 +77,28 @@ class TestForwarding:
         cloud.clock.advance(timedelta(minutes=1))
         assert stat(cloud, "AWS/Logs", "DeliveryThrottling", self.where()) == [1.0]
         assert stat(cloud, "AWS/Logs", "DeliveryErrors", self.where()) == [2.0]
+
+
+class TestExportBeforeCreation:
+    def test_range_before_the_group_existed(self, cloud: Cloud) -> None:
+        """CreateExportTask accepts from/to earlier than the group's creation, as AWS does."""
+        cloud.s3.create_bucket("exports")
+        policy = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "logs.us-east-1.amazonaws.com"},
+                    "Action": ["s3:GetBucketAcl", "s3:PutObject"],
+                    "Resource": ["arn:aws:s3:::exports", "arn:aws:s3:::exports/*"],
+                }
+            ],
+        }
+        cloud.s3.put_bucket_policy("exports", json.dumps(policy))
+        now = int(cloud.clock.now().timestamp() * 1000)
+        day = 86_400_000
+        cloud.logs.put_log_events("app", "web", [(now - 3 * day, "old line")])
+        task = cloud.logs.create_export_task("app", now - 5 * day, now - 2 * day, "exports")
+        cloud.clock.advance(60)
+        keys = [o.key for o in cloud.s3.list_objects_v2("exports").contents]
+        assert f"exportedlogs/{task}/web/000000.gz" in keys
