@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from awsmon.logs._core import Page
+from awsmon.logs.destinations_api import DestinationsApi
 from awsmon.logs.errors import InvalidParameterException
 from awsmon.logs.model import (
     LOG_GROUP_NAME_PATTERN,
@@ -34,7 +35,7 @@ from awsmon.logs.model import (
     validation_message,
 )
 from awsmon.logs.service import CloudWatchLogs
-from awsmon.wire import Params, WireApi, handles
+from awsmon.wire import Params, handles
 
 __all__ = ["LogsApi"]
 
@@ -164,7 +165,7 @@ def _paged(key: str, page: Page[Any], render: Any) -> Response:
     return out
 
 
-class LogsApi(WireApi):
+class LogsApi(DestinationsApi):
     """The CloudWatch Logs wire API (API 2014-03-28)."""
 
     domain: CloudWatchLogs

@@ -27,6 +27,7 @@ from awsmon import registry
 from awsmon.dispatch import operation
 from awsmon.errors import AccessDenied, ServiceError
 from awsmon.logs._core import Page, check_limit, paginate
+from awsmon.logs.destinations import DestinationsMixin
 from awsmon.logs.errors import (
     AccessDeniedException,
     InvalidParameterException,
@@ -62,7 +63,7 @@ _TAG_KEY = re.compile(r"[\w.:/=+\-@ ]{1,128}")
 _TAG_VALUE = re.compile(r"[\w.:/=+\-@ ]{0,256}")
 
 
-class CloudWatchLogs(EventsMixin, ExportsMixin):
+class CloudWatchLogs(EventsMixin, ExportsMixin, DestinationsMixin):
     """CloudWatch Logs in one account and region.
 
     Operations, by purpose:

@@ -14,8 +14,10 @@ its pattern to its destination, as one gzip-compressed JSON document
   (``put_record(stream_name, data, partition_key)`` on the kinesis service);
 - Firehose receives the gzip bytes as one record
   (``put_record(delivery_stream_name, data)`` on the firehose service);
-- a logical destination (``arn:aws:logs:...:destination:name``, cross-account)
-  is recorded only.
+- a logical destination (``arn:aws:logs:...:destination:name``, cross-account,
+  `awsmon.logs.destinations`) passes the gzip bytes on to its Kinesis or
+  Firehose target; subscribing needs the destination's access policy to
+  allow the log group's account.
 
 When a Kinesis or Firehose filter is created, a ``CONTROL_MESSAGE`` is sent
 to test the destination; a failure makes PutSubscriptionFilter fail as AWS
@@ -49,7 +51,7 @@ from awsmon import registry
 from awsmon.cloudwatch import StandardUnit
 from awsmon.errors import ServiceError
 from awsmon.identity import Principal
-from awsmon.logs.errors import InvalidParameterException
+from awsmon.logs.errors import AccessDeniedException, InvalidParameterException
 from awsmon.logs.model import Distribution, SubscriptionFilter
 from awsmon.policy import PolicyDocument
 
@@ -174,6 +176,12 @@ def _service_at(logs: LogsCore, name: str, region: str, account: str) -> Any:
     return logs.ctx.cloud.account(account).region(region).service(name)
 
 
+def _destination(logs: LogsCore, region: str, account: str, name: str) -> Any:
+    """The logical destination `name` of that account and region, or None."""
+    owner = logs.ctx.sibling(logs.ctx.spec.name, account_id=account, region=region)
+    return getattr(owner, "destinations", {}).get(name)
+
+
 def _as_logs(logs: LogsCore) -> Principal:
     return Principal.service("logs.amazonaws.com", logs.account_id)
 
@@ -228,7 +236,19 @@ def check_destination(logs: LogsCore, subscription: SubscriptionFilter, group_ar
             )
         return
     if kind == "logs":
-        return
+        destination = _destination(logs, region, account, name)
+        if destination is None:
+            raise InvalidParameterException(
+                "The specified destination does not exist.", param="destinationArn", value=arn
+            )
+        if account != logs.account_id and not destination.allows(logs.account_id):
+            raise AccessDeniedException(
+                f"User with accountId: {logs.account_id} is not authorized to perform: "
+                f"logs:PutSubscriptionFilter on resource: {arn}",
+                param="destinationArn",
+                value=arn,
+            )
+        kind, region, account, name = _kind(destination.target_arn)
     what = "Kinesis stream" if kind == "kinesis" else "Firehose"
     data = control_payload(logs.now_ms(), what)
     if not _put(logs, kind, region, account, name, data, "control"):
@@ -303,7 +323,13 @@ def deliver(
                 delivered = True
             except ServiceError as exc:
                 delivered, error = False, exc.code
-    elif kind in ("kinesis", "firehose"):
+    if kind == "logs":
+        destination = _destination(logs, region, account, name)
+        if destination is None:
+            kind = "missing"
+        else:
+            kind, region, account, name = _kind(destination.target_arn)
+    if kind in ("kinesis", "firehose"):
         if subscription.distribution is Distribution.RANDOM:
             key = logs.ctx.ids.hex(32)
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from datetime import timedelta
 
@@ -9,6 +10,7 @@ import pytest
 from vended_helpers import alarm_state, stat
 
 from awsmon import Cloud
+from awsmon.errors import ServiceError
 
 ROLE = "arn:aws:iam::123456789012:role/CWLtoKinesis"
 
@@ -102,3 +104,47 @@ class TestExportBeforeCreation:
         cloud.clock.advance(60)
         keys = [o.key for o in cloud.s3.list_objects_v2("exports").contents]
         assert f"exportedlogs/{task}/web/000000.gz" in keys
+
+
+class TestDestinations:
+    def test_cross_account_subscription_reaches_the_kinesis_target(self) -> None:
+        """A log group of account A subscribed to B's destination lands in B's stream."""
+        cloud = Cloud()
+        receiver = cloud.account("210987654321")
+        receiver.kinesis.create_stream("central", 1)
+        cloud.clock.advance(1)
+        stream_arn = receiver.kinesis.stream("central").arn
+        logs_b = receiver.client("logs")
+        made = logs_b.put_destination(
+            destinationName="central", targetArn=stream_arn, roleArn=ROLE
+        )["destination"]
+        arn = made["arn"]
+        assert arn == "arn:aws:logs:us-east-1:210987654321:destination:central"
+        cloud.logs.create_log_group("app")
+        cloud.logs.create_log_stream("app", "web")
+        with pytest.raises(ServiceError) as caught:
+            cloud.logs.put_subscription_filter("app", "all", "", arn)
+        assert caught.value.code == "AccessDeniedException"
+        policy = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": "123456789012"},
+                    "Action": "logs:PutSubscriptionFilter",
+                    "Resource": arn,
+                }
+            ],
+        }
+        logs_b.put_destination_policy(destinationName="central", accessPolicy=json.dumps(policy))
+        described = logs_b.describe_destinations()["destinations"]
+        assert described[0]["accessPolicy"] == json.dumps(policy)
+        cloud.logs.put_subscription_filter("app", "all", "", arn)
+        put(cloud, "shipped")
+        records = receiver.kinesis.records("central")
+        documents = [json.loads(gzip.decompress(r.data)) for r in records]
+        assert [d["messageType"] for d in documents] == ["CONTROL_MESSAGE", "DATA_MESSAGE"]
+        assert documents[1]["owner"] == "123456789012"
+        assert documents[1]["logEvents"][0]["message"] == "shipped"
+        logs_b.delete_destination(destinationName="central")
+        assert logs_b.describe_destinations()["destinations"] == []
