@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -353,6 +354,16 @@ class TestGroupsAndFilters:
 
     def test_subscription_filter_limit(self, cloud: Cloud) -> None:
         """Two subscription filters per group; a third is LimitExceededException."""
+        other = cloud.account("210987654321")
+        other.kinesis.create_stream("s", 1)
+        cloud.clock.advance(1)
+        other.logs.put_destination("d", other.kinesis.stream("s").arn, "arn:aws:iam::1:role/r")
+        grant = {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"AWS": "123456789012"},
+                           "Action": "logs:PutSubscriptionFilter", "Resource": "*"}],
+        }  # fmt: skip
+        other.logs.put_destination_policy("d", json.dumps(grant))
         for name in ("a", "b"):
             cloud.logs.put_subscription_filter(
                 "app", name, "", "arn:aws:logs:us-east-1:210987654321:destination:d"
