@@ -56,6 +56,7 @@ from awsmon.cloudwatch.metrics.store import (
     from_epoch,
     period_allowed,
 )
+from awsmon.cloudwatch.vended import VendedMetrics
 from awsmon.dispatch import Service, ServiceContext, operation
 
 __all__ = ["CloudWatch", "Dashboard", "Datapoint", "Metric", "MetricStatistics", "check_period"]
@@ -105,6 +106,8 @@ class CloudWatch(AlarmOperations, DashboardOperations, Service):
         self.retention_job = ctx.clock.call_every(
             timedelta(hours=1), self._apply_retention, name=f"cloudwatch retention {ctx.region}"
         )
+        #: AWS/Usage CallCount of this place's API calls (`awsmon.cloudwatch.usage`).
+        self.usage = VendedMetrics(ctx, "AWS/Usage")
 
     # -- publishing -----------------------------------------------------------------
 

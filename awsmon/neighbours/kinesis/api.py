@@ -55,15 +55,21 @@ _SHARD_FILTERS = (
 )
 
 
-def _shard(shard: Shard) -> Response:
-    return {
-        "ShardId": shard.shard_id,
-        "HashKeyRange": {
-            "StartingHashKey": str(shard.starting_hash_key),
-            "EndingHashKey": str(shard.ending_hash_key),
-        },
-        "SequenceNumberRange": {"StartingSequenceNumber": shard.starting_sequence_number},
+def _shard(shard: Shard, stream: Stream | None = None) -> Response:
+    out: Response = {"ShardId": shard.shard_id}
+    if stream is not None and shard.parents:
+        out["ParentShardId"] = stream.shards[shard.parents[0]].shard_id
+        if len(shard.parents) > 1:
+            out["AdjacentParentShardId"] = stream.shards[shard.parents[1]].shard_id
+    out["HashKeyRange"] = {
+        "StartingHashKey": str(shard.starting_hash_key),
+        "EndingHashKey": str(shard.ending_hash_key),
     }
+    numbers = {"StartingSequenceNumber": shard.starting_sequence_number}
+    if shard.ending_sequence_number is not None:
+        numbers["EndingSequenceNumber"] = shard.ending_sequence_number
+    out["SequenceNumberRange"] = numbers
+    return out
 
 
 def _common(stream: Stream) -> Response:
@@ -146,7 +152,7 @@ class KinesisApi(WireApi):
         stream = self.domain.describe_stream(target)
         shards = [s for s in stream.visible_shards() if after is None or s.shard_id > after]
         description = _common(stream)
-        description["Shards"] = [_shard(s) for s in shards[:limit]]
+        description["Shards"] = [_shard(s, stream) for s in shards[:limit]]
         description["HasMoreShards"] = len(shards) > limit
         description.update(_details(stream))
         return {"StreamDescription": description}
@@ -223,7 +229,8 @@ class KinesisApi(WireApi):
                 )
         shards = [s for s in self.domain.list_shards(target) if not after or s.shard_id > after]
         page = shards[:limit]
-        response: Response = {"Shards": [_shard(s) for s in page]}
+        owner = self.domain.stream(target)
+        response: Response = {"Shards": [_shard(s, owner) for s in page]}
         if len(shards) > limit:
             response["NextToken"] = _token({"stream": target, "after": page[-1].shard_id})
         return response
@@ -347,7 +354,7 @@ class KinesisApi(WireApi):
         iterator = params.string("ShardIterator", required=True, min_length=1, max_length=512)
         limit = params.integer("Limit", minimum=1, maximum=10000)
         result = self.domain.get_records(iterator, limit=limit)
-        return {
+        response: Response = {
             "Records": [
                 {
                     "SequenceNumber": r.sequence_number,
@@ -357,8 +364,54 @@ class KinesisApi(WireApi):
                 }
                 for r in result.records
             ],
-            "NextShardIterator": result.next_shard_iterator,
             "MillisBehindLatest": result.millis_behind_latest,
+        }
+        if result.next_shard_iterator is not None:
+            response["NextShardIterator"] = result.next_shard_iterator
+        else:
+            response["ChildShards"] = [
+                {
+                    "ShardId": shard_id,
+                    "ParentShards": list(parents),
+                    "HashKeyRange": {"StartingHashKey": str(low), "EndingHashKey": str(high)},
+                }
+                for shard_id, parents, low, high in result.child_shards
+            ]
+        return response
+
+    # -- resharding -----------------------------------------------------------------
+
+    @handles("SplitShard")
+    def split_shard(self, params: Params) -> Response:
+        """SplitShard → nothing (the stream is UPDATING)."""
+        shard = params.string("ShardToSplit", required=True, max_length=128, pattern=_NAME)
+        key = params.string("NewStartingHashKey", required=True, pattern=_HASH_KEY)
+        self.domain.split_shard(self._stream(params), shard, int(key))
+        return {}
+
+    @handles("MergeShards")
+    def merge_shards(self, params: Params) -> Response:
+        """MergeShards → nothing (the stream is UPDATING)."""
+        first = params.string("ShardToMerge", required=True, max_length=128, pattern=_NAME)
+        second = params.string(
+            "AdjacentShardToMerge", required=True, max_length=128, pattern=_NAME
+        )
+        self.domain.merge_shards(self._stream(params), first, second)
+        return {}
+
+    @handles("UpdateShardCount")
+    def update_shard_count(self, params: Params) -> Response:
+        """UpdateShardCount → the current and target counts."""
+        target = params.integer("TargetShardCount", required=True, minimum=1, maximum=100000)
+        scaling = params.string("ScalingType", required=True, choices=("UNIFORM_SCALING",))
+        name = self._stream(params)
+        current, wanted = self.domain.update_shard_count(name, target, scaling)
+        stream = self.domain.stream(name)
+        return {
+            "StreamName": stream.name,
+            "CurrentShardCount": current,
+            "TargetShardCount": wanted,
+            "StreamARN": stream.arn,
         }
 
     # -- options --------------------------------------------------------------------

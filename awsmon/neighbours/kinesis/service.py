@@ -41,7 +41,7 @@ from awsmon.neighbours.kinesis.model import (
     ShardIteratorType,
     shard_id_of,
 )
-from awsmon.neighbours.kinesis.options import StreamOptions
+from awsmon.neighbours.kinesis.reshard import Resharding
 from awsmon.neighbours.kinesis.store import (
     Shard,
     Stream,
@@ -59,7 +59,7 @@ __all__ = ["Kinesis"]
 _ITERATOR_LIFETIME_MS = 300_000
 
 
-class Kinesis(StreamOptions):
+class Kinesis(Resharding):
     """Amazon Kinesis Data Streams in one account and region.
 
     Operations, by purpose:
@@ -69,6 +69,8 @@ class Kinesis(StreamOptions):
       `increase_stream_retention_period`, `decrease_stream_retention_period`,
       `add_tags_to_stream`, `remove_tags_from_stream`, `list_tags_for_stream`
     - records: `put_record`, `put_records`, `get_shard_iterator`, `get_records`
+    - resharding (`awsmon.neighbours.kinesis.reshard`): `split_shard`,
+      `merge_shards`, `update_shard_count`
     - options (`awsmon.neighbours.kinesis.options`): `enable_enhanced_monitoring`,
       `disable_enhanced_monitoring`, `start_stream_encryption`, `stop_stream_encryption`
     - metrics: AWS/Kinesis each minute (`awsmon.neighbours.kinesis.metrics`;
@@ -94,10 +96,10 @@ class Kinesis(StreamOptions):
     does not document how long; awsmon takes `creation_delay` and
     `deletion_delay`, class attributes a test may change. A CreateStream
     without ShardCount or StreamModeDetails makes an ON_DEMAND stream (4
-    shards, as AWS starts one). Shards never split, merge or scale, so every
-    shard stays open and reads never end. Writes are limited per shard to
-    `shard_records_per_second` records and `shard_bytes_per_second` bytes in
-    each virtual second (AWS's 1,000 records and 1 MiB, with no burst
+    shards, as AWS starts one); an ON_DEMAND stream does not scale by itself.
+    Shards close only by a reshard (`awsmon.neighbours.kinesis.reshard`).
+    Writes are limited per shard to `shard_records_per_second` records and
+    `shard_bytes_per_second` bytes in each virtual second (AWS's 1,000 records and 1 MiB, with no burst
     allowance); reads are not throttled. Resource policies are not checked:
     any account may use a stream by its ARN. No enhanced fan-out consumers;
     server-side encryption is a label (records are not encrypted).
@@ -337,6 +339,19 @@ class Kinesis(StreamOptions):
         count = limit if limit is not None else 10_000
         taken, position, behind = read(shard, token.position, count, now)
         count_get(stream, shard, taken, epoch_ms(now))
+        if not shard.is_open and position >= shard.next_counter:
+            # a closed shard read to its end: no iterator, its children instead
+            children = tuple(
+                (c.shard_id, tuple(stream.shards[p].shard_id for p in c.parents),
+                 c.starting_hash_key, c.ending_hash_key)
+                for c in stream.children_of(shard)
+            )  # fmt: skip
+            return GetRecordsResult(
+                records=tuple(taken),
+                next_shard_iterator=None,
+                millis_behind_latest=behind,
+                child_shards=children,
+            )
         return GetRecordsResult(
             records=tuple(taken),
             next_shard_iterator=str(self._token(stream, shard.index, position, now)),

@@ -78,6 +78,8 @@ class Shard:
     created: int
     records: list[Record] = field(factory=list, repr=False)
     next_counter: int = 1
+    parents: tuple[int, ...] = ()
+    closed_at: int | None = None
     _start: int = field(default=0, repr=False)
     _window: tuple[int, int, int] = field(default=(-1, 0, 0), repr=False)
 
@@ -90,6 +92,18 @@ class Shard:
     def starting_sequence_number(self) -> str:
         """The lower bound of the shard's sequence numbers."""
         return str(SequenceNumber(self.created, self.index, 0, self.created))
+
+    @property
+    def ending_sequence_number(self) -> str | None:
+        """The upper bound of a closed shard's sequence numbers (None while open)."""
+        if self.closed_at is None:
+            return None
+        return str(SequenceNumber(self.created, self.index, self.next_counter, self.closed_at))
+
+    @property
+    def is_open(self) -> bool:
+        """True until a split, merge or scaling closes the shard."""
+        return self.closed_at is None
 
     def retained(self) -> list[Record]:
         """The records still within the retention period (as of the last trim)."""
@@ -153,7 +167,7 @@ class Stream:
         status: CREATING, then ACTIVE after `Kinesis.creation_delay`;
             DELETING for `Kinesis.deletion_delay` before it is gone.
         retention: how long records stay readable (24 hours by default).
-        shards: the shards, by index (all open: awsmon does not reshard).
+        shards: the shards, by index (closed ones too, until the stream goes).
         tags: the stream's tags.
         shard_level_metrics: the enhanced (shard-level) metrics turned on.
         encryption_type / key_id: ``NONE``, or ``KMS`` with the key's id.
@@ -199,9 +213,19 @@ class Stream:
         """The shards DescribeStream and ListShards show (none while CREATING)."""
         return [] if self.status is StreamStatus.CREATING else list(self.shards)
 
+    def open_shards(self) -> list[Shard]:
+        """The shards records go to (not closed by a reshard)."""
+        return [s for s in self.shards if s.closed_at is None]
+
+    def children_of(self, shard: Shard) -> list[Shard]:
+        """The shards a reshard made from `shard`."""
+        return [s for s in self.shards if shard.index in s.parents]
+
     def shard_for(self, hash_key: int) -> Shard:
-        """The shard whose hash key range holds `hash_key`."""
+        """The open shard whose hash key range holds `hash_key`."""
         for shard in self.shards:
+            if shard.closed_at is not None:
+                continue
             if shard.starting_hash_key <= hash_key <= shard.ending_hash_key:
                 return shard
         raise AssertionError(f"no shard covers hash key {hash_key}")  # ranges cover 0..2**128-1
