@@ -99,10 +99,11 @@ class Kinesis(Resharding):
     shards, as AWS starts one); an ON_DEMAND stream does not scale by itself.
     Shards close only by a reshard (`awsmon.neighbours.kinesis.reshard`).
     Writes are limited per shard to `shard_records_per_second` records and
-    `shard_bytes_per_second` bytes in each virtual second (AWS's 1,000 records and 1 MiB, with no burst
-    allowance); reads are not throttled. Resource policies are not checked:
-    any account may use a stream by its ARN. No enhanced fan-out consumers;
-    server-side encryption is a label (records are not encrypted).
+    `shard_bytes_per_second` bytes in each virtual second (AWS's 1,000
+    records and 1 MiB, with no burst allowance); reads are not throttled.
+    Resource policies are not checked: any account may use a stream by its
+    ARN. No enhanced fan-out consumers; server-side encryption is a label
+    (records are not encrypted).
     """
 
     # -- records --------------------------------------------------------------------

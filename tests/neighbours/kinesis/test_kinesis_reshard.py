@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -122,4 +124,4 @@ class TestUpdateShardCount:
             for s in cloud.kinesis.stream("s").open_shards()
         )
         assert ranges[0][0] == 0 and ranges[-1][1] == HASH_KEY_LIMIT - 1
-        assert all(a[1] + 1 == b[0] for a, b in zip(ranges, ranges[1:], strict=False))
+        assert all(a[1] + 1 == b[0] for a, b in itertools.pairwise(ranges))
