@@ -99,9 +99,11 @@ _TABLE: dict[str, dict[str, str]] = {
         "data-write AWS::SNS::Topic": "Publish PublishBatch",
     },
     "s3": {
-        "read": "GetBucketLocation GetBucketPolicy HeadBucket ListBuckets",
-        "write": "CreateBucket DeleteBucket DeleteBucketPolicy PutBucketPolicy",
-        "data-read AWS::S3::Object": "GetObject HeadObject ListObjectsV2",
+        "read": "GetBucketLocation GetBucketMetricsConfiguration GetBucketPolicy HeadBucket"
+        " ListBucketMetricsConfigurations ListBuckets",
+        "write": "CreateBucket DeleteBucket DeleteBucketMetricsConfiguration DeleteBucketPolicy"
+        " PutBucketMetricsConfiguration PutBucketPolicy",
+        "data-read AWS::S3::Object": "GetObject HeadObject ListObjects ListObjectsV2",
         "data-write AWS::S3::Object": "CopyObject DeleteObject DeleteObjects PutObject",
     },
     "lambda": {
@@ -111,11 +113,12 @@ _TABLE: dict[str, dict[str, str]] = {
         "data-write AWS::Lambda::Function": "Invoke",
     },
     "logs": {
-        "read": "DescribeExportTasks DescribeLogGroups DescribeLogStreams DescribeMetricFilters"
+        "read": "DescribeDestinations DescribeExportTasks DescribeLogGroups DescribeLogStreams"
+        " DescribeMetricFilters"
         " DescribeResourcePolicies DescribeSubscriptionFilters ListTagsForResource"
         " ListTagsLogGroup TestMetricFilter",
         "write": "AssociateKmsKey CancelExportTask CreateExportTask CreateLogGroup"
-        " CreateLogStream DeleteLogGroup DeleteLogStream DeleteMetricFilter"
+        " CreateLogStream DeleteDestination PutDestination PutDestinationPolicy DeleteLogGroup DeleteLogStream DeleteMetricFilter"
         " DeleteResourcePolicy DeleteRetentionPolicy DeleteSubscriptionFilter"
         " DisassociateKmsKey PutMetricFilter PutResourcePolicy PutRetentionPolicy"
         " PutSubscriptionFilter TagLogGroup TagResource UntagLogGroup UntagResource",
@@ -143,7 +146,9 @@ _TABLE: dict[str, dict[str, str]] = {
     "kinesis": {
         "read": "DescribeStream DescribeStreamSummary ListShards ListStreams ListTagsForStream",
         "write": "AddTagsToStream CreateStream DecreaseStreamRetentionPeriod DeleteStream"
-        " IncreaseStreamRetentionPeriod RemoveTagsFromStream",
+        " DisableEnhancedMonitoring EnableEnhancedMonitoring IncreaseStreamRetentionPeriod"
+        " MergeShards RemoveTagsFromStream SplitShard StartStreamEncryption"
+        " StopStreamEncryption UpdateShardCount",
         "data-read AWS::Kinesis::Stream": "GetRecords GetShardIterator",
         "data-write AWS::Kinesis::Stream": "PutRecord PutRecords",
     },
