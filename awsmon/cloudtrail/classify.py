@@ -118,7 +118,8 @@ _TABLE: dict[str, dict[str, str]] = {
         " DescribeResourcePolicies DescribeSubscriptionFilters ListTagsForResource"
         " ListTagsLogGroup TestMetricFilter",
         "write": "AssociateKmsKey CancelExportTask CreateExportTask CreateLogGroup"
-        " CreateLogStream DeleteDestination PutDestination PutDestinationPolicy DeleteLogGroup DeleteLogStream DeleteMetricFilter"
+        " CreateLogStream DeleteDestination DeleteLogGroup DeleteLogStream DeleteMetricFilter"
+        " PutDestination PutDestinationPolicy"
         " DeleteResourcePolicy DeleteRetentionPolicy DeleteSubscriptionFilter"
         " DisassociateKmsKey PutMetricFilter PutResourcePolicy PutRetentionPolicy"
         " PutSubscriptionFilter TagLogGroup TagResource UntagLogGroup UntagResource",
