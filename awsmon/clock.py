@@ -32,38 +32,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from awsmon.errors import ClockError
+from awsmon.times import EPOCH as _EPOCH
+from awsmon.times import to_datetime, to_timedelta
 
 __all__ = ["DEFAULT_START", "Job", "VirtualClock", "to_datetime", "to_timedelta"]
 
 #: Where a clock starts when no start is given: fixed, so every run repeats, and
 #: deliberately not a round date, so a mix-up with the wall clock shows.
 DEFAULT_START = datetime(2025, 3, 14, 15, 9, 26, tzinfo=UTC)
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def to_datetime(value: datetime | float | int) -> datetime:
-    """An aware UTC datetime from a datetime or epoch seconds.
-
-    A naive datetime is taken as UTC, as botocore does.
-    """
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"expected a datetime or epoch seconds, got {value!r}")
-    return _EPOCH + timedelta(seconds=value)
-
-
-def to_timedelta(value: timedelta | float | int) -> timedelta:
-    """A timedelta from a timedelta or a number of seconds."""
-    if isinstance(value, timedelta):
-        return value
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"expected a timedelta or seconds, got {value!r}")
-    return timedelta(seconds=value)
-
 
 class Job:
     """A job scheduled on a `VirtualClock`; keep it to `cancel()` the job.

@@ -20,8 +20,8 @@ from typing import Any, Literal, overload
 from attrs import frozen
 from dateutil import parser as date_parser
 
-from awsmon.clock import to_datetime
 from awsmon.errors import InvalidParameter, ServiceError
+from awsmon.times import to_datetime
 
 __all__ = ["Params", "Wording"]
 

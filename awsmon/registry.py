@@ -192,6 +192,14 @@ SERVICES: list[ServiceSpec] = [
         parameter_case="camel",
     ),
     ServiceSpec(
+        name="schemas",
+        botocore_name="schemas",
+        domain="awsmon.schemas.service:Schemas",
+        api="awsmon.schemas.api:SchemasApi",
+        event_source="schemas.amazonaws.com",
+        arn_service="schemas",
+    ),
+    ServiceSpec(
         name="autoscaling",
         botocore_name="autoscaling",
         domain="awsmon.neighbours.autoscaling.service:AutoScaling",

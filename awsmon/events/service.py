@@ -24,7 +24,7 @@ targets, resource policies, archives and replays, and partner event sources.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -176,6 +176,7 @@ class EventBridge(RuleOperations, BusOperations, ArchiveOperations, PartnerOpera
         self.publish_metrics = True
         self.deliverer = Deliverer(self)
         self._metric_buffer: dict[tuple[str, str], float] = {}
+        self._bus_listeners: dict[str, list[Callable[[dict[str, Any]], None]]] = {}
 
     # -- for tests and other services ------------------------------------------------------
 
@@ -237,6 +238,20 @@ class EventBridge(RuleOperations, BusOperations, ArchiveOperations, PartnerOpera
                 [(now, value)],
                 unit=StandardUnit.COUNT,
             )
+
+    def add_bus_listener(
+        self, bus_name: str, listener: Callable[[dict[str, Any]], None]
+    ) -> Callable[[], None]:
+        """Call `listener(event)` with each event reaching the bus `bus_name`, before its rules
+        see it (schema discovery; not an AWS operation); returns the function removing it."""
+        listeners = self._bus_listeners.setdefault(bus_name, [])
+        listeners.append(listener)
+
+        def remove() -> None:
+            if listener in listeners:
+                listeners.remove(listener)
+
+        return remove
 
     # -- events ------------------------------------------------------------------------
 
@@ -414,6 +429,8 @@ class EventBridge(RuleOperations, BusOperations, ArchiveOperations, PartnerOpera
             resources=resources,
             detail=detail,
         )
+        for listener in self._bus_listeners.get(bus.name, ()):
+            listener(event)
         names = bus.matcher.matching(event)
         if names:  # most events match no rule: no Received for them
             self._deliver(bus, names, Received(event=event, at=at, ingested_at=now))
@@ -421,6 +438,8 @@ class EventBridge(RuleOperations, BusOperations, ArchiveOperations, PartnerOpera
 
     def receive(self, bus: EventBus, received: Received) -> None:
         """Match an event against the bus's rules and deliver it to their targets."""
+        for listener in self._bus_listeners.get(bus.name, ()):
+            listener(received.event)
         names = bus.matcher.matching(received.event)
         if names:
             self._deliver(bus, names, received)

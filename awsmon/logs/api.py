@@ -22,6 +22,7 @@ from typing import Any
 from awsmon.logs._core import Page
 from awsmon.logs.destinations_api import DestinationsApi
 from awsmon.logs.errors import InvalidParameterException
+from awsmon.logs.insights.api import InsightsApi
 from awsmon.logs.model import (
     LOG_GROUP_NAME_PATTERN,
     LOG_STREAM_NAME_PATTERN,
@@ -165,7 +166,7 @@ def _paged(key: str, page: Page[Any], render: Any) -> Response:
     return out
 
 
-class LogsApi(DestinationsApi):
+class LogsApi(InsightsApi, DestinationsApi, WireApi):
     """The CloudWatch Logs wire API (API 2014-03-28)."""
 
     domain: CloudWatchLogs

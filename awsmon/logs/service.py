@@ -39,6 +39,7 @@ from awsmon.logs.errors import (
 )
 from awsmon.logs.export import ExportsMixin
 from awsmon.logs.ingest import EventsMixin
+from awsmon.logs.insights.queries import InsightsQueries
 from awsmon.logs.model import (
     RETENTION_DAYS,
     LogGroup,
@@ -88,8 +89,8 @@ class CloudWatchLogs(EventsMixin, ExportsMixin, DestinationsMixin):
     Retention runs on the clock: events older than the retention are hidden
     from every read at once, and an hourly clock job frees them.
 
-    Simulation notes: no throttling, no data protection, no Logs Insights or
-    Live Tail here; KMS keys are checked through the ``kms`` service when it
+    Simulation notes: no throttling, no data protection, no Live Tail (Logs
+    Insights: `insights`); KMS keys are checked through the ``kms`` service when it
     is registered (any well-formed key ARN is accepted before that).
     """
 
@@ -97,6 +98,7 @@ class CloudWatchLogs(EventsMixin, ExportsMixin, DestinationsMixin):
         super().__init__(ctx)
         self.deliveries: deque[Delivery] = deque(maxlen=10_000)
         self.emf_rejections: deque[tuple[str, str]] = deque(maxlen=10_000)
+        self.insights = InsightsQueries(self)
 
     # -- log groups ------------------------------------------------------------------
 

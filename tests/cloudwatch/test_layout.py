@@ -6,17 +6,16 @@ modules (states, rules, the algorithm, reasons, checks, history records) know
 nothing of the stateful ones; `alarms.store.Alarms` owns the alarms and its
 collaborators reach it through public methods; `service.py` sits on top and
 only the wire APIs and the package's ``__init__`` import it. Imports under
-``TYPE_CHECKING`` and inside functions count.
+``TYPE_CHECKING`` and inside functions count. The rules of the whole package (no
+loops, module sizes, services meeting through public packages) are in
+``tests/test_layers.py``, whose import graph this reads.
 """
 
 from __future__ import annotations
 
-import ast
-from pathlib import Path
-
 import pytest
+from test_layers import GRAPH, MODULES
 
-PACKAGE = Path(__file__).resolve().parents[2] / "awsmon" / "cloudwatch"
 #: Alarm modules that hold no state and call nothing stateful.
 PURE_ALARMS = {
     "actions",
@@ -34,30 +33,11 @@ PURE_ALARMS = {
 }
 #: Modules that make the services stateful: nothing below the service reaches them.
 STATEFUL = {"awsmon.cloud", "awsmon.dispatch", "awsmon.clock"}
-
-
-def _module(path: Path) -> str:
-    parts = ["awsmon", "cloudwatch", *path.relative_to(PACKAGE).with_suffix("").parts]
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
-def _imports(path: Path) -> set[str]:
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module)
-            found.update(f"{node.module}.{alias.name}" for alias in node.names)
-        elif isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-    return found
-
-
-MODULES = {_module(path): path for path in sorted(PACKAGE.rglob("*.py"))}
-IMPORTS = {name: _imports(path) & (set(MODULES) | STATEFUL) for name, path in MODULES.items()}
+IMPORTS = {name: GRAPH[name] for name in MODULES if name.startswith("awsmon.cloudwatch")}
 
 
 def _inside(prefix: str) -> list[str]:
-    return [name for name in MODULES if name == prefix or name.startswith(prefix + ".")]
+    return [name for name in IMPORTS if name == prefix or name.startswith(prefix + ".")]
 
 
 @pytest.mark.parametrize(
@@ -104,29 +84,9 @@ def test_no_module_imports_the_package_itself() -> None:
     assert [n for n, found in IMPORTS.items() if "awsmon.cloudwatch" in found] == []
 
 
-def test_no_import_cycles() -> None:
-    """No two cloudwatch modules import each other, directly or through others."""
-    edges = {n: {i for i in found if i in MODULES and i != n} for n, found in IMPORTS.items()}
-    state: dict[str, int] = {}
-
-    def visit(node: str, trail: list[str]) -> None:
-        state[node] = 1
-        for nxt in sorted(edges[node]):
-            if state.get(nxt) == 1:
-                raise AssertionError(" -> ".join([*trail, node, nxt]))
-            if nxt not in state:
-                visit(nxt, [*trail, node])
-        state[node] = 2
-
-    for name in sorted(edges):
-        if name not in state:
-            visit(name, [])
-
-
-@pytest.mark.parametrize("name", sorted(MODULES))
-def test_modules_stay_small_and_reach_nothing_private(name: str) -> None:
-    """At most 600 lines; no cast to the service and no `service._x` reach-ins."""
+@pytest.mark.parametrize("name", sorted(IMPORTS))
+def test_nothing_reaches_into_the_service(name: str) -> None:
+    """No cast to the service and no `service._x` reach-ins: the owners' public methods only."""
     text = MODULES[name].read_text()
-    assert len(text.splitlines()) <= 600
     assert 'cast("CloudWatch"' not in text
     assert "service._" not in text

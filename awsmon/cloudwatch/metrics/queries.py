@@ -36,6 +36,12 @@ from awsmon.cloudwatch.math.expression import (
     compile_expression,
 )
 from awsmon.cloudwatch.metrics.catalog import MetricCatalog
+from awsmon.cloudwatch.metrics.insights import (
+    INSIGHTS_WINDOW_S,
+    MetricsInsightsQuery,
+    Observation,
+    is_metrics_insights,
+)
 from awsmon.cloudwatch.metrics.model import MetricKey, StandardUnit, check_period
 from awsmon.cloudwatch.metrics.results import (
     MetricDataResult,
@@ -133,6 +139,7 @@ class MetricDataRequest:
         self._start = align_start(self.now, start, min(periods) if periods else self._period)
         self._end = end
         self.compiled: dict[str, MetricExpression] = {}
+        self.insights: dict[str, MetricsInsightsQuery] = {}
         self.statistics: dict[str, Statistic] = {}
         self.messages: dict[str, list[tuple[str, str]]] = {}
         self._results: dict[str, Series | tuple[Series, ...]] = {}
@@ -237,12 +244,49 @@ class MetricDataRequest:
                     stat.metric.name,
                     query_id=query_id,
                 )
+            elif query.expression is not None and is_metrics_insights(query.expression):
+                value = self.metrics_insights(query)
             else:
                 value = self.compiled[query_id].evaluate(self)
         finally:
             self._evaluating.pop()
         self._results[query_id] = value
         return value
+
+    def metrics_insights(self, query: MetricDataQuery) -> tuple[Series, ...]:
+        """The series of a Metrics Insights query: its last 3 hours, per the query's Period.
+
+        Every unit of a metric counts (Metrics Insights ignores units); the
+        label of a query without GROUP BY is its Label, else its Id.
+        """
+        assert query.expression is not None
+        parsed = self.insights.get(query.id) or MetricsInsightsQuery.parse(query.expression)
+        period = query.period or self._period
+        first = epoch_seconds(align_start(self.now, self._start, period))
+        last = epoch_seconds(self._end)
+        earliest = epoch_seconds(self.now) - INSIGHTS_WINDOW_S
+        if first < earliest:
+            first += -(-(earliest - first) // period) * period
+        selected: list[tuple[dict[str, str], dict[int, Observation]]] = []
+        for metric in sorted(self._metrics.all(), key=lambda m: _label_key(m.key)):
+            key = metric.key
+            dims = {d.name: d.value for d in key.dimensions}
+            if not parsed.selects(key.namespace, key.name, dims):
+                continue
+            points: dict[int, Observation] = {}
+            for series in metric.series.values():
+                for bucket, low, high in series.buckets(first, last, period):
+                    count, total, small, large = series.summary(low, high)
+                    seen = points.get(bucket)
+                    points[bucket] = (count, total, small, large) if seen is None else (
+                        seen[0] + count, seen[1] + total, min(seen[2], small), max(seen[3], large)
+                    )  # fmt: skip
+            selected.append((dims, points))
+        found = parsed.evaluate(selected, label=query.label or query.id)
+        return tuple(
+            Series([from_epoch(t) for t in s.points], list(s.points.values()), s.label, period)
+            for s in found
+        )
 
     def read(
         self,
@@ -342,7 +386,16 @@ def validate_queries(queries: Sequence[MetricDataQuery], request: MetricDataRequ
                     )
                 if query.period is not None:
                     check_period(query.period, f"{where}.Period")
-                request.compiled[query.id] = compile_expression(query.expression)
+                if not is_metrics_insights(query.expression):
+                    request.compiled[query.id] = compile_expression(query.expression)
+                elif request.insights:
+                    raise _invalid(
+                        "Only one Metrics Insights query is allowed per request.",
+                        f"{where}.Expression",
+                        query.expression,
+                    )
+                else:
+                    request.insights[query.id] = MetricsInsightsQuery.parse(query.expression)
         except ValidationError:
             raise
         except InvalidParameter as error:
