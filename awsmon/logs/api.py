@@ -166,7 +166,7 @@ def _paged(key: str, page: Page[Any], render: Any) -> Response:
     return out
 
 
-class LogsApi(InsightsApi, DestinationsApi, WireApi):
+class LogsApi(InsightsApi, DestinationsApi):
     """The CloudWatch Logs wire API (API 2014-03-28)."""
 
     domain: CloudWatchLogs
