@@ -145,12 +145,14 @@ _TABLE: dict[str, dict[str, str]] = {
         "data-write AWS::Events::EventBus": "PutEvents PutPartnerEvents",
     },
     "kinesis": {
-        "read": "DescribeStream DescribeStreamSummary ListShards ListStreams ListTagsForStream",
+        "read": "DescribeStream DescribeStreamConsumer DescribeStreamSummary ListShards"
+        " ListStreamConsumers ListStreams ListTagsForStream",
         "write": "AddTagsToStream CreateStream DecreaseStreamRetentionPeriod DeleteStream"
         " DisableEnhancedMonitoring EnableEnhancedMonitoring IncreaseStreamRetentionPeriod"
-        " MergeShards RemoveTagsFromStream SplitShard StartStreamEncryption"
+        " DeregisterStreamConsumer MergeShards RegisterStreamConsumer RemoveTagsFromStream"
+        " SplitShard StartStreamEncryption"
         " StopStreamEncryption UpdateShardCount",
-        "data-read AWS::Kinesis::Stream": "GetRecords GetShardIterator",
+        "data-read AWS::Kinesis::Stream": "GetRecords GetShardIterator SubscribeToShard",
         "data-write AWS::Kinesis::Stream": "PutRecord PutRecords",
     },
     "firehose": {

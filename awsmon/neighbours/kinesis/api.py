@@ -22,6 +22,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from awsmon.neighbours.kinesis.consumers import Consumer
 from awsmon.neighbours.kinesis.errors import InvalidArgumentException, ValidationException
 from awsmon.neighbours.kinesis.metrics import SHARD_LEVEL
 from awsmon.neighbours.kinesis.model import RecordInput
@@ -461,3 +462,48 @@ class KinesisApi(WireApi):
         """StopStreamEncryption → nothing (the stream is UPDATING)."""
         self.domain.stop_stream_encryption(*self._encryption(params))
         return {}
+
+    # -- enhanced fan-out consumers ----------------------------------------------------
+
+    def _consumer_args(self, params: Params) -> dict[str, str | None]:
+        return {
+            "consumer_arn": params.string("ConsumerARN", min_length=1, max_length=2048),
+            "stream_arn": params.string("StreamARN", min_length=1, max_length=2048),
+            "consumer_name": params.string("ConsumerName", min_length=1, max_length=128),
+        }
+
+    @handles("RegisterStreamConsumer")
+    def register_stream_consumer(self, params: Params) -> Response:
+        """RegisterStreamConsumer → ``Consumer`` (CREATING)."""
+        stream_arn = params.string("StreamARN", required=True, min_length=1, max_length=2048)
+        name = params.string("ConsumerName", required=True, min_length=1, max_length=128)
+        return {"Consumer": _consumer(self.domain.register_stream_consumer(stream_arn, name))}
+
+    @handles("DescribeStreamConsumer")
+    def describe_stream_consumer(self, params: Params) -> Response:
+        """DescribeStreamConsumer → ``ConsumerDescription``."""
+        found = self.domain.describe_stream_consumer(**self._consumer_args(params))
+        return {"ConsumerDescription": {**_consumer(found), "StreamARN": found.stream_arn}}
+
+    @handles("ListStreamConsumers")
+    def list_stream_consumers(self, params: Params) -> Response:
+        """ListStreamConsumers → ``Consumers`` (one page)."""
+        stream_arn = params.string("StreamARN", required=True, min_length=1, max_length=2048)
+        params.integer("MaxResults", minimum=1, maximum=10000)
+        found = self.domain.list_stream_consumers(stream_arn)
+        return {"Consumers": [_consumer(c) for c in found]}
+
+    @handles("DeregisterStreamConsumer")
+    def deregister_stream_consumer(self, params: Params) -> Response:
+        """DeregisterStreamConsumer → nothing (the consumer is DELETING)."""
+        self.domain.deregister_stream_consumer(**self._consumer_args(params))
+        return {}
+
+
+def _consumer(found: Consumer) -> Response:
+    return {
+        "ConsumerName": found.name,
+        "ConsumerARN": found.arn,
+        "ConsumerStatus": found.status,
+        "ConsumerCreationTimestamp": found.created_at.replace(microsecond=0),
+    }

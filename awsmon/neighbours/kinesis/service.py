@@ -24,6 +24,7 @@ from datetime import datetime
 
 from awsmon.clock import to_datetime
 from awsmon.dispatch import operation
+from awsmon.neighbours.kinesis.consumers import Consumers
 from awsmon.neighbours.kinesis.errors import (
     ExpiredIteratorException,
     InvalidArgumentException,
@@ -41,7 +42,6 @@ from awsmon.neighbours.kinesis.model import (
     ShardIteratorType,
     shard_id_of,
 )
-from awsmon.neighbours.kinesis.reshard import Resharding
 from awsmon.neighbours.kinesis.store import (
     Shard,
     Stream,
@@ -59,7 +59,7 @@ __all__ = ["Kinesis"]
 _ITERATOR_LIFETIME_MS = 300_000
 
 
-class Kinesis(Resharding):
+class Kinesis(Consumers):
     """Amazon Kinesis Data Streams in one account and region.
 
     Operations, by purpose:
@@ -71,6 +71,9 @@ class Kinesis(Resharding):
     - records: `put_record`, `put_records`, `get_shard_iterator`, `get_records`
     - resharding (`awsmon.neighbours.kinesis.reshard`): `split_shard`,
       `merge_shards`, `update_shard_count`
+    - enhanced fan-out (`awsmon.neighbours.kinesis.consumers`):
+      `register_stream_consumer`, `describe_stream_consumer`,
+      `list_stream_consumers`, `deregister_stream_consumer`, `subscribe_to_shard`
     - options (`awsmon.neighbours.kinesis.options`): `enable_enhanced_monitoring`,
       `disable_enhanced_monitoring`, `start_stream_encryption`, `stop_stream_encryption`
     - metrics: AWS/Kinesis each minute (`awsmon.neighbours.kinesis.metrics`;
@@ -102,7 +105,7 @@ class Kinesis(Resharding):
     `shard_bytes_per_second` bytes in each virtual second (AWS's 1,000
     records and 1 MiB, with no burst allowance); reads are not throttled.
     Resource policies are not checked: any account may use a stream by its
-    ARN. No enhanced fan-out consumers; server-side encryption is a label
+    ARN. SubscribeToShard is a domain call; server-side encryption is a label
     (records are not encrypted).
     """
 
