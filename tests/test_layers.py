@@ -57,12 +57,31 @@ STATEFUL_NAMES = {"service", "api"}
 #: that is a package makes all its modules pure.
 PURE = (
     "events.pattern",
+    "events._pattern_compiler",
+    "events._pattern_json",
+    "events._pattern_limits",
+    "events._pattern_values",
     "events.ruler",
+    "events._ruler_flat",
+    "events._ruler_index",
     "events.schedule",
+    "events._cron_fields",
     "events.transform",
+    "events._input_template",
+    "events._jsonpath",
+    "events.detail",
     "logs.filter_pattern",
+    "logs.filter_pattern_delimited",
+    "logs.filter_pattern_json",
+    "logs.filter_pattern_regex",
+    "logs.filter_pattern_scan",
+    "logs.filter_pattern_selector",
     "xray.filter_expression",
+    "xray.filter_syntax",
+    "xray.filter_tree",
     "xray.sampling",
+    "xray.trace_tree",
+    "xray.rootcause",
     "cloudwatch.math",
     "cloudwatch.metrics.statistics",
     "cloudwatch.metrics.aggregate",
@@ -106,6 +125,7 @@ PURE = (
     "neighbours.ec2.agent.figures",
 )
 MAX_LINES = 600
+MAX_FUNCTION_LINES = 80
 
 
 def _module_name(path: Path) -> str:
@@ -221,6 +241,26 @@ def test_modules_stay_small() -> None:
         if (n := len(path.read_text().splitlines())) > MAX_LINES
     }
     assert big == {}
+
+
+def test_functions_stay_short() -> None:
+    """No function body over 80 lines (docstring aside): a longer one hides its steps."""
+    long = []
+    for name, path in MODULES.items():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            body = node.body
+            if (
+                len(body) > 1
+                and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant)
+            ):
+                body = body[1:]
+            size = (node.end_lineno or node.lineno) - body[0].lineno + 1
+            if size > MAX_FUNCTION_LINES:
+                long.append(f"{name}.{node.name}: {size} lines")
+    assert long == [], "\n".join(long)
 
 
 def _cycles() -> list[list[str]]:

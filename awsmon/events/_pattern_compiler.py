@@ -34,7 +34,7 @@ from awsmon.events._pattern_values import (
 )
 
 if TYPE_CHECKING:
-    from awsmon.events.pattern import PatternLimits
+    from awsmon.events._pattern_limits import PatternLimits
 
 __all__ = ["OR", "RESERVED_IN_OR", "compile_pattern"]
 

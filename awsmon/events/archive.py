@@ -49,15 +49,13 @@ from awsmon.events.model import (
     ArchivedEvent,
     ArchiveState,
     EventBus,
+    Received,
     Replay,
     ReplayState,
     Rule,
     Target,
 )
 from awsmon.events.pattern import EventPattern
-
-if TYPE_CHECKING:
-    from awsmon.events.service import Received
 
 __all__ = ["ArchiveOperations"]
 
@@ -444,8 +442,6 @@ class ArchiveOperations(Service):
     def _replay_one(
         self, replay: Replay, bus: EventBus, archived: ArchivedEvent, only: frozenset[str] | None
     ) -> None:
-        from awsmon.events.service import Received
-
         event: dict[str, Any] = {}
         for key, value in archived.event.items():
             if key == "id":

@@ -19,6 +19,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from awsmon.arn import Arn, InvalidArn
 from awsmon.dispatch import Service, operation
 from awsmon.events.errors import (
     LimitExceededException,
@@ -38,6 +39,7 @@ from awsmon.events.model import (
     Rule,
 )
 from awsmon.identity import Principal
+from awsmon.policy import MalformedPolicy, PolicyDocument
 
 __all__ = ["LIMIT_MESSAGE", "BusOperations"]
 
@@ -86,9 +88,12 @@ class BusOperations(Service):
             return self.buses[DEFAULT_BUS]
         name = name_or_arn
         if name_or_arn.startswith("arn:"):
-            parts = name_or_arn.split(":", 5)
-            name = parts[5].split("/", 1)[-1] if len(parts) == 6 else name_or_arn
-            if len(parts) != 6 or (parts[3], parts[4]) != (self.region, self.account_id):
+            try:
+                arn = Arn.parse(name_or_arn)
+            except InvalidArn:
+                raise _not_found_bus(name_or_arn) from None
+            name = arn.resource.split("/", 1)[-1]
+            if (arn.region, arn.account_id) != (self.region, self.account_id):
                 raise _not_found_bus(name)
         found = self.buses.get(name)
         if found is None:
@@ -240,8 +245,6 @@ class BusOperations(Service):
             ValidationException: a malformed policy or statement.
             PolicyLengthExceededException: the policy would pass 10,240 characters.
         """
-        from awsmon.policy import MalformedPolicy, PolicyDocument
-
         bus = self.bus(event_bus_name)
         if policy is not None:
             try:
@@ -331,8 +334,6 @@ class BusOperations(Service):
             return True
         if not bus.policy:
             return False
-        from awsmon.policy import MalformedPolicy, PolicyDocument
-
         try:
             document = PolicyDocument.parse(json.dumps(bus.policy))
         except MalformedPolicy:
@@ -343,9 +344,12 @@ class BusOperations(Service):
     # -- tags ------------------------------------------------------------------------
 
     def _tagged(self, resource_arn: str, *, changing: bool) -> dict[str, str]:
-        parts = resource_arn.split(":", 5)
-        if len(parts) == 6 and (parts[3], parts[4]) == (self.region, self.account_id):
-            kind, _, path = parts[5].partition("/")
+        try:
+            arn: Arn | None = Arn.parse(resource_arn)
+        except InvalidArn:
+            arn = None
+        if arn is not None and (arn.region, arn.account_id) == (self.region, self.account_id):
+            kind, _, path = arn.resource.partition("/")
             if kind == "event-bus" and path in self.buses:
                 return self.buses[path].tags
             if kind == "rule":

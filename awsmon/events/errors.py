@@ -23,8 +23,10 @@ from __future__ import annotations
 from typing import Any
 
 from awsmon.errors import AlreadyExists, Conflict, InvalidParameter, LimitExceeded, NotFound
+from awsmon.params import Params, Wording
 
 __all__ = [
+    "WORDING",
     "IllegalStatusException",
     "InvalidEventPatternException",
     "InvalidStateException",
@@ -35,6 +37,10 @@ __all__ = [
     "ResourceNotFoundException",
     "ValidationException",
 ]
+
+#: How EventBridge words validation errors: members in lower camel case, located
+#: by path (``targets.1.member.id``); a missing member is ``Value null ... must not be null``.
+WORDING = Wording(member_case="camel", missing="null")
 
 
 class InvalidEventPatternException(
@@ -131,3 +137,9 @@ class ResourceAlreadyExistsException(
 
 class ResourceNotFoundException(NotFound, code="ResourceNotFoundException", service="events"):
     """The bus, rule, archive, replay, event source or policy statement does not exist."""
+
+
+#: AWS's validation errors for members the domain checks, named by their request
+#: path (``REQUEST.invalid("targets.1.member.inputPath", value, constraint)``), in
+#: EventBridge's wording; the wire layer's `Params` words its own the same way.
+REQUEST = Params({}, invalid=ValidationException, missing=ValidationException, wording=WORDING)

@@ -28,6 +28,7 @@ import attrs
 
 from awsmon.arn import partition_for
 from awsmon.dispatch import Service, operation
+from awsmon.events.detail import parse_detail
 from awsmon.events.errors import (
     InvalidStateException,
     ResourceAlreadyExistsException,
@@ -41,9 +42,6 @@ from awsmon.events.model import (
     PutEventsResult,
     PutEventsResultEntry,
 )
-
-if TYPE_CHECKING:
-    from awsmon.events.service import EventBridge
 
 __all__ = ["PartnerOperations"]
 
@@ -79,10 +77,8 @@ class PartnerOperations(Service):
         self.event_sources: dict[str, EventSource] = {}  # sources offered to this account
         self.partner_sources: dict[str, set[str]] = {}  # sources this partner made -> accounts
 
-    def _customer(self, account: str) -> EventBridge:
-        customer: EventBridge = (
-            self.ctx.cloud.account(account).region(self.region).service(self.ctx.spec.name)
-        )
+    def _customer(self, account: str) -> PartnerOperations:
+        customer: PartnerOperations = self.ctx.sibling(self.ctx.spec.name, account_id=account)
         return customer
 
     def _set_source_state(self, name: str, state: EventSourceState) -> None:
@@ -175,8 +171,6 @@ class PartnerOperations(Service):
         return PutEventsResult(tuple(self._partner_entry(e) for e in entries))
 
     def _partner_entry(self, entry: PutEventsEntry) -> PutEventsResultEntry:
-        from awsmon.events.service import _parse_detail
-
         for member, value in (
             ("Source", entry.source),
             ("DetailType", entry.detail_type),
@@ -190,7 +184,7 @@ class PartnerOperations(Service):
                 )
         assert entry.source is not None and entry.detail_type is not None
         assert entry.detail is not None
-        detail = _parse_detail(entry.detail)
+        detail = parse_detail(entry.detail)
         if detail is None:
             return PutEventsResultEntry(
                 error_code="MalformedDetail", error_message="Detail is malformed."

@@ -62,6 +62,7 @@ import attrs
 
 from awsmon.events._pattern_compiler import compile_pattern
 from awsmon.events._pattern_json import pattern_error
+from awsmon.events._pattern_limits import DEFAULT_LIMITS, PatternLimits
 from awsmon.events._pattern_values import ValueMatcher
 from awsmon.events.errors import InvalidEventPatternException
 
@@ -83,32 +84,6 @@ Membership: TypeAlias = tuple[tuple[int, int], ...]
 Leaf: TypeAlias = tuple[Any, Membership]
 #: An event's leaves by dotted path.
 FlatEvent: TypeAlias = Mapping[str, Sequence[Leaf]]
-
-
-@attrs.frozen(kw_only=True)
-class PatternLimits:
-    """The limits a pattern is validated against (the defaults are AWS's).
-
-    Attributes:
-        max_length: longest pattern text, in characters (service quota 2048,
-            adjustable); None for no limit.
-        max_or_combinations: most branches ``$or`` may expand into (1000).
-        numeric_bound: largest absolute numeric operand (5.0e9); None for any
-            finite number.
-        numeric_decimals: most digits after the decimal point in a numeric
-            operand; None (the default) for no check.
-        max_wildcard_complexity: most wildcard positions one value may keep
-            alive in one field (UNCONFIRMED threshold); None for no check.
-    """
-
-    max_length: int | None = 2048
-    max_or_combinations: int = 1000
-    numeric_bound: float | None = 5e9
-    numeric_decimals: int | None = None
-    max_wildcard_complexity: int | None = 10
-
-
-DEFAULT_LIMITS = PatternLimits()
 
 
 def _java_order(path: str) -> bytes:

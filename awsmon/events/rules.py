@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from awsmon.arn import Arn, InvalidArn
 from awsmon.dispatch import Service, operation
 from awsmon.events.buses import LIMIT_MESSAGE
 from awsmon.events.errors import (
@@ -405,13 +406,14 @@ class RuleOperations(Service):
     def _compile_target(self, target: Target, index: int) -> Target:
         member = f"targets.{index}.member"
         arn = target.arn
-        parts = arn.split(":")
-        if len(parts) < 6 or parts[0] != "arn":
+        try:
+            parsed = Arn.parse(arn)
+        except InvalidArn:
             raise ValidationException(
                 f"Parameter {arn} is not valid. Reason: Provided Arn is not in correct format.",
                 param="Arn",
                 value=arn,
-            )
+            ) from None
         if target.service == "sqs" and arn.endswith(".fifo") and target.message_group_id is None:
             raise ValidationException(
                 f"Parameter(s) SqsParameters must be specified for target: {target.id}.",
@@ -423,7 +425,7 @@ class RuleOperations(Service):
             or target.input_path is not None
             or target.input_template is not None
         )
-        if target.service == "events" and parts[4] != self.account_id and has_input:
+        if target.service == "events" and parsed.account_id != self.account_id and has_input:
             raise ValidationException(
                 f"Modifying the input for target {target.id} is not supported: Input, InputPath "
                 "and InputTransformer are not available for an event bus of another account.",

@@ -75,7 +75,7 @@ from awsmon.events._cron_fields import (
     render_values,
     tail_from,
 )
-from awsmon.events.errors import ValidationException
+from awsmon.events.errors import REQUEST, ValidationException
 
 __all__ = [
     "INVALID_MESSAGE",
@@ -298,12 +298,10 @@ def parse_schedule(expression: str) -> Schedule:
     datetime.timedelta(seconds=3600)
     """
     if len(expression) > MAX_EXPRESSION_LENGTH:
-        raise ValidationException(
-            f"1 validation error detected: Value '{expression}' at 'scheduleExpression' "
-            "failed to satisfy constraint: Member must have length less than or equal to "
-            f"{MAX_EXPRESSION_LENGTH}",
-            param="ScheduleExpression",
-            value=expression,
+        raise REQUEST.invalid(
+            "ScheduleExpression",
+            expression,
+            f"Member must have length less than or equal to {MAX_EXPRESSION_LENGTH}",
         )
     return _Parser(expression).parse()
 

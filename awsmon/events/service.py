@@ -28,11 +28,14 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from awsmon.arn import Arn, InvalidArn
 from awsmon.clock import to_datetime
+from awsmon.cloudwatch import MetricKey, StandardUnit
 from awsmon.dispatch import operation
 from awsmon.events.archive import ArchiveOperations
 from awsmon.events.buses import BusOperations
-from awsmon.events.errors import ValidationException
+from awsmon.events.detail import parse_detail
+from awsmon.events.errors import REQUEST, ValidationException
 from awsmon.events.model import (
     ARCHIVE_RULE_MANAGER,
     DEFAULT_BUS,
@@ -70,38 +73,6 @@ def _read_only_management(event: Mapping[str, Any]) -> bool:
         return flag
     name = str(detail.get("eventName", ""))
     return name.startswith(("Describe", "Get", "List")) and name not in _READ_ONLY_EXCEPTIONS
-
-
-def _parse_detail(detail: str | Mapping[str, Any]) -> dict[str, Any] | None:
-    """The Detail as a JSON object, or None when it is not one (MalformedDetail).
-
-    Integers must fit in a signed 64-bit integer, NaN and Infinity are not
-    JSON, and nesting deeper than the parser goes is malformed too.
-    """
-    if isinstance(detail, Mapping):
-        return dict(detail)
-    try:
-        if type(detail) is str:  # json.loads would build a decoder per call
-            value = _DETAIL_DECODER.decode(detail)
-        else:
-            value = json.loads(detail, parse_int=_int64, parse_constant=_no_constant)
-    except (ValueError, RecursionError):
-        return None
-    return value if isinstance(value, dict) else None
-
-
-def _int64(text: str) -> int:
-    value = int(text)
-    if not -(2**63) <= value < 2**63:
-        raise ValueError(f"{text} does not fit in 64 bits")
-    return value
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(name)
-
-
-_DETAIL_DECODER = json.JSONDecoder(parse_int=_int64, parse_constant=_no_constant)
 
 
 class EventBridge(RuleOperations, BusOperations, ArchiveOperations, PartnerOperations):
@@ -224,8 +195,6 @@ class EventBridge(RuleOperations, BusOperations, ArchiveOperations, PartnerOpera
         buffer[key] = buffer.get(key, 0.0) + value
 
     def _flush_metrics(self) -> None:
-        from awsmon.cloudwatch import MetricKey, StandardUnit
-
         buffer, self._metric_buffer = self._metric_buffer, {}
         try:
             cloudwatch = self.ctx.sibling("cloudwatch")
@@ -284,13 +253,8 @@ class EventBridge(RuleOperations, BusOperations, ArchiveOperations, PartnerOpera
         """The whole-request checks of PutEvents and PutPartnerEvents: 1..`most` entries whose
         total size (as `entry_size` counts it) is within `max_put_events_bytes`."""
         if not 1 <= len(entries) <= most:
-            raise ValidationException(
-                f"1 validation error detected: Value '{list(entries)}' at 'entries' failed to "
-                "satisfy constraint: Member must have length "
-                + (f"less than or equal to {most}" if entries else "greater than or equal to 1"),
-                param="Entries",
-                value=len(entries),
-            )
+            bound = f"less than or equal to {most}" if entries else "greater than or equal to 1"
+            raise REQUEST.invalid("Entries", list(entries), f"Member must have length {bound}")
         if sum(entry_size(e) for e in entries) > self.max_put_events_bytes:
             raise ValidationException(
                 "Total size of the entries in the request is over the limit.",
@@ -309,7 +273,7 @@ class EventBridge(RuleOperations, BusOperations, ArchiveOperations, PartnerOpera
                         "required argument.",
                     )
         assert source is not None and detail_type is not None and raw is not None
-        detail = _parse_detail(raw)
+        detail = parse_detail(raw)
         if detail is None:
             return PutEventsResultEntry(
                 error_code="MalformedDetail", error_message="Detail is malformed."
@@ -340,18 +304,21 @@ class EventBridge(RuleOperations, BusOperations, ArchiveOperations, PartnerOpera
         service: EventBridge = self
         name = name_or_arn or DEFAULT_BUS
         if name.startswith("arn:"):
-            parts = name.split(":", 5)
-            name = parts[5].split("/", 1)[-1]
-            if (parts[3], parts[4]) != (self.region, self.account_id):
-                place = self.ctx.cloud.account(parts[4]).region(parts[3])
-                service = place.service(self.ctx.spec.name)
+            try:
+                arn = Arn.parse(name)
+            except InvalidArn:
+                arn = None
+            if arn is not None:
+                name = arn.resource.split("/", 1)[-1]
+                if (arn.region, arn.account_id) != (self.region, self.account_id):
+                    service = self.ctx.service_at(arn, self.ctx.spec.name)
         bus = service.buses.get(name)
         if bus is None:
             return PutEventsResultEntry(
                 error_code="ResourceNotFoundException",
                 error_message=f"Event bus {name} does not exist.",
             )
-        principal = self.ctx.cloud.principal
+        principal = self.ctx.principal
         if service is not self and not service.allows_put_events(bus, principal):
             return PutEventsResultEntry(
                 error_code="AccessDeniedException",

@@ -77,7 +77,7 @@ from awsmon.events._input_template import (
     substitute,
 )
 from awsmon.events._jsonpath import JsonPath, PathSyntaxError
-from awsmon.events.errors import ValidationException
+from awsmon.events.errors import REQUEST, ValidationException
 
 __all__ = [
     "PREDEFINED_VARIABLES",
@@ -152,16 +152,6 @@ def _is_json(text: str) -> bool:
     return True
 
 
-def _constraint_error(value: object, location: str, constraint: str) -> ValidationException:
-    """AWS's message for a request member that breaks its API model."""
-    return ValidationException(
-        f"1 validation error detected: Value '{value}' at '{location}' "
-        f"failed to satisfy constraint: {constraint}",
-        param=location,
-        value=value,
-    )
-
-
 # --------------------------------------------------------------------------- simple inputs
 
 
@@ -202,9 +192,9 @@ class ConstantInput:
                 ("Input for target {id} is not a valid JSON text.").
         """
         if len(text) > MAX_INPUT_LENGTH:
-            raise _constraint_error(
-                text,
+            raise REQUEST.invalid(
                 f"{member}.input",
+                text,
                 f"Member must have length less than or equal to {MAX_INPUT_LENGTH}",
             )
         if not _is_json(text):
@@ -247,9 +237,9 @@ class InputPath:
                 in the message).
         """
         if len(text) > MAX_PATH_LENGTH:
-            raise _constraint_error(
-                text,
+            raise REQUEST.invalid(
                 f"{member}.inputPath",
+                text,
                 f"Member must have length less than or equal to {MAX_PATH_LENGTH}",
             )
         try:
@@ -340,7 +330,7 @@ class InputTransformer:
                 if not input_template
                 else f"Member must have length less than or equal to {MAX_TEMPLATE_LENGTH}"
             )
-            raise _constraint_error(input_template, f"{location}.inputTemplate", constraint)
+            raise REQUEST.invalid(f"{location}.inputTemplate", input_template, constraint)
         known = {name for name, _ in paths} | set(PREDEFINED_VARIABLES)
         mode, parts = TemplateCompiler(input_template, known, target_id).compile()
         return cls(
@@ -404,8 +394,8 @@ def _compile_paths(
     where = f"{location}.inputPathsMap"
     shown = "{" + ", ".join(f"{k}={v}" for k, v in input_paths_map.items()) + "}"
     if len(input_paths_map) > MAX_PATHS:
-        raise _constraint_error(
-            shown, where, f"Member must have length less than or equal to {MAX_PATHS}"
+        raise REQUEST.invalid(
+            where, shown, f"Member must have length less than or equal to {MAX_PATHS}"
         )
     compiled: list[tuple[str, JsonPath]] = []
     for key, path in input_paths_map.items():
@@ -418,13 +408,13 @@ def _compile_paths(
             broken.append(f"Member must satisfy regular expression pattern: {_KEY_PATTERN}")
         if broken:
             constraint = f"Map keys must satisfy constraint: [{', '.join(broken)}]"
-            raise _constraint_error(shown, where, constraint)
+            raise REQUEST.invalid(where, shown, constraint)
         if len(path) > MAX_PATH_LENGTH:
             constraint = (
                 "Map value must satisfy constraint: "
                 f"[Member must have length less than or equal to {MAX_PATH_LENGTH}]"
             )
-            raise _constraint_error(shown, where, constraint)
+            raise REQUEST.invalid(where, shown, constraint)
         try:
             compiled.append((key, JsonPath.parse(path)))
         except PathSyntaxError as error:
@@ -486,8 +476,8 @@ def compile_target_input(
     if not has_transformer:
         return WholeEvent()
     if input_template is None:
-        raise _constraint_error(
-            "null", f"{member}.inputTransformer.inputTemplate", "Member must not be null"
+        raise REQUEST.invalid(
+            f"{member}.inputTransformer.inputTemplate", "null", "Member must not be null"
         )
     return InputTransformer.compile(
         input_paths_map, input_template, target_id=target_id, member=member

@@ -16,10 +16,11 @@ from typing import Any, Generic, TypeVar
 
 from attrs import frozen
 
+from awsmon.arn import Arn, InvalidArn
 from awsmon.clock import Job
 from awsmon.cloudwatch import StandardUnit, VendedMetrics
 from awsmon.dispatch import Service
-from awsmon.logs.errors import InvalidParameterException, ResourceNotFoundException
+from awsmon.logs.errors import REQUEST, InvalidParameterException, ResourceNotFoundException
 from awsmon.logs.model import ExportTask, LogGroup, LogStream, ResourcePolicy, to_millis
 
 __all__ = ["DAY_MS", "LogsCore", "Page"]
@@ -72,18 +73,10 @@ def check_limit(limit: int | None, maximum: int, default: int) -> int:
     if limit is None:
         return default
     if limit < 1:
-        raise InvalidParameterException(
-            f"1 validation error detected: Value '{limit}' at 'limit' failed to satisfy "
-            "constraint: Member must have value greater than or equal to 1",
-            param="limit",
-            value=limit,
-        )
+        raise REQUEST.invalid("limit", limit, "Member must have value greater than or equal to 1")
     if limit > maximum:
-        raise InvalidParameterException(
-            f"1 validation error detected: Value '{limit}' at 'limit' failed to satisfy "
-            f"constraint: Member must have value less than or equal to {maximum}",
-            param="limit",
-            value=limit,
+        raise REQUEST.invalid(
+            "limit", limit, f"Member must have value less than or equal to {maximum}"
         )
     return limit
 
@@ -212,21 +205,41 @@ class LogsCore(Service):
         """
         if not identifier.startswith("arn:"):
             return identifier
-        parts = identifier.split(":", 6)
+        try:
+            arn: Arn | None = Arn.parse(identifier)
+        except InvalidArn:
+            arn = None
         if (
-            len(parts) < 7
-            or parts[2] != "logs"
-            or parts[5] != "log-group"
-            or parts[3] != self.region
-            or parts[4] != self.account_id
+            arn is None
+            or arn.service != "logs"
+            or not arn.resource.startswith("log-group:")
+            or (arn.region, arn.account_id) != (self.region, self.account_id)
         ):
             raise ResourceNotFoundException(
                 "The specified log group does not exist.",
                 param="logGroupIdentifier",
                 value=identifier,
             )
-        name = parts[6]
+        name = arn.resource_id
         return name[:-2] if name.endswith(":*") else name
+
+    def group_by_arn(self, resource_arn: str) -> LogGroup:
+        """The log group of this account and region that `resource_arn` names.
+
+        Raises:
+            ResourceNotFoundException: not the ARN of an existing group here.
+        """
+        try:
+            name = self.group_name_of(resource_arn) if resource_arn.startswith("arn:") else None
+        except ResourceNotFoundException:
+            name = None
+        if name is None or name not in self.log_groups:
+            raise ResourceNotFoundException(
+                f"The specified resource does not exist: {resource_arn}",
+                param="resourceArn",
+                value=resource_arn,
+            )
+        return self.log_groups[name]
 
     def log_stream(self, group: LogGroup, log_stream_name: str) -> LogStream:
         """The stream `log_stream_name` of `group`.

@@ -18,8 +18,10 @@ from awsmon.errors import (
     LimitExceeded,
     NotFound,
 )
+from awsmon.params import Params, Wording
 
 __all__ = [
+    "REQUEST",
     "AccessDeniedException",
     "InvalidOperationException",
     "InvalidParameterException",
@@ -29,6 +31,7 @@ __all__ = [
     "ResourceNotFoundException",
     "TooManyTagsException",
     "ValidationException",
+    "validation_message",
 ]
 
 
@@ -68,3 +71,20 @@ class TooManyTagsException(LimitExceeded, code="TooManyTagsException", service="
 
 class ValidationException(InvalidParameter, code="ValidationException", service="logs"):
     """The request breaks a rule checked before the operation (deletion protection)."""
+
+
+def validation_message(param: str, value: object, constraint: str) -> str:
+    """AWS's message for `param`=`value` breaking a modelled constraint.
+
+    The wording is `awsmon.params.Wording`'s, the one place it lives; `param`
+    is the member's path as AWS writes it (``logEvents.1.member.message``).
+    """
+    return _WORDING.invalid_message(param, value, constraint)
+
+
+_WORDING = Wording()
+
+#: AWS's validation errors for members the domain checks, named by their request
+#: path (``REQUEST.invalid("limit", 0, "Member must ...")``), in CloudWatch Logs'
+#: wording; the wire layer's `Params` words its own the same way.
+REQUEST = Params({}, invalid=InvalidParameterException, missing=InvalidParameterException)

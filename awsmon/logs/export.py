@@ -149,7 +149,7 @@ class ExportsMixin(LogsCore):
             raise _bucket_error("GetBucketAcl")
         key = f"{prefix}/aws-logs-write-test" if prefix else "aws-logs-write-test"
         try:
-            with self.ctx.cloud.as_principal(who):
+            with self.ctx.as_principal(who):
                 s3.put_object(bucket, key, b"Permission Check Successful")
         except ServiceError:
             raise _bucket_error("PutObject") from None
@@ -183,7 +183,7 @@ class ExportsMixin(LogsCore):
         group = self.log_groups[task.log_group_name]
         cutoff = self.retention_cutoff(group)
         low = task.from_ms if cutoff is None else max(task.from_ms, cutoff)
-        with self.ctx.cloud.as_principal(self._as_logs()):
+        with self.ctx.as_principal(self._as_logs()):
             for name in sorted(group.streams):
                 if task.log_stream_name_prefix and not name.startswith(task.log_stream_name_prefix):
                     continue

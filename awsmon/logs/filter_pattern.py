@@ -62,7 +62,7 @@ from types import MappingProxyType
 
 from attrs import field, frozen
 
-from awsmon.logs.errors import InvalidParameterException
+from awsmon.logs.errors import REQUEST, InvalidParameterException
 from awsmon.logs.filter_pattern_delimited import DelimitedPattern, parse_delimited_pattern
 from awsmon.logs.filter_pattern_json import JsonPattern, parse_json_pattern
 from awsmon.logs.filter_pattern_regex import parse_regex
@@ -263,12 +263,10 @@ class FilterPattern:
 def _compile(text: str) -> FilterPattern:
     """Parse `text` into a `FilterPattern` (see `FilterPattern.parse`)."""
     if len(text) > MAX_PATTERN_LENGTH:
-        raise InvalidParameterException(
-            f"1 validation error detected: Value '{text}' at 'filterPattern' failed to "
-            f"satisfy constraint: Member must have length less than or equal to "
-            f"{MAX_PATTERN_LENGTH}",
-            param="filterPattern",
-            value=text,
+        raise REQUEST.invalid(
+            "filterPattern",
+            text,
+            f"Member must have length less than or equal to {MAX_PATTERN_LENGTH}",
         )
     scanner = Scanner(text)
     scanner.skip_spaces()

@@ -1,10 +1,10 @@
 """Metric filters and subscription filters: their operations and what they do on ingestion.
 
 `FiltersMixin` adds to `awsmon.logs.service.CloudWatchLogs` the operations
-PutMetricFilter, DescribeMetricFilters, DeleteMetricFilter,
-TestMetricFilter, PutSubscriptionFilter, DescribeSubscriptionFilters and
-DeleteSubscriptionFilter, and `apply_filters`, which PutLogEvents calls with
-each accepted batch:
+PutMetricFilter, DescribeMetricFilters, DeleteMetricFilter and
+TestMetricFilter (the subscription filters' operations are in
+`awsmon.logs.subscription_filters`), and `apply_filters`, which PutLogEvents
+calls with each accepted batch:
 
 - each metric filter publishes, for every event that matches, its
   ``metricValue`` (a number, or the value a ``$.field`` / ``$name`` / ``$N``
@@ -41,25 +41,21 @@ from awsmon.logs.errors import (
 from awsmon.logs.filter_pattern import FilterPattern, PatternKind
 from awsmon.logs.filter_pattern_scan import parse_number
 from awsmon.logs.model import (
-    Distribution,
     LogGroup,
     MetricFilter,
     MetricFilterMatch,
     MetricTransformation,
-    SubscriptionFilter,
     check_filter_name,
     check_log_group_name,
     from_millis,
     validation_message,
 )
-from awsmon.logs.subscriptions import check_destination, deliver, event_id
+from awsmon.logs.subscriptions import deliver, event_id
 
-__all__ = ["MAX_METRIC_FILTERS", "MAX_SUBSCRIPTION_FILTERS", "FiltersMixin"]
+__all__ = ["MAX_METRIC_FILTERS", "FiltersMixin", "limit_exceeded"]
 
 #: Metric filters per log group (a fixed quota).
 MAX_METRIC_FILTERS = 100
-#: Subscription filters per log group.
-MAX_SUBSCRIPTION_FILTERS = 2
 #: Filters with regexes per log group (metric and subscription filters together).
 MAX_REGEX_FILTERS = 5
 #: Messages TestMetricFilter takes.
@@ -69,7 +65,8 @@ _METRIC_NAME = re.compile(r"[^:*$]*")
 _SELECTOR = re.compile(r"\$(\.|\[|[A-Za-z_][\w]*$|[0-9]+$)")
 
 
-def _limit_exceeded(param: str, value: object) -> LimitExceededException:
+def limit_exceeded(param: str, value: object) -> LimitExceededException:
+    """AWS's error for a per-group filter quota reached."""
     return LimitExceededException("Resource limit exceeded.", param=param, value=value)
 
 
@@ -220,7 +217,7 @@ class FiltersMixin(LogsCore):
         group = self.log_group(log_group_name)
         replacing = filter_name in group.metric_filters
         if not replacing and len(group.metric_filters) >= MAX_METRIC_FILTERS:
-            raise _limit_exceeded("filterName", filter_name)
+            raise limit_exceeded("filterName", filter_name)
         self._check_regex_quota(group, pattern, filter_name, metric=True)
         created = MetricFilter(
             name=filter_name,
@@ -246,7 +243,7 @@ class FiltersMixin(LogsCore):
             if not (not metric and f.name == name)
         ]
         if sum(1 for p in others if p.regex_count) >= MAX_REGEX_FILTERS:
-            raise _limit_exceeded("filterPattern", pattern.text)
+            raise limit_exceeded("filterPattern", pattern.text)
 
     @operation("DescribeMetricFilters")
     def describe_metric_filters(
@@ -343,95 +340,6 @@ class FiltersMixin(LogsCore):
             if result is not None:
                 matches.append(MetricFilterMatch(number, message, dict(result.extracted_values)))
         return matches
-
-    # -- subscription filters ----------------------------------------------------------------
-
-    @operation("PutSubscriptionFilter")
-    def put_subscription_filter(
-        self,
-        log_group_name: str,
-        filter_name: str,
-        filter_pattern: str,
-        destination_arn: str,
-        *,
-        role_arn: str | None = None,
-        distribution: Distribution | str = Distribution.BY_LOG_STREAM,
-        apply_on_transformed_logs: bool = False,
-    ) -> SubscriptionFilter:
-        """Create or replace a subscription filter (PutSubscriptionFilter).
-
-        The destination is checked as AWS does: a Lambda function must let
-        ``logs.amazonaws.com`` invoke it; Kinesis and Firehose need a
-        `role_arn` and receive a CONTROL_MESSAGE at once. At most two
-        subscription filters per group.
-
-        Raises:
-            ResourceNotFoundException: no such group.
-            InvalidParameterException: a bad name, pattern or destination.
-            LimitExceededException: a third filter.
-        """
-        check_log_group_name(log_group_name)
-        check_filter_name(filter_name)
-        pattern = FilterPattern.parse(filter_pattern)
-        group = self.log_group(log_group_name)
-        replacing = filter_name in group.subscription_filters
-        if not replacing and len(group.subscription_filters) >= MAX_SUBSCRIPTION_FILTERS:
-            raise _limit_exceeded("filterName", filter_name)
-        self._check_regex_quota(group, pattern, filter_name, metric=False)
-        created = SubscriptionFilter(
-            name=filter_name,
-            log_group_name=log_group_name,
-            pattern=pattern,
-            destination_arn=destination_arn,
-            role_arn=role_arn,
-            distribution=Distribution(distribution),
-            created_at_ms=self.now_ms(),
-            apply_on_transformed_logs=apply_on_transformed_logs,
-        )
-        check_destination(self, created, group.arn)
-        group.subscription_filters[filter_name] = created
-        return created
-
-    @operation("DescribeSubscriptionFilters")
-    def describe_subscription_filters(
-        self,
-        log_group_name: str,
-        *,
-        filter_name_prefix: str | None = None,
-        limit: int | None = None,
-        next_token: str | None = None,
-    ) -> Page[SubscriptionFilter]:
-        """The group's subscription filters, sorted by name (DescribeSubscriptionFilters).
-
-        Raises:
-            ResourceNotFoundException: no such group.
-        """
-        size = check_limit(limit, 50, 50)
-        group = self.log_group(log_group_name)
-        found = sorted(
-            (
-                f
-                for f in group.subscription_filters.values()
-                if filter_name_prefix is None or f.name.startswith(filter_name_prefix)
-            ),
-            key=lambda f: f.name,
-        )
-        return paginate(found, lambda f: f.name, next_token, size)
-
-    @operation("DeleteSubscriptionFilter")
-    def delete_subscription_filter(self, log_group_name: str, filter_name: str) -> None:
-        """Delete a subscription filter (DeleteSubscriptionFilter).
-
-        Raises:
-            ResourceNotFoundException: no such group or filter.
-        """
-        group = self.log_group(log_group_name)
-        if group.subscription_filters.pop(filter_name, None) is None:
-            raise ResourceNotFoundException(
-                "The specified subscription filter does not exist.",
-                param="filterName",
-                value=filter_name,
-            )
 
     # -- on ingestion ---------------------------------------------------------------------------
 

@@ -43,6 +43,7 @@ from awsmon.logs.model import (
     FilteredLogEvent,
     InputLogEvent,
     LogEventsPage,
+    LogGroup,
     LogStream,
     OutputLogEvent,
     PutLogEventsResult,
@@ -394,23 +395,7 @@ class EventsMixin(FiltersMixin):
                 stream selections.
         """
         group = self.resolve_group(log_group_name, log_group_identifier)
-        if log_stream_names is not None and log_stream_name_prefix is not None:
-            raise InvalidParameterException(
-                "Cannot specify both logStreamNamePrefix and logStreamNames",
-                param="logStreamNames",
-                value=list(log_stream_names),
-            )
-        if log_stream_names is not None and not 1 <= len(log_stream_names) <= 100:
-            bound = (
-                "less than or equal to 100" if log_stream_names else "greater than or equal to 1"
-            )
-            raise InvalidParameterException(
-                validation_message(
-                    "logStreamNames", list(log_stream_names), f"Member must have length {bound}"
-                ),
-                param="logStreamNames",
-                value=len(log_stream_names),
-            )
+        _check_stream_selection(log_stream_names, log_stream_name_prefix)
         size = check_limit(limit, MAX_PAGE_EVENTS, MAX_PAGE_EVENTS)
         matcher = Matcher(FilterPattern.parse(filter_pattern) if filter_pattern else None)
         high: Key = MAX_KEY if end_time is None else (to_millis(end_time) + 1, -1)
@@ -424,14 +409,7 @@ class EventsMixin(FiltersMixin):
             if found is None:
                 raise invalid_token(next_token)
             low = max(low, (int(found.group(1)), int(found.group(2)) + 1))
-        if log_stream_names is not None:
-            names = sorted({name for name in log_stream_names if name in group.streams})
-        else:
-            names = sorted(
-                name
-                for name in group.streams
-                if log_stream_name_prefix is None or name.startswith(log_stream_name_prefix)
-            )
+        names = _selected_streams(group, log_stream_names, log_stream_name_prefix)
         scans = [
             self._labelled(name, group.streams[name].store.scan(low, high, matcher))
             for name in names
@@ -439,15 +417,7 @@ class EventsMixin(FiltersMixin):
         merged: Iterator[tuple[int, int, int, str, str]] = (
             scans[0] if len(scans) == 1 else heapq.merge(*scans)
         )
-        taken: list[tuple[int, int, int, str, str]] = []
-        budget = 0
-        more = False
-        for event in merged:
-            budget += len(event[3]) + EVENT_OVERHEAD
-            if len(taken) >= size or (taken and budget > MAX_PAGE_BYTES):
-                more = True
-                break
-            taken.append(event)
+        taken, more = _fill_page(merged, size)
         events = tuple(
             FilteredLogEvent(name, t, m, i, event_id(t, s)) for t, s, i, m, name in taken
         )
@@ -458,3 +428,47 @@ class EventsMixin(FiltersMixin):
     def _labelled(name: str, events: Iterator[Event]) -> Iterator[tuple[int, int, int, str, str]]:
         for timestamp, seq, ingested, message in events:
             yield timestamp, seq, ingested, message, name
+
+
+def _check_stream_selection(names: Sequence[str] | None, prefix: str | None) -> None:
+    """FilterLogEvents' stream selection: names or a prefix, not both; 1 to 100 names.
+
+    Raises:
+        InvalidParameterException: both given, or a list of the wrong length.
+    """
+    if names is not None and prefix is not None:
+        raise InvalidParameterException(
+            "Cannot specify both logStreamNamePrefix and logStreamNames",
+            param="logStreamNames",
+            value=list(names),
+        )
+    if names is not None and not 1 <= len(names) <= 100:
+        bound = "less than or equal to 100" if names else "greater than or equal to 1"
+        raise InvalidParameterException(
+            validation_message("logStreamNames", list(names), f"Member must have length {bound}"),
+            param="logStreamNames",
+            value=len(names),
+        )
+
+
+def _selected_streams(
+    group: LogGroup, names: Sequence[str] | None, prefix: str | None
+) -> list[str]:
+    """The names of the group's streams FilterLogEvents reads, sorted (unknown names skipped)."""
+    if names is not None:
+        return sorted({name for name in names if name in group.streams})
+    return sorted(name for name in group.streams if prefix is None or name.startswith(prefix))
+
+
+def _fill_page(
+    merged: Iterator[tuple[int, int, int, str, str]], size: int
+) -> tuple[list[tuple[int, int, int, str, str]], bool]:
+    """The events of one page (at most `size`, and 1 MB), and whether more follow."""
+    taken: list[tuple[int, int, int, str, str]] = []
+    budget = 0
+    for event in merged:
+        budget += len(event[3]) + EVENT_OVERHEAD
+        if len(taken) >= size or (taken and budget > MAX_PAGE_BYTES):
+            return taken, True
+        taken.append(event)
+    return taken, False

@@ -35,7 +35,8 @@ from typing import TYPE_CHECKING
 from attrs import define, field, frozen
 
 from awsmon.cloudwatch import StandardUnit
-from awsmon.logs.errors import InvalidParameterException
+from awsmon.errors import ServiceError
+from awsmon.logs.errors import REQUEST, validation_message
 from awsmon.logs.filter_pattern import FilterPattern
 
 if TYPE_CHECKING:
@@ -102,18 +103,8 @@ def from_millis(ms: int) -> datetime:
     return _EPOCH + timedelta(milliseconds=ms)
 
 
-def validation_message(param: str, value: object, constraint: str) -> str:
-    """AWS's wording of a parameter that breaks a modelled constraint."""
-    return (
-        f"1 validation error detected: Value '{value}' at '{param}' failed to satisfy "
-        f"constraint: {constraint}"
-    )
-
-
-def _invalid(param: str, value: object, constraint: str) -> InvalidParameterException:
-    return InvalidParameterException(
-        validation_message(param, value, constraint), param=param, value=value
-    )
+def _invalid(param: str, value: object, constraint: str) -> ServiceError:
+    return REQUEST.invalid(param, value, constraint)
 
 
 def _check_name(name: str, param: str, pattern: re.Pattern[str], text: str) -> str:

@@ -1,8 +1,11 @@
 """CloudWatch Logs, the stateful service of one account and region.
 
-`CloudWatchLogs` gathers the operations; the event operations live in
-`awsmon.logs.ingest`, the filters in `awsmon.logs.filters`, the export tasks
-in `awsmon.logs.export`, and the shared state in `awsmon.logs._core`.
+`CloudWatchLogs` gathers the operations; the log group and stream operations
+live here, the event operations in `awsmon.logs.ingest`, the metric filters
+in `awsmon.logs.filters`, the subscription filters in
+`awsmon.logs.subscription_filters`, the export tasks in `awsmon.logs.export`,
+the tags in `awsmon.logs.tags`, the resource policies in
+`awsmon.logs.resource_policies`, and the shared state in `awsmon.logs._core`.
 
 >>> from awsmon import Cloud
 >>> cloud = Cloud()
@@ -17,13 +20,12 @@ in `awsmon.logs.export`, and the shared state in `awsmon.logs._core`.
 
 from __future__ import annotations
 
-import json
-import re
 from collections import deque
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from awsmon import registry
+from awsmon.arn import Arn, InvalidArn
 from awsmon.dispatch import operation
 from awsmon.errors import AccessDenied, ServiceError
 from awsmon.logs._core import Page, check_limit, paginate
@@ -31,10 +33,7 @@ from awsmon.logs.destinations import DestinationsMixin
 from awsmon.logs.errors import (
     AccessDeniedException,
     InvalidParameterException,
-    LimitExceededException,
     ResourceAlreadyExistsException,
-    ResourceNotFoundException,
-    TooManyTagsException,
     ValidationException,
 )
 from awsmon.logs.export import ExportsMixin
@@ -46,25 +45,27 @@ from awsmon.logs.model import (
     LogGroupClass,
     LogStream,
     OrderBy,
-    PolicyScope,
-    ResourcePolicy,
     check_log_group_name,
     check_log_stream_name,
     validation_message,
 )
+from awsmon.logs.resource_policies import ResourcePoliciesMixin
 from awsmon.logs.store import EventStore
+from awsmon.logs.subscription_filters import SubscriptionFiltersMixin
 from awsmon.logs.subscriptions import Delivery
+from awsmon.logs.tags import TagsMixin, check_tags
 
 __all__ = ["CloudWatchLogs"]
 
-MAX_TAGS = 50
-MAX_RESOURCE_POLICIES = 10
-MAX_POLICY_LENGTH = 51_200
-_TAG_KEY = re.compile(r"[\w.:/=+\-@ ]{1,128}")
-_TAG_VALUE = re.compile(r"[\w.:/=+\-@ ]{0,256}")
 
-
-class CloudWatchLogs(EventsMixin, ExportsMixin, DestinationsMixin):
+class CloudWatchLogs(
+    EventsMixin,
+    SubscriptionFiltersMixin,
+    ExportsMixin,
+    TagsMixin,
+    ResourcePoliciesMixin,
+    DestinationsMixin,
+):
     """CloudWatch Logs in one account and region.
 
     Operations, by purpose:
@@ -126,7 +127,7 @@ class CloudWatchLogs(EventsMixin, ExportsMixin, DestinationsMixin):
                 value=log_group_name,
             )
         kind = LogGroupClass(log_group_class)
-        checked_tags = _check_tags(tags or {})
+        checked_tags = check_tags(tags or {})
         if log_group_name in self.log_groups:
             raise ResourceAlreadyExistsException(
                 "The specified log group already exists", param="logGroupName", value=log_group_name
@@ -265,8 +266,11 @@ class CloudWatchLogs(EventsMixin, ExportsMixin, DestinationsMixin):
 
     def _check_kms_key(self, kms_key_id: str, group_arn: str) -> None:
         """Refuse a key CloudWatch Logs could not use for the group, as AWS does."""
-        parts = kms_key_id.split(":", 5)
-        if len(parts) != 6 or parts[0] != "arn" or parts[2] != "kms":
+        try:
+            is_kms = Arn.parse(kms_key_id).service == "kms"
+        except InvalidArn:
+            is_kms = False
+        if not is_kms:
             raise InvalidParameterException(
                 f"Specified KMS key {kms_key_id} is not a valid KMS key ARN.",
                 param="kmsKeyId",
@@ -329,81 +333,6 @@ class CloudWatchLogs(EventsMixin, ExportsMixin, DestinationsMixin):
         self._kms_group(log_group_name, resource_identifier).kms_key_id = None
 
     # -- tags ------------------------------------------------------------------------------
-
-    def _tagged(self, resource_arn: str) -> LogGroup:
-        try:
-            name = self.group_name_of(resource_arn) if resource_arn.startswith("arn:") else None
-        except ServiceError:
-            name = None
-        if name is None or name not in self.log_groups:
-            raise ResourceNotFoundException(
-                f"The specified resource does not exist: {resource_arn}",
-                param="resourceArn",
-                value=resource_arn,
-            )
-        return self.log_groups[name]
-
-    @staticmethod
-    def _add_tags(group: LogGroup, tags: Mapping[str, str]) -> None:
-        checked = _check_tags(tags)
-        merged = {**group.tags, **checked}
-        if len(merged) > MAX_TAGS:
-            raise TooManyTagsException(
-                f"A resource can have no more than {MAX_TAGS} tags.",
-                param="tags",
-                value=len(merged),
-            )
-        group.tags = merged
-
-    @operation("TagResource")
-    def tag_resource(self, resource_arn: str, tags: Mapping[str, str]) -> None:
-        """Add or overwrite tags on a log group named by ARN (TagResource).
-
-        Raises:
-            ResourceNotFoundException: no such group.
-            InvalidParameterException: a bad key or value.
-            TooManyTagsException: more than 50 tags.
-        """
-        self._add_tags(self._tagged(resource_arn), tags)
-
-    @operation("UntagResource")
-    def untag_resource(self, resource_arn: str, tag_keys: Sequence[str]) -> None:
-        """Remove tags from a log group named by ARN (UntagResource).
-
-        Raises:
-            ResourceNotFoundException: no such group.
-        """
-        group = self._tagged(resource_arn)
-        for key in tag_keys:
-            group.tags.pop(key, None)
-
-    @operation("ListTagsForResource")
-    def list_tags_for_resource(self, resource_arn: str) -> dict[str, str]:
-        """The tags of a log group named by ARN (ListTagsForResource).
-
-        Raises:
-            ResourceNotFoundException: no such group.
-        """
-        return dict(self._tagged(resource_arn).tags)
-
-    @operation("TagLogGroup")
-    def tag_log_group(self, log_group_name: str, tags: Mapping[str, str]) -> None:
-        """Add or overwrite tags on a log group (TagLogGroup, deprecated by AWS)."""
-        self._add_tags(self.log_group(log_group_name), tags)
-
-    @operation("UntagLogGroup")
-    def untag_log_group(self, log_group_name: str, tags: Sequence[str]) -> None:
-        """Remove tags by key (UntagLogGroup, deprecated by AWS)."""
-        group = self.log_group(log_group_name)
-        for key in tags:
-            group.tags.pop(key, None)
-
-    @operation("ListTagsLogGroup")
-    def list_tags_log_group(self, log_group_name: str) -> dict[str, str]:
-        """The group's tags (ListTagsLogGroup, deprecated by AWS)."""
-        return dict(self.log_group(log_group_name).tags)
-
-    # -- log streams ------------------------------------------------------------------------
 
     @operation("CreateLogStream")
     def create_log_stream(self, log_group_name: str, log_stream_name: str) -> LogStream:
@@ -487,175 +416,3 @@ class CloudWatchLogs(EventsMixin, ExportsMixin, DestinationsMixin):
         return paginate(streams, lambda s: ranks[s.name], next_token, size)
 
     # -- resource policies -----------------------------------------------------------------------
-
-    @operation("PutResourcePolicy")
-    def put_resource_policy(
-        self,
-        policy_name: str | None = None,
-        policy_document: str | None = None,
-        *,
-        resource_arn: str | None = None,
-        expected_revision_id: str | None = None,
-    ) -> ResourcePolicy:
-        """Create or replace a resource policy (PutResourcePolicy).
-
-        An account policy has a `policy_name` (at most 10 per region); a
-        log-group policy is named by `resource_arn` instead.
-
-        Raises:
-            InvalidParameterException: a document that is not a JSON object,
-                or a revision id that does not match.
-            LimitExceededException: an 11th account policy.
-            ResourceNotFoundException: the log group of `resource_arn` does not exist.
-        """
-        if policy_document is None or not policy_document:
-            raise InvalidParameterException(
-                "The parameter policyDocument is required.", param="policyDocument", value=None
-            )
-        if len(policy_document) > MAX_POLICY_LENGTH:
-            raise InvalidParameterException(
-                validation_message(
-                    "policyDocument",
-                    policy_document,
-                    f"Member must have length less than or equal to {MAX_POLICY_LENGTH}",
-                ),
-                param="policyDocument",
-                value=len(policy_document),
-            )
-        try:
-            parsed = json.loads(policy_document)
-        except ValueError:
-            parsed = None
-        if not isinstance(parsed, dict):
-            raise InvalidParameterException(
-                "Invalid policy document: it must be a JSON object.",
-                param="policyDocument",
-                value=policy_document,
-            )
-        if resource_arn is not None:
-            self._tagged(resource_arn)
-            key, scope = resource_arn, PolicyScope.RESOURCE
-        elif policy_name:
-            key, scope = policy_name, PolicyScope.ACCOUNT
-        else:
-            raise InvalidParameterException(
-                "Either policyName or resourceArn must be specified.",
-                param="policyName",
-                value=None,
-            )
-        existing = self.resource_policies.get(key)
-        if expected_revision_id is not None and (
-            existing is None or existing.revision_id != expected_revision_id
-        ):
-            raise InvalidParameterException(
-                "The expectedRevisionId does not match the policy's current revision.",
-                param="expectedRevisionId",
-                value=expected_revision_id,
-            )
-        accounts = sum(1 for p in self.resource_policies.values() if p.scope is PolicyScope.ACCOUNT)
-        if existing is None and scope is PolicyScope.ACCOUNT and accounts >= MAX_RESOURCE_POLICIES:
-            raise LimitExceededException("Resource limit exceeded.", param="policyName", value=key)
-        policy = ResourcePolicy(
-            name=policy_name,
-            document=policy_document,
-            last_updated_ms=self.now_ms(),
-            scope=scope,
-            resource_arn=resource_arn,
-            revision_id=self.ctx.ids.uuid(),
-        )
-        self.resource_policies[key] = policy
-        return policy
-
-    @operation("DescribeResourcePolicies")
-    def describe_resource_policies(
-        self,
-        *,
-        resource_arn: str | None = None,
-        policy_scope: PolicyScope | str | None = None,
-        limit: int | None = None,
-        next_token: str | None = None,
-    ) -> Page[ResourcePolicy]:
-        """The resource policies, by name (DescribeResourcePolicies)."""
-        size = check_limit(limit, 50, 50)
-        scope = None if policy_scope is None else PolicyScope(policy_scope)
-        found = sorted(
-            (
-                (key, policy)
-                for key, policy in self.resource_policies.items()
-                if (scope is None or policy.scope is scope)
-                and (resource_arn is None or policy.resource_arn == resource_arn)
-            ),
-            key=lambda item: item[0],
-        )
-        page = paginate(found, lambda item: item[0], next_token, size)
-        return Page(tuple(policy for _key, policy in page.items), page.next_token)
-
-    @operation("DeleteResourcePolicy")
-    def delete_resource_policy(
-        self,
-        policy_name: str | None = None,
-        *,
-        resource_arn: str | None = None,
-        expected_revision_id: str | None = None,
-    ) -> None:
-        """Delete a resource policy (DeleteResourcePolicy).
-
-        Raises:
-            ResourceNotFoundException: no such policy.
-        """
-        key = resource_arn if resource_arn is not None else policy_name
-        found = None if key is None else self.resource_policies.get(key)
-        if found is None:
-            raise ResourceNotFoundException(
-                f"Policy with name [{key}] does not exist", param="policyName", value=key
-            )
-        if expected_revision_id is not None and found.revision_id != expected_revision_id:
-            raise InvalidParameterException(
-                "The expectedRevisionId does not match the policy's current revision.",
-                param="expectedRevisionId",
-                value=expected_revision_id,
-            )
-        del self.resource_policies[key]  # type: ignore[arg-type]
-
-
-def _check_tags(tags: Mapping[str, str]) -> dict[str, str]:
-    """Tags checked as AWS does (keys 1-128, values 0-256, ``aws:`` reserved).
-
-    Raises:
-        InvalidParameterException: a bad key or value.
-        TooManyTagsException: more than 50.
-    """
-    if len(tags) > MAX_TAGS:
-        raise TooManyTagsException(
-            f"A resource can have no more than {MAX_TAGS} tags.", param="tags", value=len(tags)
-        )
-    for key, value in tags.items():
-        if not isinstance(key, str) or _TAG_KEY.fullmatch(key) is None:
-            raise InvalidParameterException(
-                validation_message(
-                    "tags",
-                    key,
-                    "Map keys must satisfy constraint: [Member must have length less than or "
-                    "equal to 128, Member must have length greater than or equal to 1, Member "
-                    r"must satisfy regular expression pattern: ^([\p{L}\p{Z}\p{N}_.:/=+\-@]+)$]",
-                ),
-                param="tags",
-                value=key,
-            )
-        if key.lower().startswith("aws:"):
-            raise InvalidParameterException(
-                "Tag keys starting with 'aws:' are reserved for AWS.", param="tags", value=key
-            )
-        if not isinstance(value, str) or _TAG_VALUE.fullmatch(value) is None:
-            raise InvalidParameterException(
-                validation_message(
-                    "tags",
-                    value,
-                    "Map value must satisfy constraint: [Member must have length less than or "
-                    r"equal to 256, Member must satisfy regular expression pattern: "
-                    r"^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$]",
-                ),
-                param="tags",
-                value=value,
-            )
-    return dict(tags)

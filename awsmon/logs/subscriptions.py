@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING, Any
 from attrs import frozen
 
 from awsmon import registry
+from awsmon.arn import Arn, InvalidArn
 from awsmon.cloudwatch import StandardUnit
 from awsmon.errors import ServiceError
 from awsmon.identity import Principal
@@ -144,41 +145,42 @@ def decode(data: bytes) -> dict[str, Any]:
     return result
 
 
-def _kind(destination_arn: str) -> tuple[str, str, str, str]:
-    """(kind, region, account, resource) of a destination ARN (kind: lambda, kinesis ...)."""
-    parts = destination_arn.split(":", 5)
-    if len(parts) != 6 or parts[0] != "arn" or not parts[5]:
-        raise InvalidParameterException(
-            f"Invalid destinationArn: {destination_arn}",
-            param="destinationArn",
-            value=destination_arn,
-        )
-    service, region, account, resource = parts[2], parts[3], parts[4], parts[5]
-    if service == "lambda" and resource.startswith("function:"):
-        return "lambda", region, account, resource.split(":")[1]
-    if service == "kinesis" and resource.startswith("stream/"):
-        return "kinesis", region, account, resource[len("stream/") :]
-    if service == "firehose" and resource.startswith("deliverystream/"):
-        return "firehose", region, account, resource[len("deliverystream/") :]
-    if service == "logs" and resource.startswith("destination:"):
-        return "logs", region, account, resource[len("destination:") :]
+#: The destinations a subscription can have: (ARN service, resource type) → kind.
+_KINDS = {
+    ("lambda", "function"): "lambda",
+    ("kinesis", "stream"): "kinesis",
+    ("firehose", "deliverystream"): "firehose",
+    ("logs", "destination"): "logs",
+}
+
+
+def _kind(destination_arn: str) -> tuple[str, Arn, str]:
+    """(kind, ARN, resource name) of a destination ARN (kind: lambda, kinesis ...)."""
+    try:
+        arn = Arn.parse(destination_arn)
+    except InvalidArn:
+        arn = None
+    kind = None if arn is None else _KINDS.get((arn.service, arn.resource_type))
+    if arn is not None and kind is not None:
+        name = arn.resource_id.split(":")[0] if kind == "lambda" else arn.resource_id
+        return kind, arn, name
     raise InvalidParameterException(
         f"Invalid destinationArn: {destination_arn}", param="destinationArn", value=destination_arn
     )
 
 
-def _service_at(logs: LogsCore, name: str, region: str, account: str) -> Any:
-    """The service `name` in that place, or None while awsmon does not simulate it."""
+def _service_at(logs: LogsCore, name: str, arn: Arn) -> Any:
+    """The service `name` holding `arn`, or None while awsmon does not simulate it."""
     try:
         registry.spec(name)
     except KeyError:
         return None
-    return logs.ctx.cloud.account(account).region(region).service(name)
+    return logs.ctx.service_at(arn, name)
 
 
-def _destination(logs: LogsCore, region: str, account: str, name: str) -> Any:
-    """The logical destination `name` of that account and region, or None."""
-    owner = logs.ctx.sibling(logs.ctx.spec.name, account_id=account, region=region)
+def _destination(logs: LogsCore, arn: Arn, name: str) -> Any:
+    """The logical destination `name` of the ARN's account and region, or None."""
+    owner = logs.ctx.service_at(arn, logs.ctx.spec.name)
     return getattr(owner, "destinations", {}).get(name)
 
 
@@ -206,7 +208,7 @@ def check_destination(logs: LogsCore, subscription: SubscriptionFilter, group_ar
             message.
     """
     arn = subscription.destination_arn
-    kind, region, account, name = _kind(arn)
+    kind, parsed, name = _kind(arn)
     if kind in ("kinesis", "firehose") and subscription.role_arn is None:
         raise InvalidParameterException(
             f"destinationArn for vendor {kind} cannot be used without roleArn",
@@ -220,7 +222,7 @@ def check_destination(logs: LogsCore, subscription: SubscriptionFilter, group_ar
             value=subscription.distribution.value,
         )
     if kind == "lambda":
-        functions = _service_at(logs, "lambda_", region, account)
+        functions = _service_at(logs, "lambda_", parsed)
         if functions is None:
             return
         try:
@@ -236,22 +238,22 @@ def check_destination(logs: LogsCore, subscription: SubscriptionFilter, group_ar
             )
         return
     if kind == "logs":
-        destination = _destination(logs, region, account, name)
+        destination = _destination(logs, parsed, name)
         if destination is None:
             raise InvalidParameterException(
                 "The specified destination does not exist.", param="destinationArn", value=arn
             )
-        if account != logs.account_id and not destination.allows(logs.account_id):
+        if parsed.account_id != logs.account_id and not destination.allows(logs.account_id):
             raise AccessDeniedException(
                 f"User with accountId: {logs.account_id} is not authorized to perform: "
                 f"logs:PutSubscriptionFilter on resource: {arn}",
                 param="destinationArn",
                 value=arn,
             )
-        kind, region, account, name = _kind(destination.target_arn)
+        kind, parsed, name = _kind(destination.target_arn)
     what = "Kinesis stream" if kind == "kinesis" else "Firehose"
     data = control_payload(logs.now_ms(), what)
-    if not _put(logs, kind, region, account, name, data, "control"):
+    if not _put(logs, kind, parsed, name, data, "control"):
         label = "Kinesis stream" if kind == "kinesis" else "Firehose stream"
         raise InvalidParameterException(
             f"Could not deliver test message to specified {label}. Check if the given "
@@ -262,22 +264,20 @@ def check_destination(logs: LogsCore, subscription: SubscriptionFilter, group_ar
     _record(logs, Delivery(arn, "", data, True))
 
 
-def _put(
-    logs: LogsCore, kind: str, region: str, account: str, name: str, data: bytes, key: str
-) -> bool:
+def _put(logs: LogsCore, kind: str, arn: Arn, name: str, data: bytes, key: str) -> bool:
     """Hand `data` to a Kinesis stream or Firehose stream; False if refused or not simulated."""
-    return _put_error(logs, kind, region, account, name, data, key) is None
+    return _put_error(logs, kind, arn, name, data, key) is None
 
 
 def _put_error(
-    logs: LogsCore, kind: str, region: str, account: str, name: str, data: bytes, key: str
+    logs: LogsCore, kind: str, arn: Arn, name: str, data: bytes, key: str
 ) -> str | None:
     """Like `_put`, giving the error code of a refusal (None when handed over)."""
-    target = _service_at(logs, kind, region, account)
+    target = _service_at(logs, kind, arn)
     if target is None:  # not simulated yet: nothing to refuse the message
         return None
     try:
-        with logs.ctx.cloud.as_principal(_as_logs(logs)):
+        with logs.ctx.as_principal(_as_logs(logs)):
             if kind == "kinesis":
                 target.put_record(name, data, key)
             else:
@@ -310,32 +310,32 @@ def deliver(
     data = payload(
         logs.account_id, subscription.log_group_name, log_stream, [subscription.name], events
     )
-    kind, region, account, name = _kind(arn)
+    kind, parsed, name = _kind(arn)
     delivered = False
     error: str | None = None
     if kind == "lambda":
-        functions = _service_at(logs, "lambda_", region, account)
+        functions = _service_at(logs, "lambda_", parsed)
         if functions is not None:
             event = {"awslogs": {"data": base64.b64encode(data).decode()}}
             try:
-                with logs.ctx.cloud.as_principal(_as_logs(logs)):
+                with logs.ctx.as_principal(_as_logs(logs)):
                     functions.invoke(arn, event, invocation_type="Event")
                 delivered = True
             except ServiceError as exc:
                 delivered, error = False, exc.code
     if kind == "logs":
-        destination = _destination(logs, region, account, name)
+        destination = _destination(logs, parsed, name)
         if destination is None:
             kind = "missing"
         else:
-            kind, region, account, name = _kind(destination.target_arn)
+            kind, parsed, name = _kind(destination.target_arn)
     if kind in ("kinesis", "firehose"):
         if subscription.distribution is Distribution.RANDOM:
             key = logs.ctx.ids.hex(32)
         else:
             key = hashlib.md5(f"{subscription.log_group_name}/{log_stream}".encode()).hexdigest()
-        if _service_at(logs, kind, region, account) is not None:
-            error = _put_error(logs, kind, region, account, name, data, key)
+        if _service_at(logs, kind, parsed) is not None:
+            error = _put_error(logs, kind, parsed, name, data, key)
             delivered = error is None
     _record(logs, Delivery(arn, subscription.name, data, delivered))
     _count(logs, subscription, kind, events, delivered, error in _THROTTLING)

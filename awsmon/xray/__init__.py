@@ -7,19 +7,26 @@ daemon (`XRay.start_daemon`), the in-process emitter for the official
 applications (`XRay.recorder`).
 
 Main names: `XRay`, `FilterExpression`, `SamplingRule`, `SamplingRequest`,
-`Sampler`, `TraceHeader`, `Segment`, `Group`, `TimeRangeType`.
+`Sampler`, `DEFAULT_RULE`, `TraceHeader`, `Segment`, `Group`, `TimeRangeType`,
+and the recorder's `Recorder`, `ActiveSegment`, `ActiveSubsegment` (what
+other services, such as Lambda's active tracing, use of X-Ray).
 """
 
 from __future__ import annotations
 
 from awsmon.xray.filter_expression import FilterExpression
 from awsmon.xray.model import Group, Segment, TimeRangeType, TraceHeader
-from awsmon.xray.sampling import Sampler, SamplingRequest, SamplingRule
+from awsmon.xray.recorder import ActiveSegment, ActiveSubsegment, Recorder
+from awsmon.xray.sampling import DEFAULT_RULE, Sampler, SamplingRequest, SamplingRule
 from awsmon.xray.service import XRay
 
 __all__ = [
+    "DEFAULT_RULE",
+    "ActiveSegment",
+    "ActiveSubsegment",
     "FilterExpression",
     "Group",
+    "Recorder",
     "Sampler",
     "SamplingRequest",
     "SamplingRule",

@@ -18,8 +18,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import awsmon.xray._render as render
 from awsmon.wire import Params, WireApi, handles
-from awsmon.xray import _render as render
 from awsmon.xray.errors import InvalidRequestException
 from awsmon.xray.model import (
     EncryptionType,
@@ -73,7 +73,6 @@ class XRayApi(WireApi):
     def _window(self, params: Params) -> tuple[datetime, datetime]:
         start = params.timestamp("StartTime", required=True)
         end = params.timestamp("EndTime", required=True)
-        assert start is not None and end is not None
         return start, end
 
     @handles("GetTraceSummaries")
@@ -92,7 +91,6 @@ class XRayApi(WireApi):
             value = Params(strategy, invalid=InvalidRequestException).number(
                 "Value", minimum=0, maximum=1, default=0.1
             )
-            assert name is not None and value is not None
             sampling_strategy = (SamplingStrategyName(name), value)
         page = self.domain.get_trace_summaries(
             start,
@@ -310,7 +308,6 @@ class XRayApi(WireApi):
     def create_group(self, params: Params) -> Response:
         """CreateGroup."""
         name = params.string("GroupName", required=True, min_length=1, max_length=32)
-        assert name is not None
         group = self.domain.create_group(
             name,
             filter_expression=params.string("FilterExpression", max_length=2000),
@@ -357,7 +354,6 @@ class XRayApi(WireApi):
     def put_encryption_config(self, params: Params) -> Response:
         """PutEncryptionConfig."""
         kind = params.string("Type", required=True, choices=["NONE", "KMS"])
-        assert kind is not None
         config = self.domain.put_encryption_config(
             EncryptionType(kind), key_id=params.string("KeyId", min_length=1, max_length=3000)
         )
@@ -381,7 +377,6 @@ class XRayApi(WireApi):
     def tag_resource(self, params: Params) -> Response:
         """TagResource."""
         arn = params.string("ResourceARN", required=True, min_length=1, max_length=1011)
-        assert arn is not None
         self.domain.tag_resource(arn, _tags(params, required=True) or {})
         return {}
 
@@ -389,7 +384,6 @@ class XRayApi(WireApi):
     def untag_resource(self, params: Params) -> Response:
         """UntagResource."""
         arn = params.string("ResourceARN", required=True, min_length=1, max_length=1011)
-        assert arn is not None
         keys = params.items("TagKeys", required=True, max_items=200)
         self.domain.untag_resource(arn, [str(k) for k in keys])
         return {}
@@ -398,7 +392,6 @@ class XRayApi(WireApi):
     def list_tags_for_resource(self, params: Params) -> Response:
         """ListTagsForResource."""
         arn = params.string("ResourceARN", required=True, min_length=1, max_length=1011)
-        assert arn is not None
         tags = self.domain.list_tags_for_resource(arn)
         return {"Tags": [{"Key": k, "Value": v} for k, v in sorted(tags.items())]}
 

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
+from awsmon.arn import Arn, InvalidArn
 from awsmon.xray.filter_syntax import Value
 from awsmon.xray.trace import (
     MAX_INDEXED_ANNOTATIONS,
@@ -43,8 +44,14 @@ def _inferred_id(trace_id: str, parent_id: str) -> str:
     return hashlib.blake2b(f"{trace_id}/{parent_id}".encode(), digest_size=8).hexdigest()
 
 
-def _arn_tail(value: Any) -> str | None:
-    return value.rsplit(":", 1)[-1] if isinstance(value, str) else None
+def _function_name(value: Any) -> str | None:
+    """The function name in a Lambda function ARN (without its version or alias)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return Arn.parse(value).resource_id.split(":")[0] or None
+    except InvalidArn:
+        return None
 
 
 def _first(value: Any) -> Any:
@@ -63,7 +70,7 @@ def _inferred_node(sub: Entity) -> tuple[Node, str | None]:
         elif sub.name == "SQS" and isinstance(aws.get("queue_url"), str):
             name = aws["queue_url"].rstrip("/").rsplit("/", 1)[-1]
         elif sub.name == "Lambda":
-            name = aws.get("function_name") or _arn_tail(aws.get("function_arn")) or name
+            name = aws.get("function_name") or _function_name(aws.get("function_arn")) or name
         elif sub.name == "S3" and aws.get("bucket_name"):
             name = aws["bucket_name"]
         account = aws.get("account_id") if isinstance(aws.get("account_id"), str) else None

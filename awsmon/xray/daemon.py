@@ -28,8 +28,10 @@ import threading
 from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING, Any
 
+from awsmon.cloud import Cloud
+
 if TYPE_CHECKING:
-    from awsmon.xray.service import XRay
+    from awsmon.xray.host import XRayHost
 
 __all__ = ["DaemonHandle", "main"]
 
@@ -46,7 +48,7 @@ class DaemonHandle:
         received: how many datagrams arrived so far.
     """
 
-    def __init__(self, xray: XRay, sock: socket.socket) -> None:
+    def __init__(self, xray: XRayHost, sock: socket.socket) -> None:
         self._xray = xray
         self._socket = sock
         self.host, self.port = sock.getsockname()[:2]
@@ -59,11 +61,11 @@ class DaemonHandle:
         # Received documents enter the simulation on its own thread: at the next
         # move of the clock or the next API call, whichever comes first.
         xray.ctx.clock.add_observer(self._on_time)
-        xray.ctx.cloud.dispatcher.before_call.append(xray._pump)
+        xray.ctx.cloud.dispatcher.before_call.append(xray.pump_datagrams)
         self._thread.start()
 
     @classmethod
-    def start(cls, xray: XRay, host: str = "127.0.0.1", port: int = 2000) -> DaemonHandle:
+    def start(cls, xray: XRayHost, host: str = "127.0.0.1", port: int = 2000) -> DaemonHandle:
         """Bind UDP `host`:`port` (0: a free port) and start reading.
 
         Raises:
@@ -109,12 +111,12 @@ class DaemonHandle:
         self._socket.close()
         self._xray.ctx.clock.remove_observer(self._on_time)
         hooks = self._xray.ctx.cloud.dispatcher.before_call
-        if self._xray._pump in hooks:
-            hooks.remove(self._xray._pump)
-        self._xray._pump()
+        if self._xray.pump_datagrams in hooks:
+            hooks.remove(self._xray.pump_datagrams)
+        self._xray.pump_datagrams()
 
     def _on_time(self, _: object) -> None:
-        self._xray._pump()
+        self._xray.pump_datagrams()
 
     def __enter__(self) -> DaemonHandle:
         return self
@@ -134,8 +136,6 @@ def main(argv: Sequence[str] | None = None, out: IO[str] | None = None) -> int:
     each rejected one its error code. Stops on Ctrl-C, or after
     ``--max-datagrams``.
     """
-    from awsmon.cloud import Cloud
-
     parser = argparse.ArgumentParser(
         prog="python -m awsmon xray-daemon",
         description="An X-Ray daemon (UDP) answering from a simulated cloud.",
@@ -147,10 +147,10 @@ def main(argv: Sequence[str] | None = None, out: IO[str] | None = None) -> int:
     args = parser.parse_args(argv)
     stream = out or sys.stdout
     cloud = Cloud(seed=args.seed)
-    xray: XRay = cloud.xray
+    xray: XRayHost = cloud.xray
     # Documents carry the SDK's wall-clock times; accept any trace id time.
     xray.max_trace_age = None
-    daemon = xray.start_daemon(args.host, args.port)
+    daemon = DaemonHandle.start(xray, args.host, args.port)
     print(f"X-Ray daemon listening on udp {daemon.address}", file=stream, flush=True)
     shown = 0
     try:
@@ -166,8 +166,8 @@ def main(argv: Sequence[str] | None = None, out: IO[str] | None = None) -> int:
     return 0
 
 
-def _show(xray: XRay, shown: int, stream: IO[str]) -> int:
-    xray._pump()
+def _show(xray: XRayHost, shown: int, stream: IO[str]) -> int:
+    xray.pump_datagrams()
     for text, rejection in xray.daemon_rejections:
         if rejection is None:
             print(f"dropped datagram: {text[:80]!r}", file=stream)

@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from awsmon.xray.sampling import SamplingRequest
 
 if TYPE_CHECKING:
+    from awsmon.xray.host import XRayHost
     from awsmon.xray.sampling import Sampler
-    from awsmon.xray.service import XRay
 
 __all__ = ["SdkEmitter", "SdkSampler"]
 
@@ -48,7 +48,7 @@ class SdkEmitter:
         sent: how many documents the SDK sent.
     """
 
-    def __init__(self, xray: XRay) -> None:
+    def __init__(self, xray: XRayHost) -> None:
         self._xray = xray
         self._thread = threading.get_ident()
         self.sent = 0
@@ -69,7 +69,7 @@ class SdkEmitter:
 class SdkSampler:
     """An ``aws_xray_sdk`` sampler deciding with the simulated service's sampling rules."""
 
-    def __init__(self, xray: XRay) -> None:
+    def __init__(self, xray: XRayHost) -> None:
         self._xray = xray
         self._sampler: Sampler | None = None
         self._origin: str | None = None

@@ -61,7 +61,7 @@ class GraphOperations:
 
     if TYPE_CHECKING:
 
-        def _pump(self) -> None: ...
+        def pump_datagrams(self) -> None: ...
 
         def _group(self, group_name: str | None, group_arn: str | None) -> Group: ...
 
@@ -70,7 +70,7 @@ class GraphOperations:
         self, trace_ids: Sequence[str], *, next_token: str | None = None
     ) -> ServiceGraph:
         """The service graph of the given traces (GetTraceGraph)."""
-        self._pump()
+        self.pump_datagrams()
         read_token(next_token, fingerprint(*trace_ids))
         graph = GraphAggregate()
         for trace_id in trace_ids:
@@ -97,7 +97,7 @@ class GraphOperations:
         traces count; ``ContainsOldGroupVersions`` tells that some were tested
         against an earlier version of its filter expression.
         """
-        self._pump()
+        self.pump_datagrams()
         check_window(start_time, end_time, None)
         group = self._group(group_name, group_arn) if group_name or group_arn else None
         name = "Default" if group is None else group.name
@@ -131,7 +131,7 @@ class GraphOperations:
         Simulation notes: the forecast (``ForecastStatistics``) is the observed
         fault count as both the high and the low bound.
         """
-        self._pump()
+        self.pump_datagrams()
         check_window(start_time, end_time, None)
         if period <= 0 or period % 60:
             raise InvalidRequestException(

@@ -35,7 +35,7 @@ from awsmon.xray.model import TraceHeader, trace_id_for
 from awsmon.xray.sampling import Sampler, SamplingRequest
 
 if TYPE_CHECKING:
-    from awsmon.xray.service import XRay
+    from awsmon.xray.host import XRayHost
 
 __all__ = ["ActiveSegment", "ActiveSubsegment", "Recorder"]
 
@@ -166,7 +166,7 @@ class Recorder:
 
     def __init__(
         self,
-        xray: XRay,
+        xray: XRayHost,
         service_name: str,
         *,
         origin: str | None = None,

@@ -22,17 +22,29 @@ services crossed on the way) and is UNCONFIRMED in detail.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from attrs import frozen
 
 from awsmon.xray.filter_syntax import ServiceRef, Value
-from awsmon.xray.trace import ERROR, FAULT, THROTTLE, Entity, Node
+from awsmon.xray.trace_tree import ERROR, FAULT, THROTTLE, Entity, Node
 
-if TYPE_CHECKING:
-    from awsmon.xray.trace import TraceView
+__all__ = ["AnalysedTrace", "CauseEntity", "CauseService", "RootCause", "RootCauses", "analyse"]
 
-__all__ = ["CauseEntity", "CauseService", "RootCause", "RootCauses", "analyse"]
+
+class AnalysedTrace(Protocol):
+    """What the analysis reads of a trace (`awsmon.xray.trace.TraceView`)."""
+
+    @property
+    def root(self) -> Entity | None:
+        """The root segment, None if none arrived yet."""
+
+    @property
+    def segments(self) -> Sequence[Entity]:
+        """The real segments, subsegments attached."""
+
+    def all_segments(self) -> Iterable[Entity]:
+        """The real and the inferred segments."""
 
 
 @frozen
@@ -218,7 +230,7 @@ class _CauseSubject:
         return ()
 
 
-def analyse(view: TraceView) -> RootCauses:
+def analyse(view: AnalysedTrace) -> RootCauses:
     """The root causes of `view`."""
     root = view.root
     if root is None:

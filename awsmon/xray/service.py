@@ -45,25 +45,23 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from attrs import frozen
 
+import awsmon.xray._paging as paging
 from awsmon.dispatch import Service, ServiceContext, operation
-from awsmon.xray import _paging as paging
 from awsmon.xray.config import ConfigOperations
+from awsmon.xray.daemon import DaemonHandle
+from awsmon.xray.emitter import SdkEmitter, SdkSampler
 from awsmon.xray.filter_expression import FilterExpression
 from awsmon.xray.graph_ops import GraphOperations, SeriesPoint, ServiceGraph
 from awsmon.xray.model import SamplingStrategyName, Segment, TimeRangeType
+from awsmon.xray.recorder import Recorder
 from awsmon.xray.sampling import Sampler
 from awsmon.xray.segments import MAX_TRACE_AGE_SECONDS, Rejection, parse_documents
 from awsmon.xray.store import TraceStore
 from awsmon.xray.trace import TraceLimits, TraceView
-
-if TYPE_CHECKING:
-    from awsmon.xray.daemon import DaemonHandle
-    from awsmon.xray.emitter import SdkEmitter, SdkSampler
-    from awsmon.xray.recorder import Recorder
 
 __all__ = ["SeriesPoint", "ServiceGraph", "SummaryPage", "TraceBatch", "XRay"]
 
@@ -113,7 +111,7 @@ class XRay(ConfigOperations, GraphOperations, Service):
         self._init_config()
         self.store = TraceStore(self.group_filters)
         self._inbox: collections.deque[bytes] = collections.deque()
-        self._pumping = False
+        self.pump_datagramsing = False
         self.daemon_rejections: list[tuple[str, Rejection | None]] = []
         self._retention_job: Any = None
 
@@ -129,7 +127,7 @@ class XRay(ConfigOperations, GraphOperations, Service):
         in-progress segment, a subsegment sent on its own or an array of
         subsegments. Valid documents are kept even when others are rejected.
         """
-        self._pump()
+        self.pump_datagrams()
         now = self.ctx.clock.time()
         max_age = None if self.max_trace_age is None else self.max_trace_age.total_seconds()
         rejected: list[Rejection] = []
@@ -153,14 +151,14 @@ class XRay(ConfigOperations, GraphOperations, Service):
         self.store.expire(self.ctx.clock.time() - age.total_seconds())
 
     def receive_datagram(self, data: bytes) -> None:
-        """Queue one daemon datagram (thread-safe; taken in by `_pump` on the simulation thread)."""
+        """Queue one daemon datagram (any thread; `pump_datagrams` takes it in)."""
         self._inbox.append(data)
 
-    def _pump(self) -> None:
+    def pump_datagrams(self) -> None:
         """Bring in the daemon's datagrams, in batches of 50 as the daemon uploads them."""
-        if self._pumping or not self._inbox:
+        if self.pump_datagramsing or not self._inbox:
             return
-        self._pumping = True
+        self.pump_datagramsing = True
         try:
             batch: list[str] = []
             while self._inbox:
@@ -176,7 +174,7 @@ class XRay(ConfigOperations, GraphOperations, Service):
             if batch:
                 self._upload(batch)
         finally:
-            self._pumping = False
+            self.pump_datagramsing = False
 
     def _upload(self, batch: list[str]) -> None:
         for rejection in self.put_trace_segments(batch):
@@ -212,7 +210,7 @@ class XRay(ConfigOperations, GraphOperations, Service):
             InvalidRequestException: end before start, a window longer than
                 `max_summary_window`, a bad filter expression or token.
         """
-        self._pump()
+        self.pump_datagrams()
         paging.check_window(start_time, end_time, self.max_summary_window)
         compiled = FilterExpression.parse(filter_expression) if filter_expression else None
         fingerprint = paging.fingerprint(
@@ -253,7 +251,7 @@ class XRay(ConfigOperations, GraphOperations, Service):
         self, trace_ids: Sequence[str], *, next_token: str | None = None
     ) -> TraceBatch:
         """The processed traces with these ids, `traces_per_batch` per page (BatchGetTraces)."""
-        self._pump()
+        self.pump_datagrams()
         fingerprint = paging.fingerprint(*trace_ids)
         offset = paging.read_token(next_token, fingerprint)
         page = list(trace_ids)[offset : offset + self.traces_per_batch]
@@ -276,8 +274,6 @@ class XRay(ConfigOperations, GraphOperations, Service):
         Returns:
             The handle: ``address``, ``port``, ``stop()``.
         """
-        from awsmon.xray.daemon import DaemonHandle
-
         return DaemonHandle.start(self, host, port)
 
     def sampler(self, client_id: str | None = None) -> Sampler:
@@ -296,7 +292,7 @@ class XRay(ConfigOperations, GraphOperations, Service):
         sampler = Sampler(
             client_id=client_id or self.ctx.ids.hex(24),
             now=clock.time,
-            rng=self.ctx.cloud.rng,
+            rng=self.ctx.rng,
             fetch_rules=self.get_sampling_rules,
             fetch_targets=fetch_targets,
         )
@@ -306,25 +302,19 @@ class XRay(ConfigOperations, GraphOperations, Service):
 
     def recorder(self, service_name: str, **options: Any) -> Recorder:
         """A recorder for a simulated application named `service_name` (`awsmon.xray.recorder`)."""
-        from awsmon.xray.recorder import Recorder
-
         return Recorder(self, service_name, **options)
 
     def sdk_emitter(self) -> SdkEmitter:
         """An emitter for ``aws_xray_sdk``'s recorder: its segments land here, no network."""
-        from awsmon.xray.emitter import SdkEmitter
-
         return SdkEmitter(self)
 
     def sdk_sampler(self) -> SdkSampler:
         """A sampler for ``aws_xray_sdk``'s recorder that follows this service's rules."""
-        from awsmon.xray.emitter import SdkSampler
-
         return SdkSampler(self)
 
     def segments(self, trace_id: str) -> list[Segment]:
         """The stored documents of a trace, as received (segments, then subsegments)."""
-        self._pump()
+        self.pump_datagrams()
         record = self.store.records.get(trace_id)
         if record is None:
             return []

@@ -1,88 +1,23 @@
 """Tests of awsmon/events/api.py: EventBridge through boto3, with response shapes checked.
 
 Flows a user's code runs (rule → SQS message, scheduled rule, retry then
-DLQ, archive and replay E6, partner event sources, cross-account buses) and
-the error table of the wire layer (codes and anchored messages as boto3
-raises them).
+DLQ, cross-account buses) and the error table of the wire layer (codes and
+anchored messages as boto3 raises them). Archives and replays are in
+test_api_archives.py, partner event sources in test_api_sources.py.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from events_boto import ACCOUNT, DEFAULT_BUS, OTHER, call, make_queue, receive
 
-from awsmon import Cloud, VirtualClock
-from awsmon.testing.shapes import assert_shape
-
-OTHER = "210987654321"
-ACCOUNT = "123456789012"
-DEFAULT_BUS = f"arn:aws:events:us-east-1:{ACCOUNT}:event-bus/default"
-
-
-@pytest.fixture
-def cloud(monkeypatch: pytest.MonkeyPatch) -> Iterator[Cloud]:
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    cloud = Cloud(clock=VirtualClock(start=datetime(2024, 1, 5, 9, 7, 30, tzinfo=UTC)))
-    with cloud.patch_boto3():
-        yield cloud
-
-
-@pytest.fixture
-def events(cloud: Cloud) -> Any:
-    return boto3.client("events")
-
-
-@pytest.fixture
-def sqs(cloud: Cloud) -> Any:
-    return boto3.client("sqs")
-
-
-def call(client: Any, operation: str, **params: Any) -> dict[str, Any]:
-    """Call an operation through boto3 and check the answer's shape."""
-    from awsmon.wire import snake_case
-
-    response: dict[str, Any] = getattr(client, snake_case(operation))(**params)
-    assert_shape(client.meta.service_model.service_name, operation, response)
-    return response
-
-
-def make_queue(sqs: Any, name: str, *, allow_events: bool = True) -> tuple[str, str]:
-    """A queue (URL, ARN) whose policy lets EventBridge send to it."""
-    url = sqs.create_queue(QueueName=name)["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    if allow_events:
-        statement = {
-            "Effect": "Allow",
-            "Principal": {"Service": "events.amazonaws.com"},
-            "Action": "sqs:SendMessage",
-            "Resource": arn,
-        }
-        sqs.set_queue_attributes(
-            QueueUrl=url, Attributes={"Policy": json.dumps({"Statement": [statement]})}
-        )
-    return url, arn
-
-
-def receive(sqs: Any, url: str) -> list[dict[str, Any]]:
-    """Every message waiting in the queue, received and deleted."""
-    found: list[dict[str, Any]] = []
-    while True:
-        batch = sqs.receive_message(
-            QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"]
-        ).get("Messages", [])
-        if not batch:
-            return found
-        found.extend(batch)
-        for message in batch:
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+from awsmon import Cloud
 
 
 class TestRuleToQueue:
@@ -180,79 +115,7 @@ class TestSchedulesAndRetries:
         assert json.loads(message["Body"])["source"] == "shop"
 
 
-class TestArchivesAndReplays:
-    def test_e6_archive_and_replay(self, cloud: Cloud, events: Any, sqs: Any) -> None:
-        """E6: three archived events replayed onto their bus arrive again with replay-name."""
-        url, arn = make_queue(sqs, "q")
-        call(events, "CreateEventBus", Name="B")
-        bus_arn = f"arn:aws:events:us-east-1:{ACCOUNT}:event-bus/B"
-        archive = call(events, "CreateArchive", ArchiveName="A", EventSourceArn=bus_arn)
-        assert archive["State"] == "ENABLED"
-        call(events, "PutRule", Name="r", EventBusName="B", EventPattern='{"source": ["core"]}')
-        call(events, "PutTargets", Rule="r", EventBusName="B", Targets=[{"Id": "q", "Arn": arn}])
-        detail = {"command": "update-account", "payload": {"acc_id": "0a787ecb-4015"}}
-        entry = {"Source": "core", "DetailType": "core", "Detail": json.dumps(detail)}
-        first = cloud.clock.now()
-        originals = call(events, "PutEvents", Entries=[{**entry, "EventBusName": "B"}] * 3)
-        assert len(receive(sqs, url)) == 3
-        described = call(events, "DescribeArchive", ArchiveName="A")
-        assert (described["EventCount"], described["SizeBytes"] > 0) == (3, True)
-        start = call(
-            events,
-            "StartReplay",
-            ReplayName="R",
-            EventSourceArn=archive["ArchiveArn"],
-            EventStartTime=first - timedelta(minutes=1),
-            EventEndTime=first + timedelta(minutes=1),
-            Destination={"Arn": bus_arn},
-        )
-        assert start["State"] == "STARTING"
-        assert start["ReplayArn"] == f"arn:aws:events:us-east-1:{ACCOUNT}:replay/R"
-        assert call(events, "DescribeReplay", ReplayName="R")["State"] == "STARTING"
-        cloud.clock.advance(timedelta(minutes=1))
-        replayed = [json.loads(m["Body"]) for m in receive(sqs, url)]
-        assert len(replayed) == 3
-        ids = {e["EventId"] for e in originals["Entries"]}
-        for event in replayed:
-            assert event["replay-name"] == "R" and event["id"] not in ids
-            assert list(event)[7] == "replay-name"
-            assert (event["detail"], event["time"]) == (detail, "2024-01-05T09:07:30Z")
-        (listed,) = call(events, "ListReplays")["Replays"]
-        assert listed["State"] == "COMPLETED"
-        assert listed["EventLastReplayedTime"] == first
-        assert call(events, "DescribeArchive", ArchiveName="A")["EventCount"] == 3
-        rules = [r["Name"] for r in call(events, "ListRules", EventBusName="B")["Rules"]]
-        assert rules == ["Events-Archive-A", "r"]
-
-    def test_replays_can_be_ignored_and_cancelled(
-        self, cloud: Cloud, events: Any, sqs: Any
-    ) -> None:
-        """A rule with replay-name exists:false ignores replays; CancelReplay stops one."""
-        url, arn = make_queue(sqs, "q")
-        archive = call(events, "CreateArchive", ArchiveName="A", EventSourceArn=DEFAULT_BUS)
-        pattern = {"source": ["core"], "replay-name": [{"exists": False}]}
-        call(events, "PutRule", Name="live", EventPattern=json.dumps(pattern))
-        call(events, "PutTargets", Rule="live", Targets=[{"Id": "q", "Arn": arn}])
-        events.put_events(Entries=[{"Source": "core", "DetailType": "t", "Detail": "{}"}])
-        window = {
-            "EventSourceArn": archive["ArchiveArn"],
-            "EventStartTime": cloud.clock.now() - timedelta(minutes=1),
-            "EventEndTime": cloud.clock.now() + timedelta(minutes=1),
-            "Destination": {"Arn": DEFAULT_BUS},
-        }
-        events.start_replay(ReplayName="R1", **window)
-        cloud.clock.advance(60)
-        assert len(receive(sqs, url)) == 1
-        events.start_replay(ReplayName="R2", **window)
-        assert call(events, "CancelReplay", ReplayName="R2")["State"] == "CANCELLING"
-        cloud.clock.advance(60)
-        assert events.describe_replay(ReplayName="R2")["State"] == "CANCELLED"
-        with pytest.raises(ClientError) as caught:
-            events.cancel_replay(ReplayName="R2")
-        assert caught.value.response["Error"]["Code"] == "IllegalStatusException"
-
-
-class TestBusesAndPartners:
+class TestBuses:
     def test_cross_account_bus(self, cloud: Cloud, events: Any) -> None:
         """PutPermission lets another account's PutEvents through; the bus shows its policy."""
         call(events, "CreateEventBus", Name="shared", Tags=[{"Key": "team", "Value": "x"}])
@@ -276,37 +139,6 @@ class TestBusesAndPartners:
             assert "EventId" in other.put_events(Entries=[entry])["Entries"][0]
         tags = call(events, "ListTagsForResource", ResourceARN=bus_arn)["Tags"]
         assert tags == [{"Key": "team", "Value": "x"}]
-
-    def test_partner_event_source_flow(self, cloud: Cloud, events: Any, sqs: Any) -> None:
-        """A partner's source is PENDING until the customer's bus exists; then events flow."""
-        name = "aws.partner/example.com/123/orders"
-        with cloud.as_principal(f"arn:aws:iam::{OTHER}:root"):
-            partner = boto3.client("events")
-            created = call(partner, "CreatePartnerEventSource", Name=name, Account=ACCOUNT)
-        assert created["EventSourceArn"] == f"arn:aws:events:us-east-1::event-source/{name}"
-        assert call(events, "DescribeEventSource", Name=name)["State"] == "PENDING"
-        call(events, "CreateEventBus", Name=name, EventSourceName=name)
-        assert call(events, "ListEventSources")["EventSources"][0]["State"] == "ACTIVE"
-        url, arn = make_queue(sqs, "q")
-        call(
-            events,
-            "PutRule",
-            Name="r",
-            EventBusName=name,
-            EventPattern='{"source": [{"prefix": "aws.partner/"}]}',
-        )
-        call(events, "PutTargets", Rule="r", EventBusName=name, Targets=[{"Id": "q", "Arn": arn}])
-        with cloud.as_principal(f"arn:aws:iam::{OTHER}:root"):
-            sent = call(
-                partner,
-                "PutPartnerEvents",
-                Entries=[{"Source": name, "DetailType": "Order", "Detail": '{"n": 1}'}],
-            )
-            accounts = call(partner, "ListPartnerEventSourceAccounts", EventSourceName=name)
-        assert sent["FailedEntryCount"] == 0
-        assert accounts["PartnerEventSourceAccounts"][0]["Account"] == ACCOUNT
-        (message,) = receive(sqs, url)
-        assert json.loads(message["Body"])["account"] == ACCOUNT
 
 
 ERRORS = [

@@ -28,7 +28,7 @@ from awsmon.neighbours.lambda_.errors import (
 )
 
 if TYPE_CHECKING:
-    from awsmon.xray.recorder import ActiveSubsegment
+    from awsmon.xray import ActiveSubsegment
 
 __all__ = [
     "Handler",

@@ -75,8 +75,7 @@ from awsmon.neighbours.lambda_.telemetry import sibling
 
 if TYPE_CHECKING:
     from awsmon.dispatch import ServiceContext
-    from awsmon.xray import Sampler
-    from awsmon.xray.recorder import ActiveSubsegment
+    from awsmon.xray import ActiveSubsegment, Sampler
 
 __all__ = ["AttemptOutcome", "AttemptTrace", "LambdaTracer", "RequestTrace"]
 
@@ -201,8 +200,7 @@ class LambdaTracer:
         )
 
     def _sample(self, function: LambdaFunction) -> bool:
-        from awsmon.xray import Sampler, SamplingRequest
-        from awsmon.xray.sampling import DEFAULT_RULE
+        from awsmon.xray import DEFAULT_RULE, Sampler, SamplingRequest
 
         sampler = self._samplers.get(function.name)
         if sampler is None:
@@ -259,7 +257,7 @@ class LambdaTracer:
         handle = None
         xray = self._xray()
         if xray is not None:
-            from awsmon.xray.recorder import ActiveSubsegment
+            from awsmon.xray import ActiveSubsegment
 
             recorder = xray.recorder(function.name, origin=_FUNCTION_ORIGIN)
             handle = ActiveSubsegment(recorder, invocation, request.trace_id, request.sampled)

@@ -7,14 +7,12 @@ JSON shapes.
 
 from __future__ import annotations
 
-from typing import Any
-
+from awsmon.logs.api_common import LogsWireApi, Response
 from awsmon.logs.destinations import Destination
-from awsmon.wire import Params, WireApi, handles
+from awsmon.wire import Params, handles
 
 __all__ = ["DestinationsApi"]
 
-Response = dict[str, Any]
 _NAME = r"[^:*]*"
 
 
@@ -31,7 +29,7 @@ def _destination(found: Destination) -> Response:
     return out
 
 
-class DestinationsApi(WireApi):
+class DestinationsApi(LogsWireApi):
     """Destination handlers of the CloudWatch Logs wire API."""
 
     def _name(self, params: Params) -> str:

@@ -1,20 +1,18 @@
-"""Shared pieces of the EventBridge wire layer: checks with AWS's wording, shapes, pages.
+"""Shared pieces of the EventBridge wire layer: the API base, common members, shapes, pages.
 
-Internal to `awsmon.events.api`. AWS's validation messages name the member by
-its location in the request, in camel case (``'name'``,
-``'targets.1.member.id'``), which `Check` writes; responses are built by the
-``*_shape`` functions exactly as boto3 returns them.
+Internal to `awsmon.events.api`. `EventsWireApi` sets EventBridge's errors and
+wording (`awsmon.events.errors.WORDING`: members in camel case, located by
+path as in ``'targets.1.member.id'``), so every check goes through
+`awsmon.wire.Params`; responses are built by the ``*_shape`` functions exactly
+as boto3 returns them.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Mapping, Sequence
-from datetime import datetime
 from typing import Any, TypeVar
 
-from awsmon.events.errors import ValidationException
+from awsmon.events.errors import WORDING, ValidationException
 from awsmon.events.model import (
     Archive,
     EventBus,
@@ -25,20 +23,24 @@ from awsmon.events.model import (
     Rule,
     Target,
 )
-from awsmon.wire import Params
+from awsmon.events.service import EventBridge
+from awsmon.wire import Params, WireApi
 
 __all__ = [
     "ARCHIVE_ARN",
     "BUS_NAME",
     "BUS_NAME_OR_ARN",
     "NAME",
-    "Check",
+    "EventsWireApi",
     "archive_shape",
+    "bus_name",
     "bus_shape",
     "entries_from_wire",
     "events_result",
+    "listed",
     "page",
     "replay_shape",
+    "rule_name",
     "rule_shape",
     "source_shape",
     "target_shape",
@@ -59,121 +61,48 @@ ARCHIVE_ARN = r"^arn:aws([a-z]|\-)*:events:([a-z]|\d|\-)*:([0-9]{12})?:.+\/.+$"
 SOURCE_NAME = r"aws\.partner(/[\.\-_A-Za-z0-9]+){2,}"
 
 
-def _shown(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value) if value is None else str(value)
+class EventsWireApi(WireApi):
+    """The base of the EventBridge wire API and of its per-resource parts.
+
+    Holds the service's error classes. Its subclasses are mixed into
+    `awsmon.events.api.EventsApi`; the handlers of every base in the MRO are
+    collected, so a part is added by listing it among `EventsApi`'s bases.
+    """
+
+    domain: EventBridge
+    invalid_parameter = ValidationException
+    missing_parameter = ValidationException
+    wording = WORDING
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        found: dict[str, str] = {}
+        for klass in reversed(cls.__mro__):
+            found.update(vars(klass).get("operations", {}))
+        cls.operations = found
 
 
-class Check:
-    """Reads request members and raises ValidationException in AWS's words."""
-
-    def __init__(self, params: Params) -> None:
-        self.params = params
-
-    @staticmethod
-    def fail(location: str, value: Any, constraint: str) -> ValidationException:
-        """AWS's message for one member breaking one constraint."""
-        return ValidationException(
-            f"1 validation error detected: Value '{_shown(value)}' at '{location}' failed to "
-            f"satisfy constraint: {constraint}",
-            param=location,
-            value=value,
-        )
-
-    def string(
-        self,
-        data: Any,
-        key: str,
-        location: str,
-        *,
-        required: bool = False,
-        min_length: int | None = None,
-        max_length: int | None = None,
-        pattern: str | None = None,
-        choices: Sequence[str] | None = None,
-    ) -> str | None:
-        """The string member `key` of `data` (a mapping), checked."""
-        value = data.get(key) if isinstance(data, dict) else None
-        if value is None:
-            if required:
-                raise self.fail(location, None, "Member must not be null")
-            return None
-        if not isinstance(value, str):
-            raise self.fail(location, value, "Member must be a string")
-        if min_length is not None and len(value) < min_length:
-            raise self.fail(
-                location, value, f"Member must have length greater than or equal to {min_length}"
-            )
-        if max_length is not None and len(value) > max_length:
-            raise self.fail(
-                location, value, f"Member must have length less than or equal to {max_length}"
-            )
-        if pattern is not None and re.fullmatch(pattern, value) is None:
-            raise self.fail(
-                location, value, f"Member must satisfy regular expression pattern: {pattern}"
-            )
-        if choices is not None and value not in choices:
-            raise self.fail(
-                location, value, f"Member must satisfy enum value set: [{', '.join(choices)}]"
-            )
-        return value
-
-    def integer(
-        self,
-        data: Any,
-        key: str,
-        location: str,
-        *,
-        minimum: int | None = None,
-        maximum: int | None = None,
-    ) -> int | None:
-        """The integer member `key` of `data`, checked."""
-        value = data.get(key) if isinstance(data, dict) else None
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(location, value, "Member must be an integer")
-        if minimum is not None and value < minimum:
-            raise self.fail(
-                location, value, f"Member must have value greater than or equal to {minimum}"
-            )
-        if maximum is not None and value > maximum:
-            raise self.fail(
-                location, value, f"Member must have value less than or equal to {maximum}"
-            )
-        return value
-
-    def name(self, key: str = "Name", location: str = "name", *, required: bool = True) -> str:
-        """A rule name (1..64, ``[\\.\\-_A-Za-z0-9]+``)."""
-        found = self.string(
-            self.params.data,
-            key,
-            location,
-            required=required,
-            min_length=1,
-            max_length=64,
-            pattern=NAME,
-        )
-        return found or ""
-
-    def bus(self, key: str = "EventBusName", location: str = "eventBusName") -> str | None:
-        """An event bus name or ARN."""
-        return self.string(
-            self.params.data, key, location, min_length=1, max_length=1600, pattern=BUS_NAME_OR_ARN
-        )
-
-    def top(self, key: str, location: str, **checks: Any) -> str | None:
-        """A top-level string member, checked."""
-        return self.string(self.params.data, key, location, **checks)
-
-    def limit(self) -> int | None:
-        """``Limit`` (1..100)."""
-        return self.integer(self.params.data, "Limit", "limit", minimum=1, maximum=100)
+def listed(response: Response, token: str | None) -> Response:
+    """`response` with ``NextToken`` set when there is a next page."""
+    if token is not None:
+        response["NextToken"] = token
+    return response
 
 
-def page(items: list[T], params: Params, check: Check) -> tuple[list[T], str | None]:
+def rule_name(params: Params, key: str = "Name") -> str:
+    """A required rule name (1..64 of ``[\\.\\-_A-Za-z0-9]``)."""
+    return params.string(key, required=True, min_length=1, max_length=64, pattern=NAME)
+
+
+def bus_name(params: Params, key: str = "EventBusName") -> str | None:
+    """An optional event bus name or ARN."""
+    return params.string(key, min_length=1, max_length=1600, pattern=BUS_NAME_OR_ARN)
+
+
+def page(items: list[T], params: Params) -> tuple[list[T], str | None]:
     """One page of `items` by ``Limit`` and ``NextToken``; the token of the next page."""
-    limit = check.limit()
-    token = check.top("NextToken", "nextToken", min_length=1, max_length=2048)
+    limit = params.integer("Limit", minimum=1, maximum=100)
+    token = params.string("NextToken", min_length=1, max_length=2048)
     start = 0
     if token is not None:
         if not token.isdigit() or int(token) > len(items):
@@ -187,43 +116,24 @@ def page(items: list[T], params: Params, check: Check) -> tuple[list[T], str | N
 
 def entries_from_wire(params: Params, *, partner: bool = False) -> list[PutEventsEntry]:
     """The Entries of PutEvents / PutPartnerEvents as `PutEventsEntry` values."""
-    check = Check(params)
-    raw = params.raw("Entries")
-    if not isinstance(raw, list):
-        raise Check.fail("entries", raw, "Member must not be null")
-    limit = 20 if partner else 10
-    if not 1 <= len(raw) <= limit:
-        bound = f"less than or equal to {limit}" if raw else "greater than or equal to 1"
-        raise Check.fail("entries", raw, f"Member must have length {bound}")
+    most = 20 if partner else 10
     entries = []
-    for index, item in enumerate(raw, 1):
-        where = f"entries.{index}.member"
-        if not isinstance(item, Mapping):
-            raise Check.fail(where, item, "Member must be a structure")
-        data = dict(item)
+    for entry in params.structs("Entries", required=True, min_items=1, max_items=most):
         if partner:
-            check.string(
-                data, "Source", f"{where}.source", min_length=1, max_length=256, pattern=SOURCE_NAME
-            )
+            entry.string("Source", min_length=1, max_length=256, pattern=SOURCE_NAME)
         else:
-            check.string(
-                data,
-                "EventBusName",
-                f"{where}.eventBusName",
-                min_length=1,
-                max_length=1600,
-                pattern=NON_PARTNER_BUS_OR_ARN,
+            entry.string(
+                "EventBusName", min_length=1, max_length=1600, pattern=NON_PARTNER_BUS_OR_ARN
             )
-            check.string(data, "TraceHeader", f"{where}.traceHeader", min_length=1, max_length=500)
-        nested = params.nested(data)
-        resources = nested.items("Resources")
+            entry.string("TraceHeader", min_length=1, max_length=500)
+        data = entry.data
         entries.append(
             PutEventsEntry(
                 source=data.get("Source"),
                 detail_type=data.get("DetailType"),
                 detail=data.get("Detail"),
-                resources=tuple(resources),
-                time=nested.timestamp("Time"),
+                resources=tuple(entry.items("Resources")),
+                time=entry.timestamp("Time"),
                 event_bus_name=data.get("EventBusName"),
                 trace_header=data.get("TraceHeader"),
             )
@@ -367,8 +277,3 @@ def source_shape(source: EventSource, *, partner_account: bool = False) -> dict[
         shape["Name"] = source.name
     shape["State"] = source.state.value
     return shape
-
-
-def timestamp(params: Params, key: str) -> datetime | None:
-    """A timestamp member (datetime, epoch seconds or ISO text)."""
-    return params.timestamp(key)
