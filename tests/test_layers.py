@@ -109,6 +109,7 @@ PURE = (
     "logs.insights.regex",
     "logs.insights.query",
     "cloudwatch.metrics.insights",
+    "cloudwatch.widgets.spec",
     "schemas.inference",
     "schemas.export",
     "schemas.content",

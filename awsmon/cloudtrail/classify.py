@@ -70,7 +70,8 @@ _TABLE: dict[str, dict[str, str]] = {
         "write": "DeleteAlarms DeleteAnomalyDetector DeleteDashboards DisableAlarmActions"
         " EnableAlarmActions PutAnomalyDetector PutCompositeAlarm PutDashboard PutMetricAlarm"
         " SetAlarmState TagResource UntagResource",
-        "data-read AWS::CloudWatch::Metric": "GetMetricData GetMetricStatistics",
+        "data-read AWS::CloudWatch::Metric": "GetMetricData GetMetricStatistics"
+        " GetMetricWidgetImage",
         "data-write AWS::CloudWatch::Metric": "PutMetricData",
     },
     "sqs": {
@@ -114,16 +115,17 @@ _TABLE: dict[str, dict[str, str]] = {
     },
     "logs": {
         "read": "DescribeDestinations DescribeExportTasks DescribeLogGroups DescribeLogStreams"
-        " DescribeMetricFilters"
-        " DescribeResourcePolicies DescribeSubscriptionFilters ListTagsForResource"
+        " DescribeMetricFilters DescribeQueries DescribeQueryDefinitions DescribeResourcePolicies"
+        " DescribeSubscriptionFilters GetLogGroupFields GetQueryResults ListTagsForResource"
         " ListTagsLogGroup TestMetricFilter",
         "write": "AssociateKmsKey CancelExportTask CreateExportTask CreateLogGroup"
         " CreateLogStream DeleteDestination DeleteLogGroup DeleteLogStream DeleteMetricFilter"
-        " PutDestination PutDestinationPolicy"
-        " DeleteResourcePolicy DeleteRetentionPolicy DeleteSubscriptionFilter"
-        " DisassociateKmsKey PutMetricFilter PutResourcePolicy PutRetentionPolicy"
-        " PutSubscriptionFilter TagLogGroup TagResource UntagLogGroup UntagResource",
-        "data-read AWS::Logs::LogGroup": "FilterLogEvents GetLogEvents",
+        " DeleteQueryDefinition DeleteResourcePolicy DeleteRetentionPolicy"
+        " DeleteSubscriptionFilter DisassociateKmsKey PutDestination PutDestinationPolicy"
+        " PutMetricFilter PutQueryDefinition PutResourcePolicy PutRetentionPolicy"
+        " PutSubscriptionFilter StartQuery StopQuery TagLogGroup TagResource UntagLogGroup"
+        " UntagResource",
+        "data-read AWS::Logs::LogGroup": "FilterLogEvents GetLogEvents GetLogRecord",
         "data-write AWS::Logs::LogGroup": "PutLogEvents",
     },
     "kms": {
@@ -172,6 +174,15 @@ _TABLE: dict[str, dict[str, str]] = {
         "write": "CreateAutoScalingGroup CreateLaunchConfiguration DeleteAutoScalingGroup"
         " DeletePolicy ExecutePolicy PutScalingPolicy SetDesiredCapacity"
         " TerminateInstanceInAutoScalingGroup UpdateAutoScalingGroup",
+    },
+    "schemas": {
+        "read": "DescribeCodeBinding DescribeDiscoverer DescribeRegistry DescribeSchema"
+        " ExportSchema GetCodeBindingSource GetDiscoveredSchema GetResourcePolicy ListDiscoverers"
+        " ListRegistries ListSchemaVersions ListSchemas ListTagsForResource SearchSchemas",
+        "write": "CreateDiscoverer CreateRegistry CreateSchema DeleteDiscoverer DeleteRegistry"
+        " DeleteResourcePolicy DeleteSchema DeleteSchemaVersion PutCodeBinding PutResourcePolicy"
+        " StartDiscoverer StopDiscoverer TagResource UntagResource UpdateDiscoverer"
+        " UpdateRegistry UpdateSchema",
     },
     "cloudtrail": {
         "read": "DescribeTrails GetEventSelectors GetInsightSelectors GetTrail GetTrailStatus"
