@@ -35,6 +35,7 @@ from awsmon.dispatch import ApiCall, Dispatcher, Service, ServiceContext
 from awsmon.errors import ServiceError
 from awsmon.identity import Principal
 from awsmon.ids import IdFactory
+from awsmon.policy import Delivery, DeliveryLog
 from awsmon.registry import ServiceSpec
 from awsmon.wire import Response, WireApi, no_such_operation, snake_case
 
@@ -160,6 +161,7 @@ class Cloud:
     - clients: `client` (wire API), `patch_boto3` (route boto3 here)
     - identity: `principal`, `as_principal`
     - auditing: `dispatcher` and its ``listeners``, `on_api_call`
+    - resource policies: `deliveries` (the delivery log), `policies` (the switch)
 
     Args:
         clock: the virtual clock (a new `VirtualClock` at its fixed default
@@ -169,6 +171,10 @@ class Cloud:
         seed: seeds `rng`, from which every id and random decision is drawn,
             so one seed replays one run.
         principal: the ARN of the default caller (the account's root when omitted).
+        policies: how resource policies decide deliveries between services
+            (SNS → SQS, EventBridge → Lambda ...): ``"enforce"`` (as AWS: a
+            refused delivery does not happen), ``"warn"`` (delivers, records the
+            refusal in `deliveries`), ``"off"`` (delivers everything).
     """
 
     def __init__(
@@ -178,11 +184,13 @@ class Cloud:
         region: str = "us-east-1",
         seed: int = 0,
         principal: str | None = None,
+        policies: str = "enforce",
     ) -> None:
         if not _ACCOUNT_ID.fullmatch(account_id):
             raise ValueError(f"an AWS account id is 12 digits, got {account_id!r}")
         if not _REGION.fullmatch(region):
             raise ValueError(f"not an AWS region name: {region!r} (like 'eu-west-3')")
+        self.delivery_log = DeliveryLog(policies)
         self.clock = clock if clock is not None else VirtualClock()
         self.rng = random.Random(seed)
         self.ids = IdFactory(self.rng)
@@ -259,6 +267,27 @@ class Cloud:
             yield who
         finally:
             self._principals.reset(token)
+
+    @property
+    def policies(self) -> str:
+        """How resource policies decide deliveries: ``enforce``, ``warn`` or ``off``."""
+        return self.delivery_log.mode
+
+    def deliveries(
+        self, *, failed: bool | None = None, source: str | None = None, target: str | None = None
+    ) -> list[Delivery]:
+        """The policy checks of deliveries between services, oldest first.
+
+        Args:
+            failed: True for the refused ones only (False: the allowed ones).
+            source: only those sent by this ARN (a topic, rule, alarm ...).
+            target: only those sent to this ARN (a queue, function, bucket ...).
+
+        Each `Delivery` gives the source, target, time, principal, action and
+        the reason in words (``no statement of the queue policy allows
+        sns.amazonaws.com to sqs:SendMessage on ... (aws:SourceArn=...)``).
+        """
+        return self.delivery_log.deliveries(failed=failed, source=source, target=target)
 
     def shared(self, key: str, factory: Callable[[], T]) -> T:
         """Cloud-wide state under `key`, made by `factory` on first use (see `ServiceContext`)."""

@@ -35,6 +35,7 @@ from awsmon import registry
 from awsmon.arn import Arn, partition_for
 from awsmon.errors import ServiceError
 from awsmon.identity import Principal
+from awsmon.policy import DeliveryChecks, DeliveryLog
 
 if TYPE_CHECKING:
     from awsmon.clock import VirtualClock
@@ -225,6 +226,13 @@ class Dispatcher:
         report(response, None)
         return response
 
+    def current_operation(self) -> tuple[str, str] | None:
+        """The (botocore service name, operation) of the innermost open call, or None."""
+        if not self._frames:
+            return None
+        top = self._frames[-1]
+        return top.service, top.operation
+
     def in_wire_call(self, service: str, operation: str, account_id: str, region: str) -> bool:
         """True when the innermost open call is the wire call of this very operation."""
         if not self._frames:
@@ -268,11 +276,16 @@ class CloudHandle(Protocol):
     ) -> Callable[[str], Principal | None]: ...
     def principal_for_access_key(self, access_key_id: str) -> Principal | None: ...
     def shared(self, key: str, factory: Callable[[], T]) -> T: ...
+    @property
+    def delivery_log(self) -> DeliveryLog: ...
 
 
 @frozen
-class ServiceContext:
+class ServiceContext(DeliveryChecks):
     """What a service instance gets from the cloud: where it lives and its neighbours.
+
+    Its delivery checks (`check_delivery`, `check_other_account`, `check_key`,
+    `refuse_delivery`) come from `awsmon.policy.DeliveryChecks`.
 
     Attributes:
         cloud: the owning `Cloud`.

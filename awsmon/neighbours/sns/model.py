@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from awsmon.cloudwatch import VendedMetrics
 
 __all__ = [
+    "SNS_PRINCIPAL",
     "SNS_SENDER_ID",
     "Delivery",
     "MessageAttributeValue",
@@ -32,6 +33,9 @@ __all__ = [
 
 #: The id SNS sends to SQS as ``SenderId`` of the messages it delivers.
 SNS_SENDER_ID = "AIDAIT2UOQQY3AUEKVGXU"
+
+#: The service principal SNS delivers as (what queue and function policies name).
+SNS_PRINCIPAL = "sns.amazonaws.com"
 
 
 def invalid(what: str, value: Any = None, param: str | None = None) -> InvalidParameterException:
