@@ -22,6 +22,7 @@ from datetime import timedelta
 
 from awsmon import Cloud
 from awsmon.cloudwatch import VendedMetrics
+from awsmon.policy import guides
 
 
 def sqs_round_trip(cloud: Cloud, operations: int) -> None:
@@ -44,6 +45,7 @@ def sns_publish(cloud: Cloud, operations: int) -> None:
     """Publish `operations` messages to a topic with one SQS and one filtered email subscriber."""
     topic = cloud.sns.create_topic("bench").arn
     queue = cloud.sqs.create_queue("inbox")
+    cloud.sqs.set_queue_attributes(queue.url, {"Policy": guides.sns_to_sqs(topic, queue.arn)})
     cloud.sns.subscribe(topic, "sqs", queue.arn, {"RawMessageDelivery": "true"})
     cloud.sns.subscribe(topic, "email", "ops@example.com", {"FilterPolicy": '{"k": ["v"]}'})
     tick = timedelta(minutes=1)

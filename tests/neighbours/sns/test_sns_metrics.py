@@ -12,6 +12,7 @@ from vended_helpers import alarm_state, stat
 
 from awsmon import Cloud
 from awsmon.neighbours.sns import FilterPolicy, MessageAttributeValue
+from awsmon.policy import guides
 
 
 @pytest.fixture
@@ -28,6 +29,7 @@ class TestMetrics:
         """Publishes, deliveries and filtered-out notifications are counted per topic."""
         topic = cloud.sns.create_topic("t").arn
         queue = cloud.sqs.create_queue("q")
+        cloud.sqs.set_queue_attributes(queue.url, {"Policy": guides.sns_to_sqs(topic, queue.arn)})
         cloud.sns.subscribe(topic, "sqs", queue.arn)
         cloud.sns.subscribe(topic, "email", "a@example.com", {"FilterPolicy": '{"k": ["v"]}'})
         cloud.sns.publish(topic, "hello")
