@@ -108,7 +108,8 @@ def deliver_all(
         if sub.protocol == "email" or sub.protocol in ("sms", "application"):
             body = text
         succeeded = True
-        if sub.protocol in _CHECKED and not _permitted(sns, topic, sub):
+        refused = sub.protocol in _CHECKED and not _permitted(sns, topic, sub)
+        if refused:  # counted in NumberOfNotificationsFailed by `_permitted`
             succeeded = False
         elif sub.protocol == "sqs":
             succeeded = _to_sqs(sns, sub, body, raw, attributes, group_id, deduplication_id)
@@ -132,7 +133,7 @@ def deliver_all(
             succeeded = _to_lambda(sns, sub, event)
         elif sub.protocol == "firehose":
             succeeded = _to_firehose(sns, sub, body)
-        if vended is not None:
+        if vended is not None and not refused:
             outcome = "Delivered" if succeeded else "Failed"
             vended.add(f"NumberOfNotifications{outcome}", topic.dims)
         sns.deliveries.append(
@@ -230,19 +231,15 @@ def _endpoint_policy(
 
 
 def _count_failed(sns: SubscriptionOperations, topic: Topic) -> None:
-    """Count one refused notification in AWS/SNS NumberOfNotificationsFailed (TopicName)."""
-    from awsmon.cloudwatch import MetricKey, StandardUnit
+    """Count one refused notification in AWS/SNS NumberOfNotificationsFailed (TopicName).
 
-    try:
-        cloudwatch = sns.ctx.sibling("cloudwatch")
-    except KeyError:
-        return
-    name = Arn.parse(topic.arn).resource
-    cloudwatch.publish(
-        MetricKey.of("AWS/SNS", "NumberOfNotificationsFailed", {"TopicName": name}),
-        [(sns.ctx.now(), 1.0)],
-        unit=StandardUnit.COUNT,
-    )
+    Through the topic's vended metrics, so it is published with the minute's
+    other AWS/SNS counts.
+    """
+    del sns
+    vended = topic.metrics
+    if vended is not None and vended.enabled:
+        vended.add("NumberOfNotificationsFailed", topic.dims)
 
 
 def _envelope(
