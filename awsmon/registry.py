@@ -95,6 +95,7 @@ SERVICES: list[ServiceSpec] = [
         api="awsmon.cloudwatch.api:CloudWatchApi",
         event_source="monitoring.amazonaws.com",
         arn_service="cloudwatch",
+        cloud_hook="awsmon.cloudwatch.usage:install",
     ),
     ServiceSpec(
         name="sqs",

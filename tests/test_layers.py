@@ -131,6 +131,7 @@ PURE = (
     "cloudtrail.classify",
     "cloudtrail.selectors",
     "neighbours.sns.filter_policy",
+    "neighbours.s3.listing",
     "neighbours.firehose.prefix",
     "neighbours.lambda_.events",
     "neighbours.lambda_.logformat",

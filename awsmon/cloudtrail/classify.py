@@ -100,9 +100,11 @@ _TABLE: dict[str, dict[str, str]] = {
         "data-write AWS::SNS::Topic": "Publish PublishBatch",
     },
     "s3": {
-        "read": "GetBucketLocation GetBucketPolicy HeadBucket ListBuckets",
-        "write": "CreateBucket DeleteBucket DeleteBucketPolicy PutBucketPolicy",
-        "data-read AWS::S3::Object": "GetObject HeadObject ListObjectsV2",
+        "read": "GetBucketLocation GetBucketMetricsConfiguration GetBucketPolicy HeadBucket"
+        " ListBucketMetricsConfigurations ListBuckets",
+        "write": "CreateBucket DeleteBucket DeleteBucketMetricsConfiguration DeleteBucketPolicy"
+        " PutBucketMetricsConfiguration PutBucketPolicy",
+        "data-read AWS::S3::Object": "GetObject HeadObject ListObjects ListObjectsV2",
         "data-write AWS::S3::Object": "CopyObject DeleteObject DeleteObjects PutObject",
     },
     "lambda": {
@@ -116,16 +118,17 @@ _TABLE: dict[str, dict[str, str]] = {
         "data-write AWS::Lambda::Function": "Invoke",
     },
     "logs": {
-        "read": "DescribeExportTasks DescribeLogGroups DescribeLogStreams DescribeMetricFilters"
-        " DescribeQueries DescribeQueryDefinitions DescribeResourcePolicies"
+        "read": "DescribeDestinations DescribeExportTasks DescribeLogGroups DescribeLogStreams"
+        " DescribeMetricFilters DescribeQueries DescribeQueryDefinitions DescribeResourcePolicies"
         " DescribeSubscriptionFilters GetLogGroupFields GetQueryResults ListTagsForResource"
         " ListTagsLogGroup TestMetricFilter",
         "write": "AssociateKmsKey CancelExportTask CreateExportTask CreateLogGroup"
-        " CreateLogStream DeleteLogGroup DeleteLogStream DeleteMetricFilter"
+        " CreateLogStream DeleteDestination DeleteLogGroup DeleteLogStream DeleteMetricFilter"
         " DeleteQueryDefinition DeleteResourcePolicy DeleteRetentionPolicy"
-        " DeleteSubscriptionFilter DisassociateKmsKey PutMetricFilter PutQueryDefinition"
-        " PutResourcePolicy PutRetentionPolicy PutSubscriptionFilter StartQuery StopQuery"
-        " TagLogGroup TagResource UntagLogGroup UntagResource",
+        " DeleteSubscriptionFilter DisassociateKmsKey PutDestination PutDestinationPolicy"
+        " PutMetricFilter PutQueryDefinition PutResourcePolicy PutRetentionPolicy"
+        " PutSubscriptionFilter StartQuery StopQuery TagLogGroup TagResource UntagLogGroup"
+        " UntagResource",
         "data-read AWS::Logs::LogGroup": "FilterLogEvents GetLogEvents GetLogRecord",
         "data-write AWS::Logs::LogGroup": "PutLogEvents",
     },
@@ -150,10 +153,14 @@ _TABLE: dict[str, dict[str, str]] = {
         "data-write AWS::Events::EventBus": "PutEvents PutPartnerEvents",
     },
     "kinesis": {
-        "read": "DescribeStream DescribeStreamSummary ListShards ListStreams ListTagsForStream",
+        "read": "DescribeStream DescribeStreamConsumer DescribeStreamSummary ListShards"
+        " ListStreamConsumers ListStreams ListTagsForStream",
         "write": "AddTagsToStream CreateStream DecreaseStreamRetentionPeriod DeleteStream"
-        " IncreaseStreamRetentionPeriod RemoveTagsFromStream",
-        "data-read AWS::Kinesis::Stream": "GetRecords GetShardIterator",
+        " DisableEnhancedMonitoring EnableEnhancedMonitoring IncreaseStreamRetentionPeriod"
+        " DeregisterStreamConsumer MergeShards RegisterStreamConsumer RemoveTagsFromStream"
+        " SplitShard StartStreamEncryption"
+        " StopStreamEncryption UpdateShardCount",
+        "data-read AWS::Kinesis::Stream": "GetRecords GetShardIterator SubscribeToShard",
         "data-write AWS::Kinesis::Stream": "PutRecord PutRecords",
     },
     "firehose": {

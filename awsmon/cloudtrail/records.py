@@ -30,7 +30,7 @@ import attrs
 from attrs import define
 
 from awsmon import registry
-from awsmon.arn import Arn
+from awsmon.arn import Arn, partition_for
 from awsmon.cloudtrail.classify import Category, Classification
 from awsmon.dispatch import ApiCall
 from awsmon.identity import Principal
@@ -208,13 +208,14 @@ def _user_identity(record: CallRecord) -> dict[str, Any]:
     if kind == "IAMUser":
         identity["userName"] = username(who)
     elif kind in ("AssumedRole", "Role"):
-        role = Arn.parse(who.arn).resource_id.split("/", 1)[0]
+        parsed = Arn.parse(who.arn)
+        role = parsed.resource_id.split("/", 1)[0]
         role_id = who.user_id.split(":", 1)[0]
         identity["sessionContext"] = {
             "sessionIssuer": {
                 "type": "Role",
                 "principalId": role_id,
-                "arn": f"arn:aws:iam::{who.account_id}:role/{role}",
+                "arn": f"arn:{parsed.partition}:iam::{who.account_id}:role/{role}",
                 "accountId": who.account_id,
                 "userName": role,
             },
@@ -395,10 +396,11 @@ def _data_arn(service: str, params: Mapping[str, Any], account: str, region: str
                 return value
         return None
 
+    aws = partition_for(region)
     if service == "s3":
         bucket = text("Bucket")
         key = text("Key") or ""
-        return None if bucket is None else f"arn:aws:s3:::{bucket}/{key}"
+        return None if bucket is None else f"arn:{aws}:s3:::{bucket}/{key}"
     if service == "lambda":
         name = text("FunctionName")
         if name is None:
@@ -406,30 +408,30 @@ def _data_arn(service: str, params: Mapping[str, Any], account: str, region: str
         return (
             name
             if name.startswith("arn:")
-            else (f"arn:aws:lambda:{region}:{account}:function:{name}")
+            else (f"arn:{aws}:lambda:{region}:{account}:function:{name}")
         )
     if service == "sns":
         return text("TopicArn", "TargetArn")
     if service == "sqs":
         url = text("QueueUrl")
-        return None if url is None else f"arn:aws:sqs:{region}:{account}:{url.rsplit('/', 1)[-1]}"
+        return None if url is None else f"arn:{aws}:sqs:{region}:{account}:{url.rsplit('/', 1)[-1]}"
     if service == "kinesis":
         arn = text("StreamARN")
         name = text("StreamName")
         return arn or (
-            None if name is None else f"arn:aws:kinesis:{region}:{account}:stream/{name}"
+            None if name is None else f"arn:{aws}:kinesis:{region}:{account}:stream/{name}"
         )
     if service == "logs":
         group = text("logGroupName", "LogGroupName")
-        return None if group is None else f"arn:aws:logs:{region}:{account}:log-group:{group}"
+        return None if group is None else f"arn:{aws}:logs:{region}:{account}:log-group:{group}"
     if service == "events":
         bus = text("EventBusName") or "default"
-        return (
-            bus if bus.startswith("arn:") else f"arn:aws:events:{region}:{account}:event-bus/{bus}"
-        )
+        if bus.startswith("arn:"):
+            return bus
+        return f"arn:{aws}:events:{region}:{account}:event-bus/{bus}"
     if service == "cloudwatch":
         namespace = text("Namespace")
-        return f"arn:aws:cloudwatch:{region}:{account}:metric/{namespace or '*'}"
+        return f"arn:{aws}:cloudwatch:{region}:{account}:metric/{namespace or '*'}"
     if service == "xray":
-        return f"arn:aws:xray:{region}:{account}:trace/*"
+        return f"arn:{aws}:xray:{region}:{account}:trace/*"
     return None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from awsmon.arn import Arn, InvalidArn
+from awsmon.arn import Arn, InvalidArn, partition_for
 from awsmon.cloudtrail import delivery
 from awsmon.cloudtrail.errors import (
     InsufficientEncryptionPolicyException,
@@ -77,7 +77,10 @@ class TrailChecks:
         arn = (
             topic
             if topic.startswith("arn:")
-            else (f"arn:aws:sns:{self.ctx.region}:{self.ctx.account_id}:{topic}")
+            else (
+                f"arn:{partition_for(self.ctx.region)}:sns:{self.ctx.region}:"
+                f"{self.ctx.account_id}:{topic}"
+            )
         )
         try:
             found = self.ctx.service_at(arn, "sns").topic(arn)

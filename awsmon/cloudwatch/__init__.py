@@ -13,7 +13,8 @@ the wire API is `awsmon.cloudwatch.api`. The code is in three packages:
 
 Other services import what they need from this package only (never its
 submodules): the names above, and `epoch_seconds`, `from_epoch` (the store's
-time keys) and `read_fast` (an alarm-style window of floats, which Auto Scaling's
+time keys), `VendedMetrics` and `dims` (how services publish their vended
+metrics) and `read_fast` (an alarm-style window of floats, which Auto Scaling's
 target tracking reads).
 """
 
@@ -32,6 +33,7 @@ from awsmon.cloudwatch.metrics.model import (
 from awsmon.cloudwatch.metrics.queries import MetricDataQuery, MetricStat
 from awsmon.cloudwatch.metrics.store import epoch_seconds, from_epoch
 from awsmon.cloudwatch.service import CloudWatch
+from awsmon.cloudwatch.vended import Dims, VendedMetrics, dims
 
 __all__ = [
     "ActionInvocation",
@@ -40,6 +42,7 @@ __all__ = [
     "ComparisonOperator",
     "CompositeAlarm",
     "Dimension",
+    "Dims",
     "MetricAlarm",
     "MetricDataQuery",
     "MetricDatum",
@@ -48,6 +51,8 @@ __all__ = [
     "StandardUnit",
     "StatisticSet",
     "TreatMissingData",
+    "VendedMetrics",
+    "dims",
     "epoch_seconds",
     "from_epoch",
     "read_fast",

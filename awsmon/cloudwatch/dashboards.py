@@ -13,6 +13,7 @@ from typing import Any
 
 from attrs import frozen
 
+from awsmon.arn import partition_for
 from awsmon.cloudwatch.errors import DashboardInvalidInputError, DashboardNotFoundError
 from awsmon.dispatch import Service, operation
 
@@ -69,7 +70,7 @@ class DashboardOperations(Service):
             )
         self._dashboards[name] = Dashboard(
             name=name,
-            arn=f"arn:aws:cloudwatch::{self.account_id}:dashboard/{name}",
+            arn=f"arn:{partition_for(self.region)}:cloudwatch::{self.account_id}:dashboard/{name}",
             body=body,
             last_modified=self.ctx.now(),
         )

@@ -47,6 +47,7 @@ from awsmon.cloudwatch.metrics.model import (
     MetricDatum,
     MetricKey,
     StandardUnit,
+    StatisticSet,
     check_dimension,
     check_metric_name,
     check_namespace,
@@ -61,6 +62,7 @@ from awsmon.cloudwatch.metrics.store import (
     from_epoch,
     period_allowed,
 )
+from awsmon.cloudwatch.vended import VendedMetrics
 from awsmon.cloudwatch.widgets.spec import WidgetError
 from awsmon.dispatch import Service, ServiceContext, operation
 
@@ -114,6 +116,8 @@ class CloudWatch(AlarmOperations, DashboardOperations, Service):
         self.retention_job = ctx.clock.call_every(
             timedelta(hours=1), self._apply_retention, name=f"cloudwatch retention {ctx.region}"
         )
+        #: AWS/Usage CallCount of this place's API calls (`awsmon.cloudwatch.usage`).
+        self.usage = VendedMetrics(ctx, "AWS/Usage")
 
     # -- publishing -----------------------------------------------------------------
 
@@ -173,6 +177,29 @@ class CloudWatch(AlarmOperations, DashboardOperations, Service):
         key.check(custom=False)
         self.metric_catalog.publish(
             key, points, unit=unit, storage_resolution=storage_resolution, now=self.ctx.now()
+        )
+
+    def publish_statistics(
+        self,
+        key: MetricKey,
+        at: datetime,
+        stats: StatisticSet,
+        *,
+        unit: StandardUnit = StandardUnit.NONE,
+        storage_resolution: int = 60,
+    ) -> None:
+        """Store one statistic set as an AWS service publishes its vended metrics (no API call).
+
+        `awsmon.cloudwatch.vended.VendedMetrics` sends each period's counts
+        this way: one set per metric and period, so SampleCount, Sum, Minimum,
+        Maximum and Average answer as AWS's do. Not recorded by CloudTrail.
+
+        Raises:
+            InvalidParameterValue: the key is invalid.
+        """
+        key.check(custom=False)
+        self.metric_catalog.publish_statistics(
+            key, at, stats, unit=unit, storage_resolution=storage_resolution, now=self.ctx.now()
         )
 
     def metric(self, key: MetricKey) -> Metric | None:

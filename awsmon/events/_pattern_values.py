@@ -381,8 +381,9 @@ def ip_address_value(text: str) -> tuple[int, int] | None:
 def parse_cidr(text: str) -> tuple[int, int, int]:
     """Parse ``address/mask`` into (address length in bytes, low, high).
 
-    As in aws/event-ruler, the block runs from the address as written (not
-    masked) to that address with every host bit set.
+    As in aws/event-ruler (whose CIDR clears the host bits of the lower
+    bound since it took its LEADING_MIN_BITS table), the block is the whole
+    network: ``220.160.154.255/24`` runs from 220.160.154.0 to 220.160.154.255.
 
     Raises:
         ValueError: with AWS's reason (``Malformed CIDR, one '/' required``, ...).
@@ -406,7 +407,8 @@ def parse_cidr(text: str) -> tuple[int, int, int]:
     if length == 16 and mask > 127:
         raise ValueError("IPv6 mask bits must be < 128")
     host_bits = length * 8 - mask
-    return length, low, low | ((1 << host_bits) - 1)
+    hosts = (1 << host_bits) - 1
+    return length, low & ~hosts, low | hosts
 
 
 @attrs.frozen

@@ -32,6 +32,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from awsmon.arn import partition_for
 from awsmon.clock import to_datetime
 from awsmon.dispatch import Service, operation
 from awsmon.events.errors import (
@@ -176,7 +177,7 @@ class ArchiveOperations(Service):
             created_at=self.ctx.now(),
             rule_name=rule_name,
         )
-        rule.targets[rule_name] = Target(id=rule_name, arn=f"arn:aws:events:{self.region}:::")
+        rule.targets[rule_name] = _archive_target(rule_name, archive.arn, self.region, self.ctx)
         self.archives[archive_name] = archive
         self._archive_rules[rule.arn] = archive_name
         return archive
@@ -504,3 +505,22 @@ class ArchiveOperations(Service):
             )
         replay.state = ReplayState.CANCELLING
         return replay
+
+
+def _archive_target(rule_name: str, archive_arn: str, region: str, ctx: Any) -> Target:
+    """The target AWS gives an archive's managed rule: an InputTransformer like any other's.
+
+    Its template wraps the event with the archive's ARN (and an id) and the
+    ingestion time; ListTargetsByRule returns it as it returns user targets.
+    """
+    template = (
+        f'{{"archive-arn": "{archive_arn}:{ctx.ids.uuid()}", '
+        '"event": <aws.events.event.json>, '
+        '"ingestion-time": <aws.events.event.ingestion-time>}'
+    )
+    return Target(
+        id=rule_name,
+        arn=f"arn:{partition_for(region)}:events:{region}:::",
+        input_paths_map={},
+        input_template=template,
+    )

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from awsmon.arn import partition_for
 from awsmon.dispatch import Service, operation
 from awsmon.events.detail import parse_detail
 from awsmon.events.errors import (
@@ -101,7 +102,7 @@ class PartnerOperations(Service):
             )
         source = EventSource(
             name=name,
-            arn=f"arn:aws:events:{self.region}::event-source/{name}",
+            arn=f"arn:{partition_for(self.region)}:events:{self.region}::event-source/{name}",
             created_by=self.account_id,
             account=account,
             created_at=self.ctx.now(),

@@ -18,6 +18,7 @@ from attrs import frozen
 
 from awsmon.arn import Arn, InvalidArn
 from awsmon.clock import Job
+from awsmon.cloudwatch import StandardUnit, VendedMetrics
 from awsmon.dispatch import Service
 from awsmon.logs.errors import REQUEST, InvalidParameterException, ResourceNotFoundException
 from awsmon.logs.model import ExportTask, LogGroup, LogStream, ResourcePolicy, to_millis
@@ -108,6 +109,19 @@ class LogsCore(Service):
         self.export_tasks: dict[str, ExportTask] = {}
         self.resource_policies: dict[str, ResourcePolicy] = {}
         self._purge_job: Job | None = None
+        #: The AWS/Logs metrics: incoming events and bytes per group and for the
+        #: account, and what subscription filters forward (`awsmon.logs.subscriptions`).
+        self.vended = VendedMetrics(ctx, "AWS/Logs")
+
+    def count_incoming(self, group_name: str, messages: Sequence[str]) -> None:
+        """Count an accepted batch in IncomingLogEvents and IncomingBytes (group and account)."""
+        vended = self.vended
+        if not vended.enabled:
+            return
+        size = float(sum(len(m.encode()) for m in messages))
+        for where in ((("LogGroupName", group_name),), ()):
+            vended.add("IncomingLogEvents", where, float(len(messages)))
+            vended.add("IncomingBytes", where, size, StandardUnit.BYTES)
 
     # -- time ----------------------------------------------------------------------------
 

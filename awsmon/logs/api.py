@@ -17,6 +17,7 @@ awsmon.logs.errors.InvalidParameterException: ... Value '2' at 'retentionInDays'
 
 from __future__ import annotations
 
+from awsmon.logs.api_destinations import DestinationsApi
 from awsmon.logs.api_events import LogEventsApi
 from awsmon.logs.api_exports import ExportsApi
 from awsmon.logs.api_filters import FiltersApi
@@ -27,14 +28,15 @@ from awsmon.logs.service import CloudWatchLogs
 __all__ = ["LogsApi"]
 
 
-class LogsApi(InsightsApi, GroupsApi, LogEventsApi, FiltersApi, ExportsApi):
+class LogsApi(InsightsApi, GroupsApi, LogEventsApi, FiltersApi, ExportsApi, DestinationsApi):
     """The CloudWatch Logs wire API (API 2014-03-28).
 
     One class with every operation's handler; the handlers live with their
     resource: `GroupsApi` (log groups, tags, streams, resource policies),
     `LogEventsApi` (put, get and filter events), `FiltersApi` (metric and
-    subscription filters), `ExportsApi` (export tasks), `InsightsApi` (Logs
-    Insights queries, `awsmon.logs.insights.api`).
+    subscription filters), `ExportsApi` (export tasks), `DestinationsApi`
+    (cross-account destinations), `InsightsApi` (Logs Insights queries,
+    `awsmon.logs.insights.api`).
     """
 
     domain: CloudWatchLogs

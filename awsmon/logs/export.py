@@ -96,19 +96,15 @@ class ExportsMixin(LogsCore):
                 bucket in another region, or one CloudWatch Logs may not write.
             LimitExceededException: another task of the account is active.
         """
-        group = self.log_group(log_group_name)
+        self.log_group(log_group_name)
         if to < from_:
             raise InvalidParameterException(
                 "The value of 'to' must not be earlier than the value of 'from'.",
                 param="to",
                 value=to,
             )
-        if to < group.created_at_ms:
-            raise InvalidParameterException(
-                "The value of 'to' must not be earlier than the creation time of the log group.",
-                param="to",
-                value=to,
-            )
+        # AWS accepts a range before the group's creation: events may carry
+        # timestamps up to 14 days older than their ingestion (issue 14).
         if any(task.status_code in _ACTIVE for task in self.export_tasks.values()):
             raise LimitExceededException("Resource limit exceeded.", param="taskId", value=None)
         prefix = "exportedlogs" if destination_prefix is None else destination_prefix.strip("/")

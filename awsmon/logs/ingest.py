@@ -292,6 +292,7 @@ class EventsMixin(FiltersMixin):
                 stream=log_stream_name,
                 count=len(kept_times),
             )
+            self.count_incoming(group.name, kept)
             self.apply_filters(group, log_stream_name, kept_times, first_seq, kept)
             if emf:
                 publish_emf(self, kept_times, kept)

@@ -29,6 +29,7 @@ from awsmon.arn import Arn, InvalidArn
 from awsmon.dispatch import operation
 from awsmon.errors import AccessDenied, ServiceError
 from awsmon.logs._core import Page, check_limit, paginate
+from awsmon.logs.destinations import DestinationsMixin
 from awsmon.logs.errors import (
     AccessDeniedException,
     InvalidParameterException,
@@ -58,7 +59,12 @@ __all__ = ["CloudWatchLogs"]
 
 
 class CloudWatchLogs(
-    EventsMixin, SubscriptionFiltersMixin, ExportsMixin, TagsMixin, ResourcePoliciesMixin
+    EventsMixin,
+    SubscriptionFiltersMixin,
+    ExportsMixin,
+    TagsMixin,
+    ResourcePoliciesMixin,
+    DestinationsMixin,
 ):
     """CloudWatch Logs in one account and region.
 

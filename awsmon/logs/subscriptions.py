@@ -14,8 +14,10 @@ its pattern to its destination, as one gzip-compressed JSON document
   (``put_record(stream_name, data, partition_key)`` on the kinesis service);
 - Firehose receives the gzip bytes as one record
   (``put_record(delivery_stream_name, data)`` on the firehose service);
-- a logical destination (``arn:aws:logs:...:destination:name``, cross-account)
-  is recorded only.
+- a logical destination (``arn:aws:logs:...:destination:name``, cross-account,
+  `awsmon.logs.destinations`) passes the gzip bytes on to its Kinesis or
+  Firehose target; subscribing needs the destination's access policy to
+  allow the log group's account.
 
 When a Kinesis or Firehose filter is created, a ``CONTROL_MESSAGE`` is sent
 to test the destination; a failure makes PutSubscriptionFilter fail as AWS
@@ -47,9 +49,10 @@ from attrs import frozen
 
 from awsmon import registry
 from awsmon.arn import Arn, InvalidArn
+from awsmon.cloudwatch import StandardUnit
 from awsmon.errors import ServiceError
 from awsmon.identity import Principal
-from awsmon.logs.errors import InvalidParameterException
+from awsmon.logs.errors import AccessDeniedException, InvalidParameterException
 from awsmon.logs.model import Distribution, SubscriptionFilter
 from awsmon.policy import PolicyDocument
 
@@ -175,6 +178,12 @@ def _service_at(logs: LogsCore, name: str, arn: Arn) -> Any:
     return logs.ctx.service_at(arn, name)
 
 
+def _destination(logs: LogsCore, arn: Arn, name: str) -> Any:
+    """The logical destination `name` of the ARN's account and region, or None."""
+    owner = logs.ctx.service_at(arn, logs.ctx.spec.name)
+    return getattr(owner, "destinations", {}).get(name)
+
+
 def _as_logs(logs: LogsCore) -> Principal:
     return Principal.service("logs.amazonaws.com", logs.account_id)
 
@@ -284,7 +293,19 @@ def check_destination(logs: LogsCore, subscription: SubscriptionFilter, group_ar
             )
         return
     if kind == "logs":
-        return
+        destination = _destination(logs, parsed, name)
+        if destination is None:
+            raise InvalidParameterException(
+                "The specified destination does not exist.", param="destinationArn", value=arn
+            )
+        if parsed.account_id != logs.account_id and not destination.allows(logs.account_id):
+            raise AccessDeniedException(
+                f"User with accountId: {logs.account_id} is not authorized to perform: "
+                f"logs:PutSubscriptionFilter on resource: {arn}",
+                param="destinationArn",
+                value=arn,
+            )
+        kind, parsed, name = _kind(destination.target_arn)
     what = "Kinesis stream" if kind == "kinesis" else "Firehose"
     data = control_payload(logs.now_ms(), what)
     if not _put(logs, kind, parsed, name, data, "control"):
@@ -300,18 +321,27 @@ def check_destination(logs: LogsCore, subscription: SubscriptionFilter, group_ar
 
 def _put(logs: LogsCore, kind: str, arn: Arn, name: str, data: bytes, key: str) -> bool:
     """Hand `data` to a Kinesis stream or Firehose stream; False if refused or not simulated."""
+    return _put_error(logs, kind, arn, name, data, key) is None
+
+
+def _put_error(
+    logs: LogsCore, kind: str, arn: Arn, name: str, data: bytes, key: str
+) -> str | None:
+    """Like `_put`, giving the error code of a refusal (None when handed over)."""
     target = _service_at(logs, kind, arn)
     if target is None:  # not simulated yet: nothing to refuse the message
-        return True
+        return None
     try:
         with logs.ctx.as_principal(_as_logs(logs)):
             if kind == "kinesis":
                 target.put_record(name, data, key)
             else:
                 target.put_record(name, data)
-    except (ServiceError, KeyError):
-        return False
-    return True
+    except ServiceError as exc:
+        return exc.code
+    except KeyError:
+        return "ResourceNotFoundException"
+    return None
 
 
 def _record(logs: LogsCore, delivery: Delivery) -> None:
@@ -337,6 +367,7 @@ def deliver(
     )
     kind, parsed, name = _kind(arn)
     delivered = False
+    error: str | None = None
     if kind == "lambda":
         functions = _service_at(logs, "lambda_", parsed)
         if functions is not None:
@@ -346,15 +377,56 @@ def deliver(
                     with logs.ctx.as_principal(_as_logs(logs)):
                         functions.invoke(arn, event, invocation_type="Event")
                     delivered = True
-            except ServiceError:
-                delivered = False
-    elif kind in ("kinesis", "firehose"):
+            except ServiceError as exc:
+                delivered, error = False, exc.code
+    if kind == "logs":
+        destination = _destination(logs, parsed, name)
+        if destination is None:
+            kind = "missing"
+        else:
+            kind, parsed, name = _kind(destination.target_arn)
+    if kind in ("kinesis", "firehose"):
         if subscription.distribution is Distribution.RANDOM:
             key = logs.ctx.ids.hex(32)
         else:
             key = hashlib.md5(f"{subscription.log_group_name}/{log_stream}".encode()).hexdigest()
-        delivered = _service_at(logs, kind, parsed) is not None and _put(
-            logs, kind, parsed, name, data, key
-        )
+        if _service_at(logs, kind, parsed) is not None:
+            error = _put_error(logs, kind, parsed, name, data, key)
+            delivered = error is None
     _record(logs, Delivery(arn, subscription.name, data, delivered))
+    _count(logs, subscription, kind, events, delivered, error in _THROTTLING)
     return delivered
+
+
+_DESTINATION_TYPES = {"lambda": "Lambda", "kinesis": "Kinesis", "firehose": "Firehose"}
+_THROTTLING = (
+    "ProvisionedThroughputExceededException",
+    "ServiceUnavailableException",
+    "TooManyRequestsException",
+)
+
+
+def _count(
+    logs: LogsCore,
+    subscription: SubscriptionFilter,
+    kind: str,
+    events: Sequence[tuple[str, int, str]],
+    delivered: bool,
+    throttled: bool,
+) -> None:
+    """Count a delivery in AWS/Logs: Forwarded*, DeliveryErrors or DeliveryThrottling."""
+    vended = getattr(logs, "vended", None)
+    if vended is None or not vended.enabled:
+        return
+    where = (
+        ("DestinationType", _DESTINATION_TYPES.get(kind, "Logs")),
+        ("FilterName", subscription.name),
+        ("LogGroupName", subscription.log_group_name),
+    )
+    if delivered:
+        vended.add("ForwardedLogEvents", where, float(len(events)))
+        size = float(sum(len(message.encode()) for _, _, message in events))
+        vended.add("ForwardedBytes", where, size, StandardUnit.BYTES)
+    else:
+        metric = "DeliveryThrottling" if throttled else "DeliveryErrors"
+        vended.add(metric, where, float(len(events)))

@@ -53,7 +53,9 @@ class AssumedRole:
     assumed_role_id: str
 
 
-_ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}):role/(?:[\w+=,.@-]+/)*([\w+=,.@-]{1,64})")
+_ROLE_ARN = re.compile(
+    r"arn:(aws[a-z-]*):iam::(\d{12}):role/(?:[\w+=,.@-]+/)*([\w+=,.@-]{1,64})"
+)
 _SESSION = re.compile(r"[\w+=,.@-]{2,64}")
 
 
@@ -128,9 +130,9 @@ class STS(Service):
                 param="DurationSeconds",
                 value=duration_seconds,
             )
-        account, role = match.groups()
+        partition, account, role = match.groups()
         principal = Principal.from_arn(
-            f"arn:aws:sts::{account}:assumed-role/{role}/{role_session_name}"
+            f"arn:{partition}:sts::{account}:assumed-role/{role}/{role_session_name}"
         )
         ids = self.ctx.ids
         session = AssumedRole(

@@ -542,6 +542,7 @@ class TestListMetrics:
     def test_filters_and_two_week_horizon(self, cloud: Cloud) -> None:
         """Filters match exactly; dimension filters need only the named dimensions; metrics with
         no data for two weeks disappear; RecentlyActive keeps the last 3 hours."""
+        cloud.cloudwatch.usage.enabled = False  # AWS/Usage CallCount would be listed too
         client = cloud.client("cloudwatch")
         client.put_metric_data(
             Namespace="A",

@@ -59,8 +59,9 @@ def _in_cidr(block: str, value: Any) -> bool:
     start = ipaddress.ip_address(base)
     if start.version != address.version:
         return False
-    top = int(start) | ((1 << (start.max_prefixlen - int(bits))) - 1)
-    return int(start) <= int(address) <= top
+    # the whole network, host bits of the written address ignored (event-ruler's CIDR)
+    hosts = (1 << (start.max_prefixlen - int(bits))) - 1
+    return int(start) & ~hosts <= int(address) <= int(start) | hosts
 
 
 def _numeric(terms: list[Any], value: Any) -> bool:

@@ -393,3 +393,17 @@ def test_put_events_entry_errors_through_boto3(events: Any) -> None:
     ]
     with pytest.raises(ClientError, match="Member must have length less than or equal to 10"):
         events.put_events(Entries=[{"Source": "s", "DetailType": "t", "Detail": "{}"}] * 11)
+
+
+def test_archive_rule_target_has_the_shape_of_other_targets(events: Any) -> None:
+    """ListTargetsByRule gives an archive's managed target an InputTransformer, as AWS does."""
+    archive = events.create_archive(ArchiveName="arch", EventSourceArn=DEFAULT_BUS)
+    [target] = call(events, "ListTargetsByRule", Rule="Events-Archive-arch")["Targets"]
+    assert target["Id"] == "Events-Archive-arch"
+    assert target["Arn"] == "arn:aws:events:us-east-1:::"
+    transformer = target["InputTransformer"]
+    assert transformer["InputPathsMap"] == {}
+    assert transformer["InputTemplate"].startswith(
+        f'{{"archive-arn": "{archive["ArchiveArn"]}:'
+    )
+    assert '"event": <aws.events.event.json>' in transformer["InputTemplate"]

@@ -629,10 +629,10 @@ class TestMatching:
         assert matches('{"a":[{"cidr":"10.0.0.0/8"}]}', {"a": "::ffff:a00:1"})
         assert not matches('{"a":[{"cidr":"10.0.0.0/8"}]}', {"a": "host10.0.0.1"})
 
-    def test_cidr_block_starts_at_the_written_address(self) -> None:
-        """As in aws/event-ruler, 10.0.0.5/24 runs from 10.0.0.5 to 10.0.0.255."""
+    def test_cidr_block_is_the_whole_network(self) -> None:
+        """As in aws/event-ruler today (issue 14), 10.0.0.5/24 runs from 10.0.0.0 to 10.0.0.255."""
         pattern = '{"a":[{"cidr":"10.0.0.5/24"}]}'
-        assert not matches(pattern, {"a": "10.0.0.1"})
+        assert matches(pattern, {"a": "10.0.0.1"}) and not matches(pattern, {"a": "10.0.1.0"})
         assert matches(pattern, {"a": "10.0.0.5"}) and matches(pattern, {"a": "10.0.0.255"})
 
     def test_case_folding(self) -> None:
@@ -735,3 +735,21 @@ class TestProperties:
             EventPattern.parse(text)
         except InvalidEventPatternException as error:
             assert error.position is not None
+
+
+@pytest.mark.parametrize(
+    ("block", "value", "expected"),
+    [
+        ("220.160.154.255/24", "220.160.154.0", True),
+        ("220.160.154.255/24", "220.160.154.200", True),
+        ("220.160.154.255/24", "220.160.155.0", False),
+        ("10.0.0.7/30", "10.0.0.4", True),
+        ("2001:db8::ffff/112", "2001:db8::1", True),
+    ],
+)
+def test_cidr_with_host_bits_matches_the_whole_network(
+    block: str, value: str, expected: bool
+) -> None:
+    """A block written with host bits set matches its whole network, as AWS's event-ruler does."""
+    pattern = EventPattern.parse(json.dumps({"ip": [{"cidr": block}]}))
+    assert pattern.matches({"ip": value}) is expected

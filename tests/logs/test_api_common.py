@@ -35,7 +35,9 @@ def test_every_base_contributes_its_handlers() -> None:
 
 
 def test_logs_api_answers_each_resource() -> None:
-    """LogsApi gathers the handlers of groups, events, filters, exports and Insights."""
-    for operation in ("CreateLogGroup", "PutLogEvents", "PutMetricFilter", "StartQuery"):
+    """LogsApi gathers the handlers of groups, events, filters, exports, destinations, Insights."""
+    for operation in (
+        "CreateLogGroup", "PutLogEvents", "PutMetricFilter", "StartQuery", "PutDestination"
+    ):  # fmt: skip
         assert operation in LogsApi.operations
-    assert len(LogsApi.operations) == 41
+    assert len(LogsApi.operations) == 45  # 41 and the four destination operations

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from logs_app import app_cloud
 
@@ -13,7 +15,19 @@ DESTINATION = "arn:aws:logs:us-east-1:210987654321:destination:d"
 
 @pytest.fixture
 def cloud() -> Cloud:
-    return app_cloud()
+    """The app cloud, with account 210987654321's destination ``d`` open to it."""
+    cloud = app_cloud()
+    other = cloud.account("210987654321")
+    other.kinesis.create_stream("s", 1)
+    cloud.clock.advance(1)
+    other.logs.put_destination("d", other.kinesis.stream("s").arn, "arn:aws:iam::1:role/r")
+    grant = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": "123456789012"},
+                       "Action": "logs:PutSubscriptionFilter", "Resource": "*"}],
+    }  # fmt: skip
+    other.logs.put_destination_policy("d", json.dumps(grant))
+    return cloud
 
 
 class TestPutSubscriptionFilter:

@@ -54,3 +54,21 @@ def test_a_queue_of_another_account_and_region_is_reached_by_its_arn() -> None:
     queue = other.sqs.create_queue("shared")
     assert cloud.sqs.queue(queue.arn) is queue
     assert cloud.sqs.queue(queue.url) is queue
+
+
+def test_buckets_dashboards_destinations_and_sessions_carry_the_partition() -> None:
+    """S3 bucket, dashboard, Logs destination and STS session ARNs use the region's partition."""
+    cloud = Cloud()
+    cn = cloud.region("cn-north-1")
+    assert cn.s3.create_bucket("logs-cn", location_constraint="cn-north-1").arn == (
+        "arn:aws-cn:s3:::logs-cn"
+    )
+    cn.cloudwatch.put_dashboard("d", '{"widgets": []}')
+    assert cn.cloudwatch.get_dashboard("d").arn.startswith("arn:aws-cn:cloudwatch::")
+    cn.kinesis.create_stream("s", 1)
+    cloud.clock.advance(1)
+    made = cn.logs.put_destination("dest", cn.kinesis.stream("s").arn, "arn:aws-cn:iam::1:role/r")
+    assert made.arn == "arn:aws-cn:logs:cn-north-1:123456789012:destination:dest"
+    gov = Cloud().region("us-gov-west-1")
+    session = gov.sts.assume_role("arn:aws-us-gov:iam::123456789012:role/ops", "s1")
+    assert session.principal.arn.startswith("arn:aws-us-gov:sts::")

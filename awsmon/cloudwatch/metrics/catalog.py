@@ -19,7 +19,7 @@ from datetime import datetime
 from attrs import define, field
 
 from awsmon.cloudwatch.errors import InvalidParameterValue
-from awsmon.cloudwatch.metrics.model import MetricDatum, MetricKey, StandardUnit
+from awsmon.cloudwatch.metrics.model import MetricDatum, MetricKey, StandardUnit, StatisticSet
 from awsmon.cloudwatch.metrics.store import SeriesStore, epoch_seconds
 
 __all__ = ["Metric", "MetricCatalog"]
@@ -137,6 +137,28 @@ class MetricCatalog:
                 )
             seconds = epoch_seconds(when)
             add(seconds - seconds % storage_resolution, number)
+
+    def publish_statistics(
+        self,
+        key: MetricKey,
+        at: datetime,
+        stats: StatisticSet,
+        *,
+        unit: StandardUnit,
+        storage_resolution: int,
+        now: datetime,
+    ) -> None:
+        """Store one statistic set of a checked key at `at` (a service's vended metrics)."""
+        metric = self._metric(key)
+        metric.last_put_at = now
+        seconds = epoch_seconds(at)
+        metric.store(unit).add_statistic_set(
+            seconds - seconds % storage_resolution,
+            stats.sample_count,
+            stats.sum,
+            stats.minimum,
+            stats.maximum,
+        )
 
     def apply_retention(self, now: int) -> None:
         """Roll up and expire data as AWS's retention schedule does, at epoch second `now`."""

@@ -10,11 +10,14 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attrs import define, field, frozen
 
 from awsmon.clock import Job
+
+if TYPE_CHECKING:
+    from awsmon.cloudwatch import VendedMetrics
 
 __all__ = [
     "BatchEntry",
@@ -150,6 +153,8 @@ class DeliveryStream:
         version_id: the configuration version (1), part of object names.
         tags: the stream's tags.
         deliveries: every delivery attempt, oldest first.
+        metrics: the owner's AWS/Firehose counters.
+        failing: the oldest record's arrival of each batch awaiting a retry (by id).
     """
 
     name: str
@@ -167,6 +172,16 @@ class DeliveryStream:
     flush_job: Job | None = field(default=None, repr=False)
     retries: list[Job] = field(factory=list, repr=False)
     window: tuple[int, int, int] = field(default=(-1, 0, 0), repr=False)
+    metrics: VendedMetrics | None = field(default=None, repr=False)
+    failing: dict[int, datetime] = field(factory=dict, repr=False)
+
+    @property
+    def undelivered_since(self) -> datetime | None:
+        """When the oldest record not yet delivered arrived (buffered or being retried)."""
+        times = list(self.failing.values())
+        if self.buffer:
+            times.append(self.buffer[0][0])
+        return min(times, default=None)
 
     @property
     def destination_id(self) -> str:

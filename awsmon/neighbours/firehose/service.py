@@ -27,7 +27,9 @@ from typing import Any, ClassVar
 
 from dateutil import tz
 
+import awsmon.neighbours.firehose.metrics as metrics
 from awsmon.arn import Arn, InvalidArn
+from awsmon.cloudwatch import VendedMetrics
 from awsmon.dispatch import Service, operation
 from awsmon.errors import ServiceError, Unsupported
 from awsmon.neighbours.firehose.errors import (
@@ -93,8 +95,9 @@ class Firehose(Service):
     simulate the CREATING state). Only Direct PUT to S3 is simulated (no
     Kinesis or MSK sources, no other destinations, no Lambda processing,
     dynamic partitioning, format conversion or record delimiters),
-    compression is UNCOMPRESSED or GZIP, and the CloudWatch error logs and
-    metrics of a delivery stream are not produced. Throughput is limited per
+    compression is UNCOMPRESSED or GZIP, and the CloudWatch error logs of a
+    delivery stream are not produced (its AWS/Firehose metrics are:
+    `awsmon.neighbours.firehose.metrics`). Throughput is limited per
     virtual second (`bytes_per_second`, `records_per_second`: AWS's default
     quotas) and a record over it fails with ServiceUnavailableException.
     """
@@ -108,6 +111,12 @@ class Firehose(Service):
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
         self.delivery_streams: dict[str, DeliveryStream] = {}
+        #: The AWS/Firehose metrics of this account's streams (see `metrics`).
+        self.vended = VendedMetrics(
+            ctx,
+            metrics.NAMESPACE,
+            sampler=lambda now: metrics.sample(self.delivery_streams.values(), now),
+        )
 
     @property
     def bytes_per_second(self) -> int:
@@ -220,6 +229,7 @@ class Firehose(Service):
             created_at=now,
             destination=destination,
             tags=dict(tags or {}),
+            metrics=self.vended,
         )
         self.delivery_streams[delivery_stream_name] = stream
         if self.creation_delay <= timedelta(0):
@@ -359,7 +369,9 @@ class Firehose(Service):
         stream = self._active(delivery_stream_name)
         self._check_size(data)
         if not self._admit(stream, len(data)):
+            metrics.count_put(stream, (), 1)
             raise ServiceUnavailableException("Slow down.", param="DeliveryStreamName")
+        metrics.count_put(stream, (len(data),), 0)
         record_id = self._buffer(stream, data)
         self._end_of_put(stream)
         return record_id
@@ -388,13 +400,16 @@ class Firehose(Service):
                 value=total,
             )
         results: list[BatchEntry] = []
+        accepted: list[int] = []
         for data in records:
             if not self._admit(stream, len(data)):
                 results.append(
                     BatchEntry(error_code="ServiceUnavailableException", error_message="Slow down.")
                 )
                 continue
+            accepted.append(len(data))
             results.append(BatchEntry(record_id=self._buffer(stream, data)))
+        metrics.count_put(stream, accepted, len(records) - len(accepted))
         self._end_of_put(stream)
         return results
 
@@ -451,6 +466,18 @@ class Firehose(Service):
         # AWS retries for up to 24 hours: give up when the next try would be past that.
         age = now - batch.records[0][0]
         dropped = error is not None and age + self.retry_interval >= self.retention
+        metrics.count_delivery(
+            stream,
+            records=len(batch.records),
+            size=len(body),
+            oldest=batch.records[0][0],
+            now=now,
+            ok=error is None,
+        )
+        if error is None or dropped:
+            stream.failing.pop(id(batch), None)
+        else:
+            stream.failing[id(batch)] = batch.records[0][0]
         stream.deliveries.append(
             Delivery(
                 at=now,

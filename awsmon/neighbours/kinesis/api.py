@@ -22,7 +22,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from awsmon.neighbours.kinesis.consumers import Consumer
 from awsmon.neighbours.kinesis.errors import InvalidArgumentException, ValidationException
+from awsmon.neighbours.kinesis.metrics import SHARD_LEVEL
 from awsmon.neighbours.kinesis.model import RecordInput
 from awsmon.neighbours.kinesis.service import Kinesis
 from awsmon.neighbours.kinesis.store import Shard, Stream
@@ -43,6 +45,7 @@ _ITERATOR_TYPES = (
     "LATEST",
     "AT_TIMESTAMP",
 )
+_SHARD_METRICS = (*SHARD_LEVEL, "ALL")
 _SHARD_FILTERS = (
     "AFTER_SHARD_ID",
     "AT_TRIM_HORIZON",
@@ -53,15 +56,21 @@ _SHARD_FILTERS = (
 )
 
 
-def _shard(shard: Shard) -> Response:
-    return {
-        "ShardId": shard.shard_id,
-        "HashKeyRange": {
-            "StartingHashKey": str(shard.starting_hash_key),
-            "EndingHashKey": str(shard.ending_hash_key),
-        },
-        "SequenceNumberRange": {"StartingSequenceNumber": shard.starting_sequence_number},
+def _shard(shard: Shard, stream: Stream | None = None) -> Response:
+    out: Response = {"ShardId": shard.shard_id}
+    if stream is not None and shard.parents:
+        out["ParentShardId"] = stream.shards[shard.parents[0]].shard_id
+        if len(shard.parents) > 1:
+            out["AdjacentParentShardId"] = stream.shards[shard.parents[1]].shard_id
+    out["HashKeyRange"] = {
+        "StartingHashKey": str(shard.starting_hash_key),
+        "EndingHashKey": str(shard.ending_hash_key),
     }
+    numbers = {"StartingSequenceNumber": shard.starting_sequence_number}
+    if shard.ending_sequence_number is not None:
+        numbers["EndingSequenceNumber"] = shard.ending_sequence_number
+    out["SequenceNumberRange"] = numbers
+    return out
 
 
 def _common(stream: Stream) -> Response:
@@ -77,8 +86,9 @@ def _details(stream: Stream) -> Response:
     return {
         "RetentionPeriodHours": stream.retention_hours,
         "StreamCreationTimestamp": stream.created_at.replace(microsecond=0),
-        "EnhancedMonitoring": [{"ShardLevelMetrics": []}],
-        "EncryptionType": "NONE",
+        "EnhancedMonitoring": [{"ShardLevelMetrics": sorted(stream.shard_level_metrics)}],
+        "EncryptionType": stream.encryption_type,
+        **({"KeyId": stream.key_id} if stream.key_id is not None else {}),
     }
 
 
@@ -143,7 +153,7 @@ class KinesisApi(WireApi):
         stream = self.domain.describe_stream(target)
         shards = [s for s in stream.visible_shards() if after is None or s.shard_id > after]
         description = _common(stream)
-        description["Shards"] = [_shard(s) for s in shards[:limit]]
+        description["Shards"] = [_shard(s, stream) for s in shards[:limit]]
         description["HasMoreShards"] = len(shards) > limit
         description.update(_details(stream))
         return {"StreamDescription": description}
@@ -220,7 +230,8 @@ class KinesisApi(WireApi):
                 )
         shards = [s for s in self.domain.list_shards(target) if not after or s.shard_id > after]
         page = shards[:limit]
-        response: Response = {"Shards": [_shard(s) for s in page]}
+        owner = self.domain.stream(target)
+        response: Response = {"Shards": [_shard(s, owner) for s in page]}
         if len(shards) > limit:
             response["NextToken"] = _token({"stream": target, "after": page[-1].shard_id})
         return response
@@ -301,7 +312,7 @@ class KinesisApi(WireApi):
         return {
             "ShardId": result.shard_id,
             "SequenceNumber": result.sequence_number,
-            "EncryptionType": "NONE",
+            "EncryptionType": result.encryption_type,
         }
 
     @handles("PutRecords")
@@ -323,7 +334,7 @@ class KinesisApi(WireApi):
         return {
             "FailedRecordCount": sum(1 for r in results if r.failed),
             "Records": wire,
-            "EncryptionType": "NONE",
+            "EncryptionType": self.domain.stream(self._stream(params)).encryption_type,
         }
 
     @handles("GetShardIterator")
@@ -344,7 +355,7 @@ class KinesisApi(WireApi):
         iterator = params.string("ShardIterator", required=True, min_length=1, max_length=512)
         limit = params.integer("Limit", minimum=1, maximum=10000)
         result = self.domain.get_records(iterator, limit=limit)
-        return {
+        response: Response = {
             "Records": [
                 {
                     "SequenceNumber": r.sequence_number,
@@ -354,6 +365,145 @@ class KinesisApi(WireApi):
                 }
                 for r in result.records
             ],
-            "NextShardIterator": result.next_shard_iterator,
             "MillisBehindLatest": result.millis_behind_latest,
         }
+        if result.next_shard_iterator is not None:
+            response["NextShardIterator"] = result.next_shard_iterator
+        else:
+            response["ChildShards"] = [
+                {
+                    "ShardId": shard_id,
+                    "ParentShards": list(parents),
+                    "HashKeyRange": {"StartingHashKey": str(low), "EndingHashKey": str(high)},
+                }
+                for shard_id, parents, low, high in result.child_shards
+            ]
+        return response
+
+    # -- resharding -----------------------------------------------------------------
+
+    @handles("SplitShard")
+    def split_shard(self, params: Params) -> Response:
+        """SplitShard → nothing (the stream is UPDATING)."""
+        shard = params.string("ShardToSplit", required=True, max_length=128, pattern=_NAME)
+        key = params.string("NewStartingHashKey", required=True, pattern=_HASH_KEY)
+        self.domain.split_shard(self._stream(params), shard, int(key))
+        return {}
+
+    @handles("MergeShards")
+    def merge_shards(self, params: Params) -> Response:
+        """MergeShards → nothing (the stream is UPDATING)."""
+        first = params.string("ShardToMerge", required=True, max_length=128, pattern=_NAME)
+        second = params.string(
+            "AdjacentShardToMerge", required=True, max_length=128, pattern=_NAME
+        )
+        self.domain.merge_shards(self._stream(params), first, second)
+        return {}
+
+    @handles("UpdateShardCount")
+    def update_shard_count(self, params: Params) -> Response:
+        """UpdateShardCount → the current and target counts."""
+        target = params.integer("TargetShardCount", required=True, minimum=1, maximum=100000)
+        scaling = params.string("ScalingType", required=True, choices=("UNIFORM_SCALING",))
+        name = self._stream(params)
+        current, wanted = self.domain.update_shard_count(name, target, scaling)
+        stream = self.domain.stream(name)
+        return {
+            "StreamName": stream.name,
+            "CurrentShardCount": current,
+            "TargetShardCount": wanted,
+            "StreamARN": stream.arn,
+        }
+
+    # -- options --------------------------------------------------------------------
+
+    def _monitoring(self, params: Params, enable: bool) -> Response:
+        names = params.strings(
+            "ShardLevelMetrics", required=True, min_items=1, max_items=7, choices=_SHARD_METRICS
+        )
+        target = self._stream(params)
+        change = (
+            self.domain.enable_enhanced_monitoring
+            if enable
+            else self.domain.disable_enhanced_monitoring
+        )
+        current, desired = change(target, names)
+        stream = self.domain.stream(target)
+        return {
+            "StreamName": stream.name,
+            "CurrentShardLevelMetrics": current,
+            "DesiredShardLevelMetrics": desired,
+            "StreamARN": stream.arn,
+        }
+
+    @handles("EnableEnhancedMonitoring")
+    def enable_enhanced_monitoring(self, params: Params) -> Response:
+        """EnableEnhancedMonitoring → the stream and its Current/Desired ShardLevelMetrics."""
+        return self._monitoring(params, True)
+
+    @handles("DisableEnhancedMonitoring")
+    def disable_enhanced_monitoring(self, params: Params) -> Response:
+        """DisableEnhancedMonitoring → the stream and its Current/Desired ShardLevelMetrics."""
+        return self._monitoring(params, False)
+
+    def _encryption(self, params: Params) -> tuple[str, str, str]:
+        kind = params.string("EncryptionType", required=True, choices=("NONE", "KMS"))
+        key = params.string("KeyId", required=True, min_length=1, max_length=2048)
+        return self._stream(params), kind, key
+
+    @handles("StartStreamEncryption")
+    def start_stream_encryption(self, params: Params) -> Response:
+        """StartStreamEncryption → nothing (the stream is UPDATING)."""
+        self.domain.start_stream_encryption(*self._encryption(params))
+        return {}
+
+    @handles("StopStreamEncryption")
+    def stop_stream_encryption(self, params: Params) -> Response:
+        """StopStreamEncryption → nothing (the stream is UPDATING)."""
+        self.domain.stop_stream_encryption(*self._encryption(params))
+        return {}
+
+    # -- enhanced fan-out consumers ----------------------------------------------------
+
+    def _consumer_args(self, params: Params) -> dict[str, str | None]:
+        return {
+            "consumer_arn": params.string("ConsumerARN", min_length=1, max_length=2048),
+            "stream_arn": params.string("StreamARN", min_length=1, max_length=2048),
+            "consumer_name": params.string("ConsumerName", min_length=1, max_length=128),
+        }
+
+    @handles("RegisterStreamConsumer")
+    def register_stream_consumer(self, params: Params) -> Response:
+        """RegisterStreamConsumer → ``Consumer`` (CREATING)."""
+        stream_arn = params.string("StreamARN", required=True, min_length=1, max_length=2048)
+        name = params.string("ConsumerName", required=True, min_length=1, max_length=128)
+        return {"Consumer": _consumer(self.domain.register_stream_consumer(stream_arn, name))}
+
+    @handles("DescribeStreamConsumer")
+    def describe_stream_consumer(self, params: Params) -> Response:
+        """DescribeStreamConsumer → ``ConsumerDescription``."""
+        found = self.domain.describe_stream_consumer(**self._consumer_args(params))
+        return {"ConsumerDescription": {**_consumer(found), "StreamARN": found.stream_arn}}
+
+    @handles("ListStreamConsumers")
+    def list_stream_consumers(self, params: Params) -> Response:
+        """ListStreamConsumers → ``Consumers`` (one page)."""
+        stream_arn = params.string("StreamARN", required=True, min_length=1, max_length=2048)
+        params.integer("MaxResults", minimum=1, maximum=10000)
+        found = self.domain.list_stream_consumers(stream_arn)
+        return {"Consumers": [_consumer(c) for c in found]}
+
+    @handles("DeregisterStreamConsumer")
+    def deregister_stream_consumer(self, params: Params) -> Response:
+        """DeregisterStreamConsumer → nothing (the consumer is DELETING)."""
+        self.domain.deregister_stream_consumer(**self._consumer_args(params))
+        return {}
+
+
+def _consumer(found: Consumer) -> Response:
+    return {
+        "ConsumerName": found.name,
+        "ConsumerARN": found.arn,
+        "ConsumerStatus": found.status,
+        "ConsumerCreationTimestamp": found.created_at.replace(microsecond=0),
+    }

@@ -272,10 +272,11 @@ class Record:
 
 @frozen
 class PutResult:
-    """Where a put record landed: its shard and sequence number."""
+    """Where a put record landed: its shard and sequence number, and the stream's encryption."""
 
     shard_id: str
     sequence_number: str
+    encryption_type: str = "NONE"
 
 
 @frozen(kw_only=True)
@@ -299,12 +300,16 @@ class GetRecordsResult:
 
     Attributes:
         records: the records read, in sequence order.
-        next_shard_iterator: where to read next (a fresh five-minute iterator).
+        next_shard_iterator: where to read next (a fresh five-minute iterator);
+            None once a closed shard (split or merged) has been read to its end.
         millis_behind_latest: how far the reader is behind the tip of the
             shard: 0 when nothing is left to read, else the age of the oldest
             record not yet read.
+        child_shards: at the end of a closed shard, its children as
+            (shard id, parent shard ids, starting hash key, ending hash key).
     """
 
     records: tuple[Record, ...]
-    next_shard_iterator: str
+    next_shard_iterator: str | None
     millis_behind_latest: int
+    child_shards: tuple[tuple[str, tuple[str, ...], int, int], ...] = ()

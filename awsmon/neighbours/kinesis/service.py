@@ -24,12 +24,14 @@ from datetime import datetime
 
 from awsmon.clock import to_datetime
 from awsmon.dispatch import operation
+from awsmon.neighbours.kinesis.consumers import Consumers
 from awsmon.neighbours.kinesis.errors import (
     ExpiredIteratorException,
     InvalidArgumentException,
     ProvisionedThroughputExceededException,
     ResourceNotFoundException,
 )
+from awsmon.neighbours.kinesis.metrics import count_get, count_put, count_put_records
 from awsmon.neighbours.kinesis.model import (
     GetRecordsResult,
     IteratorToken,
@@ -51,14 +53,13 @@ from awsmon.neighbours.kinesis.store import (
     read,
     type_mismatch,
 )
-from awsmon.neighbours.kinesis.streams import Streams
 
 __all__ = ["Kinesis"]
 
 _ITERATOR_LIFETIME_MS = 300_000
 
 
-class Kinesis(Streams):
+class Kinesis(Consumers):
     """Amazon Kinesis Data Streams in one account and region.
 
     Operations, by purpose:
@@ -68,6 +69,15 @@ class Kinesis(Streams):
       `increase_stream_retention_period`, `decrease_stream_retention_period`,
       `add_tags_to_stream`, `remove_tags_from_stream`, `list_tags_for_stream`
     - records: `put_record`, `put_records`, `get_shard_iterator`, `get_records`
+    - resharding (`awsmon.neighbours.kinesis.reshard`): `split_shard`,
+      `merge_shards`, `update_shard_count`
+    - enhanced fan-out (`awsmon.neighbours.kinesis.consumers`):
+      `register_stream_consumer`, `describe_stream_consumer`,
+      `list_stream_consumers`, `deregister_stream_consumer`, `subscribe_to_shard`
+    - options (`awsmon.neighbours.kinesis.options`): `enable_enhanced_monitoring`,
+      `disable_enhanced_monitoring`, `start_stream_encryption`, `stop_stream_encryption`
+    - metrics: AWS/Kinesis each minute (`awsmon.neighbours.kinesis.metrics`;
+      ``vended.enabled = False`` turns them off)
     - for tests and other services: `stream` (look up by name or ARN, in any
       account or region), `records` (every retained record of a stream)
 
@@ -89,13 +99,14 @@ class Kinesis(Streams):
     does not document how long; awsmon takes `creation_delay` and
     `deletion_delay`, class attributes a test may change. A CreateStream
     without ShardCount or StreamModeDetails makes an ON_DEMAND stream (4
-    shards, as AWS starts one). Shards never split, merge or scale, so every
-    shard stays open and reads never end. Writes are limited per shard to
-    `shard_records_per_second` records and `shard_bytes_per_second` bytes in
-    each virtual second (AWS's 1,000 records and 1 MiB, with no burst
-    allowance); reads are not throttled. Resource policies are not checked:
-    any account may use a stream by its ARN. No enhanced fan-out consumers,
-    no server-side encryption.
+    shards, as AWS starts one); an ON_DEMAND stream does not scale by itself.
+    Shards close only by a reshard (`awsmon.neighbours.kinesis.reshard`).
+    Writes are limited per shard to `shard_records_per_second` records and
+    `shard_bytes_per_second` bytes in each virtual second (AWS's 1,000
+    records and 1 MiB, with no burst allowance); reads are not throttled.
+    Resource policies are not checked: any account may use a stream by its
+    ARN. SubscribeToShard is a domain call; server-side encryption is a label
+    (records are not encrypted).
     """
 
     # -- records --------------------------------------------------------------------
@@ -153,11 +164,13 @@ class Kinesis(Streams):
         size = check_record_size(stream, data, partition_key)
         shard = stream.shard_for(key)
         if not self._admit(shard, size):
+            count_put(stream, shard, size, admitted=False)
             raise ProvisionedThroughputExceededException(
                 self._rate_exceeded(stream, shard), param="StreamName", value=stream.name
             )
         record = shard.append(data, partition_key, self.ctx.now())
-        return PutResult(record.shard_id, record.sequence_number)
+        count_put(stream, shard, size, admitted=True)
+        return PutResult(record.shard_id, record.sequence_number, stream.encryption_type)
 
     @operation("PutRecords")
     def put_records(
@@ -178,9 +191,12 @@ class Kinesis(Streams):
         sizes = [check_record_size(stream, r.data, r.partition_key) for r in records]
         now = self.ctx.now()
         results: list[PutRecordsEntry] = []
+        outcomes: list[tuple[Shard, int, bool]] = []
         for entry, key, size in zip(records, keys, sizes, strict=True):
             shard = stream.shard_for(key)
-            if not self._admit(shard, size):
+            admitted = self._admit(shard, size)
+            outcomes.append((shard, size, admitted))
+            if not admitted:
                 message = self._rate_exceeded(stream, shard)
                 code = "ProvisionedThroughputExceededException"
                 results.append(PutRecordsEntry(error_code=code, error_message=message))
@@ -189,6 +205,7 @@ class Kinesis(Streams):
             results.append(
                 PutRecordsEntry(shard_id=stored.shard_id, sequence_number=stored.sequence_number)
             )
+        count_put_records(stream, outcomes)
         return results
 
     def _shard(self, stream: Stream, shard_id: str) -> Shard:
@@ -325,6 +342,20 @@ class Kinesis(Streams):
         shard = stream.shards[token.shard_index]
         count = limit if limit is not None else 10_000
         taken, position, behind = read(shard, token.position, count, now)
+        count_get(stream, shard, taken, epoch_ms(now))
+        if not shard.is_open and position >= shard.next_counter:
+            # a closed shard read to its end: no iterator, its children instead
+            children = tuple(
+                (c.shard_id, tuple(stream.shards[p].shard_id for p in c.parents),
+                 c.starting_hash_key, c.ending_hash_key)
+                for c in stream.children_of(shard)
+            )  # fmt: skip
+            return GetRecordsResult(
+                records=tuple(taken),
+                next_shard_iterator=None,
+                millis_behind_latest=behind,
+                child_shards=children,
+            )
         return GetRecordsResult(
             records=tuple(taken),
             next_shard_iterator=str(self._token(stream, shard.index, position, now)),

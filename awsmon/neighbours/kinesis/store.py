@@ -17,9 +17,10 @@ from __future__ import annotations
 import bisect
 from datetime import datetime, timedelta
 
-from attrs import define, field
+from attrs import Factory, define, field
 
 from awsmon.clock import Job
+from awsmon.cloudwatch import VendedMetrics
 from awsmon.neighbours.kinesis.errors import InvalidArgumentException, ValidationException
 from awsmon.neighbours.kinesis.model import (
     HASH_KEY_LIMIT,
@@ -77,6 +78,8 @@ class Shard:
     created: int
     records: list[Record] = field(factory=list, repr=False)
     next_counter: int = 1
+    parents: tuple[int, ...] = ()
+    closed_at: int | None = None
     _start: int = field(default=0, repr=False)
     _window: tuple[int, int, int] = field(default=(-1, 0, 0), repr=False)
 
@@ -89,6 +92,18 @@ class Shard:
     def starting_sequence_number(self) -> str:
         """The lower bound of the shard's sequence numbers."""
         return str(SequenceNumber(self.created, self.index, 0, self.created))
+
+    @property
+    def ending_sequence_number(self) -> str | None:
+        """The upper bound of a closed shard's sequence numbers (None while open)."""
+        if self.closed_at is None:
+            return None
+        return str(SequenceNumber(self.created, self.index, self.next_counter, self.closed_at))
+
+    @property
+    def is_open(self) -> bool:
+        """True until a split, merge or scaling closes the shard."""
+        return self.closed_at is None
 
     def retained(self) -> list[Record]:
         """The records still within the retention period (as of the last trim)."""
@@ -152,8 +167,11 @@ class Stream:
         status: CREATING, then ACTIVE after `Kinesis.creation_delay`;
             DELETING for `Kinesis.deletion_delay` before it is gone.
         retention: how long records stay readable (24 hours by default).
-        shards: the shards, by index (all open: awsmon does not reshard).
+        shards: the shards, by index (closed ones too, until the stream goes).
         tags: the stream's tags.
+        shard_level_metrics: the enhanced (shard-level) metrics turned on.
+        encryption_type / key_id: ``NONE``, or ``KMS`` with the key's id.
+        metrics: the owner's AWS/Kinesis counters; `dims` their dimensions.
     """
 
     name: str
@@ -168,6 +186,13 @@ class Stream:
     tags: dict[str, str] = field(factory=dict)
     max_record_size_kib: int = 1024
     job: Job | None = field(default=None, repr=False)
+    shard_level_metrics: set[str] = field(factory=set)
+    encryption_type: str = "NONE"
+    key_id: str | None = None
+    metrics: VendedMetrics | None = field(default=None, repr=False)
+    dims: tuple[tuple[str, str], ...] = field(
+        init=False, repr=False, default=Factory(lambda self: (("StreamName", self.name),), True)
+    )
 
     @property
     def created_ms(self) -> int:
@@ -188,9 +213,19 @@ class Stream:
         """The shards DescribeStream and ListShards show (none while CREATING)."""
         return [] if self.status is StreamStatus.CREATING else list(self.shards)
 
+    def open_shards(self) -> list[Shard]:
+        """The shards records go to (not closed by a reshard)."""
+        return [s for s in self.shards if s.closed_at is None]
+
+    def children_of(self, shard: Shard) -> list[Shard]:
+        """The shards a reshard made from `shard`."""
+        return [s for s in self.shards if shard.index in s.parents]
+
     def shard_for(self, hash_key: int) -> Shard:
-        """The shard whose hash key range holds `hash_key`."""
+        """The open shard whose hash key range holds `hash_key`."""
         for shard in self.shards:
+            if shard.closed_at is not None:
+                continue
             if shard.starting_hash_key <= hash_key <= shard.ending_hash_key:
                 return shard
         raise AssertionError(f"no shard covers hash key {hash_key}")  # ranges cover 0..2**128-1

@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any, ClassVar, Self
 
 from awsmon.arn import Arn, InvalidArn
+from awsmon.cloudwatch import VendedMetrics
 from awsmon.dispatch import Service, operation
 from awsmon.neighbours.kinesis.errors import (
     InvalidArgumentException,
@@ -49,6 +50,8 @@ class Streams(Service):
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
         self.streams: dict[str, Stream] = {}
+        #: The AWS/Kinesis metrics of this account's streams (`awsmon.neighbours.kinesis.metrics`).
+        self.vended = VendedMetrics(ctx, "AWS/Kinesis")
 
     # -- lookup -------------------------------------------------------------------
 
@@ -205,6 +208,7 @@ class Streams(Service):
             shards=shards,
             tags=dict(tags or {}),
             max_record_size_kib=max_record_size_in_kib or 1024,
+            metrics=self.vended,
         )
         self.streams[stream_name] = stream
         stream.job = self.ctx.clock.call_later(

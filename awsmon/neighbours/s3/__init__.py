@@ -23,9 +23,16 @@ from awsmon.neighbours.s3.errors import (
     MalformedPolicy,
     NoSuchBucket,
     NoSuchBucketPolicy,
+    NoSuchConfiguration,
     NoSuchKey,
 )
-from awsmon.neighbours.s3.model import Bucket, ListPage, S3Object, check_bucket_name
+from awsmon.neighbours.s3.model import (
+    Bucket,
+    ListPage,
+    MetricsConfiguration,
+    S3Object,
+    check_bucket_name,
+)
 from awsmon.neighbours.s3.service import S3
 
 __all__ = [
@@ -44,8 +51,10 @@ __all__ = [
     "KeyTooLongError",
     "ListPage",
     "MalformedPolicy",
+    "MetricsConfiguration",
     "NoSuchBucket",
     "NoSuchBucketPolicy",
+    "NoSuchConfiguration",
     "NoSuchKey",
     "S3Api",
     "S3Object",

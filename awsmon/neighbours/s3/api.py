@@ -18,7 +18,7 @@ from typing import Any
 
 from awsmon.body import streaming_body
 from awsmon.neighbours.s3.errors import InvalidArgument, InvalidRange
-from awsmon.neighbours.s3.model import S3Object
+from awsmon.neighbours.s3.model import ListPage, MetricsConfiguration, S3Object
 from awsmon.neighbours.s3.service import S3
 from awsmon.wire import Params, WireApi, handles
 
@@ -198,6 +198,82 @@ class S3Api(WireApi):
             "ServerSideEncryption": "AES256",
         }
 
+    def _contents(self, bucket: str, page: ListPage, fetch_owner: bool) -> list[Response]:
+        owner = {"Owner": {"ID": _canonical_id(self.domain.bucket(bucket).owner)}}
+        return [
+            {
+                "Key": o.key,
+                "LastModified": o.last_modified,
+                "ETag": o.etag,
+                "Size": o.size,
+                "StorageClass": o.storage_class,
+                **(owner if fetch_owner else {}),
+            }
+            for o in page.contents
+        ]
+
+    @handles("ListObjects")
+    def list_objects(self, params: Params) -> Response:
+        """ListObjects (v1) → ``Contents`` (with owners), ``CommonPrefixes``, ``NextMarker``."""
+        bucket = self._bucket(params)
+        prefix = params.string("Prefix") or ""
+        delimiter = params.string("Delimiter")
+        max_keys = params.integer("MaxKeys", default=1000)
+        marker = params.string("Marker") or ""
+        page = self.domain.list_objects(
+            bucket, prefix=prefix, delimiter=delimiter, max_keys=max_keys, marker=marker
+        )
+        response: Response = {"IsTruncated": page.is_truncated, "Marker": marker}
+        if page.next_continuation_token is not None:
+            response["NextMarker"] = page.next_continuation_token
+        if page.contents:
+            response["Contents"] = self._contents(bucket, page, True)
+        response["Name"] = bucket
+        response["Prefix"] = prefix
+        if delimiter:
+            response["Delimiter"] = delimiter
+        response["MaxKeys"] = max_keys
+        if page.common_prefixes:
+            response["CommonPrefixes"] = [{"Prefix": p} for p in page.common_prefixes]
+        if params.string("EncodingType"):
+            response["EncodingType"] = params.string("EncodingType")
+        return response
+
+    @handles("PutBucketMetricsConfiguration")
+    def put_bucket_metrics_configuration(self, params: Params) -> Response:
+        """PutBucketMetricsConfiguration → nothing."""
+        config_id = params.string("Id", required=True)
+        config = _metrics_configuration(params)
+        self.domain.put_bucket_metrics_configuration(self._bucket(params), config_id, config)
+        return {}
+
+    @handles("GetBucketMetricsConfiguration")
+    def get_bucket_metrics_configuration(self, params: Params) -> Response:
+        """GetBucketMetricsConfiguration → ``MetricsConfiguration``."""
+        config = self.domain.get_bucket_metrics_configuration(
+            self._bucket(params), params.string("Id", required=True)
+        )
+        return {"MetricsConfiguration": _metrics_configuration_response(config)}
+
+    @handles("ListBucketMetricsConfigurations")
+    def list_bucket_metrics_configurations(self, params: Params) -> Response:
+        """ListBucketMetricsConfigurations → ``MetricsConfigurationList`` (one page)."""
+        configs = self.domain.list_bucket_metrics_configurations(self._bucket(params))
+        response: Response = {"IsTruncated": False}
+        if configs:
+            response["MetricsConfigurationList"] = [
+                _metrics_configuration_response(c) for c in configs
+            ]
+        return response
+
+    @handles("DeleteBucketMetricsConfiguration")
+    def delete_bucket_metrics_configuration(self, params: Params) -> Response:
+        """DeleteBucketMetricsConfiguration → nothing."""
+        self.domain.delete_bucket_metrics_configuration(
+            self._bucket(params), params.string("Id", required=True)
+        )
+        return {}
+
     @handles("ListObjectsV2")
     def list_objects_v2(self, params: Params) -> Response:
         """ListObjectsV2 → ``Contents``, ``CommonPrefixes``, ``KeyCount`` and the tokens."""
@@ -217,22 +293,7 @@ class S3Api(WireApi):
         )
         response: Response = {"IsTruncated": page.is_truncated}
         if page.contents:
-            owner = self.domain.bucket(bucket).owner
-            response["Contents"] = [
-                {
-                    "Key": o.key,
-                    "LastModified": o.last_modified,
-                    "ETag": o.etag,
-                    "Size": o.size,
-                    "StorageClass": o.storage_class,
-                    **(
-                        {"Owner": {"ID": _canonical_id(owner)}}
-                        if params.boolean("FetchOwner")
-                        else {}
-                    ),
-                }
-                for o in page.contents
-            ]
+            response["Contents"] = self._contents(bucket, page, bool(params.boolean("FetchOwner")))
         response["Name"] = bucket
         response["Prefix"] = prefix
         if delimiter:
@@ -250,6 +311,45 @@ class S3Api(WireApi):
         if start_after:
             response["StartAfter"] = start_after
         return response
+
+
+def _metrics_configuration(params: Params) -> MetricsConfiguration:
+    """A MetricsConfiguration structure (Id and an optional Filter) from the wire."""
+    name = "MetricsConfiguration"
+    given = params.nested(params.mapping(name, required=True), name)
+    config_id = given.string("Id", required=True)
+    prefix = access_point = None
+    tags: list[tuple[str, str]] = []
+    if "Filter" in given:
+        where = given.nested(given.mapping("Filter"), "Filter")
+        both = where.nested(where.mapping("And"), "And") if "And" in where else where
+        prefix = both.string("Prefix")
+        access_point = both.string("AccessPointArn")
+        for tag in both.structs("Tags") if "Tags" in both else []:
+            tags.append((tag.string("Key", required=True), tag.string("Value", required=True)))
+        if "Tag" in both:
+            tag = both.nested(both.mapping("Tag"), "Tag")
+            tags.append((tag.string("Key", required=True), tag.string("Value", required=True)))
+    return MetricsConfiguration(
+        id=config_id, prefix=prefix, tags=tuple(tags), access_point_arn=access_point
+    )
+
+
+def _metrics_configuration_response(config: MetricsConfiguration) -> Response:
+    conditions: Response = {}
+    if config.prefix is not None:
+        conditions["Prefix"] = config.prefix
+    if config.access_point_arn is not None:
+        conditions["AccessPointArn"] = config.access_point_arn
+    tags = [{"Key": k, "Value": v} for k, v in config.tags]
+    response: Response = {"Id": config.id}
+    if len(conditions) + len(tags) > 1:
+        response["Filter"] = {"And": {**conditions, **({"Tags": tags} if tags else {})}}
+    elif tags:
+        response["Filter"] = {"Tag": tags[0]}
+    elif conditions:
+        response["Filter"] = conditions
+    return response
 
 
 def _range(header: str, size: int) -> tuple[int, int]:

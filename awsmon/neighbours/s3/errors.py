@@ -21,6 +21,7 @@ __all__ = [
     "MalformedPolicy",
     "NoSuchBucket",
     "NoSuchBucketPolicy",
+    "NoSuchConfiguration",
     "NoSuchKey",
 ]
 
@@ -31,6 +32,10 @@ class NoSuchBucket(NotFound, code="NoSuchBucket", service="s3", http_status=404)
 
 class NoSuchKey(NotFound, code="NoSuchKey", service="s3", http_status=404):
     """The object does not exist."""
+
+
+class NoSuchConfiguration(NotFound, code="NoSuchConfiguration", service="s3", http_status=404):
+    """The bucket has no metrics configuration of that id."""
 
 
 class HeadNotFound(NotFound, code="NotFound", service="s3", http_status=404):

@@ -13,9 +13,10 @@ from datetime import datetime
 from attrs import define, field, frozen
 from sortedcontainers import SortedDict
 
+from awsmon.arn import partition_for
 from awsmon.neighbours.s3.errors import InvalidBucketName
 
-__all__ = ["Bucket", "ListPage", "S3Object", "check_bucket_name"]
+__all__ = ["Bucket", "ListPage", "MetricsConfiguration", "S3Object", "check_bucket_name"]
 
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
@@ -72,6 +73,29 @@ class S3Object:
         return len(self.body)
 
 
+@frozen(kw_only=True)
+class MetricsConfiguration:
+    """A bucket's request-metrics configuration (PutBucketMetricsConfiguration).
+
+    Attributes:
+        id: the configuration id, the ``FilterId`` dimension.
+        prefix: only keys with this prefix count (None: no prefix filter).
+        tags: tag conditions (objects have none here: such a filter matches nothing).
+        access_point_arn: an access point condition (likewise).
+    """
+
+    id: str
+    prefix: str | None = None
+    tags: tuple[tuple[str, str], ...] = ()
+    access_point_arn: str | None = None
+
+    def matches(self, key: str) -> bool:
+        """Whether a request on `key` counts for this configuration."""
+        if self.tags or self.access_point_arn:
+            return False
+        return self.prefix is None or key.startswith(self.prefix)
+
+
 @define(eq=False)
 class Bucket:
     """A bucket: owner, region, objects (sorted by key) and policy."""
@@ -82,11 +106,12 @@ class Bucket:
     created_at: datetime
     objects: SortedDict = field(factory=SortedDict, repr=False)
     policy: str | None = None
+    metrics_configurations: dict[str, MetricsConfiguration] = field(factory=dict, repr=False)
 
     @property
     def arn(self) -> str:
-        """The bucket's ARN (S3 ARNs have no region or account)."""
-        return f"arn:aws:s3:::{self.name}"
+        """The bucket's ARN (no region or account; the partition is its region's)."""
+        return f"arn:{partition_for(self.region)}:s3:::{self.name}"
 
 
 @frozen(kw_only=True)

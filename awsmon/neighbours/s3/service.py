@@ -24,7 +24,10 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
 
+from awsmon.cloudwatch import VendedMetrics
 from awsmon.dispatch import Service, operation
 from awsmon.errors import NotFound
 from awsmon.neighbours.s3.errors import (
@@ -40,9 +43,18 @@ from awsmon.neighbours.s3.errors import (
     MalformedPolicy,
     NoSuchBucket,
     NoSuchBucketPolicy,
+    NoSuchConfiguration,
     NoSuchKey,
 )
-from awsmon.neighbours.s3.model import Bucket, ListPage, S3Object, check_bucket_name
+from awsmon.neighbours.s3.listing import walk
+from awsmon.neighbours.s3.metrics import count_request, sample_storage
+from awsmon.neighbours.s3.model import (
+    Bucket,
+    ListPage,
+    MetricsConfiguration,
+    S3Object,
+    check_bucket_name,
+)
 from awsmon.policy import MalformedPolicy as _Malformed
 from awsmon.policy import PolicyDocument
 
@@ -71,7 +83,11 @@ class S3(Service):
     - buckets: `create_bucket`, `delete_bucket`, `list_buckets`, `head_bucket`,
       `get_bucket_location`, `put_bucket_policy`, `get_bucket_policy`, `delete_bucket_policy`
     - objects: `put_object`, `get_object`, `head_object`, `delete_object`,
-      `list_objects_v2`, `copy_object`
+      `list_objects` (v1), `list_objects_v2`, `copy_object`
+    - metrics: `put_bucket_metrics_configuration`, `get_bucket_metrics_configuration`,
+      `list_bucket_metrics_configurations`, `delete_bucket_metrics_configuration`;
+      AWS/S3 storage metrics daily and request metrics each minute
+      (`awsmon.neighbours.s3.metrics`)
     - for other services and tests: `bucket`, `policy_allows`
 
     Access: the bucket owner's principals may do anything; another account,
@@ -83,6 +99,31 @@ class S3(Service):
     uploads, no storage class transitions; objects are readable from any
     region's client (AWS would redirect the request to the bucket's region).
     """
+
+    def __init__(self, ctx: Any) -> None:
+        super().__init__(ctx)
+        #: The daily AWS/S3 storage metrics of this account's buckets in this region.
+        self.storage_metrics = VendedMetrics(
+            ctx,
+            "AWS/S3",
+            period=timedelta(days=1),
+            sampler=lambda now: sample_storage(self._own_buckets(), now),
+        )
+        #: The one-minute AWS/S3 request metrics (buckets with a metrics configuration).
+        self.request_metrics = VendedMetrics(ctx, "AWS/S3")
+
+    def _own_buckets(self) -> list[Bucket]:
+        return [
+            b
+            for b in self._buckets().values()
+            if b.owner == self.account_id and b.region == self.region
+        ]
+
+    def _count_request(self, bucket: Bucket, metric: str, key: str, **sizes: Any) -> None:
+        if bucket.metrics_configurations:
+            owner = self._owner_of(bucket)
+            if owner.request_metrics.enabled:
+                count_request(owner.request_metrics, bucket, metric, key, **sizes)
 
     def _buckets(self) -> dict[str, Bucket]:
         buckets: dict[str, Bucket] = self.ctx.shared("s3.buckets", dict)
@@ -213,7 +254,74 @@ class S3(Service):
             )
         created = Bucket(bucket, self.region, caller, self.ctx.now().replace(microsecond=0))
         self._buckets()[bucket] = created
+        self._owner_of(created).storage_metrics.wake()
         return created
+
+    def _owner_of(self, bucket: Bucket) -> S3:
+        owner: S3 = self.ctx.sibling(
+            self.ctx.spec.name, account_id=bucket.owner, region=bucket.region
+        )
+        return owner
+
+    # -- metrics configurations -------------------------------------------------------
+
+    @operation("PutBucketMetricsConfiguration")
+    def put_bucket_metrics_configuration(
+        self, bucket: str, id: str, metrics_configuration: MetricsConfiguration
+    ) -> None:
+        """Turn on request metrics for (part of) a bucket (PutBucketMetricsConfiguration).
+
+        Requests on matching keys count in AWS/S3 from now on, with the
+        dimension ``FilterId`` = `id` (`awsmon.neighbours.s3.metrics`).
+
+        Raises:
+            NoSuchBucket / AccessDeniedError; InvalidArgument: the ids differ
+            or the bucket has 1,000 configurations.
+        """
+        found = self.bucket(bucket)
+        self._authorize(found, "s3:PutMetricsConfiguration")
+        if metrics_configuration.id != id:
+            raise InvalidArgument(
+                "Configuration id does not match the id in the request.", param="Id", value=id
+            )
+        if id not in found.metrics_configurations and len(found.metrics_configurations) >= 1000:
+            raise InvalidArgument(
+                "A bucket can have at most 1000 metrics configurations.", param="Id", value=id
+            )
+        found.metrics_configurations[id] = metrics_configuration
+
+    @operation("GetBucketMetricsConfiguration")
+    def get_bucket_metrics_configuration(self, bucket: str, id: str) -> MetricsConfiguration:
+        """A bucket's metrics configuration by id (GetBucketMetricsConfiguration).
+
+        Raises:
+            NoSuchBucket / AccessDeniedError / NoSuchConfiguration.
+        """
+        found = self.bucket(bucket)
+        self._authorize(found, "s3:GetMetricsConfiguration")
+        config = found.metrics_configurations.get(id)
+        if config is None:
+            raise NoSuchConfiguration(
+                "The specified configuration does not exist.", param="Id", value=id
+            )
+        return config
+
+    @operation("ListBucketMetricsConfigurations")
+    def list_bucket_metrics_configurations(self, bucket: str) -> list[MetricsConfiguration]:
+        """A bucket's metrics configurations, by id (ListBucketMetricsConfigurations)."""
+        found = self.bucket(bucket)
+        self._authorize(found, "s3:GetMetricsConfiguration")
+        return [found.metrics_configurations[k] for k in sorted(found.metrics_configurations)]
+
+    @operation("DeleteBucketMetricsConfiguration")
+    def delete_bucket_metrics_configuration(self, bucket: str, id: str) -> None:
+        """Stop a bucket's request metrics of one id (DeleteBucketMetricsConfiguration).
+
+        Raises:
+            NoSuchBucket / AccessDeniedError / NoSuchConfiguration.
+        """
+        self.get_bucket_metrics_configuration(bucket, id)
+        del self.bucket(bucket).metrics_configurations[id]
 
     @operation("DeleteBucket")
     def delete_bucket(self, bucket: str) -> None:
@@ -340,12 +448,16 @@ class S3(Service):
             metadata={k.lower(): v for k, v in (metadata or {}).items()},
         )
         found.objects[key] = stored
+        self._count_request(found, "PutRequests", key, uploaded=len(stored.body))
         return stored
 
-    def _object(self, bucket: str, key: str, action: str) -> S3Object:
+    def _object(self, bucket: str, key: str, action: str, metric: str = "") -> S3Object:
         found = self.bucket(bucket)
         self._authorize(found, action, key)
         stored: S3Object | None = found.objects.get(key)
+        if metric:
+            size = len(stored.body) if stored is not None and metric == "GetRequests" else 0
+            self._count_request(found, metric, key, downloaded=size, client_error=stored is None)
         if stored is None:
             raise NoSuchKey("The specified key does not exist.", param="Key", value=key)
         return stored
@@ -357,13 +469,13 @@ class S3(Service):
         Raises:
             NoSuchBucket / NoSuchKey / AccessDeniedError.
         """
-        return self._object(bucket, key, "s3:GetObject")
+        return self._object(bucket, key, "s3:GetObject", "GetRequests")
 
     @operation("HeadObject")
     def head_object(self, bucket: str, key: str) -> S3Object:
         """The object's metadata (HeadObject); a miss is a bare ``404`` as in AWS."""
         try:
-            return self._object(bucket, key, "s3:GetObject")
+            return self._object(bucket, key, "s3:GetObject", "HeadRequests")
         except NotFound:
             raise HeadNotFound("Not Found", param="Key", value=key) from None
 
@@ -373,6 +485,7 @@ class S3(Service):
         found = self.bucket(bucket)
         self._authorize(found, "s3:DeleteObject", key)
         found.objects.pop(key, None)
+        self._count_request(found, "DeleteRequests", key)
 
     @operation("CopyObject")
     def copy_object(self, bucket: str, key: str, source_bucket: str, source_key: str) -> S3Object:
@@ -413,38 +526,65 @@ class S3(Service):
             after, after_is_prefix = _untoken(continuation_token)
         elif start_after:
             after = start_after
-        contents: list[S3Object] = []
-        prefixes: list[str] = []
-        last: tuple[str, bool] | None = None
-        truncated = False
-        lower = max(prefix, after) if after else prefix
-        for key in found.objects.irange(minimum=lower):
-            if not key.startswith(prefix):
-                if key > prefix:
-                    break
-                continue
-            if after and (key <= after or (after_is_prefix and key.startswith(after))):
-                continue
-            if prefixes and key.startswith(prefixes[-1]):
-                continue
-            rolled = None
-            if delimiter:
-                at = key.find(delimiter, len(prefix))
-                if at >= 0:
-                    rolled = key[: at + len(delimiter)]
-            if len(contents) + len(prefixes) >= max_keys:
-                truncated = True
-                break
-            if rolled is not None:
-                prefixes.append(rolled)
-                last = (rolled, True)
-            else:
-                contents.append(found.objects[key])
-                last = (key, False)
+        found_keys = walk(
+            found.objects,
+            prefix=prefix,
+            delimiter=delimiter,
+            max_keys=max_keys,
+            after=after,
+            after_is_prefix=after_is_prefix,
+        )
+        self._count_request(found, "ListRequests", prefix)
+        truncated, last = found_keys.truncated, found_keys.last
         token = _token(*last) if truncated and last is not None else None
         return ListPage(
-            contents=tuple(contents),
-            common_prefixes=tuple(prefixes),
+            contents=found_keys.contents,
+            common_prefixes=found_keys.common_prefixes,
             is_truncated=truncated,
             next_continuation_token=token,
+        )
+
+    @operation("ListObjects")
+    def list_objects(
+        self,
+        bucket: str,
+        *,
+        prefix: str = "",
+        delimiter: str | None = None,
+        max_keys: int = 1000,
+        marker: str | None = None,
+    ) -> ListPage:
+        """One page of the bucket's keys after `marker` (ListObjects, version 1).
+
+        As ListObjectsV2, with a `marker` instead of a token: the listing
+        starts after it. ``next_continuation_token`` carries NextMarker, which
+        AWS returns only with a `delimiter` (the last key or common prefix of
+        the page); without one, the caller continues from the last key. A
+        marker that is a common prefix skips every key under it, so paging
+        with NextMarker never lists a prefix twice.
+
+        Raises:
+            NoSuchBucket / AccessDeniedError.
+        """
+        found = self.bucket(bucket)
+        self._authorize(found, "s3:ListBucket")
+        after = marker or ""
+        rolled_up = bool(delimiter) and after.endswith(str(delimiter)) and after.startswith(prefix)
+        found_keys = walk(
+            found.objects,
+            prefix=prefix,
+            delimiter=delimiter,
+            max_keys=max_keys,
+            after=after,
+            after_is_prefix=rolled_up,
+        )
+        self._count_request(found, "ListRequests", prefix)
+        next_marker = None
+        if found_keys.truncated and delimiter and found_keys.last is not None:
+            next_marker = found_keys.last[0]
+        return ListPage(
+            contents=found_keys.contents,
+            common_prefixes=found_keys.common_prefixes,
+            is_truncated=found_keys.truncated,
+            next_continuation_token=next_marker,
         )

@@ -36,7 +36,7 @@ from awsmon.neighbours.sns.model import (
 )
 from awsmon.neighbours.sns.subscriptions import SubscriptionOperations
 
-__all__ = ["deliver_all", "envelope_attributes"]
+__all__ = ["deliver_all", "envelope_attributes", "filtered_out"]
 
 
 def envelope_attributes(attributes: Mapping[str, MessageAttributeValue]) -> dict[str, Any]:
@@ -51,17 +51,29 @@ def envelope_attributes(attributes: Mapping[str, MessageAttributeValue]) -> dict
     return found
 
 
-def _passes(subscription: Subscription, text: str, attributes: Mapping[str, Any]) -> bool:
+def filtered_out(
+    subscription: Subscription, text: str, attributes: Mapping[str, Any]
+) -> str | None:
+    """Why the subscription's filter policy rejects the message, or None when it passes.
+
+    The reason is the suffix of AWS's metric: ``MessageAttributes``,
+    ``NoMessageAttributes``, ``MessageBody`` or ``InvalidMessageBody``
+    (``NumberOfNotificationsFilteredOut-<reason>``).
+    """
     policy = subscription.filter_policy
     if policy is None:
-        return True
+        return None
     if policy.scope == "MessageBody":
         try:
             body = json.loads(text)
         except ValueError:
-            return False
-        return isinstance(body, dict) and policy.matches(body)
-    return policy.matches({name: value.filter_value() for name, value in attributes.items()})
+            return "InvalidMessageBody"
+        if not isinstance(body, dict):
+            return "InvalidMessageBody"
+        return None if policy.matches(body) else "MessageBody"
+    if policy.matches({name: value.filter_value() for name, value in attributes.items()}):
+        return None
+    return "MessageAttributes" if attributes else "NoMessageAttributes"
 
 
 def deliver_all(
@@ -79,11 +91,16 @@ def deliver_all(
     """Deliver one published message to every matching, confirmed subscription of `topic`."""
     now = sns.ctx.now()
     owner = sns._owner(topic.arn)
+    vended = topic.metrics if topic.metrics is not None and topic.metrics.enabled else None
     for sub in list(owner.subscriptions.values()):
         if sub.topic_arn != topic.arn or sub.pending:
             continue
         text = texts.get(sub.protocol, texts["default"])
-        if not _passes(sub, text, attributes):
+        reason = filtered_out(sub, text, attributes)
+        if reason is not None:
+            if vended is not None:
+                vended.add("NumberOfNotificationsFilteredOut", topic.dims)
+                vended.add(f"NumberOfNotificationsFilteredOut-{reason}", topic.dims)
             continue
         envelope = _envelope(sns, topic, sub, message_id, text, subject, attributes, sequence)
         raw = sub.raw
@@ -91,7 +108,8 @@ def deliver_all(
         if sub.protocol == "email" or sub.protocol in ("sms", "application"):
             body = text
         succeeded = True
-        if sub.protocol in _CHECKED and not _permitted(sns, topic, sub):
+        refused = sub.protocol in _CHECKED and not _permitted(sns, topic, sub)
+        if refused:  # counted in NumberOfNotificationsFailed by `_permitted`
             succeeded = False
         elif sub.protocol == "sqs":
             succeeded = _to_sqs(sns, sub, body, raw, attributes, group_id, deduplication_id)
@@ -115,6 +133,9 @@ def deliver_all(
             succeeded = _to_lambda(sns, sub, event)
         elif sub.protocol == "firehose":
             succeeded = _to_firehose(sns, sub, body)
+        if vended is not None and not refused:
+            outcome = "Delivered" if succeeded else "Failed"
+            vended.add(f"NumberOfNotifications{outcome}", topic.dims)
         sns.deliveries.append(
             Delivery(
                 at=now,
@@ -210,19 +231,15 @@ def _endpoint_policy(
 
 
 def _count_failed(sns: SubscriptionOperations, topic: Topic) -> None:
-    """Count one refused notification in AWS/SNS NumberOfNotificationsFailed (TopicName)."""
-    from awsmon.cloudwatch import MetricKey, StandardUnit
+    """Count one refused notification in AWS/SNS NumberOfNotificationsFailed (TopicName).
 
-    try:
-        cloudwatch = sns.ctx.sibling("cloudwatch")
-    except KeyError:
-        return
-    name = Arn.parse(topic.arn).resource
-    cloudwatch.publish(
-        MetricKey.of("AWS/SNS", "NumberOfNotificationsFailed", {"TopicName": name}),
-        [(sns.ctx.now(), 1.0)],
-        unit=StandardUnit.COUNT,
-    )
+    Through the topic's vended metrics, so it is published with the minute's
+    other AWS/SNS counts.
+    """
+    del sns
+    vended = topic.metrics
+    if vended is not None and vended.enabled:
+        vended.add("NumberOfNotificationsFailed", topic.dims)
 
 
 def _envelope(

@@ -24,12 +24,14 @@ any of its elements does (String.Array attributes likewise).
 
 Simulation notes: the size and combination limits AWS puts on policies
 (150 combinations, 5 keys for attributes scope) are not enforced; ``cidr``
-and ``wildcard`` operands are refused as unsupported by awsmon.
+and ``wildcard`` operands are refused as unsupported by awsmon. Numbers
+compare at 5 decimal places, as AWS documents (``1.000001`` equals ``1``).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import operator
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -47,16 +49,24 @@ class InvalidFilterPolicy(ValueError):
 
 
 def _number(value: Any) -> float | None:
+    """A number as SNS compares it: at 5 decimal places (AWS's documented precision)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return float(value)
+        return _fixed(float(value))
     if isinstance(value, str):
         try:
-            return float(value)
+            return _fixed(float(value))
         except ValueError:
             return None
     return None
+
+
+def _fixed(number: float) -> float | None:
+    # SNS matches numbers "with 5-digit precision after the decimal point": 1.000001 = 1.
+    if not math.isfinite(number):
+        return None
+    return round(number, 5)
 
 
 _COMPARISONS: dict[str, Callable[[float, float], bool]] = {
@@ -108,7 +118,7 @@ def _anything_but(operand: Any) -> Matcher:
         raise InvalidFilterPolicy(f"Unsupported anything-but pattern: {op}")
     values = operand if isinstance(operand, list) else [operand]
     strings = {v for v in values if isinstance(v, str)}
-    numbers = {float(v) for v in values if _number(v) is not None and not isinstance(v, str)}
+    numbers = {_number(v) for v in values if _number(v) is not None and not isinstance(v, str)}
 
     def match(value: Any) -> bool:
         if isinstance(value, str):
@@ -128,7 +138,7 @@ def _condition(item: Any) -> tuple[Matcher, bool]:
     if isinstance(item, str):
         return (lambda v: v == item), False
     if isinstance(item, int | float):
-        target = float(item)
+        target = _number(item)
         return (lambda v: _number(v) == target and not isinstance(v, str)), False
     if not isinstance(item, Mapping) or len(item) != 1:
         raise InvalidFilterPolicy("Match value must be String, number, true, false, or null")

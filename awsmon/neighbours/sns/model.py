@@ -11,12 +11,15 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from attrs import define, field, frozen
+from attrs import Factory, define, field, frozen
 
 from awsmon.neighbours.sns.errors import InvalidParameterException
 from awsmon.neighbours.sns.filter_policy import FilterPolicy
+
+if TYPE_CHECKING:
+    from awsmon.cloudwatch import VendedMetrics
 
 __all__ = [
     "SNS_PRINCIPAL",
@@ -109,7 +112,10 @@ class Delivery:
 
 @define(eq=False)
 class Topic:
-    """A topic: its ARN, attributes (as SNS's strings), tags and dedup window."""
+    """A topic: its ARN, attributes (as SNS's strings), tags and dedup window.
+
+    `metrics` are its owner's AWS/SNS counters, `dims` their dimensions.
+    """
 
     name: str
     arn: str
@@ -119,6 +125,10 @@ class Topic:
     dedup: dict[str, tuple[datetime, str, str]] = field(factory=dict, repr=False)
     sequence: int = 0
     deleted_subscriptions: int = 0
+    metrics: VendedMetrics | None = field(default=None, repr=False)
+    dims: tuple[tuple[str, str], ...] = field(
+        init=False, repr=False, default=Factory(lambda self: (("TopicName", self.name),), True)
+    )
 
     @property
     def fifo(self) -> bool:

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from awsmon.arn import Arn, InvalidArn
+from awsmon.cloudwatch import StandardUnit, VendedMetrics
 from awsmon.dispatch import operation
 from awsmon.identity import Principal
 from awsmon.neighbours.sns.delivery import deliver_all
@@ -48,6 +49,17 @@ from awsmon.neighbours.sns.model import (
 from awsmon.neighbours.sns.subscriptions import SubscriptionOperations
 
 __all__ = ["SNS"]
+
+_BYTES = StandardUnit.BYTES
+
+
+def _size(message: str, attributes: Mapping[str, MessageAttributeValue]) -> int:
+    """A published message's size as AWS counts it (PublishSize): body and attributes."""
+    size = len(message.encode())
+    for name, value in attributes.items():
+        size += len(name.encode()) + len(value.data_type.encode())
+        size += len(value.binary_value or b"") + len((value.string_value or "").encode())
+    return size
 
 
 class SNS(SubscriptionOperations):
@@ -85,6 +97,8 @@ class SNS(SubscriptionOperations):
         self.subscriptions: dict[str, Subscription] = {}
         self.deliveries: list[Delivery] = []
         self.auto_confirm = True
+        #: The AWS/SNS metrics of this account's topics (one-minute counts).
+        self.vended = VendedMetrics(ctx, "AWS/SNS")
 
     # -- lookups --------------------------------------------------------------
 
@@ -219,7 +233,7 @@ class SNS(SubscriptionOperations):
             attrs.setdefault("ContentBasedDeduplication", "false")
         else:
             attrs.pop("FifoTopic", None)
-        topic = Topic(name, arn, self.account_id, attrs, dict(tags or {}))
+        topic = Topic(name, arn, self.account_id, attrs, dict(tags or {}), metrics=self.vended)
         self.topics[arn] = topic
         return topic
 
@@ -373,6 +387,10 @@ class SNS(SubscriptionOperations):
                     "MessageDeduplicationId",
                 )
             message_id = self.ctx.ids.uuid()
+        vended = topic.metrics
+        if vended is not None and vended.enabled:
+            vended.add("NumberOfMessagesPublished", topic.dims)
+            vended.add("PublishSize", topic.dims, float(_size(message, attributes)), _BYTES)
         deliver_all(
             self,
             topic,

@@ -182,7 +182,10 @@ class SqsApi(WireApi):
     @handles("ListQueues")
     def list_queues(self, params: Params) -> Response:
         """ListQueues → ``QueueUrls`` (absent when there are none), paged by MaxResults."""
-        urls = self.domain.list_queues(params.string("QueueNamePrefix"))
+        urls = self.domain.list_queues(
+            params.string("QueueNamePrefix"),
+            max_results=params.integer("MaxResults", minimum=1, maximum=1000),
+        )
         return _page(params, urls, "QueueUrls")
 
     @handles("ListDeadLetterSourceQueues")
@@ -349,7 +352,7 @@ class SqsApi(WireApi):
         attribute_names = params.items("MessageAttributeNames")
         received = self.domain.receive_message(
             url,
-            max_number_of_messages=params.integer("MaxNumberOfMessages", default=1) or 1,
+            max_number_of_messages=params.integer("MaxNumberOfMessages", default=1),
             visibility_timeout=params.integer("VisibilityTimeout"),
             wait_time_seconds=params.integer("WaitTimeSeconds"),
         )

@@ -14,9 +14,9 @@ import re
 import struct
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from attrs import define, field, frozen
+from attrs import Factory, define, field, frozen
 
 from awsmon.arn import Arn, InvalidArn
 from awsmon.neighbours.sqs.errors import (
@@ -26,6 +26,9 @@ from awsmon.neighbours.sqs.errors import (
     InvalidParameterValue,
     MissingParameter,
 )
+
+if TYPE_CHECKING:
+    from awsmon.cloudwatch import VendedMetrics
 
 __all__ = [
     "ALL_ATTRIBUTES",
@@ -217,6 +220,10 @@ class Queue:
             when one may have expired.
         deleted_since_rebuild: messages deleted by `SQS.settle` since
             `messages` was last rebuilt (see there).
+        active_at: the last send, receive or delete (AWS publishes the
+            metrics of a queue active in the last six hours).
+        metrics: the owner's AWS/SQS counters.
+        dims: the dimensions of its AWS/SQS metrics.
     """
 
     name: str
@@ -233,6 +240,11 @@ class Queue:
     sequence: int = 0
     oldest_sent_at: datetime | None = None
     deleted_since_rebuild: int = 0
+    active_at: datetime | None = field(default=None, repr=False)
+    metrics: VendedMetrics | None = field(default=None, repr=False)
+    dims: tuple[tuple[str, str], ...] = field(
+        init=False, repr=False, default=Factory(lambda self: (("QueueName", self.name),), True)
+    )
 
     @property
     def fifo(self) -> bool:

@@ -11,11 +11,14 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, Self
 
+import awsmon.neighbours.sqs.metrics as metrics
 from awsmon.arn import Arn, InvalidArn
+from awsmon.cloudwatch import VendedMetrics
 from awsmon.dispatch import Service, operation
 from awsmon.neighbours.sqs.errors import (
     InvalidAttributeName,
     InvalidParameterValue,
+    MissingParameter,
     PurgeQueueInProgress,
     QueueAccessDenied,
     QueueDeletedRecently,
@@ -32,6 +35,10 @@ __all__ = ["Queues"]
 
 _QUEUE_NAME = re.compile(r"[A-Za-z0-9_-]{1,80}")
 _FIFO_QUEUE_NAME = re.compile(r"[A-Za-z0-9_-]{1,75}\.fifo")
+#: ListQueues' answer without MaxResults holds at most this many URLs.
+LIST_QUEUES_LIMIT = 1000
+#: Tags per queue.
+MAX_TAGS = 50
 _BATCHES = {
     "SendMessageBatch": "SendMessage",
     "DeleteMessageBatch": "DeleteMessage",
@@ -49,6 +56,10 @@ class Queues(Service):
         super().__init__(ctx)
         self.queues: dict[str, Queue] = {}
         self._deleted: dict[str, datetime] = {}
+        #: The AWS/SQS metrics of this account's queues (`awsmon.neighbours.sqs.metrics`).
+        self.vended = VendedMetrics(
+            ctx, metrics.NAMESPACE, sampler=lambda now: metrics.sample(self.queues.values(), now)
+        )
 
     # -- lookup -----------------------------------------------------------------
 
@@ -142,6 +153,10 @@ class Queues(Service):
                 value=queue_name,
             )
         settings = validate_attributes(given, fifo=fifo, creating=True)
+        if tags is not None and len(tags) > MAX_TAGS:
+            raise InvalidParameterValue(
+                f"Too many tags added for queue {queue_name}.", param="tags", value=len(tags)
+            )
         if not fifo:
             settings.pop("FifoQueue", None)
         existing = self.queues.get(queue_name)
@@ -173,6 +188,7 @@ class Queues(Service):
             last_modified_at=now,
             settings=settings,
             tags=dict(tags or {}),
+            metrics=self.vended,
         )
         self.queues[queue_name] = queue
         return queue
@@ -188,13 +204,20 @@ class Queues(Service):
         return self._place(owner, self.region).queue(queue_name).url
 
     @operation("ListQueues")
-    def list_queues(self, queue_name_prefix: str | None = None) -> list[str]:
-        """The URLs of this account's queues in the region, by name (ListQueues)."""
-        return [
+    def list_queues(
+        self, queue_name_prefix: str | None = None, *, max_results: int | None = None
+    ) -> list[str]:
+        """The URLs of this account's queues in the region, by name (ListQueues).
+
+        Without `max_results` at most 1,000 URLs come back, as AWS answers
+        without MaxResults; with it, every URL (the wire API pages them).
+        """
+        urls = [
             queue.url
             for name, queue in sorted(self.queues.items())
             if queue_name_prefix is None or name.startswith(queue_name_prefix)
         ]
+        return urls if max_results is not None else urls[:LIST_QUEUES_LIMIT]
 
     @operation("DeleteQueue")
     def delete_queue(self, queue_url: str) -> None:
@@ -268,8 +291,21 @@ class Queues(Service):
 
     @operation("TagQueue")
     def tag_queue(self, queue_url: str, tags: Mapping[str, str]) -> None:
-        """Add or replace tags (TagQueue)."""
-        self.queue(queue_url).tags.update(tags)
+        """Add or replace tags (TagQueue); a queue holds at most 50.
+
+        Raises:
+            QueueDoesNotExist: no such queue.
+            MissingParameter: no tag given.
+            InvalidParameterValue: more than 50 tags given, or on the queue after.
+        """
+        queue = self.queue(queue_url)
+        if not tags:
+            raise MissingParameter("The request must contain the parameter Tags.", param="Tags")
+        if len(tags) > MAX_TAGS or len({*queue.tags, *tags}) > MAX_TAGS:
+            raise InvalidParameterValue(
+                f"Too many tags added for queue {queue.name}.", param="Tags", value=len(tags)
+            )
+        queue.tags.update(tags)
 
     @operation("UntagQueue")
     def untag_queue(self, queue_url: str, tag_keys: Iterable[str]) -> None:

@@ -25,6 +25,7 @@ import hashlib
 from collections.abc import Mapping
 from datetime import timedelta
 
+from awsmon.cloudwatch import StandardUnit
 from awsmon.dispatch import operation
 from awsmon.neighbours.sqs.errors import (
     InvalidParameterValue,
@@ -46,6 +47,7 @@ from awsmon.neighbours.sqs.queues import Queues
 __all__ = ["SQS"]
 
 _DEDUP_WINDOW = timedelta(minutes=5)
+_BYTES = StandardUnit.BYTES
 
 
 def _md5(text: str) -> str:
@@ -177,6 +179,11 @@ class SQS(Queues):
             deduplication_id=deduplication_id,
             sequence_number=sequence,
         )
+        queue.active_at = now
+        vended = queue.metrics
+        if vended is not None and vended.enabled:
+            vended.add("NumberOfMessagesSent", queue.dims)
+            vended.add("SentMessageSize", queue.dims, float(len(body.encode())), _BYTES)
         return SendResult(
             message_id=message_id,
             md5_of_message_body=_md5(body),
@@ -303,6 +310,13 @@ class SQS(Queues):
                     message_attributes=dict(message.message_attributes),
                 )
             )
+        queue.active_at = now
+        vended = queue.metrics
+        if vended is not None and vended.enabled:
+            if received:
+                vended.add("NumberOfMessagesReceived", queue.dims, float(len(received)))
+            else:
+                vended.add("NumberOfEmptyReceives", queue.dims)
         return received
 
     def _receipt_handle(self, queue: Queue, message: Message) -> str:
@@ -355,6 +369,9 @@ class SQS(Queues):
         del queue.messages[message.message_id]
         for handle in [h for h, m in queue.handles.items() if m == message.message_id]:
             del queue.handles[handle]
+        queue.active_at = self.ctx.now()
+        if queue.metrics is not None:
+            queue.metrics.add("NumberOfMessagesDeleted", queue.dims)
 
     @operation("ChangeMessageVisibility")
     def change_message_visibility(

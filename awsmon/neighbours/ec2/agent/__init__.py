@@ -2,7 +2,8 @@
 
 `CloudWatchAgent` (agent.py) runs a configuration parsed by `parse_config`
 (config.py, pure) on one instance; `compile_timestamp_format`
-(timestamp_format.py, pure) is the collect_list ``timestamp_format`` language.
+(timestamp_format.py, pure) is the collect_list ``timestamp_format`` language;
+`AgentEndpoint` (endpoint.py) is the agent's EMF listener on loopback.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from awsmon.neighbours.ec2.agent.config import (
     PluginConfig,
     parse_config,
 )
+from awsmon.neighbours.ec2.agent.endpoint import AgentEndpoint
 from awsmon.neighbours.ec2.agent.timestamp_format import TimestampFormat, compile_timestamp_format
 from awsmon.neighbours.ec2.errors import AgentConfigError
 
@@ -27,6 +29,7 @@ __all__ = [
     "RETENTION_DAYS",
     "AgentConfig",
     "AgentConfigError",
+    "AgentEndpoint",
     "CloudWatchAgent",
     "FileConfig",
     "Host",

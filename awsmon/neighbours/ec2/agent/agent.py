@@ -56,6 +56,7 @@ from awsmon.neighbours.ec2.agent.config import (
     PluginConfig,
     parse_config,
 )
+from awsmon.neighbours.ec2.agent.endpoint import AgentEndpoint
 from awsmon.neighbours.ec2.agent.figures import plugin_values
 from awsmon.neighbours.ec2.agent.file_glob import glob_match
 from awsmon.neighbours.ec2.errors import AgentConfigError
@@ -138,6 +139,26 @@ class CloudWatchAgent:
                 )
         for path in list(instance.files):
             self.file_written(path)
+
+    # -- the EMF endpoint ------------------------------------------------------------------
+
+    def listen(self, host: str = "127.0.0.1", port: int = 25888) -> AgentEndpoint:
+        """Serve the agent's EMF endpoint on TCP and UDP `host`:`port` (0: a free port).
+
+        aws-embedded-metrics in its Agent or EC2 environment sends here
+        (`awsmon.neighbours.ec2.agent.endpoint`); each document becomes a log
+        event of its ``_aws.LogGroupName`` (stream: ``_aws.LogStreamName``,
+        else the instance id) with its metrics extracted.
+
+        Raises:
+            OSError: the address is taken.
+        """
+        ctx = self.instance.service.ctx
+        return AgentEndpoint.start(self._emf, ctx.clock, ctx.cloud.dispatcher, host, port)
+
+    def _emf(self, group: str, stream: str | None, line: str) -> None:
+        now = self.instance.service.ctx.now()
+        self._ship(group, stream or self.instance.id, None, [(now, line)], emf=True)
 
     # -- lifecycle -----------------------------------------------------------------------
 
