@@ -44,6 +44,7 @@ CORE = {
     "awsmon.policy",
     "awsmon.registry",
     "awsmon.times",
+    "awsmon.wildcard",
     "awsmon.wire",
 }
 APPLICATIONS = {"awsmon", "awsmon.__main__", "awsmon.demo"}
@@ -74,6 +75,8 @@ PURE = (
     "logs.filter_pattern_delimited",
     "logs.filter_pattern_json",
     "logs.filter_pattern_regex",
+    "logs.filter_pattern_automaton",
+    "wildcard",
     "logs.filter_pattern_scan",
     "logs.filter_pattern_selector",
     "xray.filter_expression",
