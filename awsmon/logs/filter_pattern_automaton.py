@@ -25,9 +25,10 @@ Main names: `compile_automaton`, `Automaton`.
 
 from __future__ import annotations
 
+import re
 import string
 
-__all__ = ["MAX_NODES", "Automaton", "UnsupportedRegex", "compile_automaton"]
+__all__ = ["MAX_NODES", "Automaton", "FixedLengthRegex", "UnsupportedRegex", "compile_automaton"]
 
 #: Most NFA nodes one regex may expand to (``x{1000}`` is a thousand nodes).
 MAX_NODES = 20_000
@@ -180,16 +181,45 @@ class Automaton:
         return False
 
 
-def compile_automaton(source: str) -> Automaton:
+class FixedLengthRegex:
+    """A regex without variable repetition, searched by Python's `re` (C speed).
+
+    Every alternative has a fixed length, so a backtracking search tries at most
+    (alternatives x length) steps per text position: linear in the text, and
+    several times faster than stepping the lazy DFA in Python.
+
+    Attributes:
+        source: the Python regex it was compiled from.
+    """
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self._search = re.compile(source, re.ASCII | re.DOTALL).search
+
+    def __repr__(self) -> str:
+        return f"FixedLengthRegex({self.source!r})"
+
+    def search(self, text: str) -> bool:
+        """True when the regex matches some part of `text`."""
+        return self._search(text) is not None
+
+
+def compile_automaton(source: str) -> Automaton | FixedLengthRegex:
     """Compile a translated filter-pattern regex (already accepted by `re.compile`).
+
+    A regex whose pieces all repeat a fixed number of times cannot backtrack
+    far, and goes to `re`; any ``* + ? {m,n}`` makes it an `Automaton`.
 
     Raises:
         UnsupportedRegex: counted repetitions expand past `MAX_NODES` nodes, or a
             quantifier is followed by ``+`` (possessive in Python, not in AWS's dialect).
     """
+    alternatives = _parse(source)
+    if all(low == high for pieces in alternatives for _, low, high in pieces):
+        return FixedLengthRegex(source)
     builder = _Builder()
     match = builder.add(_MATCH, _ANY, ())
-    starts = [builder.sequence(pieces, match) for pieces in _parse(source)]
+    starts = [builder.sequence(pieces, match) for pieces in alternatives]
     start = starts[0] if len(starts) == 1 else builder.add(_SPLIT, _ANY, tuple(starts))
     return Automaton(source, builder.nodes, start)
 

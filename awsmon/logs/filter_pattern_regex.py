@@ -36,7 +36,12 @@ import re
 import string
 import warnings
 
-from awsmon.logs.filter_pattern_automaton import Automaton, UnsupportedRegex, compile_automaton
+from awsmon.logs.filter_pattern_automaton import (
+    Automaton,
+    FixedLengthRegex,
+    UnsupportedRegex,
+    compile_automaton,
+)
 from awsmon.logs.filter_pattern_scan import Scanner, invalid_pattern
 
 __all__ = ["MAX_REGEX_PER_PATTERN", "RegexCounter", "parse_regex"]
@@ -59,7 +64,7 @@ class RegexCounter:
     def __init__(self) -> None:
         self.count = 0
 
-    def parse(self, scanner: Scanner) -> Automaton:
+    def parse(self, scanner: Scanner) -> Automaton | FixedLengthRegex:
         """`parse_regex`, failing once the pattern has more than two regexes."""
         self.count += 1
         if self.count > MAX_REGEX_PER_PATTERN:
@@ -71,7 +76,7 @@ class RegexCounter:
         return parse_regex(scanner)
 
 
-def parse_regex(scanner: Scanner) -> Automaton:
+def parse_regex(scanner: Scanner) -> Automaton | FixedLengthRegex:
     """Read a ``%...%`` regex at the scanner's position and compile it.
 
     Args:

@@ -57,7 +57,9 @@ def aws_regexes(draw: st.DrawFn) -> str:
     return body if body else "a"
 
 
-def _compile(body: str) -> tuple[re.Pattern[str], automaton.Automaton]:
+def _compile(
+    body: str,
+) -> tuple[re.Pattern[str], automaton.Automaton | automaton.FixedLengthRegex]:
     translated, _ = _translate(body, 0, body)
     return re.compile(translated, re.ASCII | re.DOTALL), compile_automaton(translated)
 
@@ -107,9 +109,9 @@ def test_escaped_star_before_plus_is_a_literal_repeated() -> None:
 
 def test_huge_counted_repetition_is_refused() -> None:
     with pytest.raises(InvalidParameterException, match="at most"):
-        FilterPattern.parse("%a{30000}%")
+        FilterPattern.parse("%a{1,30000}%")
     with pytest.raises(UnsupportedRegex):
-        compile_automaton("a{30000}")
+        compile_automaton("a{1,30000}")
 
 
 def test_cache_starting_over_keeps_answers(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -117,3 +119,9 @@ def test_cache_starting_over_keeps_answers(monkeypatch: pytest.MonkeyPatch) -> N
     oracle, ours = _compile("a.{4}b|c")
     for text in ["aaaaaaab", "xxaxxxxbx", "ab", "aaaac", "zzzz"]:
         assert ours.search(text) is (oracle.search(text) is not None)
+
+
+def test_fixed_length_regexes_go_to_re_and_others_to_the_automaton() -> None:
+    assert isinstance(compile_automaton("ab|c{3}"), automaton.FixedLengthRegex)
+    assert isinstance(compile_automaton("ab*"), automaton.Automaton)
+    assert isinstance(compile_automaton("a{1,2}"), automaton.Automaton)
