@@ -1,6 +1,8 @@
 """Command line.
 
 - ``python -m awsmon demo``: run the demo scenario.
+- ``python -m awsmon shell [SCRIPT]``: the AWS CLI in a simulated shell
+  (`awsmon.shell`; needs ``pip install 'awsmon[cli]'``).
 - ``python -m awsmon xray-daemon [--host H] [--port P]``: an X-Ray daemon (UDP)
   answering from a simulated cloud, printing what arrives.
 - ``python -m awsmon dashboard NAME OUT.html [--scenario FILE.py] [--seed N]``:
@@ -28,12 +30,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         from awsmon.xray.daemon import main as xray_daemon
 
         return xray_daemon(words[1:])
+    if words[:1] == ["shell"]:
+        from awsmon.shell import main as shell
+
+        return shell(words[1:])
     parser = argparse.ArgumentParser(
         prog="python -m awsmon", description="AWS monitoring simulated in-process."
     )
     commands = parser.add_subparsers(dest="command", required=True)
     demo = commands.add_parser("demo", help="run the demo scenario and print what happens")
     demo.add_argument("--seed", type=int, default=0, help="seed of the simulation (default 0)")
+    commands.add_parser("shell", help="the AWS CLI in a simulated shell (see --help)")
     commands.add_parser("xray-daemon", help="serve the X-Ray daemon protocol (see --help)")
     dashboard = commands.add_parser(
         "dashboard", help="draw a CloudWatch dashboard to one HTML file (needs awsmon[plot])"

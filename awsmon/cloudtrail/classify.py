@@ -106,9 +106,13 @@ _TABLE: dict[str, dict[str, str]] = {
         "data-write AWS::S3::Object": "CopyObject DeleteObject DeleteObjects PutObject",
     },
     "lambda": {
-        "read": "GetFunction GetFunctionConfiguration GetPolicy ListFunctions",
-        "write": "AddPermission CreateFunction DeleteFunction DeleteFunctionConcurrency"
-        " PutFunctionConcurrency RemovePermission UpdateFunctionConfiguration",
+        "read": "GetEventSourceMapping GetFunction GetFunctionConfiguration"
+        " GetFunctionEventInvokeConfig GetPolicy ListEventSourceMappings"
+        " ListFunctionEventInvokeConfigs ListFunctions",
+        "write": "AddPermission CreateEventSourceMapping CreateFunction DeleteEventSourceMapping"
+        " DeleteFunction DeleteFunctionConcurrency DeleteFunctionEventInvokeConfig"
+        " PutFunctionConcurrency PutFunctionEventInvokeConfig RemovePermission"
+        " UpdateEventSourceMapping UpdateFunctionConfiguration UpdateFunctionEventInvokeConfig",
         "data-write AWS::Lambda::Function": "Invoke",
     },
     "logs": {
@@ -126,7 +130,9 @@ _TABLE: dict[str, dict[str, str]] = {
         "data-write AWS::Logs::LogGroup": "PutLogEvents",
     },
     "kms": {
-        "read": "DescribeKey GetKeyPolicy ListAliases ListKeys",
+        "read": "Decrypt DescribeKey Encrypt GenerateDataKey GenerateDataKeyWithoutPlaintext"
+        " GenerateMac GetKeyPolicy GetPublicKey ListAliases ListKeys ReEncrypt Sign Verify"
+        " VerifyMac",
         "write": "CancelKeyDeletion CreateAlias CreateKey DeleteAlias DisableKey EnableKey"
         " PutKeyPolicy ScheduleKeyDeletion",
     },

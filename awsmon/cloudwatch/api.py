@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from decimal import Decimal
 from typing import Any
 
 from awsmon.cloudwatch.alarms.api import AlarmsApi
@@ -54,6 +55,11 @@ def _metric_key(p: Params) -> MetricKey:
     return MetricKey.of(
         p.string("Namespace", required=True), p.string("MetricName", required=True), _dimensions(p)
     )
+
+
+def _double(value: Any) -> Any:
+    """A double as the domain takes it: botocore (and the AWS CLI) may send `Decimal`."""
+    return float(value) if isinstance(value, Decimal) else value
 
 
 def _statistic_set(entry: Params) -> StatisticSet | None:
@@ -109,10 +115,10 @@ class CloudWatchApi(AlarmsApi):
                 MetricDatum(
                     key=MetricKey.of(namespace, name, _dimensions(entry)),
                     timestamp=entry.timestamp("Timestamp"),
-                    value=entry.raw("Value"),
+                    value=_double(entry.raw("Value")),
                     statistic_values=_statistic_set(entry),
-                    values=entry.items("Values"),
-                    counts=entry.items("Counts"),
+                    values=[_double(v) for v in entry.items("Values")],
+                    counts=[_double(v) for v in entry.items("Counts")],
                     unit=StandardUnit.parse(
                         entry.string("Unit"), param=f"MetricData.member.{index}.Unit"
                     ),

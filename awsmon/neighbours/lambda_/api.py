@@ -25,17 +25,18 @@ from typing import Any
 
 from awsmon.body import streaming_body
 from awsmon.neighbours.lambda_.errors import InvalidParameterValueException
+from awsmon.neighbours.lambda_.mapping_api import MappingApi
 from awsmon.neighbours.lambda_.model import InvocationType, function_configuration
 from awsmon.neighbours.lambda_.service import Lambda
-from awsmon.wire import Params, WireApi, handles
+from awsmon.wire import Params, handles
 
 __all__ = ["LambdaApi"]
 
 Response = dict[str, Any]
 
 
-class LambdaApi(WireApi):
-    """The Lambda wire API."""
+class LambdaApi(MappingApi):
+    """The Lambda wire API (event source mappings and invoke configs in `MappingApi`)."""
 
     domain: Lambda
     invalid_parameter = InvalidParameterValueException
@@ -64,6 +65,7 @@ class LambdaApi(WireApi):
             environment=params.mapping("Environment").get("Variables", {}),
             tracing_mode=params.mapping("TracingConfig").get("Mode", "PassThrough"),
             tags=params.mapping("Tags"),
+            logging_config=params.mapping("LoggingConfig") or None,
         )
         return function_configuration(function)
 
@@ -122,6 +124,7 @@ class LambdaApi(WireApi):
             environment=environment.get("Variables", {}) if environment else None,
             description=params.string("Description"),
             tracing_mode=params.mapping("TracingConfig").get("Mode"),
+            logging_config=params.mapping("LoggingConfig") or None,
         )
         return function_configuration(function)
 

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from awsmon.errors import Conflict, InvalidParameter, NotFound, Throttled
+from awsmon.errors import AccessDenied, Conflict, InvalidParameter, NotFound, Throttled
 
 __all__ = [
+    "AccessDeniedException",
     "InvalidParameterValueException",
     "InvalidRequestContentException",
     "ResourceConflictException",
+    "ResourceInUseException",
     "ResourceNotFoundException",
     "TooManyRequestsException",
     "ValidationException",
 ]
+
+
+class AccessDeniedException(
+    AccessDenied, code="AccessDeniedException", service="lambda", http_status=403
+):
+    """Another account's caller whom the function policy does not let in."""
 
 
 class ResourceNotFoundException(
@@ -46,3 +54,9 @@ class TooManyRequestsException(
     Throttled, code="TooManyRequestsException", service="lambda", http_status=429
 ):
     """The function is throttled (reserved concurrency exhausted)."""
+
+
+class ResourceInUseException(
+    Conflict, code="ResourceInUseException", service="lambda", http_status=400
+):
+    """The event source mapping is changing state (Creating, Updating ...)."""
