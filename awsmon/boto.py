@@ -173,6 +173,13 @@ def _keep_params(original: F) -> F:
         headers: Any = None,
         set_user_agent_header: bool = True,
     ) -> Any:
+        if context is not None and active_cloud() is not None and _rpc(operation_model):
+            context[_PARAMS_KEY] = api_params
+            request = _validated_request(client, api_params, operation_model, endpoint_url, headers)
+            request["context"] = context
+            if set_user_agent_header:
+                request["headers"]["User-Agent"] = client._user_agent_creator.to_string()
+            return request
         request_dict = original(
             client,
             api_params,
@@ -187,6 +194,40 @@ def _keep_params(original: F) -> F:
         return request_dict
 
     return convert  # type: ignore[return-value]
+
+
+def _rpc(operation_model: Any) -> bool:
+    """True for RPC protocols (query, JSON, EC2): nothing of theirs travels in the URL."""
+    protocol = operation_model.service_model.metadata.get("protocol", "")
+    return not str(protocol).startswith("rest")
+
+
+def _validated_request(
+    client: Any, params: dict[str, Any], operation_model: Any, endpoint_url: Any, headers: Any
+) -> dict[str, Any]:
+    """botocore's parameter validation, without its serialization (answered in process).
+
+    The simulation reads `params` itself, so the request body botocore would
+    serialize (and the simulation never parse) is left empty: a PutMetricData
+    of 1,000 datapoints spends most of its time there. Validation stays, with
+    botocore's own errors, when the client's config asks for it.
+    """
+    from botocore.exceptions import ParamValidationError
+    from botocore.validate import ParamValidator
+
+    if client.meta.config.parameter_validation and operation_model.input_shape is not None:
+        report = ParamValidator().validate(params, operation_model.input_shape)
+        if report.has_errors():
+            raise ParamValidationError(report=report.generate_report())
+    return {
+        "url_path": "/",
+        "query_string": "",
+        "method": operation_model.http.get("method", "POST"),
+        "headers": dict(headers) if headers else {},
+        "body": b"",
+        "url": endpoint_url,
+        "context": {},
+    }
 
 
 def _answer_in_process(original: F) -> F:

@@ -154,14 +154,11 @@ greater than or equal to 1
                 param=name or "",
                 value=data,
             )
-        return Params(
-            data,
-            invalid=self._invalid,
-            missing=self._missing,
-            headers=self._headers,
-            wording=self._wording,
-            path=where,
+        child = Params(
+            data, invalid=self._invalid, missing=self._missing, wording=self._wording, path=where
         )
+        child._headers = self._headers  # already lower-cased: share, don't copy per element
+        return child
 
     def structs(
         self,

@@ -48,6 +48,7 @@ CORE = {
     "awsmon.skew",
     "awsmon.timeline",
     "awsmon.times",
+    "awsmon.wildcard",
     "awsmon.wire",
 }
 #: Core packages: their modules are core too (the policy evaluator, split by concern).
@@ -85,6 +86,8 @@ PURE = (
     "logs.filter_pattern_delimited",
     "logs.filter_pattern_json",
     "logs.filter_pattern_regex",
+    "logs.filter_pattern_automaton",
+    "wildcard",
     "logs.filter_pattern_scan",
     "logs.filter_pattern_selector",
     "logs.filter_pattern_explain",

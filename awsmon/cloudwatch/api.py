@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from decimal import Decimal
 from typing import Any
@@ -28,6 +29,19 @@ __all__ = ["CloudWatchApi"]
 
 #: The largest PutMetricData request AWS accepts (1 MB).
 MAX_PUT_BYTES = 1_048_576
+_UTC_TEXT = "x" * len("2026-01-01 00:00:00+00:00")
+_MICROSECONDS_TEXT = "x" * len(".000000")
+
+
+def _sized_text(value: Any) -> str:
+    """Text as long as ``str(value)``, cheaper for UTC datetimes (PutMetricData's size check).
+
+    ``str`` of a datetime is half of the cost of measuring a 1,000-datapoint
+    request; a UTC one always prints as 25 characters, 32 with microseconds.
+    """
+    if type(value) is datetime.datetime and value.tzinfo is datetime.UTC:
+        return _UTC_TEXT + _MICROSECONDS_TEXT if value.microsecond else _UTC_TEXT
+    return str(value)
 
 
 def _dimensions(params: Params, name: str = "Dimensions") -> list[Dimension]:
@@ -88,7 +102,7 @@ class CloudWatchApi(AlarmsApi):
     @handles("PutMetricData")
     def put_metric_data(self, p: Params) -> dict[str, Any]:
         """PutMetricData."""
-        size = len(json.dumps(p.data, default=str))
+        size = len(json.dumps(p.data, default=_sized_text))
         if size > MAX_PUT_BYTES:
             raise RequestEntityTooLarge(
                 f"Request size {size} exceeded {MAX_PUT_BYTES} bytes", param="MetricData"

@@ -199,7 +199,7 @@ class _Compiler:
                 self.barf(_TOO_MANY)
             return numeric
         if operator == "anything-but":
-            return self.anything_but()
+            return self.anything_but(path)
         if operator == "exists":
             flag = self.next()
             if flag.kind not in (TokenKind.VALUE_TRUE, TokenKind.VALUE_FALSE):
@@ -258,7 +258,7 @@ class _Compiler:
         self.end_object()
         return kind(token.text)
 
-    def anything_but(self) -> ValueMatcher:
+    def anything_but(self, path: str) -> ValueMatcher:
         inner: str | None = None
         token = self.next()
         if token.kind is TokenKind.START_OBJECT:
@@ -278,7 +278,7 @@ class _Compiler:
         if inner is None:
             matcher = self.anything_but_values(token)
         else:
-            matcher = self.anything_but_pattern(inner, token)
+            matcher = self.anything_but_pattern(inner, token, path)
         if self.next().kind is not TokenKind.END_OBJECT:
             self.barf(_TOO_MANY)
         if inner is not None and self.next().kind is not TokenKind.END_OBJECT:
@@ -308,7 +308,7 @@ class _Compiler:
             )
         return AnythingBut(tuple(values))
 
-    def anything_but_pattern(self, inner: str, token: Token) -> ValueMatcher:
+    def anything_but_pattern(self, inner: str, token: Token, path: str) -> ValueMatcher:
         items = [token]
         if token.kind is TokenKind.START_ARRAY:
             items = []
@@ -321,6 +321,8 @@ class _Compiler:
         if inner == "wildcard":
             for text in texts:
                 self.build(Wildcard.parse, text)
+                # Counted with the field's other wildcards by the complexity check.
+                self.wildcards.setdefault(path, {})[text] = parse_wildcard(text)
         return AnythingButPattern(inner, texts)
 
     def check_anything_but_text(self, inner: str, token: Token) -> None:

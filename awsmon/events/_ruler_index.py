@@ -404,7 +404,7 @@ class FieldIndex(Generic[S]):
             for length in self.wildcard_lengths:
                 if length <= size:
                     for wildcard, state in self.wildcards.get(value[:length], ()):
-                        if wildcard.regex.fullmatch(value) is not None:
+                        if wildcard.glob.matches(value):
                             out.append(state)
         if self.blocks:
             address = ip_address_value(value)

@@ -312,7 +312,7 @@ def _compile(text: str) -> FilterPattern:
         return FilterPattern(
             text,
             PatternKind.REGEX,
-            test=lambda message: search(message) is not None,
+            test=search,
             regex_count=1,
         )
     terms = _parse_terms(scanner)

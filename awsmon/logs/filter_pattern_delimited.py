@@ -54,6 +54,7 @@ from attrs import field, frozen
 
 from awsmon.logs.filter_pattern_regex import RegexCounter
 from awsmon.logs.filter_pattern_scan import WORD_CHARS, Scanner, parse_number
+from awsmon.wildcard import Wildcard
 
 __all__ = [
     "DelimitedPattern",
@@ -354,8 +355,7 @@ class _Parser:
             if not textual:
                 raise scanner.error(f"a number after '{symbol}'")
             if scanner.peek() == "%":
-                search = self.regexes.parse(scanner).search
-                return _negated(lambda value: search(value) is not None, negate)
+                return _negated(self.regexes.parse(scanner).search, negate)
             return _negated(_glob(scanner.read_quoted()), negate)
         while not scanner.at_end():
             char = scanner.peek()
@@ -388,8 +388,7 @@ def _glob(pattern: str) -> FieldTest:
     if pattern.count("*") == 1 and pattern.endswith("*"):
         prefix = pattern[:-1]
         return lambda value: value.startswith(prefix)
-    regex = re.compile(".*".join(re.escape(part) for part in pattern.split("*")), re.DOTALL)
-    return lambda value: regex.fullmatch(value) is not None
+    return Wildcard.parse(pattern).matches
 
 
 def _numeric(

@@ -48,7 +48,6 @@ Main names: `JsonPattern`, `parse_json_pattern`.
 from __future__ import annotations
 
 import operator
-import re
 import string
 from collections.abc import Callable
 from typing import Any
@@ -257,7 +256,7 @@ class _Parser:
         if scanner.peek() == "%":
             if numeric_only:
                 raise scanner.error(f"a number after '{symbol}'")
-            return _text_predicate(_searcher(self.regexes.parse(scanner)), negate), None
+            return _text_predicate(self.regexes.parse(scanner).search, negate), None
         if scanner.peek() == '"':
             if numeric_only:
                 raise scanner.error(f"a number after '{symbol}'")
@@ -280,11 +279,6 @@ class _Parser:
         core = text.strip("*")
         literal = None if negate or set(core) <= _NUMBER_TEXT_CHARS else core
         return _text_predicate(string_matcher(text), negate), literal
-
-
-def _searcher(regex: re.Pattern[str]) -> Callable[[str], bool]:
-    search = regex.search
-    return lambda text: search(text) is not None
 
 
 def string_matcher(value: str) -> Callable[[str], bool]:
