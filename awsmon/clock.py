@@ -211,7 +211,7 @@ class VirtualClock:
             raise
         except Exception as error:  # recorded: one job must not stop the clock
             text = "".join(traceback.format_exception(error))
-            self.failures.append(JobFailure(due, job.name, repr(error), text))
+            self.failures.append(JobFailure(due, str(job.name), repr(error), text))
 
     def _set_now(self, when: datetime) -> None:
         if when != self._now:
