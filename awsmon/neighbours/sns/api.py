@@ -118,10 +118,6 @@ def _page(params: Params, items: list[Response], key: str) -> Response:
     return response
 
 
-def _tags(raw: list[Any]) -> dict[str, str]:
-    return {str(t["Key"]): str(t.get("Value", "")) for t in raw}
-
-
 class SnsApi(WireApi):
     """The SNS wire API."""
 
@@ -140,7 +136,7 @@ class SnsApi(WireApi):
         topic = self.domain.create_topic(
             name,
             {k: str(v) for k, v in params.mapping("Attributes").items()},
-            _tags(params.items("Tags")),
+            params.tag_list("Tags"),
         )
         return {"TopicArn": topic.arn}
 
@@ -207,7 +203,7 @@ class SnsApi(WireApi):
     def tag_resource(self, params: Params) -> Response:
         """TagResource → nothing."""
         self.domain.tag_resource(
-            self._arn(params, "ResourceArn"), _tags(params.items("Tags", required=True))
+            self._arn(params, "ResourceArn"), params.tag_list("Tags", required=True)
         )
         return {}
 
