@@ -312,17 +312,19 @@ class Ec2Api(WireApi):
     @handles("CreateTags")
     def create_tags(self, params: Params) -> Response:
         """CreateTags → nothing."""
-        resources = params.items("Resources", required=True)
-        tags = {t["Key"]: t.get("Value", "") for t in params.items("Tags", required=True)}
+        resources = params.strings("Resources", required=True)
+        tags = params.tag_list("Tags", required=True)
         self.domain.create_tags(resources, tags)
         return {}
 
     @handles("DeleteTags")
     def delete_tags(self, params: Params) -> Response:
         """DeleteTags → nothing."""
-        resources = params.items("Resources", required=True)
-        tags = {t["Key"]: t.get("Value") for t in params.items("Tags")}
-        if not params.items("Tags"):
+        resources = params.strings("Resources", required=True)
+        tags: dict[str, str | None] = {
+            tag.string("Key", required=True): tag.string("Value") for tag in params.structs("Tags")
+        }
+        if not tags:
             tags = {key: None for i in self.domain._many(resources) for key in i.tags}
         self.domain.delete_tags(resources, tags)
         return {}
@@ -336,7 +338,7 @@ class Ec2Api(WireApi):
         data = params.mapping("LaunchTemplateData", required=True)
         template = self.domain.create_launch_template(
             name,
-            template_data_from_request(data),
+            template_data_from_request(params.nested(data, "LaunchTemplateData")),
             tags=self._tag_specs(params, "launch-template"),
         )
         return {"LaunchTemplate": _template(template)}
@@ -346,7 +348,7 @@ class Ec2Api(WireApi):
         """CreateLaunchTemplateVersion → LaunchTemplateVersion."""
         data = params.mapping("LaunchTemplateData", required=True)
         template, number = self.domain.create_launch_template_version(
-            template_data_from_request(data),
+            template_data_from_request(params.nested(data, "LaunchTemplateData")),
             launch_template_id=params.string("LaunchTemplateId"),
             launch_template_name=params.string("LaunchTemplateName"),
         )
