@@ -22,7 +22,7 @@ import json
 import re
 from typing import Any
 
-__all__ = ["MAX_DEPTH", "depth", "loads"]
+__all__ = ["MAX_DEPTH", "check_depth", "depth", "loads"]
 
 #: The deepest nesting accepted by default: far beyond any AWS document, far within Python's
 #: recursion limit for the code that walks a parsed value.
@@ -43,13 +43,20 @@ def loads(text: str | bytes | bytearray, *, max_depth: int = MAX_DEPTH) -> Any:
             text = bytes(text).decode("utf-8")
         except UnicodeDecodeError as error:
             raise json.JSONDecodeError("JSON text is not UTF-8", "", error.start) from None
-    if text.count("[") + text.count("{") > max_depth:  # only then can it be too deep
-        _check_depth(text, max_depth)
+    check_depth(text, max_depth)
     return json.loads(text)
 
 
-def _check_depth(text: str, max_depth: int) -> None:
-    """Raise when the brackets of `text`, outside strings, nest deeper than `max_depth`."""
+def check_depth(text: str, max_depth: int = MAX_DEPTH) -> None:
+    """Raise when the brackets of `text`, outside strings, nest deeper than `max_depth`.
+
+    For a parser of its own (a custom `json.JSONDecoder`): call this first.
+
+    Raises:
+        json.JSONDecodeError: the text nests too deeply.
+    """
+    if text.count("[") + text.count("{") <= max_depth:  # the common case: cannot be too deep
+        return
     level = 0
     for token in _TOKEN.finditer(text):
         char = token.group()

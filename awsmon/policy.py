@@ -29,12 +29,13 @@ statement, so a policy awsmon cannot read never grants more than AWS would.
 from __future__ import annotations
 
 import enum
-import json
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
 from attrs import frozen
+
+from awsmon import jsondoc
 
 __all__ = ["Decision", "MalformedPolicy", "PolicyDocument", "Statement", "wildcard_match"]
 
@@ -330,7 +331,7 @@ class PolicyDocument:
             MalformedPolicy: not JSON, not an object, or a malformed statement.
         """
         try:
-            data = json.loads(text)
+            data = jsondoc.loads(text)
         except (TypeError, ValueError) as exc:
             raise MalformedPolicy(f"the policy is not valid JSON: {exc}") from None
         if not isinstance(data, Mapping):

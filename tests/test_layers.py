@@ -40,6 +40,7 @@ CORE = {
     "awsmon.errors",
     "awsmon.identity",
     "awsmon.ids",
+    "awsmon.jsondoc",
     "awsmon.params",
     "awsmon.policy",
     "awsmon.registry",
@@ -56,6 +57,7 @@ STATEFUL_NAMES = {"service", "api"}
 #: The pure modules (languages and computations), by name below ``awsmon.``; a name
 #: that is a package makes all its modules pure.
 PURE = (
+    "jsondoc",
     "events.pattern",
     "events._pattern_compiler",
     "events._pattern_json",

@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import collections
 import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -50,6 +49,7 @@ from typing import Any
 from attrs import frozen
 
 import awsmon.xray._paging as paging
+from awsmon import jsondoc
 from awsmon.dispatch import Service, ServiceContext, operation
 from awsmon.xray.config import ConfigOperations
 from awsmon.xray.daemon import DaemonHandle
@@ -327,7 +327,7 @@ def _daemon_body(raw: bytes) -> str | None:
     if not newline or not body.strip():
         return None
     try:
-        parsed = json.loads(header)
+        parsed = jsondoc.loads(header)
     except ValueError:
         return None
     if not isinstance(parsed, dict):

@@ -22,6 +22,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from awsmon import jsondoc
 from awsmon.neighbours.kinesis.errors import InvalidArgumentException, ValidationException
 from awsmon.neighbours.kinesis.model import RecordInput
 from awsmon.neighbours.kinesis.service import Kinesis
@@ -88,7 +89,7 @@ def _token(payload: Mapping[str, Any]) -> str:
 
 def _untoken(token: str) -> dict[str, Any]:
     try:
-        found = json.loads(base64.b64decode(token.encode(), validate=True))
+        found = jsondoc.loads(base64.b64decode(token.encode(), validate=True))
     except (ValueError, TypeError):
         found = None
     if not isinstance(found, dict):

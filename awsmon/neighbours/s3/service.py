@@ -25,6 +25,7 @@ import json
 import re
 from collections.abc import Mapping
 
+from awsmon import jsondoc
 from awsmon.dispatch import Service, operation
 from awsmon.errors import NotFound
 from awsmon.neighbours.s3.errors import (
@@ -55,7 +56,7 @@ def _token(after: str, is_prefix: bool) -> str:
 
 def _untoken(token: str) -> tuple[str, bool]:
     try:
-        after, is_prefix = json.loads(base64.b64decode(token.encode(), validate=True))
+        after, is_prefix = jsondoc.loads(base64.b64decode(token.encode(), validate=True))
         return str(after), bool(is_prefix)
     except (ValueError, TypeError):
         raise InvalidArgument(

@@ -15,6 +15,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from awsmon import jsondoc
 from awsmon.arn import Arn
 from awsmon.errors import ServiceError
 from awsmon.neighbours.sns.errors import (
@@ -83,7 +84,7 @@ def _attributes_from_wire(raw: Mapping[str, Any]) -> dict[str, MessageAttributeV
                 ) from None
         if data_type == "String.Array":
             try:
-                parsed = json.loads(text)
+                parsed = jsondoc.loads(text)
             except ValueError:
                 parsed = None
             if not isinstance(parsed, list):
@@ -171,7 +172,7 @@ class SnsApi(WireApi):
         label = params.string("Label", required=True)
         accounts = params.items("AWSAccountId", required=True)
         actions = params.items("ActionName", required=True)
-        policy = json.loads(self.domain.get_topic_attributes(arn)["Policy"])
+        policy = jsondoc.loads(self.domain.get_topic_attributes(arn)["Policy"])
         partition = Arn.parse(arn).partition
         if any(s.get("Sid") == label for s in policy.get("Statement", [])):
             raise InvalidParameterException(
@@ -194,7 +195,7 @@ class SnsApi(WireApi):
         """RemovePermission → nothing."""
         arn = self._arn(params)
         label = params.string("Label", required=True)
-        policy = json.loads(self.domain.get_topic_attributes(arn)["Policy"])
+        policy = jsondoc.loads(self.domain.get_topic_attributes(arn)["Policy"])
         policy["Statement"] = [s for s in policy.get("Statement", []) if s.get("Sid") != label]
         self.domain.set_topic_attributes(arn, "Policy", json.dumps(policy))
         return {}

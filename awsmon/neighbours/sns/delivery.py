@@ -22,6 +22,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from awsmon import jsondoc
 from awsmon.arn import Arn
 from awsmon.errors import ServiceError
 from awsmon.neighbours.lambda_ import sns_event
@@ -56,7 +57,7 @@ def _passes(subscription: Subscription, text: str, attributes: Mapping[str, Any]
         return True
     if policy.scope == "MessageBody":
         try:
-            body = json.loads(text)
+            body = jsondoc.loads(text)
         except ValueError:
             return False
         return isinstance(body, dict) and policy.matches(body)

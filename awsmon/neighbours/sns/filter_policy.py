@@ -29,12 +29,13 @@ and ``wildcard`` operands are refused as unsupported by awsmon.
 
 from __future__ import annotations
 
-import json
 import operator
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from attrs import frozen
+
+from awsmon import jsondoc
 
 __all__ = ["FilterPolicy", "InvalidFilterPolicy"]
 
@@ -238,7 +239,7 @@ class FilterPolicy:
             InvalidFilterPolicy: not JSON, or not a filter policy.
         """
         try:
-            data = json.loads(text)
+            data = jsondoc.loads(text)
         except ValueError:
             raise InvalidFilterPolicy("failed to parse JSON.") from None
         return cls(text, scope, _compile(data, nested_ok=scope == "MessageBody"))
