@@ -112,7 +112,11 @@ class XRay(ConfigOperations, GraphOperations, Service):
         self.store = TraceStore(self.group_filters)
         self._inbox: collections.deque[bytes] = collections.deque()
         self.pump_datagramsing = False
-        self.daemon_rejections: list[tuple[str, Rejection | None]] = []
+        #: The last `MAX_DAEMON_REJECTIONS` refused datagrams (text cut to
+        #: `REJECTED_TEXT_CHARS`): a diagnostic, so bounded whatever arrives.
+        self.daemon_rejections: collections.deque[tuple[str, Rejection | None]] = (
+            collections.deque(maxlen=MAX_DAEMON_REJECTIONS)
+        )
         self._retention_job: Any = None
 
     # -- ingestion ------------------------------------------------------------------
@@ -165,7 +169,8 @@ class XRay(ConfigOperations, GraphOperations, Service):
                 raw = self._inbox.popleft()
                 document = _daemon_body(raw)
                 if document is None:
-                    self.daemon_rejections.append((raw.decode("utf-8", "replace"), None))
+                    text = raw[:REJECTED_TEXT_CHARS].decode("utf-8", "replace")
+                    self.daemon_rejections.append((text, None))
                     continue
                 batch.append(document)
                 if len(batch) == 50:
@@ -319,6 +324,11 @@ class XRay(ConfigOperations, GraphOperations, Service):
         if record is None:
             return []
         return [*record.segments.values(), *record.subsegments.values()]
+
+
+#: How many refused daemon datagrams `XRay.daemon_rejections` keeps, and how much of each.
+MAX_DAEMON_REJECTIONS = 1000
+REJECTED_TEXT_CHARS = 1024
 
 
 def _daemon_body(raw: bytes) -> str | None:
