@@ -32,8 +32,8 @@ MAX_DEPTH = 100
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 
-def loads(text: str | bytes | bytearray, *, max_depth: int = MAX_DEPTH) -> Any:
-    """`json.loads(text)`, refusing text nested deeper than `max_depth` levels.
+def loads(text: str | bytes | bytearray, *, max_depth: int = MAX_DEPTH, **options: Any) -> Any:
+    """`json.loads(text, **options)`, refusing text nested deeper than `max_depth` levels.
 
     Raises:
         json.JSONDecodeError: the text is not JSON, or is nested too deeply.
@@ -44,7 +44,7 @@ def loads(text: str | bytes | bytearray, *, max_depth: int = MAX_DEPTH) -> Any:
         except UnicodeDecodeError as error:
             raise json.JSONDecodeError("JSON text is not UTF-8", "", error.start) from None
     check_depth(text, max_depth)
-    return json.loads(text)
+    return json.loads(text, **options)
 
 
 def check_depth(text: str, max_depth: int = MAX_DEPTH) -> None:
