@@ -163,7 +163,7 @@ class Ec2Api(WireApi):
         return super().params(data, headers)
 
     def _ids(self, params: Params, *, required: bool = True) -> list[str]:
-        ids = params.items("InstanceIds", required=required)
+        ids = params.strings("InstanceIds", required=required)
         if required and not ids:
             raise params.missing("InstanceIds")
         for value in ids:
@@ -212,7 +212,7 @@ class Ec2Api(WireApi):
             monitoring=bool(monitoring["Enabled"]) if "Enabled" in monitoring else None,
             tags=self._tag_specs(params),
             launch_template=template,
-            security_group_ids=params.items("SecurityGroupIds"),
+            security_group_ids=params.strings("SecurityGroupIds"),
             subnet_id=params.string("SubnetId"),
             availability_zone=placement.get("AvailabilityZone"),
             iam_instance_profile=profile.get("Arn") or profile.get("Name"),
@@ -370,7 +370,7 @@ class Ec2Api(WireApi):
     def describe_launch_templates(self, params: Params) -> Response:
         """DescribeLaunchTemplates → LaunchTemplates."""
         found = self.domain.describe_launch_templates(
-            params.items("LaunchTemplateIds"), params.items("LaunchTemplateNames")
+            params.strings("LaunchTemplateIds"), params.strings("LaunchTemplateNames")
         )
         return {"LaunchTemplates": [_template(t) for t in found]}
 

@@ -262,7 +262,7 @@ class KinesisApi(WireApi):
     @handles("RemoveTagsFromStream")
     def remove_tags_from_stream(self, params: Params) -> Response:
         """RemoveTagsFromStream → nothing."""
-        keys = params.items("TagKeys", required=True, min_items=1, max_items=50)
+        keys = params.strings("TagKeys", required=True, min_items=1, max_items=50)
         self.domain.remove_tags_from_stream(self._stream(params), [str(k) for k in keys])
         return {}
 

@@ -170,8 +170,8 @@ class SnsApi(WireApi):
         """AddPermission → nothing: a statement named `Label` joins the topic policy."""
         arn = self._arn(params)
         label = params.string("Label", required=True)
-        accounts = params.items("AWSAccountId", required=True)
-        actions = params.items("ActionName", required=True)
+        accounts = params.strings("AWSAccountId", required=True)
+        actions = params.strings("ActionName", required=True)
         policy = jsondoc.loads(self.domain.get_topic_attributes(arn)["Policy"])
         partition = Arn.parse(arn).partition
         if any(s.get("Sid") == label for s in policy.get("Statement", [])):
@@ -212,7 +212,7 @@ class SnsApi(WireApi):
     def untag_resource(self, params: Params) -> Response:
         """UntagResource → nothing."""
         self.domain.untag_resource(
-            self._arn(params, "ResourceArn"), params.items("TagKeys", required=True)
+            self._arn(params, "ResourceArn"), params.strings("TagKeys", required=True)
         )
         return {}
 

@@ -208,7 +208,7 @@ class SqsApi(WireApi):
     @handles("GetQueueAttributes")
     def get_queue_attributes(self, params: Params) -> Response:
         """GetQueueAttributes → ``Attributes`` (absent when no name was asked for)."""
-        names = params.items("AttributeNames")
+        names = params.strings("AttributeNames")
         url = self._url(params)
         if not names:
             self.domain.queue(url)
@@ -235,7 +235,7 @@ class SqsApi(WireApi):
     @handles("UntagQueue")
     def untag_queue(self, params: Params) -> Response:
         """UntagQueue → nothing."""
-        self.domain.untag_queue(self._url(params), params.items("TagKeys", required=True))
+        self.domain.untag_queue(self._url(params), params.strings("TagKeys", required=True))
         return {}
 
     @handles("ListQueueTags")
