@@ -87,12 +87,15 @@ class WireApi:
     wording: ClassVar[Wording] = Wording()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Every base's handlers count, so an API may gather per-resource mixins
+        # (``class LogsApi(InsightsApi, GroupsApi, ...)``); nearer classes win.
         super().__init_subclass__(**kwargs)
-        found = dict(cls.operations)
-        for attribute, value in vars(cls).items():
-            name = getattr(value, "__awsmon_handles__", None)
-            if name is not None:
-                found[name] = attribute
+        found: dict[str, str] = {}
+        for klass in reversed(cls.__mro__):
+            for attribute, value in vars(klass).items():
+                name = getattr(value, "__awsmon_handles__", None)
+                if name is not None:
+                    found[name] = attribute
         cls.operations = found
 
     def __init__(self, domain: Any) -> None:

@@ -27,6 +27,21 @@ def test_demo_tells_the_story() -> None:
     assert "cloudwatch retention us-east-1" in [job.name for job in cloud.clock.pending()]
 
 
+def test_demo_tells_the_incident_across_services() -> None:
+    """The incident chapter: the alarm fires and clears; X-Ray, Insights and CloudTrail explain."""
+    out = io.StringIO()
+    run(out=out)
+    text = out.getvalue()
+    assert "alarm payments-errors: OK -> ALARM" in text
+    assert "alarm payments-errors: ALARM -> OK" in text
+    assert "X-Ray: 20 of 32 traces have a fault in payments" in text
+    assert "Logs Insights: runs from 16:30: 20, shortest 1000 ms" in text
+    assert (
+        "CloudTrail: 16:31:26 UpdateFunctionConfiguration by "
+        "arn:aws:sts::123456789012:assumed-role/Deploy/pipeline-7" in text
+    )
+
+
 def test_demo_is_deterministic() -> None:
     """The same seed tells the same story, word for word."""
     first, second = io.StringIO(), io.StringIO()

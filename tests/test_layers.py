@@ -47,7 +47,7 @@ CORE = {
     "awsmon.times",
     "awsmon.wire",
 }
-APPLICATIONS = {"awsmon", "awsmon.__main__", "awsmon.demo"}
+APPLICATIONS = {"awsmon", "awsmon.__main__", "awsmon.demo", "awsmon.shell"}
 APPLICATION_PACKAGES = ("awsmon.testing",)
 
 #: Modules that make up the simulation's state and time: what a pure module must not reach.
@@ -111,6 +111,7 @@ PURE = (
     "logs.insights.regex",
     "logs.insights.query",
     "cloudwatch.metrics.insights",
+    "cloudwatch.widgets.spec",
     "schemas.inference",
     "schemas.export",
     "schemas.content",
@@ -120,6 +121,7 @@ PURE = (
     "neighbours.sns.filter_policy",
     "neighbours.firehose.prefix",
     "neighbours.lambda_.events",
+    "neighbours.lambda_.logformat",
     "neighbours.kinesis.model",
     "neighbours.ec2.agent.config",
     "neighbours.ec2.agent.timestamp_format",

@@ -70,7 +70,8 @@ _TABLE: dict[str, dict[str, str]] = {
         "write": "DeleteAlarms DeleteAnomalyDetector DeleteDashboards DisableAlarmActions"
         " EnableAlarmActions PutAnomalyDetector PutCompositeAlarm PutDashboard PutMetricAlarm"
         " SetAlarmState TagResource UntagResource",
-        "data-read AWS::CloudWatch::Metric": "GetMetricData GetMetricStatistics",
+        "data-read AWS::CloudWatch::Metric": "GetMetricData GetMetricStatistics"
+        " GetMetricWidgetImage",
         "data-write AWS::CloudWatch::Metric": "PutMetricData",
     },
     "sqs": {
@@ -105,25 +106,33 @@ _TABLE: dict[str, dict[str, str]] = {
         "data-write AWS::S3::Object": "CopyObject DeleteObject DeleteObjects PutObject",
     },
     "lambda": {
-        "read": "GetFunction GetFunctionConfiguration GetPolicy ListFunctions",
-        "write": "AddPermission CreateFunction DeleteFunction DeleteFunctionConcurrency"
-        " PutFunctionConcurrency RemovePermission UpdateFunctionConfiguration",
+        "read": "GetEventSourceMapping GetFunction GetFunctionConfiguration"
+        " GetFunctionEventInvokeConfig GetPolicy ListEventSourceMappings"
+        " ListFunctionEventInvokeConfigs ListFunctions",
+        "write": "AddPermission CreateEventSourceMapping CreateFunction DeleteEventSourceMapping"
+        " DeleteFunction DeleteFunctionConcurrency DeleteFunctionEventInvokeConfig"
+        " PutFunctionConcurrency PutFunctionEventInvokeConfig RemovePermission"
+        " UpdateEventSourceMapping UpdateFunctionConfiguration UpdateFunctionEventInvokeConfig",
         "data-write AWS::Lambda::Function": "Invoke",
     },
     "logs": {
         "read": "DescribeExportTasks DescribeLogGroups DescribeLogStreams DescribeMetricFilters"
-        " DescribeResourcePolicies DescribeSubscriptionFilters ListTagsForResource"
+        " DescribeQueries DescribeQueryDefinitions DescribeResourcePolicies"
+        " DescribeSubscriptionFilters GetLogGroupFields GetQueryResults ListTagsForResource"
         " ListTagsLogGroup TestMetricFilter",
         "write": "AssociateKmsKey CancelExportTask CreateExportTask CreateLogGroup"
         " CreateLogStream DeleteLogGroup DeleteLogStream DeleteMetricFilter"
-        " DeleteResourcePolicy DeleteRetentionPolicy DeleteSubscriptionFilter"
-        " DisassociateKmsKey PutMetricFilter PutResourcePolicy PutRetentionPolicy"
-        " PutSubscriptionFilter TagLogGroup TagResource UntagLogGroup UntagResource",
-        "data-read AWS::Logs::LogGroup": "FilterLogEvents GetLogEvents",
+        " DeleteQueryDefinition DeleteResourcePolicy DeleteRetentionPolicy"
+        " DeleteSubscriptionFilter DisassociateKmsKey PutMetricFilter PutQueryDefinition"
+        " PutResourcePolicy PutRetentionPolicy PutSubscriptionFilter StartQuery StopQuery"
+        " TagLogGroup TagResource UntagLogGroup UntagResource",
+        "data-read AWS::Logs::LogGroup": "FilterLogEvents GetLogEvents GetLogRecord",
         "data-write AWS::Logs::LogGroup": "PutLogEvents",
     },
     "kms": {
-        "read": "DescribeKey GetKeyPolicy ListAliases ListKeys",
+        "read": "Decrypt DescribeKey Encrypt GenerateDataKey GenerateDataKeyWithoutPlaintext"
+        " GenerateMac GetKeyPolicy GetPublicKey ListAliases ListKeys ReEncrypt Sign Verify"
+        " VerifyMac",
         "write": "CancelKeyDeletion CreateAlias CreateKey DeleteAlias DisableKey EnableKey"
         " PutKeyPolicy ScheduleKeyDeletion",
     },
@@ -164,6 +173,15 @@ _TABLE: dict[str, dict[str, str]] = {
         "write": "CreateAutoScalingGroup CreateLaunchConfiguration DeleteAutoScalingGroup"
         " DeletePolicy ExecutePolicy PutScalingPolicy SetDesiredCapacity"
         " TerminateInstanceInAutoScalingGroup UpdateAutoScalingGroup",
+    },
+    "schemas": {
+        "read": "DescribeCodeBinding DescribeDiscoverer DescribeRegistry DescribeSchema"
+        " ExportSchema GetCodeBindingSource GetDiscoveredSchema GetResourcePolicy ListDiscoverers"
+        " ListRegistries ListSchemaVersions ListSchemas ListTagsForResource SearchSchemas",
+        "write": "CreateDiscoverer CreateRegistry CreateSchema DeleteDiscoverer DeleteRegistry"
+        " DeleteResourcePolicy DeleteSchema DeleteSchemaVersion PutCodeBinding PutResourcePolicy"
+        " StartDiscoverer StopDiscoverer TagResource UntagResource UpdateDiscoverer"
+        " UpdateRegistry UpdateSchema",
     },
     "cloudtrail": {
         "read": "DescribeTrails GetEventSelectors GetInsightSelectors GetTrail GetTrailStatus"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 from awsmon.cloudwatch.alarms.api import AlarmsApi
@@ -40,6 +41,11 @@ def _metric_key(p: Params) -> MetricKey:
     return MetricKey.of(
         p.string("Namespace", required=True), p.string("MetricName", required=True), _dimensions(p)
     )
+
+
+def _double(value: Any) -> Any:
+    """A double as the domain takes it: botocore (and the AWS CLI) may send `Decimal`."""
+    return float(value) if isinstance(value, Decimal) else value
 
 
 def _statistic_set(entry: Params) -> StatisticSet | None:
@@ -95,10 +101,10 @@ class CloudWatchApi(AlarmsApi):
                 MetricDatum(
                     key=MetricKey.of(namespace, name, _dimensions(entry)),
                     timestamp=entry.timestamp("Timestamp"),
-                    value=entry.raw("Value"),
+                    value=_double(entry.raw("Value")),
                     statistic_values=_statistic_set(entry),
-                    values=entry.items("Values"),
-                    counts=entry.items("Counts"),
+                    values=[_double(v) for v in entry.items("Values")],
+                    counts=[_double(v) for v in entry.items("Counts")],
                     unit=StandardUnit.parse(
                         entry.string("Unit"), param=f"MetricData.member.{index}.Unit"
                     ),
@@ -206,6 +212,15 @@ class CloudWatchApi(AlarmsApi):
             response["NextToken"] = token
         return response
 
+    @handles("GetMetricWidgetImage")
+    def get_metric_widget_image(self, p: Params) -> dict[str, Any]:
+        """GetMetricWidgetImage: the PNG bytes (the SDK's blob; base64 on the XML wire)."""
+        image = self.domain.get_metric_widget_image(
+            p.string("MetricWidget", required=True),
+            p.string("OutputFormat", default="png"),
+        )
+        return {"MetricWidgetImage": image}
+
     # -- dashboards ---------------------------------------------------------------------
 
     @handles("PutDashboard")
@@ -243,4 +258,3 @@ class CloudWatchApi(AlarmsApi):
         """DeleteDashboards."""
         self.domain.delete_dashboards(p.strings("DashboardNames", required=True))
         return {}
-

@@ -28,6 +28,10 @@ class Dashboard:
     body: str
     last_modified: datetime
 
+    def __repr__(self) -> str:
+        changed = f"{self.last_modified:%Y-%m-%d %H:%M}"
+        return f"<Dashboard {self.name!r}: {self.size} bytes, changed {changed}>"
+
     @property
     def size(self) -> int:
         """The body's size in bytes, as ListDashboards reports it."""

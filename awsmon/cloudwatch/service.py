@@ -9,6 +9,9 @@ owner (`awsmon.cloudwatch.alarms.store.Alarms`). Its methods, by purpose:
 - reading: `get_metric_statistics`, `get_metric_data`, `list_metrics`;
 - alarms and anomaly detectors: see `awsmon.cloudwatch.alarms.operations`;
 - dashboards: `put_dashboard`, `get_dashboard`, `list_dashboards`, `delete_dashboards`;
+- pictures (matplotlib, the extra ``awsmon[plot]``): `get_metric_widget_image`
+  (GetMetricWidgetImage), `metric_widget`, `alarm_chart`, `alarm_timeline`,
+  `dashboard_html`;
 - time: an hourly clock job applies AWS's retention schedule (roll-ups and
   expiry, `awsmon.cloudwatch.metrics.store`).
 
@@ -22,9 +25,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
+from awsmon.arn import Arn
 from awsmon.cloudwatch.alarms.anomaly import AnomalyDetectors
 from awsmon.cloudwatch.alarms.operations import AlarmOperations
 from awsmon.cloudwatch.alarms.store import Alarms
@@ -55,7 +61,11 @@ from awsmon.cloudwatch.metrics.store import (
     from_epoch,
     period_allowed,
 )
+from awsmon.cloudwatch.widgets.spec import WidgetError
 from awsmon.dispatch import Service, ServiceContext, operation
+
+if TYPE_CHECKING:
+    from awsmon.pictures import Chart
 
 __all__ = ["CloudWatch", "Dashboard", "Datapoint", "Metric", "MetricStatistics", "check_period"]
 
@@ -326,6 +336,110 @@ class CloudWatch(AlarmOperations, DashboardOperations, Service):
         page = found[start : start + LIST_METRICS_PAGE]
         following = start + LIST_METRICS_PAGE
         return page, (str(following) if following < len(found) else None)
+
+    # -- pictures ---------------------------------------------------------------------
+
+    @operation("GetMetricWidgetImage")
+    def get_metric_widget_image(self, metric_widget: str, output_format: str = "png") -> bytes:
+        """The graph `metric_widget` (MetricWidget JSON) describes, as PNG bytes.
+
+        See `awsmon.cloudwatch.widgets.spec` for the JSON; the picture has the
+        widget's width and height (default 600 x 400 pixels).
+
+        Raises:
+            InvalidParameterValue: the widget or OutputFormat breaks a rule.
+            PlotUnavailable: matplotlib is not installed (``awsmon[plot]``).
+        """
+        from awsmon.cloudwatch.widgets.image import metric_widget_image
+
+        return metric_widget_image(self, metric_widget, output_format, self.ctx.now())
+
+    def metric_widget(self, metric_widget: str | Mapping[str, Any]) -> Chart:
+        """The MetricWidget (JSON text or dict) as a `Chart` for notebooks and files."""
+        from awsmon.cloudwatch.widgets.image import metric_widget_chart
+
+        return metric_widget_chart(self, metric_widget, self.ctx.now())
+
+    def metric_chart(
+        self,
+        key: MetricKey,
+        *,
+        stat: str = "Average",
+        period: int = 300,
+        start: str = "-PT3H",
+        title: str | None = None,
+        threshold: float | None = None,
+    ) -> Chart:
+        """One metric as a `Chart`: `stat` per `period` seconds since `start` (ISO 8601).
+
+        A shortcut for `metric_widget`; `threshold` draws a horizontal line.
+        """
+        row: list[Any] = [key.namespace, key.name]
+        for dimension in key.dimensions:
+            row += [dimension.name, dimension.value]
+        widget: dict[str, Any] = {
+            "metrics": [row],
+            "stat": stat,
+            "period": period,
+            "start": start,
+            "title": title if title is not None else f"{key.namespace} {key.name} {stat}",
+        }
+        if threshold is not None:
+            widget["annotations"] = {"horizontal": [{"value": threshold, "label": "threshold"}]}
+        return self.metric_widget(widget)
+
+    def alarm_chart(
+        self, name: str, *, start: datetime | None = None, end: datetime | None = None
+    ) -> Chart:
+        """The metric alarm `name`'s metric, threshold and state bands, as a `Chart`."""
+        from awsmon.cloudwatch.alarms.records import MetricAlarm
+        from awsmon.cloudwatch.pictures import alarm_chart
+
+        alarm = self.alarm(name)
+        if not isinstance(alarm, MetricAlarm):
+            raise InvalidParameterValue(
+                f"{name} is a composite alarm: draw it with alarm_timeline", value=name
+            )
+        return alarm_chart(alarm, self.alarm_history, self, self.ctx.now(), start=start, end=end)
+
+    def _alarm_state(self, arn_or_name: str) -> tuple[str, str, str] | None:
+        """(name, state, reason) of the alarm an alarm widget names, or None."""
+        name = arn_or_name
+        if arn_or_name.startswith("arn:"):
+            try:
+                name = Arn.parse(arn_or_name).resource.removeprefix("alarm:")
+            except ValueError:
+                return None
+        found = self.alarms.get(name)
+        return None if found is None else (found.name, found.state.value, found.state_reason)
+
+    def alarm_timeline(self, name: str) -> Chart:
+        """The alarm `name`'s states over time, as a `Chart`."""
+        from awsmon.cloudwatch.pictures import alarm_timeline
+
+        return alarm_timeline(self.alarm(name), self.alarm_history, self.ctx.now())
+
+    def dashboard_html(self, name: str, path: str | Path | None = None) -> str:
+        """The dashboard `name` as one self-contained HTML page (written to `path` if given)."""
+        from awsmon.cloudwatch.widgets.dashboard import (
+            DashboardSources,
+            dashboard_html,
+            logs_query_runner,
+        )
+
+        found = self.get_dashboard(name)
+        try:
+            logs = self.ctx.sibling("logs")
+        except KeyError:
+            logs = None
+        sources = DashboardSources(self._alarm_state, logs_query_runner(logs))
+        try:
+            page = dashboard_html(found.name, found.body, self, sources, self.ctx.now())
+        except WidgetError as exc:
+            raise InvalidParameterValue(str(exc), param="DashboardBody", value=name) from None
+        if path is not None:
+            Path(path).write_text(page, encoding="utf-8")
+        return page
 
 
 def _datapoints(

@@ -74,13 +74,6 @@ class EventsWireApi(WireApi):
     missing_parameter = ValidationException
     wording = WORDING
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        found: dict[str, str] = {}
-        for klass in reversed(cls.__mro__):
-            found.update(vars(klass).get("operations", {}))
-        cls.operations = found
-
 
 def listed(response: Response, token: str | None) -> Response:
     """`response` with ``NextToken`` set when there is a next page."""

@@ -45,13 +45,6 @@ class LogsWireApi(WireApi):
     invalid_parameter = InvalidParameterException
     missing_parameter = InvalidParameterException
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        found: dict[str, str] = {}
-        for klass in reversed(cls.__mro__):
-            found.update(vars(klass).get("operations", {}))
-        cls.operations = found
-
     @overload
     @staticmethod
     def _group_name(params: Params, name: str = ..., required: Literal[True] = ...) -> str: ...

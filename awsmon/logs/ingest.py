@@ -30,7 +30,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from awsmon.dispatch import operation
 from awsmon.logs._core import DAY_MS, check_limit, invalid_token
@@ -53,6 +53,9 @@ from awsmon.logs.model import (
 )
 from awsmon.logs.store import MAX_KEY, MIN_KEY, Event, Key, Matcher
 from awsmon.logs.subscriptions import event_id
+
+if TYPE_CHECKING:
+    from awsmon.pictures import Table
 
 __all__ = [
     "EVENT_OVERHEAD",
@@ -422,6 +425,32 @@ class EventsMixin(FiltersMixin):
         )
         token = f"{taken[-1][0]:020d}{taken[-1][1]:036d}" if more else None
         return FilteredEventsPage(events, token, ())
+
+    def events_table(
+        self,
+        log_group_name: str,
+        *,
+        filter_pattern: str | None = None,
+        start_time: datetime | int | None = None,
+        end_time: datetime | int | None = None,
+        limit: int = 100,
+    ) -> Table:
+        """The group's events (the first `limit` FilterLogEvents finds) as a `Table`.
+
+        Raises:
+            ResourceNotFoundException, InvalidParameterException: as FilterLogEvents.
+        """
+        from awsmon.logs.pictures import events_table
+
+        page = self.filter_log_events(
+            log_group_name,
+            filter_pattern=filter_pattern,
+            start_time=start_time,
+            end_time=end_time,
+            limit=limit,
+        )
+        shown = f" matching {filter_pattern}" if filter_pattern else ""
+        return events_table(page.events, f"{log_group_name}{shown}")
 
     @staticmethod
     def _labelled(name: str, events: Iterator[Event]) -> Iterator[tuple[int, int, int, str, str]]:

@@ -41,6 +41,7 @@ from awsmon.logs.filter_pattern import FilterPattern
 
 if TYPE_CHECKING:
     from awsmon.logs.store import EventStore
+    from awsmon.pictures import Table
 
 __all__ = [
     "RETENTION_DAYS",
@@ -297,6 +298,15 @@ class FilteredEventsPage:
     next_token: str | None
     searched_log_streams: tuple[str, ...] = ()
 
+    def table(self, title: str = "") -> Table:
+        """The page's events as a `awsmon.pictures.Table` (HTML, PNG, SVG)."""
+        from awsmon.logs.pictures import events_table
+
+        return events_table(self.events, title)
+
+    def _repr_html_(self) -> str:
+        return self.table().html()
+
 
 # -- metric filters -------------------------------------------------------------------
 
@@ -433,6 +443,13 @@ class LogGroup:
     metric_filters: dict[str, MetricFilter] = field(factory=dict, repr=False)
     subscription_filters: dict[str, SubscriptionFilter] = field(factory=dict, repr=False)
     next_seq: int = field(default=0, repr=False)
+
+    def __repr__(self) -> str:
+        kept = "forever" if self.retention_in_days is None else f"{self.retention_in_days} days"
+        return (
+            f"<LogGroup {self.name!r}: {len(self.streams)} streams, "
+            f"{len(self.metric_filters)} metric filters, kept {kept}>"
+        )
 
     @property
     def log_group_arn(self) -> str:

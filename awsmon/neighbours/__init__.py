@@ -11,7 +11,7 @@ stateful class, ``api.py`` the wire translation, ``model.py`` the values,
   `.lambda_` (Python callables as functions), `.s3`, `.kinesis`, `.firehose`
   (with the S3 prefix language), `.ec2` (with the CloudWatch agent in
   ``ec2/agent/``), `.autoscaling`;
-- `awsmon.neighbours.kms` and `awsmon.neighbours.sts`, single modules while small.
+- `awsmon.neighbours.sts`, a single module while small.
 
 A neighbour imports another service only through that service's package
 (``from awsmon.neighbours.ec2 import InstanceState``) and reaches its instances

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
@@ -23,6 +24,7 @@ from awsmon.xray.graph import GraphAggregate, Stats, contribution
 
 if TYPE_CHECKING:
     from awsmon.dispatch import ServiceContext
+    from awsmon.pictures import Graph
     from awsmon.xray.model import Group
     from awsmon.xray.store import TraceStore
 
@@ -41,6 +43,29 @@ class ServiceGraph:
     def services(self) -> list[dict[str, Any]]:
         """The ``Services`` list as the API returns it."""
         return self.graph.render()
+
+    def picture(self) -> Graph:
+        """The graph as a picture: DOT text (``.dot``), PNG, SVG (`awsmon.xray.pictures`)."""
+        from awsmon.xray.pictures import service_map
+
+        return service_map(self.services())
+
+    def to_png(self, path: str | Path) -> Path:
+        """Write the service map as PNG to `path`."""
+        return self.picture().to_png(path)
+
+    def to_svg(self, path: str | Path) -> Path:
+        """Write the service map as SVG to `path`."""
+        return self.picture().to_svg(path)
+
+    def _repr_png_(self) -> bytes:
+        return self.picture().png()
+
+    def _repr_svg_(self) -> str:
+        return self.picture().svg()
+
+    def _repr_html_(self) -> str:
+        return self.picture()._repr_html_()
 
 
 @frozen(kw_only=True)

@@ -31,7 +31,8 @@ without type. Only the first 50 annotation keys of a trace are indexed.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from attrs import define, field
 
@@ -50,6 +51,9 @@ from awsmon.xray.trace_tree import (
     http_status,
     status_of,
 )
+
+if TYPE_CHECKING:
+    from awsmon.pictures import Chart
 
 __all__ = [
     "ERROR",
@@ -104,6 +108,39 @@ class TraceView:
         factory=dict, alias="nodes"
     )
     _causes: Any = field(default=None, alias="causes")
+
+    # -- pictures -------------------------------------------------------------------
+
+    def waterfall(self) -> Chart:
+        """The trace's segments as a waterfall `Chart` (`awsmon.xray.pictures`)."""
+        from awsmon.xray.pictures import waterfall
+
+        return waterfall(self.trace_id, self.segments, self.inferred)
+
+    def to_png(self, path: str | Path) -> Path:
+        """Write the waterfall as PNG to `path`."""
+        return self.waterfall().to_png(path)
+
+    def to_svg(self, path: str | Path) -> Path:
+        """Write the waterfall as SVG to `path`."""
+        return self.waterfall().to_svg(path)
+
+    def _repr_png_(self) -> bytes:
+        return self.waterfall().png()
+
+    def _repr_svg_(self) -> str:
+        return self.waterfall().svg()
+
+    def _repr_html_(self) -> str:
+        return self.waterfall().html()
+
+    def __repr__(self) -> str:
+        outcome = ("ok", "error", "throttle", "fault")[self.root_status]
+        partial = ", in progress" if self.is_partial else ""
+        return (
+            f"<TraceView {self.trace_id}: {len(self.segments)} segments, "
+            f"{self.duration:.3f} s, {outcome}{partial}>"
+        )
 
     # -- facts ------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ CloudWatch metrics through the domain, the wire client and boto3."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import boto3
@@ -64,6 +65,20 @@ class TestPutMetricData:
         assert (point["Minimum"], point["Maximum"]) == (2, 5)
         assert point["Average"] == 3.6666666666666665 and point["Unit"] == "None"
         assert point["Timestamp"] == datetime(2025, 6, 1, 11, 55, tzinfo=UTC)
+
+    def test_decimal_values_as_the_cli_sends_them(self, cloud: Cloud) -> None:
+        """botocore takes decimal.Decimal for a double (the AWS CLI sends it): stored as numbers."""
+        client = cloud.client("cloudwatch")
+        at = cloud.clock.now() - timedelta(minutes=5)
+        dims = [{"Name": "Api", "Value": "orders"}]
+        client.put_metric_data(Namespace="App", MetricData=[
+            {"MetricName": "Latency", "Dimensions": dims, "Timestamp": at, "Value": Decimal("2.5")},
+            {"MetricName": "Latency", "Dimensions": dims, "Timestamp": at,
+             "Values": [Decimal("4"), Decimal("0.5")], "Counts": [Decimal("2"), 1]},
+        ])  # fmt: skip
+        (point,) = _stats(cloud)["Datapoints"]
+        assert point["SampleCount"] == 4 and point["Sum"] == 11
+        assert (point["Minimum"], point["Maximum"]) == (0.5, 4)
 
     def test_dimension_order_does_not_matter(self, cloud: Cloud) -> None:
         """A metric is the set of its dimensions: order does not make another metric."""

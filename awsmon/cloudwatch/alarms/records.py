@@ -158,6 +158,18 @@ class MathPlan:
 FastPlan = tuple[int, int, int, TreatMissingData, "Callable[[float], bool]", "Statistic"]
 
 
+#: How reprs write each ComparisonOperator.
+_OPERATOR_SYMBOLS = {
+    "GreaterThanOrEqualToThreshold": ">=",
+    "GreaterThanThreshold": ">",
+    "LessThanThreshold": "<",
+    "LessThanOrEqualToThreshold": "<=",
+    "LessThanLowerOrGreaterThanUpperThreshold": "outside",
+    "LessThanLowerThreshold": "below",
+    "GreaterThanUpperThreshold": "above",
+}
+
+
 def _names(value: Sequence[str]) -> tuple[str, ...]:
     return tuple(value)
 
@@ -261,6 +273,40 @@ class MetricAlarm(Alarm):
     repeats_actions: bool = field(default=False, repr=False)
     metric_ref: Any = field(default=None, repr=False)
 
+    def rule_text(self) -> str:
+        """The alarm's condition in one line.
+
+        For example ``AWS/EC2 CPUUtilization Average > 80 for 3 of 5 x 60s``.
+        """
+        c = self.config
+        if self.metric is not None:
+            what = f"{self.metric.namespace} {self.metric.name}"
+            if self.metric.dimensions:
+                what += (
+                    " (" + ", ".join(f"{d.name}={d.value}" for d in self.metric.dimensions) + ")"
+                )
+            what += f" {self.statistic or self.extended_statistic}"
+        else:
+            what = f"math {self.math_plan.return_id if self.math_plan else 'metrics'}"
+        symbol = _OPERATOR_SYMBOLS.get(c.comparison_operator.value, c.comparison_operator.value)
+        bound = (
+            f"{c.threshold:g}" if c.threshold is not None else f"band {self.threshold_metric_id}"
+        )
+        m = c.datapoints_to_alarm or c.evaluation_periods
+        return f"{what} {symbol} {bound} for {m} of {c.evaluation_periods} x {self.period}s"
+
+    def __repr__(self) -> str:
+        return f"<MetricAlarm {self.name!r} {self.state.value}: {self.rule_text()}>"
+
+    def _repr_html_(self) -> str:
+        """A one-line summary for notebooks (draw it with ``cloud.cloudwatch.alarm_chart``)."""
+        from html import escape
+
+        return (
+            f"<b>{escape(self.name)}</b> <code>{self.state.value}</code> "
+            f"{escape(self.rule_text())}<br/><i>{escape(self.state_reason)}</i>"
+        )
+
     @property
     def alarm_type(self) -> AlarmType:
         """Always `AlarmType.METRIC_ALARM`."""
@@ -304,6 +350,9 @@ class CompositeAlarm(Alarm):
     held_previous: tuple[AlarmState, str, str | None, datetime] | None = field(
         default=None, repr=False
     )
+
+    def __repr__(self) -> str:
+        return f"<CompositeAlarm {self.name!r} {self.state.value}: {self.rule_text}>"
 
     @property
     def alarm_type(self) -> AlarmType:

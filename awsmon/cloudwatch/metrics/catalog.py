@@ -40,6 +40,12 @@ class Metric:
     series: dict[StandardUnit, SeriesStore] = field(factory=dict)
     last_put_at: datetime | None = None
 
+    def __repr__(self) -> str:
+        key = self.key
+        dimensions = ", ".join(f"{d.name}={d.value}" for d in key.dimensions)
+        units = ", ".join(sorted(unit.value for unit in self.series)) or "no data"
+        return f"<Metric {key.namespace} {key.name} ({dimensions}), unit {units}>"
+
     def store(self, unit: StandardUnit) -> SeriesStore:
         """The series of `unit`, created on first use."""
         found = self.series.get(unit)

@@ -26,9 +26,10 @@ from typing import Any
 
 from awsmon.body import streaming_body
 from awsmon.neighbours.lambda_.errors import InvalidParameterValueException
+from awsmon.neighbours.lambda_.mapping_api import MappingApi
 from awsmon.neighbours.lambda_.model import InvocationType, function_configuration
 from awsmon.neighbours.lambda_.service import Lambda
-from awsmon.wire import Params, WireApi, handles
+from awsmon.wire import Params, handles
 
 __all__ = ["LambdaApi"]
 
@@ -65,8 +66,8 @@ def _tracing_mode(params: Params) -> str | None:
 Response = dict[str, Any]
 
 
-class LambdaApi(WireApi):
-    """The Lambda wire API."""
+class LambdaApi(MappingApi):
+    """The Lambda wire API (event source mappings and invoke configs in `MappingApi`)."""
 
     domain: Lambda
     invalid_parameter = InvalidParameterValueException
@@ -97,6 +98,7 @@ class LambdaApi(WireApi):
             environment=_environment(params) or {},
             tracing_mode=_tracing_mode(params) or "PassThrough",
             tags=params.mapping("Tags"),
+            logging_config=params.mapping("LoggingConfig") or None,
         )
         return function_configuration(function)
 
@@ -155,6 +157,7 @@ class LambdaApi(WireApi):
             environment=environment,
             description=params.string("Description"),
             tracing_mode=_tracing_mode(params),
+            logging_config=params.mapping("LoggingConfig") or None,
         )
         return function_configuration(function)
 

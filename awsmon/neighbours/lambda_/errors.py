@@ -8,6 +8,7 @@ __all__ = [
     "InvalidParameterValueException",
     "InvalidRequestContentException",
     "ResourceConflictException",
+    "ResourceInUseException",
     "ResourceNotFoundException",
     "TooManyRequestsException",
     "ValidationException",
@@ -46,3 +47,9 @@ class TooManyRequestsException(
     Throttled, code="TooManyRequestsException", service="lambda", http_status=429
 ):
     """The function is throttled (reserved concurrency exhausted)."""
+
+
+class ResourceInUseException(
+    Conflict, code="ResourceInUseException", service="lambda", http_status=400
+):
+    """The event source mapping is changing state (Creating, Updating ...)."""

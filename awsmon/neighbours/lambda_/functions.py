@@ -23,6 +23,7 @@ from awsmon.neighbours.lambda_.errors import (
     ResourceNotFoundException,
     ValidationException,
 )
+from awsmon.neighbours.lambda_.logformat import APPLICATION_LEVELS, SYSTEM_LEVELS, LogSettings
 from awsmon.neighbours.lambda_.model import (
     Handler,
     LambdaFunction,
@@ -43,6 +44,44 @@ _FUNCTION_ARN = re.compile(
     r"(?:function:)?(?P<name>[a-zA-Z0-9_-]{1,64})(?::(?P<qualifier>\$LATEST|[a-zA-Z0-9_-]+))?"
 )
 _ROLE = re.compile(r"arn:aws[a-zA-Z-]*:iam::\d{12}:role/[\w+=,.@/-]+")
+
+
+def logging_settings(
+    config: Mapping[str, str] | None, function_name: str
+) -> tuple[LogSettings, str | None]:
+    """The `LogSettings` and custom log group (None: the default) of a ``LoggingConfig``.
+
+    Raises:
+        ValidationException: a format or level outside its enum.
+        InvalidParameterValueException: a level with the Text format.
+    """
+    config = dict(config or {})
+    log_format = config.get("LogFormat", "Text")
+    for member, value, allowed in (
+        ("logFormat", log_format, ("JSON", "Text")),
+        ("applicationLogLevel", config.get("ApplicationLogLevel"), APPLICATION_LEVELS),
+        ("systemLogLevel", config.get("SystemLogLevel"), SYSTEM_LEVELS),
+    ):
+        if value is not None and value not in allowed:
+            raise ValidationException(
+                f"1 validation error detected: Value '{value}' at 'loggingConfig.{member}' "
+                f"failed to satisfy constraint: Member must satisfy enum value set: "
+                f"[{', '.join(sorted(allowed))}]",
+                param=f"LoggingConfig.{member[0].upper()}{member[1:]}",
+                value=value,
+            )
+    levels = config.get("ApplicationLogLevel"), config.get("SystemLogLevel")
+    if log_format == "Text" and any(levels):
+        raise InvalidParameterValueException(
+            'LogLevel is not supported when LogFormat is set to "Text". Remove LogLevel from '
+            'your request or change the LogFormat to "JSON" and try again.',
+            param="LoggingConfig",
+            value=config,
+        )
+    group = config.get("LogGroup")
+    if group == f"/aws/lambda/{function_name}":
+        group = None
+    return LogSettings(log_format, *levels), group
 
 
 class FunctionOperations:
@@ -103,6 +142,7 @@ class FunctionOperations:
         duration: timedelta | Callable[[Any], timedelta] | None = None,
         init_duration: timedelta | None = None,
         tracing_mode: TracingMode | str = TracingMode.PASS_THROUGH,
+        logging_config: Mapping[str, str] | None = None,
     ) -> LambdaFunction:
         """Make a Python callable a function named `name` (replacing one of that name).
 
@@ -113,11 +153,15 @@ class FunctionOperations:
             init_duration: the simulated cold start (`LambdaFunction.init_duration`).
             tracing_mode: ``Active`` to have Lambda sample and trace its
                 invocations in X-Ray (`TracingMode`).
+            logging_config: ``LoggingConfig`` (``LogFormat``, ``ApplicationLogLevel``,
+                ``SystemLogLevel``, ``LogGroup``), as CreateFunction takes it.
 
         Raises:
-            ValidationException: a tracing mode other than Active or PassThrough.
+            ValidationException: a tracing mode or logging setting outside its enum.
+            InvalidParameterValueException: log levels with the Text format.
         """
         mode = _tracing_mode(tracing_mode)
+        settings, group = logging_settings(logging_config, name)
         now = self.ctx.now()
         digest = hashlib.sha256(repr(handler).encode()).digest()
         function = LambdaFunction(
@@ -135,6 +179,8 @@ class FunctionOperations:
             environment=dict(environment or {}),
             tracing_mode=mode,
             handler=handler,
+            log_settings=settings,
+            log_group=group,
         )
         if duration is not None:
             function.duration = duration
@@ -158,6 +204,7 @@ class FunctionOperations:
         environment: Mapping[str, str] | None = None,
         tracing_mode: TracingMode | str = TracingMode.PASS_THROUGH,
         tags: Mapping[str, str] | None = None,
+        logging_config: Mapping[str, str] | None = None,
     ) -> LambdaFunction:
         """Create a function whose handler is resolved at invocation (CreateFunction).
 
@@ -192,6 +239,7 @@ class FunctionOperations:
             )
         _check_sizes(memory_size, timeout)
         mode = _tracing_mode(tracing_mode)
+        settings, group = logging_settings(logging_config, function_name)
         now = self.ctx.now()
         code = zip_file or b""
         function = LambdaFunction(
@@ -211,6 +259,8 @@ class FunctionOperations:
             tracing_mode=mode,
             code=zip_file,
             tags=dict(tags or {}),
+            log_settings=settings,
+            log_group=group,
         )
         self.functions[function_name] = function
         return function
@@ -241,6 +291,7 @@ class FunctionOperations:
         environment: Mapping[str, str] | None = None,
         description: str | None = None,
         tracing_mode: TracingMode | str | None = None,
+        logging_config: Mapping[str, str] | None = None,
     ) -> LambdaFunction:
         """Change a function's settings (UpdateFunctionConfiguration).
 
@@ -257,6 +308,16 @@ class FunctionOperations:
             timeout if timeout is not None else function.timeout,
         )
         mode = None if tracing_mode is None else _tracing_mode(tracing_mode)
+        logging = None
+        if logging_config is not None:
+            merged = {
+                **function.log_settings.configuration(function.log_group_name),
+                **logging_config,
+            }
+            if merged["LogFormat"] == "Text":  # levels kept from JSON go with it
+                for level in {"ApplicationLogLevel", "SystemLogLevel"} - set(logging_config):
+                    merged.pop(level, None)
+            logging = logging_settings(merged, function.name)
         if memory_size is not None:
             function.memory_size = memory_size
         if timeout is not None:
@@ -270,6 +331,8 @@ class FunctionOperations:
             function.description = description
         if mode is not None:
             function.tracing_mode = mode
+        if logging is not None:
+            function.log_settings, function.log_group = logging
         function.last_modified = self.ctx.now()
         function.revision += 1
         function.initialized = False

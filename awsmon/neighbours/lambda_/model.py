@@ -27,6 +27,7 @@ from awsmon.neighbours.lambda_.errors import (
     InvalidRequestContentException,
     ValidationException,
 )
+from awsmon.neighbours.lambda_.logformat import LogSettings
 
 if TYPE_CHECKING:
     from awsmon.xray import ActiveSubsegment
@@ -179,6 +180,10 @@ class LambdaFunction:
             ``Init Duration`` of the first REPORT after the function is created
             or reconfigured, and its ``Initialization`` subsegment. Default 0.
         tracing_mode: ``Active`` or ``PassThrough`` (`TracingMode` values).
+        log_settings: the LoggingConfig (format and levels).
+        log_group: ``LoggingConfig.LogGroup`` when not the default group.
+        modules: the modules imported from its ``ZipFile`` in the current
+            execution environment (emptied at a cold start).
         initialized: False until the first invocation after creation or a
             configuration change (the next one is a cold start).
     """
@@ -207,11 +212,14 @@ class LambdaFunction:
     revision: int = 1
     tags: dict[str, str] = field(factory=dict)
     invocations: list[Invocation] = field(factory=list, repr=False)
+    log_settings: LogSettings = field(factory=LogSettings)
+    log_group: str | None = None
+    modules: dict[str, types.ModuleType] = field(factory=dict, repr=False)
 
     @property
     def log_group_name(self) -> str:
-        """The function's log group, ``/aws/lambda/<name>``."""
-        return f"/aws/lambda/{self.name}"
+        """The function's log group: ``LoggingConfig.LogGroup``, else ``/aws/lambda/<name>``."""
+        return self.log_group or f"/aws/lambda/{self.name}"
 
 
 class _HandlerMissing(Exception):
@@ -320,7 +328,7 @@ def function_configuration(function: LambdaFunction) -> dict[str, Any]:
         "PackageType": "Zip",
         "Architectures": ["x86_64"],
         "EphemeralStorage": {"Size": 512},
-        "LoggingConfig": {"LogFormat": "Text", "LogGroup": function.log_group_name},
+        "LoggingConfig": function.log_settings.configuration(function.log_group_name),
     }
 
 

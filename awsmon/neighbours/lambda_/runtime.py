@@ -3,25 +3,22 @@
 Main pieces:
 
 - `resolve_handler`: the callable behind a function's ``Handler`` reference.
-- `run_handler`: call a handler with the event and context, its output captured
-  and the runtime's environment variables set (`runtime_environment`), and
-  tell what came out (`HandlerRun`).
-- `invocation_log`: the START, printed, END and REPORT lines of a run.
+- `run_handler`: call a handler with the event and context, its output and
+  logging captured (`capture.runtime_io`) and the runtime's environment
+  variables set (`runtime_environment`), and tell what came out (`HandlerRun`).
+- `invocation_log`: the platform's lines around the handler's (START, END,
+  REPORT or their JSON forms, `logformat.platform_lines`).
 - `execution_role`: the assumed-role principal the function's code runs as.
 
 The stateful service is `awsmon.neighbours.lambda_.Lambda`; it calls these for
 each run.
 
->>> line = report_line("r-1", duration_ms=10.0, billed_ms=10, memory_mb=128, used_mb=40)
->>> line.split("\\t")[:2]
-['REPORT RequestId: r-1', 'Duration: 10.00 ms']
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib
-import io
+import json
 import os
 import traceback
 from collections.abc import Callable, Iterator, Mapping
@@ -32,6 +29,8 @@ from attrs import frozen
 
 from awsmon.arn import Arn
 from awsmon.identity import Principal
+from awsmon.neighbours.lambda_.capture import LogSink, runtime_io, xray_sdk_in_lambda
+from awsmon.neighbours.lambda_.logformat import LogSettings, platform_lines, timestamp
 from awsmon.neighbours.lambda_.model import (
     Handler,
     LambdaContext,
@@ -43,9 +42,10 @@ from awsmon.neighbours.lambda_.model import (
 
 __all__ = [
     "HandlerRun",
+    "RunSettings",
+    "error_event",
     "execution_role",
     "invocation_log",
-    "report_line",
     "resolve_handler",
     "run_handler",
     "runtime_environment",
@@ -63,33 +63,57 @@ class HandlerRun:
     Attributes:
         result: what the handler returned (None when it failed).
         error: the error payload the Python runtime writes, or None.
-        output: what the handler printed (stdout and stderr).
+        log: the (virtual time, text) log events of the run: printed lines,
+            logging records, the runtime's ``[ERROR]`` event.
         stack: the handler's frames of the exception, innermost last, as
             X-Ray ``stack`` entries (``path``, ``line``, ``label``).
     """
 
     result: Any
     error: dict[str, Any] | None
-    output: str
+    log: tuple[tuple[datetime, str], ...]
     stack: tuple[Mapping[str, Any], ...] = ()
 
 
 def resolve_handler(function: LambdaFunction, handlers: Mapping[str, Handler]) -> Handler:
-    """The callable behind `function`: its own, then `handlers`, the zip, an importable module.
+    """The callable behind `function`, from its own code only.
+
+    Its registered callable, else `handlers` (the simulation's name → callable
+    map for CreateFunction), else the ``module.function`` of its ``ZipFile``
+    (imported once per execution environment, kept in `LambdaFunction.modules`).
+    Never an importable module of the host process: a handler outside the
+    function's code is unknown, as it would be in Lambda.
 
     Raises:
-        ImportError: the module cannot be imported.
-        _HandlerMissing: the module has no such callable.
+        _HandlerMissing: a malformed reference, a module the code does not
+            hold (``Runtime.ImportModuleError``), a module without that
+            callable (``Runtime.HandlerNotFound``), a syntax error.
     """
     if function.handler is not None:
         return function.handler
     reference = function.handler_name
     if reference in handlers:
         return handlers[reference]
-    module_name, _, attribute = reference.rpartition(".")
-    module = _module_from_zip(function.code, module_name) if function.code else None
+    module_name, dot, attribute = reference.rpartition(".")
+    if not dot or not module_name:
+        raise _HandlerMissing(
+            f"Bad handler '{reference}': not enough values to unpack (expected 2, got 1)",
+            "Runtime.MalformedHandlerName",
+        )
+    module = function.modules.get(module_name)
     if module is None:
-        module = importlib.import_module(module_name)
+        try:
+            module = _module_from_zip(function.code, module_name)
+        except SyntaxError as exc:
+            raise _HandlerMissing(
+                f"Syntax error in module '{module_name}': {exc}", "Runtime.UserCodeSyntaxError"
+            ) from None
+        if module is None:
+            raise _HandlerMissing(
+                f"Unable to import module '{module_name}': No module named '{module_name}'",
+                "Runtime.ImportModuleError",
+            )
+        function.modules[module_name] = module
     found = getattr(module, attribute, None)
     if not callable(found):
         raise _HandlerMissing(
@@ -106,11 +130,11 @@ def runtime_environment(
     """The environment variables the runtime sets for a run: the function's, then Lambda's own.
 
     Lambda's reserved variables (``AWS_REGION``, ``AWS_LAMBDA_FUNCTION_NAME``,
-    ``_X_AMZN_TRACE_ID`` ...) win over the function's variables of the same name.
+    ``LAMBDA_TASK_ROOT``, ``_X_AMZN_TRACE_ID`` ...) win over the function's
+    variables of the same name. The JSON log format adds
+    ``AWS_LAMBDA_LOG_FORMAT`` and ``AWS_LAMBDA_LOG_LEVEL``.
 
-    Simulation notes: no credentials (``AWS_ACCESS_KEY_ID`` ...) and no
-    ``LAMBDA_TASK_ROOT`` (which would switch an imported X-Ray SDK to its
-    Lambda mode for the whole process) are set.
+    Simulation notes: no credentials (``AWS_ACCESS_KEY_ID`` ...) are set.
     """
     variables = dict(function.environment)
     variables.update(
@@ -122,11 +146,18 @@ def runtime_environment(
             "AWS_LAMBDA_FUNCTION_NAME": function.name,
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_size),
             "AWS_LAMBDA_FUNCTION_VERSION": context.function_version,
+            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
             "AWS_LAMBDA_LOG_GROUP_NAME": context.log_group_name,
             "AWS_LAMBDA_LOG_STREAM_NAME": context.log_stream_name,
             "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
+            "LAMBDA_TASK_ROOT": TASK_ROOT,
+            "LAMBDA_RUNTIME_DIR": "/var/runtime",
+            "TZ": ":UTC",
         }
     )
+    if function.log_settings.json:
+        variables["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
+        variables["AWS_LAMBDA_LOG_LEVEL"] = function.log_settings.application_level or "INFO"
     if context.trace_header is not None:
         variables["_X_AMZN_TRACE_ID"] = context.trace_header
     return variables
@@ -134,61 +165,129 @@ def runtime_environment(
 
 @contextlib.contextmanager
 def _environ(variables: Mapping[str, str]) -> Iterator[None]:
-    """Set `variables` in ``os.environ`` for the block, then put back what was there."""
-    saved = {name: os.environ.get(name) for name in variables}
+    """Set `variables` in ``os.environ`` for the block, then put back exactly what was there.
+
+    Whatever the block did to ``os.environ`` (the handler's own changes
+    included) is undone, even when it raised. When the block changed nothing
+    else (told by comparing CPython's underlying byte mapping, a C-speed
+    copy and compare), only `variables` are put back.
+    """
+    raw = getattr(os.environ, "_data", None)
+    if not isinstance(raw, dict):
+        raw = None
+    everything = dict(os.environ) if raw is None else None
+    before = dict(raw) if raw is not None else None
+    previous = {name: os.environ.get(name) for name in variables}
     os.environ.update(variables)
+    expected = dict(raw) if raw is not None else None
     try:
         yield
     finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+        if raw is not None and raw == expected:
+            for name, value in previous.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+        else:
+            saved = everything
+            if saved is None and before is not None:
+                saved = {os.fsdecode(k): os.fsdecode(v) for k, v in before.items()}
+            _restore(saved or {})
+
+
+def _restore(saved: Mapping[str, str]) -> None:
+    """Make ``os.environ`` exactly `saved`."""
+    for name in [n for n in os.environ if n not in saved]:
+        del os.environ[name]
+    for name, value in saved.items():
+        if os.environ.get(name) != value:
+            os.environ[name] = value
+
+
+@frozen(kw_only=True)
+class RunSettings:
+    """How the runtime around a handler is set up for one run.
+
+    Attributes:
+        environment: the variables of `runtime_environment`.
+        log: the function's LoggingConfig.
+        now: the virtual clock (log timestamps).
+        xray_emitter: a factory of the simulated X-Ray's SDK emitter, or None.
+    """
+
+    environment: Mapping[str, str]
+    log: LogSettings
+    now: Callable[[], datetime]
+    xray_emitter: Callable[[], Any] | None = None
 
 
 def run_handler(
     resolve: Callable[[], Handler],
     event: Any,
     context: LambdaContext,
-    environment: Mapping[str, str],
-    *,
-    handler_name: str,
+    settings: RunSettings,
 ) -> HandlerRun:
     """Resolve the handler and call it as the runtime does, catching what it raises.
 
-    What the handler prints is captured; while it runs, ``os.environ`` holds
-    `environment` (restored afterwards, so nested invocations see their own).
-    A handler that cannot be resolved (`handler_name` is its reference) fails
-    as ``Runtime.ImportModuleError`` or ``Runtime.HandlerNotFound``; an
-    exception becomes the Python runtime's error payload and an ``[ERROR]`` line.
+    While it runs, ``os.environ`` holds the run's environment, stdout, stderr
+    and the root logger write to the invocation's log (`capture.runtime_io`)
+    and an imported X-Ray SDK is in its Lambda mode; all are restored
+    afterwards, so nested invocations see their own. A handler that cannot be
+    resolved fails with the runtime's error type (``Runtime.ImportModuleError``,
+    ``Runtime.HandlerNotFound`` ...); an exception becomes the Python
+    runtime's error payload and its ``[ERROR]`` log event.
     """
-    output = io.StringIO()
+    sink = LogSink(settings.now, context.aws_request_id, settings.log)
     error: dict[str, Any] | None = None
     result: Any = None
     stack: tuple[Mapping[str, Any], ...] = ()
     with (
-        contextlib.redirect_stdout(output),
-        contextlib.redirect_stderr(output),
-        _environ(environment),
+        _environ(settings.environment),
+        runtime_io(sink, settings.log),
+        xray_sdk_in_lambda(settings.xray_emitter),
     ):
         try:
-            result = resolve()(event, context)
+            handler = resolve()
         except _HandlerMissing as exc:
-            error = {"errorMessage": str(exc), "errorType": exc.error_type}
-        except ImportError as exc:
-            module = handler_name.rpartition(".")[0]
             error = {
-                "errorMessage": f"Unable to import module '{module}': {exc}",
-                "errorType": "Runtime.ImportModuleError",
+                "errorMessage": str(exc),
+                "errorType": exc.error_type,
+                "requestId": "",
+                "stackTrace": [],
             }
-        except Exception as exc:
-            error = _error_payload(exc, context.aws_request_id)
-            stack = _user_stack(exc)
-            print(f"[ERROR] {type(exc).__name__}: {exc}")
+        else:
+            try:
+                result = handler(event, context)
+            except Exception as exc:
+                error = _error_payload(exc, context.aws_request_id)
+                stack = _user_stack(exc)
+        if error is not None:
+            sink.events.append((settings.now(), error_event(error, settings.log, settings.now())))
     return HandlerRun(
-        result=None if error else result, error=error, output=output.getvalue(), stack=stack
+        result=None if error else result, error=error, log=tuple(sink.events), stack=stack
     )
+
+
+def error_event(error: Mapping[str, Any], log: LogSettings, at: datetime) -> str:
+    """The runtime's log event for an unhandled error: ``[ERROR] Type: message`` and the trace."""
+    if log.json:
+        return json.dumps(
+            {
+                "timestamp": timestamp(at),
+                "level": "ERROR",
+                "message": error.get("errorMessage", ""),
+                "errorType": error.get("errorType", ""),
+                "errorMessage": error.get("errorMessage", ""),
+                "stackTrace": list(error.get("stackTrace", [])),
+                "requestId": error.get("requestId", ""),
+            }
+        )
+    lines = [f"[ERROR] {error.get('errorType', '')}: {error.get('errorMessage', '')}"]
+    lines.append("Traceback (most recent call last):")
+    for element in error.get("stackTrace", []):
+        lines.extend(str(element).splitlines())
+    return "\n".join(lines)
 
 
 def _user_stack(exc: BaseException) -> tuple[Mapping[str, Any], ...]:
@@ -200,46 +299,28 @@ def _user_stack(exc: BaseException) -> tuple[Mapping[str, Any], ...]:
     )
 
 
-def report_line(
-    request_id: str,
-    *,
-    duration_ms: float,
-    billed_ms: int,
-    memory_mb: int,
-    used_mb: int,
-    init_ms: float | None = None,
-    xray: tuple[str, str] | None = None,
-) -> str:
-    """The REPORT line of a run, as Lambda writes it.
-
-    Args:
-        init_ms: the ``Init Duration`` of a cold start, if any.
-        xray: (trace id, segment id) of a sampled run: adds the ``XRAY`` line.
-    """
-    line = (
-        f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\tBilled Duration: "
-        f"{billed_ms} ms\tMemory Size: {memory_mb} MB\tMax Memory Used: {used_mb} MB\t"
-    )
-    if init_ms is not None:
-        line += f"Init Duration: {init_ms:.2f} ms\t"
-    if xray is not None:
-        line += f"\nXRAY TraceId: {xray[0]}\tSegmentId: {xray[1]}\tSampled: true\t"
-    return line
-
-
 def invocation_log(
+    settings: LogSettings,
     request_id: str,
     *,
     at: datetime,
     duration: timedelta,
-    output: str,
-    report: str,
+    events: tuple[tuple[datetime, str], ...],
+    metrics: Mapping[str, float],
+    xray: tuple[str, str] | None = None,
+    status: str = "success",
 ) -> tuple[tuple[datetime, str], ...]:
-    """The (timestamp, line) pairs of a run: START, printed lines, END, REPORT."""
-    lines = [(at, f"START RequestId: {request_id} Version: $LATEST")]
-    lines += [(at, line) for line in output.splitlines() if line]
-    lines.append((at + duration, f"END RequestId: {request_id}"))
-    lines.append((at + duration, report))
+    """The (timestamp, line) pairs of a run: the platform's start, the handler's events, the end.
+
+    Text: START, the events, END, REPORT; JSON: ``platform.start``, the events,
+    ``platform.report`` (`logformat.platform_lines`).
+    """
+    start, end = platform_lines(
+        settings, request_id, at=at, duration=duration, metrics=metrics, xray=xray, status=status
+    )
+    lines = [start] if start[1] else []
+    lines += events
+    lines += end
     return tuple(lines)
 
 

@@ -32,10 +32,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from awsmon.dispatch import Service, ServiceContext, operation
+from awsmon.neighbours.lambda_.asynchronous import AsyncOperations
+from awsmon.neighbours.lambda_.destinations import EventInvokeConfig
 from awsmon.neighbours.lambda_.errors import (
     TooManyRequestsException,
 )
-from awsmon.neighbours.lambda_.functions import FunctionOperations
+from awsmon.neighbours.lambda_.mappings import EventSourceMapping, MappingOperations
 from awsmon.neighbours.lambda_.model import (
     Handler,
     Invocation,
@@ -45,15 +47,16 @@ from awsmon.neighbours.lambda_.model import (
     LambdaFunction,
     _event,
 )
+from awsmon.neighbours.lambda_.pollers import poll_kinesis, poll_sqs
 from awsmon.neighbours.lambda_.runtime import (
     HandlerRun,
+    RunSettings,
     invocation_log,
-    report_line,
     resolve_handler,
     run_handler,
     runtime_environment,
 )
-from awsmon.neighbours.lambda_.telemetry import publish_metrics, ship_logs
+from awsmon.neighbours.lambda_.telemetry import publish_metrics, ship_logs, sibling
 from awsmon.neighbours.lambda_.tracing import (
     AttemptOutcome,
     AttemptTrace,
@@ -63,10 +66,8 @@ from awsmon.neighbours.lambda_.tracing import (
 
 __all__ = ["Lambda"]
 
-_RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=2))
 
-
-class Lambda(FunctionOperations, Service):
+class Lambda(AsyncOperations, MappingOperations, Service):
     """AWS Lambda in one account and region.
 
     Operations, by purpose:
@@ -74,6 +75,10 @@ class Lambda(FunctionOperations, Service):
     - functions: `create_function`, `get_function`, `list_functions`,
       `delete_function`, `update_function_configuration`, `put_function_concurrency`
     - invocation: `invoke` (RequestResponse, Event, DryRun)
+    - asynchronous settings and destinations (`asynchronous.AsyncOperations`):
+      `put_function_event_invoke_config` and its Update/Get/Delete/List
+    - event source mappings (`mappings.MappingOperations`):
+      `create_event_source_mapping` and its Update/Delete/Get/List
     - resource policy: `add_permission`, `remove_permission`, `get_policy`
     - Python-side: `register` (a callable as a function), `handlers`
       (handler references for CreateFunction), `function`
@@ -81,14 +86,18 @@ class Lambda(FunctionOperations, Service):
     A handler is any Python callable ``handler(event, context)``; its return
     value is JSON-encoded as the payload; an exception becomes
     ``FunctionError: Unhandled`` with the error payload the Python runtime
-    writes; what it prints becomes log lines between START/END/REPORT. An
-    asynchronous (Event) invocation runs at once and, on error, is retried
-    twice as clock jobs one and then two minutes later, as Lambda does.
+    writes; what it prints or logs (the root logger carries the runtime's
+    handler, `capture.runtime_io`) becomes log lines between START/END/REPORT,
+    in the Text or JSON format of its LoggingConfig. An asynchronous (Event)
+    invocation runs at once and, on error, is retried (up to twice) as clock
+    jobs one and then two minutes later, as Lambda does; its record then goes
+    to the OnSuccess/OnFailure destination, if any.
 
-    CreateFunction's ``Handler`` (``module.function``) is resolved, at each
-    invocation, from `handlers` (a name → callable map you fill), then from a
-    module in the ``ZipFile`` code, then from an importable module; a handler
-    that resolves to nothing fails like AWS's ``Runtime.ImportModuleError``.
+    CreateFunction's ``Handler`` (``module.function``) is resolved from
+    `handlers` (a name → callable map you fill), then from a module in the
+    ``ZipFile`` code (imported once per execution environment), never from the
+    host's importable modules; a handler that resolves to nothing fails like
+    AWS's ``Runtime.ImportModuleError`` or ``Runtime.HandlerNotFound``.
 
     Telemetry hooks: every invocation is appended to the function's
     ``invocations``, passed to each callable in `on_invocation`, and to
@@ -123,6 +132,8 @@ class Lambda(FunctionOperations, Service):
         super().__init__(ctx)
         self.functions: dict[str, LambdaFunction] = {}
         self.handlers: dict[str, Handler] = {}
+        self.invoke_configs: dict[str, EventInvokeConfig] = {}
+        self.mappings: dict[str, EventSourceMapping] = {}
         self.on_invocation: list[Callable[[Invocation], None]] = []
         self.tracer = LambdaTracer(ctx)
 
@@ -179,25 +190,18 @@ class Lambda(FunctionOperations, Service):
             log_result=tail,
         )
 
-    def _run_async(
-        self, function: LambdaFunction, event: Any, attempt: int, request: RequestTrace
-    ) -> None:
-        invocation = self._run(function, event, InvocationType.EVENT, attempt, request)
-        if invocation.function_error is not None and attempt <= len(_RETRY_DELAYS):
-            self.ctx.clock.call_later(
-                _RETRY_DELAYS[attempt - 1],
-                self._retry,
-                function.name,
-                event,
-                attempt + 1,
-                request,
-                name=f"lambda retry {function.name}#{attempt + 1}",
-            )
+    def _poll(self, mapping: EventSourceMapping) -> None:
+        """One poll of an enabled event source mapping (a clock job)."""
+        function = self.functions.get(mapping.function_arn.rpartition(":")[2])
+        if function is None or function.reserved_concurrency == 0:
+            return
+        poll = poll_sqs if mapping.kind == "sqs" else poll_kinesis
+        poll(self.ctx, mapping, function, self._invoke_batch)
 
-    def _retry(self, name: str, event: Any, attempt: int, request: RequestTrace) -> None:
-        function = self.functions.get(name)
-        if function is not None:
-            self._run_async(function, event, attempt, request)
+    def _invoke_batch(self, function: LambdaFunction, event: Any) -> Invocation:
+        """Invoke `function` synchronously with a batch from an event source mapping."""
+        request = self.tracer.request(function, None, asynchronous=False)
+        return self._run(function, event, InvocationType.REQUEST_RESPONSE, 1, request)
 
     def _run(
         self,
@@ -211,6 +215,8 @@ class Lambda(FunctionOperations, Service):
         request_id = self.ctx.ids.uuid()
         stream = f"{now:%Y/%m/%d}/[$LATEST]{self.ctx.ids.hex(32)}"
         cold = not function.initialized
+        if cold:
+            function.modules.clear()
         function.initialized = True
         trace = self.tracer.attempt(function, request, attempt, now.timestamp(), request_id)
         context = self._context(function, request_id, stream, trace)
@@ -218,8 +224,12 @@ class Lambda(FunctionOperations, Service):
             lambda: resolve_handler(function, self.handlers),
             event,
             context,
-            runtime_environment(function, context, self.region),
-            handler_name=function.handler_name,
+            RunSettings(
+                environment=runtime_environment(function, context, self.region),
+                log=function.log_settings,
+                now=self.ctx.now,
+                xray_emitter=self._xray_emitter,
+            ),
         )
         duration, error, payload = _outcome(
             function, event, run, started=now, elapsed=self.ctx.now() - now, request_id=request_id
@@ -227,14 +237,23 @@ class Lambda(FunctionOperations, Service):
         ms = duration.total_seconds() * 1000
         billed = max(int(-(-ms // 1)), 1)
         init = function.init_duration if cold else timedelta(0)
-        report = report_line(
+        metrics = {
+            "durationMs": round(ms, 2),
+            "billedDurationMs": billed,
+            "memorySizeMB": function.memory_size,
+            "maxMemoryUsedMB": min(function.memory_size, 40),
+        }
+        if init:
+            metrics["initDurationMs"] = round(init.total_seconds() * 1000, 2)
+        log_lines = invocation_log(
+            function.log_settings,
             request_id,
-            duration_ms=ms,
-            billed_ms=billed,
-            memory_mb=function.memory_size,
-            used_mb=min(function.memory_size, 40),
-            init_ms=init.total_seconds() * 1000 if init else None,
+            at=now,
+            duration=duration,
+            events=run.log,
+            metrics=metrics,
             xray=(request.trace_id, trace.segment_id) if request.sampled else None,
+            status="success" if error is None else "error",
         )
         invocation = Invocation(
             request_id=request_id,
@@ -243,9 +262,7 @@ class Lambda(FunctionOperations, Service):
             event=event,
             payload=payload,
             function_error=None if error is None else "Unhandled",
-            log_lines=invocation_log(
-                request_id, at=now, duration=duration, output=run.output, report=report
-            ),
+            log_lines=log_lines,
             duration=duration,
             billed_ms=billed,
             max_memory_used_mb=min(function.memory_size, 40),
@@ -271,6 +288,11 @@ class Lambda(FunctionOperations, Service):
         )
         self._record(function, invocation)
         return invocation
+
+    def _xray_emitter(self) -> Any:
+        """An X-Ray SDK emitter into the simulated X-Ray, None while the cloud has no X-Ray."""
+        xray = sibling(self.ctx, "xray")
+        return None if xray is None else xray.sdk_emitter()
 
     def _context(
         self, function: LambdaFunction, request_id: str, stream: str, trace: AttemptTrace

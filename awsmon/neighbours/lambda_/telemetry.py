@@ -11,6 +11,8 @@ service.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from awsmon import registry
@@ -19,7 +21,7 @@ from awsmon.errors import NotFound
 from awsmon.neighbours.lambda_.model import Invocation, LambdaFunction
 from awsmon.neighbours.lambda_.runtime import execution_role
 
-__all__ = ["publish_metrics", "ship_logs", "sibling"]
+__all__ = ["publish_counts", "publish_metrics", "ship_logs", "sibling"]
 
 
 def sibling(ctx: ServiceContext, name: str) -> Any:
@@ -106,3 +108,29 @@ def publish_metrics(ctx: ServiceContext, function: LambdaFunction, invocation: I
         for dimensions in concurrency:
             key = MetricKey.of("AWS/Lambda", "ConcurrentExecutions", dimensions)
             cloudwatch.publish(key, [(at, 1.0)], unit=count, storage_resolution=60)
+
+
+def publish_counts(
+    ctx: ServiceContext,
+    function: LambdaFunction,
+    at: datetime,
+    values: Mapping[str, float],
+    *,
+    unit: str = "Count",
+) -> None:
+    """Publish more AWS/Lambda metrics of `function` (IteratorAge, DestinationDeliveryFailures ...).
+
+    Under ``FunctionName``, ``FunctionName`` + ``Resource`` and the
+    account-wide aggregate, as the invocation metrics. Does nothing without
+    a ``cloudwatch`` service.
+    """
+    cloudwatch = sibling(ctx, "cloudwatch")
+    if cloudwatch is None:
+        return
+    from awsmon.cloudwatch import MetricKey, StandardUnit
+
+    name = function.name
+    for metric, value in values.items():
+        for dimensions in ({"FunctionName": name}, {"FunctionName": name, "Resource": name}, {}):
+            key = MetricKey.of("AWS/Lambda", metric, dimensions)
+            cloudwatch.publish(key, [(at, value)], unit=StandardUnit(unit), storage_resolution=60)

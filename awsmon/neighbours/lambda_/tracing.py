@@ -200,7 +200,7 @@ class LambdaTracer:
         )
 
     def _sample(self, function: LambdaFunction) -> bool:
-        from awsmon.xray import DEFAULT_RULE, Sampler, SamplingRequest
+        from awsmon.xray import Sampler, SamplingRequest, SamplingRule
 
         sampler = self._samplers.get(function.name)
         if sampler is None:
@@ -212,7 +212,11 @@ class LambdaTracer:
                     client_id=self._ctx.ids.hex(24),
                     now=self._ctx.clock.time,
                     rng=self._ctx.rng,
-                    fetch_rules=lambda: [DEFAULT_RULE],
+                    fetch_rules=lambda: [
+                        SamplingRule(
+                            rule_name="Default", priority=10000, fixed_rate=0.05, reservoir_size=1
+                        )
+                    ],
                     fetch_targets=lambda reports: ([], None),
                 )
             self._samplers[function.name] = sampler

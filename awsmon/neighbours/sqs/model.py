@@ -212,6 +212,11 @@ class Queue:
         settings: the settable attributes, as strings (``VisibilityTimeout``: ``"30"``).
         tags: the queue's tags.
         messages: the messages not yet deleted or expired, in enqueue order.
+        oldest_sent_at: the earliest ``sent_at`` among `messages` when last
+            looked at (None: unknown), so `expire` looks at every message only
+            when one may have expired.
+        deleted_since_rebuild: messages deleted by `SQS.settle` since
+            `messages` was last rebuilt (see there).
     """
 
     name: str
@@ -226,6 +231,8 @@ class Queue:
     dedup: dict[str, tuple[datetime, str, str | None]] = field(factory=dict, repr=False)
     purged_at: datetime | None = None
     sequence: int = 0
+    oldest_sent_at: datetime | None = None
+    deleted_since_rebuild: int = 0
 
     @property
     def fifo(self) -> bool:
@@ -248,10 +255,13 @@ class Queue:
     def expire(self, now: datetime) -> None:
         """Drop the messages older than the retention period."""
         retention = timedelta(seconds=self.setting("MessageRetentionPeriod"))
+        if self.oldest_sent_at is not None and self.oldest_sent_at + retention > now:
+            return  # nothing is old enough yet: no need to look at every message
         for message_id in [
             m.message_id for m in self.messages.values() if m.sent_at + retention <= now
         ]:
             del self.messages[message_id]
+        self.oldest_sent_at = min((m.sent_at for m in self.messages.values()), default=None)
 
     def counts(self, now: datetime) -> tuple[int, int, int]:
         """(visible, in flight, delayed) message counts."""

@@ -263,7 +263,11 @@ class SQS(Queues):
         timeout = (
             queue.setting("VisibilityTimeout") if visibility_timeout is None else visibility_timeout
         )
-        blocked = {m.group_id for m in queue.messages.values() if queue.fifo and m.in_flight(now)}
+        blocked = (
+            {m.group_id for m in queue.messages.values() if m.in_flight(now)}
+            if queue.fifo
+            else set()
+        )
         redrive = queue.redrive
         received: list[ReceivedMessage] = []
         for message in list(queue.messages.values()):
@@ -315,6 +319,7 @@ class SQS(Queues):
         message.dead_letter_source_arn = queue.arn
         message.visible_at = self.ctx.now()
         target.messages[message.message_id] = message
+        target.oldest_sent_at = None  # it keeps its first enqueue time: look again
         return True
 
     def _message_for(self, queue: Queue, receipt_handle: str) -> Message | None:
@@ -384,6 +389,90 @@ class SQS(Queues):
                 value=receipt_handle,
             )
         message.visible_at = now + timedelta(seconds=visibility_timeout)
+
+    # -- for pollers of other services (Lambda's event source mappings) ---------------
+
+    def take(
+        self, queue_arn: str, max_messages: int, *, visibility_timeout: int | None = None
+    ) -> list[ReceivedMessage]:
+        """Receive up to `max_messages` visible messages at once, for another service's poller.
+
+        What ReceiveMessage does (visibility timeout, FIFO message groups,
+        redrive to the dead-letter queue), for batches of any size and without
+        being an operation of its own: Lambda's event source mappings read a
+        batch of up to 10,000 messages this way.
+
+        Raises:
+            QueueDoesNotExist: the queue is gone.
+        """
+        queue = self.queue(queue_arn)
+        now = self.ctx.now()
+        queue.expire(now)
+        timeout = (
+            queue.setting("VisibilityTimeout") if visibility_timeout is None else visibility_timeout
+        )
+        blocked = (
+            {m.group_id for m in queue.messages.values() if m.in_flight(now)}
+            if queue.fifo
+            else set()
+        )
+        redrive = queue.redrive
+        taken: list[ReceivedMessage] = []
+        dead: list[Message] = []
+        for message in queue.messages.values():  # no copy: a big queue is read in place
+            if len(taken) >= max_messages:
+                break
+            if message.visible_at > now or (queue.fifo and message.group_id in blocked):
+                if queue.fifo:
+                    blocked.add(message.group_id)
+                continue
+            if redrive is not None and message.receive_count >= redrive[1]:
+                dead.append(message)
+                continue
+            message.receive_count += 1
+            message.first_received_at = message.first_received_at or now
+            message.visible_at = now + timedelta(seconds=timeout)
+            queue.sequence += 1
+            token = f"{message.message_id}#{queue.sequence}#{self.ctx.ids.hex(24)}"
+            handle = "AQEB" + token.encode().hex()
+            message.receipt_handle = handle
+            queue.handles[handle] = message.message_id
+            taken.append(
+                ReceivedMessage(
+                    message_id=message.message_id,
+                    receipt_handle=handle,
+                    body=message.body,
+                    md5_of_body=_md5(message.body),
+                    attributes=message.system_attribute_values(),
+                    message_attributes=dict(message.message_attributes),
+                )
+            )
+        for message in dead:  # redriven after the loop, which reads the dict in place
+            assert redrive is not None
+            self._move_to_dead_letter(queue, message, redrive[0])
+        return taken
+
+    def settle(self, queue_arn: str, receipt_handles: list[str]) -> None:
+        """Delete messages received through `take`, by their latest receipt handles.
+
+        A handle that is not the message's latest, or of a message already
+        gone, deletes nothing, as DeleteMessage.
+        """
+        queue = self.queue(queue_arn)
+        deleted = 0
+        for handle in receipt_handles:
+            message_id = queue.handles.pop(handle, None)
+            message = queue.messages.get(message_id) if message_id is not None else None
+            if message is not None and message.receipt_handle == handle:
+                del queue.messages[message.message_id]
+                deleted += 1
+        # A dict keeps the slots of deleted entries until it grows again, and
+        # iterating it walks them: rebuild it every 1,024 deletions, so reading a
+        # draining queue from its front walks at most that many dead slots.
+        queue.deleted_since_rebuild += deleted
+        if queue.deleted_since_rebuild >= 1024:
+            queue.messages = dict(queue.messages)
+            queue.deleted_since_rebuild = 0
 
 
 def _is_receipt_handle(text: str) -> bool:

@@ -1,7 +1,7 @@
 """AWS KMS: keys with state, aliases and key policies; the check other services use.
 
-Main pieces: `KMS` (the service of one account and region), `Key`,
-`KeyState`, the error classes and `KmsApi` (the wire operations).
+Main pieces: `KMS` (the service of one account and region; the
+cryptographic operations in `awsmon.neighbours.kms.data`), `Key`, `KeyState`.
 
 >>> from awsmon import Cloud
 >>> cloud = Cloud()
@@ -12,139 +12,46 @@ True
 >>> cloud.kms.usable_key(key.arn, principal_service="logs.us-east-1.amazonaws.com")
 Traceback (most recent call last):
 ...
-awsmon.neighbours.kms.AccessDeniedException: AccessDeniedException: User: logs.us-east-1...
+awsmon.neighbours.kms.errors.AccessDeniedException: AccessDeniedException: User: logs.us-east-1...
 >>> cloud.kms.disable_key(key.key_id)
 >>> cloud.kms.usable_key(key.arn)
 Traceback (most recent call last):
 ...
-awsmon.neighbours.kms.DisabledException: DisabledException: arn:aws:kms:...:key/... is disabled.
+awsmon.neighbours.kms.errors.DisabledException: DisabledException: arn:aws:kms:...is disabled.
 """
 
 from __future__ import annotations
 
-import enum
 import json
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from attrs import define, field
-
 from awsmon.arn import Arn, InvalidArn, partition_for
-from awsmon.clock import Job
 from awsmon.dispatch import Service, operation
-from awsmon.errors import AccessDenied, AlreadyExists, Conflict, InvalidParameter, NotFound
+from awsmon.neighbours.kms.crypto import USAGES, new_material
+from awsmon.neighbours.kms.data import DataOperations
+from awsmon.neighbours.kms.errors import (
+    AccessDeniedException,
+    AlreadyExistsException,
+    DisabledException,
+    InvalidAliasNameException,
+    InvalidArnException,
+    KMSInvalidStateException,
+    MalformedPolicyDocumentException,
+    NotFoundException,
+    ValidationException,
+)
+from awsmon.neighbours.kms.model import Key, KeyState
 from awsmon.policy import MalformedPolicy, PolicyDocument
-from awsmon.wire import Params, WireApi, handles
 
-__all__ = [
-    "KMS",
-    "AccessDeniedException",
-    "AlreadyExistsException",
-    "DisabledException",
-    "InvalidAliasNameException",
-    "InvalidArnException",
-    "KMSInvalidStateException",
-    "Key",
-    "KeyState",
-    "KmsApi",
-    "MalformedPolicyDocumentException",
-    "NotFoundException",
-]
-
-
-class NotFoundException(NotFound, code="NotFoundException", service="kms"):
-    """The key or alias does not exist."""
-
-
-class DisabledException(Conflict, code="DisabledException", service="kms"):
-    """The key is disabled."""
-
-
-class KMSInvalidStateException(Conflict, code="KMSInvalidStateException", service="kms"):
-    """The key's state does not allow the operation (pending deletion)."""
-
-
-class AlreadyExistsException(AlreadyExists, code="AlreadyExistsException", service="kms"):
-    """The alias exists."""
-
-
-class InvalidAliasNameException(InvalidParameter, code="InvalidAliasNameException", service="kms"):
-    """The alias name breaks the rules."""
-
-
-class InvalidArnException(InvalidParameter, code="InvalidArnException", service="kms"):
-    """A malformed key ARN."""
-
-
-class MalformedPolicyDocumentException(
-    InvalidParameter, code="MalformedPolicyDocumentException", service="kms"
-):
-    """The key policy is not a policy document."""
-
-
-class ValidationException(InvalidParameter, code="ValidationException", service="kms"):
-    """A parameter breaks its modelled constraint."""
-
-
-class AccessDeniedException(AccessDenied, code="AccessDeniedException", service="kms"):
-    """The key policy does not let the principal use the key."""
-
-
-class KeyState(enum.Enum):
-    """A key's state (the states awsmon simulates)."""
-
-    ENABLED = "Enabled"
-    DISABLED = "Disabled"
-    PENDING_DELETION = "PendingDeletion"
-
-
-@define(eq=False)
-class Key:
-    """A KMS key: id, ARN, state, policy and deletion schedule."""
-
-    key_id: str
-    arn: str
-    account_id: str
-    created_at: datetime
-    description: str
-    policy: str
-    key_usage: str = "ENCRYPT_DECRYPT"
-    key_spec: str = "SYMMETRIC_DEFAULT"
-    state: KeyState = KeyState.ENABLED
-    deletion_date: datetime | None = None
-    pending_window_days: int | None = None
-    deletion_job: Job | None = field(default=None, repr=False)
-    tags: dict[str, str] = field(factory=dict)
-
-    def metadata(self) -> dict[str, Any]:
-        """The KeyMetadata shape boto3 returns."""
-        meta: dict[str, Any] = {
-            "AWSAccountId": self.account_id,
-            "KeyId": self.key_id,
-            "Arn": self.arn,
-            "CreationDate": self.created_at,
-            "Enabled": self.state is KeyState.ENABLED,
-            "Description": self.description,
-            "KeyUsage": self.key_usage,
-            "KeyState": self.state.value,
-            "Origin": "AWS_KMS",
-            "KeyManager": "CUSTOMER",
-            "CustomerMasterKeySpec": self.key_spec,
-            "KeySpec": self.key_spec,
-            "EncryptionAlgorithms": ["SYMMETRIC_DEFAULT"],
-            "MultiRegion": False,
-        }
-        if self.deletion_date is not None:
-            meta["DeletionDate"] = self.deletion_date
-            meta["PendingDeletionWindowInDays"] = self.pending_window_days
-        return meta
+__all__ = ["KMS", "Key", "KeyState"]
 
 
 _ALIAS = re.compile(r"alias/[a-zA-Z0-9:/_-]{1,250}")
 
 
-class KMS(Service):
+class KMS(DataOperations, Service):
     """AWS KMS in one account and region.
 
     Operations: `create_key`, `describe_key`, `list_keys`, `enable_key`,
@@ -153,8 +60,10 @@ class KMS(Service):
     `delete_alias`, `list_aliases`, `get_key_policy`, `put_key_policy`; and
     `usable_key`, the check Logs and CloudTrail make before using a key.
 
-    Simulation notes: no cryptography is simulated (no Encrypt/Decrypt);
-    key policies are evaluated only by `usable_key`.
+    Cryptographic operations (`awsmon.neighbours.kms.data`): `encrypt`,
+    `decrypt`, `re_encrypt`, `generate_data_key`,
+    `generate_data_key_without_plaintext`, `sign`, `verify`, `generate_mac`,
+    `verify_mac`, `get_public_key`, with real cryptography.
     """
 
     def __init__(self, ctx: Any) -> None:
@@ -241,6 +150,18 @@ class KMS(Service):
             raise KMSInvalidStateException(
                 f"{found.arn} is pending deletion.", param="KeyId", value=key_id
             )
+        self._authorize(found, action, key_id, principal_service, context)
+        return found
+
+    def _authorize(
+        self,
+        found: Key,
+        action: str,
+        key_id: str,
+        principal_service: str | None = None,
+        context: dict[str, str] | None = None,
+    ) -> None:
+        """Refuse `action` on `found` unless its key policy allows the caller (or service)."""
         principal = principal_service or self.ctx.principal.arn
         decision = PolicyDocument.parse(found.policy).evaluate(
             principal, action, found.arn, context
@@ -252,7 +173,6 @@ class KMS(Service):
                 param="KeyId",
                 value=key_id,
             )
-        return found
 
     @operation("CreateKey")
     def create_key(
@@ -260,9 +180,32 @@ class KMS(Service):
         *,
         description: str = "",
         policy: str | None = None,
-        key_usage: str = "ENCRYPT_DECRYPT",
+        key_usage: str | None = None,
+        key_spec: str = "SYMMETRIC_DEFAULT",
     ) -> Key:
-        """Create an enabled symmetric key (CreateKey)."""
+        """Create an enabled key of `key_spec` for `key_usage` (CreateKey).
+
+        Raises:
+            ValidationException: an unknown spec or usage, or a usage the spec
+                does not allow (symmetric keys encrypt, HMAC keys make MACs,
+                ECC keys sign, RSA keys encrypt or sign).
+            MalformedPolicyDocumentException: the policy is not a policy document.
+        """
+        usages = USAGES.get(key_spec)
+        if usages is None:
+            raise ValidationException(
+                f"1 validation error detected: Value '{key_spec}' at 'keySpec' failed to "
+                f"satisfy constraint: Member must satisfy enum value set: [{', '.join(USAGES)}]",
+                param="KeySpec",
+                value=key_spec,
+            )
+        usage = key_usage or usages[0]
+        if usage not in usages:
+            raise ValidationException(
+                f"KeyUsage {usage} is not compatible with KeySpec {key_spec}",
+                param="KeyUsage",
+                value=usage,
+            )
         text = policy or self.default_policy()
         _check_policy(text)
         key_id = self.ctx.ids.uuid()
@@ -273,7 +216,9 @@ class KMS(Service):
             created_at=self.ctx.now(),
             description=description,
             policy=text,
-            key_usage=key_usage,
+            key_usage=usage,
+            key_spec=key_spec,
+            material=new_material(key_spec, lambda size: bytes.fromhex(self.ctx.ids.hex(2 * size))),
         )
         self.keys[key_id] = created
         return created
@@ -412,102 +357,3 @@ def _check_policy(text: str) -> None:
             param="Policy",
             value=text,
         ) from None
-
-
-class KmsApi(WireApi):
-    """The KMS wire API."""
-
-    domain: KMS
-    invalid_parameter = ValidationException
-    missing_parameter = ValidationException
-
-    def _key(self, params: Params, name: str = "KeyId") -> str:
-        value = params.string(name, required=True, min_length=1, max_length=2048)
-        return value
-
-    @handles("CreateKey")
-    def create_key(self, params: Params) -> dict[str, Any]:
-        """CreateKey → ``KeyMetadata``."""
-        created = self.domain.create_key(
-            description=params.string("Description", default="") or "",
-            policy=params.string("Policy"),
-            key_usage=params.string("KeyUsage", default="ENCRYPT_DECRYPT") or "ENCRYPT_DECRYPT",
-        )
-        return {"KeyMetadata": created.metadata()}
-
-    @handles("DescribeKey")
-    def describe_key(self, params: Params) -> dict[str, Any]:
-        """DescribeKey → ``KeyMetadata``."""
-        return {"KeyMetadata": self.domain.describe_key(self._key(params)).metadata()}
-
-    @handles("ListKeys")
-    def list_keys(self, params: Params) -> dict[str, Any]:
-        """ListKeys → ``Keys`` and ``Truncated``."""
-        keys = [{"KeyId": k.key_id, "KeyArn": k.arn} for k in self.domain.list_keys()]
-        return {"Keys": keys, "Truncated": False}
-
-    @handles("EnableKey")
-    def enable_key(self, params: Params) -> dict[str, Any]:
-        """EnableKey → nothing."""
-        self.domain.enable_key(self._key(params))
-        return {}
-
-    @handles("DisableKey")
-    def disable_key(self, params: Params) -> dict[str, Any]:
-        """DisableKey → nothing."""
-        self.domain.disable_key(self._key(params))
-        return {}
-
-    @handles("ScheduleKeyDeletion")
-    def schedule_key_deletion(self, params: Params) -> dict[str, Any]:
-        """ScheduleKeyDeletion → ``KeyId`` (ARN), ``DeletionDate``, ``KeyState``, window."""
-        days = params.integer("PendingWindowInDays", default=30)
-        found = self.domain.schedule_key_deletion(self._key(params), days)
-        return {
-            "KeyId": found.arn,
-            "DeletionDate": found.deletion_date,
-            "KeyState": found.state.value,
-            "PendingWindowInDays": days,
-        }
-
-    @handles("CancelKeyDeletion")
-    def cancel_key_deletion(self, params: Params) -> dict[str, Any]:
-        """CancelKeyDeletion → ``KeyId`` (ARN)."""
-        return {"KeyId": self.domain.cancel_key_deletion(self._key(params)).arn}
-
-    @handles("CreateAlias")
-    def create_alias(self, params: Params) -> dict[str, Any]:
-        """CreateAlias → nothing."""
-        self.domain.create_alias(self._key(params, "AliasName"), self._key(params, "TargetKeyId"))
-        return {}
-
-    @handles("DeleteAlias")
-    def delete_alias(self, params: Params) -> dict[str, Any]:
-        """DeleteAlias → nothing."""
-        self.domain.delete_alias(self._key(params, "AliasName"))
-        return {}
-
-    @handles("ListAliases")
-    def list_aliases(self, params: Params) -> dict[str, Any]:
-        """ListAliases → ``Aliases`` (optionally of one key) and ``Truncated``."""
-        only = params.string("KeyId")
-        key_id = self.domain.key(only).key_id if only else None
-        aliases = [
-            {"AliasName": name, "AliasArn": self.domain.ctx.arn(name), "TargetKeyId": target}
-            for name, target in sorted(self.domain.aliases.items())
-            if key_id is None or target == key_id
-        ]
-        return {"Aliases": aliases, "Truncated": False}
-
-    @handles("GetKeyPolicy")
-    def get_key_policy(self, params: Params) -> dict[str, Any]:
-        """GetKeyPolicy → ``Policy`` and ``PolicyName``."""
-        name = params.string("PolicyName", default="default") or "default"
-        return {"Policy": self.domain.get_key_policy(self._key(params), name), "PolicyName": name}
-
-    @handles("PutKeyPolicy")
-    def put_key_policy(self, params: Params) -> dict[str, Any]:
-        """PutKeyPolicy → nothing."""
-        policy = params.string("Policy", required=True)
-        self.domain.put_key_policy(self._key(params), policy)
-        return {}
