@@ -343,11 +343,11 @@ class AutoScalingApi(WireApi):
         )
         steps = [
             StepAdjustment(
-                lower=step.get("MetricIntervalLowerBound"),
-                upper=step.get("MetricIntervalUpperBound"),
-                adjustment=int(step["ScalingAdjustment"]),
+                lower=step.number("MetricIntervalLowerBound"),
+                upper=step.number("MetricIntervalUpperBound"),
+                adjustment=step.integer("ScalingAdjustment", required=True),
             )
-            for step in params.items("StepAdjustments")
+            for step in params.structs("StepAdjustments")
         ]
         tracking_data = params.mapping("TargetTrackingConfiguration")
         tracking = _tracking_from(params, group, tracking_data) if tracking_data else None
