@@ -175,8 +175,12 @@ def parse_content(content: str, kind: str) -> dict[str, Any]:
             valid document of its type.
     """
     try:
-        document = jsondoc.loads(content)
+        document = jsondoc.loads(content, max_depth=_MAX_DEPTH)
     except json.JSONDecodeError as error:
+        if error.msg.startswith("JSON text nested deeper"):
+            raise BadRequestException(
+                f"Invalid {kind} content: nested too deeply", param="Content"
+            ) from None
         raise BadRequestException(
             f"Invalid {kind} content: not valid JSON at line {error.lineno} column "
             f"{error.colno}: {error.msg}",
