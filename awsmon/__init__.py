@@ -6,6 +6,7 @@ The public face:
 - `VirtualClock`: the only source of time; `advance` it to make things happen.
 - `Principal`, `Arn`: identities and resource names.
 - `ApiCall`: the record of one operation call, as listeners receive it.
+- `ClockSkewWarning`: caller data stamped more than a day from virtual now.
 - the error hierarchy of `awsmon.errors`.
 
 >>> from datetime import timedelta
@@ -38,6 +39,7 @@ from awsmon.errors import (
     Unsupported,
 )
 from awsmon.identity import Principal
+from awsmon.skew import ClockSkewWarning
 
 __all__ = [
     "AccessDenied",
@@ -47,6 +49,7 @@ __all__ = [
     "Arn",
     "AwsmonError",
     "ClockError",
+    "ClockSkewWarning",
     "Cloud",
     "Conflict",
     "InternalFailure",

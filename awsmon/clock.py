@@ -39,7 +39,15 @@ from awsmon.errors import ClockError
 from awsmon.times import EPOCH as _EPOCH
 from awsmon.times import to_datetime, to_timedelta
 
-__all__ = ["DEFAULT_START", "Job", "JobFailure", "VirtualClock", "to_datetime", "to_timedelta"]
+__all__ = [
+    "DEFAULT_START",
+    "Job",
+    "JobFailure",
+    "VirtualClock",
+    "to_datetime",
+    "to_timedelta",
+    "wall_minute",
+]
 
 #: How many job failures a clock remembers (the oldest are dropped first).
 MAX_FAILURES = 100
@@ -47,6 +55,7 @@ MAX_FAILURES = 100
 #: Where a clock starts when no start is given: fixed, so every run repeats, and
 #: deliberately not a round date, so a mix-up with the wall clock shows.
 DEFAULT_START = datetime(2025, 3, 14, 15, 9, 26, tzinfo=UTC)
+
 
 @frozen
 class JobFailure:
@@ -63,6 +72,16 @@ class JobFailure:
     job: str
     error: str
     traceback: str
+
+
+def wall_minute() -> datetime:
+    """The process's wall time now, rounded down to the minute (UTC).
+
+    The one read of the wall clock in awsmon: where ``VirtualClock(start="wall")``
+    starts. Nothing else in the simulation looks at the wall clock.
+    """
+    now = datetime.now(UTC)  # wall-clock-ok
+    return now.replace(second=0, microsecond=0)
 
 
 class Job:
@@ -124,11 +143,22 @@ class VirtualClock:
 
     Args:
         start: the initial instant (naive is taken as UTC); `DEFAULT_START` if
-            omitted, never the wall clock.
+            omitted, so runs repeat; ``"wall"`` for the process's wall time
+            rounded down to the minute (for a simulation that must line up with
+            timestamps third-party code takes from the wall clock).
     """
 
-    def __init__(self, start: datetime | None = None) -> None:
-        self._now = to_datetime(start) if start is not None else DEFAULT_START
+    def __init__(self, start: datetime | float | str | None = None) -> None:
+        if start == "wall":
+            self._now = wall_minute()
+        elif start is None:
+            self._now = DEFAULT_START
+        elif isinstance(start, str):
+            raise ClockError(
+                f"a clock starts at a datetime, epoch seconds or 'wall', got {start!r}"
+            )
+        else:
+            self._now = to_datetime(start)
         self._queue: list[tuple[datetime, int, Job]] = []
         self._seq = itertools.count()
         self._running = False
@@ -136,6 +166,9 @@ class VirtualClock:
         #: The last `MAX_FAILURES` jobs that raised (a job's failure never stops the clock:
         #: what a user sent must not stop time for everyone else).
         self.failures: deque[JobFailure] = deque(maxlen=MAX_FAILURES)
+        self._driving = 0
+        #: Told of each job just before it runs (the cloud's timeline listens here).
+        self.job_observers: list[Callable[[Job], None]] = []
         #: Serializes the simulation: clock moves and operation calls from many threads
         #: run one at a time (re-entrant, so a job may make calls).
         self.lock = threading.RLock()
@@ -199,6 +232,8 @@ class VirtualClock:
                 if job.interval is not None:
                     job.due_at = due + job.interval
                     heapq.heappush(queue, (job.due_at, next(self._seq), job))
+                for seen in self.job_observers:
+                    seen(job)
                 self._run_job(due, job)
             self._set_now(target)
         finally:
@@ -316,7 +351,7 @@ class VirtualClock:
         and ``datetime.now``: aws-xray-sdk, aws-embedded-metrics). Inside this
         block those read the virtual time, and follow it as the clock advances,
         so what such an SDK sends lands on the virtual timeline. Built on the
-        `time-machine` library (``pip install 'awsmon[wallclock]'``).
+        `time-machine` library (``pip install 'awsmon[boto3]'``, or ``awsmon[wallclock]``).
 
         Simulation notes: time-machine patches the C-level time functions of
         the whole process; the monotonic and performance counters are
@@ -334,11 +369,33 @@ class VirtualClock:
             coordinates.move_to(when)
 
         self.add_observer(follow)
+        self._driving += 1
         try:
             yield self
         finally:
+            self._driving -= 1
             self.remove_observer(follow)
             traveller.stop()
+
+    @property
+    def driving_wall_clock(self) -> bool:
+        """True inside `drive_wall_clock`."""
+        return self._driving > 0
+
+    # -- copies (Cloud.fork, snapshot, restore) -----------------------------
+
+    def __getstate__(self) -> dict[str, Any]:
+        # A copy gets a lock of its own and no observers: those bridge this
+        # clock to the world outside (the process's wall clock, a socket).
+        state = dict(self.__dict__)
+        state["lock"] = None
+        state["_observers"] = []
+        state["_driving"] = 0
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.lock = threading.RLock()
 
     def __repr__(self) -> str:
         return f"<VirtualClock {self._now.isoformat()} pending={len(self.pending())}>"

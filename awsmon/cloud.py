@@ -7,7 +7,7 @@ Main classes:
   which every operation passes.
 - `Account` and `Region`: views of one account, and of one account's region,
   whose attributes are that place's services (``cloud.region("eu-west-3").logs``).
-- `WireClient`: what `Cloud.client` returns, a boto3-shaped client of one service.
+- `WireClient` (from `awsmon.client`): what `Cloud.client` returns.
 
 Accounts and regions are isolated as in AWS: each (account, region) has its
 own instance of each regional service, created on first use.
@@ -24,21 +24,26 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
+from datetime import datetime
 from typing import Any, TypeVar
 
+from attrs import frozen
+
 from awsmon import registry
-from awsmon.clock import VirtualClock
+from awsmon.client import WireClient
+from awsmon.clock import Job, VirtualClock
 from awsmon.dispatch import ApiCall, Dispatcher, Service, ServiceContext
 from awsmon.errors import ServiceError
 from awsmon.identity import Principal
 from awsmon.ids import IdFactory
-from awsmon.registry import ServiceSpec
-from awsmon.wire import Response, WireApi, no_such_operation, snake_case
+from awsmon.policy import Delivery, DeliveryLog
+from awsmon.timeline import Timeline, TimelineView
+from awsmon.wire import WireApi, no_such_operation
 
-__all__ = ["Account", "Cloud", "CredentialResolver", "Region", "WireClient"]
+__all__ = ["Account", "Cloud", "CredentialResolver", "Region", "Snapshot", "WireClient"]
 
 T = TypeVar("T")
 
@@ -159,16 +164,25 @@ class Cloud:
     - places: `account`, `region`
     - clients: `client` (wire API), `patch_boto3` (route boto3 here)
     - identity: `principal`, `as_principal`
-    - auditing: `dispatcher` and its ``listeners``, `on_api_call`
+    - auditing: `dispatcher` and its ``listeners``, `on_api_call`, `timeline`, `note`
+    - resource policies: `deliveries` (the delivery log), `policies` (the switch)
+    - what if: `fork`, `snapshot`, `restore`
 
     Args:
         clock: the virtual clock (a new `VirtualClock` at its fixed default
             start when omitted; pass one to share it between clouds).
+        start: where a new clock starts (a datetime, epoch seconds, or ``"wall"``
+            for the wall time rounded down to the minute); not with `clock`.
+        timeline: how many moments `timeline` keeps (a ring; 0 records none).
         account_id: the default account.
         region: the default region.
         seed: seeds `rng`, from which every id and random decision is drawn,
             so one seed replays one run.
         principal: the ARN of the default caller (the account's root when omitted).
+        policies: how resource policies decide deliveries between services
+            (SNS → SQS, EventBridge → Lambda ...): ``"enforce"`` (as AWS: a
+            refused delivery does not happen), ``"warn"`` (delivers, records the
+            refusal in `deliveries`), ``"off"`` (delivers everything).
     """
 
     def __init__(
@@ -178,17 +192,28 @@ class Cloud:
         region: str = "us-east-1",
         seed: int = 0,
         principal: str | None = None,
+        policies: str = "enforce",
+        *,
+        start: datetime | float | str | None = None,
+        timeline: int = 10_000,
     ) -> None:
         if not _ACCOUNT_ID.fullmatch(account_id):
             raise ValueError(f"an AWS account id is 12 digits, got {account_id!r}")
         if not _REGION.fullmatch(region):
             raise ValueError(f"not an AWS region name: {region!r} (like 'eu-west-3')")
-        self.clock = clock if clock is not None else VirtualClock()
+        if clock is not None and start is not None:
+            raise ValueError("give a Cloud either a clock or a start, not both")
+        self.delivery_log = DeliveryLog(policies)
+        self.clock = clock if clock is not None else VirtualClock(start)
         self.rng = random.Random(seed)
         self.ids = IdFactory(self.rng)
         self.default_account_id = account_id
         self.default_region = region
-        self.dispatcher = Dispatcher(self.clock, self.ids, lambda: self.principal)
+        self.dispatcher = Dispatcher(self.clock, self.ids, self._current_principal)
+        self._moments = Timeline(timeline)
+        if timeline:
+            self.dispatcher.listeners.append(self._note_call)
+            self.clock.job_observers.append(self._note_job)
         self._accounts: dict[str, Account] = {}
         self._credential_resolvers: list[CredentialResolver] = []
         self._shared: dict[str, Any] = {}
@@ -240,6 +265,9 @@ class Cloud:
 
     # -- identity ---------------------------------------------------------------
 
+    def _current_principal(self) -> Principal:
+        return self.principal
+
     @property
     def principal(self) -> Principal:
         """Who is calling now: the innermost `as_principal`, else the default caller."""
@@ -259,6 +287,27 @@ class Cloud:
             yield who
         finally:
             self._principals.reset(token)
+
+    @property
+    def policies(self) -> str:
+        """How resource policies decide deliveries: ``enforce``, ``warn`` or ``off``."""
+        return self.delivery_log.mode
+
+    def deliveries(
+        self, *, failed: bool | None = None, source: str | None = None, target: str | None = None
+    ) -> list[Delivery]:
+        """The policy checks of deliveries between services, oldest first.
+
+        Args:
+            failed: True for the refused ones only (False: the allowed ones).
+            source: only those sent by this ARN (a topic, rule, alarm ...).
+            target: only those sent to this ARN (a queue, function, bucket ...).
+
+        Each `Delivery` gives the source, target, time, principal, action and
+        the reason in words (``no statement of the queue policy allows
+        sns.amazonaws.com to sqs:SendMessage on ... (aws:SourceArn=...)``).
+        """
+        return self.delivery_log.deliveries(failed=failed, source=source, target=target)
 
     def shared(self, key: str, factory: Callable[[], T]) -> T:
         """Cloud-wide state under `key`, made by `factory` on first use (see `ServiceContext`)."""
@@ -380,6 +429,104 @@ class Cloud:
 
         return Boto3Patch(self)
 
+    # -- the timeline -------------------------------------------------------------
+
+    def timeline(
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        services: Collection[str] | None = None,
+        kinds: Collection[str] | None = None,
+    ) -> TimelineView:
+        """What happened, in time order: calls, state changes, matches, deliveries, jobs.
+
+        Keeps the newest moments only (``Cloud(timeline=size)``). See `awsmon.timeline`.
+
+        Args:
+            since: from this instant (inclusive).
+            until: up to this instant (exclusive).
+            services: only these services (botocore names; ``"clock"`` for jobs).
+            kinds: only these kinds (``"call"``, ``"alarm-state"``, ... `awsmon.timeline.KINDS`).
+        """
+        return self._moments.view(since, until, services, kinds)
+
+    def note(
+        self,
+        kind: str,
+        summary: str,
+        *,
+        service: str = "",
+        account_id: str = "",
+        region: str = "",
+        **detail: Any,
+    ) -> None:
+        """Add a moment to the timeline at the current instant (services use `ctx.note`)."""
+        self._moments.add(self.clock.now(), kind, service, account_id, region, summary, detail)
+
+    def _note_call(self, call: ApiCall) -> None:
+        outcome = "ok" if call.error is None else call.error.code
+        self._moments.add(
+            call.at, "call", call.service, call.account_id, call.region,
+            f"{call.operation} by {call.principal.arn} ({call.source}): {outcome}",
+            {"operation": call.operation, "request_id": call.request_id, "error": outcome},
+        )
+
+    def _note_job(self, job: Job) -> None:
+        name = str(job.name)
+        self._moments.add(self.clock.now(), "job", "clock", "", "", name, {"name": name})
+
+    # -- what if: forks and snapshots -------------------------------------------
+
+    def fork(self) -> Cloud:
+        """An independent copy of the whole simulation from this instant.
+
+        The copy has its own clock (same time, same pending jobs), state, random
+        source (in the same position, so it draws the same ids) and timeline;
+        driving one never touches the other. Bridges to the outside (a clock
+        driving the wall clock, boto3 routing, the X-Ray daemon) stay with the origin.
+
+        Raises:
+            ClockError: the cloud holds something that can't be copied (a running
+                X-Ray daemon).
+        """
+        from awsmon.fork import deep_copy
+
+        with self.clock.lock:
+            return deep_copy(self, self._fresh_memo())
+
+    def snapshot(self) -> Snapshot:
+        """A frozen copy of this cloud's whole state, for `restore` (any number of times)."""
+        return Snapshot(self.fork(), self.clock.now())
+
+    def restore(self, snapshot: Snapshot) -> None:
+        """Put this cloud back in the state of `snapshot`: time, state, jobs, rng, timeline.
+
+        The cloud and its clock stay the same objects; its services are the
+        snapshot's (fetch them again: ``cloud.logs``).
+        """
+        from awsmon.fork import deep_copy
+
+        origin = snapshot.cloud
+        with self.clock.lock:
+            memo = origin._fresh_memo()
+            memo[id(origin)] = self
+            memo[id(origin.clock)] = self.clock
+            clock_state = deep_copy(origin.clock.__getstate__(), memo)
+            state = deep_copy(dict(origin.__dict__), memo)
+            observers = self.clock._observers
+            lock = self.clock.lock
+            self.clock.__dict__.update(clock_state)
+            self.clock.lock, self.clock._observers = lock, observers
+            state["_principals"] = self._principals
+            self.__dict__.clear()
+            self.__dict__.update(state)
+
+    def _fresh_memo(self) -> dict[int, Any]:
+        principals: ContextVar[tuple[Principal, ...]] = ContextVar(
+            "awsmon.principals.fork", default=()
+        )
+        return {id(self._principals): principals}
+
     def __repr__(self) -> str:
         return (
             f"<Cloud {self.default_account_id}/{self.default_region} "
@@ -387,62 +534,14 @@ class Cloud:
         )
 
 
-class WireClient:
-    """A client of one simulated service, in the shape of a boto3 client.
+@frozen
+class Snapshot:
+    """The saved state of a cloud (`Cloud.snapshot`), to `Cloud.restore` later.
 
-    Methods are the snake_case operation names, taking the AWS parameters as
-    keyword arguments and returning the response dict boto3 would return
-    (without ``ResponseMetadata``). Errors raise the `ServiceError` subclass
-    with the AWS code. The account is the current principal's
-    (``cloud.as_principal``); the region is the client's.
-
-    >>> from awsmon import Cloud
-    >>> Cloud().client("sts").no_such_operation()
-    Traceback (most recent call last):
-    ...
-    awsmon.errors.InvalidAction: InvalidAction: The sts API has no operation NoSuchOperation ...
+    Attributes:
+        cloud: a private copy of the cloud; don't drive it (restore copies it again).
+        at: the virtual instant it was taken.
     """
 
-    def __init__(
-        self, cloud: Cloud, spec: ServiceSpec, region: str, principal: Principal | None = None
-    ) -> None:
-        self._cloud = cloud
-        self._spec = spec
-        self._region = region
-        self._principal = principal
-        api_class = spec.load_api()
-        self._by_method = {snake_case(name): name for name in api_class.operations}
-
-    @property
-    def region_name(self) -> str:
-        """The region this client calls."""
-        return self._region
-
-    def __getattr__(self, method: str) -> Callable[..., Response]:
-        if method.startswith("_"):
-            raise AttributeError(method)
-        operation_name = self._by_method.get(method) or _pascal(method)
-
-        def call(**params: Any) -> Response:
-            cloud = self._cloud
-            if self._principal is None:
-                return cloud.invoke(
-                    self._spec.name, operation_name, params, region=self._region, source="wire"
-                )
-            with cloud.as_principal(self._principal):
-                return cloud.invoke(
-                    self._spec.name, operation_name, params, region=self._region, source="wire"
-                )
-
-        call.__name__ = method
-        return call
-
-    def __dir__(self) -> list[str]:
-        return sorted(self._by_method)
-
-    def __repr__(self) -> str:
-        return f"<awsmon client {self._spec.botocore_name} {self._region}>"
-
-
-def _pascal(method: str) -> str:
-    return "".join(word[:1].upper() + word[1:] for word in method.split("_"))
+    cloud: Cloud
+    at: datetime

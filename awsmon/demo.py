@@ -10,10 +10,11 @@ import contextlib
 import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TextIO
+from typing import Any, TextIO
 
 from awsmon.cloud import Cloud
 from awsmon.dispatch import ApiCall
+from awsmon.policy import guides
 
 __all__ = ["run"]
 
@@ -152,11 +153,7 @@ def _alarm_chapter(cloud: Cloud, say: Callable[[str], None]) -> None:
         ],
     )
     topic = sns.create_topic(Name="oncall")["TopicArn"]
-    pager = sqs.create_queue(QueueName="pager")["QueueUrl"]
-    pager_arn = sqs.get_queue_attributes(QueueUrl=pager, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=pager_arn)
+    pager = _pager_queue(sns, sqs, topic)
     audit = _audit_queue(cloud)
     cloudwatch.put_metric_alarm(
         AlarmName="web-errors",
@@ -196,6 +193,18 @@ def _alarm_chapter(cloud: Cloud, say: Callable[[str], None]) -> None:
         )
     changes = sqs.receive_message(QueueUrl=audit, MaxNumberOfMessages=10).get("Messages", [])
     say(f"  EventBridge delivered {len(changes)} alarm state change event(s) to the audit queue")
+
+
+def _pager_queue(sns: Any, sqs: Any, topic: str) -> str:
+    """A queue subscribed to `topic`, with the queue policy of SNS's guide (AWS requires it)."""
+    pager = sqs.create_queue(QueueName="pager")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=pager, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    sqs.set_queue_attributes(QueueUrl=pager, Attributes={"Policy": guides.sns_to_sqs(topic, arn)})
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
+    url: str = pager
+    return url
 
 
 def _audit_queue(cloud: Cloud) -> str:

@@ -35,6 +35,8 @@ from awsmon import registry
 from awsmon.arn import Arn, partition_for
 from awsmon.errors import ServiceError
 from awsmon.identity import Principal
+from awsmon.policy import DeliveryChecks, DeliveryLog
+from awsmon.skew import skewed, warn_if_skewed
 
 if TYPE_CHECKING:
     from awsmon.clock import VirtualClock
@@ -225,6 +227,13 @@ class Dispatcher:
         report(response, None)
         return response
 
+    def current_operation(self) -> tuple[str, str] | None:
+        """The (botocore service name, operation) of the innermost open call, or None."""
+        if not self._frames:
+            return None
+        top = self._frames[-1]
+        return top.service, top.operation
+
     def in_wire_call(self, service: str, operation: str, account_id: str, region: str) -> bool:
         """True when the innermost open call is the wire call of this very operation."""
         if not self._frames:
@@ -268,11 +277,26 @@ class CloudHandle(Protocol):
     ) -> Callable[[str], Principal | None]: ...
     def principal_for_access_key(self, access_key_id: str) -> Principal | None: ...
     def shared(self, key: str, factory: Callable[[], T]) -> T: ...
+    @property
+    def delivery_log(self) -> DeliveryLog: ...
+    def note(
+        self,
+        kind: str,
+        summary: str,
+        *,
+        service: str = "",
+        account_id: str = "",
+        region: str = "",
+        **detail: Any,
+    ) -> None: ...
 
 
 @frozen
-class ServiceContext:
+class ServiceContext(DeliveryChecks):
     """What a service instance gets from the cloud: where it lives and its neighbours.
+
+    Its delivery checks (`check_delivery`, `check_other_account`, `check_key`,
+    `refuse_delivery`) come from `awsmon.policy.DeliveryChecks`.
 
     Attributes:
         cloud: the owning `Cloud`.
@@ -321,6 +345,34 @@ class ServiceContext:
         never per process, so two clouds stay apart.
         """
         return self.cloud.shared(key, factory)
+
+    def note(self, kind: str, summary: str, **detail: Any) -> None:
+        """Put a moment on the cloud's timeline: `kind` (`awsmon.timeline.KINDS`), a line, facts.
+
+        For the few points worth seeing in `Cloud.timeline`: a state change, a
+        rule match, a delivery. Recorded at the current instant, in this place.
+        """
+        self.cloud.note(
+            kind,
+            summary,
+            service=self.spec.botocore_name,
+            account_id=self.account_id,
+            region=self.region,
+            **detail,
+        )
+
+    def check_skew(self, what: str, when: datetime | float | None) -> None:
+        """Warn (`awsmon.ClockSkewWarning`, once per service) if `when` is over a day from now.
+
+        For timestamps callers supply (a metric datum, a log event, a segment):
+        the answer stays AWS's; the warning explains the virtual clock.
+        `when` is an aware datetime or epoch seconds.
+        """
+        now = self.cloud.clock.now()
+        if skewed(when, now) is None:
+            return
+        warned: set[str] = self.cloud.shared("awsmon.skew-warned", set)
+        warn_if_skewed(warned, self.spec.botocore_name, what, when, now, stacklevel=4)
 
     def sibling(
         self, name: str, *, account_id: str | None = None, region: str | None = None

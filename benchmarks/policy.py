@@ -6,7 +6,12 @@ baseline, run in the same script, is the regex translation awsmon used before
 (``*`` → ``.*``, ``?`` → ``.``, fullmatch), which backtracks: a pattern of k stars
 against a near-miss costs it about n**k steps.
 
-Three workloads: typical policy patterns against matching and non-matching ARNs
+Also: one check of a typical one-statement queue policy (the SNS guide's, with
+``ArnEquals aws:SourceArn``), compiled once, in µs, beside parsing it for every
+check (the baseline); and SNS → SQS fan-out to 10 queues with
+``Cloud(policies="enforce")`` beside ``"off"`` (the ratio the issue bounds at 1.2).
+
+Three wildcard workloads: typical policy patterns against matching and non-matching ARNs
 (many calls), and a pathological pattern (``*a`` repeated, then ``*b``) against
 ``a`` repeated n times for growing n, where the baseline runs up to
 `BASELINE_MAX_N` characters only. Prints calls per second (or
@@ -23,7 +28,9 @@ import time
 from collections.abc import Callable
 from functools import lru_cache
 
-from awsmon.policy import wildcard_match
+from awsmon import Cloud
+from awsmon.policy import PolicyDocument, guides, wildcard_match
+from awsmon.policy.document import _parse
 
 BASELINE_MAX_N = 40
 TYPICAL = [
@@ -64,8 +71,62 @@ def seconds(match: Callable[[str, str], bool], n: int) -> float:
     return time.perf_counter() - start
 
 
+TOPIC = "arn:aws:sns:us-east-1:123456789012:alerts"
+QUEUE = "arn:aws:sqs:us-east-1:123456789012:inbox"
+
+
+def check_micros(calls: int, *, compiled: bool) -> float:
+    """µs per check of the SNS guide's queue policy (best of three runs)."""
+    text = guides.sns_to_sqs(TOPIC, QUEUE)
+    context = {"aws:SourceArn": TOPIC, "aws:SourceAccount": "123456789012"}
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        for _ in range(calls):
+            if not compiled:
+                _parse.cache_clear()
+            PolicyDocument.parse(text).evaluate(
+                "sns.amazonaws.com", "sqs:SendMessage", QUEUE, context
+            )
+        best = min(best, (time.perf_counter() - start) / calls * 1e6)
+    return best
+
+
+def fan_out_seconds(policies: str, publishes: int) -> float:
+    """Seconds for `publishes` messages to a topic with 10 subscribed queues (best of three)."""
+    cloud = Cloud(policies=policies)
+    topic = cloud.sns.create_topic("alerts").arn
+    for i in range(10):
+        queue = cloud.sqs.create_queue(f"q{i}")
+        cloud.sqs.set_queue_attributes(queue.url, {"Policy": guides.sns_to_sqs(topic, queue.arn)})
+        cloud.sns.subscribe(topic, "sqs", queue.arn)
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        for _ in range(publishes):
+            cloud.sns.publish(topic, "hello")
+        best = min(best, time.perf_counter() - start)
+        for i in range(10):  # keep the queues small between runs
+            cloud.sqs.purge_queue(cloud.sqs.queue_url(f"q{i}"))
+            cloud.clock.advance(61)
+    return best
+
+
 def main() -> None:
     calls = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    once, every = (
+        check_micros(calls // 10, compiled=True),
+        check_micros(calls // 100, compiled=False),
+    )
+    print(f"queue policy check: compiled once {once:.2f} µs, parsed every time {every:.2f} µs, "
+          f"ratio {every / once:.1f}x")  # fmt: skip
+    publishes = max(calls // 500, 20)
+    on = off = float("inf")
+    for _ in range(3):  # alternate, so load on a shared machine hits both alike
+        on = min(on, fan_out_seconds("enforce", publishes))
+        off = min(off, fan_out_seconds("off", publishes))
+    print(f"SNS -> 10 SQS queues, {publishes} publishes: policies on {on * 1e3:.1f} ms, "
+          f"off {off * 1e3:.1f} ms, ratio {on / off:.3f}")  # fmt: skip
     ours, theirs = rate(wildcard_match, calls), rate(regex_match, calls)
     print(f"typical patterns: awsmon {ours:,.0f} calls/s, regex {theirs:,.0f} calls/s, "
           f"ratio {ours / theirs:.2f}")  # fmt: skip

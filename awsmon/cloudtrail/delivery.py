@@ -146,6 +146,8 @@ def _to_s3(
                 gzip.compress(body, mtime=0),
                 content_type="application/json",
                 content_encoding="gzip",
+                acl="bucket-owner-full-control",
+                source_arn=trail.arn,
             )
     except ServiceError as error:
         status.latest_delivery_error = error.code
@@ -171,8 +173,20 @@ def _notify(home: TrailHome, trail: Trail, keys: list[str], now: datetime) -> No
     message = json.dumps({"s3Bucket": trail.s3_bucket_name, "s3ObjectKey": keys})
     assert trail.sns_topic_arn is not None
     try:
+        sns = home.ctx.service_at(trail.sns_topic_arn, "sns")
+        check = home.ctx.check_delivery(
+            source=trail.arn,
+            target=trail.sns_topic_arn,
+            principal=PRINCIPAL,
+            action="SNS:Publish",
+            policy=sns.topic(trail.sns_topic_arn).attributes.get("Policy"),
+            context={"aws:SourceArn": trail.arn, "aws:SourceAccount": trail.account_id},
+            what="topic policy",
+        )
+        if not check.delivered:
+            trail.status.latest_notification_error = "AuthorizationError"
+            return
         with _as_cloudtrail(home):
-            sns = home.ctx.service_at(trail.sns_topic_arn, "sns")
             sns.publish(trail.sns_topic_arn, message)
     except ServiceError as error:
         trail.status.latest_notification_error = error.code
@@ -229,6 +243,8 @@ def deliver_insights(home: TrailHome, trail: Trail, events: list[dict[str, Any]]
                 gzip.compress(body, mtime=0),
                 content_type="application/json",
                 content_encoding="gzip",
+                acl="bucket-owner-full-control",
+                source_arn=trail.arn,
             )
     except ServiceError as error:
         trail.status.latest_delivery_error = error.code
@@ -292,6 +308,8 @@ def write_digests(home: TrailHome, trail: Trail) -> None:
                         "signature": signature,
                         "signature-algorithm": "SHA256withRSA",
                     },
+                    acl="bucket-owner-full-control",
+                    source_arn=trail.arn,
                 )
         except ServiceError as error:
             trail.status.latest_digest_delivery_error = error.code

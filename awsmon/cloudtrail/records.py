@@ -93,6 +93,10 @@ class CallRecord:
     user_agent: str | None
     access_key_id: str | None
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> CallRecord:
+        # A record never changes once made: forks of a cloud share it (Cloud.fork).
+        return self
+
     @property
     def read_only(self) -> bool:
         """The record's ``readOnly``."""

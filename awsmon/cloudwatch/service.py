@@ -145,6 +145,8 @@ class CloudWatch(AlarmOperations, DashboardOperations, Service):
                     f"{datum.key.namespace}, not {namespace}.",
                     param=f"MetricData.member.{index}",
                 )
+            if datum.timestamp is not None:
+                self.ctx.check_skew("a metric datum", datum.timestamp)
             datum.check(now, index=index)
         for datum in metric_data:
             self.metric_catalog.put(datum, now)

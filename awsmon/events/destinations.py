@@ -23,7 +23,6 @@ from awsmon.errors import AccessDenied, InternalFailure, NotFound, ServiceError,
 from awsmon.events.model import EventBus, Invocation, Received, Rule, Target
 from awsmon.events.transform import InputPath
 from awsmon.identity import Principal
-from awsmon.policy import MalformedPolicy, PolicyDocument
 
 if TYPE_CHECKING:
     from awsmon.dispatch import ServiceContext
@@ -45,15 +44,6 @@ EVENTS_PRINCIPAL = "events.amazonaws.com"
 
 EVENTS_SENDER_ID = "AIDAIEVENTSBRIDGE0000"
 """The ``SenderId`` SQS records for messages EventBridge sends (simulated)."""
-
-
-@functools.lru_cache(maxsize=64)  # a target's policy is the same text event after event
-def _parsed_policy(text: str) -> PolicyDocument | None:
-    """The (immutable) policy document of `text`, or None when it is malformed."""
-    try:
-        return PolicyDocument.parse(text)
-    except MalformedPolicy:
-        return None
 
 
 @define
@@ -166,24 +156,52 @@ class Destinations:
 
     # -- permissions -----------------------------------------------------------------
 
-    def check_policy(self, policy: str | None, action: str, resource: str, rule: Rule) -> None:
-        """Refuse (NO_PERMISSIONS) unless `policy` lets EventBridge do `action` on `resource`."""
+    def check_policy(
+        self,
+        policy: str | dict[str, Any] | None,
+        action: str,
+        resource: str,
+        rule: Rule,
+        key: str | None = None,
+    ) -> None:
+        """Refuse (NO_PERMISSIONS) unless `policy` lets EventBridge do `action` on `resource`.
+
+        Asked through ``ctx.check_delivery`` as ``events.amazonaws.com`` with
+        ``aws:SourceArn`` (the rule) and ``aws:SourceAccount``, so the refusal also
+        lands in ``cloud.deliveries()`` and follows ``Cloud(policies=...)``; an
+        encrypted target's KMS key (`key`) must let EventBridge use it too.
+        """
         if not self.service.enforce_target_policies:
             return
-        allowed = False
-        if policy:
-            document = _parsed_policy(policy)
-            if document is not None:
-                context = {
-                    "aws:SourceArn": rule.arn,
-                    "aws:SourceAccount": self.service.account_id,
-                }
-                allowed = document.evaluate(EVENTS_PRINCIPAL, action, resource, context).allowed
-        if not allowed:
+        ctx = self.service.ctx
+        check = ctx.check_delivery(
+            source=rule.arn,
+            target=resource,
+            principal=EVENTS_PRINCIPAL,
+            action=action,
+            policy=policy,
+            context={"aws:SourceArn": rule.arn, "aws:SourceAccount": self.service.account_id},
+        )
+        if not check.delivered:
             raise DeliveryFailed(
                 "NO_PERMISSIONS",
                 f"EventBridge is not authorized to perform: {action} on resource: {resource} "
-                "because no resource-based policy allows it",
+                f"because no resource-based policy allows it ({check.reason})",
+            )
+        where = parsed_arn(resource)
+        refused = ctx.check_key(
+            key,
+            source=rule.arn,
+            target=resource,
+            principal=EVENTS_PRINCIPAL,
+            account_id=where.account_id or None,
+            region=where.region or None,
+        )
+        if refused is not None:
+            raise DeliveryFailed(
+                "NO_PERMISSIONS",
+                f"EventBridge is not authorized to use the KMS key of {resource} "
+                f"({refused.reason})",
             )
 
     # -- the services ------------------------------------------------------------------
@@ -209,7 +227,13 @@ class Destinations:
         arn = job.target.arn
         sqs = self.service.ctx.service_at(parsed_arn(arn), "sqs")
         queue = sqs.queue(arn)
-        self.check_policy(queue.settings.get("Policy"), "sqs:SendMessage", arn, job.rule)
+        self.check_policy(
+            queue.settings.get("Policy"),
+            "sqs:SendMessage",
+            arn,
+            job.rule,
+            queue.settings.get("KmsMasterKeyId"),
+        )
         fifo = queue.fifo
         sqs.deliver(
             arn,
@@ -224,7 +248,13 @@ class Destinations:
         arn = job.target.arn
         sns = self.service.ctx.service_at(parsed_arn(arn), "sns")
         topic = sns.topic(arn)
-        self.check_policy(topic.attributes.get("Policy"), "sns:Publish", arn, job.rule)
+        self.check_policy(
+            topic.attributes.get("Policy"),
+            "sns:Publish",
+            arn,
+            job.rule,
+            topic.attributes.get("KmsMasterKeyId"),
+        )
         fifo = arn.endswith(".fifo")
         with self.as_events():
             sns.publish(
@@ -241,7 +271,7 @@ class Destinations:
         function = functions.function(arn)
         policy = None
         if function.policy:
-            policy = json.dumps({"Version": "2012-10-17", "Statement": function.policy})
+            policy = {"Version": "2012-10-17", "Statement": function.policy}
         self.check_policy(policy, "lambda:InvokeFunction", function.arn, job.rule)
         with self.as_events():
             functions.invoke(arn, job.body.encode(), invocation_type="Event")
@@ -263,9 +293,7 @@ class Destinations:
         bus = receiver.buses.get(parsed.resource_id)
         if bus is None:
             raise DeliveryFailed("NO_RESOURCE", f"Event bus {parsed.resource_id} does not exist.")
-        if account != service.account_id and not receiver.allows_put_events(
-            bus, Principal.root(service.account_id)
-        ):
+        if account != service.account_id and not self._bus_allows(job, bus):
             raise DeliveryFailed(
                 "NO_PERMISSIONS",
                 f"Account {service.account_id} is not authorized to perform: events:PutEvents "
@@ -273,6 +301,23 @@ class Destinations:
             )
         receiver.receive(bus, job.received.forward(cross_region=region != service.region))
         return "delivered"
+
+    def _bus_allows(self, job: Attempt, bus: EventBus) -> bool:
+        """Whether another account's bus policy lets this account put the event (logged)."""
+        account = self.service.account_id
+        return self.service.ctx.check_delivery(
+            source=job.rule.arn,
+            target=bus.arn,
+            principal=Principal.root(account).arn,
+            action="events:PutEvents",
+            policy=bus.policy,
+            context={
+                "aws:PrincipalAccount": account,
+                "aws:SourceArn": job.rule.arn,
+                "aws:SourceAccount": account,
+            },
+            what="event bus policy",
+        ).delivered
 
     def _wire(self, arn: str, name: str, operation: str, params: Mapping[str, Any]) -> Any:
         """Call a neighbour's wire handler, or raise KeyError when awsmon lacks the service."""
@@ -314,6 +359,7 @@ class Destinations:
         group = _resource_name(job.target.arn)
         if group.endswith(":*"):
             group = group[:-2]
+        self._check_logs_policy(job)
         stream = job.received.event["id"]
         millis = int(job.received.at.timestamp() * 1000)
         calls = [
@@ -328,6 +374,24 @@ class Destinations:
             ),
         ]
         return self._optional(job.target.arn, "logs", calls)
+
+    def _check_logs_policy(self, job: Attempt) -> None:
+        """The account's Logs resource policies must let EventBridge write to the group."""
+        try:
+            logs = self.service.ctx.service_at(parsed_arn(job.target.arn), "logs")
+        except KeyError:
+            return
+        statements: list[Any] = []
+        for found in logs.resource_policies.values():
+            try:
+                document = jsondoc.loads(found.document)
+            except ValueError:
+                continue
+            raw = document.get("Statement", []) if isinstance(document, dict) else []
+            statements.extend(raw if isinstance(raw, list) else [raw])
+        policy = {"Version": "2012-10-17", "Statement": statements} if statements else None
+        arn = job.target.arn if job.target.arn.endswith(":*") else f"{job.target.arn}:*"
+        self.check_policy(policy, "logs:PutLogEvents", arn, job.rule)
 
     def _optional(
         self, arn: str, service: str, calls: Sequence[tuple[str, Mapping[str, Any]]]

@@ -34,6 +34,12 @@ from awsmon.events.entries import (
     event_time,
     put_events_limit_on,
 )
+from awsmon.events.pattern_explain import (
+    BusExplanation,
+    PatternExplanation,
+    explain_pattern,
+    no_pattern,
+)
 from awsmon.events.ruler import RuleMatcher
 
 if TYPE_CHECKING:
@@ -308,6 +314,12 @@ class Rule:
     schedule_job: Job | None = field(default=None, repr=False)
     schedule_anchor: datetime | None = field(default=None, repr=False)
 
+    def explain(self, event: Mapping[str, Any]) -> PatternExplanation:
+        """Whether `event` matches the rule's pattern, else the first field that fails and why."""
+        if self.pattern is None:
+            return no_pattern(self.name)
+        return explain_pattern(self.pattern, event, self.name)
+
 
 @define(eq=False, kw_only=True)
 class EventBus:
@@ -337,6 +349,12 @@ class EventBus:
     rules: dict[str, Rule] = field(factory=dict, repr=False)
     matcher: RuleMatcher = field(factory=RuleMatcher, repr=False)
     tags: dict[str, str] = field(factory=dict, repr=False)
+
+    def explain(self, event: Mapping[str, Any]) -> BusExplanation:
+        """For each rule of the bus: matched, or the first field of its pattern that fails."""
+        rules = tuple(rule.explain(event) for rule in self.rules.values())
+        off = tuple(name for name, rule in self.rules.items() if not rule.state.enabled)
+        return BusExplanation(self.name, rules, off)
 
 
 @define(eq=False, kw_only=True)

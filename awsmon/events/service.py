@@ -429,6 +429,14 @@ class EventBridge(RuleOperations, BusOperations, ArchiveOperations, PartnerOpera
                 continue
             if self.publish_metrics:
                 self.count("TriggeredRules", rule)
+            self.ctx.note(
+                "rule-match",
+                f"rule {rule.name} on {bus.name} matched {event.get('detail-type')!r}"
+                f" from {event.get('source')} ({len(rule.targets)} targets)",
+                rule=rule.name,
+                bus=bus.name,
+                event_id=event.get("id"),
+            )
             for target in list(rule.targets.values()):
                 self.deliverer.deliver(rule, target, received)
 

@@ -160,6 +160,16 @@ class Deliverer:
         outcome: str,
         error: DeliveryFailed | None = None,
     ) -> None:
+        failure = "" if error is None else f" ({error.code})"
+        self.service.ctx.note(
+            "delivery",
+            f"rule {job.rule.name} → {job.target.arn} attempt {job.attempt}: {outcome}{failure}",
+            rule=job.rule.name,
+            target=job.target.arn,
+            attempt=job.attempt,
+            outcome=outcome,
+            error=None if error is None else error.code,
+        )
         self.service.invocations.append(
             Invocation(
                 at=self.service.ctx.now(),

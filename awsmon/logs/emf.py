@@ -200,6 +200,7 @@ def publish_emf(logs: LogsCore, times: Sequence[int], messages: Sequence[str]) -
         try:
             data = extract(message)
             for datum in data:
+                logs.ctx.check_skew("an EMF document's _aws.Timestamp", datum.timestamp_ms / 1000)
                 when = from_millis(datum.timestamp_ms)
                 cloudwatch.publish(
                     MetricKey.of(datum.namespace, datum.name, datum.dimensions),

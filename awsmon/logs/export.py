@@ -112,7 +112,7 @@ class ExportsMixin(LogsCore):
         if any(task.status_code in _ACTIVE for task in self.export_tasks.values()):
             raise LimitExceededException("Resource limit exceeded.", param="taskId", value=None)
         prefix = "exportedlogs" if destination_prefix is None else destination_prefix.strip("/")
-        self._check_bucket(destination, prefix)
+        self._check_bucket(destination, prefix, self._source_arn(log_group_name))
         task = ExportTask(
             task_id=self.ctx.ids.uuid(),
             task_name=task_name,
@@ -131,7 +131,13 @@ class ExportsMixin(LogsCore):
         )
         return task.task_id
 
-    def _check_bucket(self, bucket: str, prefix: str) -> None:
+    def _check_bucket(self, bucket: str, prefix: str, source_arn: str) -> None:
+        """Check the destination bucket as CreateExportTask does.
+
+        It exists, is in this region, and its policy lets Logs
+        (``logs.<region>.amazonaws.com``) GetBucketAcl and PutObject with
+        ``aws:SourceAccount``, ``aws:SourceArn`` and ``s3:x-amz-acl`` as AWS sends them.
+        """
         s3 = self._s3()
         if s3 is None:
             return
@@ -148,15 +154,33 @@ class ExportsMixin(LogsCore):
                 value=bucket,
             )
         who = self._as_logs()
-        context = {"aws:SourceAccount": self.account_id}
-        if not s3.policy_allows(bucket, who.arn, "s3:GetBucketAcl", None, context):
+        check = self.ctx.check_delivery(
+            source=source_arn,
+            target=f"arn:aws:s3:::{bucket}",
+            principal=who.arn,
+            action="s3:GetBucketAcl",
+            policy=getattr(found, "policy", None),
+            context={"aws:SourceAccount": self.account_id, "aws:SourceArn": source_arn},
+            what="bucket policy",
+        )
+        if not check.delivered:
             raise _bucket_error("GetBucketAcl")
         key = f"{prefix}/aws-logs-write-test" if prefix else "aws-logs-write-test"
         try:
             with self.ctx.as_principal(who):
-                s3.put_object(bucket, key, b"Permission Check Successful")
+                s3.put_object(
+                    bucket,
+                    key,
+                    b"Permission Check Successful",
+                    acl="bucket-owner-full-control",
+                    source_arn=source_arn,
+                )
         except ServiceError:
             raise _bucket_error("PutObject") from None
+
+    def _source_arn(self, log_group_name: str) -> str:
+        """The ``aws:SourceArn`` Logs supplies to the bucket policy: the log group's ARN."""
+        return self.ctx.arn(f"log-group:{log_group_name}")
 
     def _start_export(self, task: ExportTask) -> None:
         if task.status_code is not ExportTaskStatusCode.PENDING:
@@ -213,6 +237,8 @@ class ExportsMixin(LogsCore):
             body,
             content_type="application/octet-stream",
             content_encoding="gzip",
+            acl="bucket-owner-full-control",
+            source_arn=self._source_arn(task.log_group_name),
         )
 
     @operation("DescribeExportTasks")

@@ -64,6 +64,7 @@ from attrs import field, frozen
 
 from awsmon.logs.errors import REQUEST, InvalidParameterException
 from awsmon.logs.filter_pattern_delimited import DelimitedPattern, parse_delimited_pattern
+from awsmon.logs.filter_pattern_explain import FilterExplanation, explain_filter
 from awsmon.logs.filter_pattern_json import JsonPattern, parse_json_pattern
 from awsmon.logs.filter_pattern_regex import parse_regex
 from awsmon.logs.filter_pattern_scan import WORD_CHARS, Scanner, parse_number
@@ -239,6 +240,20 @@ class FilterPattern:
     def matches(self, message: str) -> bool:
         """True when the log event `message` matches the pattern."""
         return self._test(message)
+
+    def explain(self, message: str) -> FilterExplanation:
+        """Whether `message` matches, what decided, and what a match extracts (explanation)."""
+        found = self.match(message)
+        return explain_filter(
+            pattern=self.text,
+            kind=self.kind.value,
+            message=message,
+            matched=found is not None,
+            extracted=None if found is None else found.extracted_values,
+            terms=self.terms,
+            json=self._json,
+            delimited=self._delimited,
+        )
 
     def match(self, message: str) -> MatchResult | None:
         """Match `message` and return what a metric filter can extract, or None.

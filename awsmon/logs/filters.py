@@ -386,6 +386,16 @@ class FiltersMixin(LogsCore):
                 unit = transformation.unit or StandardUnit.NONE
                 for key, values in points.items():
                     cloudwatch.publish(key, values, unit=unit, storage_resolution=60)
+                hits = sum(len(values) for values in points.values())
+                if hits:
+                    self.ctx.note(
+                        "metric-filter",
+                        f"metric filter {metric_filter.name} on {group.name}: {hits} values "
+                        f"for {transformation.metric_name}",
+                        filter=metric_filter.name,
+                        group=group.name,
+                        values=hits,
+                    )
 
 
 def _literal(text: str) -> float | None:

@@ -255,6 +255,9 @@ class EventsMixin(FiltersMixin):
         _check_batch(times, messages)
         now = self.now_ms()
         count = len(times)
+        if times:  # in time order: the ends are the farthest from now
+            far = max(times[0], times[-1], key=lambda t: abs(t - now))
+            self.ctx.check_skew("a log event", far / 1000)
         too_old_end = bisect_left(times, now - TOO_OLD_MS)
         too_new_start = bisect_right(times, now + TOO_NEW_MS)
         cutoff = self.retention_cutoff(group)
@@ -282,6 +285,13 @@ class EventsMixin(FiltersMixin):
             group.next_seq += len(kept_times)
             stream.store.add(kept_times, first_seq, now, kept)
             self._bookkeep(stream, kept_times[0], kept_times[-1], now)
+            self.ctx.note(
+                "log-events",
+                f"{len(kept_times)} log events into {group.name}/{log_stream_name}",
+                group=group.name,
+                stream=log_stream_name,
+                count=len(kept_times),
+            )
             self.apply_filters(group, log_stream_name, kept_times, first_seq, kept)
             if emf:
                 publish_emf(self, kept_times, kept)

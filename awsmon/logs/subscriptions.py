@@ -179,13 +179,68 @@ def _as_logs(logs: LogsCore) -> Principal:
     return Principal.service("logs.amazonaws.com", logs.account_id)
 
 
+def _function_policy(function: Any) -> dict[str, Any] | None:
+    if not function.policy:
+        return None
+    return {"Version": "2012-10-17", "Statement": list(function.policy)}
+
+
+def _logs_principal(logs: LogsCore, function: Any) -> str:
+    """The principal the function policy names: ``logs.amazonaws.com`` or the regional one."""
+    regional = f"logs.{logs.region}.amazonaws.com"
+    return regional if regional in json.dumps(function.policy) else "logs.amazonaws.com"
+
+
 def _lambda_allows(logs: LogsCore, function: Any, group_arn: str) -> bool:
-    policy = {"Version": "2012-10-17", "Statement": list(function.policy)}
+    policy = _function_policy(function)
+    if policy is None:
+        return False
     context = {"aws:SourceArn": group_arn, "aws:SourceAccount": logs.account_id}
-    document = PolicyDocument.parse(json.dumps(policy))
+    document = PolicyDocument.from_data(policy)
     return any(
         document.evaluate(who, "lambda:InvokeFunction", function.arn, context).allowed
         for who in ("logs.amazonaws.com", f"logs.{logs.region}.amazonaws.com")
+    )
+
+
+def _lambda_permitted(logs: LogsCore, subscription: SubscriptionFilter, function: Any) -> bool:
+    """Ask the function policy at delivery time (it may have changed since the filter was put).
+
+    The ``aws:SourceArn`` is the group's ARN in its ``...:log-group:NAME:*`` form, which
+    Lambda's guide for Logs permissions matches with ``ArnLike``.
+    """
+    group_arn = logs.ctx.arn(f"log-group:{subscription.log_group_name}:*")
+    check = logs.ctx.check_delivery(
+        source=group_arn,
+        target=function.arn,
+        principal=_logs_principal(logs, function),
+        action="lambda:InvokeFunction",
+        policy=_function_policy(function),
+        context={"aws:SourceArn": group_arn, "aws:SourceAccount": logs.account_id},
+        what="function policy",
+    )
+    if not check.allowed:
+        _count_error(logs, subscription, "Lambda")
+    return check.delivered
+
+
+def _count_error(logs: LogsCore, subscription: SubscriptionFilter, destination: str) -> None:
+    """Count one refused delivery in AWS/Logs DeliveryErrors."""
+    from awsmon.cloudwatch import MetricKey, StandardUnit
+
+    try:
+        cloudwatch = logs.ctx.sibling("cloudwatch")
+    except KeyError:
+        return
+    dimensions = {
+        "LogGroupName": subscription.log_group_name,
+        "DestinationType": destination,
+        "FilterName": subscription.name,
+    }
+    cloudwatch.publish(
+        MetricKey.of("AWS/Logs", "DeliveryErrors", dimensions),
+        [(logs.ctx.now(), 1.0)],
+        unit=StandardUnit.COUNT,
     )
 
 
@@ -220,7 +275,7 @@ def check_destination(logs: LogsCore, subscription: SubscriptionFilter, group_ar
             function = functions.function(arn)
         except ServiceError:
             function = None
-        if function is None or not _lambda_allows(logs, function, group_arn[:-2]):
+        if function is None or not _lambda_allows(logs, function, group_arn):
             raise InvalidParameterException(
                 "Could not execute the lambda function. Make sure you have given CloudWatch "
                 "Logs permission to execute your function.",
@@ -287,9 +342,10 @@ def deliver(
         if functions is not None:
             event = {"awslogs": {"data": base64.b64encode(data).decode()}}
             try:
-                with logs.ctx.as_principal(_as_logs(logs)):
-                    functions.invoke(arn, event, invocation_type="Event")
-                delivered = True
+                if _lambda_permitted(logs, subscription, functions.function(arn)):
+                    with logs.ctx.as_principal(_as_logs(logs)):
+                        functions.invoke(arn, event, invocation_type="Event")
+                    delivered = True
             except ServiceError:
                 delivered = False
     elif kind in ("kinesis", "firehose"):

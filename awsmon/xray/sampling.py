@@ -38,6 +38,8 @@ from typing import Any
 
 from attrs import define, evolve, field, frozen
 
+from awsmon.xray.sampling_explain import RuleVerdict, SamplingExplanation, how_it_decides
+
 __all__ = [
     "DEFAULT_RULE",
     "ReservoirAllocator",
@@ -147,11 +149,33 @@ class SamplingRule:
             for key, pattern in self.attributes.items()
         )
 
+    def explain(self, request: SamplingRequest) -> RuleVerdict:
+        """Whether the rule matches `request`, else the first criterion that misses."""
+        for criterion, name in _CRITERIA:
+            value = getattr(request, name)
+            pattern = getattr(self, name)
+            if value is not None and not wildcard_match(pattern, value):
+                return RuleVerdict(self.rule_name, False, criterion, pattern, value)
+        for key, pattern in self.attributes.items():
+            value = request.attributes.get(key)
+            if not wildcard_match(pattern, value):
+                return RuleVerdict(self.rule_name, False, f"attribute {key}", pattern, value)
+        return RuleVerdict(self.rule_name, True)
+
     @property
     def sort_key(self) -> tuple[int, str]:
         """The order rules are tried in: priority, then name."""
         return (self.priority, self.rule_name)
 
+
+_CRITERIA = (
+    ("ServiceName", "service_name"),
+    ("ServiceType", "service_type"),
+    ("Host", "host"),
+    ("HTTPMethod", "http_method"),
+    ("URLPath", "url_path"),
+    ("ResourceARN", "resource_arn"),
+)
 
 #: The built-in rule: 1 request per second, then 5 % of the rest.
 DEFAULT_RULE = SamplingRule(rule_name="Default", priority=10000, fixed_rate=0.05, reservoir_size=1)
@@ -297,6 +321,38 @@ class Sampler:
             return SamplingDecision(False, None)
         sampled = state.decide(self._now(), self._rng)
         return SamplingDecision(sampled, state.rule.rule_name)
+
+    def explain(self, request: SamplingRequest | None = None) -> SamplingExplanation:
+        """Which rule decides `request` and how it would decide now (changes nothing)."""
+        if not self._states:
+            self.refresh_rules()
+        request = request or SamplingRequest()
+        tried = [*self._ordered, *([self._default] if self._default else [])]
+        verdicts: list[RuleVerdict] = []
+        for state in tried:
+            verdict = state.rule.explain(request)
+            verdicts.append(verdict)
+            if verdict.matched or state is self._default:
+                now = self._now()
+                fresh = math.floor(now) != state.second
+                kind, reason = how_it_decides(
+                    fixed_rate=state.rule.fixed_rate,
+                    reservoir_size=state.rule.reservoir_size,
+                    quota=state.quota if state.ttl is not None else None,
+                    quota_live=state.ttl is not None and state.ttl >= now,
+                    taken=0 if fresh else state.taken,
+                    borrowed=0 if fresh else state.borrowed,
+                )
+                return SamplingExplanation(
+                    rules=tuple(verdicts),
+                    rule_name=state.rule.rule_name,
+                    decision=kind,
+                    fixed_rate=state.rule.fixed_rate,
+                    reason=reason,
+                )
+        return SamplingExplanation(
+            rules=tuple(verdicts), rule_name=None, decision="none", reason="no rule: not sampled"
+        )
 
     def report(self, timestamp: datetime) -> None:
         """Send the counters of every used rule and apply the targets that come back."""

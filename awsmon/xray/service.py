@@ -56,7 +56,7 @@ from awsmon.xray.daemon import DaemonHandle
 from awsmon.xray.emitter import SdkEmitter, SdkSampler
 from awsmon.xray.filter_expression import FilterExpression
 from awsmon.xray.graph_ops import GraphOperations, SeriesPoint, ServiceGraph
-from awsmon.xray.model import SamplingStrategyName, Segment, TimeRangeType
+from awsmon.xray.model import SamplingStrategyName, Segment, TimeRangeType, trace_id_epoch
 from awsmon.xray.recorder import Recorder
 from awsmon.xray.sampling import Sampler
 from awsmon.xray.segments import MAX_TRACE_AGE_SECONDS, Rejection, parse_documents
@@ -121,6 +121,11 @@ class XRay(ConfigOperations, GraphOperations, Service):
 
     # -- ingestion ------------------------------------------------------------------
 
+    def _check_skew(self, segment: Segment) -> None:
+        """The wall-clock seam: say so once when a segment is stamped far from virtual now."""
+        self.ctx.check_skew("a segment's start_time", segment.start_time)
+        self.ctx.check_skew("a trace id's time", trace_id_epoch(segment.trace_id))
+
     @operation("PutTraceSegments")
     def put_trace_segments(
         self, trace_segment_documents: Sequence[str | Mapping[str, Any]]
@@ -142,8 +147,16 @@ class XRay(ConfigOperations, GraphOperations, Service):
             if bad:
                 rejected.extend(bad)
             for segment in accepted:
+                self._check_skew(segment)
                 if not store.put(segment, now, limits):
                     rejected.append(Rejection.trace_too_large(segment))
+            if accepted:
+                self.ctx.note(
+                    "trace",
+                    f"{len(accepted)} segment document(s) for trace "
+                    + ", ".join(sorted({segment.trace_id for segment in accepted})),
+                    segments=len(accepted),
+                )
         if self._retention_job is None and len(store):
             self._retention_job = self.ctx.clock.call_every(
                 timedelta(hours=1), self._expire, name="xray retention"

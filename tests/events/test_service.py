@@ -38,6 +38,7 @@ from awsmon.events.errors import (
 from awsmon.events.pattern import EventPattern
 from awsmon.events.service import EventBridge
 from awsmon.neighbours.sqs import Queue
+from awsmon.policy import guides
 
 OTHER = "210987654321"
 
@@ -771,6 +772,9 @@ class TestServiceTargets:
         """A log group target gets one stream per event, named after the event id."""
         logs = cloud.client("logs")
         logs.create_log_group(logGroupName="/aws/events/shop")
+        logs.put_resource_policy(
+            policyName="events", policyDocument=guides.events_to_logs("us-east-1", "123456789012")
+        )
         arn = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/events/shop:*"
         events.put_rule("r", event_pattern={"source": ["shop"]})
         events.put_targets("r", [Target(id="l", arn=arn)])

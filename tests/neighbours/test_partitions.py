@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 from awsmon import Cloud
+from awsmon.policy import guides
 
 
 def test_sns_delivers_to_an_sqs_queue_in_the_china_partition() -> None:
@@ -19,6 +20,7 @@ def test_sns_delivers_to_an_sqs_queue_in_the_china_partition() -> None:
     queue = cn.sqs.create_queue("inbox")
     assert topic.arn == "arn:aws-cn:sns:cn-north-1:123456789012:alerts"
     assert queue.arn == "arn:aws-cn:sqs:cn-north-1:123456789012:inbox"
+    cn.sqs.set_queue_attributes(queue.url, {"Policy": guides.sns_to_sqs(topic.arn, queue.arn)})
     cn.sns.subscribe(topic.arn, "sqs", queue.arn)
     cn.sns.publish(topic.arn, "hello")
     [message] = cn.sqs.receive_message(queue.url)

@@ -20,7 +20,7 @@ Simulation notes:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -43,6 +43,12 @@ from awsmon.errors import ServiceError
 from awsmon.identity import Principal
 
 __all__ = ["AlarmEffects"]
+
+_CLOUDWATCH = "cloudwatch.amazonaws.com"
+"""The service principal alarms publish to SNS topics as."""
+
+_ALARMS_LAMBDA = "lambda.alarms.cloudwatch.amazonaws.com"
+"""The service principal alarms invoke Lambda functions as (named in the function policy)."""
 
 
 def _registered(name: str) -> bool:
@@ -123,23 +129,32 @@ class AlarmEffects:
                     triggering=triggering,
                 )
                 if _registered("sns"):
-                    with ctx.as_principal(
-                        Principal.service("cloudwatch.amazonaws.com", ctx.account_id)
-                    ):
-                        self._target(arn, "sns").publish(
-                            arn, payload, subject=sns_subject(alarm, alarm.state, ctx.region)
-                        )
-                    outcome = "Succeeded"
+                    sns = self._target(arn, "sns")
+                    error = self._refusal(alarm, arn, "sns:Publish", sns.topic(arn).attributes)
+                    if error is None:
+                        with ctx.as_principal(Principal.service(_CLOUDWATCH, ctx.account_id)):
+                            sns.publish(
+                                arn, payload, subject=sns_subject(alarm, alarm.state, ctx.region)
+                            )
+                    outcome = "Succeeded" if error is None else "Failed"
             elif kind == "lambda":
                 payload = lambda_payload(
                     alarm, account_id=ctx.account_id, region=ctx.region, previous=previous, at=at
                 )
                 if _registered("lambda_"):
-                    with ctx.as_principal(
-                        Principal.service("lambda.alarms.cloudwatch.amazonaws.com", ctx.account_id)
-                    ):
-                        self._target(arn, "lambda_").invoke(arn, payload, invocation_type="Event")
-                    outcome = "Succeeded"
+                    functions = self._target(arn, "lambda_")
+                    statements = functions.function(arn).policy
+                    policy = {"Version": "2012-10-17", "Statement": statements}
+                    error = self._refusal(
+                        alarm,
+                        arn,
+                        "lambda:InvokeFunction",
+                        {"Policy": policy if statements else None},
+                    )
+                    if error is None:
+                        with ctx.as_principal(Principal.service(_ALARMS_LAMBDA, ctx.account_id)):
+                            functions.invoke(arn, payload, invocation_type="Event")
+                    outcome = "Succeeded" if error is None else "Failed"
             else:
                 payload = {
                     "alarmName": alarm.name,
@@ -173,6 +188,53 @@ class AlarmEffects:
             except ServiceError as failure:
                 invocation = evolve(invocation, outcome="Failed", error=failure.message)
         return invocation
+
+    def _refusal(
+        self, alarm: Alarm, arn: str, action: str, attributes: Mapping[str, Any]
+    ) -> str | None:
+        """Why the target's policy refuses the alarm's action (None: it may go ahead).
+
+        SNS topics: CloudWatch publishes as ``cloudwatch.amazonaws.com`` with
+        ``aws:SourceArn`` (the alarm), ``aws:SourceAccount`` and ``AWS:SourceOwner``
+        (what the default topic policy checks); Lambda functions: as
+        ``lambda.alarms.cloudwatch.amazonaws.com`` against the function policy.
+        """
+        ctx = self._ctx
+        principal = _CLOUDWATCH if action.startswith("sns:") else _ALARMS_LAMBDA
+        check = ctx.check_delivery(
+            source=alarm.arn,
+            target=arn,
+            principal=principal,
+            action=action,
+            policy=attributes.get("Policy"),
+            context={
+                "aws:SourceArn": alarm.arn,
+                "aws:SourceAccount": ctx.account_id,
+                "AWS:SourceOwner": ctx.account_id,
+            },
+            what="topic policy" if action.startswith("sns:") else "function policy",
+        )
+        if check.delivered and action.startswith("sns:"):
+            refused = ctx.check_key(
+                attributes.get("KmsMasterKeyId"),
+                source=alarm.arn,
+                target=arn,
+                principal=principal,
+                account_id=arn.split(":")[4],
+                region=arn.split(":")[3],
+            )
+            if refused is not None:
+                return (
+                    f'Failed to execute action {arn}. Received error: "CloudWatch Alarms does '
+                    f'not have authorization to access the SNS topic encryption key." '
+                    f"({refused.reason})"
+                )
+        if check.delivered:
+            return None
+        return (
+            f'Failed to execute action {arn}. Received error: "Resource: {alarm.arn} is not '
+            f'authorized to perform: {action} on resource: {arn}" ({check.reason})'
+        )
 
     def state_change_event(self, alarm: Alarm, previous: Previous) -> dict[str, Any]:
         """Put the state-change event of `alarm` on the default bus, and return it."""

@@ -55,6 +55,7 @@ from awsmon.cloudwatch.alarms.anomaly import (
 from awsmon.cloudwatch.alarms.checks import check_names
 from awsmon.cloudwatch.alarms.composite import CompositeAlarmSettings
 from awsmon.cloudwatch.alarms.config import MetricAlarmSettings, keyword_signature
+from awsmon.cloudwatch.alarms.explain import AlarmExplanation
 from awsmon.cloudwatch.alarms.listing import (
     AlarmPage,
     AlarmQuery,
@@ -74,6 +75,7 @@ from awsmon.cloudwatch.alarms.store import Alarms
 from awsmon.cloudwatch.metrics.model import Dimension, MetricKey, StandardUnit
 from awsmon.cloudwatch.metrics.queries import MetricDataQuery
 from awsmon.dispatch import Service, operation
+from awsmon.times import to_datetime
 
 __all__ = ["AlarmOperations"]
 
@@ -187,6 +189,18 @@ class AlarmOperations(Service):
         """
         check_names(alarm_names)
         self.alarms.delete(alarm_names)
+
+    def explain_alarm(self, alarm_name: str, at: datetime | None = None) -> AlarmExplanation:
+        """Why the alarm is in its state (not an AWS operation): see `Alarms.explain`.
+
+        Args:
+            alarm_name: the alarm.
+            at: the evaluation instant to explain (default: now; naive is UTC).
+
+        Raises:
+            ResourceNotFound: no such alarm.
+        """
+        return self.alarms.explain(alarm_name, None if at is None else to_datetime(at))
 
     @operation("SetAlarmState")
     def set_alarm_state(

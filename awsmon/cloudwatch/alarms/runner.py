@@ -91,14 +91,7 @@ class MetricAlarmEvaluator:
             window = read_window(series, statistic, start, period, size)
         else:
             size = alarm.config.range_size
-            start = window_end(now, period) - size * period
-            if alarm.math_plan is not None:
-                window = self._math_window(alarm, start, size, now)
-            else:
-                assert alarm.parsed_statistic is not None
-                window = read_window(
-                    self._series(alarm), alarm.parsed_statistic, start, period, size
-                )
+            start, window = self.window_at(alarm, now)
         config = alarm.config
         result = evaluate(config, window, alarm.state)
         if result.state is alarm.state:
@@ -111,6 +104,16 @@ class MetricAlarmEvaluator:
             state_reason_data_json(data),
             data,
         )
+
+    def window_at(self, alarm: MetricAlarm, now: int) -> tuple[int, list[PeriodValue | None]]:
+        """The window an evaluation at epoch second `now` reads: its first period start, slots."""
+        period = alarm.period
+        size = alarm.config.range_size
+        start = window_end(now, period) - size * period
+        if alarm.math_plan is not None:
+            return start, self._math_window(alarm, start, size, now)
+        assert alarm.parsed_statistic is not None
+        return start, read_window(self._series(alarm), alarm.parsed_statistic, start, period, size)
 
     def _math_window(
         self, alarm: MetricAlarm, start: int, size: int, now: int

@@ -25,7 +25,7 @@ that reference the alarm.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from awsmon import jsondoc
@@ -39,6 +39,12 @@ from awsmon.cloudwatch.alarms.composite import (
 )
 from awsmon.cloudwatch.alarms.config import AlarmPlace, MetricAlarmSettings, build_metric_alarm
 from awsmon.cloudwatch.alarms.effects import AlarmEffects
+from awsmon.cloudwatch.alarms.evaluation import evaluate
+from awsmon.cloudwatch.alarms.explain import (
+    AlarmExplanation,
+    explain_composite_alarm,
+    explain_metric_alarm,
+)
 from awsmon.cloudwatch.alarms.history import (
     Previous,
     action_item,
@@ -130,6 +136,26 @@ class Alarms:
     def all(self) -> list[MetricAlarm | CompositeAlarm]:
         """Every alarm, by name."""
         return [alarm for _, alarm in sorted(self._alarms.items())]
+
+    def explain(self, name: str, at: datetime | None = None) -> AlarmExplanation:
+        """Why the alarm `name` is in its state, as an evaluation at `at` (default: now) sees it.
+
+        Metric alarms: the evaluation range and its datapoints, the M-of-N rule,
+        missing data, the actions. Composites: the rule tree with each child's state.
+
+        Raises:
+            ResourceNotFound: no such alarm.
+        """
+        alarm = self.named(name)
+        when = self._ctx.now() if at is None else at
+        if isinstance(alarm, CompositeAlarm):
+            states = {a.name: a.state for a in self._alarms.values()}
+            states.update({a.arn: a.state for a in self._alarms.values()})
+            return explain_composite_alarm(alarm, states, when)
+        start, window = self._evaluator.window_at(alarm, epoch_seconds(when))
+        result = evaluate(alarm.config, window, alarm.state)
+        stamps = [from_epoch(start + i * alarm.period) for i in range(len(window))]
+        return explain_metric_alarm(alarm, result, stamps, when)
 
     def parents_of(self, name: str) -> Collection[str]:
         """The composites whose rule references the alarm `name`."""
@@ -406,6 +432,14 @@ class Alarms:
         self.history.append(state_update_item(alarm, previous, data))
         if not changed:
             return
+        self._ctx.note(
+            "alarm-state",
+            f"alarm {alarm.name}: {previous[0].value} → {state.value}",
+            alarm=alarm.name,
+            old=previous[0].value,
+            new=state.value,
+            reason=reason,
+        )
         if isinstance(alarm, CompositeAlarm):
             self._composites.on_transition(alarm, previous)
         else:
@@ -444,6 +478,14 @@ class Alarms:
 
     def _record(self, alarm: Alarm, invocations: Iterable[ActionInvocation]) -> None:
         for invocation in invocations:
+            self._ctx.note(
+                "alarm-action",
+                f"alarm {alarm.name} {invocation.state.value}: {invocation.kind} "
+                f"{invocation.action_arn} {invocation.outcome}",
+                alarm=alarm.name,
+                action=invocation.action_arn,
+                outcome=invocation.outcome,
+            )
             alarm.action_invocations.append(invocation)
             self.action_invocations.append(invocation)
             self.history.append(action_item(alarm, invocation))

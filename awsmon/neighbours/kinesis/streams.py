@@ -14,6 +14,7 @@ from awsmon.arn import Arn, InvalidArn
 from awsmon.dispatch import Service, operation
 from awsmon.neighbours.kinesis.errors import (
     InvalidArgumentException,
+    KinesisAccessDeniedException,
     LimitExceededException,
     ResourceInUseException,
     ResourceNotFoundException,
@@ -80,6 +81,14 @@ class Streams(Service):
         found = owner.streams.get(name)
         if found is None:
             raise owner._not_found(name)
+        if owner.account_id != self.ctx.principal.account_id:
+            refused = self.ctx.check_other_account(
+                found.arn, owner.account_id, getattr(found, "policy", None)
+            )
+            if refused is not None:
+                raise KinesisAccessDeniedException(
+                    refused.not_authorized, param="StreamARN", value=stream_name
+                )
         return found
 
     def _not_found(self, name: str) -> ResourceNotFoundException:

@@ -122,6 +122,10 @@ class KMS(DataOperations, Service):
             raise NotFoundException(
                 f"Key '{target.ctx.arn('key/' + text)}' does not exist", param="KeyId", value=key_id
             )
+        if target.account_id != self.ctx.principal.account_id:
+            refused = self.ctx.check_other_account(found.arn, target.account_id, found.policy)
+            if refused is not None:
+                raise AccessDeniedException(refused.not_authorized, param="KeyId", value=key_id)
         return found
 
     def usable_key(

@@ -18,6 +18,7 @@ from __future__ import annotations
 from awsmon.neighbours.lambda_.api import LambdaApi
 from awsmon.neighbours.lambda_.destinations import EventInvokeConfig
 from awsmon.neighbours.lambda_.errors import (
+    AccessDeniedException,
     InvalidParameterValueException,
     InvalidRequestContentException,
     ResourceConflictException,
@@ -49,6 +50,7 @@ from awsmon.neighbours.lambda_.model import (
 from awsmon.neighbours.lambda_.service import Lambda
 
 __all__ = [
+    "AccessDeniedException",
     "EventInvokeConfig",
     "EventSourceMapping",
     "Handler",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from awsmon.errors import Conflict, InvalidParameter, NotFound, Throttled
+from awsmon.errors import AccessDenied, Conflict, InvalidParameter, NotFound, Throttled
 
 __all__ = [
+    "AccessDeniedException",
     "InvalidParameterValueException",
     "InvalidRequestContentException",
     "ResourceConflictException",
@@ -13,6 +14,12 @@ __all__ = [
     "TooManyRequestsException",
     "ValidationException",
 ]
+
+
+class AccessDeniedException(
+    AccessDenied, code="AccessDeniedException", service="lambda", http_status=403
+):
+    """Another account's caller whom the function policy does not let in."""
 
 
 class ResourceNotFoundException(

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from awsmon.arn import partition_for
 from awsmon.dispatch import operation
 from awsmon.neighbours.lambda_.errors import (
+    AccessDeniedException,
     InvalidParameterValueException,
     ResourceConflictException,
     ResourceNotFoundException,
@@ -126,6 +127,15 @@ class FunctionOperations:
                 param="FunctionName",
                 value=name_or_arn,
             )
+        if target.account_id != self.ctx.principal.account_id:
+            policy = {"Version": "2012-10-17", "Statement": found.policy} if found.policy else None
+            refused = self.ctx.check_other_account(
+                found.arn, target.account_id, policy, actions={"Invoke": "InvokeFunction"}
+            )
+            if refused is not None:
+                raise AccessDeniedException(
+                    refused.not_authorized, param="FunctionName", value=name_or_arn
+                )
         return found
 
     # -- functions ------------------------------------------------------------------

@@ -123,12 +123,36 @@ class S3(Service):
             .allowed
         )
 
-    def _authorize(self, bucket: Bucket, action: str, key: str | None = None) -> None:
+    def _authorize(
+        self,
+        bucket: Bucket,
+        action: str,
+        key: str | None = None,
+        context: Mapping[str, str] | None = None,
+    ) -> None:
+        """Let the bucket's owner through; ask the bucket policy for anyone else.
+
+        A service principal (CloudTrail, Logs export) delivering to the bucket
+        is asked through ``ctx.check_delivery`` (the ``Cloud(policies=...)``
+        switch and ``cloud.deliveries()``), with the context it supplies.
+        """
         who = self.ctx.principal
         if who.type != "AWSService" and who.account_id == bucket.owner:
             return
-        context = {"aws:SourceAccount": who.account_id}
-        if self.policy_allows(bucket.name, who.arn, action, key, context):
+        known = {"aws:SourceAccount": who.account_id, **(context or {})}
+        if who.type == "AWSService":
+            check = self.ctx.check_delivery(
+                source=known.get("aws:SourceArn", who.arn),
+                target=bucket.arn if key is None else f"{bucket.arn}/{key}",
+                principal=who.arn,
+                action=action,
+                policy=bucket.policy or None,
+                context=known,
+                what="bucket policy",
+            )
+            if check.delivered:
+                return
+        elif self.policy_allows(bucket.name, who.arn, action, key, known):
             return
         raise AccessDeniedError("Access Denied", param="Bucket", value=bucket.name)
 
@@ -285,8 +309,15 @@ class S3(Service):
         content_type: str | None = None,
         content_encoding: str | None = None,
         metadata: Mapping[str, str] | None = None,
+        acl: str | None = None,
+        source_arn: str | None = None,
     ) -> S3Object:
         """Store an object, replacing any of the same key (PutObject).
+
+        Args:
+            acl: the canned ACL (``x-amz-acl``), the ``s3:x-amz-acl`` condition key.
+            source_arn: for a service delivering on a resource's behalf (a trail,
+                a log group's export): the ``aws:SourceArn`` bucket policies check.
 
         Raises:
             NoSuchBucket / AccessDeniedError / KeyTooLongError.
@@ -294,7 +325,12 @@ class S3(Service):
         found = self.bucket(bucket)
         if not key or len(key.encode()) > 1024:
             raise KeyTooLongError("Your key is too long", param="Key", value=key)
-        self._authorize(found, "s3:PutObject", key)
+        context = {}
+        if acl is not None:
+            context["s3:x-amz-acl"] = acl
+        if source_arn is not None:
+            context["aws:SourceArn"] = source_arn
+        self._authorize(found, "s3:PutObject", key, context)
         stored = S3Object(
             key=key,
             body=bytes(body),

@@ -27,6 +27,7 @@ from awsmon.arn import Arn
 from awsmon.errors import ServiceError
 from awsmon.neighbours.lambda_ import sns_event
 from awsmon.neighbours.sns.model import (
+    SNS_PRINCIPAL,
     SNS_SENDER_ID,
     Delivery,
     MessageAttributeValue,
@@ -91,7 +92,9 @@ def deliver_all(
         if sub.protocol == "email" or sub.protocol in ("sms", "application"):
             body = text
         succeeded = True
-        if sub.protocol == "sqs":
+        if sub.protocol in _CHECKED and not _permitted(sns, topic, sub):
+            succeeded = False
+        elif sub.protocol == "sqs":
             succeeded = _to_sqs(sns, sub, body, raw, attributes, group_id, deduplication_id)
         elif sub.protocol == "lambda":
             event = sns_event(
@@ -129,6 +132,98 @@ def deliver_all(
                 succeeded=succeeded,
             )
         )
+
+
+_CHECKED = frozenset({"sqs", "lambda", "firehose"})
+"""Protocols whose endpoint's policy (or the subscription's role) decides delivery."""
+
+
+def _permitted(sns: SubscriptionOperations, topic: Topic, sub: Subscription) -> bool:
+    """Whether the endpoint lets SNS deliver (asked through ``ctx.check_delivery``).
+
+    SQS: the queue policy must allow ``sns.amazonaws.com`` ``sqs:SendMessage``;
+    Lambda: the function policy (AddPermission) ``lambda:InvokeFunction``;
+    both with ``aws:SourceArn`` (the topic) and ``aws:SourceAccount``; an
+    encrypted queue's KMS key policy must let SNS use the key. Firehose:
+    the subscription needs its ``SubscriptionRoleArn``. A refusal counts in
+    AWS/SNS ``NumberOfNotificationsFailed`` and lands in ``cloud.deliveries()``.
+    """
+    ctx = sns.ctx
+    source_account = topic.arn.split(":", 5)[4]
+    if sub.protocol == "firehose":
+        if sub.attributes.get("SubscriptionRoleArn"):
+            return True
+        check = ctx.refuse_delivery(
+            source=topic.arn,
+            target=sub.endpoint,
+            principal=SNS_PRINCIPAL,
+            action="firehose:PutRecord",
+            reason=f"the subscription {sub.arn} has no SubscriptionRoleArn for SNS to assume",
+        )
+    else:
+        try:
+            action, policy, what, key = _endpoint_policy(sns, sub)
+        except (ServiceError, KeyError, ValueError):
+            return True  # a missing endpoint fails in the delivery itself
+        check = ctx.check_delivery(
+            source=topic.arn,
+            target=sub.endpoint,
+            principal=SNS_PRINCIPAL,
+            action=action,
+            policy=policy,
+            context={"aws:SourceArn": topic.arn, "aws:SourceAccount": source_account},
+            what=what,
+        )
+        if check.delivered and key:
+            where = Arn.parse(sub.endpoint)
+            check = (
+                ctx.check_key(
+                    key,
+                    source=topic.arn,
+                    target=sub.endpoint,
+                    principal=SNS_PRINCIPAL,
+                    account_id=where.account_id,
+                    region=where.region,
+                )
+                or check
+            )
+    if not check.allowed:
+        _count_failed(sns, topic)
+    return check.delivered
+
+
+def _endpoint_policy(
+    sns: SubscriptionOperations, sub: Subscription
+) -> tuple[str, Any, str, str | None]:
+    """The action SNS needs on the endpoint, its policy, what to call it, and its KMS key."""
+    if sub.protocol == "sqs":
+        queue = sns.ctx.service_at(sub.endpoint, "sqs").queue(sub.endpoint)
+        settings = queue.settings
+        return (
+            "sqs:SendMessage",
+            settings.get("Policy"),
+            "queue policy",
+            settings.get("KmsMasterKeyId"),
+        )
+    function = sns.ctx.service_at(sub.endpoint, "lambda_").function(sub.endpoint)
+    policy = {"Version": "2012-10-17", "Statement": function.policy} if function.policy else None
+    return "lambda:InvokeFunction", policy, "function policy", None
+
+
+def _count_failed(sns: SubscriptionOperations, topic: Topic) -> None:
+    """Count one refused notification in AWS/SNS NumberOfNotificationsFailed (TopicName)."""
+    from awsmon.cloudwatch import MetricKey, StandardUnit
+
+    try:
+        cloudwatch = sns.ctx.sibling("cloudwatch")
+    except KeyError:
+        return
+    name = Arn.parse(topic.arn).resource
+    cloudwatch.publish(
+        MetricKey.of("AWS/SNS", "NumberOfNotificationsFailed", {"TopicName": name}),
+        [(sns.ctx.now(), 1.0)],
+        unit=StandardUnit.COUNT,
+    )
 
 
 def _envelope(

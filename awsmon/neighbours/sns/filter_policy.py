@@ -29,6 +29,7 @@ and ``wildcard`` operands are refused as unsupported by awsmon.
 
 from __future__ import annotations
 
+import json
 import operator
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -37,7 +38,7 @@ from attrs import frozen
 
 from awsmon import jsondoc
 
-__all__ = ["FilterPolicy", "InvalidFilterPolicy"]
+__all__ = ["FilterPolicy", "InvalidFilterPolicy", "PolicyExplanation"]
 
 _MISSING = object()
 Matcher = Callable[[Any], bool]
@@ -247,3 +248,81 @@ class FilterPolicy:
     def matches(self, data: Mapping[str, Any]) -> bool:
         """True when `data` (attribute name → value, or the parsed body) passes the policy."""
         return self._root.test(data)
+
+    def explain(self, data: Mapping[str, Any]) -> PolicyExplanation:
+        """Whether `data` passes, else the first key that fails (dotted path) and why."""
+        if self._root.test(data):
+            return PolicyExplanation(True)
+        found = _why(self._root, jsondoc.loads(self.text), data, "")
+        key, values, expected, reason = found or ("", (), (), "no key decided")
+        return PolicyExplanation(False, key, values, expected, reason)
+
+
+@frozen
+class PolicyExplanation:
+    """Whether a message passes a filter policy, and the first key that fails.
+
+    Attributes:
+        matched: the policy matches (exactly `FilterPolicy.matches`).
+        key: the failing key's dotted path ("" when matched).
+        values: the message's values there.
+        expected: the key's conditions, as written in the policy.
+        reason: why, in words.
+    """
+
+    matched: bool
+    key: str = ""
+    values: tuple[Any, ...] = ()
+    expected: tuple[Any, ...] = ()
+    reason: str = "matched"
+
+    def __str__(self) -> str:
+        return "matched" if self.matched else f"no match: {self.key}: {self.reason}"
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return "<pre>" + html.escape(str(self)) + "</pre>"
+
+
+_Why = tuple[str, tuple[Any, ...], tuple[Any, ...], str]
+
+
+def _why(node: _Node, spec: Any, data: Any, path: str) -> _Why | None:
+    """The first failing key under `node` (its policy JSON `spec`) for `data`, or None."""
+    if not isinstance(data, Mapping):
+        return (path or "(message)", (data,), (), "not a JSON object")
+    for key, rule in node.keys:
+        where = f"{path}.{key}" if path else key
+        value = data.get(key, _MISSING)
+        wanted = spec[key]
+        if isinstance(rule, _Node):
+            if value is _MISSING:
+                return (where, (), (), "the key is absent; the policy looks inside it")
+            items = value if isinstance(value, list) else [value]
+            if not any(rule.test(item) for item in items):
+                return _why(rule, wanted, items[0], where) if items else (
+                    where, (), (), "an empty array matches nothing"
+                )
+        elif not rule.test(value):
+            return (where, *_leaf_reason(wanted, value))
+    options = spec.get("$or", []) if isinstance(spec, Mapping) else []
+    if node.alternatives and not any(alt.test(data) for alt in node.alternatives):
+        reasons = [_why(alt, option, data, path) for alt, option in zip(
+            node.alternatives, options, strict=True
+        )]
+        first = next((r for r in reasons if r is not None), None)
+        if first is not None:
+            return (first[0], first[1], first[2], f"no $or option matches (first: {first[3]})")
+    return None
+
+
+def _leaf_reason(wanted: list[Any], value: Any) -> tuple[tuple[Any, ...], tuple[Any, ...], str]:
+    shown = json.dumps(wanted)
+    if value is _MISSING:
+        return (), tuple(wanted), f"the key is absent; the policy wants {shown}"
+    values = tuple(value) if isinstance(value, list) else (value,)
+    if {"exists": False} in wanted:
+        return values, tuple(wanted), "the key is present, and exists false wants it absent"
+    listed = ", ".join(json.dumps(v, default=str) for v in values)
+    return values, tuple(wanted), f"{listed} matches none of {shown}"

@@ -19,6 +19,7 @@ from awsmon.neighbours.sns.errors import InvalidParameterException
 from awsmon.neighbours.sns.filter_policy import FilterPolicy
 
 __all__ = [
+    "SNS_PRINCIPAL",
     "SNS_SENDER_ID",
     "Delivery",
     "MessageAttributeValue",
@@ -29,6 +30,9 @@ __all__ = [
 
 #: The id SNS sends to SQS as ``SenderId`` of the messages it delivers.
 SNS_SENDER_ID = "AIDAIT2UOQQY3AUEKVGXU"
+
+#: The service principal SNS delivers as (what queue and function policies name).
+SNS_PRINCIPAL = "sns.amazonaws.com"
 
 
 def invalid(what: str, value: Any = None, param: str | None = None) -> InvalidParameterException:

@@ -27,6 +27,7 @@ from awsmon.dispatch import operation
 from awsmon.identity import Principal
 from awsmon.neighbours.sns.delivery import deliver_all
 from awsmon.neighbours.sns.errors import (
+    AuthorizationErrorException,
     NotFoundException,
     TopicLimitExceededException,
 )
@@ -100,9 +101,18 @@ class SNS(SubscriptionOperations):
             arn = None
         if arn is None or arn.service != "sns" or ":" in arn.resource:
             raise invalid("TopicArn", topic_arn, "TopicArn")
-        found = self._owner(arn).topics.get(topic_arn)
+        owner = self._owner(arn)
+        found = owner.topics.get(topic_arn)
         if found is None:
             raise NotFoundException("Topic does not exist", param="TopicArn", value=topic_arn)
+        if owner.account_id != self.ctx.principal.account_id:
+            refused = self.ctx.check_other_account(
+                topic_arn, owner.account_id, found.attributes.get("Policy")
+            )
+            if refused is not None:
+                raise AuthorizationErrorException(
+                    refused.not_authorized, param="TopicArn", value=topic_arn
+                )
         return found
 
     # -- topics -----------------------------------------------------------------

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from awsmon.errors import AlreadyExists, Conflict, InvalidParameter, NotFound, ServiceError
+from awsmon.errors import (
+    AccessDenied,
+    AlreadyExists,
+    Conflict,
+    InvalidParameter,
+    NotFound,
+    ServiceError,
+)
 
 __all__ = [
     "BatchEntryIdsNotDistinct",
@@ -23,6 +30,7 @@ __all__ = [
     "MessageNotInflight",
     "MissingParameter",
     "PurgeQueueInProgress",
+    "QueueAccessDenied",
     "QueueDeletedRecently",
     "QueueDoesNotExist",
     "QueueNameExists",
@@ -149,3 +157,11 @@ class BatchRequestTooLong(
     """The batch's messages together exceed the size limit."""
 
     query_name = "BatchRequestTooLong"
+
+
+class QueueAccessDenied(
+    AccessDenied, _SqsError, code="AccessDenied", service="sqs", http_status=403
+):
+    """Another account's caller whom the queue policy does not let in."""
+
+    query_name = "AccessDenied"

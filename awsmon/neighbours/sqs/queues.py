@@ -17,6 +17,7 @@ from awsmon.neighbours.sqs.errors import (
     InvalidAttributeName,
     InvalidParameterValue,
     PurgeQueueInProgress,
+    QueueAccessDenied,
     QueueDeletedRecently,
     QueueDoesNotExist,
     QueueNameExists,
@@ -31,6 +32,13 @@ __all__ = ["Queues"]
 
 _QUEUE_NAME = re.compile(r"[A-Za-z0-9_-]{1,80}")
 _FIFO_QUEUE_NAME = re.compile(r"[A-Za-z0-9_-]{1,75}\.fifo")
+_BATCHES = {
+    "SendMessageBatch": "SendMessage",
+    "DeleteMessageBatch": "DeleteMessage",
+    "ChangeMessageVisibilityBatch": "ChangeMessageVisibility",
+}
+"""Batch operations IAM authorizes as their single action."""
+
 _STRING_SETTINGS = ("Policy", "RedrivePolicy", "RedriveAllowPolicy", "KmsMasterKeyId")
 
 
@@ -76,6 +84,16 @@ class Queues(Service):
             raise QueueDoesNotExist(
                 "The specified queue does not exist.", param="QueueUrl", value=text
             )
+        if target.account_id != self.ctx.principal.account_id:
+            refused = self.ctx.check_other_account(
+                found.arn, target.account_id, found.settings.get("Policy"), actions=_BATCHES
+            )
+            if refused is not None:
+                raise QueueAccessDenied(
+                    f"Access to the resource {found.url} is denied.",
+                    param="QueueUrl",
+                    value=text,
+                )
         return found
 
     def _place(self, account: str, region: str) -> Self:

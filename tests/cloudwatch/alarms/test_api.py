@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 from awsmon import Cloud, VirtualClock
 from awsmon.cloudwatch.api import CloudWatchApi
 from awsmon.cloudwatch.metrics.model import MetricKey
+from awsmon.policy import guides
 from awsmon.testing.shapes import assert_shape
 
 T0 = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
@@ -330,6 +331,8 @@ class TestActions:
         queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])[
             "Attributes"
         ]["QueueArn"]
+        policy = guides.sns_to_sqs(topic, queue_arn)
+        sqs.set_queue_attributes(QueueUrl=queue, Attributes={"Policy": policy})
         sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
         cw.put_metric_alarm(**alarm_args(AlarmActions=[topic], AlarmDescription="slow"))
         put(cloud, 0, 250.0)
@@ -415,6 +418,13 @@ class TestActions:
         """A Lambda action invokes the function with CloudWatch's alarm event."""
         seen: list[dict[str, Any]] = []
         function = cloud.lambda_.register("on-alarm", lambda event, context: seen.append(event))
+        cloud.lambda_.add_permission(
+            "on-alarm",
+            "alarms",
+            "lambda:InvokeFunction",
+            "lambda.alarms.cloudwatch.amazonaws.com",
+            source_arn="arn:aws:cloudwatch:us-east-1:123456789012:alarm:*",
+        )
         cw.put_metric_alarm(**alarm_args(AlarmActions=[function.arn]))
         put(cloud, 0, 250.0)
         cloud.clock.advance(60)

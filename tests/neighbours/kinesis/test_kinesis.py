@@ -344,14 +344,20 @@ class TestRecords:
         client.put_record(StreamName="s", Data=big, PartitionKey="again")
 
     def test_domain_put_by_arn_reaches_another_account(self, cloud: Cloud) -> None:
-        """A domain put_record with an ARN lands in the stream of that account and region."""
+        """A domain put_record with an ARN lands in the stream of that account and region
+        (called by that account: another one's caller needs the stream's resource policy)."""
         other = cloud.account("210987654321").region("eu-west-1").kinesis
         stream = other.create_stream("remote", 1)
         cloud.clock.advance(1)
-        result = cloud.kinesis.put_record(stream.arn, b"hi", "k")
+        with pytest.raises(ServiceError, match="no resource-based policy allows"):
+            cloud.kinesis.put_record(stream.arn, b"hi", "k")
+        with cloud.as_principal("arn:aws:iam::210987654321:root"):
+            result = cloud.kinesis.put_record(stream.arn, b"hi", "k")
+            entries = cloud.kinesis.put_records(
+                stream.arn, [RecordInput(data=b"x", partition_key="k")]
+            )
         assert result.shard_id == "shardId-000000000000"
-        assert [r.data for r in other.records("remote")] == [b"hi"]
-        entries = cloud.kinesis.put_records(stream.arn, [RecordInput(data=b"x", partition_key="k")])
+        assert [r.data for r in other.records("remote")] == [b"hi", b"x"]
         assert not entries[0].failed
 
     def test_iterator_of_a_recreated_stream_is_refused(self, cloud: Cloud) -> None:

@@ -11,6 +11,7 @@ import pytest
 from awsmon import Cloud
 from awsmon.errors import ServiceError
 from awsmon.neighbours.lambda_ import LambdaContext
+from awsmon.policy import guides
 from awsmon.testing.shapes import assert_shape
 
 
@@ -97,6 +98,7 @@ def test_event_age_exceeded_to_sns(cloud: Cloud) -> None:
     cloud.lambda_.register("f", _fail)
     topic = cloud.sns.create_topic("failures")
     queue = cloud.sqs.create_queue("inbox")
+    cloud.sqs.set_queue_attributes(queue.url, {"Policy": guides.sns_to_sqs(topic.arn, queue.arn)})
     cloud.sns.subscribe(topic.arn, "sqs", queue.arn, {"RawMessageDelivery": "true"})
     cloud.lambda_.put_function_event_invoke_config(
         "f", maximum_event_age_in_seconds=60, on_failure=topic.arn

@@ -241,6 +241,9 @@ class TestFlows:
         function = awsmon_boto3.lambda_.register("on-alarm", lambda e, c: events.append(e))
         sns = boto3.client("sns")
         topic = sns.create_topic(Name="alarms")["TopicArn"]
+        awsmon_boto3.lambda_.add_permission(
+            "on-alarm", "sns", "lambda:InvokeFunction", "sns.amazonaws.com", source_arn=topic
+        )
         sub = sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=function.arn)
         sns.publish(TopicArn=topic, Message="ALARM!", Subject="CPU")
         (event,) = events

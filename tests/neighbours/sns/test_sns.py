@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from awsmon import Cloud
 from awsmon.errors import ServiceError
 from awsmon.neighbours.sns import FilterPolicy, InvalidFilterPolicy
+from awsmon.policy import guides
 from awsmon.testing.shapes import assert_shape
 
 
@@ -182,6 +183,9 @@ class TestDelivery:
         queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
             "Attributes"
         ]["QueueArn"]
+        sqs.set_queue_attributes(
+            QueueUrl=url, Attributes={"Policy": guides.sns_to_sqs(topic, queue_arn)}
+        )
         sub = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
         assert_shape("sns", "Subscribe", sub)
         published = sns.publish(
@@ -211,6 +215,7 @@ class TestDelivery:
         """With RawMessageDelivery the queue gets the bare message and SQS attributes."""
         topic = cloud.sns.create_topic("t").arn
         queue = cloud.sqs.create_queue("q")
+        cloud.sqs.set_queue_attributes(queue.url, {"Policy": guides.sns_to_sqs(topic, queue.arn)})
         cloud.sns.subscribe(topic, "sqs", queue.arn, {"RawMessageDelivery": "true"})
         cloud.client("sns").publish(
             TopicArn=topic,

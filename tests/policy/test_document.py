@@ -1,4 +1,4 @@
-"""Tests of awsmon/policy.py: the IAM policy evaluator every resource policy goes through.
+"""Tests of awsmon.policy.document and .wildcard: parsing, evaluation, wildcards.
 
 Examples follow the IAM User Guide ("Policy evaluation logic", "IAM JSON policy
 elements: Resource" and "Condition operators"); property tests hold the
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 
 import pytest
 from hypothesis import given
@@ -41,7 +42,7 @@ BUCKET_POLICY = {
 }
 
 
-def _policy(document: dict[str, object]) -> PolicyDocument:
+def _policy(document: Mapping[str, object]) -> PolicyDocument:
     return PolicyDocument.parse(json.dumps(document))
 
 
