@@ -49,6 +49,7 @@ from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, ContextDecorator, nullcontext
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from xml.sax.saxutils import escape as xml_escape
 
 from awsmon import registry
 from awsmon.errors import NotImplementedOperation, ServiceError, Unsupported
@@ -304,9 +305,19 @@ def _answer(
         url=f"https://{service_name}.{region}.awsmon.invalid/",
         status_code=status,
         headers=headers,
-        raw=_Body(raw(body) if raw is not None and status == 200 else b""),
+        raw=_Body(_error_xml(body) if status != 200 else raw(body) if raw is not None else b""),
     )
     return http, body
+
+
+def _error_xml(body: Mapping[str, Any]) -> bytes:
+    """AWS's XML error document for an error answer: botocore handlers that read the raw body
+    of a failed call (S3 GetBucketLocation's) find a document, not an empty body."""
+    error = body.get("Error") or {}
+    code = xml_escape(str(error.get("Code", "")))
+    message = xml_escape(str(error.get("Message", "")))
+    text = f"<Error><Code>{code}</Code><Message>{message}</Message></Error>"
+    return text.encode("utf-8", "replace")
 
 
 def _access_key(client: Any) -> str | None:

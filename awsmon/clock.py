@@ -26,10 +26,14 @@ from __future__ import annotations
 import heapq
 import itertools
 import threading
+import traceback
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from attrs import frozen
 
 from awsmon.errors import ClockError
 from awsmon.times import EPOCH as _EPOCH
@@ -38,15 +42,36 @@ from awsmon.times import to_datetime, to_timedelta
 __all__ = [
     "DEFAULT_START",
     "Job",
+    "JobFailure",
     "VirtualClock",
     "to_datetime",
     "to_timedelta",
     "wall_minute",
 ]
 
+#: How many job failures a clock remembers (the oldest are dropped first).
+MAX_FAILURES = 100
+
 #: Where a clock starts when no start is given: fixed, so every run repeats, and
 #: deliberately not a round date, so a mix-up with the wall clock shows.
 DEFAULT_START = datetime(2025, 3, 14, 15, 9, 26, tzinfo=UTC)
+
+
+@frozen
+class JobFailure:
+    """A clock job that raised: recorded in `VirtualClock.failures`, and the clock went on.
+
+    Attributes:
+        at: the virtual instant the job ran.
+        job: the job's name.
+        error: ``repr`` of the exception.
+        traceback: the formatted traceback text.
+    """
+
+    at: datetime
+    job: str
+    error: str
+    traceback: str
 
 
 def wall_minute() -> datetime:
@@ -138,6 +163,9 @@ class VirtualClock:
         self._seq = itertools.count()
         self._running = False
         self._observers: list[Callable[[datetime], None]] = []
+        #: The last `MAX_FAILURES` jobs that raised (a job's failure never stops the clock:
+        #: what a user sent must not stop time for everyone else).
+        self.failures: deque[JobFailure] = deque(maxlen=MAX_FAILURES)
         self._driving = 0
         #: Told of each job just before it runs (the cloud's timeline listens here).
         self.job_observers: list[Callable[[Job], None]] = []
@@ -206,10 +234,19 @@ class VirtualClock:
                     heapq.heappush(queue, (job.due_at, next(self._seq), job))
                 for seen in self.job_observers:
                     seen(job)
-                job._fn(*job._args)
+                self._run_job(due, job)
             self._set_now(target)
         finally:
             self._running = False
+
+    def _run_job(self, due: datetime, job: Job) -> None:
+        try:
+            job._fn(*job._args)
+        except ClockError:
+            raise
+        except Exception as error:  # recorded: one job must not stop the clock
+            text = "".join(traceback.format_exception(error))
+            self.failures.append(JobFailure(due, str(job.name), repr(error), text))
 
     def _set_now(self, when: datetime) -> None:
         if when != self._now:

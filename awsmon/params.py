@@ -267,6 +267,8 @@ greater than or equal to 1
     ) -> None:
         if not isinstance(value, str):
             raise self.invalid(name, value, "Member must be a string")
+        if not value.isascii() and not _encodable(value):
+            raise self.invalid(name, value, "Member must be valid Unicode text")
         if min_length is not None and len(value) < min_length:
             raise self.invalid(
                 name, value, f"Member must have length greater than or equal to {min_length}"
@@ -526,6 +528,15 @@ greater than or equal to 1
         if not isinstance(value, Mapping):
             raise self.invalid(name, value, "Member must be a map")
         return dict(value)
+
+
+def _encodable(text: str) -> bool:
+    """False for text no request can carry (a lone surrogate is not Unicode text)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @functools.lru_cache(maxsize=512)

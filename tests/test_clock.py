@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from awsmon import ClockError, VirtualClock
-from awsmon.clock import DEFAULT_START, to_datetime, to_timedelta
+from awsmon.clock import DEFAULT_START, MAX_FAILURES, to_datetime, to_timedelta
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 
@@ -136,19 +136,35 @@ class TestJobs:
         clock.advance(10)
         assert len(count) == 3 and job.cancelled and clock.pending() == []
 
-    def test_a_failing_job_stops_the_advance_at_its_time(self) -> None:
-        """An exception in a job propagates; the clock stays at the job's time."""
+    def test_a_failing_job_is_recorded_and_the_clock_goes_on(self) -> None:
+        """An exception in a job is recorded in `failures` (with its traceback); time goes on."""
         clock = VirtualClock(T0)
 
         def boom() -> None:
             raise RuntimeError("boom")
 
         clock.call_later(10, boom)
-        later = clock.call_later(20, lambda: None)
-        with pytest.raises(RuntimeError):
-            clock.advance(60)
-        assert clock.now() == T0 + timedelta(seconds=10)
-        assert clock.pending() == [later]
+        ran = []
+        clock.call_later(20, lambda: ran.append(clock.now()))
+        clock.advance(60)
+        assert clock.now() == T0 + timedelta(seconds=60)
+        assert ran == [T0 + timedelta(seconds=20)] and clock.pending() == []
+        [failure] = clock.failures
+        assert failure.at == T0 + timedelta(seconds=10) and failure.job.endswith("boom")
+        assert failure.error == "RuntimeError('boom')" and "raise RuntimeError" in failure.traceback
+
+    def test_failures_are_bounded(self) -> None:
+        """Only the last MAX_FAILURES failures are kept."""
+        clock = VirtualClock(T0)
+
+        def boom(i: int) -> None:
+            raise RuntimeError(i)
+
+        for i in range(MAX_FAILURES + 5):
+            clock.call_later(i + 1, boom, i)
+        clock.advance(1000)
+        assert len(clock.failures) == MAX_FAILURES
+        assert clock.failures[0].error == "RuntimeError(5)"
 
     def test_pending_and_peek(self) -> None:
         """pending() lists live jobs in run order; peek() gives the next due time."""

@@ -42,6 +42,7 @@ CORE = {
     "awsmon.fork",
     "awsmon.identity",
     "awsmon.ids",
+    "awsmon.jsondoc",
     "awsmon.params",
     "awsmon.policy",
     "awsmon.registry",
@@ -63,6 +64,7 @@ STATEFUL_NAMES = {"service", "api"}
 #: The pure modules (languages and computations), by name below ``awsmon.``; a name
 #: that is a package makes all its modules pure.
 PURE = (
+    "jsondoc",
     "policy.wildcard",
     "policy.conditions",
     "policy.document",

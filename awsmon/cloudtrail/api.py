@@ -214,7 +214,7 @@ class CloudTrailApi(WireApi):
     @handles("DescribeTrails")
     def describe_trails(self, params: Params) -> Response:
         """DescribeTrails: ``trailList``."""
-        names = [str(n) for n in params.items("trailNameList")]
+        names = [str(n) for n in params.strings("trailNameList")]
         trails = self.domain.describe_trails(
             names, include_shadow_trails=bool(params.boolean("includeShadowTrails", default=True))
         )
@@ -287,7 +287,7 @@ class CloudTrailApi(WireApi):
     @handles("ListTags")
     def list_tags(self, params: Params) -> Response:
         """ListTags: ``ResourceTagList``."""
-        ids = [str(i) for i in params.items("ResourceIdList", required=True)]
+        ids = [str(i) for i in params.strings("ResourceIdList", required=True)]
         found = self.domain.list_tags(ids)
         return {
             "ResourceTagList": [

@@ -33,6 +33,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
+from awsmon import jsondoc
 from awsmon.arn import Arn
 from awsmon.cloudtrail.records import CallRecord, data_resources, event_time
 from awsmon.cloudtrail.selectors import Facts
@@ -329,5 +330,5 @@ def verify_digest(
         metadata: its S3 user metadata (``signature``).
         previous: the previous digest's signature (None for the first).
     """
-    end = json.loads(content)["digestEndTime"]
+    end = jsondoc.loads(content)["digestEndTime"]
     return metadata.get("signature") == sign(end, bucket, key, content, previous)

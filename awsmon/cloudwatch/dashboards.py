@@ -6,13 +6,13 @@ dashboards of one account and region; `Dashboard` is one dashboard.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from attrs import frozen
 
+from awsmon import jsondoc
 from awsmon.arn import partition_for
 from awsmon.cloudwatch.errors import DashboardInvalidInputError, DashboardNotFoundError
 from awsmon.dispatch import Service, operation
@@ -56,7 +56,7 @@ class DashboardOperations(Service):
         """
         _check_dashboard_name(name)
         try:
-            document = json.loads(body)
+            document = jsondoc.loads(body)
         except ValueError as exc:
             raise DashboardInvalidInputError(
                 f"The field DashboardBody must be a valid JSON object: {exc}",
@@ -107,7 +107,7 @@ class DashboardOperations(Service):
                 raise DashboardNotFoundError(
                     f"Dashboard {name} does not exist", param="DashboardNames", value=name
                 )
-        for name in names:
+        for name in dict.fromkeys(names):  # a name given twice is deleted once
             del self._dashboards[name]
 
 

@@ -412,7 +412,7 @@ class EventsApi(ArchivesApi, EventSourcesApi):
     def untag_resource(self, params: Params) -> Response:
         """UntagResource: nothing."""
         arn = params.string("ResourceARN", required=True, min_length=1, max_length=1600)
-        self.domain.untag_resource(arn, params.items("TagKeys", required=True))
+        self.domain.untag_resource(arn, params.strings("TagKeys", required=True))
         return {}
 
     @handles("ListTagsForResource")

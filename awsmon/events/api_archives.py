@@ -19,6 +19,9 @@ from awsmon.events.api_common import (
 from awsmon.events.model import ArchiveState, ReplayState
 from awsmon.wire import Params, handles
 
+#: A Java int, the largest RetentionDays AWS's model can carry.
+_INT_MAX = 2**31 - 1
+
 __all__ = ["ArchivesApi"]
 
 Response = dict[str, Any]
@@ -54,7 +57,7 @@ class ArchivesApi(EventsWireApi):
         source = _source_arn(params)
         description = params.string("Description", max_length=512)
         pattern = params.string("EventPattern", max_length=4096)
-        retention = params.integer("RetentionDays", minimum=0)
+        retention = params.integer("RetentionDays", minimum=0, maximum=_INT_MAX)
         kms = params.string("KmsKeyIdentifier", max_length=2048)
         archive = self.domain.create_archive(
             name,
@@ -84,7 +87,7 @@ class ArchivesApi(EventsWireApi):
             name,
             description=params.string("Description", max_length=512),
             event_pattern=params.string("EventPattern", max_length=4096),
-            retention_days=params.integer("RetentionDays", minimum=0),
+            retention_days=params.integer("RetentionDays", minimum=0, maximum=_INT_MAX),
             kms_key_identifier=params.string("KmsKeyIdentifier", max_length=2048),
         )
         return {

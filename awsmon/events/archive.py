@@ -29,9 +29,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from awsmon import jsondoc
 from awsmon.arn import partition_for
 from awsmon.clock import to_datetime
 from awsmon.dispatch import Service, operation
@@ -60,12 +61,14 @@ from awsmon.events.pattern import EventPattern
 __all__ = ["ArchiveOperations"]
 
 _ARCHIVE_RULE_PREFIX = "Events-Archive-"
+#: The earliest instant a retention cutoff can name (a longer retention keeps everything).
+_EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
 
 
 def _archive_pattern(event_pattern: str | None) -> dict[str, Any]:
     pattern: dict[str, Any] = {}
     if event_pattern is not None:
-        loaded = json.loads(event_pattern)
+        loaded = jsondoc.loads(event_pattern)
         if isinstance(loaded, dict):
             pattern = loaded
     pattern["replay-name"] = [{"exists": False}]
@@ -129,8 +132,9 @@ class ArchiveOperations(Service):
         return found
 
     def _expire(self, archive: Archive) -> None:
-        if archive.retention_days > 0:
-            cutoff = self.ctx.now() - timedelta(days=archive.retention_days)
+        now = self.ctx.now()
+        if 0 < archive.retention_days <= (now - _EARLIEST).days:  # longer: nothing expires
+            cutoff = now - timedelta(days=archive.retention_days)
             if archive.events and archive.events[0].ingested_at < cutoff:
                 archive.events = [e for e in archive.events if e.ingested_at >= cutoff]
 

@@ -19,6 +19,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from awsmon import jsondoc
 from awsmon.arn import Arn, InvalidArn
 from awsmon.dispatch import Service, operation
 from awsmon.events.errors import (
@@ -253,7 +254,7 @@ class BusOperations(Service):
                 raise ValidationException(
                     "This policy contains invalid Json", param="Policy", value=policy
                 ) from None
-            document = json.loads(policy)
+            document = jsondoc.loads(policy)
         else:
             if principal is None:
                 raise ValidationException(

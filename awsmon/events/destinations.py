@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from attrs import define, field
 
-from awsmon import registry
+from awsmon import jsondoc, registry
 from awsmon.arn import Arn
 from awsmon.errors import AccessDenied, InternalFailure, NotFound, ServiceError, Throttled
 from awsmon.events.model import EventBus, Invocation, Received, Rule, Target
@@ -335,7 +335,7 @@ class Destinations:
             found = InputPath.compile(path, target_id=job.target.id).apply(
                 job.received.event, rule_arn="", rule_name="", ingestion_time=job.received.at
             )
-            value = json.loads(found) if found else None
+            value = jsondoc.loads(found) if found else None
             if value is None:
                 raise DeliveryFailed(
                     "INVALID_PARAMETER", f"PartitionKeyPath {path} selects nothing."
@@ -384,7 +384,7 @@ class Destinations:
         statements: list[Any] = []
         for found in logs.resource_policies.values():
             try:
-                document = json.loads(found.document)
+                document = jsondoc.loads(found.document)
             except ValueError:
                 continue
             raw = document.get("Statement", []) if isinstance(document, dict) else []

@@ -10,6 +10,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from awsmon import jsondoc
+
 __all__ = ["parse_detail"]
 
 
@@ -25,7 +27,7 @@ def parse_detail(detail: str | Mapping[str, Any]) -> dict[str, Any] | None:
         if type(detail) is str:  # json.loads would build a decoder per call
             value = _DETAIL_DECODER.decode(detail)
         else:
-            value = json.loads(detail, parse_int=_int64, parse_constant=_no_constant)
+            value = jsondoc.loads(detail, parse_int=_int64, parse_constant=_no_constant)
     except (ValueError, RecursionError):
         return None
     return value if isinstance(value, dict) else None

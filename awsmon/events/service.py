@@ -17,17 +17,17 @@ targets, resource policies, archives and replays, and partner event sources.
 >>> cloud.events.put_events([entry]).failed_entry_count
 0
 >>> import json
->>> json.loads(cloud.sqs.receive_message(queue.url)[0].body)["detail"]
+>>> jsondoc.loads(cloud.sqs.receive_message(queue.url)[0].body)["detail"]
 {'total': 250}
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from awsmon import jsondoc
 from awsmon.arn import Arn, InvalidArn
 from awsmon.clock import to_datetime
 from awsmon.cloudwatch import MetricKey, StandardUnit
@@ -452,7 +452,7 @@ class EventBridge(RuleOperations, BusOperations, ArchiveOperations, PartnerOpera
         """
         pattern = EventPattern.parse(event_pattern)
         try:
-            data = json.loads(event)
+            data = jsondoc.loads(event)
         except (TypeError, ValueError, RecursionError):
             data = None
         required = ("id", "account", "source", "time", "region", "detail-type")

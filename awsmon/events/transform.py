@@ -59,7 +59,6 @@ Simulation notes:
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from datetime import datetime
@@ -67,6 +66,7 @@ from typing import Any, Protocol
 
 from attrs import frozen
 
+from awsmon import jsondoc
 from awsmon.errors import AwsmonError
 from awsmon.events._input_template import (
     Slot,
@@ -146,7 +146,7 @@ def _reject_constant(name: str) -> Any:
 def _is_json(text: str) -> bool:
     """Whether ``text`` is strict JSON (no NaN or Infinity, no control characters in strings)."""
     try:
-        json.loads(text, parse_constant=_reject_constant)
+        jsondoc.loads(text, parse_constant=_reject_constant)
     except ValueError:
         return False
     return True

@@ -101,7 +101,7 @@ class LogEventsApi(LogsWireApi):
         """FilterLogEvents: ``events``, ``searchedLogStreams`` (empty), ``nextToken``."""
         names = None
         if "logStreamNames" in params:
-            names = params.items("logStreamNames", min_items=1, max_items=100)
+            names = params.strings("logStreamNames", min_items=1, max_items=100)
             for index, name in enumerate(names):
                 if (
                     not isinstance(name, str)

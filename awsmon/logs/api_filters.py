@@ -124,7 +124,7 @@ class FiltersApi(LogsWireApi):
     def test_metric_filter(self, params: Params) -> Response:
         """TestMetricFilter: ``matches`` (eventNumber, eventMessage, extractedValues)."""
         pattern = self._pattern(params, required=True)
-        messages = params.items("logEventMessages", required=True, min_items=1, max_items=50)
+        messages = params.strings("logEventMessages", required=True, min_items=1, max_items=50)
         for index, message in enumerate(messages):
             if not isinstance(message, str) or not message:
                 raise params.invalid(

@@ -98,7 +98,7 @@ class GroupsApi(LogsWireApi):
         pattern = params.string(
             "logGroupNamePattern", max_length=512, pattern=r"[\.\-_/#A-Za-z0-9]*"
         )
-        identifiers = params.items("logGroupIdentifiers", min_items=1, max_items=50) or None
+        identifiers = params.strings("logGroupIdentifiers", min_items=1, max_items=50) or None
         page = self.domain.describe_log_groups(
             log_group_name_prefix=self._group_name(params, "logGroupNamePrefix", required=False),
             log_group_name_pattern=pattern,
@@ -160,7 +160,7 @@ class GroupsApi(LogsWireApi):
     @handles("UntagResource")
     def untag_resource(self, params: Params) -> Response:
         """UntagResource."""
-        keys = params.items("tagKeys", required=True, min_items=1, max_items=50)
+        keys = params.strings("tagKeys", required=True, min_items=1, max_items=50)
         self.domain.untag_resource(self._arn(params), keys)
         return {}
 
@@ -178,7 +178,7 @@ class GroupsApi(LogsWireApi):
     @handles("UntagLogGroup")
     def untag_log_group(self, params: Params) -> Response:
         """UntagLogGroup."""
-        keys = params.items("tags", required=True, min_items=1)
+        keys = params.strings("tags", required=True, min_items=1)
         self.domain.untag_log_group(self._group_name(params), keys)
         return {}
 

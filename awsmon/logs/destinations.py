@@ -17,11 +17,11 @@ destination's own account needs no policy.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from attrs import define
 
+from awsmon import jsondoc
 from awsmon.arn import Arn, InvalidArn
 from awsmon.dispatch import operation
 from awsmon.logs._core import LogsCore
@@ -121,7 +121,7 @@ class DestinationsMixin(LogsCore):
         found = self.destination(destination_name)
         try:
             PolicyDocument.parse(access_policy)
-            json.loads(access_policy)
+            jsondoc.loads(access_policy)
         except (MalformedPolicy, ValueError):
             raise InvalidParameterException(
                 "Invalid access policy.", param="accessPolicy", value=access_policy

@@ -37,14 +37,13 @@ metrics whose names are UNCONFIRMED).
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
-from awsmon import registry
+from awsmon import jsondoc, registry
 from awsmon.cloudwatch import MetricKey, StandardUnit
 from awsmon.errors import ServiceError
 from awsmon.logs.model import from_millis
@@ -87,7 +86,7 @@ def _document(message: str) -> dict[str, Any] | None:
     if start < 0:
         return None
     try:
-        found = json.loads(message[start:] if start else message)
+        found = jsondoc.loads(message[start:] if start else message)
     except ValueError:
         return None
     return found if isinstance(found, dict) else None

@@ -3,8 +3,7 @@
 `ResourcePoliciesMixin` is one of the bases of `awsmon.logs.service.CloudWatchLogs`.
 """
 
-import json
-
+from awsmon import jsondoc
 from awsmon.dispatch import operation
 from awsmon.logs._core import LogsCore, Page, check_limit, paginate
 from awsmon.logs.errors import (
@@ -62,7 +61,7 @@ class ResourcePoliciesMixin(LogsCore):
                 value=len(policy_document),
             )
         try:
-            parsed = json.loads(policy_document)
+            parsed = jsondoc.loads(policy_document)
         except ValueError:
             parsed = None
         if not isinstance(parsed, dict):

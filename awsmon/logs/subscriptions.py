@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
-from awsmon import registry
+from awsmon import jsondoc, registry
 from awsmon.arn import Arn, InvalidArn
 from awsmon.cloudwatch import StandardUnit
 from awsmon.errors import ServiceError
@@ -141,7 +141,7 @@ def control_payload(timestamp_ms: int, what: str) -> bytes:
 def decode(data: bytes) -> dict[str, Any]:
     """The JSON document inside a delivery (gzip bytes, or their base64 text)."""
     raw = data if data[:2] == b"\x1f\x8b" else base64.b64decode(data)
-    result: dict[str, Any] = json.loads(gzip.decompress(raw))
+    result: dict[str, Any] = jsondoc.loads(gzip.decompress(raw))
     return result
 
 

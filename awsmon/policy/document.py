@@ -34,6 +34,7 @@ from typing import Any
 
 from attrs import frozen
 
+from awsmon import jsondoc
 from awsmon.policy.conditions import Condition, ConditionError
 from awsmon.policy.wildcard import Glob
 
@@ -440,7 +441,7 @@ class PolicyDocument:
 @lru_cache(maxsize=1024)
 def _parse(text: str) -> PolicyDocument:
     try:
-        data = json.loads(text)
+        data = jsondoc.loads(text)
     except (TypeError, ValueError, RecursionError):
         raise MalformedPolicy(
             "Policies must be valid JSON and the first byte must be '{'"

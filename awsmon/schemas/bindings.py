@@ -17,10 +17,10 @@ Asking for the source of a binding still in progress is a
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from awsmon import jsondoc
 from awsmon.dispatch import operation
 from awsmon.schemas.codegen import generate
 from awsmon.schemas.errors import GoneException, NotFoundException
@@ -102,7 +102,7 @@ class CodeBindingOperations(RegistryOperations):
 
     def _generate(self, schema: Schema, version: SchemaVersion, binding: CodeBinding) -> None:
         try:
-            document = json.loads(version.content)
+            document = jsondoc.loads(version.content)
             binding.body = generate(binding.language.value, schema.name, document)
             binding.status = CodeGenerationStatus.CREATE_COMPLETE
         except (ValueError, TypeError, AttributeError, KeyError, RecursionError):

@@ -30,6 +30,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from awsmon import jsondoc
 from awsmon.schemas.errors import BadRequestException
 
 __all__ = ["parse_content"]
@@ -174,8 +175,12 @@ def parse_content(content: str, kind: str) -> dict[str, Any]:
             valid document of its type.
     """
     try:
-        document = json.loads(content)
+        document = jsondoc.loads(content, max_depth=_MAX_DEPTH)
     except json.JSONDecodeError as error:
+        if error.msg.startswith("JSON text nested deeper"):
+            raise BadRequestException(
+                f"Invalid {kind} content: nested too deeply", param="Content"
+            ) from None
         raise BadRequestException(
             f"Invalid {kind} content: not valid JSON at line {error.lineno} column "
             f"{error.colno}: {error.msg}",

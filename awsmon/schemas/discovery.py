@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from awsmon import jsondoc
 from awsmon.arn import Arn, InvalidArn
 from awsmon.clock import Job
 from awsmon.dispatch import operation
@@ -277,7 +278,7 @@ class DiscoveryOperations(RegistryOperations):
         if inference is None:
             inference = Inference()
             if schema is not None and schema.latest.type is SchemaType.OPEN_API_3:
-                inference = Inference.from_document(json.loads(schema.latest.content))
+                inference = Inference.from_document(jsondoc.loads(schema.latest.content))
             self._inferences[name] = inference
         return inference
 

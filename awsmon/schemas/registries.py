@@ -14,10 +14,10 @@ Simulation notes: the managed registries cannot be created, updated or deleted
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from awsmon import jsondoc
 from awsmon.arn import Arn, InvalidArn
 from awsmon.dispatch import Service, operation
 from awsmon.schemas._paging import page
@@ -181,7 +181,7 @@ class RegistryOperations(Service):
         """
         key = ACCOUNT_POLICY if registry_name is None else self.registry(registry_name).name
         try:
-            document = json.loads(policy)
+            document = jsondoc.loads(policy)
         except (ValueError, RecursionError):
             document = None
         if not isinstance(document, dict):

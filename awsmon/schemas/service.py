@@ -14,6 +14,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from awsmon import jsondoc
 from awsmon.dispatch import operation
 from awsmon.schemas._paging import page
 from awsmon.schemas.aws_events import builtin_schemas
@@ -378,7 +379,7 @@ class Schemas(DiscoveryOperations, CodeBindingOperations):
         )
         if version.type is SchemaType.JSON_SCHEMA_DRAFT_4:
             return schema, version, version.content
-        document = to_json_schema_draft4(json.loads(version.content))
+        document = to_json_schema_draft4(jsondoc.loads(version.content))
         return schema, version, json.dumps(document)
 
     @operation("GetDiscoveredSchema")
@@ -391,7 +392,7 @@ class Schemas(DiscoveryOperations, CodeBindingOperations):
         inference = Inference()
         for index, text in enumerate(events):
             try:
-                event = json.loads(text)
+                event = jsondoc.loads(text)
             except (ValueError, RecursionError):
                 event = None
             if not isinstance(event, dict):

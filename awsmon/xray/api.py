@@ -56,7 +56,7 @@ class XRayApi(WireApi):
     @handles("PutTraceSegments")
     def put_trace_segments(self, params: Params) -> Response:
         """PutTraceSegments: ``UnprocessedTraceSegments`` lists the rejected documents."""
-        documents = params.items("TraceSegmentDocuments", required=True)
+        documents = params.strings("TraceSegmentDocuments", required=True)
         for index, document in enumerate(documents):
             if not isinstance(document, str):
                 raise params.invalid(
@@ -111,7 +111,7 @@ class XRayApi(WireApi):
         return response
 
     def _trace_ids(self, params: Params) -> list[str]:
-        ids = params.items("TraceIds", required=True)
+        ids = params.strings("TraceIds", required=True)
         for index, trace_id in enumerate(ids):
             if not isinstance(trace_id, str) or not 1 <= len(trace_id) <= 35:
                 raise params.invalid(
@@ -384,7 +384,7 @@ class XRayApi(WireApi):
     def untag_resource(self, params: Params) -> Response:
         """UntagResource."""
         arn = params.string("ResourceARN", required=True, min_length=1, max_length=1011)
-        keys = params.items("TagKeys", required=True, max_items=200)
+        keys = params.strings("TagKeys", required=True, max_items=200)
         self.domain.untag_resource(arn, [str(k) for k in keys])
         return {}
 

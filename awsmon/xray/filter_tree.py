@@ -10,10 +10,11 @@ And(items=(Flag(keyword='ok', expected=True), Not(item=Flag(keyword='partial', e
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from attrs import frozen
+
+from awsmon import jsondoc
 
 __all__ = [
     "BOOL_KEYWORDS",
@@ -178,7 +179,7 @@ class RootCauseJson:
 
     def pattern(self) -> list[Any]:
         """The parsed JSON array."""
-        value: list[Any] = json.loads(self.text)
+        value: list[Any] = jsondoc.loads(self.text)
         return value
 
 

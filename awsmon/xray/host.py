@@ -9,6 +9,7 @@ without them importing it back.
 
 from __future__ import annotations
 
+import collections
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any, Protocol
@@ -28,13 +29,13 @@ class XRayHost(Protocol):
         ctx: the service context (clock, ids, the cloud's dispatcher).
         store: the traces kept.
         max_trace_age: the oldest trace id time PutTraceSegments accepts.
-        daemon_rejections: the daemon datagrams refused, with why.
+        daemon_rejections: the last daemon datagrams refused, with why (bounded).
     """
 
     ctx: ServiceContext
     store: TraceStore
     max_trace_age: timedelta | None
-    daemon_rejections: list[tuple[str, Rejection | None]]
+    daemon_rejections: collections.deque[tuple[str, Rejection | None]]
 
     def put_trace_segments(
         self, trace_segment_documents: Sequence[str | Mapping[str, Any]]

@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import field, frozen
 
+from awsmon import jsondoc
+
 if TYPE_CHECKING:
     from awsmon.ids import IdFactory
 
@@ -198,7 +200,7 @@ class Segment:
         try:  # the text was checked when accepted: skip json.loads' checks
             parsed: dict[str, Any] = _raw_decode(self.text)[0]
         except ValueError:  # leading whitespace
-            parsed = json.loads(self.text)
+            parsed = jsondoc.loads(self.text)
         return parsed
 
     @property

@@ -54,6 +54,7 @@ from typing import Any
 
 from attrs import frozen
 
+from awsmon import jsondoc
 from awsmon.xray.model import ENTITY_ID_RE, TRACE_ID_RE, Segment, trace_id_epoch
 
 __all__ = [
@@ -168,10 +169,14 @@ def parse_documents(
     """
     if isinstance(document, str):
         text: str | None = document
-        size = len(document) if document.isascii() else len(document.encode())
+        try:
+            size = len(document) if document.isascii() else len(document.encode())
+        except UnicodeEncodeError:  # a lone surrogate: no request can carry it
+            return [], [Rejection(None, "InvalidSegment")]
         if size > MAX_DOCUMENT_BYTES:
             return [], [Rejection(None, "InvalidSegment")]
         try:
+            jsondoc.check_depth(document)
             parsed: Any = _DECODER.decode(document)
         except ValueError:
             return [], [Rejection(None, "InvalidSegment")]

@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import collections
 import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -50,6 +49,7 @@ from typing import Any
 from attrs import frozen
 
 import awsmon.xray._paging as paging
+from awsmon import jsondoc
 from awsmon.dispatch import Service, ServiceContext, operation
 from awsmon.xray.config import ConfigOperations
 from awsmon.xray.daemon import DaemonHandle
@@ -112,7 +112,11 @@ class XRay(ConfigOperations, GraphOperations, Service):
         self.store = TraceStore(self.group_filters)
         self._inbox: collections.deque[bytes] = collections.deque()
         self.pump_datagramsing = False
-        self.daemon_rejections: list[tuple[str, Rejection | None]] = []
+        #: The last `MAX_DAEMON_REJECTIONS` refused datagrams (text cut to
+        #: `REJECTED_TEXT_CHARS`): a diagnostic, so bounded whatever arrives.
+        self.daemon_rejections: collections.deque[tuple[str, Rejection | None]] = (
+            collections.deque(maxlen=MAX_DAEMON_REJECTIONS)
+        )
         self._retention_job: Any = None
 
     # -- ingestion ------------------------------------------------------------------
@@ -178,7 +182,8 @@ class XRay(ConfigOperations, GraphOperations, Service):
                 raw = self._inbox.popleft()
                 document = _daemon_body(raw)
                 if document is None:
-                    self.daemon_rejections.append((raw.decode("utf-8", "replace"), None))
+                    text = raw[:REJECTED_TEXT_CHARS].decode("utf-8", "replace")
+                    self.daemon_rejections.append((text, None))
                     continue
                 batch.append(document)
                 if len(batch) == 50:
@@ -334,13 +339,18 @@ class XRay(ConfigOperations, GraphOperations, Service):
         return [*record.segments.values(), *record.subsegments.values()]
 
 
+#: How many refused daemon datagrams `XRay.daemon_rejections` keeps, and how much of each.
+MAX_DAEMON_REJECTIONS = 1000
+REJECTED_TEXT_CHARS = 1024
+
+
 def _daemon_body(raw: bytes) -> str | None:
     """The document of a daemon datagram, or None when the header is not json version 1."""
     header, newline, body = raw.partition(b"\n")
     if not newline or not body.strip():
         return None
     try:
-        parsed = json.loads(header)
+        parsed = jsondoc.loads(header)
     except ValueError:
         return None
     if not isinstance(parsed, dict):

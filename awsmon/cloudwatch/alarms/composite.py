@@ -35,6 +35,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypedDict
 
+from awsmon import jsondoc
 from awsmon.clock import VirtualClock
 from awsmon.cloudwatch.alarms.checks import check_common
 from awsmon.cloudwatch.alarms.history import Previous
@@ -219,7 +220,7 @@ def _triggering(composite: CompositeAlarm) -> list[dict[str, Any]]:
     if composite.state_reason_data is None:
         return []
     try:
-        data = json.loads(composite.state_reason_data)
+        data = jsondoc.loads(composite.state_reason_data)
     except ValueError:
         return []
     found = data.get("triggeringAlarms", []) if isinstance(data, dict) else []

@@ -22,6 +22,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from awsmon import jsondoc
 from awsmon.cloudwatch.alarms.model import AlarmState
 from awsmon.cloudwatch.alarms.records import (
     ActionInvocation,
@@ -139,7 +140,7 @@ def deletion_item(alarm: Alarm, at: datetime) -> AlarmHistoryItem:
 
 def _parsed(text: str) -> Any:
     try:
-        return json.loads(text)
+        return jsondoc.loads(text)
     except ValueError:
         return text
 

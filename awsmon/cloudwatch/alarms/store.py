@@ -24,11 +24,11 @@ that reference the alarm.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from awsmon import jsondoc
 from awsmon.clock import Job
 from awsmon.cloudwatch.alarms.anomaly import AnomalyDetectors
 from awsmon.cloudwatch.alarms.checks import check_common, check_names
@@ -458,7 +458,7 @@ class Alarms:
         data: Any = None
         if reason_data is not None:
             try:
-                data = json.loads(reason_data)
+                data = jsondoc.loads(reason_data)
             except ValueError:
                 raise InvalidFormatFault(
                     "Invalid JSON: StateReasonData must be a JSON document.",

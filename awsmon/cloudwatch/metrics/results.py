@@ -15,6 +15,7 @@ from datetime import datetime
 
 from attrs import frozen
 
+from awsmon import jsondoc
 from awsmon.cloudwatch.errors import InvalidNextToken
 from awsmon.cloudwatch.math.expression import Series
 
@@ -71,7 +72,7 @@ def page_of(
     skip = 0
     if next_token is not None:
         try:
-            state = json.loads(base64.urlsafe_b64decode(next_token.encode()))
+            state = jsondoc.loads(base64.urlsafe_b64decode(next_token.encode()))
             skip = int(state["skip"])
             if state["request"] != fingerprint or skip < 0:
                 raise ValueError("token of another request")

@@ -19,7 +19,6 @@ A widget that cannot be drawn shows why, in its place; the page still renders.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -28,6 +27,7 @@ from typing import Any
 
 from attrs import frozen
 
+from awsmon import jsondoc
 from awsmon.cloudwatch.widgets.render import MetricReader, widget_chart
 from awsmon.cloudwatch.widgets.spec import WidgetError, parse_time, parse_widget
 from awsmon.errors import ServiceError
@@ -267,7 +267,7 @@ def dashboard_html(
         WidgetError: the body is not a JSON object, or a widget has a bad place or type.
     """
     try:
-        body = json.loads(body_text)
+        body = jsondoc.loads(body_text)
     except ValueError as exc:
         raise WidgetError("DashboardBody", f"is not valid JSON: {exc}") from None
     if not isinstance(body, dict):

@@ -25,13 +25,14 @@ The structure (AWS's "GetMetricWidgetImage: Metric Widget Structure and Syntax")
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from attrs import frozen
+
+from awsmon import jsondoc
 
 __all__ = [
     "HorizontalAnnotation",
@@ -365,7 +366,7 @@ def parse_widget(text: str | Mapping[str, Any]) -> MetricWidget:
     """
     if isinstance(text, str):
         try:
-            document = json.loads(text)
+            document = jsondoc.loads(text)
         except ValueError as exc:
             raise WidgetError("MetricWidget", f"is not valid JSON: {exc}") from None
     else:

@@ -28,8 +28,9 @@ log group (AWS keys Lambda, VPC and Route 53 discovery on the log source).
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+from awsmon import jsondoc
 
 __all__ = ["MAX_JSON_FIELDS", "discover"]
 
@@ -65,7 +66,7 @@ def discover(message: str) -> dict[str, Any]:
 
 def _json_fields(message: str) -> dict[str, Any]:
     try:
-        document = json.loads(message)
+        document = jsondoc.loads(message)
     except (ValueError, RecursionError):
         return {}
     if not isinstance(document, dict):

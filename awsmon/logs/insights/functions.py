@@ -29,6 +29,7 @@ from typing import Any
 
 from dateutil import parser as date_parser
 
+from awsmon import jsondoc
 from awsmon.logs.insights.values import Instant, number, text_of
 
 __all__ = ["FUNCTIONS", "floor_time"]
@@ -243,7 +244,7 @@ def _json_parse(value: Any) -> Any:
     if text is None:
         return None
     try:
-        return json.loads(text)
+        return jsondoc.loads(text)
     except (ValueError, RecursionError):
         return None
 

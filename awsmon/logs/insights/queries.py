@@ -29,6 +29,7 @@ from collections.abc import Iterator, Sequence
 from datetime import timedelta
 from typing import Any, Protocol
 
+from awsmon import jsondoc
 from awsmon.dispatch import Service, ServiceContext, operation
 from awsmon.logs.errors import (
     InvalidParameterException,
@@ -527,7 +528,7 @@ def decode_pointer(text: str) -> tuple[str, str, int, int]:
         InvalidParameterException: not a pointer awsmon made.
     """
     try:
-        group, stream, stamp, seq = json.loads(base64.urlsafe_b64decode(text.encode()))
+        group, stream, stamp, seq = jsondoc.loads(base64.urlsafe_b64decode(text.encode()))
         if isinstance(group, str) and isinstance(stream, str):
             return group, stream, int(stamp), int(seq)
     except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):

@@ -252,12 +252,12 @@ class AutoScalingApi(WireApi):
             desired_capacity=params.integer("DesiredCapacity", minimum=0),
             launch_template=params.mapping("LaunchTemplate") or None,
             launch_configuration_name=params.string("LaunchConfigurationName"),
-            availability_zones=params.items("AvailabilityZones"),
+            availability_zones=params.strings("AvailabilityZones"),
             vpc_zone_identifier=params.string("VPCZoneIdentifier"),
             default_cooldown=params.integer("DefaultCooldown", default=300) or 0,
             health_check_type=params.string("HealthCheckType", default="EC2") or "EC2",
             health_check_grace_period=params.integer("HealthCheckGracePeriod", default=0) or 0,
-            termination_policies=params.items("TerminationPolicies"),
+            termination_policies=params.strings("TerminationPolicies"),
             new_instances_protected_from_scale_in=bool(
                 params.boolean("NewInstancesProtectedFromScaleIn")
             ),
@@ -304,7 +304,7 @@ class AutoScalingApi(WireApi):
     def describe_auto_scaling_groups(self, params: Params) -> Response:
         """DescribeAutoScalingGroups → AutoScalingGroups (and NextToken)."""
         groups, token = self.domain.describe_auto_scaling_groups(
-            params.items("AutoScalingGroupNames"),
+            params.strings("AutoScalingGroupNames"),
             max_records=params.integer("MaxRecords", minimum=1, maximum=100, default=50) or 50,
             next_token=params.string("NextToken"),
         )
@@ -316,7 +316,7 @@ class AutoScalingApi(WireApi):
     @handles("DescribeAutoScalingInstances")
     def describe_auto_scaling_instances(self, params: Params) -> Response:
         """DescribeAutoScalingInstances → AutoScalingInstances."""
-        pairs = self.domain.describe_auto_scaling_instances(params.items("InstanceIds"))
+        pairs = self.domain.describe_auto_scaling_instances(params.strings("InstanceIds"))
         return {"AutoScalingInstances": [_instance(i, g.name) for g, i in pairs]}
 
     @handles("TerminateInstanceInAutoScalingGroup")
@@ -343,11 +343,11 @@ class AutoScalingApi(WireApi):
         )
         steps = [
             StepAdjustment(
-                lower=step.get("MetricIntervalLowerBound"),
-                upper=step.get("MetricIntervalUpperBound"),
-                adjustment=int(step["ScalingAdjustment"]),
+                lower=step.number("MetricIntervalLowerBound"),
+                upper=step.number("MetricIntervalUpperBound"),
+                adjustment=step.integer("ScalingAdjustment", required=True),
             )
-            for step in params.items("StepAdjustments")
+            for step in params.structs("StepAdjustments")
         ]
         tracking_data = params.mapping("TargetTrackingConfiguration")
         tracking = _tracking_from(params, group, tracking_data) if tracking_data else None
@@ -390,8 +390,8 @@ class AutoScalingApi(WireApi):
         """DescribePolicies → ScalingPolicies."""
         found = self.domain.describe_policies(
             params.string("AutoScalingGroupName"),
-            policy_names=params.items("PolicyNames"),
-            policy_types=params.items("PolicyTypes"),
+            policy_names=params.strings("PolicyNames"),
+            policy_types=params.strings("PolicyTypes"),
         )
         return {"ScalingPolicies": [_policy(p) for p in found]}
 
@@ -407,7 +407,7 @@ class AutoScalingApi(WireApi):
         """DescribeScalingActivities → Activities, newest first (and NextToken)."""
         activities, token = self.domain.describe_scaling_activities(
             params.string("AutoScalingGroupName"),
-            activity_ids=params.items("ActivityIds"),
+            activity_ids=params.strings("ActivityIds"),
             max_records=params.integer("MaxRecords", minimum=1, maximum=100, default=100) or 100,
             next_token=params.string("NextToken"),
         )

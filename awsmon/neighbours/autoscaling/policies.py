@@ -31,13 +31,12 @@ groups but are not documented as a contract.
 from __future__ import annotations
 
 import itertools
-import json
 import math
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from awsmon import registry
+from awsmon import jsondoc, registry
 from awsmon.cloudwatch import epoch_seconds, read_fast
 from awsmon.dispatch import Service, operation
 from awsmon.identity import Principal
@@ -369,7 +368,7 @@ class PoliciesMixin(Service):
 def _latest_value(cloudwatch: Any, alarm: Any) -> float | None:
     """The alarm metric's most recent period value (None without data)."""
     if alarm.metric is None or alarm.parsed_statistic is None:
-        data = json.loads(alarm.state_reason_data or "{}")
+        data = jsondoc.loads(alarm.state_reason_data or "{}")
         recent = data.get("recentDatapoints") or []
         return float(recent[-1]) if recent else None
     metric = cloudwatch.metric(alarm.metric)

@@ -42,6 +42,7 @@ from awsmon.neighbours.ec2.errors import (
     InvalidParameterValue,
     MissingParameter,
     OperationNotPermitted,
+    VcpuLimitExceeded,
 )
 from awsmon.neighbours.ec2.instance import Instance, MetricSampler, Reservation
 from awsmon.neighbours.ec2.model import (
@@ -93,6 +94,7 @@ __all__ = [
     "Reservation",
     "ShippedBatch",
     "TimestampFormat",
+    "VcpuLimitExceeded",
     "Workload",
     "compile_timestamp_format",
     "filter_matches",

@@ -163,7 +163,7 @@ class Ec2Api(WireApi):
         return super().params(data, headers)
 
     def _ids(self, params: Params, *, required: bool = True) -> list[str]:
-        ids = params.items("InstanceIds", required=required)
+        ids = params.strings("InstanceIds", required=required)
         if required and not ids:
             raise params.missing("InstanceIds")
         for value in ids:
@@ -212,7 +212,7 @@ class Ec2Api(WireApi):
             monitoring=bool(monitoring["Enabled"]) if "Enabled" in monitoring else None,
             tags=self._tag_specs(params),
             launch_template=template,
-            security_group_ids=params.items("SecurityGroupIds"),
+            security_group_ids=params.strings("SecurityGroupIds"),
             subnet_id=params.string("SubnetId"),
             availability_zone=placement.get("AvailabilityZone"),
             iam_instance_profile=profile.get("Arn") or profile.get("Name"),
@@ -312,17 +312,19 @@ class Ec2Api(WireApi):
     @handles("CreateTags")
     def create_tags(self, params: Params) -> Response:
         """CreateTags → nothing."""
-        resources = params.items("Resources", required=True)
-        tags = {t["Key"]: t.get("Value", "") for t in params.items("Tags", required=True)}
+        resources = params.strings("Resources", required=True)
+        tags = params.tag_list("Tags", required=True)
         self.domain.create_tags(resources, tags)
         return {}
 
     @handles("DeleteTags")
     def delete_tags(self, params: Params) -> Response:
         """DeleteTags → nothing."""
-        resources = params.items("Resources", required=True)
-        tags = {t["Key"]: t.get("Value") for t in params.items("Tags")}
-        if not params.items("Tags"):
+        resources = params.strings("Resources", required=True)
+        tags: dict[str, str | None] = {
+            tag.string("Key", required=True): tag.string("Value") for tag in params.structs("Tags")
+        }
+        if not tags:
             tags = {key: None for i in self.domain._many(resources) for key in i.tags}
         self.domain.delete_tags(resources, tags)
         return {}
@@ -336,7 +338,7 @@ class Ec2Api(WireApi):
         data = params.mapping("LaunchTemplateData", required=True)
         template = self.domain.create_launch_template(
             name,
-            template_data_from_request(data),
+            template_data_from_request(params.nested(data, "LaunchTemplateData")),
             tags=self._tag_specs(params, "launch-template"),
         )
         return {"LaunchTemplate": _template(template)}
@@ -346,7 +348,7 @@ class Ec2Api(WireApi):
         """CreateLaunchTemplateVersion → LaunchTemplateVersion."""
         data = params.mapping("LaunchTemplateData", required=True)
         template, number = self.domain.create_launch_template_version(
-            template_data_from_request(data),
+            template_data_from_request(params.nested(data, "LaunchTemplateData")),
             launch_template_id=params.string("LaunchTemplateId"),
             launch_template_name=params.string("LaunchTemplateName"),
         )
@@ -368,7 +370,7 @@ class Ec2Api(WireApi):
     def describe_launch_templates(self, params: Params) -> Response:
         """DescribeLaunchTemplates → LaunchTemplates."""
         found = self.domain.describe_launch_templates(
-            params.items("LaunchTemplateIds"), params.items("LaunchTemplateNames")
+            params.strings("LaunchTemplateIds"), params.strings("LaunchTemplateNames")
         )
         return {"LaunchTemplates": [_template(t) for t in found]}
 

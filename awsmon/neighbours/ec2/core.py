@@ -36,6 +36,14 @@ class EC2Core(Service):
     shutting_down_time = timedelta(seconds=30)
     terminated_visible = timedelta(hours=1)
     status_initializing = timedelta(minutes=2)
+    #: The account's "Running On-Demand Standard instances" quota, in vCPUs (pending,
+    #: running, stopping and shutting-down instances count; stopped ones do not).
+    vcpu_limit = 1152
+
+    def vcpus_in_use(self) -> int:
+        """The vCPUs the account's live instances hold against `vcpu_limit`."""
+        idle = (InstanceState.STOPPED, InstanceState.TERMINATED)
+        return sum(i.type.vcpus for i in self._instances.values() if i.state not in idle)
 
     def __init__(self, ctx: ServiceContext) -> None:
         super().__init__(ctx)

@@ -6,7 +6,14 @@ them; `AgentConfigError` is what the agent says of a configuration it refuses.
 
 from __future__ import annotations
 
-from awsmon.errors import AwsmonError, Conflict, InvalidParameter, NotFound, ServiceError
+from awsmon.errors import (
+    AwsmonError,
+    Conflict,
+    InvalidParameter,
+    LimitExceeded,
+    NotFound,
+    ServiceError,
+)
 
 __all__ = [
     "AgentConfigError",
@@ -48,6 +55,10 @@ class InvalidParameterCombination(
     InvalidParameter, code="InvalidParameterCombination", service="ec2"
 ):
     """Parameters that cannot be used together."""
+
+
+class VcpuLimitExceeded(LimitExceeded, code="VcpuLimitExceeded", service="ec2"):
+    """RunInstances asked for more On-Demand vCPUs than the account's quota leaves."""
 
 
 class MissingParameter(InvalidParameter, code="MissingParameter", service="ec2"):

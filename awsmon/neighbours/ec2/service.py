@@ -31,6 +31,7 @@ from awsmon.neighbours.ec2.errors import (
     InvalidParameterCombination,
     InvalidParameterValue,
     MissingParameter,
+    VcpuLimitExceeded,
 )
 from awsmon.neighbours.ec2.instance import Instance, Reservation
 from awsmon.neighbours.ec2.lifecycle import LifecycleMixin
@@ -131,6 +132,7 @@ class EC2(LifecycleMixin, TemplatesMixin):
         )
         kind = lookup_type(instance_type or data.instance_type or "m1.small")
         zone = self._check_zone(availability_zone or f"{self.region}a")
+        max_count = self._within_vcpu_limit(kind.vcpus, min_count, max_count)
         detailed = data.monitoring if monitoring is None else monitoring
         now = self.ctx.now()
         ids = self.ctx.ids
@@ -211,6 +213,24 @@ class EC2(LifecycleMixin, TemplatesMixin):
                 param="DisableApiTermination",
             )
         return image
+
+    def _within_vcpu_limit(self, vcpus: int, min_count: int, max_count: int) -> int:
+        """How many instances to launch: as many as the vCPU quota leaves, up to `max_count`.
+
+        Raises:
+            VcpuLimitExceeded: not even `min_count` instances fit (AWS's wording).
+        """
+        room = (self.vcpu_limit - self.vcpus_in_use()) // max(vcpus, 1)
+        if room < min_count:
+            raise VcpuLimitExceeded(
+                "You have requested more vCPU capacity than your current vCPU limit of "
+                f"{self.vcpu_limit} allows for the instance bucket that the specified instance "
+                "type belongs to. Please visit http://aws.amazon.com/contact-us/ec2-request to "
+                "request an adjustment to this limit.",
+                param="MinCount",
+                value=min_count,
+            )
+        return min(max_count, room)
 
     def _check_zone(self, zone: str) -> str:
         """`zone` if it is an availability zone of this region (``<region><letter>``)."""

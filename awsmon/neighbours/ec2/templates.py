@@ -28,6 +28,7 @@ from awsmon.neighbours.ec2.errors import (
     MissingParameter,
 )
 from awsmon.neighbours.ec2.model import LaunchTemplate, LaunchTemplateData
+from awsmon.params import Params
 
 __all__ = ["TemplatesMixin"]
 
@@ -156,21 +157,22 @@ class TemplatesMixin(EC2Core):
         return template.version(spec.get("Version"))
 
 
-def template_data_from_request(data: Mapping[str, Any]) -> LaunchTemplateData:
-    """A `LaunchTemplateData` from the wire's ``LaunchTemplateData`` structure."""
+def template_data_from_request(data: Params) -> LaunchTemplateData:
+    """A `LaunchTemplateData` from the wire's ``LaunchTemplateData`` structure (checked)."""
     tags: dict[str, str] = {}
-    for spec in data.get("TagSpecifications") or []:
-        if spec.get("ResourceType") == "instance":
-            tags.update({t["Key"]: t.get("Value", "") for t in spec.get("Tags") or []})
-    profile = data.get("IamInstanceProfile") or {}
+    for spec in data.structs("TagSpecifications"):
+        if spec.string("ResourceType") == "instance":
+            tags.update(spec.tag_list("Tags"))
+    profile = data.nested(data.raw("IamInstanceProfile", {}), "IamInstanceProfile")
+    monitoring = data.nested(data.raw("Monitoring", {}), "Monitoring")
     return LaunchTemplateData(
-        image_id=data.get("ImageId"),
-        instance_type=data.get("InstanceType"),
-        monitoring=bool((data.get("Monitoring") or {}).get("Enabled", False)),
-        key_name=data.get("KeyName"),
-        security_group_ids=tuple(data.get("SecurityGroupIds") or ()),
-        iam_instance_profile=profile.get("Arn") or profile.get("Name"),
-        user_data=data.get("UserData"),
+        image_id=data.string("ImageId"),
+        instance_type=data.string("InstanceType"),
+        monitoring=monitoring.boolean("Enabled", default=False),
+        key_name=data.string("KeyName"),
+        security_group_ids=tuple(data.strings("SecurityGroupIds")),
+        iam_instance_profile=profile.string("Arn") or profile.string("Name"),
+        user_data=data.string("UserData"),
         tags=tags,
-        raw=dict(data),
+        raw=dict(data.data),
     )

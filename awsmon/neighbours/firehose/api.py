@@ -244,7 +244,7 @@ class FirehoseApi(WireApi):
     @handles("UntagDeliveryStream")
     def untag_delivery_stream(self, params: Params) -> Response:
         """UntagDeliveryStream → nothing."""
-        keys = params.items("TagKeys", required=True, min_items=1, max_items=50)
+        keys = params.strings("TagKeys", required=True, min_items=1, max_items=50)
         self.domain.untag_delivery_stream(self._name(params), [str(k) for k in keys])
         return {}
 

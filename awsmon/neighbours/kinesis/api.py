@@ -22,6 +22,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from awsmon import jsondoc
 from awsmon.neighbours.kinesis.consumers import Consumer
 from awsmon.neighbours.kinesis.errors import InvalidArgumentException, ValidationException
 from awsmon.neighbours.kinesis.metrics import SHARD_LEVEL
@@ -98,7 +99,7 @@ def _token(payload: Mapping[str, Any]) -> str:
 
 def _untoken(token: str) -> dict[str, Any]:
     try:
-        found = json.loads(base64.b64decode(token.encode(), validate=True))
+        found = jsondoc.loads(base64.b64decode(token.encode(), validate=True))
     except (ValueError, TypeError):
         found = None
     if not isinstance(found, dict):
@@ -272,7 +273,7 @@ class KinesisApi(WireApi):
     @handles("RemoveTagsFromStream")
     def remove_tags_from_stream(self, params: Params) -> Response:
         """RemoveTagsFromStream → nothing."""
-        keys = params.items("TagKeys", required=True, min_items=1, max_items=50)
+        keys = params.strings("TagKeys", required=True, min_items=1, max_items=50)
         self.domain.remove_tags_from_stream(self._stream(params), [str(k) for k in keys])
         return {}
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from typing import Any
 
 from awsmon.body import streaming_body
@@ -31,6 +32,36 @@ from awsmon.neighbours.lambda_.service import Lambda
 from awsmon.wire import Params, handles
 
 __all__ = ["LambdaApi"]
+
+#: AWS's Handler pattern, and no NUL: a handler names a module and a function.
+_HANDLER = r"[^\s\x00]+"
+#: AWS's environment variable key pattern.
+_ENV_KEY = r"[a-zA-Z]([a-zA-Z0-9_])+"
+
+
+def _environment(params: Params) -> dict[str, str] | None:
+    """``Environment.Variables`` checked (keys by AWS's pattern, values text without NUL),
+    or None when no Environment is given (or it holds no Variables)."""
+    if "Environment" not in params:
+        return None
+    environment = params.nested(params.raw("Environment"), "Environment")
+    variables = environment.mapping("Variables")
+    checked = environment.nested(variables, "Variables")
+    for key in variables:
+        if not isinstance(key, str) or not re.fullmatch(_ENV_KEY, key):
+            raise environment.invalid(
+                "Variables", key, f"Member must satisfy regular expression pattern: {_ENV_KEY}"
+            )
+        checked.string(key, pattern=r"[^\x00]*")
+    return dict(variables) or None
+
+
+def _tracing_mode(params: Params) -> str | None:
+    """``TracingConfig.Mode`` (a string: the domain checks its value), or None when not given."""
+    if "TracingConfig" not in params:
+        return None
+    config = params.nested(params.raw("TracingConfig"), "TracingConfig")
+    return config.string("Mode")
 
 Response = dict[str, Any]
 
@@ -49,21 +80,23 @@ class LambdaApi(MappingApi):
     @handles("CreateFunction")
     def create_function(self, params: Params) -> Response:
         """CreateFunction → the FunctionConfiguration."""
-        code = params.mapping("Code", required=True)
-        zip_file = code.get("ZipFile")
+        code = params.nested(params.mapping("Code", required=True), "Code")
+        zip_file = code.blob("ZipFile")
         role = params.string("Role", required=True)
-        handler = params.string("Handler", default="lambda_function.lambda_handler")
+        handler = params.string(
+            "Handler", default="lambda_function.lambda_handler", max_length=128, pattern=_HANDLER
+        )
         function = self.domain.create_function(
             self._name(params),
             role=role,
             handler=handler,
             runtime=params.string("Runtime", default="python3.12") or "python3.12",
-            zip_file=bytes(zip_file) if zip_file is not None else None,
+            zip_file=zip_file,
             memory_size=params.integer("MemorySize", default=128) or 128,
             timeout=params.integer("Timeout", default=3) or 3,
             description=params.string("Description", default="") or "",
-            environment=params.mapping("Environment").get("Variables", {}),
-            tracing_mode=params.mapping("TracingConfig").get("Mode", "PassThrough"),
+            environment=_environment(params) or {},
+            tracing_mode=_tracing_mode(params) or "PassThrough",
             tags=params.mapping("Tags"),
             logging_config=params.mapping("LoggingConfig") or None,
         )
@@ -115,15 +148,15 @@ class LambdaApi(MappingApi):
     @handles("UpdateFunctionConfiguration")
     def update_function_configuration(self, params: Params) -> Response:
         """UpdateFunctionConfiguration → the FunctionConfiguration."""
-        environment = params.mapping("Environment")
+        environment = _environment(params)
         function = self.domain.update_function_configuration(
             self._name(params),
             memory_size=params.integer("MemorySize"),
             timeout=params.integer("Timeout"),
-            handler=params.string("Handler"),
-            environment=environment.get("Variables", {}) if environment else None,
+            handler=params.string("Handler", max_length=128, pattern=_HANDLER),
+            environment=environment,
             description=params.string("Description"),
-            tracing_mode=params.mapping("TracingConfig").get("Mode"),
+            tracing_mode=_tracing_mode(params),
             logging_config=params.mapping("LoggingConfig") or None,
         )
         return function_configuration(function)

@@ -10,10 +10,10 @@ out of retries or of age (``MaximumEventAgeInSeconds``), sends its record
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from awsmon import jsondoc
 from awsmon.dispatch import operation
 from awsmon.neighbours.lambda_.destinations import (
     EventInvokeConfig,
@@ -200,7 +200,7 @@ class AsyncOperations(FunctionOperations):
         if destination is None:
             return
         try:
-            response = json.loads(invocation.payload) if invocation.payload else None
+            response = jsondoc.loads(invocation.payload) if invocation.payload else None
         except ValueError:
             response = None
         record = invocation_record(

@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import logging
 import sys
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
+from awsmon import jsondoc
 from awsmon.neighbours.lambda_.logformat import LogSettings, application_line
 
 __all__ = ["LogSink", "runtime_io", "xray_sdk_in_lambda"]
@@ -84,7 +84,7 @@ class LogSink:
         if not self._settings.json or not line.startswith("{"):
             return True
         try:
-            document = json.loads(line)
+            document = jsondoc.loads(line)
         except ValueError:
             return True
         level = document.get("level") if isinstance(document, dict) else None

@@ -27,6 +27,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from awsmon import jsondoc
+
 __all__ = [
     "decode_logs_subscription_event",
     "eventbridge_event",
@@ -137,7 +139,7 @@ def eventbridge_event(event: Mapping[str, Any]) -> dict[str, Any]:
     >>> eventbridge_event({"source": "my.app", "detail": {}})["source"]
     'my.app'
     """
-    return json.loads(json.dumps(event))  # type: ignore[no-any-return]
+    return jsondoc.loads(json.dumps(event))  # type: ignore[no-any-return]
 
 
 def logs_subscription_event(
@@ -170,7 +172,7 @@ def logs_subscription_event(
 def decode_logs_subscription_event(event: Mapping[str, Any]) -> dict[str, Any]:
     """The JSON inside a Logs subscription event (what handlers decode)."""
     data = base64.b64decode(event["awslogs"]["data"])
-    decoded: dict[str, Any] = json.loads(gzip.decompress(data))
+    decoded: dict[str, Any] = jsondoc.loads(gzip.decompress(data))
     return decoded
 
 

@@ -110,9 +110,13 @@ class MappingApi(WireApi):
         return _page([m.shape() for m in mappings], params, "EventSourceMappings")
 
     def _invoke_config(self, params: Params, *, update: bool) -> Response:
-        destinations = params.mapping("DestinationConfig")
-        on_success = (destinations.get("OnSuccess") or {}).get("Destination")
-        on_failure = (destinations.get("OnFailure") or {}).get("Destination")
+        destinations = params.nested(params.mapping("DestinationConfig"), "DestinationConfig")
+        on_success = destinations.nested(
+            destinations.raw("OnSuccess", {}), "OnSuccess"
+        ).string("Destination")
+        on_failure = destinations.nested(
+            destinations.raw("OnFailure", {}), "OnFailure"
+        ).string("Destination")
         name = params.string("FunctionName", required=True, min_length=1, max_length=140)
         operation = (
             self.domain.update_function_event_invoke_config

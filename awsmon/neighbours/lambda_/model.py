@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import define, field, frozen
 
+from awsmon import jsondoc
 from awsmon.neighbours.lambda_.errors import (
     InvalidParameterValueException,
     InvalidRequestContentException,
@@ -266,14 +267,14 @@ def _event(payload: Any) -> Any:
         if not text.strip():
             return {}
         try:
-            return json.loads(text)
+            return jsondoc.loads(text)
         except ValueError as exc:
             raise InvalidRequestContentException(
                 f"Could not parse request body into json: Could not parse payload into json: {exc}",
                 param="Payload",
                 value=text[:100],
             ) from None
-    return json.loads(json.dumps(payload))
+    return jsondoc.loads(json.dumps(payload))
 
 
 def _error_payload(exc: BaseException, request_id: str) -> dict[str, Any]:

@@ -22,13 +22,13 @@ would make empty receives).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from attrs import define, field
 
+from awsmon import jsondoc
 from awsmon.arn import Arn
 from awsmon.dispatch import ServiceContext
 from awsmon.errors import ServiceError
@@ -58,7 +58,7 @@ def failed_items(invocation: Invocation, ids: Sequence[str], report: bool) -> se
     if not report:
         return set()
     try:
-        answer = json.loads(invocation.payload)
+        answer = jsondoc.loads(invocation.payload)
     except ValueError:
         return set()
     failures = answer.get("batchItemFailures") if isinstance(answer, dict) else None

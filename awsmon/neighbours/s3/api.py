@@ -174,22 +174,25 @@ class S3Api(WireApi):
     @handles("DeleteObjects")
     def delete_objects(self, params: Params) -> Response:
         """DeleteObjects → ``Deleted`` (unless Quiet)."""
-        request = params.mapping("Delete", required=True)
+        request = params.nested(params.raw("Delete", {}), "Delete")
         bucket = self._bucket(params)
-        deleted = []
-        for item in request.get("Objects", []):
-            self.domain.delete_object(bucket, item["Key"])
-            deleted.append({"Key": item["Key"]})
-        return {} if request.get("Quiet") else {"Deleted": deleted}
+        keys = [item.string("Key", required=True) for item in request.structs("Objects")]
+        quiet = request.boolean("Quiet")
+        for key in keys:
+            self.domain.delete_object(bucket, key)
+        return {} if quiet else {"Deleted": [{"Key": key} for key in keys]}
 
     @handles("CopyObject")
     def copy_object(self, params: Params) -> Response:
         """CopyObject → ``CopyObjectResult`` with the new ETag and LastModified."""
         source = params.raw("CopySource")
         if isinstance(source, dict):
-            source_bucket, source_key = source["Bucket"], source["Key"]
+            copied = params.nested(source, "CopySource")
+            source_bucket = copied.string("Bucket", required=True)
+            source_key = copied.string("Key", required=True)
         else:
-            source_bucket, _, source_key = str(source).lstrip("/").partition("/")
+            text = params.string("CopySource", required=True)
+            source_bucket, _, source_key = text.lstrip("/").partition("/")
         stored = self.domain.copy_object(
             self._bucket(params), self._key(params), source_bucket, source_key
         )

@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+from awsmon import jsondoc
 from awsmon.cloudwatch import VendedMetrics
 from awsmon.dispatch import Service, operation
 from awsmon.errors import NotFound
@@ -67,7 +68,7 @@ def _token(after: str, is_prefix: bool) -> str:
 
 def _untoken(token: str) -> tuple[str, bool]:
     try:
-        after, is_prefix = json.loads(base64.b64decode(token.encode(), validate=True))
+        after, is_prefix = jsondoc.loads(base64.b64decode(token.encode(), validate=True))
         return str(after), bool(is_prefix)
     except (ValueError, TypeError):
         raise InvalidArgument(

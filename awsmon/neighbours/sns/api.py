@@ -15,6 +15,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from awsmon import jsondoc
 from awsmon.arn import Arn
 from awsmon.errors import ServiceError
 from awsmon.neighbours.sns.errors import (
@@ -83,7 +84,7 @@ def _attributes_from_wire(raw: Mapping[str, Any]) -> dict[str, MessageAttributeV
                 ) from None
         if data_type == "String.Array":
             try:
-                parsed = json.loads(text)
+                parsed = jsondoc.loads(text)
             except ValueError:
                 parsed = None
             if not isinstance(parsed, list):
@@ -118,10 +119,6 @@ def _page(params: Params, items: list[Response], key: str) -> Response:
     return response
 
 
-def _tags(raw: list[Any]) -> dict[str, str]:
-    return {str(t["Key"]): str(t.get("Value", "")) for t in raw}
-
-
 class SnsApi(WireApi):
     """The SNS wire API."""
 
@@ -140,7 +137,7 @@ class SnsApi(WireApi):
         topic = self.domain.create_topic(
             name,
             {k: str(v) for k, v in params.mapping("Attributes").items()},
-            _tags(params.items("Tags")),
+            params.tag_list("Tags"),
         )
         return {"TopicArn": topic.arn}
 
@@ -173,9 +170,9 @@ class SnsApi(WireApi):
         """AddPermission → nothing: a statement named `Label` joins the topic policy."""
         arn = self._arn(params)
         label = params.string("Label", required=True)
-        accounts = params.items("AWSAccountId", required=True)
-        actions = params.items("ActionName", required=True)
-        policy = json.loads(self.domain.get_topic_attributes(arn)["Policy"])
+        accounts = params.strings("AWSAccountId", required=True)
+        actions = params.strings("ActionName", required=True)
+        policy = jsondoc.loads(self.domain.get_topic_attributes(arn)["Policy"])
         partition = Arn.parse(arn).partition
         if any(s.get("Sid") == label for s in policy.get("Statement", [])):
             raise InvalidParameterException(
@@ -198,7 +195,7 @@ class SnsApi(WireApi):
         """RemovePermission → nothing."""
         arn = self._arn(params)
         label = params.string("Label", required=True)
-        policy = json.loads(self.domain.get_topic_attributes(arn)["Policy"])
+        policy = jsondoc.loads(self.domain.get_topic_attributes(arn)["Policy"])
         policy["Statement"] = [s for s in policy.get("Statement", []) if s.get("Sid") != label]
         self.domain.set_topic_attributes(arn, "Policy", json.dumps(policy))
         return {}
@@ -207,7 +204,7 @@ class SnsApi(WireApi):
     def tag_resource(self, params: Params) -> Response:
         """TagResource → nothing."""
         self.domain.tag_resource(
-            self._arn(params, "ResourceArn"), _tags(params.items("Tags", required=True))
+            self._arn(params, "ResourceArn"), params.tag_list("Tags", required=True)
         )
         return {}
 
@@ -215,7 +212,7 @@ class SnsApi(WireApi):
     def untag_resource(self, params: Params) -> Response:
         """UntagResource → nothing."""
         self.domain.untag_resource(
-            self._arn(params, "ResourceArn"), params.items("TagKeys", required=True)
+            self._arn(params, "ResourceArn"), params.strings("TagKeys", required=True)
         )
         return {}
 

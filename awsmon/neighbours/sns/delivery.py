@@ -22,6 +22,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from awsmon import jsondoc
 from awsmon.arn import Arn
 from awsmon.errors import ServiceError
 from awsmon.neighbours.lambda_ import sns_event
@@ -65,7 +66,7 @@ def filtered_out(
         return None
     if policy.scope == "MessageBody":
         try:
-            body = json.loads(text)
+            body = jsondoc.loads(text)
         except ValueError:
             return "InvalidMessageBody"
         if not isinstance(body, dict):

@@ -38,6 +38,8 @@ from typing import Any
 
 from attrs import frozen
 
+from awsmon import jsondoc
+
 __all__ = ["FilterPolicy", "InvalidFilterPolicy", "PolicyExplanation"]
 
 _MISSING = object()
@@ -248,7 +250,7 @@ class FilterPolicy:
             InvalidFilterPolicy: not JSON, or not a filter policy.
         """
         try:
-            data = json.loads(text)
+            data = jsondoc.loads(text)
         except ValueError:
             raise InvalidFilterPolicy("failed to parse JSON.") from None
         return cls(text, scope, _compile(data, nested_ok=scope == "MessageBody"))
@@ -261,7 +263,7 @@ class FilterPolicy:
         """Whether `data` passes, else the first key that fails (dotted path) and why."""
         if self._root.test(data):
             return PolicyExplanation(True)
-        found = _why(self._root, json.loads(self.text), data, "")
+        found = _why(self._root, jsondoc.loads(self.text), data, "")
         key, values, expected, reason = found or ("", (), (), "no key decided")
         return PolicyExplanation(False, key, values, expected, reason)
 

@@ -7,7 +7,6 @@ Main pieces: `Topic`, `Subscription`, `Delivery`, `MessageAttributeValue`,
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import Factory, define, field, frozen
 
+from awsmon import jsondoc
 from awsmon.neighbours.sns.errors import InvalidParameterException
 from awsmon.neighbours.sns.filter_policy import FilterPolicy
 
@@ -59,7 +59,7 @@ class MessageAttributeValue:
                 return self.string_value
         if self.data_type == "String.Array":
             try:
-                return json.loads(self.string_value or "[]")
+                return jsondoc.loads(self.string_value or "[]")
             except ValueError:
                 return self.string_value
         return self.string_value
@@ -106,7 +106,7 @@ class Delivery:
 
     def envelope(self) -> dict[str, Any]:
         """The delivered JSON envelope, parsed (raises ValueError for raw deliveries)."""
-        data: dict[str, Any] = json.loads(self.body)
+        data: dict[str, Any] = jsondoc.loads(self.body)
         return data
 
 

@@ -21,6 +21,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from awsmon import jsondoc
 from awsmon.arn import Arn, InvalidArn
 from awsmon.cloudwatch import StandardUnit, VendedMetrics
 from awsmon.dispatch import operation
@@ -176,7 +177,7 @@ class SNS(SubscriptionOperations):
                 )
         if name in ("Policy", "DeliveryPolicy", "DataProtectionPolicy", "ArchivePolicy") and value:
             try:
-                json.loads(value)
+                jsondoc.loads(value)
             except ValueError:
                 raise invalid(f"{name}: failed to parse JSON.", value, name) from None
         if name == "SignatureVersion" and value not in ("1", "2"):
@@ -466,7 +467,7 @@ class SNS(SubscriptionOperations):
         if structure != "json":
             raise invalid("Invalid value for MessageStructure", structure, "MessageStructure")
         try:
-            data = json.loads(message)
+            data = jsondoc.loads(message)
         except ValueError:
             raise invalid(
                 "Message Structure - JSON message body failed to parse", message, "Message"

@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Self
 
+from awsmon import jsondoc
 from awsmon.arn import Arn, InvalidArn
 from awsmon.dispatch import Service, operation
 from awsmon.identity import Principal
@@ -128,7 +129,7 @@ class SubscriptionOperations(Service):
             )
         if name in ("FilterPolicy", "RedrivePolicy", "DeliveryPolicy", "ReplayPolicy") and value:
             try:
-                json.loads(value)
+                jsondoc.loads(value)
             except ValueError:
                 raise invalid(f"{name}: failed to parse JSON.", value, name) from None
         return value

@@ -176,7 +176,7 @@ class SqsApi(WireApi):
     def get_queue_url(self, params: Params) -> Response:
         """GetQueueUrl → ``QueueUrl``."""
         name = params.string("QueueName", required=True)
-        owner = params.string("QueueOwnerAWSAccountId")
+        owner = params.string("QueueOwnerAWSAccountId", pattern=r"\d{12}")
         return {"QueueUrl": self.domain.get_queue_url(name, owner)}
 
     @handles("ListQueues")
@@ -211,7 +211,7 @@ class SqsApi(WireApi):
     @handles("GetQueueAttributes")
     def get_queue_attributes(self, params: Params) -> Response:
         """GetQueueAttributes → ``Attributes`` (absent when no name was asked for)."""
-        names = params.items("AttributeNames")
+        names = params.strings("AttributeNames")
         url = self._url(params)
         if not names:
             self.domain.queue(url)
@@ -238,7 +238,7 @@ class SqsApi(WireApi):
     @handles("UntagQueue")
     def untag_queue(self, params: Params) -> Response:
         """UntagQueue → nothing."""
-        self.domain.untag_queue(self._url(params), params.items("TagKeys", required=True))
+        self.domain.untag_queue(self._url(params), params.strings("TagKeys", required=True))
         return {}
 
     @handles("ListQueueTags")
@@ -283,7 +283,7 @@ class SqsApi(WireApi):
         return _send_response(result)
 
     def _entries(self, params: Params) -> list[Mapping[str, Any]]:
-        entries = params.items("Entries")
+        entries = [entry.data for entry in params.structs("Entries")]
         if not entries:
             raise EmptyBatchRequest(
                 "There should be at least one SendMessageBatchRequestEntry in the request.",
@@ -346,10 +346,10 @@ class SqsApi(WireApi):
     def receive_message(self, params: Params) -> Response:
         """ReceiveMessage → ``Messages`` (absent when none), filtered to the names asked for."""
         url = self._url(params)
-        system_names = set(params.items("AttributeNames")) | set(
-            params.items("MessageSystemAttributeNames")
+        system_names = set(params.strings("AttributeNames")) | set(
+            params.strings("MessageSystemAttributeNames")
         )
-        attribute_names = params.items("MessageAttributeNames")
+        attribute_names = params.strings("MessageAttributeNames")
         received = self.domain.receive_message(
             url,
             max_number_of_messages=params.integer("MaxNumberOfMessages", default=1),

@@ -9,7 +9,6 @@ is `awsmon.neighbours.sqs.SQS`.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import struct
 from collections.abc import Mapping
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import Factory, define, field, frozen
 
+from awsmon import jsondoc
 from awsmon.arn import Arn, InvalidArn
 from awsmon.neighbours.sqs.errors import (
     InvalidAttributeName,
@@ -261,7 +261,7 @@ class Queue:
         text = self.settings.get("RedrivePolicy")
         if not text:
             return None
-        data = json.loads(text)
+        data = jsondoc.loads(text)
         return str(data["deadLetterTargetArn"]), int(data["maxReceiveCount"])
 
     def expire(self, now: datetime) -> None:
@@ -322,7 +322,7 @@ def _is_sqs_arn(text: str) -> bool:
 
 def _check_json_policy(name: str, text: str) -> dict[str, Any]:
     try:
-        data = json.loads(text)
+        data = jsondoc.loads(text)
     except ValueError:
         raise InvalidAttributeValue(
             f"Invalid value for the parameter {name}. Reason: the value is not valid JSON.",

@@ -44,7 +44,7 @@ from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from awsmon import registry
+from awsmon import jsondoc, registry
 from awsmon.arn import partition_for
 from awsmon.clock import Job
 from awsmon.cloudwatch import MetricKey, StandardUnit, epoch_seconds, from_epoch
@@ -374,7 +374,7 @@ class CloudWatchAgent:
             )
         text = document if isinstance(document, str) else json.dumps(document)
         try:
-            parsed = json.loads(text)
+            parsed = jsondoc.loads(text)
         except json.JSONDecodeError:
             parsed = None
         if not isinstance(parsed, dict):

@@ -24,6 +24,7 @@ from typing import Any
 
 from attrs import frozen
 
+from awsmon import jsondoc
 from awsmon.cloudwatch import StandardUnit
 from awsmon.neighbours.ec2.agent.timestamp_format import TimestampFormat, compile_timestamp_format
 from awsmon.neighbours.ec2.errors import AgentConfigError
@@ -215,7 +216,7 @@ def parse_config(config: str | Mapping[str, Any]) -> AgentConfig:
     """
     if isinstance(config, str):
         try:
-            data = json.loads(config)
+            data = jsondoc.loads(config)
         except json.JSONDecodeError as exc:
             raise AgentConfigError(
                 f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"

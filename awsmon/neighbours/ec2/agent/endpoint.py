@@ -22,11 +22,12 @@ PutLogEvents' EMF extraction reads as AWS does.
 from __future__ import annotations
 
 import collections
-import json
 import socket
 import threading
 from collections.abc import Callable
 from typing import Any
+
+from awsmon import jsondoc
 
 __all__ = ["AgentEndpoint"]
 
@@ -190,7 +191,7 @@ class AgentEndpoint:
 def _names(line: str) -> tuple[str, str | None]:
     """The (log group, log stream) an EMF document names in ``_aws`` (defaults when absent)."""
     try:
-        document = json.loads(line)
+        document = jsondoc.loads(line)
     except ValueError:
         return "emf-unparsed", None
     meta = document.get("_aws") if isinstance(document, dict) else None
