@@ -1,60 +1,197 @@
-"""Linear-time ``*`` wildcard matching, shared by the services' pattern languages.
+"""Linear-time wildcard matching (``*`` any run, optionally ``?`` one character), for every user.
 
-A wildcard pattern is literal text where each ``*`` stands for any run of
-characters, the empty run included (Logs' space-delimited ``[w=*a*b]``,
-EventBridge's ``{"wildcard": "*a*b"}``). Turning it into a backtracking
-regex (``.*a.*b``) makes ``*a*a*a*a*b`` against a long run of ``a`` take
-hours; here the pattern is split at its stars into literal segments, the
-first must begin the text, the last must end it, and each middle segment is
-found by ``str.find`` at the leftmost place after the previous one. Taking
-the leftmost occurrence never loses a match (a later one leaves less room
-for what follows), so the scan moves forward only: linear in the text.
+The one owner of glob matching in awsmon: Logs' space-delimited ``[w=*a*b]``,
+EventBridge's ``{"wildcard": "*a*b"}``, IAM policy ``Action``/``Resource``
+patterns (`awsmon.policy.wildcard`), X-Ray sampling rules (case-insensitive)
+and EC2's Describe* filter values (``\\`` escapes). Turning a pattern into a
+backtracking regex (``.*a.*b``) makes ``*a*a*a*a*b`` against a long run of
+``a`` take hours; here nothing backtracks.
+
+Two algorithms, chosen when the pattern is compiled:
+
+- ``*`` only: the pattern is split at its stars into literal segments; the
+  first must begin the text, the last must end it, and each middle segment
+  is found by ``str.find`` at the leftmost place after the previous one.
+  Taking the leftmost occurrence never loses a match (a later one leaves less
+  room for what follows), so the scan moves forward only: O(n) in the text.
+- with ``?`` (one character): a bit-parallel simulation of the pattern's
+  automaton (shift-and). State ``i`` means "the first ``i`` pattern atoms are
+  matched"; the set of live states is one integer, and each text character
+  costs a handful of integer operations on it, so a match costs
+  O(n · ⌈m / w⌉) for a text of n characters, a pattern of m atoms and machine
+  words of w bits (O(n) for any pattern under ~60 atoms); at worst O(n · m).
+  A pattern without ``*`` is just a length check and one comparison.
+
+`Wildcard.parse` reads the pattern syntax: ``*`` always, ``?`` when
+`question` is set, a backslash escaping the next character when `escapes`
+is set; `ignore_case` lowers pattern and text (as the X-Ray SDKs and IAM's
+action names do).
 
 Main names: `Wildcard`.
+
+>>> Wildcard.parse("*a*a*a*a*a*a*b").matches("a" * 10_000)
+False
+>>> Wildcard.parse("GE?", question=True, ignore_case=True).matches("get")
+True
+>>> Wildcard.parse(r"\\*amazon\\?\\\\", question=True, escapes=True).matches("*amazon?\\\\")
+True
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["Wildcard"]
+__all__ = ["ANY_ONE", "ANY_RUN", "Wildcard"]
+
+ANY_RUN = 0
+"""The atom of ``*``: any run of characters, the empty run included."""
+ANY_ONE = 1
+"""The atom of ``?``: exactly one character."""
+
+Atom = str | int
 
 
 class Wildcard:
     """A compiled wildcard pattern; `matches` tests a whole text.
 
     Attributes:
-        segments: the literal text between the stars (one segment: no star).
+        segments: the text between the stars, ``?`` standing for a one-character
+            atom (one segment: no star); the atoms are exact when ``?`` is literal.
+        atoms: the pattern as a tuple of literal characters, `ANY_RUN` and `ANY_ONE`.
+        ignore_case: whether letters match whatever their case.
     """
 
-    __slots__ = ("_head", "_middle", "_minimum", "_tail", "segments")
+    __slots__ = (
+        "_accept",
+        "_head",
+        "_length",
+        "_masks",
+        "_middle",
+        "_minimum",
+        "_one_mask",
+        "_star_mask",
+        "_tail",
+        "atoms",
+        "ignore_case",
+        "segments",
+    )
 
-    def __init__(self, segments: Sequence[str]) -> None:
+    def __init__(self, segments: Sequence[str], *, ignore_case: bool = False) -> None:
         """Build from the literal segments between the stars (at least one, maybe empty)."""
         if not segments:
             raise ValueError("a wildcard has at least one segment")
-        self.segments = tuple(segments)
+        atoms: list[Atom] = []
+        for index, segment in enumerate(segments):
+            if index:
+                atoms.append(ANY_RUN)
+            atoms.extend(segment.lower() if ignore_case else segment)
+        self._setup(tuple(atoms), ignore_case)
+
+    @classmethod
+    def parse(
+        cls,
+        pattern: str,
+        *,
+        question: bool = False,
+        escapes: bool = False,
+        ignore_case: bool = False,
+    ) -> Wildcard:
+        """The wildcard of `pattern`: ``*`` any run; ``?`` one character if `question`.
+
+        Args:
+            pattern: the pattern text.
+            question: ``?`` is a one-character wildcard (else a literal ``?``).
+            escapes: a backslash makes the next character literal (a trailing
+                backslash is itself literal).
+            ignore_case: letters match whatever their case.
+        """
+        if not question and not escapes:
+            return cls(pattern.split("*"), ignore_case=ignore_case)
+        atoms: list[Atom] = []
+        index, size = 0, len(pattern)
+        while index < size:
+            char = pattern[index]
+            if escapes and char == "\\" and index + 1 < size:
+                atoms.append(pattern[index + 1])
+                index += 2
+                continue
+            if char == "*":
+                atoms.append(ANY_RUN)
+            elif char == "?" and question:
+                atoms.append(ANY_ONE)
+            else:
+                atoms.append(char)
+            index += 1
+        return cls.from_atoms(atoms, ignore_case=ignore_case)
+
+    @classmethod
+    def from_atoms(cls, atoms: Sequence[Atom], *, ignore_case: bool = False) -> Wildcard:
+        """The wildcard of a sequence of literal characters, `ANY_RUN` and `ANY_ONE`."""
+        self = cls.__new__(cls)
+        lowered: list[Atom] = []
+        for atom in atoms:
+            if ignore_case and isinstance(atom, str):
+                lowered.extend(atom.lower())  # one character may lower to two
+            else:
+                lowered.append(atom)
+        self._setup(tuple(lowered), ignore_case)
+        return self
+
+    def _setup(self, atoms: tuple[Atom, ...], ignore_case: bool) -> None:
+        collapsed: list[Atom] = []
+        for atom in atoms:
+            if atom == ANY_RUN and collapsed and collapsed[-1] == ANY_RUN:
+                continue
+            collapsed.append(atom)
+        self.atoms = tuple(collapsed)
+        self.ignore_case = ignore_case
+        self.segments = _segments(self.atoms)
         self._head = self.segments[0]
         self._tail = self.segments[-1] if len(self.segments) > 1 else ""
         self._middle = tuple(s for s in self.segments[1:-1] if s)
         self._minimum = sum(len(s) for s in self.segments)
-
-    @classmethod
-    def parse(cls, pattern: str) -> Wildcard:
-        """The wildcard where every ``*`` of `pattern` is a wildcard (no escapes)."""
-        return cls(pattern.split("*"))
+        self._length = len(self.atoms)
+        self._accept = 1 << self._length
+        self._masks: dict[str, int] = {}
+        self._one_mask = self._star_mask = 0
+        if ANY_ONE not in self.atoms:
+            return
+        for bit, atom in enumerate(self.atoms):
+            if atom == ANY_ONE:
+                self._one_mask |= 1 << bit
+            elif atom == ANY_RUN:
+                self._star_mask |= 1 << bit
+            else:
+                assert isinstance(atom, str)
+                self._masks[atom] = self._masks.get(atom, 0) | 1 << bit
+        for char in self._masks:
+            self._masks[char] |= self._one_mask
 
     def __repr__(self) -> str:
-        return f"Wildcard({'*'.join(self.segments)!r})"
+        flags = ", ignore_case=True" if self.ignore_case else ""
+        return f"Wildcard({'*'.join(self.segments)!r}{flags})"
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Wildcard) and other.segments == self.segments
+        return (
+            isinstance(other, Wildcard)
+            and other.atoms == self.atoms
+            and other.ignore_case == self.ignore_case
+        )
 
     def __hash__(self) -> int:
-        return hash(self.segments)
+        return hash((self.atoms, self.ignore_case))
+
+    @property
+    def has_any_one(self) -> bool:
+        """Whether the pattern holds a ``?`` atom (one character)."""
+        return bool(self._one_mask)
 
     def matches(self, text: str) -> bool:
         """True when the whole of `text` matches the pattern."""
+        if self.ignore_case:
+            text = text.lower()
+        if self._one_mask:
+            return self._simulate(text)
         if len(self.segments) == 1:
             return text == self._head
         if len(text) < self._minimum:
@@ -69,3 +206,34 @@ class Wildcard:
                 return False
             position = found + len(segment)
         return True
+
+    def _simulate(self, text: str) -> bool:
+        """Shift-and over the atoms: O(len(text) · ⌈atoms / word⌉), no backtracking."""
+        if not self._star_mask:
+            return len(text) == self._length and all(
+                atom in (ANY_ONE, char) for atom, char in zip(self.atoms, text, strict=True)
+            )
+        if len(text) < self._minimum:
+            return False
+        masks, one, star = self._masks, self._one_mask, self._star_mask
+        state = 1 | (1 & star) << 1  # state 0, and past a leading star
+        for char in text:
+            state = ((state & masks.get(char, one)) << 1) | (state & star)
+            if not state:
+                return False
+            state |= (state & star) << 1  # stars never follow stars: one step closes
+        return bool(state & self._accept)
+
+
+def _segments(atoms: tuple[Atom, ...]) -> tuple[str, ...]:
+    """The text between the `ANY_RUN` atoms, ``?`` for `ANY_ONE`."""
+    out: list[str] = []
+    current: list[str] = []
+    for atom in atoms:
+        if atom == ANY_RUN:
+            out.append("".join(current))
+            current = []
+        else:
+            current.append("?" if atom == ANY_ONE else str(atom))
+    out.append("".join(current))
+    return tuple(out)
