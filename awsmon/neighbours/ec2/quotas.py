@@ -113,10 +113,11 @@ class ServiceQuota:
 
     def shape(self, region: str, account_id: str) -> dict[str, object]:
         """The ``Quota`` structure of GetServiceQuota (service code ``ec2``)."""
+        partition = partition_for(region)
         return {
             "ServiceCode": "ec2",
             "ServiceName": "Amazon Elastic Compute Cloud (Amazon EC2)",
-            "QuotaArn": f"arn:{partition_for(region)}:servicequotas:{region}:{account_id}:ec2/{self.code}",
+            "QuotaArn": f"arn:{partition}:servicequotas:{region}:{account_id}:ec2/{self.code}",
             "QuotaCode": self.code,
             "QuotaName": self.name,
             "Value": float(self.value),
