@@ -62,14 +62,12 @@ class Wildcard:
     """
 
     __slots__ = (
-        "_accept",
         "_head",
-        "_length",
-        "_masks",
+        "_holey",
         "_middle",
+        "_middle_parts",
         "_minimum",
-        "_one_mask",
-        "_star_mask",
+        "_parts",
         "_tail",
         "atoms",
         "ignore_case",
@@ -150,22 +148,9 @@ class Wildcard:
         self._tail = self.segments[-1] if len(self.segments) > 1 else ""
         self._middle = tuple(s for s in self.segments[1:-1] if s)
         self._minimum = sum(len(s) for s in self.segments)
-        self._length = len(self.atoms)
-        self._accept = 1 << self._length
-        self._masks: dict[str, int] = {}
-        self._one_mask = self._star_mask = 0
-        if ANY_ONE not in self.atoms:
-            return
-        for bit, atom in enumerate(self.atoms):
-            if atom == ANY_ONE:
-                self._one_mask |= 1 << bit
-            elif atom == ANY_RUN:
-                self._star_mask |= 1 << bit
-            else:
-                assert isinstance(atom, str)
-                self._masks[atom] = self._masks.get(atom, 0) | 1 << bit
-        for char in self._masks:
-            self._masks[char] |= self._one_mask
+        self._parts = tuple(_Segment(part) for part in _split(self.atoms))
+        self._middle_parts = tuple(part for part in self._parts[1:-1] if part.length)
+        self._holey = ANY_ONE in self.atoms
 
     def __repr__(self) -> str:
         flags = ", ignore_case=True" if self.ignore_case else ""
@@ -184,14 +169,14 @@ class Wildcard:
     @property
     def has_any_one(self) -> bool:
         """Whether the pattern holds a ``?`` atom (one character)."""
-        return bool(self._one_mask)
+        return self._holey
 
     def matches(self, text: str) -> bool:
         """True when the whole of `text` matches the pattern."""
         if self.ignore_case:
             text = text.lower()
-        if self._one_mask:
-            return self._simulate(text)
+        if self._holey:
+            return self._match_holey(text)
         if len(self.segments) == 1:
             return text == self._head
         if len(text) < self._minimum:
@@ -207,22 +192,92 @@ class Wildcard:
             position = found + len(segment)
         return True
 
-    def _simulate(self, text: str) -> bool:
-        """Shift-and over the atoms: O(len(text) · ⌈atoms / word⌉), no backtracking."""
-        if not self._star_mask:
-            return len(text) == self._length and all(
-                atom in (ANY_ONE, char) for atom, char in zip(self.atoms, text, strict=True)
-            )
+    def _match_holey(self, text: str) -> bool:
+        """The segment scan, with ``?`` in the segments: head, tail, then leftmost middles."""
+        parts = self._parts
+        head = parts[0]
+        if len(parts) == 1:
+            return len(text) == head.length and head.fits(text, 0)
         if len(text) < self._minimum:
             return False
-        masks, one, star = self._masks, self._one_mask, self._star_mask
-        state = 1 | (1 & star) << 1  # state 0, and past a leading star
-        for char in text:
-            state = ((state & masks.get(char, one)) << 1) | (state & star)
-            if not state:
+        tail = parts[-1]
+        end = len(text) - tail.length
+        if not head.fits(text, 0) or not tail.fits(text, end):
+            return False
+        position = head.length
+        for part in self._middle_parts:
+            found = part.find(text, position, end)
+            if found < 0:
                 return False
-            state |= (state & star) << 1  # stars never follow stars: one step closes
-        return bool(state & self._accept)
+            position = found + part.length
+        return True
+
+
+class _Segment:
+    """The atoms between two stars: literal runs at fixed offsets, and ``?`` holes.
+
+    `find` is a shift-and scan (one bit per atom, so one or two machine words
+    for any real pattern) that jumps with ``str.find`` to the next place the
+    segment's first character occurs whenever no partial match is alive.
+    """
+
+    __slots__ = ("_accept", "_anchor", "_masks", "_one", "length", "literal", "runs")
+
+    def __init__(self, atoms: Sequence[Atom]) -> None:
+        self.length = len(atoms)
+        runs: list[tuple[int, str]] = []
+        self._masks: dict[str, int] = {}
+        self._one = 0
+        for offset, atom in enumerate(atoms):
+            if atom == ANY_ONE:
+                self._one |= 1 << offset
+                continue
+            char = str(atom)
+            self._masks[char] = self._masks.get(char, 0) | 1 << offset
+            if runs and runs[-1][0] + len(runs[-1][1]) == offset:
+                runs[-1] = (runs[-1][0], runs[-1][1] + char)
+            else:
+                runs.append((offset, char))
+        for char in self._masks:
+            self._masks[char] |= self._one
+        self.runs = tuple(runs)
+        self.literal = runs[0][1] if not self._one and runs else None
+        self._accept = 1 << (self.length - 1) if self.length else 0
+        first = atoms[0] if atoms else ANY_ONE
+        self._anchor = first if isinstance(first, str) else None
+
+    def fits(self, text: str, at: int) -> bool:
+        """Whether the segment matches `text` at `at` (the caller checked the length)."""
+        return all(text.startswith(run, at + offset) for offset, run in self.runs)
+
+    def find(self, text: str, start: int, end: int) -> int:
+        """The leftmost place in ``text[start:end]`` where the segment fits, or -1."""
+        if not self._one:
+            return text.find(self.literal or "", start, end)
+        masks, one, accept, anchor = self._masks, self._one, self._accept, self._anchor
+        state = 0
+        index = start
+        while index < end:
+            if not state and anchor is not None:
+                index = text.find(anchor, index, end)
+                if index < 0:
+                    return -1
+            state = ((state << 1) | 1) & masks.get(text[index], one)
+            index += 1
+            if state & accept:
+                return index - self.length
+        return -1
+
+
+def _split(atoms: tuple[Atom, ...]) -> list[list[Atom]]:
+    """The atoms between the `ANY_RUN` atoms."""
+    out: list[list[Atom]] = [[]]
+    for atom in atoms:
+        if atom == ANY_RUN:
+            out.append([])
+        else:
+            out[-1].append(atom)
+    return out
 
 
 def _segments(atoms: tuple[Atom, ...]) -> tuple[str, ...]:

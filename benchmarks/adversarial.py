@@ -134,29 +134,42 @@ def _two_pointer(pattern: str, text: str) -> bool:
 
 def wildcard_rows(repeats: int) -> None:
     """The one wildcard matcher (awsmon.wildcard) at each of its users."""
-    question = "*a?" * 6 + "*b"
-    text = "a" * 10_000
+    # The head and tail fit and the "a?a" segments are found at once, but "x?x" never
+    # is: `re` tries every split of the run of "a" among the five "a?a" (O(n^5)); the
+    # segment scan reads the text once.
+    question = "*a?a" * 5 + "*x?x*b"
+    text = "a" * 10_000 + "b"
+    short = "a" * 60 + "b"
     backtrack = _glob_regex(question)
     generic = Wildcard.parse(question, question=True)
     _row(
-        "Wildcard *a?*a?...*b on 10,000 'a'",
+        "Wildcard *a?a*...*x?x*b on 10,001 chars",
         best_of(repeats, lambda: generic.matches(text)),
-        best_of(1, lambda: backtrack.fullmatch("a" * 60)),
-        60,
+        best_of(1, lambda: backtrack.fullmatch(short)),
+        61,
+    )
+    # The shift-and scan's own worst case: its first character is everywhere, so no jump.
+    # `re` is linear on this one too; the row shows the constant factor.
+    busy = Wildcard.parse("*a?x*b", question=True)
+    _row(
+        "Wildcard *a?x*b on 10,001 chars (scan worst)",
+        best_of(repeats, lambda: busy.matches(text)),
+        best_of(repeats, lambda: _glob_regex("*a?x*b").fullmatch(text)),
+        10_001,
     )
     _row(
-        "EC2 filter value *a?*a?...*b on 10,000 'a'",
+        "EC2 filter value *a?a...*x?x*b on 10,001 chars",
         best_of(repeats, lambda: filter_matches([text], [question])),
-        best_of(1, lambda: backtrack.fullmatch("a" * 60)),
-        60,
+        best_of(1, lambda: backtrack.fullmatch(short)),
+        61,
     )
-    resource = "arn:aws:s3:::b/" + "*a?" * 6 + "*b"
+    resource = "arn:aws:s3:::b/" + question
     key = "arn:aws:s3:::b/" + text
     _row(
-        "IAM Resource with 6 '*a?' on a 10,000-char key",
+        "IAM Resource *a?a...*x?x*b on a 10,016-char key",
         best_of(repeats, lambda: iam_match(resource, key)),
-        best_of(1, lambda: _glob_regex(resource).fullmatch("arn:aws:s3:::b/" + "a" * 60)),
-        60,
+        best_of(1, lambda: _glob_regex(resource).fullmatch("arn:aws:s3:::b/" + short)),
+        76,
     )
     sampling = "*a*" + "a" * 50 + "b"
     long_path = "a" * 20_000
