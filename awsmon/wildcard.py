@@ -7,20 +7,23 @@ and EC2's Describe* filter values (``\\`` escapes). Turning a pattern into a
 backtracking regex (``.*a.*b``) makes ``*a*a*a*a*b`` against a long run of
 ``a`` take hours; here nothing backtracks.
 
-Two algorithms, chosen when the pattern is compiled:
+One algorithm, the segment scan: the pattern is split at its stars into
+segments; the first must begin the text, the last must end it, and each
+middle segment is found at its leftmost place after the previous one. A
+segment has a fixed length (``?`` is exactly one character), so taking the
+leftmost occurrence never loses a match (a later one leaves less room for
+what follows), and the scan only moves forward: the middle segments together
+read each character of the text at most once.
 
-- ``*`` only: the pattern is split at its stars into literal segments; the
-  first must begin the text, the last must end it, and each middle segment
-  is found by ``str.find`` at the leftmost place after the previous one.
-  Taking the leftmost occurrence never loses a match (a later one leaves less
-  room for what follows), so the scan moves forward only: O(n) in the text.
-- with ``?`` (one character): a bit-parallel simulation of the pattern's
-  automaton (shift-and). State ``i`` means "the first ``i`` pattern atoms are
-  matched"; the set of live states is one integer, and each text character
-  costs a handful of integer operations on it, so a match costs
-  O(n · ⌈m / w⌉) for a text of n characters, a pattern of m atoms and machine
-  words of w bits (O(n) for any pattern under ~60 atoms); at worst O(n · m).
-  A pattern without ``*`` is just a length check and one comparison.
+- A segment of literal text is found by ``str.find``: O(n) for the match.
+- A segment with ``?`` holes is found by a bit-parallel scan (shift-and:
+  bit ``i`` of one integer means "the segment's first ``i + 1`` atoms match
+  here"), which jumps with ``str.find`` to the segment's first character
+  whenever no partial match is alive. Each character costs a few integer
+  operations on ⌈k / w⌉ machine words for a segment of k atoms, so a match
+  costs O(n · ⌈m / w⌉) for a text of n characters and a pattern of m atoms:
+  O(n) for any pattern under ~60 atoms, O(n · m) at the very worst. The head
+  and tail are anchored comparisons, O(m).
 
 `Wildcard.parse` reads the pattern syntax: ``*`` always, ``?`` when
 `question` is set, a backslash escaping the next character when `escapes`
