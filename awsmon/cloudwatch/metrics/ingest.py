@@ -34,8 +34,17 @@ from awsmon.cloudwatch.metrics.model import (
 )
 from awsmon.params import timestamp_of
 from awsmon.skew import SKEW_LIMIT
+from awsmon.times import to_datetime
 
-__all__ = ["MAX_PUT_BYTES", "Grouped", "KeyCache", "ValueBatch", "group_datums", "read_values"]
+__all__ = [
+    "MAX_PUT_BYTES",
+    "Grouped",
+    "KeyCache",
+    "ValueBatch",
+    "group_datums",
+    "read_values",
+    "signature",
+]
 
 #: The largest PutMetricData request AWS accepts (1 MB).
 MAX_PUT_BYTES = 1_048_576
@@ -92,16 +101,16 @@ class KeyCache:
         return found
 
     def check(
-        self, namespace: str, known: dict[tuple[Any, ...], _Checked], name: Any, pairs: Any
+        self, namespace: str, known: dict[tuple[Any, ...], _Checked], name: Any, dims: Any
     ) -> _Checked | None:
-        """Check (name, pairs) in `namespace` and remember it; None when invalid."""
-        if type(name) is not str or not _unicode(name):
+        """Check a datum's MetricName and Dimensions in `namespace` and remember them.
+
+        The entry is filed under `signature(name, dims)`; None when they are
+        not what the general path accepts.
+        """
+        pairs = _pairs(dims)
+        if pairs is None or type(name) is not str or not _unicode(name):
             return None
-        if len(pairs) > MAX_DIMENSIONS:
-            return None
-        for pair in pairs:
-            if type(pair[0]) is not str or type(pair[1]) is not str:
-                return None
         try:
             key = MetricKey.of(
                 namespace, name, [Dimension(n, v) for n, v in pairs]
@@ -112,8 +121,16 @@ class KeyCache:
         checked = _Checked(key, text + _DIMENSION_TEXT * len(pairs))
         if len(known) >= self._limit:
             known.clear()
-        known[name, pairs] = checked
+        known[signature(name, dims)] = checked
         return checked
+
+
+def signature(name: Any, dims: Any) -> tuple[Any, ...]:
+    """What identifies a datum's name and dimensions as given: the name and each
+    dimension's members in order (equal signatures are equally valid)."""
+    if dims is None:
+        return (name,)
+    return (name, *[tuple(entry.items()) for entry in dims])  # dicts, as checked
 
 
 class ValueBatch:
@@ -150,16 +167,21 @@ def _unicode(text: str) -> bool:
     return True
 
 
-def _pairs(dims: Any) -> tuple[tuple[Any, Any], ...] | None:
-    """The (Name, Value) pairs of a Dimensions list of two-member dicts, or None."""
-    if type(dims) is not list:
+def _pairs(dims: Any) -> list[tuple[str, str]] | None:
+    """The (Name, Value) pairs of a Dimensions list of two-member dicts of text, or None."""
+    if dims is None:
+        return []
+    if type(dims) is not list or len(dims) > MAX_DIMENSIONS:
         return None
     pairs = []
     for entry in dims:
         if type(entry) is not dict or len(entry) != 2:
             return None
-        pairs.append((entry.get("Name"), entry.get("Value")))
-    return tuple(pairs)
+        name, value = entry.get("Name"), entry.get("Value")
+        if type(name) is not str or type(value) is not str:
+            return None
+        pairs.append((name, value))
+    return pairs
 
 
 def read_values(
@@ -209,6 +231,20 @@ class _Bounds:
         self.skew_hi = (now + SKEW_LIMIT).timestamp()
         self.stamped = math.floor(now.timestamp())
 
+    def seconds(self, when: datetime | None) -> tuple[int | None, datetime | None]:
+        """Epoch seconds of a datum's timestamp (None: absent or outside the limits),
+        and the timestamp again when it may be over `SKEW_LIMIT` from now."""
+        if when is None:
+            return None, None
+        if when.tzinfo is not UTC:
+            when = to_datetime(when)
+        epoch = when.timestamp()
+        # Strictly inside in float seconds means inside in exact time.
+        if not self.lo < epoch < self.hi and not self.earliest <= when <= self.latest:
+            return None, None
+        skewed = None if self.skew_lo < epoch < self.skew_hi else when
+        return math.floor(epoch), skewed
+
 
 def _read_entries(
     entries: list[Any],
@@ -220,9 +256,8 @@ def _read_entries(
     skewed: list[datetime],
 ) -> int | None:
     """Check and group `entries` into `groups`; the bound on their JSON text, or None."""
-    lo, hi, earliest, latest = bounds.lo, bounds.hi, bounds.earliest, bounds.latest
-    skew_lo, skew_hi, stamped = bounds.skew_lo, bounds.skew_hi, bounds.stamped
-    floor = math.floor
+    stamped = bounds.stamped
+    times: dict[datetime, tuple[int | None, datetime | None]] = {}
     text = 100 + _ESCAPED * len(namespace)
     for entry in entries:
         if type(entry) is not dict:
@@ -239,20 +274,17 @@ def _read_entries(
             unit is not None
         ) + (resolution is not None):
             return None  # an unknown member, or one given as None
-        if dims is None or dims == []:
-            pairs: Any = ()
-        elif type(dims) is list and len(dims) == 1:
-            dim = dims[0]
-            if type(dim) is not dict or len(dim) != 2:
-                return None
-            pairs = ((dim.get("Name"), dim.get("Value")),)
+        if dims is None:
+            sign: tuple[Any, ...] = (name,)
+        elif type(dims) is not list:
+            return None
+        elif len(dims) == 1 and type(dims[0]) is dict:
+            sign = (name, tuple(dims[0].items()))
         else:
-            pairs = _pairs(dims)
-            if pairs is None:
-                return None
-        checked = known.get((name, pairs))
+            sign = (name, *[tuple(e.items()) if type(e) is dict else None for e in dims])
+        checked = known.get(sign)
         if checked is None:
-            checked = keys.check(namespace, known, name, pairs)
+            checked = keys.check(namespace, known, name, dims)
             if checked is None:
                 return None
         text += checked.text
@@ -274,19 +306,19 @@ def _read_entries(
         if when is None:
             seconds = stamped
         else:
-            if type(when) is str:
-                text += _ESCAPED * len(when)
-            if type(when) is not datetime or when.tzinfo is not UTC:
-                when = timestamp_of(when)
-                if when is None:
-                    return None
-            epoch = when.timestamp()
-            # Strictly inside in float seconds means inside in exact time.
-            if not lo < epoch < hi and not earliest <= when <= latest:
+            if type(when) is datetime:
+                found = times.get(when)
+                if found is None:
+                    found = times[when] = bounds.seconds(when)
+            else:
+                if type(when) is str:
+                    text += _ESCAPED * len(when)
+                found = bounds.seconds(timestamp_of(when))
+            if found[0] is None:
                 return None
-            if not skew_lo < epoch < skew_hi:
-                skewed.append(when)  # perhaps skewed: the service decides exactly
-            seconds = floor(epoch)
+            seconds = found[0]
+            if found[1] is not None:
+                skewed.append(found[1])
         text += _DATUM_TEXT
         group = (checked, unit, seconds - seconds % resolution)
         values = groups.get(group)
