@@ -78,12 +78,23 @@ class KeyCache:
     """Metric keys already checked as PutMetricData checks them, by (name, dimension pairs).
 
     Checking a key is pure, so the result holds for every later request; the
-    cache forgets everything when it grows past `limit` entries.
+    cache forgets everything when it holds `limit` keys and namespaces.
     """
 
     def __init__(self, limit: int = 50_000) -> None:
         self._limit = limit
+        self._size = 0
         self._namespaces: dict[str, dict[tuple[Any, ...], _Checked]] = {}
+
+    def __len__(self) -> int:
+        """The metric keys held."""
+        return sum(len(known) for known in self._namespaces.values())
+
+    def _make_room(self) -> None:
+        if self._size >= self._limit:
+            self._namespaces.clear()  # a batch holding one of them keeps using it
+            self._size = 0
+        self._size += 1
 
     def namespace(self, namespace: Any) -> dict[tuple[Any, ...], _Checked] | None:
         """The checked keys of a valid custom `namespace`, or None when it is not one."""
@@ -95,8 +106,7 @@ class KeyCache:
                 check_namespace(namespace)
             except InvalidParameterValue:
                 return None
-            if len(self._namespaces) >= self._limit:
-                self._namespaces.clear()
+            self._make_room()
             found = self._namespaces[namespace] = {}
         return found
 
@@ -119,8 +129,7 @@ class KeyCache:
             return None
         text = _ESCAPED * (len(name) + sum(len(n) + len(v) for n, v in pairs))
         checked = _Checked(key, text + _DIMENSION_TEXT * len(pairs))
-        if len(known) >= self._limit:
-            known.clear()
+        self._make_room()
         known[signature(name, dims)] = checked
         return checked
 

@@ -257,3 +257,17 @@ def test_grouped_writes_store_as_one_by_one(entries: list[tuple[int, int, float,
     for datum in datums_:
         one_by_one.put(datum, NOW)
     assert sorted(_stored(grouped), key=repr) == sorted(_stored(one_by_one), key=repr)
+
+
+def test_key_cache_forgets_past_its_limit() -> None:
+    """The checked keys are bounded: past the limit the cache starts again, answers unchanged."""
+    keys = KeyCache(limit=3)
+    for round_ in range(2):
+        for i in range(5):
+            data = [{"MetricName": f"M{i}", "Value": 1.0,
+                     "Dimensions": [{"Name": "Host", "Value": f"h{round_}"}]}]
+            batch = read_values({"Namespace": f"N{i % 2}", "MetricData": data}, NOW, keys)
+            assert batch is not None
+            ((key, _, _),) = batch.grouped()
+            assert key == MetricKey.of(f"N{i % 2}", f"M{i}", {"Host": f"h{round_}"})
+        assert len(keys) <= 3
