@@ -85,6 +85,14 @@ class KeyCache:
         self._limit = limit
         self._size = 0
         self._namespaces: dict[str, dict[tuple[Any, ...], _Checked]] = {}
+        self._bounds: _Bounds | None = None
+
+    def bounds(self, now: datetime) -> _Bounds:
+        """The time limits of a call at `now` (the last call's, while the clock stands still)."""
+        last = self._bounds
+        if last is None or last.now != now:
+            last = self._bounds = _Bounds(now)
+        return last
 
     def __len__(self) -> int:
         """The metric keys held."""
@@ -218,7 +226,7 @@ def read_values(
         return None
     groups: dict[tuple[_Checked, str, int], dict[float, float]] = {}
     skewed: list[datetime] = []
-    bounds = _Bounds(now)
+    bounds = keys.bounds(now)
     try:
         text = _read_entries(entries, namespace, known, keys, bounds, groups, skewed)
     except TypeError:  # an unhashable name, dimension or unit
@@ -231,9 +239,10 @@ def read_values(
 class _Bounds:
     """The call's time limits, as datetimes and as epoch seconds."""
 
-    __slots__ = ("earliest", "hi", "latest", "lo", "skew_hi", "skew_lo", "stamped")
+    __slots__ = ("earliest", "hi", "latest", "lo", "now", "skew_hi", "skew_lo", "stamped")
 
     def __init__(self, now: datetime) -> None:
+        self.now = now
         self.earliest, self.latest = now - _PAST, now + _FUTURE
         self.lo, self.hi = self.earliest.timestamp(), self.latest.timestamp()
         self.skew_lo = (now - SKEW_LIMIT).timestamp()
