@@ -136,7 +136,7 @@ class KeyCache:
         except InvalidParameterValue:
             return None
         text = _ESCAPED * (len(name) + sum(len(n) + len(v) for n, v in pairs))
-        checked = _Checked(key, text + _DIMENSION_TEXT * len(pairs))
+        checked = _Checked(key, text + _DIMENSION_TEXT * len(pairs) + _DATUM_TEXT)
         self._make_room()
         known[signature(name, dims)] = checked
         return checked
@@ -147,7 +147,9 @@ def signature(name: Any, dims: Any) -> tuple[Any, ...]:
     dimension's members in order (equal signatures are equally valid)."""
     if dims is None:
         return (name,)
-    return (name, *[tuple(entry.items()) for entry in dims])  # dicts, as checked
+    if len(dims) == 1:
+        return (name, dims[0]["Name"], dims[0]["Value"])  # a two-member dict, as checked
+    return (name, *[tuple(entry.items()) for entry in dims])
 
 
 class ValueBatch:
@@ -229,7 +231,7 @@ def read_values(
     bounds = keys.bounds(now)
     try:
         text = _read_entries(entries, namespace, known, keys, bounds, groups, skewed)
-    except TypeError:  # an unhashable name, dimension or unit
+    except (KeyError, TypeError):  # a required member absent; an unhashable name or unit
         return None
     if text is None or text > MAX_PUT_BYTES:
         return None  # invalid, or may be too large: the general path measures it exactly
@@ -275,13 +277,14 @@ def _read_entries(
 ) -> int | None:
     """Check and group `entries` into `groups`; the bound on their JSON text, or None."""
     stamped = bounds.stamped
-    times: dict[datetime, tuple[int | None, datetime | None]] = {}
+    times: dict[datetime, int] = {}  # epoch seconds of the valid timestamps seen
+    far: dict[datetime, datetime] = {}  # those perhaps over SKEW_LIMIT from now
     text = 100 + _ESCAPED * len(namespace)
     for entry in entries:
         if type(entry) is not dict:
             return None
-        name = entry.get("MetricName")
-        value = entry.get("Value")
+        name = entry["MetricName"]
+        value = entry["Value"]
         dims = entry.get("Dimensions")
         when = entry.get("Timestamp")
         unit = entry.get("Unit")
@@ -296,8 +299,8 @@ def _read_entries(
             sign: tuple[Any, ...] = (name,)
         elif type(dims) is not list:
             return None
-        elif len(dims) == 1 and type(dims[0]) is dict:
-            sign = (name, tuple(dims[0].items()))
+        elif len(dims) == 1 and type(dims[0]) is dict and len(dims[0]) == 2:
+            sign = (name, dims[0]["Name"], dims[0]["Value"])
         else:
             sign = (name, *[tuple(e.items()) if type(e) is dict else None for e in dims])
         checked = known.get(sign)
@@ -305,7 +308,7 @@ def _read_entries(
             checked = keys.check(namespace, known, name, dims)
             if checked is None:
                 return None
-        text += checked.text
+        text += checked.text  # with the rest of the datum's text
         if type(value) is float:
             if not -MAX_VALUE <= value <= MAX_VALUE:
                 return None
@@ -321,23 +324,29 @@ def _read_entries(
             resolution = 60
         elif type(resolution) is not int or (resolution != 60 and resolution != 1):
             return None
+        seconds: int | None
         if when is None:
             seconds = stamped
+        elif type(when) is datetime:
+            seconds = times.get(when)
+            if seconds is None:
+                found = bounds.seconds(when)
+                if found[0] is None:
+                    return None
+                seconds = times[when] = found[0]
+                if found[1] is not None:
+                    far[when] = found[1]
+            if far and when in far:
+                skewed.append(far[when])
         else:
-            if type(when) is datetime:
-                found = times.get(when)
-                if found is None:
-                    found = times[when] = bounds.seconds(when)
-            else:
-                if type(when) is str:
-                    text += _ESCAPED * len(when)
-                found = bounds.seconds(timestamp_of(when))
+            if type(when) is str:
+                text += _ESCAPED * len(when)
+            found = bounds.seconds(timestamp_of(when))
             if found[0] is None:
                 return None
             seconds = found[0]
             if found[1] is not None:
                 skewed.append(found[1])
-        text += _DATUM_TEXT
         group = (checked, unit, seconds - seconds % resolution)
         values = groups.get(group)
         if values is None:
