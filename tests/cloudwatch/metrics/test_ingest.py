@@ -271,3 +271,19 @@ def test_key_cache_forgets_past_its_limit() -> None:
             ((key, _, _),) = batch.grouped()
             assert key == MetricKey.of(f"N{i % 2}", f"M{i}", {"Host": f"h{round_}"})
         assert len(keys) <= 3
+
+
+def test_values_without_a_double_are_refused_with_aws_error() -> None:
+    """A signalling-NaN Decimal and an int beyond any double get InvalidParameterValue."""
+    client = _cloud().client("cloudwatch")
+    for value in (Decimal("sNaN"), 10**400, -(10**400)):
+        try:
+            client.put_metric_data(Namespace="App", MetricData=[
+                {"MetricName": "Latency", "Value": 1.0},
+                {"MetricName": "Latency", "Value": value},
+            ])
+        except ServiceError as error:
+            assert error.code == "InvalidParameterValue"
+            assert "MetricData.member.2.Value" in str(error)
+        else:
+            raise AssertionError(f"{value!r} was accepted")
