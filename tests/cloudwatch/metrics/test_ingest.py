@@ -167,7 +167,7 @@ def _stored(catalog: MetricCatalog) -> list[Any]:
     return seen
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(batches())
 def test_one_pass_answers_as_the_general_path(batch: tuple[Any, Any]) -> None:
     """Random batches, valid and invalid: the same response or error, the same stored data."""
@@ -192,7 +192,7 @@ def one_odd_member(draw: st.DrawFn) -> tuple[Any, Any]:
     return "App", data
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(one_odd_member())
 def test_one_odd_member_answers_as_the_general_path(batch: tuple[Any, Any]) -> None:
     """One odd member (a bad value, a skewed or out-of-range time, another kind of datum):
