@@ -43,7 +43,6 @@ __all__ = [
     "ValueBatch",
     "group_datums",
     "read_values",
-    "signature",
 ]
 
 #: The largest PutMetricData request AWS accepts (1 MB).
@@ -123,7 +122,7 @@ class KeyCache:
     ) -> _Checked | None:
         """Check a datum's MetricName and Dimensions in `namespace` and remember them.
 
-        The entry is filed under `signature(name, dims)`; None when they are
+        The entry is filed under `_signature(name, dims)`; None when they are
         not what the general path accepts.
         """
         pairs = _pairs(dims)
@@ -138,11 +137,11 @@ class KeyCache:
         text = _ESCAPED * (len(name) + sum(len(n) + len(v) for n, v in pairs))
         checked = _Checked(key, text + _DIMENSION_TEXT * len(pairs) + _DATUM_TEXT)
         self._make_room()
-        known[signature(name, dims)] = checked
+        known[_signature(name, dims)] = checked
         return checked
 
 
-def signature(name: Any, dims: Any) -> tuple[Any, ...]:
+def _signature(name: Any, dims: Any) -> tuple[Any, ...]:
     """What identifies a datum's name and dimensions as given: the name and each
     dimension's members in order (equal signatures are equally valid)."""
     if dims is None:
@@ -339,8 +338,8 @@ def _read_entries(
             if far and when in far:
                 skewed.append(far[when])
         else:
-            if type(when) is str:
-                text += _ESCAPED * len(when)
+            # Its JSON text: a Decimal may print with any number of digits.
+            text += _ESCAPED * len(when if isinstance(when, str) else str(when))
             found = bounds.seconds(timestamp_of(when))
             if found[0] is None:
                 return None

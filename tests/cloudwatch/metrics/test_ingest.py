@@ -222,17 +222,21 @@ def test_common_shape_takes_the_one_pass() -> None:
 
 
 def test_a_request_over_a_megabyte_is_measured_exactly() -> None:
-    """Long names bound the text over 1 MB: the general path measures it and refuses it."""
-    cloud = _cloud()
-    data = [{"MetricName": "n" * 255, "Value": 1.0,
-             "Dimensions": [{"Name": f"d{j}", "Value": "v" * 1024} for j in range(30)]}] * 40
-    try:
-        cloud.client("cloudwatch").put_metric_data(Namespace="App", MetricData=data)
-    except ServiceError as error:
-        assert error.code == "RequestEntityTooLarge"
-    else:
-        raise AssertionError("a 1.2 MB request was accepted")
-    assert cloud.cloudwatch.metric_catalog.all() == []
+    """Long names, or timestamps printed with 2,000 digits, bound the text over 1 MB: the
+    general path measures it and refuses it."""
+    long_names = [{"MetricName": "n" * 255, "Value": 1.0,
+                   "Dimensions": [{"Name": f"d{j}", "Value": "v" * 1024} for j in range(30)]}]
+    digits = Decimal(f"{math.floor(NOW.timestamp())}.{'0' * 2000}")
+    long_times = [{"MetricName": "Latency", "Value": 1.0, "Timestamp": digits}]
+    for data in (long_names * 40, long_times * 600):
+        cloud = _cloud()
+        try:
+            cloud.client("cloudwatch").put_metric_data(Namespace="App", MetricData=data)
+        except ServiceError as error:
+            assert error.code == "RequestEntityTooLarge"
+        else:
+            raise AssertionError("a 1.2 MB request was accepted")
+        assert cloud.cloudwatch.metric_catalog.all() == []
 
 
 points = st.lists(
