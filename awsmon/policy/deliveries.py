@@ -20,7 +20,7 @@ from typing import Any
 
 from attrs import frozen
 
-from awsmon.policy.document import Context, MalformedPolicy, PolicyDocument, Verdict
+from awsmon.policy.document import Context, Decision, MalformedPolicy, PolicyDocument, Verdict
 
 __all__ = ["MODES", "Delivery", "DeliveryLog"]
 
@@ -121,16 +121,17 @@ class DeliveryLog:
             return Delivery(at, source, target, principal, action, True, True, "policies are off")
         verdict = _verdict(policy, principal, action, resource or target, context, what)
         statement = verdict.statement
+        allowed = verdict.decision is Decision.ALLOW
         found = Delivery(
-            at=at,
-            source=source,
-            target=target,
-            principal=principal,
-            action=action,
-            allowed=verdict.allowed,
-            delivered=verdict.allowed or self.mode == "warn",
-            reason=verdict.reason,
-            statement=None if statement is None else (statement.sid or f"#{statement.index + 1}"),
+            at,
+            source,
+            target,
+            principal,
+            action,
+            allowed,
+            allowed or self.mode == "warn",
+            verdict.reason,
+            None if statement is None else (statement.sid or f"#{statement.index + 1}"),
         )
         self._checks.append(found)
         return found
@@ -184,8 +185,13 @@ def _verdict(
     context: Context | None,
     what: str,
 ) -> Verdict:
-    from awsmon.policy.document import Decision
-
+    if type(policy) is str and policy:  # the usual case first: the policy's text
+        try:
+            document = PolicyDocument.parse(policy)
+        except MalformedPolicy as exc:
+            reason = f"the {what} of {resource} is malformed: {exc}"
+            return Verdict(Decision.IMPLICIT_DENY, None, reason)
+        return document.explain(principal, action, resource, context, what=what)
     if policy is None or policy == "" or policy == {}:
         return Verdict(
             Decision.IMPLICIT_DENY,
