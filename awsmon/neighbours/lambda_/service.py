@@ -56,7 +56,7 @@ from awsmon.neighbours.lambda_.runtime import (
     run_handler,
     runtime_environment,
 )
-from awsmon.neighbours.lambda_.telemetry import publish_metrics, ship_logs, sibling
+from awsmon.neighbours.lambda_.telemetry import LambdaMetrics, ship_logs, sibling
 from awsmon.neighbours.lambda_.tracing import (
     AttemptOutcome,
     AttemptTrace,
@@ -125,6 +125,7 @@ class Lambda(AsyncOperations, MappingOperations, Service):
 
     Attributes:
         tracer: the `LambdaTracer` (tracing decisions, X-Ray segments).
+        metrics: the `LambdaMetrics` (AWS/Lambda, through `VendedMetrics`).
         on_invocation: callables told of every `Invocation` record.
     """
 
@@ -136,6 +137,7 @@ class Lambda(AsyncOperations, MappingOperations, Service):
         self.mappings: dict[str, EventSourceMapping] = {}
         self.on_invocation: list[Callable[[Invocation], None]] = []
         self.tracer = LambdaTracer(ctx)
+        self.metrics = LambdaMetrics(ctx)
 
     # -- invocation -------------------------------------------------------------------
 
@@ -356,8 +358,8 @@ class Lambda(AsyncOperations, MappingOperations, Service):
         ship_logs(self.ctx, function, invocation)
 
     def _publish_metrics(self, function: LambdaFunction, invocation: Invocation) -> None:
-        """Publish its AWS/Lambda metrics (`lambda_telemetry.publish_metrics`)."""
-        publish_metrics(self.ctx, function, invocation)
+        """Count its AWS/Lambda metrics (`telemetry.LambdaMetrics`), published each minute."""
+        self.metrics.invocation(function, invocation)
 
 
 def _outcome(

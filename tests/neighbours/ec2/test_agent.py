@@ -295,6 +295,7 @@ class TestLambdaTelemetry:
         awsmon_boto3.lambda_.put_function_concurrency("worker", 0)
         client.invoke(FunctionName="worker", Payload="{}", InvocationType="Event")
         now = awsmon_boto3.clock.now()
+        awsmon_boto3.clock.advance(60)  # vended: published at the end of the minute
 
         def total(metric: str, statistic: str = "Sum") -> float:
             points = boto3.client("cloudwatch").get_metric_statistics(
