@@ -13,7 +13,9 @@ metrics are dropped while it has no ``cloudwatch``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+from collections.abc import Iterator, Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 from awsmon import registry
@@ -23,7 +25,17 @@ from awsmon.errors import NotFound
 from awsmon.neighbours.lambda_.model import Invocation, LambdaFunction
 from awsmon.neighbours.lambda_.runtime import execution_role
 
-__all__ = ["LambdaMetrics", "publish_counts", "ship_logs", "sibling"]
+__all__ = ["LambdaMetrics", "LogShipper", "publish_counts", "ship_lines", "ship_logs", "sibling"]
+
+Line = tuple[datetime, str]
+"""One log line: its timestamp and message."""
+
+# PutLogEvents' limits (AWS's CloudWatch Logs quotas).
+_BATCH_EVENTS = 10_000
+_BATCH_BYTES = 1_048_576
+_EVENT_OVERHEAD = 26
+_BATCH_SPAN = timedelta(hours=24)
+_ONE_MS = timedelta(milliseconds=1)
 
 _COUNT = StandardUnit.COUNT
 _MILLISECONDS = StandardUnit.MILLISECONDS
@@ -41,16 +53,29 @@ def sibling(ctx: ServiceContext, name: str) -> Any:
 def ship_logs(ctx: ServiceContext, function: LambdaFunction, invocation: Invocation) -> None:
     """Write the invocation's log lines to ``/aws/lambda/<name>`` in CloudWatch Logs.
 
-    The group and the invocation's stream (``YYYY/MM/DD/[$LATEST]<hex>``)
-    are created when missing, as the function's execution role, and the
-    lines are put with Embedded Metric Format extraction on (Lambda
-    extracts EMF from its logs). Does nothing without a ``logs`` service.
+    The group and the invocation's stream (``YYYY/MM/DD/[$LATEST]<hex>``, one
+    per execution environment) are created when missing, as the function's
+    execution role, and the lines are put with Embedded Metric Format
+    extraction on (Lambda extracts EMF from its logs). Does nothing without a
+    ``logs`` service.
+    """
+    if invocation.throttled or not invocation.log_lines:
+        return
+    ship_lines(ctx, function, invocation.log_stream_name, list(invocation.log_lines))
+
+
+def ship_lines(
+    ctx: ServiceContext, function: LambdaFunction, stream: str, lines: list[Line]
+) -> None:
+    """Put `lines` (in time order) into `stream` of the function's log group (see `ship_logs`).
+
+    In PutLogEvents batches within its limits (10,000 events, 1 MB counting
+    26 bytes per event, 24 hours). Does nothing without a ``logs`` service.
     """
     logs = sibling(ctx, "logs")
-    if invocation.throttled or logs is None or not invocation.log_lines:
+    if logs is None or not lines:
         return
     group = function.log_group_name
-    stream = invocation.log_stream_name
     with ctx.as_principal(execution_role(function)):
         try:
             logs.log_group(group)
@@ -60,7 +85,82 @@ def ship_logs(ctx: ServiceContext, function: LambdaFunction, invocation: Invocat
             logs.log_stream(logs.log_group(group), stream)
         except NotFound:
             logs.create_log_stream(group, stream)
-        logs.put_log_events(group, stream, list(invocation.log_lines), emf=True)
+        for chunk in _batches(lines):
+            logs.put_log_events(group, stream, chunk, emf=True)
+
+
+def _batches(lines: list[Line]) -> Iterator[list[Line]]:
+    """`lines` cut into PutLogEvents batches (count, bytes and time span within AWS's limits)."""
+    chunk: list[Line] = []
+    size = 0
+    for line in lines:
+        message = line[1]
+        cost = (len(message) if message.isascii() else len(message.encode())) + _EVENT_OVERHEAD
+        if chunk and (
+            len(chunk) >= _BATCH_EVENTS
+            or size + cost > _BATCH_BYTES
+            or line[0] - chunk[0][0] > _BATCH_SPAN
+        ):
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(line)
+        size += cost
+    if chunk:
+        yield chunk
+
+
+class LogShipper:
+    """Ships each invocation's log lines, one PutLogEvents per invocation or per poll.
+
+    An invocation outside a poll ships its lines at once (a test reads them
+    right after ``invoke``). Within `batched` (one poll of an event source
+    mapping, which may run thousands of invocations at one virtual instant)
+    the lines wait, by stream, and go out together when the poll ends, in
+    time order and in batches within PutLogEvents' limits: the same events in
+    the same streams, in far fewer calls (Lambda's log delivery is
+    asynchronous in AWS too).
+    """
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+        self._depth = 0
+        self._pending: dict[tuple[str, str], tuple[LambdaFunction, list[Line]]] = {}
+
+    @contextlib.contextmanager
+    def batched(self) -> Iterator[None]:
+        """Hold the lines of the invocations run in the block; ship them when it ends."""
+        self._depth += 1
+        try:
+            yield
+        finally:
+            self._depth -= 1
+            if not self._depth:
+                self.flush()
+
+    def ship(self, function: LambdaFunction, invocation: Invocation) -> None:
+        """Ship (or, within `batched`, hold) the lines of one invocation."""
+        if invocation.throttled or not invocation.log_lines:
+            return
+        if not self._depth:
+            ship_logs(self.ctx, function, invocation)
+            return
+        key = (function.log_group_name, invocation.log_stream_name)
+        held = self._pending.get(key)
+        if held is None:
+            self._pending[key] = (function, list(invocation.log_lines))
+        else:
+            held[1].extend(invocation.log_lines)
+
+    def flush(self) -> None:
+        """Ship every held line now, stream by stream."""
+        pending, self._pending = self._pending, {}
+        for (_, stream), (function, lines) in pending.items():
+            lines.sort(key=_at)  # stable: the lines of one instant keep their order
+            ship_lines(self.ctx, function, stream, lines)
+
+
+def _at(line: Line) -> datetime:
+    return line[0]
 
 
 class LambdaMetrics:
@@ -108,7 +208,7 @@ class LambdaMetrics:
                 add("Throttles", scope, 1.0, _COUNT)
             return
         error = 0.0 if invocation.function_error is None else 1.0
-        duration = invocation.duration.total_seconds() * 1000
+        duration = invocation.duration / _ONE_MS  # exact: 1001 ms is 1001.0
         for scope in scopes:
             add("Invocations", scope, 1.0, _COUNT)
             add("Errors", scope, error, _COUNT)
