@@ -18,7 +18,6 @@ each run.
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import os
 import traceback
@@ -184,7 +183,7 @@ def _environ(variables: Mapping[str, str]) -> Iterator[None]:
         with _environ_portable(variables):
             yield
         return
-    pairs = _encoded(tuple(variables.items()))
+    pairs = _encoded(variables)
     before = dict(raw)
     for key, value in pairs:
         os.putenv(key, value)
@@ -206,10 +205,24 @@ def _environ(variables: Mapping[str, str]) -> Iterator[None]:
             _restore({os.fsdecode(k): os.fsdecode(v) for k, v in before.items()})
 
 
-@functools.lru_cache(maxsize=256)
-def _encoded(items: tuple[tuple[str, str], ...]) -> tuple[tuple[bytes, bytes], ...]:
+_ENCODED: dict[tuple[str, str], tuple[bytes, bytes]] = {}
+"""Variables already encoded (a function's stay the same from one invocation to the next)."""
+_PER_INVOCATION = "_X_AMZN_TRACE_ID"
+
+
+def _encoded(variables: Mapping[str, str]) -> list[tuple[bytes, bytes]]:
     """The variables as ``os.environ`` stores them on POSIX (file-system encoded bytes)."""
-    return tuple((os.fsencode(name), os.fsencode(value)) for name, value in items)
+    pairs = []
+    for item in variables.items():
+        pair = _ENCODED.get(item)
+        if pair is None:
+            pair = (os.fsencode(item[0]), os.fsencode(item[1]))
+            if item[0] != _PER_INVOCATION:  # a new value every time: not worth keeping
+                if len(_ENCODED) >= 4096:
+                    _ENCODED.clear()
+                _ENCODED[item] = pair
+        pairs.append(pair)
+    return pairs
 
 
 @contextlib.contextmanager
