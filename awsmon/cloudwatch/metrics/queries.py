@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -43,6 +43,7 @@ from awsmon.cloudwatch.metrics.insights import (
     is_metrics_insights,
 )
 from awsmon.cloudwatch.metrics.model import MetricKey, StandardUnit, check_period
+from awsmon.cloudwatch.metrics.pointwise import pointwise
 from awsmon.cloudwatch.metrics.results import (
     MAX_DATAPOINTS_PER_CALL,
     Evaluated,
@@ -238,7 +239,8 @@ class MetricDataRequest:
         the part would be the whole range or the queries need all of it.
         """
         period = self._single_period
-        if period is None or not pointwise(self.queries.values()):
+        expressions = (q.expression for q in self.queries.values() if q.expression is not None)
+        if period is None or not pointwise(expressions):
             return None
         start, end = epoch_seconds(self._start), epoch_seconds(self._end)
         periods = -(-(end - start) // period)
@@ -372,36 +374,6 @@ class MetricDataRequest:
                 times.append(from_epoch(bucket))
                 values.append(value)
         return Series(times, values, label, period)
-
-
-#: Metric-math functions whose value at a period depends only on that period's inputs.
-_POINTWISE_FUNCTIONS = frozenset(
-    {
-        "ABS", "CEIL", "FLOOR", "LOG", "LOG10", "EXP", "SQRT", "IF", "FILL", "TIME_SERIES",
-        "MINUTE", "HOUR", "DAY", "DATE", "MONTH", "YEAR", "EPOCH", "PERIOD", "METRICS",
-    }
-)  # fmt: skip
-_FUNCTION_NAME = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\s*\(")
-_HISTORY_WORDS = re.compile(r"\b(?:REPEAT|LINEAR)\b")
-
-
-def pointwise(queries: Iterable[MetricDataQuery]) -> bool:
-    """True when every expression of `queries` works period by period.
-
-    Arithmetic, comparisons, the functions of `_POINTWISE_FUNCTIONS` and FILL
-    with a constant qualify; functions over a whole series (SUM(m1),
-    RUNNING_SUM, RATE, FILL(m, REPEAT), SORT ...), SEARCH and Metrics Insights
-    do not.
-    """
-    for query in queries:
-        text = query.expression
-        if text is None:
-            continue
-        if is_metrics_insights(text) or _HISTORY_WORDS.search(text):
-            return False
-        if any(name.upper() not in _POINTWISE_FUNCTIONS for name in _FUNCTION_NAME.findall(text)):
-            return False
-    return True
 
 
 def _label_key(key: MetricKey) -> tuple[str, str, tuple[tuple[str, str], ...]]:

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from awsmon import Cloud, VirtualClock
 from awsmon.cloudwatch.errors import InvalidNextToken
 from awsmon.cloudwatch.metrics.model import MetricKey
-from awsmon.cloudwatch.metrics.queries import MetricDataQuery, MetricStat, pointwise
+from awsmon.cloudwatch.metrics.pointwise import pointwise
+from awsmon.cloudwatch.metrics.queries import MetricDataQuery, MetricStat
 from awsmon.cloudwatch.metrics.results import MAX_DATAPOINTS_PER_CALL, MetricDataResults
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
@@ -168,8 +169,11 @@ def test_a_token_of_another_request_is_refused(cloud: Cloud) -> None:
 
 def test_pointwise_expressions() -> None:
     """Period-by-period expressions may be read over part of the range; the others may not."""
-    assert pointwise(QUERY_SETS["pointwise"])
-    assert not pointwise(QUERY_SETS["history"])
+    def texts(name: str) -> list[str]:
+        return [q.expression for q in QUERY_SETS[name] if q.expression is not None]
+
+    assert pointwise(texts("pointwise"))
+    assert not pointwise(texts("history"))
     for text in ("SUM(m1)", "RATE(m1)", "FILL(m1, LINEAR)", "SEARCH('{A} x', 'Sum', 60)"):
-        assert not pointwise([MetricDataQuery(id="e", expression=text)])
-    assert pointwise([MetricDataQuery(id="e", expression="IF(m1 > 2, m1, 0) / PERIOD(m1)")])
+        assert not pointwise([text])
+    assert pointwise(["IF(m1 > 2, m1, 0) / PERIOD(m1)", "m1 * 2 + 1"])
