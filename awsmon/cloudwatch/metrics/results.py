@@ -96,7 +96,7 @@ def read_token(next_token: str | None, fingerprint: str) -> PagePosition:
         position = PagePosition(*(int(state[k]) for k in ("query", "series", "offset")))
         if state["request"] != fingerprint or min(attrs.astuple(position)) < 0:
             raise ValueError("token of another request")
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, OverflowError):
         raise InvalidNextToken(
             f"The value {next_token} for parameter NextToken is invalid.",
             param="NextToken",
