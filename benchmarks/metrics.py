@@ -149,9 +149,19 @@ def bench_queries() -> None:
         backend.get_metric_statistics("Bench", "Latency", start, end, 3600, STATS,
                                       [{"Name": "Host", "Value": "h0"}])
 
-    ours = timed(ours_stats, 20)
-    theirs = timed(moto_stats, 2) if backend else None
-    row("GetMetricStatistics (20,000 points of one metric)", ours * 1000,
+    ours = cpu_timed(ours_stats, 20)
+    theirs = cpu_timed(moto_stats, 2) if backend else None
+    row("GetMetricStatistics (20,000 points, CPU time)", ours * 1000,
+        None if theirs is None else theirs * 1000, "ms")
+    series = next(iter(cloud.cloudwatch.metric_catalog.get(  # type: ignore[union-attr]
+        MetricKey.of("Bench", "Latency", dims)).series.values()))
+    cold = float("inf")
+    for _ in range(20):  # a write before each call: no answer kept from the call before
+        series.add_value(0, 1.0)
+        began = time.process_time()
+        ours_stats()
+        cold = min(cold, time.process_time() - began)
+    row("  the same after a write to the metric (cold)", cold * 1000,
         None if theirs is None else theirs * 1000, "ms")
 
     def query(index: int, return_data: bool = True) -> MetricDataQuery:
@@ -181,6 +191,16 @@ def bench_queries() -> None:
                 q, start, end), 1)
         row(label, ours * 1000, None if theirs is None else theirs * 1000, "ms")
     bench_long_range()
+
+
+def cpu_timed(fn: Callable[[], Any], repeat: int = 1) -> float:
+    """Best CPU seconds (`time.process_time`) of `repeat` runs: steadier on a shared machine."""
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.process_time()
+        fn()
+        best = min(best, time.process_time() - start)
+    return best
 
 
 def bench_long_range() -> None:

@@ -61,6 +61,12 @@ __all__ = [
 
 #: Slots at least this wide (the 5-minute and 1-hour steps) keep histograms, not raw values.
 COARSE_WIDTH = 300
+#: How many `SeriesStore.summaries` answers a series keeps between writes.
+_MEMO_SIZE = 8
+
+#: One period of `SeriesStore.summaries`: (bucket start, first index, last index,
+#: sample count, sum, minimum, maximum).
+Summary = tuple[int, int, int, float, float, float, float]
 
 
 class SeriesStore:
@@ -74,7 +80,18 @@ class SeriesStore:
     - checking: `_check` (the invariants, for tests)
     """
 
-    __slots__ = ("coarse", "counts", "dirty", "maxs", "mins", "mixed", "rolled", "sums", "times")
+    __slots__ = (
+        "coarse",
+        "counts",
+        "dirty",
+        "maxs",
+        "memo",
+        "mins",
+        "mixed",
+        "rolled",
+        "sums",
+        "times",
+    )
 
     def __init__(self) -> None:
         self.times: array[int] = array("q")
@@ -90,6 +107,8 @@ class SeriesStore:
         self.dirty: set[int] = set()
         # For each retention step, the slot time below which the step is done.
         self.rolled: list[int] = [0] * len(RETENTION)
+        # `summaries` answers by (start, end, period), until the next write or roll-up.
+        self.memo: dict[tuple[int, int, int], tuple[Summary, ...]] = {}
 
     def __len__(self) -> int:
         return len(self.times)
@@ -98,6 +117,8 @@ class SeriesStore:
 
     def add_value(self, slot: int, value: float) -> None:
         """Add one sample `value` to the slot starting at epoch second `slot`."""
+        if self.memo:
+            self.memo.clear()
         times = self.times
         if not times or times[-1] < slot:
             times.append(slot)
@@ -121,6 +142,7 @@ class SeriesStore:
         kept = {float(v): float(c) for v, c in values.items() if c > 0}
         if not kept:
             return
+        self.memo.clear()
         if len(kept) == 1:
             ((value, count),) = kept.items()
             if count == 1.0:
@@ -145,6 +167,7 @@ class SeriesStore:
         if minimum == maximum and math.isclose(total, minimum * sample_count, rel_tol=1e-9):
             self.add_values(slot, {minimum: sample_count})
             return
+        self.memo.clear()
         entry = (sample_count, total, minimum, maximum)
         index = bisect_left(self.times, slot)
         if index < len(self.times) and self.times[index] == slot:
@@ -309,18 +332,22 @@ class SeriesStore:
         ordered = sorted(merged)
         return Aggregate(count, total, low, high, ordered, [merged[v] for v in ordered])
 
-    def summaries(
-        self, start: int, end: int, period: int
-    ) -> list[tuple[int, int, int, float, float, float, float]]:
+    def summaries(self, start: int, end: int, period: int) -> tuple[Summary, ...]:
         """Each non-empty period of [`start`, `end`) with its statistic set, in one pass.
 
         Returns (bucket start, first index, last index, sample count, sum,
         minimum, maximum) per period: what `buckets` and `summary` give, without
-        a call per period (GetMetricStatistics' read path).
+        a call per period (GetMetricStatistics' read path). The answer is kept
+        until the next write or roll-up (a few ranges at most), so reading
+        unchanged data again, as dashboards and polling tests do, is free.
         """
+        key = (start, end, period)
+        known = self.memo.get(key)
+        if known is not None:
+            return known
         times, counts, sums, mins, maxs = self.times, self.counts, self.sums, self.mins, self.maxs
         index, stop = self.window(start, end)
-        found: list[tuple[int, int, int, float, float, float, float]] = []
+        found: list[Summary] = []
         append = found.append
         while index < stop:
             bucket = start + (times[index] - start) // period * period
@@ -342,7 +369,10 @@ class SeriesStore:
                     )
                 )
             index = following
-        return found
+        if len(self.memo) >= _MEMO_SIZE:
+            self.memo.clear()
+        answer = self.memo[key] = tuple(found)
+        return answer
 
     def buckets(self, start: int, end: int, period: int) -> Iterator[tuple[int, int, int]]:
         """The non-empty period buckets of [`start`, `end`): (bucket start, first, last index)."""
@@ -366,6 +396,7 @@ class SeriesStore:
         """
         if self.dirty:
             self._settle()
+        self.memo.clear()
         for step_index, step in enumerate(RETENTION):
             boundary = now - int(step.age.total_seconds())
             if step.width == 0:

@@ -243,3 +243,20 @@ def test_roll_up_keeps_invariants_and_totals(
     store._check()
     if age < 455 * DAY - 3600:
         assert math.isclose(math.fsum(store.counts), total)
+
+
+@given(st.lists(st.tuples(slots, values), min_size=1, max_size=60), st.sampled_from([60, 300]))
+def test_summaries_agree_with_buckets_and_follow_writes(
+    points: list[tuple[int, float]], period: int
+) -> None:
+    """`summaries` is `buckets` + `summary` in one pass, and a write is seen at once."""
+    store = SeriesStore()
+    for slot, value in points[:-1]:
+        store.add_value(slot, value)
+    for _ in range(2):
+        expected = tuple(
+            (bucket, first, last, *store.summary(first, last))
+            for bucket, first, last in store.buckets(0, 4000, period)
+        )
+        assert store.summaries(0, 4000, period) == expected
+        store.add_value(*points[-1])
