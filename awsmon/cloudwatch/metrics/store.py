@@ -62,7 +62,7 @@ __all__ = [
 #: Slots at least this wide (the 5-minute and 1-hour steps) keep histograms, not raw values.
 COARSE_WIDTH = 300
 #: How many `SeriesStore.summaries` answers a series keeps between writes.
-_MEMO_SIZE = 8
+_MEMO_SIZE = 2
 
 #: One period of `SeriesStore.summaries`: (bucket start, first index, last index,
 #: sample count, sum, minimum, maximum).
@@ -338,7 +338,7 @@ class SeriesStore:
         Returns (bucket start, first index, last index, sample count, sum,
         minimum, maximum) per period: what `buckets` and `summary` give, without
         a call per period (GetMetricStatistics' read path). The answer is kept
-        until the next write or roll-up (a few ranges at most), so reading
+        until the next write or roll-up (two ranges at most), so reading
         unchanged data again, as dashboards and polling tests do, is free.
         """
         key = (start, end, period)
