@@ -498,8 +498,10 @@ def _datapoints(
     extended_wanted = [s for s in wanted if s.is_extended]
     basic_wanted = [s.name for s in wanted if not s.is_extended]
     points: list[Datapoint] = []
-    for bucket, low, high in series.buckets(first, last, period):
-        count, total, minimum, maximum = series.summary(low, high)
+    append = points.append
+    for bucket, low, high, count, total, minimum, maximum in series.summaries(
+        first, last, period
+    ):
         known = {
             "SampleCount": count,
             "Sum": total,
@@ -514,7 +516,7 @@ def _datapoints(
                 value = statistic.compute(aggregate)
                 if value is not None:
                     extended[statistic.name] = value
-        points.append(
+        append(
             Datapoint(
                 timestamp=from_epoch(bucket),
                 unit=unit,
