@@ -174,21 +174,21 @@ class Ec2Api(WireApi):
     @staticmethod
     def _filters(params: Params) -> dict[str, list[str]]:
         filters: dict[str, list[str]] = {}
-        for entry in params.items("Filters"):
-            name = entry.get("Name") if isinstance(entry, Mapping) else None
+        for entry in params.structs("Filters"):
+            name = entry.data.get("Name")
             if not isinstance(name, str):
                 raise MissingParameter(
                     "The request must contain the parameter Filter.Name", param="Filters"
                 )
-            filters.setdefault(name, []).extend(str(v) for v in entry.get("Values") or [])
+            filters.setdefault(name, []).extend(entry.strings("Values"))
         return filters
 
     @staticmethod
     def _tag_specs(params: Params, resource: str = "instance") -> dict[str, str]:
         tags: dict[str, str] = {}
-        for spec in params.items("TagSpecifications"):
-            if spec.get("ResourceType") == resource:
-                tags.update({t["Key"]: t.get("Value", "") for t in spec.get("Tags") or []})
+        for spec in params.structs("TagSpecifications"):
+            if spec.string("ResourceType") == resource:
+                tags.update(spec.tag_list("Tags"))
         return tags
 
     # -- instances ---------------------------------------------------------------------
