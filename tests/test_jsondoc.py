@@ -66,14 +66,14 @@ _TRICKY = st.sampled_from(
         "NaN", "Infinity", "-Infinity", "1e400", "-1e400", "1e-400", "0.1e999999999999999",
         "9223372036854775807", "9223372036854775808", "-9223372036854775808",
         "-9223372036854775809", "18446744073709551615", "18446744073709551616",
-        "123456789012345678901234567890", "1" * 400, "-0", "-0.0", "1E5", "1.", "01", ".5",
+        "123456789012345678901234567890", "-0", "-0.0", "1E5", "1.", "01", ".5",
         "2.2250738585072011e-308", "4.9e-324", "1.7976931348623157e308", "12345678901234567890.5",
         '"\\ud800"', '"\\udfff\\ud800"', '"\\ud83d\\ude00"', '"\ud800"', '"\\u0000"', '"\x01"',
         '"\x7f"', "\ufeff", "\xa0", "\x0c", " ", "\t", "\n", "\r", "true", "false", "null",
         '{"a":1,"a":2}', "[1,]", '{"a":1,}', "[", "]", "{", "}", ",", ":", '"', "\\",
         '"1-5759e988-00000000000000000000abcd"', "[9223372036854775808.0]", "1e19", "-1e19",
     ]  # fmt: skip
-)
+) | st.integers(20, 400).map(lambda digits: "1" * digits)
 _NUMBERS = st.one_of(
     st.integers(), st.integers(-(2**70), 2**70), st.floats(allow_nan=False, allow_infinity=False)
 ).map(json.dumps)
@@ -156,7 +156,7 @@ def test_what_orjson_refuses_or_misreads_is_parsed_by_json(text: str, expected: 
 def test_constants_and_int64_refused_on_request() -> None:
     with pytest.raises(json.JSONDecodeError, match="NaN is not a JSON number") as caught:
         loads('{"s": "NaN", "n": NaN}', constants=False)
-    assert caught.value.pos == 16
+    assert caught.value.pos == 18  # the NaN outside the string
     with pytest.raises(json.JSONDecodeError, match="does not fit in a signed 64-bit"):
         loads("[9223372036854775808]", int64=True)
     assert loads("[9223372036854775807, NaN]", int64=True)[0] == 2**63 - 1
