@@ -84,9 +84,8 @@ def use_backend(name: str) -> str:
     if name not in ("json", "orjson"):
         raise ValueError(f"no JSON backend {name!r}: 'json' or 'orjson'")
     old = BACKEND
-    if name == "orjson":
-        if _orjson_loads is None:
-            raise ValueError("orjson is not installed (pip install 'awsmon[fast]')")
+    if name == "orjson" and _orjson_loads is None:
+        raise ValueError("orjson is not installed (pip install 'awsmon[fast]')")
     _fast_loads = _orjson_loads if name == "orjson" else None
     BACKEND = name
     return old

@@ -63,16 +63,63 @@ needs_orjson = pytest.mark.skipif(jsondoc._orjson_loads is None, reason="orjson 
 #: surrogates (escaped and raw), control characters, BOM, odd whitespace, duplicate keys.
 _TRICKY = st.sampled_from(
     [
-        "NaN", "Infinity", "-Infinity", "1e400", "-1e400", "1e-400", "0.1e999999999999999",
-        "9223372036854775807", "9223372036854775808", "-9223372036854775808",
-        "-9223372036854775809", "18446744073709551615", "18446744073709551616",
-        "123456789012345678901234567890", "-0", "-0.0", "1E5", "1.", "01", ".5",
-        "2.2250738585072011e-308", "4.9e-324", "1.7976931348623157e308", "12345678901234567890.5",
-        '"\\ud800"', '"\\udfff\\ud800"', '"\\ud83d\\ude00"', '"\ud800"', '"\\u0000"', '"\x01"',
-        '"\x7f"', "\ufeff", "\xa0", "\x0c", " ", "\t", "\n", "\r", "true", "false", "null",
-        '{"a":1,"a":2}', "[1,]", '{"a":1,}', "[", "]", "{", "}", ",", ":", '"', "\\",
-        '"1-5759e988-00000000000000000000abcd"', "[9223372036854775808.0]", "1e19", "-1e19",
-    ]  # fmt: skip
+        "NaN",
+        "Infinity",
+        "-Infinity",
+        "1e400",
+        "-1e400",
+        "1e-400",
+        "0.1e999999999999999",
+        "9223372036854775807",
+        "9223372036854775808",
+        "-9223372036854775808",
+        "-9223372036854775809",
+        "18446744073709551615",
+        "18446744073709551616",
+        "123456789012345678901234567890",
+        "-0",
+        "-0.0",
+        "1E5",
+        "1.",
+        "01",
+        ".5",
+        "2.2250738585072011e-308",
+        "4.9e-324",
+        "1.7976931348623157e308",
+        "12345678901234567890.5",
+        '"\\ud800"',
+        '"\\udfff\\ud800"',
+        '"\\ud83d\\ude00"',
+        '"\ud800"',
+        '"\\u0000"',
+        '"\x01"',
+        '"\x7f"',
+        "\ufeff",
+        "\xa0",
+        "\x0c",
+        " ",
+        "\t",
+        "\n",
+        "\r",
+        "true",
+        "false",
+        "null",
+        '{"a":1,"a":2}',
+        "[1,]",
+        '{"a":1,}',
+        "[",
+        "]",
+        "{",
+        "}",
+        ",",
+        ":",
+        '"',
+        "\\",
+        '"1-5759e988-00000000000000000000abcd"',
+        "[9223372036854775808.0]",
+        "1e19",
+        "-1e19",
+    ]
 ) | st.integers(20, 400).map(lambda digits: "1" * digits)
 _NUMBERS = st.one_of(
     st.integers(), st.integers(-(2**70), 2**70), st.floats(allow_nan=False, allow_infinity=False)
@@ -88,9 +135,11 @@ def _json_like(draw: st.DrawFn) -> str:
     leaf = _TRICKY | _NUMBERS | st.text(max_size=8).map(json.dumps)
     tree = st.recursive(
         leaf,
-        lambda inner: st.lists(inner, max_size=4).map(lambda items: "[" + ",".join(items) + "]")
-        | st.lists(st.tuples(st.text(max_size=4).map(json.dumps) | _TRICKY, inner), max_size=4).map(
-            lambda pairs: "{" + ",".join(f"{k}:{v}" for k, v in pairs) + "}"
+        lambda inner: (
+            st.lists(inner, max_size=4).map(lambda items: "[" + ",".join(items) + "]")
+            | st.lists(
+                st.tuples(st.text(max_size=4).map(json.dumps) | _TRICKY, inner), max_size=4
+            ).map(lambda pairs: "{" + ",".join(f"{k}:{v}" for k, v in pairs) + "}")
         ),
         max_leaves=12,
     )
