@@ -71,7 +71,7 @@ except ImportError:  # pragma: no cover - orjson is the optional `fast` extra
     _orjson_loads = None
 #: The parser in use: ``"orjson"`` when installed, else ``"json"`` (`use_backend`).
 BACKEND = "json" if _orjson_loads is None else "orjson"
-_fast_loads = _orjson_loads
+_fast_loads: Callable[[str], Any] | None = _orjson_loads
 
 
 def use_backend(name: str) -> str:

@@ -131,7 +131,7 @@ def parse_rows(sets: dict[str, list[str]], repeat: int) -> None:
     print(f"  {'documents':<38} {'json':>10} {'orjson':>10} {'jsondoc':>10} {'+orjson':>10}  ratio")
     for label, docs in sets.items():
 
-        def each(parse: Callable[[str], Any], docs: list[str] = docs) -> Callable[[], None]:
+        def each(parse: Callable[[str], Any], docs: list[str] = docs) -> Callable[[], Any]:
             return lambda: [parse(d) for d in docs]
 
         rates = [

@@ -150,7 +150,7 @@ def _json_like(draw: st.DrawFn) -> str:
     return text
 
 
-def _outcome(parse: Any, text: str, **options: Any) -> object:
+def _outcome(parse: Any, text: str | bytes, **options: Any) -> object:
     """What `parse` answers: a typed image of the value, or the error's type and message."""
     try:
         value = parse(text, **options)
