@@ -56,10 +56,22 @@ _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 #: Numbers from this magnitude on may be read differently by orjson (`_exact`).
 _BIG = 2.0**63
 _BIG_INT = 2**63
-#: Bytes with every ASCII digit made ``0`` and anything else ``x``; then a run of 19 zeros
-#: is where an integer beyond 64 bits may be (C speed: encode, translate, find).
-_DIGITS = bytes(0x30 if 0x30 <= byte <= 0x39 else 0x78 for byte in range(256))
+
+
+def _byte_class(byte: int) -> int:
+    if 0x30 <= byte <= 0x39:
+        return ord("0")
+    if byte in b"[,: \t\n\r":
+        return ord("s")
+    return ord("m") if byte == ord("-") else ord("x")
+
+
+#: Each byte's class for `_may_hold_big_int`: ``0`` a digit, ``s`` what may come right
+#: before a number (``[ , :`` and whitespace), ``m`` a minus sign, ``x`` anything else.
+_CLASSES = bytes(_byte_class(byte) for byte in range(256))
 _DIGIT_RUN = b"0" * 19
+_BIG_AFTER_SEPARATOR = (b"s" + _DIGIT_RUN, b"sm" + _DIGIT_RUN)
+_BIG_AT_START = (_DIGIT_RUN, b"m" + _DIGIT_RUN)
 _INT64 = range(-(2**63), 2**63)
 
 _orjson_loads: Callable[[str], Any] | None
@@ -124,16 +136,14 @@ def loads(
         value = _fast_loads(text)
     except ValueError:  # orjson refuses more than json: json has the last word
         return loads_stdlib(text, constants=constants, int64=int64)
-    if _DIGIT_RUN in text.encode().translate(_DIGITS) and (int64 or not _exact(value)):
+    if _may_hold_big_int(text) and (int64 or not _exact(value)):
         # orjson reads integers beyond 64 bits (19 digits or more) as floats; under
         # `int64` such a literal refuses the text even when a duplicate key hides it.
         return loads_stdlib(text, constants=constants, int64=int64)
     return value  # orjson accepted: no NaN/Infinity, every integer within 64 bits
 
 
-def loads_stdlib(
-    text: str, *, constants: bool = True, int64: bool = False, **options: Any
-) -> Any:
+def loads_stdlib(text: str, *, constants: bool = True, int64: bool = False, **options: Any) -> Any:
     """`loads` with the standard library's parser only (no depth check): the reference."""
     if constants and not int64:
         return json.loads(text, **options)
@@ -172,6 +182,19 @@ def _position(text: str, literal: str) -> int:
         if token.group() == literal:
             return token.start()
     return 0
+
+
+def _may_hold_big_int(text: str) -> bool:
+    """True when `text` may hold an integer literal of 19 digits or more (C speed).
+
+    Such a literal starts the text or follows ``[``, ``,``, ``:`` or whitespace,
+    a minus sign between allowed; digit runs inside hex ids (after a letter or a
+    ``-`` that follows one) do not count. Strings are not skipped: a false alarm
+    costs only speed.
+    """
+    marks = text.encode().translate(_CLASSES)
+    after, negative_after = _BIG_AFTER_SEPARATOR
+    return after in marks or negative_after in marks or marks.startswith(_BIG_AT_START)
 
 
 def _exact(value: Any) -> bool:

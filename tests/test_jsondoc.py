@@ -192,6 +192,8 @@ def test_orjson_and_json_backends_answer_alike(text: str, constants: bool, int64
         ("[NaN]", float("nan")),
         ("[-123456789012345678901234567890]", -123456789012345678901234567890),
         ("[18446744073709551616]", 18446744073709551616),
+        ("[\n\t-18446744073709551617]", -18446744073709551617),
+        ('[{"a":\r12345678901234567890123}]', {"a": 12345678901234567890123}),
         ('["\\ud800"]', "\ud800"),
         ("[1e400]", float("inf")),
     ],
@@ -200,6 +202,7 @@ def test_what_orjson_refuses_or_misreads_is_parsed_by_json(text: str, expected: 
     """Big integers stay exact; constants, lone surrogates and overflow are json's answers."""
     (value,) = jsondoc.loads(text)
     assert repr(value) == repr(expected) and type(value) is type(expected)
+    assert jsondoc.loads(text[1:-1]) == value or value != value  # top level, NaN aside
 
 
 def test_constants_and_int64_refused_on_request() -> None:
