@@ -360,6 +360,8 @@ def _daemon_body(raw: bytes) -> str | None:
     header, newline, body = raw.partition(b"\n")
     if not newline or not body.strip():
         return None
+    if header in _GOOD_HEADERS:  # the SDKs send the same header every time
+        return body.decode("utf-8", "replace")
     try:
         parsed = jsondoc.loads(header)
     except ValueError:
@@ -369,7 +371,13 @@ def _daemon_body(raw: bytes) -> str | None:
     fmt, version = parsed.get("format"), parsed.get("version")
     if not isinstance(fmt, str) or fmt.lower() != "json" or version != 1:
         return None
+    if len(_GOOD_HEADERS) < 64:
+        _GOOD_HEADERS.add(header)
     return body.decode("utf-8", "replace")
+
+
+#: Daemon headers accepted lately (byte for byte), so as not to parse them again.
+_GOOD_HEADERS: set[bytes] = set()
 
 
 def _share(trace_id: str) -> float:
