@@ -21,7 +21,6 @@ Main names:
 from __future__ import annotations
 
 import enum
-import json
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -58,7 +57,6 @@ TRACE_ID_RE = re.compile(r"1-[0-9a-fA-F]{8}-[0-9a-fA-F]{24}")
 ENTITY_ID_RE = re.compile(r"[0-9a-fA-F]{16}")
 
 
-_raw_decode = json.JSONDecoder().raw_decode
 
 
 def epoch_to_datetime(seconds: float) -> datetime:
@@ -197,10 +195,7 @@ class Segment:
     @property
     def document(self) -> dict[str, Any]:
         """The parsed document (a new dict at every call)."""
-        try:  # the text was checked when accepted: skip json.loads' checks
-            parsed: dict[str, Any] = _raw_decode(self.text)[0]
-        except ValueError:  # leading whitespace
-            parsed = jsondoc.loads(self.text)
+        parsed: dict[str, Any] = jsondoc.loads(self.text)
         return parsed
 
     @property

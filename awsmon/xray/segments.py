@@ -129,12 +129,6 @@ def valid_annotation_key(key: str) -> bool:
 _GOOD_NAMES: set[str] = set()
 
 
-def _not_json(constant: str) -> Any:
-    raise ValueError(f"{constant} is not JSON")
-
-
-#: Strict JSON: ``NaN`` and ``Infinity`` are not numbers a document may carry.
-_DECODER = json.JSONDecoder(parse_constant=_not_json)
 _GOOD_TRACE_IDS: dict[str, int] = {}  # valid trace ids seen lately -> their epoch second
 
 
@@ -176,8 +170,7 @@ def parse_documents(
         if size > MAX_DOCUMENT_BYTES:
             return [], [Rejection(None, "InvalidSegment")]
         try:
-            jsondoc.check_depth(document)
-            parsed: Any = _DECODER.decode(document)
+            parsed: Any = jsondoc.loads(document, constants=False)
         except ValueError:
             return [], [Rejection(None, "InvalidSegment")]
     else:

@@ -51,6 +51,7 @@ from attrs import frozen
 import awsmon.xray._paging as paging
 from awsmon import jsondoc
 from awsmon.dispatch import Service, ServiceContext, operation
+from awsmon.skew import SKEW_LIMIT
 from awsmon.xray.config import ConfigOperations
 from awsmon.xray.daemon import DaemonHandle
 from awsmon.xray.emitter import SdkEmitter, SdkSampler
@@ -142,21 +143,31 @@ class XRay(ConfigOperations, GraphOperations, Service):
         rejected: list[Rejection] = []
         store = self.store
         limits = self.trace_limits
+        skew = SKEW_LIMIT.total_seconds()
+        stored = 0
+        traces: dict[str, None] = {}  # the traces of the accepted documents, in order
         for document in trace_segment_documents:
             accepted, bad = parse_documents(document, now=now, max_trace_age=max_age)
             if bad:
                 rejected.extend(bad)
             for segment in accepted:
-                self._check_skew(segment)
+                # The skew warning's own check is dear; most segments are stamped near now.
+                if (
+                    abs(segment.start_time - now) > skew
+                    or abs(trace_id_epoch(segment.trace_id) - now) > skew
+                ):
+                    self._check_skew(segment)
                 if not store.put(segment, now, limits):
                     rejected.append(Rejection.trace_too_large(segment))
-            if accepted:
-                self.ctx.note(
-                    "trace",
-                    f"{len(accepted)} segment document(s) for trace "
-                    + ", ".join(sorted({segment.trace_id for segment in accepted})),
-                    segments=len(accepted),
-                )
+                traces[segment.trace_id] = None
+            stored += len(accepted)
+        if stored:
+            # One moment per call (a batch of up to 50 documents), not one per document.
+            self.ctx.note(
+                "trace",
+                f"{stored} segment document(s) for trace " + ", ".join(sorted(traces)),
+                segments=stored,
+            )
         if self._retention_job is None and len(store):
             self._retention_job = self.ctx.clock.call_every(
                 timedelta(hours=1), self._expire, name="xray retention"
@@ -349,6 +360,8 @@ def _daemon_body(raw: bytes) -> str | None:
     header, newline, body = raw.partition(b"\n")
     if not newline or not body.strip():
         return None
+    if header in _GOOD_HEADERS:  # the SDKs send the same header every time
+        return body.decode("utf-8", "replace")
     try:
         parsed = jsondoc.loads(header)
     except ValueError:
@@ -358,7 +371,13 @@ def _daemon_body(raw: bytes) -> str | None:
     fmt, version = parsed.get("format"), parsed.get("version")
     if not isinstance(fmt, str) or fmt.lower() != "json" or version != 1:
         return None
+    if len(_GOOD_HEADERS) < 64:
+        _GOOD_HEADERS.add(header)
     return body.decode("utf-8", "replace")
+
+
+#: Daemon headers accepted lately (byte for byte), so as not to parse them again.
+_GOOD_HEADERS: set[bytes] = set()
 
 
 def _share(trace_id: str) -> float:

@@ -720,3 +720,23 @@ def test_through_boto3(awsmon_boto3: Cloud) -> None:
     assert caught.value.response["Error"]["Code"] == "InvalidRequestException"
     with pytest.raises(InvalidRequestException):
         awsmon_boto3.xray.get_group(group_name="missing")
+
+
+def test_one_timeline_moment_per_put_trace_segments_call(cloud: Cloud) -> None:
+    """A batch of documents is one moment naming its traces, not one moment per document."""
+    now = cloud.clock.now()
+    first, second = trace_id(now, 1), trace_id(now, 2)
+    start = now.timestamp() - 1
+    documents = [
+        json.dumps(segment(first, "1000000000000001", start)),
+        json.dumps(segment(second, "1000000000000002", start)),
+        json.dumps(segment(first, "1000000000000003", start, parent_id="1000000000000001")),
+        "not json",
+    ]
+    rejected = cloud.xray.put_trace_segments(documents)
+    assert [r.error_code for r in rejected] == ["InvalidSegment"]
+    (moment,) = cloud.timeline(kinds=["trace"])
+    assert moment.detail["segments"] == 3
+    assert moment.summary == f"3 segment document(s) for trace {first}, {second}"
+    cloud.xray.put_trace_segments(["not json"])
+    assert len(cloud.timeline(kinds=["trace"])) == 1  # nothing stored, nothing to note
