@@ -65,6 +65,7 @@ from attrs import field, frozen
 from awsmon.logs.errors import REQUEST, InvalidParameterException
 from awsmon.logs.filter_pattern_delimited import DelimitedPattern, parse_delimited_pattern
 from awsmon.logs.filter_pattern_explain import FilterExplanation, explain_filter
+from awsmon.logs.filter_pattern_fields import Needles
 from awsmon.logs.filter_pattern_json import JsonPattern, parse_json_pattern
 from awsmon.logs.filter_pattern_regex import parse_regex
 from awsmon.logs.filter_pattern_scan import WORD_CHARS, Scanner, parse_number
@@ -231,6 +232,22 @@ class FilterPattern:
                 and what was expected there.
         """
         return _compile(text)
+
+    @property
+    def needles(self) -> Needles | None:
+        """Texts of which a matching message contains one (or starts with one), if known.
+
+        Known for space-delimited patterns with a string condition (see
+        `awsmon.logs.filter_pattern_fields`); a store searches its text for
+        them and tests only the messages they occur in.
+        """
+        return None if self._delimited is None else self._delimited.needles
+
+    def matches_admitted(self, message: str) -> bool:
+        """`matches` for a message known to contain (or start with) one of the `needles`."""
+        if self._delimited is not None:
+            return self._delimited.matches_admitted(message)
+        return self._test(message)
 
     @property
     def is_match_all(self) -> bool:
