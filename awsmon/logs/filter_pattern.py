@@ -243,6 +243,11 @@ class FilterPattern:
         """
         return None if self._delimited is None else self._delimited.needles
 
+    @property
+    def json(self) -> JsonPattern | None:
+        """The compiled JSON pattern, for JSON patterns (to test a shared parsed document)."""
+        return self._json
+
     def matches_admitted(self, message: str) -> bool:
         """`matches` for a message known to contain (or start with) one of the `needles`."""
         if self._delimited is not None:

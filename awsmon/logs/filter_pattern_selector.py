@@ -114,7 +114,7 @@ class Selector:
 
     def first(self, document: object) -> object:
         """The first node the selector reaches, or a private "missing" marker."""
-        if self.wildcards:
+        if WILDCARD in self.steps:
             nodes = self.resolve(document)
             return nodes[0] if nodes else _MISSING
         node = document
