@@ -25,9 +25,10 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from awsmon.cloudwatch import MetricKey
-from awsmon.logs.filter_pattern import FilterPattern, MatchResult
+from awsmon.logs.errors import InvalidParameterException
+from awsmon.logs.filter_pattern import FilterPattern, MatchResult, node_number
 from awsmon.logs.filter_pattern_scan import parse_number
-from awsmon.logs.filter_pattern_selector import load_object
+from awsmon.logs.filter_pattern_selector import is_missing, load_object, parse_selector
 from awsmon.logs.model import MetricTransformation, from_millis
 
 __all__ = ["FilterBatch", "literal_value"]
@@ -124,6 +125,8 @@ class FilterBatch:
                 elif default is not None:
                     plain.append((minute(timestamp), default))
             return {plain_key: plain} if plain else {}
+        if pattern.json is not None and literal is None and not dimensions:
+            return self._json_values(pattern, transformation, flags)
         out: Points = {}
         selector = transformation.metric_value
         for index, (timestamp, hit) in enumerate(zip(self.times, flags, strict=True)):
@@ -143,3 +146,30 @@ class FilterBatch:
                 key = MetricKey.of(namespace, name, {k: str(v) for k, v in resolved.items()})
             out.setdefault(key, []).append((minute(timestamp), value))
         return out
+
+    def _json_values(
+        self, pattern: FilterPattern, transformation: MetricTransformation, flags: list[bool]
+    ) -> Points:
+        """`points` for a JSON pattern whose value is a ``$.`` selector, without dimensions.
+
+        The selector is compiled once and read straight from the shared
+        objects (what `MatchResult.number_of` does, minus a result per event).
+        """
+        key = MetricKey.of(transformation.metric_namespace, transformation.metric_name)
+        default = transformation.default_value
+        try:
+            first = parse_selector(transformation.metric_value).first
+        except InvalidParameterException:  # not a JSON selector: nothing resolves
+            first = None
+        points: list[tuple[datetime, float]] = []
+        for index, (timestamp, hit) in enumerate(zip(self.times, flags, strict=True)):
+            if not hit:
+                if default is not None:
+                    points.append((self.minute(timestamp), default))
+                continue
+            document = self.document(index)
+            node = None if first is None or document is None else first(document)
+            value = node_number(None if is_missing(node) else node)
+            if value is not None:
+                points.append((self.minute(timestamp), value))
+        return {key: points} if points else {}

@@ -80,6 +80,7 @@ __all__ = [
     "FilterPattern",
     "MatchResult",
     "PatternKind",
+    "node_number",
 ]
 
 #: The longest filter pattern AWS accepts (``filterPattern``: 0 to 1024 characters).
@@ -158,23 +159,9 @@ class MatchResult:
                 number (``1534``, ``-2.5``, ``1e3``).
         """
         if selector.startswith(("$.", "$[")):
-            node = self._json_node(selector)
-            if type(node) is int or type(node) is float:
-                number: float | int | None = node
-            elif type(node) is str:
-                number = parse_number(node)
-            else:
-                return None
-        else:
-            text = self.value_of(selector)
-            number = None if text is None else parse_number(text)
-        if number is None:
-            return None
-        try:
-            value = float(number)
-        except OverflowError:  # an integer beyond the float range
-            return None
-        return value if math.isfinite(value) else None
+            return node_number(self._json_node(selector))
+        text = self.value_of(selector)
+        return None if text is None else node_number(text)
 
     def _json_node(self, selector: str) -> object:
         if self._document is None:
@@ -185,6 +172,28 @@ class MatchResult:
             return None
         node = compiled.first(self._document)
         return None if is_missing(node) else node
+
+
+def node_number(node: object) -> float | None:
+    """The finite number a JSON node or a field's text stands for, or None.
+
+    A JSON number is used as it is; a text must spell a number (``1534``,
+    ``-2.5``, ``1e3``); anything else (missing, null, a boolean, an object)
+    and numbers beyond the float range are None.
+    """
+    if type(node) is int or type(node) is float:
+        number: float | int | None = node
+    elif type(node) is str:
+        number = parse_number(node)
+    else:
+        return None
+    if number is None:
+        return None
+    try:
+        value = float(number)
+    except OverflowError:  # an integer beyond the float range
+        return None
+    return value if math.isfinite(value) else None
 
 
 @frozen
