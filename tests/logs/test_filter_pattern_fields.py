@@ -6,6 +6,8 @@ Every fast path is compared with the plain one (split every field with
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -54,6 +56,21 @@ def delimited_patterns(draw: st.DrawFn) -> str:
         else:
             fields.append("")
     return "[" + ", ".join(fields) + "]"
+
+
+# The definition of a field split: repeated leftmost matches of this regex.
+DEFINITION = re.compile(r'"([^"]*)"|\[([^\]]*)\]|([^ ]+)')
+
+
+class TestSplitFields:
+    @given(messages)
+    @example('[ a "b [c')
+    @example('x] [y "z" [')
+    def test_split_fields_follows_the_definition(self, message: str) -> None:
+        """The linear split (brackets after the last ']' read as plain text) gives the fields
+        the defining regex gives."""
+        expected = [q + b + p for q, b, p in DEFINITION.findall(message)]
+        assert split_fields(message) == expected
 
 
 class TestFieldReader:
