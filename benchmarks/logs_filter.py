@@ -66,9 +66,9 @@ def rate(test: Callable[[str], bool], messages: Sequence[str]) -> tuple[float, i
     best = float("inf")
     hits = 0
     for _ in range(3):
-        start = time.perf_counter()
+        start = time.process_time()
         hits = sum(1 for message in messages if test(message))
-        best = min(best, time.perf_counter() - start)
+        best = min(best, time.process_time() - start)
     return len(messages) / best, hits
 
 
@@ -77,9 +77,9 @@ def baseline(term: str, messages: Sequence[str]) -> tuple[float, int]:
     best = float("inf")
     hits = 0
     for _ in range(3):
-        start = time.perf_counter()
+        start = time.process_time()
         hits = sum(1 for message in messages if term in message)
-        best = min(best, time.perf_counter() - start)
+        best = min(best, time.process_time() - start)
     return len(messages) / best, hits
 
 
