@@ -17,8 +17,10 @@ in, which is split when it grows past twice the block size.
 Searching uses the joined text: `Matcher` turns a `FilterPattern` of
 unstructured terms into ``str.find`` calls over a whole block, mapping each
 hit back to its event with a bisection over the offsets, so events that do
-not match cost no Python code at all. Other patterns (JSON, space-delimited,
-regex) test each message.
+not match cost no Python code at all. A space-delimited pattern with
+needles (`FilterPattern.needles`: texts one of which every matching message
+contains or starts with) is searched the same way, and only the events the
+needles occur in are tested. Other patterns (JSON, regex) test each message.
 
 Main classes: `EventStore`, `Matcher`. Events come out as ``(timestamp_ms,
 seq, ingestion_ms, message)`` tuples.
