@@ -27,6 +27,7 @@ from datetime import datetime
 from awsmon.cloudwatch import MetricKey
 from awsmon.logs.errors import InvalidParameterException
 from awsmon.logs.filter_pattern import FilterPattern, MatchResult, node_number
+from awsmon.logs.filter_pattern_delimited import DelimitedPattern
 from awsmon.logs.filter_pattern_scan import parse_number
 from awsmon.logs.filter_pattern_selector import is_missing, load_object, parse_selector
 from awsmon.logs.model import MetricTransformation, from_millis
@@ -127,6 +128,11 @@ class FilterBatch:
             return {plain_key: plain} if plain else {}
         if pattern.json is not None and literal is None and not dimensions:
             return self._json_values(pattern, transformation, flags)
+        delimited = pattern.delimited
+        if delimited is not None and literal is None and not dimensions:
+            index = delimited.field_index(transformation.metric_value)
+            if index is not None:
+                return self._field_values(delimited, index, transformation, flags)
         out: Points = {}
         selector = transformation.metric_value
         for index, (timestamp, hit) in enumerate(zip(self.times, flags, strict=True)):
@@ -170,6 +176,33 @@ class FilterBatch:
             document = self.document(index)
             node = None if first is None or document is None else first(document)
             value = node_number(None if is_missing(node) else node)
+            if value is not None:
+                points.append((self.minute(timestamp), value))
+        return {key: points} if points else {}
+
+    def _field_values(
+        self,
+        delimited: DelimitedPattern,
+        index: int,
+        transformation: MetricTransformation,
+        flags: list[bool],
+    ) -> Points:
+        """`points` for a space-delimited value the field reader reaches, without dimensions.
+
+        Only that one field of a matching message is read (what
+        `MatchResult.number_of` gives after a full split and extraction).
+        """
+        key = MetricKey.of(transformation.metric_namespace, transformation.metric_name)
+        default = transformation.default_value
+        points: list[tuple[datetime, float]] = []
+        read = delimited.read_field
+        for message, timestamp, hit in zip(self.messages, self.times, flags, strict=True):
+            if not hit:
+                if default is not None:
+                    points.append((self.minute(timestamp), default))
+                continue
+            text = read(message, index)
+            value = None if text is None else node_number(text)
             if value is not None:
                 points.append((self.minute(timestamp), value))
         return {key: points} if points else {}

@@ -253,6 +253,11 @@ class FilterPattern:
         return None if self._delimited is None else self._delimited.needles
 
     @property
+    def delimited(self) -> DelimitedPattern | None:
+        """The compiled space-delimited pattern, for space-delimited patterns."""
+        return self._delimited
+
+    @property
     def json(self) -> JsonPattern | None:
         """The compiled JSON pattern, for JSON patterns (to test a shared parsed document)."""
         return self._json

@@ -146,6 +146,10 @@ class DelimitedPattern:
     _reader: re.Pattern[str] | None = field(default=None, eq=False, repr=False, alias="reader")
     _whole: bool = field(default=True, eq=False, repr=False, alias="whole")
     _checks: tuple[FieldTest, ...] = field(default=(), eq=False, repr=False, alias="checks")
+    # Readers of one field each, by index, built on first use (a cache, not state).
+    _readers: dict[int, re.Pattern[str] | None] = field(
+        factory=dict, eq=False, repr=False, alias="readers"
+    )
 
     def split(self, message: str) -> list[str] | None:
         """The message's fields, or None when their number rules out a match."""
@@ -181,6 +185,34 @@ class DelimitedPattern:
             if not test(field_value(token)):
                 return False
         return True
+
+    def field_index(self, selector: str) -> int | None:
+        """The 0-based field a ``$name`` or ``$N`` selector reads, if the reader reads it.
+
+        None when the selector names no field, or a field only a full split
+        reaches (after an ellipsis), or the pattern has no reader.
+        """
+        if self._reader is None:
+            return None
+        read = len(self.fields) - (0 if self._whole else 1)
+        name = selector[1:]
+        if any(spec.name == name for spec in self.fields):
+            pass  # a field may be named "7": then "$7" is that field, not the seventh
+        elif name.isdecimal() and name.isascii():
+            index = int(name) - 1
+            return index if 0 <= index < read else None
+        named = [i for i, spec in enumerate(self.fields[:read]) if spec.name == name]
+        later = [spec for spec in self.fields[read:] if spec.name == name]
+        return named[-1] if named and not later else None
+
+    def read_field(self, message: str, index: int) -> str | None:
+        """Field `index` (from `field_index`) of a message this pattern matches."""
+        reader = self._readers.get(index)
+        if reader is None:
+            count = len(self.fields) - (0 if self._whole else 1)
+            reader = self._readers[index] = field_reader(count, [index], whole=self._whole)
+        found = None if reader is None else reader.match(message)
+        return None if found is None else field_value(found[1])
 
     def plain_matches(self, message: str) -> bool:
         """`matches` the plain way: split every field, then align (the oracle of tests)."""

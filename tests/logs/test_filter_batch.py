@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from awsmon.cloudwatch import MetricKey
@@ -27,15 +27,24 @@ LINES = [
     "[1, 2]",
     '1.2.3.4 - bob [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 503 2326',
     '1.2.3.4 - bob [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 -',
+    '1.2.3.4 5 bob [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 500 12 "r" 4.5',
     "ERROR upstream 5 x",
     "not json {",
 ]
+#: Every line, a few seconds apart (some minutes hold several).
+EVERY_LINE = [(i * 7_000, line) for i, line in enumerate(LINES)]
 CASES = [
     ("{ $.latency > 100 }", "$.latency", {}),
     ('{ $.level = "ERROR" }', "1", {"Path": "$.path"}),
     ("{ $.latency = * }", "$.latency", {}),
     ("[ip, id, user, ts, request, status=5*, size, ...]", "$size", {}),
     ("[ip, id, user, ts, request, status, size]", "$7", {"Status": "$status"}),
+    ("[ip, id, user, ts, request, status, size]", "$7", {}),
+    ("[ip, id, user, ts, request, status, size]", "$size", {}),
+    ("[ip, id, user, ts, request, status, size, ...]", "$9", {}),
+    ("[ip, 7, user, ts, request, status, size, ...]", "$7", {}),
+    ("[ip, id, user, ts, request, 2, size=*, ...]", "$2", {}),
+    ("[ip, id, user, ts, request, status=5*, size, ...]", "$status", {}),
     ("ERROR", "1", {}),
     ("?upstream ?INFO", "2.5", {}),
 ]
@@ -81,6 +90,13 @@ class TestFilterBatch:
         st.sampled_from(CASES),
         st.one_of(st.none(), st.sampled_from([0.0, 1.0])),
     )
+    @example(events=EVERY_LINE, case=CASES[0], default=1.0)
+    @example(events=EVERY_LINE, case=CASES[3], default=0.0)
+    @example(events=EVERY_LINE, case=CASES[5], default=None)
+    @example(events=EVERY_LINE, case=CASES[6], default=0.0)
+    @example(events=EVERY_LINE, case=CASES[8], default=None)
+    @example(events=EVERY_LINE, case=CASES[9], default=None)
+    @example(events=EVERY_LINE, case=CASES[10], default=None)
     def test_points_are_those_of_a_plain_loop(
         self,
         events: list[tuple[int, str]],
