@@ -55,15 +55,19 @@ class Needles:
     Attributes:
         anywhere: substrings; a message containing one of them may match.
         at_start: prefixes; a message starting with one of them may match.
+        core: a text every needle contains (or ""), checked first: one scan
+            rejects most messages when it is longer than a character.
     """
 
     anywhere: tuple[str, ...]
     at_start: tuple[str, ...] = ()
+    core: str = ""
 
     @classmethod
     def field_prefix(cls, prefix: str) -> Needles:
         """The needles of a field whose value starts with `prefix` (non-empty)."""
-        return cls(tuple(sep + prefix for sep in FIELD_SEPARATORS), (prefix,))
+        core = prefix if len(prefix) > 1 else ""
+        return cls(tuple(sep + prefix for sep in FIELD_SEPARATORS), (prefix,), core)
 
     @property
     def weight(self) -> int:
@@ -72,6 +76,8 @@ class Needles:
 
     def admits(self, message: str) -> bool:
         """False when `message` contains none of the needles (so it cannot match)."""
+        if self.core and self.core not in message:
+            return False  # one scan for the text every needle contains
         for text in self.anywhere:
             if text in message:
                 return True

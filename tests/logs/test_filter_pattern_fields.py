@@ -22,6 +22,7 @@ PIECES = ["a", "b", "5", "45", "ab5", " ", "  ", '"', "[", "]", '"a b"', "[5 x]"
 messages = st.lists(st.sampled_from(PIECES), max_size=14).map("".join)
 
 VALUES = ["5*", "*5", "a", "*a*", "4*5", '"a b"', "x*", "*", '""', "45", "5", '"5 x"', "%5$%"]
+VALUES += ["ab*", "ab5"]
 NUMBERS = ["45", "5", "-1", "4.5e1"]
 
 
@@ -102,7 +103,7 @@ class TestNeedles:
         ("pattern", "expected"),
         [
             ("5*", Needles((" 5", '"5', "[5", "]5"), ("5",))),
-            ("GET", Needles((" GET", '"GET', "[GET", "]GET"), ("GET",))),
+            ("GET", Needles((" GET", '"GET', "[GET", "]GET"), ("GET",), "GET")),
             ("*html*", Needles(("html",))),
             ("*", None),
             ("", None),
