@@ -20,21 +20,23 @@ same space-delimited FilterLogEvents over 1,000,000 events, which is how a
 "15,000 events/s" could be read off it).
 
 Figures (2026-12-07, ``python benchmarks/logs.py 200000``, events/s of CPU
-time, best of 3; before = main at 73f02d1, after = branch ``logs``; the
-"after" run shared the machine with the test suite, see the bare loop):
+time, best of 3; before = main at 73f02d1, after = branch ``logs``; two
+rounds, before and after run back to back in each. The machine had a load
+average of 5 to 8 on its two cores, so rows whose code did not change move by
+up to 30% between runs: compare within a round, and with the bare loop):
 
-    =================================  =========  =========
-    row                                before     after
-    =================================  =========  =========
-    wire, no filters                     511,527    637,774
-    wire, 3 term filters                 223,898    265,491
-    wire, term+JSON+delimited             30,149     72,918
-    moto backend, no filters             209,967    209,099
-    Filter, term (100,000 events)      2,721,133  1,967,884
-    Filter, json                         852,769    657,940
-    Filter, space-delimited              103,834    316,337
-    bare loop 'ERROR' in m             7,284,479  5,750,873
-    =================================  =========  =========
+    =================================  =========  =========  =========  =========
+    row                                before 1   after 1    before 2   after 2
+    =================================  =========  =========  =========  =========
+    wire, no filters                     511,527    637,774    573,082    416,389
+    wire, 3 term filters                 223,898    265,491    260,249    205,806
+    wire, term+JSON+delimited             30,149     72,918     34,731     75,658
+    moto backend, no filters             209,967    209,099    212,677    290,465
+    Filter, term (100,000 events)      2,721,133  1,967,884  2,856,384  2,581,708
+    Filter, json                         852,769    657,940    516,948    712,406
+    Filter, space-delimited              103,834    316,337     80,868    281,421
+    bare loop 'ERROR' in m             7,284,479  5,750,873  5,392,976  6,230,990
+    =================================  =========  =========  =========  =========
 
 The term+JSON+delimited ingestion is bounded by CloudWatch's metric store:
 publishing ~0.55 points per event with distinct values costs about 7.5 us a
