@@ -65,6 +65,7 @@ from attrs import field, frozen
 from awsmon.logs.errors import REQUEST, InvalidParameterException
 from awsmon.logs.filter_pattern_delimited import DelimitedPattern, parse_delimited_pattern
 from awsmon.logs.filter_pattern_explain import FilterExplanation, explain_filter
+from awsmon.logs.filter_pattern_fields import Needles
 from awsmon.logs.filter_pattern_json import JsonPattern, parse_json_pattern
 from awsmon.logs.filter_pattern_regex import parse_regex
 from awsmon.logs.filter_pattern_scan import WORD_CHARS, Scanner, parse_number
@@ -79,6 +80,7 @@ __all__ = [
     "FilterPattern",
     "MatchResult",
     "PatternKind",
+    "node_number",
 ]
 
 #: The longest filter pattern AWS accepts (``filterPattern``: 0 to 1024 characters).
@@ -157,23 +159,9 @@ class MatchResult:
                 number (``1534``, ``-2.5``, ``1e3``).
         """
         if selector.startswith(("$.", "$[")):
-            node = self._json_node(selector)
-            if type(node) is int or type(node) is float:
-                number: float | int | None = node
-            elif type(node) is str:
-                number = parse_number(node)
-            else:
-                return None
-        else:
-            text = self.value_of(selector)
-            number = None if text is None else parse_number(text)
-        if number is None:
-            return None
-        try:
-            value = float(number)
-        except OverflowError:  # an integer beyond the float range
-            return None
-        return value if math.isfinite(value) else None
+            return node_number(self._json_node(selector))
+        text = self.value_of(selector)
+        return None if text is None else node_number(text)
 
     def _json_node(self, selector: str) -> object:
         if self._document is None:
@@ -184,6 +172,28 @@ class MatchResult:
             return None
         node = compiled.first(self._document)
         return None if is_missing(node) else node
+
+
+def node_number(node: object) -> float | None:
+    """The finite number a JSON node or a field's text stands for, or None.
+
+    A JSON number is used as it is; a text must spell a number (``1534``,
+    ``-2.5``, ``1e3``); anything else (missing, null, a boolean, an object)
+    and numbers beyond the float range are None.
+    """
+    if type(node) is int or type(node) is float:
+        number: float | int | None = node
+    elif type(node) is str:
+        number = parse_number(node)
+    else:
+        return None
+    if number is None:
+        return None
+    try:
+        value = float(number)
+    except OverflowError:  # an integer beyond the float range
+        return None
+    return value if math.isfinite(value) else None
 
 
 @frozen
@@ -231,6 +241,32 @@ class FilterPattern:
                 and what was expected there.
         """
         return _compile(text)
+
+    @property
+    def needles(self) -> Needles | None:
+        """Texts of which a matching message contains one (or starts with one), if known.
+
+        Known for space-delimited patterns with a string condition (see
+        `awsmon.logs.filter_pattern_fields`); a store searches its text for
+        them and tests only the messages they occur in.
+        """
+        return None if self._delimited is None else self._delimited.needles
+
+    @property
+    def delimited(self) -> DelimitedPattern | None:
+        """The compiled space-delimited pattern, for space-delimited patterns."""
+        return self._delimited
+
+    @property
+    def json(self) -> JsonPattern | None:
+        """The compiled JSON pattern, for JSON patterns (to test a shared parsed document)."""
+        return self._json
+
+    def matches_admitted(self, message: str) -> bool:
+        """`matches` for a message known to contain (or start with) one of the `needles`."""
+        if self._delimited is not None:
+            return self._delimited.matches_admitted(message)
+        return self._test(message)
 
     @property
     def is_match_all(self) -> bool:

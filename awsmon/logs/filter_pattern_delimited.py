@@ -52,6 +52,7 @@ from typing import Any
 
 from attrs import field, frozen
 
+from awsmon.logs.filter_pattern_fields import Needles, field_reader, field_value, glob_needles
 from awsmon.logs.filter_pattern_regex import RegexCounter
 from awsmon.logs.filter_pattern_scan import WORD_CHARS, Scanner, parse_number
 from awsmon.wildcard import Wildcard
@@ -65,9 +66,13 @@ __all__ = [
 
 #: A test on one field's text.
 FieldTest = Callable[[str], bool]
+#: A parsed condition: its test, and the needles a message must have for it to hold.
+_Condition = tuple[FieldTest, Needles | None]
 
 # One field: a quoted string, a bracketed string, or a run of non-spaces.
 _FIELD_RE = re.compile(r'"([^"]*)"|\[([^\]]*)\]|([^ ]+)')
+# The same, where no "]" follows: a "[" is then an ordinary character.
+_UNBRACKETED_FIELD_RE = re.compile(r'"([^"]*)"|([^ ]+)')
 # Any: the operator module's functions accept whatever supports the comparison.
 _COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
     "=": operator.eq,
@@ -80,26 +85,32 @@ _COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
 _OPERATORS = ("!=", "<=", ">=", "=", "<", ">")  # two-character ones first
 
 
-# One field, as an atomic group so that a fixed run of them splits a message
-# exactly as `_FIELD_RE.findall` does (no backtracking into a field).
-_ATOMIC_FIELD = r'(?>"([^"]*)"|\[([^\]]*)\]|([^ ]+))'
-# Above this many fields the shape regex is not worth building.
-_MAX_SHAPE_FIELDS = 100
-
-
 def split_fields(message: str) -> list[str]:
-    """The fields of a message, as a space-delimited pattern sees them."""
+    """The fields of a message, as a space-delimited pattern sees them.
+
+    Linear in the message: a ``[`` after the last ``]`` closes nothing, and
+    trying it as a bracketed string would scan to the end of the message each
+    time (quadratic on ``"[" * 40000``), so that part is read by a regex
+    without the bracket alternative. (A ``"`` with no ``"`` after it can only
+    be the last quote, so quotes cost one failed scan at most.)
+    """
     if '"' not in message and "[" not in message:
         # Nothing groups words together: str.split is several times faster.
         return [part for part in message.split(" ") if part]
-    return [quoted + bracketed + plain for quoted, bracketed, plain in _FIELD_RE.findall(message)]
-
-
-def _shape_regex(count: int) -> re.Pattern[str] | None:
-    """A regex matching a message of exactly `count` fields, each in three groups."""
-    if count > _MAX_SHAPE_FIELDS:
-        return None
-    return re.compile(" *" + " *".join([_ATOMIC_FIELD] * count) + " *", re.DOTALL)
+    last_close = message.rfind("]")
+    if message.find("[", last_close + 1) < 0:
+        return [q + b + p for q, b, p in _FIELD_RE.findall(message)]
+    values: list[str] = []
+    position = 0
+    search = _FIELD_RE.search
+    while position <= last_close:
+        # A non-space character (the "]") lies ahead, so there is a next field.
+        found = search(message, position)
+        assert found is not None and found.lastindex is not None
+        values.append(found[found.lastindex])
+        position = found.end()
+    values.extend(q + p for q, p in _UNBRACKETED_FIELD_RE.findall(message, position))
+    return values
 
 
 @frozen
@@ -110,11 +121,14 @@ class FieldSpec:
         name: the field's name, or None for an unnamed field or ``...``.
         test: the field's conditions, or None when any value will do.
         is_ellipsis: True for ``...`` (any run of fields).
+        needles: texts one of which a message must contain (or start with)
+            for this field's conditions to hold, or None if unknown.
     """
 
     name: str | None
     test: FieldTest | None = None
     is_ellipsis: bool = False
+    needles: Needles | None = field(default=None, eq=False)
 
 
 @frozen
@@ -128,38 +142,81 @@ class DelimitedPattern:
 
     fields: tuple[FieldSpec, ...]
     regex_count: int
-    _shape: re.Pattern[str] | None = field(default=None, eq=False, repr=False, alias="shape")
+    needles: Needles | None = field(default=None, eq=False)
+    _reader: re.Pattern[str] | None = field(default=None, eq=False, repr=False, alias="reader")
+    _whole: bool = field(default=True, eq=False, repr=False, alias="whole")
+    _checks: tuple[FieldTest, ...] = field(default=(), eq=False, repr=False, alias="checks")
+    # Readers of one field each, by index, built on first use (a cache, not state).
+    _readers: dict[int, re.Pattern[str] | None] = field(
+        factory=dict, eq=False, repr=False, alias="readers"
+    )
 
     def split(self, message: str) -> list[str] | None:
-        """The message's fields, or None when their number rules out a match.
-
-        Without an ellipsis the pattern fixes the number of fields, and one
-        regex split, `shape`, both counts and cuts the message (a third faster
-        than `split_fields` and quick to reject a line of another length).
-        """
-        shape = self._shape
-        if shape is None:
-            return split_fields(message)
-        if '"' not in message and "[" not in message:
-            words = [part for part in message.split(" ") if part]
-            return words if len(words) == len(self.fields) else None
-        found = shape.fullmatch(message)
-        if found is None:
+        """The message's fields, or None when their number rules out a match."""
+        values = split_fields(message)
+        if self._reader is not None and self._whole and len(values) != len(self.fields):
             return None
-        groups = found.groups()
-        values: list[str] = []
-        for index in range(0, len(groups), 3):
-            quoted, bracketed, plain = groups[index : index + 3]
-            if quoted is not None:
-                values.append(quoted)
-            else:
-                values.append(bracketed if bracketed is not None else plain)
         return values
 
     def matches(self, message: str) -> bool:
-        """True when `message` matches the pattern."""
-        values = self.split(message)
-        return values is not None and self.align(values) is not None
+        """True when `message` matches the pattern.
+
+        First the needles (a message with none of them cannot match), then,
+        when the pattern has no ellipsis or only a trailing one, one `reader`
+        regex reads just the fields up to the last the pattern needs and the
+        conditions test the captured ones; otherwise the whole message is
+        split and aligned (`plain_matches`, which gives the same answers).
+        """
+        needles = self.needles
+        if needles is not None and not needles.admits(message):
+            return False
+        return self.matches_admitted(message)
+
+    def matches_admitted(self, message: str) -> bool:
+        """`matches` for a message known to contain one of the needles (not checked again)."""
+        reader = self._reader
+        if reader is None:
+            values = split_fields(message)
+            return self.align(values) is not None
+        found = reader.fullmatch(message) if self._whole else reader.match(message)
+        if found is None:
+            return False
+        for token, test in zip(found.groups(), self._checks, strict=True):
+            if not test(field_value(token)):
+                return False
+        return True
+
+    def field_index(self, selector: str) -> int | None:
+        """The 0-based field a ``$name`` or ``$N`` selector reads, if the reader reads it.
+
+        None when the selector names no field, or a field only a full split
+        reaches (after an ellipsis), or the pattern has no reader.
+        """
+        if self._reader is None:
+            return None
+        read = len(self.fields) - (0 if self._whole else 1)
+        name = selector[1:]
+        if any(spec.name == name for spec in self.fields):
+            pass  # a field may be named "7": then "$7" is that field, not the seventh
+        elif name.isdecimal() and name.isascii():
+            index = int(name) - 1
+            return index if 0 <= index < read else None
+        named = [i for i, spec in enumerate(self.fields[:read]) if spec.name == name]
+        later = [spec for spec in self.fields[read:] if spec.name == name]
+        return named[-1] if named and not later else None
+
+    def read_field(self, message: str, index: int) -> str | None:
+        """Field `index` (from `field_index`) of a message this pattern matches."""
+        reader = self._readers.get(index)
+        if reader is None:
+            count = len(self.fields) - (0 if self._whole else 1)
+            reader = self._readers[index] = field_reader(count, [index], whole=self._whole)
+        found = None if reader is None else reader.match(message)
+        return None if found is None else field_value(found[1])
+
+    def plain_matches(self, message: str) -> bool:
+        """`matches` the plain way: split every field, then align (the oracle of tests)."""
+        return self.align(split_fields(message)) is not None
 
     def align(self, values: Sequence[str]) -> list[int] | None:
         """Which message field each pattern field took, or None if they do not match.
@@ -280,11 +337,26 @@ def parse_delimited_pattern(scanner: Scanner) -> DelimitedPattern:
     for spec in fields:
         if not (spec.is_ellipsis and merged and merged[-1].is_ellipsis):
             merged.append(spec)
-    has_ellipsis = any(spec.is_ellipsis for spec in merged)
+    return _compiled(tuple(merged), parser.regexes.count)
+
+
+def _compiled(specs: tuple[FieldSpec, ...], regex_count: int) -> DelimitedPattern:
+    """The pattern with its needles and, when the shape allows, its field reader.
+
+    A reader serves patterns without an ellipsis (the message must have
+    exactly as many fields) and those whose only ellipsis is the last field
+    (the message needs at least the fields before it, and only those are read).
+    """
+    needles = Needles.best(spec.needles for spec in specs)
+    ellipses = [index for index, spec in enumerate(specs) if spec.is_ellipsis]
+    if ellipses and ellipses != [len(specs) - 1]:
+        return DelimitedPattern(specs, regex_count, needles)
+    read = specs[:-1] if ellipses else specs
+    tested = [index for index, spec in enumerate(read) if spec.test is not None]
+    reader = field_reader(len(read), tested, whole=not ellipses)
+    checks = tuple(test for spec in read if (test := spec.test) is not None)
     return DelimitedPattern(
-        fields=tuple(merged),
-        regex_count=parser.regexes.count,
-        shape=None if has_ellipsis else _shape_regex(len(merged)),
+        specs, regex_count, needles, reader=reader, whole=not ellipses, checks=checks
     )
 
 
@@ -307,12 +379,13 @@ class _Parser:
             return FieldSpec(name=name or None)
         if not name:
             raise scanner.error("a field name (letters, digits, '_'), '...', ',' or ']'")
-        return FieldSpec(name=name, test=self.parse_conditions(name))
+        test, needles = self.parse_conditions(name)
+        return FieldSpec(name=name, test=test, needles=needles)
 
-    def parse_conditions(self, name: str) -> FieldTest:
+    def parse_conditions(self, name: str) -> _Condition:
         """``condition (('&&' | '||') condition)*``, ``&&`` binding tighter."""
         scanner = self.scanner
-        groups: list[list[FieldTest]] = [[self.parse_condition(name, named=True)]]
+        groups: list[list[_Condition]] = [[self.parse_condition(name, named=True)]]
         while True:
             scanner.skip_spaces()
             if scanner.accept("&&"):
@@ -321,12 +394,15 @@ class _Parser:
                 groups.append([self.parse_condition(name, named=False)])
             else:
                 break
-        alternatives = tuple(tuple(group) for group in groups)
-        if len(alternatives) == 1 and len(alternatives[0]) == 1:
-            return alternatives[0][0]
-        return lambda value: any(all(test(value) for test in group) for group in alternatives)
+        if len(groups) == 1 and len(groups[0]) == 1:
+            return groups[0][0]
+        alternatives = tuple(tuple(test for test, _ in group) for group in groups)
+        needles = Needles.union(Needles.best(n for _, n in group) for group in groups)
+        return (
+            lambda value: any(all(test(value) for test in group) for group in alternatives)
+        ), needles
 
-    def parse_condition(self, name: str, *, named: bool) -> FieldTest:
+    def parse_condition(self, name: str, *, named: bool) -> _Condition:
         """``[name] operator value``; the field's own name was read already if `named`."""
         scanner = self.scanner
         scanner.skip_spaces()
@@ -344,7 +420,7 @@ class _Parser:
                 return self.parse_value(symbol)
         raise scanner.error("an operator (=, !=, <, >, <=, >=)")
 
-    def parse_value(self, symbol: str) -> FieldTest:
+    def parse_value(self, symbol: str) -> _Condition:
         """The right-hand side of `symbol`, as a test on the field's text."""
         scanner = self.scanner
         scanner.skip_spaces()
@@ -355,8 +431,8 @@ class _Parser:
             if not textual:
                 raise scanner.error(f"a number after '{symbol}'")
             if scanner.peek() == "%":
-                return _negated(self.regexes.parse(scanner).search, negate)
-            return _negated(_glob(scanner.read_quoted()), negate)
+                return _negated(self.regexes.parse(scanner).search, negate), None
+            return _glob_condition(scanner.read_quoted(), negate)
         while not scanner.at_end():
             char = scanner.peek()
             if char.isspace() or char in ",]" or scanner.startswith("&&"):
@@ -371,8 +447,13 @@ class _Parser:
         if number is None:
             if not textual:
                 raise scanner.error(f"a number after '{symbol}'", start)
-            return _negated(_glob(token), negate)
-        return _numeric(_COMPARISONS[symbol], number, token if textual else None)
+            return _glob_condition(token, negate)
+        return _numeric(_COMPARISONS[symbol], number, token if textual else None), None
+
+
+def _glob_condition(pattern: str, negate: bool) -> _Condition:
+    """A glob condition, with its needles unless negated (``!=`` requires nothing)."""
+    return _negated(_glob(pattern), negate), None if negate else glob_needles(pattern)
 
 
 def _negated(test: FieldTest, negate: bool) -> FieldTest:

@@ -111,12 +111,18 @@ class JsonPattern:
     regex_count: int
     required: tuple[str, ...] = ()
 
-    def match(self, message: str) -> dict[str, object] | None:
-        """The message's JSON object if the pattern matches it, else None."""
+    def admits(self, message: str) -> bool:
+        """False when `message` lacks a text the pattern requires (so it cannot match)."""
         if self.required and "\\" not in message:
             for text in self.required:
                 if text not in message:
-                    return None
+                    return False
+        return True
+
+    def match(self, message: str) -> dict[str, object] | None:
+        """The message's JSON object if the pattern matches it, else None."""
+        if not self.admits(message):
+            return None
         document = load_object(message)
         if document is None or not self.test(document):
             return None

@@ -23,14 +23,12 @@ AWS's per-minute figure.
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Mapping, Sequence
-from datetime import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from awsmon import registry
-from awsmon.cloudwatch import MetricKey, StandardUnit
+from awsmon.cloudwatch import StandardUnit
 from awsmon.dispatch import operation
 from awsmon.logs._core import LogsCore, Page, check_limit, paginate
 from awsmon.logs.errors import (
@@ -38,6 +36,7 @@ from awsmon.logs.errors import (
     LimitExceededException,
     ResourceNotFoundException,
 )
+from awsmon.logs.filter_batch import FilterBatch
 from awsmon.logs.filter_pattern import FilterPattern, PatternKind
 from awsmon.logs.filter_pattern_scan import parse_number
 from awsmon.logs.model import (
@@ -47,7 +46,6 @@ from awsmon.logs.model import (
     MetricTransformation,
     check_filter_name,
     check_log_group_name,
-    from_millis,
     validation_message,
 )
 from awsmon.logs.subscriptions import deliver, event_id
@@ -377,12 +375,10 @@ class FiltersMixin(LogsCore):
         cloudwatch = self._cloudwatch()
         if cloudwatch is None:
             return
-        minutes: dict[int, datetime] = {}
+        batch = FilterBatch(times, messages)
         for metric_filter in list(group.metric_filters.values()):
             for transformation in metric_filter.transformations:
-                points = _filter_points(
-                    metric_filter.pattern, transformation, times, messages, minutes
-                )
+                points = batch.points(metric_filter.pattern, transformation)
                 unit = transformation.unit or StandardUnit.NONE
                 for key, values in points.items():
                     cloudwatch.publish(key, values, unit=unit, storage_resolution=60)
@@ -396,67 +392,3 @@ class FiltersMixin(LogsCore):
                         group=group.name,
                         values=hits,
                     )
-
-
-def _literal(text: str) -> float | None:
-    number = None if text.startswith("$") else parse_number(text)
-    if number is None:
-        return None
-    value = float(number)
-    return value if math.isfinite(value) else None
-
-
-def _filter_points(
-    pattern: FilterPattern,
-    transformation: MetricTransformation,
-    times: Sequence[int],
-    messages: Sequence[str],
-    minutes: dict[int, datetime],
-) -> dict[MetricKey, list[tuple[datetime, float]]]:
-    """The datapoints one transformation makes of a batch, by metric key."""
-    namespace, name = transformation.metric_namespace, transformation.metric_name
-    literal = _literal(transformation.metric_value)
-    default = transformation.default_value
-    dimensions: Mapping[str, str] = transformation.dimensions
-    plain_key = MetricKey.of(namespace, name)
-    out: dict[MetricKey, list[tuple[datetime, float]]] = {}
-
-    def at(timestamp: int) -> datetime:
-        minute = timestamp - timestamp % 60_000
-        found = minutes.get(minute)
-        if found is None:
-            found = minutes[minute] = from_millis(minute)
-        return found
-
-    if literal is not None and not dimensions:
-        test = pattern.matches
-        plain: list[tuple[datetime, float]] = []
-        for timestamp, message in zip(times, messages, strict=True):
-            if test(message):
-                plain.append((at(timestamp), literal))
-            elif default is not None:
-                plain.append((at(timestamp), default))
-        if plain:
-            out[plain_key] = plain
-        return out
-    match = pattern.match
-    test = pattern.matches
-    selector = transformation.metric_value
-    for timestamp, message in zip(times, messages, strict=True):
-        # The bare test is cheaper than a match with extraction: extract only on hits.
-        result = match(message) if test(message) else None
-        if result is None:
-            if default is not None:
-                out.setdefault(plain_key, []).append((at(timestamp), default))
-            continue
-        value = literal if literal is not None else result.number_of(selector)
-        if value is None:
-            continue
-        key = plain_key
-        if dimensions:
-            resolved = {dim: result.value_of(sel) for dim, sel in dimensions.items()}
-            if any(v is None or v == "" for v in resolved.values()):
-                continue
-            key = MetricKey.of(namespace, name, {k: str(v) for k, v in resolved.items()})
-        out.setdefault(key, []).append((at(timestamp), value))
-    return out

@@ -30,7 +30,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from awsmon.dispatch import operation
 from awsmon.logs._core import DAY_MS, check_limit, invalid_token
@@ -80,6 +80,8 @@ TOO_NEW_MS = 2 * 3_600_000
 
 _TOKEN = re.compile(r"([fb])/(\d{56})")
 _FILTER_TOKEN = re.compile(r"(\d{20})(\d{36})")
+# A row of a FilterLogEvents scan: (timestamp, seq, ingestion time, message[, stream]).
+_Row = TypeVar("_Row", bound=tuple[Any, ...])
 
 EventInput = InputLogEvent | tuple[datetime | int, str] | Mapping[str, Any]
 
@@ -423,18 +425,24 @@ class EventsMixin(FiltersMixin):
                 raise invalid_token(next_token)
             low = max(low, (int(found.group(1)), int(found.group(2)) + 1))
         names = _selected_streams(group, log_stream_names, log_stream_name_prefix)
-        scans = [
-            self._labelled(name, group.streams[name].store.scan(low, high, matcher))
-            for name in names
-        ]
-        merged: Iterator[tuple[int, int, int, str, str]] = (
-            scans[0] if len(scans) == 1 else heapq.merge(*scans)
-        )
-        taken, more = _fill_page(merged, size)
-        events = tuple(
-            FilteredLogEvent(name, t, m, i, event_id(t, s)) for t, s, i, m, name in taken
-        )
-        token = f"{taken[-1][0]:020d}{taken[-1][1]:036d}" if more else None
+        if len(names) == 1:  # one stream: no merge, no labels
+            (name,) = names
+            alone, more = _fill_page(group.streams[name].store.scan(low, high, matcher), size)
+            events = tuple(
+                [FilteredLogEvent(name, t, m, i, event_id(t, s)) for t, s, i, m in alone]
+            )
+            last: tuple[int, int] | None = alone[-1][:2] if alone else None
+        else:
+            scans = [
+                self._labelled(name, group.streams[name].store.scan(low, high, matcher))
+                for name in names
+            ]
+            taken, more = _fill_page(heapq.merge(*scans), size)
+            events = tuple(
+                [FilteredLogEvent(name, t, m, i, event_id(t, s)) for t, s, i, m, name in taken]
+            )
+            last = taken[-1][:2] if taken else None
+        token = f"{last[0]:020d}{last[1]:036d}" if more and last is not None else None
         return FilteredEventsPage(events, token, ())
 
     def events_table(
@@ -499,11 +507,9 @@ def _selected_streams(
     return sorted(name for name in group.streams if prefix is None or name.startswith(prefix))
 
 
-def _fill_page(
-    merged: Iterator[tuple[int, int, int, str, str]], size: int
-) -> tuple[list[tuple[int, int, int, str, str]], bool]:
+def _fill_page(merged: Iterator[_Row], size: int) -> tuple[list[_Row], bool]:
     """The events of one page (at most `size`, and 1 MB), and whether more follow."""
-    taken: list[tuple[int, int, int, str, str]] = []
+    taken: list[_Row] = []
     budget = 0
     for event in merged:
         budget += len(event[3]) + EVENT_OVERHEAD

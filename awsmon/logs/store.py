@@ -17,8 +17,10 @@ in, which is split when it grows past twice the block size.
 Searching uses the joined text: `Matcher` turns a `FilterPattern` of
 unstructured terms into ``str.find`` calls over a whole block, mapping each
 hit back to its event with a bisection over the offsets, so events that do
-not match cost no Python code at all. Other patterns (JSON, space-delimited,
-regex) test each message.
+not match cost no Python code at all. A space-delimited pattern with
+needles (`FilterPattern.needles`: texts one of which every matching message
+contains or starts with) is searched the same way, and only the events the
+needles occur in are tested. Other patterns (JSON, regex) test each message.
 
 Main classes: `EventStore`, `Matcher`. Events come out as ``(timestamp_ms,
 seq, ingestion_ms, message)`` tuples.
@@ -40,6 +42,7 @@ from collections.abc import Iterator, Sequence
 from itertools import accumulate
 
 from awsmon.logs.filter_pattern import FilterPattern, PatternKind
+from awsmon.logs.filter_pattern_fields import Needles
 
 __all__ = ["BLOCK_SIZE", "MAX_KEY", "MIN_KEY", "Event", "EventStore", "Key", "Matcher"]
 
@@ -205,6 +208,7 @@ class Matcher:
         self._exclude: tuple[str, ...] = ()
         self._optional: tuple[str, ...] = ()
         self._by_text = False
+        self._needles = None if pattern is None else pattern.needles
         if terms is not None:
             include, exclude, optional = terms
             if include:
@@ -224,11 +228,31 @@ class Matcher:
             return self._text_hits(block, start, stop)
         assert self.pattern is not None
         test = self.pattern.matches
+        if self._needles is not None:
+            admitted = self.pattern.matches_admitted
+            message = block.message
+            return [
+                index
+                for index in self._needle_hits(block, self._needles, start, stop)
+                if admitted(message(index))
+            ]
         return [
             start + i
             for i, message in enumerate(block.slice_messages(start, stop))
             if test(message)
         ]
+
+    @staticmethod
+    def _needle_hits(block: _Block, needles: Needles, start: int, stop: int) -> list[int]:
+        """The events in [`start`, `stop`) that contain a needle or start with one, ascending."""
+        text, starts = block.text()
+        low, high = starts[start], starts[stop] - 1
+        found: set[int] = set()
+        for term in needles.anywhere:
+            found.update(_find_all(text, starts, term, low, high))
+        for prefix in needles.at_start:
+            found.update(_find_starts(text, starts, prefix, start, high))
+        return sorted(found)
 
     def _text_hits(self, block: _Block, start: int, stop: int) -> list[int]:
         text, starts = block.text()
@@ -270,6 +294,22 @@ def _find_all(text: str, starts: array[int], term: str, low: int, high: int) -> 
             position = following
         else:
             position = hit + 1
+
+
+def _find_starts(text: str, starts: array[int], prefix: str, start: int, high: int) -> list[int]:
+    """Indexes of the messages from `start` on (text up to `high`) that start with `prefix`."""
+    found = [start] if text.startswith(prefix, starts[start], high) else []
+    needle = "\n" + prefix
+    find = text.find
+    position = starts[start]
+    while True:
+        hit = find(needle, position, high)
+        if hit < 0:
+            return found
+        index = bisect_right(starts, hit + 1) - 1
+        if starts[index] == hit + 1:  # a message starts here (not a newline inside one)
+            found.append(index)
+        position = hit + 1
 
 
 class EventStore:

@@ -105,3 +105,45 @@ class TestEventStore:
         store.add([1, 2], 0, 0, ["ERROR", "ERROR"])
         assert list(store.scan(MIN_KEY, MAX_KEY, Matcher(FilterPattern.parse('"R\nE"')))) == []
         assert len(list(store.scan(MIN_KEY, MAX_KEY, Matcher(FilterPattern.parse("ERROR"))))) == 2
+
+
+FIELD_WORDS = ["5", "50", "a5", "[5", "5]", '"5', '5"', "x", "ab", "\n5", "\n", '"', "[", "]", "  "]
+field_messages = st.lists(st.sampled_from(FIELD_WORDS), min_size=1, max_size=6).map("".join)
+field_batches = st.lists(
+    st.tuples(
+        st.integers(0, 50), st.lists(st.tuples(st.integers(0, 5), field_messages), max_size=12)
+    ),
+    max_size=6,
+)
+
+
+class TestNeedleScan:
+    @given(
+        field_batches,
+        st.sampled_from(
+            [
+                "[a=5*, ...]",
+                "[a, b=5*]",
+                "[a=*5, b]",
+                '[a="5]", ...]',
+                "[a=x || a=5*, ...]",
+                "[..., b=5*]",
+                "[a=ab, b=*b*, ...]",
+            ]
+        ),
+        st.integers(0, 60),
+    )
+    def test_scan_with_needles_agrees_with_the_plain_match(
+        self, batch_list: list[tuple[int, list[tuple[int, str]]]], text: str, low: int
+    ) -> None:
+        """Searching a block for the needles, then testing those events, finds what splitting
+        and aligning every message finds (messages with newlines, quotes and brackets)."""
+        store, model = fill(batch_list)
+        pattern = FilterPattern.parse(text)
+        assert pattern.needles is not None
+        delimited = pattern._delimited
+        assert delimited is not None
+        found = list(store.scan((low, -1), MAX_KEY, Matcher(pattern)))
+        assert found == [
+            e for e in model if (e[0], e[1]) >= (low, -1) and delimited.plain_matches(e[3])
+        ]

@@ -1,0 +1,208 @@
+"""A PutLogEvents batch as metric filters see it: each message parsed at most once.
+
+`FilterBatch` holds one accepted batch while the log group's metric filters
+run over it, and `FilterBatch.points` turns one metric transformation into
+the datapoints it publishes, by metric key, so that CloudWatch is called once
+per key and batch rather than once per event.
+
+Shared work, so that filters cost what they must and no more:
+
+- a JSON message is parsed once, the first time a JSON filter gets past its
+  cheap text check (`JsonPattern.admits`), and the object is shared by every
+  JSON filter on the group;
+- each filter tests a message once; a metric value or dimension is extracted
+  only from the messages that matched (from the shared JSON object, or one
+  field split of a space-delimited message);
+- the minute a timestamp falls in is converted to a datetime once per batch.
+
+Main names: `FilterBatch`, `metric_points`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from awsmon.cloudwatch import MetricKey
+from awsmon.logs.errors import InvalidParameterException
+from awsmon.logs.filter_pattern import FilterPattern, MatchResult, node_number
+from awsmon.logs.filter_pattern_delimited import DelimitedPattern
+from awsmon.logs.filter_pattern_scan import parse_number
+from awsmon.logs.filter_pattern_selector import is_missing, load_object, parse_selector
+from awsmon.logs.model import MetricTransformation, from_millis
+
+__all__ = ["FilterBatch", "literal_value"]
+
+#: The datapoints a transformation makes of a batch, by metric key.
+Points = dict[MetricKey, list[tuple[datetime, float]]]
+
+_UNPARSED = object()
+
+
+def literal_value(text: str) -> float | None:
+    """The metric value `text` when it is a number rather than a selector, else None."""
+    number = None if text.startswith("$") else parse_number(text)
+    if number is None:
+        return None
+    value = float(number)
+    return value if math.isfinite(value) else None
+
+
+class FilterBatch:
+    """One accepted batch of events, with what the metric filters share (mutable, per call).
+
+    Args:
+        times: the events' timestamps (epoch ms), in batch order.
+        messages: their messages.
+    """
+
+    def __init__(self, times: Sequence[int], messages: Sequence[str]) -> None:
+        self.times = times
+        self.messages = messages
+        self._documents: list[object] = []
+        self._minutes: dict[int, datetime] = {}
+
+    def minute(self, timestamp: int) -> datetime:
+        """The start of the minute `timestamp` (epoch ms) falls in (cached per batch)."""
+        minute = timestamp - timestamp % 60_000
+        found = self._minutes.get(minute)
+        if found is None:
+            found = self._minutes[minute] = from_millis(minute)
+        return found
+
+    def document(self, index: int) -> dict[str, object] | None:
+        """Message `index` parsed as a JSON object, or None (parsed once per batch)."""
+        if not self._documents:
+            self._documents = [_UNPARSED] * len(self.messages)
+        document = self._documents[index]
+        if document is _UNPARSED:
+            document = self._documents[index] = load_object(self.messages[index])
+        return document  # type: ignore[return-value]  # a dict or None once parsed
+
+    def hits(self, pattern: FilterPattern) -> list[bool]:
+        """Whether each message matches `pattern` (JSON objects parsed once, shared)."""
+        json = pattern.json
+        if json is None:
+            matches = pattern.matches
+            return [matches(message) for message in self.messages]
+        admits, test = json.admits, json.test
+        flags: list[bool] = []
+        for index, message in enumerate(self.messages):
+            if not admits(message):
+                flags.append(False)
+                continue
+            document = self.document(index)
+            flags.append(document is not None and test(document))
+        return flags
+
+    def result(self, pattern: FilterPattern, index: int) -> MatchResult | None:
+        """What matching message `index` offers a metric value or dimension."""
+        message = self.messages[index]
+        if pattern.json is not None:
+            return MatchResult(message, document=self.document(index))
+        return pattern.match(message)
+
+    def points(self, pattern: FilterPattern, transformation: MetricTransformation) -> Points:
+        """The datapoints one transformation makes of the batch, by metric key.
+
+        A matching event gives its metric value (the literal, or what the
+        selector extracts: skipped when it is not a number), with the
+        dimensions its selectors extract (skipped when one is missing or
+        empty); an event that does not match gives the default value, if set.
+        """
+        namespace, name = transformation.metric_namespace, transformation.metric_name
+        literal = literal_value(transformation.metric_value)
+        default = transformation.default_value
+        dimensions: Mapping[str, str] = transformation.dimensions
+        plain_key = MetricKey.of(namespace, name)
+        flags = self.hits(pattern)
+        minute = self.minute
+        if literal is not None and not dimensions:
+            plain: list[tuple[datetime, float]] = []
+            for timestamp, hit in zip(self.times, flags, strict=True):
+                if hit:
+                    plain.append((minute(timestamp), literal))
+                elif default is not None:
+                    plain.append((minute(timestamp), default))
+            return {plain_key: plain} if plain else {}
+        if pattern.json is not None and literal is None and not dimensions:
+            return self._json_values(pattern, transformation, flags)
+        delimited = pattern.delimited
+        if delimited is not None and literal is None and not dimensions:
+            index = delimited.field_index(transformation.metric_value)
+            if index is not None:
+                return self._field_values(delimited, index, transformation, flags)
+        out: Points = {}
+        selector = transformation.metric_value
+        for index, (timestamp, hit) in enumerate(zip(self.times, flags, strict=True)):
+            result = self.result(pattern, index) if hit else None
+            if result is None:
+                if default is not None:
+                    out.setdefault(plain_key, []).append((minute(timestamp), default))
+                continue
+            value = literal if literal is not None else result.number_of(selector)
+            if value is None:
+                continue
+            key = plain_key
+            if dimensions:
+                resolved = {dim: result.value_of(sel) for dim, sel in dimensions.items()}
+                if any(v is None or v == "" for v in resolved.values()):
+                    continue
+                key = MetricKey.of(namespace, name, {k: str(v) for k, v in resolved.items()})
+            out.setdefault(key, []).append((minute(timestamp), value))
+        return out
+
+    def _json_values(
+        self, pattern: FilterPattern, transformation: MetricTransformation, flags: list[bool]
+    ) -> Points:
+        """`points` for a JSON pattern whose value is a ``$.`` selector, without dimensions.
+
+        The selector is compiled once and read straight from the shared
+        objects (what `MatchResult.number_of` does, minus a result per event).
+        """
+        key = MetricKey.of(transformation.metric_namespace, transformation.metric_name)
+        default = transformation.default_value
+        try:
+            first = parse_selector(transformation.metric_value).first
+        except InvalidParameterException:  # not a JSON selector: nothing resolves
+            first = None
+        points: list[tuple[datetime, float]] = []
+        for index, (timestamp, hit) in enumerate(zip(self.times, flags, strict=True)):
+            if not hit:
+                if default is not None:
+                    points.append((self.minute(timestamp), default))
+                continue
+            document = self.document(index)
+            node = None if first is None or document is None else first(document)
+            value = node_number(None if is_missing(node) else node)
+            if value is not None:
+                points.append((self.minute(timestamp), value))
+        return {key: points} if points else {}
+
+    def _field_values(
+        self,
+        delimited: DelimitedPattern,
+        index: int,
+        transformation: MetricTransformation,
+        flags: list[bool],
+    ) -> Points:
+        """`points` for a space-delimited value the field reader reaches, without dimensions.
+
+        Only that one field of a matching message is read (what
+        `MatchResult.number_of` gives after a full split and extraction).
+        """
+        key = MetricKey.of(transformation.metric_namespace, transformation.metric_name)
+        default = transformation.default_value
+        points: list[tuple[datetime, float]] = []
+        read = delimited.read_field
+        for message, timestamp, hit in zip(self.messages, self.times, flags, strict=True):
+            if not hit:
+                if default is not None:
+                    points.append((self.minute(timestamp), default))
+                continue
+            text = read(message, index)
+            value = None if text is None else node_number(text)
+            if value is not None:
+                points.append((self.minute(timestamp), value))
+        return {key: points} if points else {}

@@ -1,0 +1,133 @@
+"""Tests of awsmon/logs/filter_batch.py: metric filter points over a shared batch.
+
+The batch parses each JSON message once and tests each message once per
+filter; the points must be those a plain loop makes, message by message,
+with `FilterPattern.match`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from awsmon.cloudwatch import MetricKey
+from awsmon.logs.filter_batch import FilterBatch, literal_value
+from awsmon.logs.filter_pattern import FilterPattern
+from awsmon.logs.model import MetricTransformation, from_millis
+
+LINES = [
+    '{"latency": 150, "level": "ERROR", "path": "/a"}',
+    '{"latency": 50, "level": "INFO", "path": "/b"}',
+    '{"latency": "120", "level": "ERROR"}',
+    '{"latency": null}',
+    '{"lat\\u0065ncy": 300, "level": "ERROR", "path": "/c"}',
+    "[1, 2]",
+    '1.2.3.4 - bob [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 503 2326',
+    '1.2.3.4 - bob [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 -',
+    '1.2.3.4 5 bob [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 500 12 "r" 4.5',
+    "ERROR upstream 5 x",
+    "not json {",
+]
+#: Every line, a few seconds apart (some minutes hold several).
+EVERY_LINE = [(i * 7_000, line) for i, line in enumerate(LINES)]
+CASES = [
+    ("{ $.latency > 100 }", "$.latency", {}),
+    ('{ $.level = "ERROR" }', "1", {"Path": "$.path"}),
+    ("{ $.latency = * }", "$.latency", {}),
+    ("[ip, id, user, ts, request, status=5*, size, ...]", "$size", {}),
+    ("[ip, id, user, ts, request, status, size]", "$7", {"Status": "$status"}),
+    ("[ip, id, user, ts, request, status, size]", "$7", {}),
+    ("[ip, id, user, ts, request, status, size]", "$size", {}),
+    ("[ip, id, user, ts, request, status, size, ...]", "$9", {}),
+    ("[ip, 7, user, ts, request, status, size, ...]", "$7", {}),
+    ("[ip, id, user, ts, request, 2, size=*, ...]", "$2", {}),
+    ("[ip, id, user, ts, request, status=5*, size, ...]", "$status", {}),
+    ("ERROR", "1", {}),
+    ("?upstream ?INFO", "2.5", {}),
+]
+
+
+def naive(
+    pattern: FilterPattern,
+    transformation: MetricTransformation,
+    times: list[int],
+    messages: list[str],
+) -> dict[MetricKey, list[tuple[datetime, float]]]:
+    """The points, one message at a time, through `FilterPattern.match`."""
+    out: dict[MetricKey, list[tuple[datetime, float]]] = {}
+    plain = MetricKey.of(transformation.metric_namespace, transformation.metric_name)
+    literal = literal_value(transformation.metric_value)
+    for timestamp, message in zip(times, messages, strict=True):
+        at = from_millis(timestamp - timestamp % 60_000)
+        result = pattern.match(message)
+        if result is None:
+            if transformation.default_value is not None:
+                out.setdefault(plain, []).append((at, transformation.default_value))
+            continue
+        value = literal if literal is not None else result.number_of(transformation.metric_value)
+        if value is None:
+            continue
+        key = plain
+        if transformation.dimensions:
+            resolved = {d: result.value_of(s) for d, s in transformation.dimensions.items()}
+            if any(not v for v in resolved.values()):
+                continue
+            key = MetricKey.of(
+                transformation.metric_namespace,
+                transformation.metric_name,
+                {k: str(v) for k, v in resolved.items()},
+            )
+        out.setdefault(key, []).append((at, value))
+    return out
+
+
+class TestFilterBatch:
+    @given(
+        st.lists(st.tuples(st.integers(0, 200_000), st.sampled_from(LINES)), max_size=20),
+        st.sampled_from(CASES),
+        st.one_of(st.none(), st.sampled_from([0.0, 1.0])),
+    )
+    @example(events=EVERY_LINE, case=CASES[0], default=1.0)
+    @example(events=EVERY_LINE, case=CASES[3], default=0.0)
+    @example(events=EVERY_LINE, case=CASES[5], default=None)
+    @example(events=EVERY_LINE, case=CASES[6], default=0.0)
+    @example(events=EVERY_LINE, case=CASES[8], default=None)
+    @example(events=EVERY_LINE, case=CASES[9], default=None)
+    @example(events=EVERY_LINE, case=CASES[10], default=None)
+    def test_points_are_those_of_a_plain_loop(
+        self,
+        events: list[tuple[int, str]],
+        case: tuple[str, str, dict[str, str]],
+        default: float | None,
+    ) -> None:
+        """Same keys, same points in the same order, whether JSON was parsed once or not."""
+        text, value, dimensions = case
+        pattern = FilterPattern.parse(text)
+        selectors: Any = dimensions  # attrs' dict converter is typed loosely for mypy
+        transformation = MetricTransformation(
+            metric_name="m",
+            metric_namespace="ns",
+            metric_value=value,
+            default_value=None if dimensions else default,
+            dimensions=selectors,
+        )
+        times = sorted(t for t, _ in events)
+        messages = [m for _, m in events]
+        batch = FilterBatch(times, messages)
+        other = FilterPattern.parse("{ $.level = * }")
+        batch.hits(other)  # another JSON filter parsed the documents first
+        assert batch.points(pattern, transformation) == naive(
+            pattern, transformation, times, messages
+        )
+
+    def test_a_json_message_is_parsed_once_for_every_filter(self) -> None:
+        """Two JSON filters over one batch share each parsed object."""
+        batch = FilterBatch([0, 1], [LINES[0], LINES[6]])
+        assert batch.hits(FilterPattern.parse("{ $.latency > 100 }")) == [True, False]
+        first = batch.document(0)
+        assert batch.hits(FilterPattern.parse('{ $.level = "ERROR" }')) == [True, False]
+        assert batch.document(0) is first
+        assert batch.document(1) is None

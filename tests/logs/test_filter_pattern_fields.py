@@ -1,0 +1,135 @@
+"""Tests of awsmon/logs/filter_pattern_fields.py: the field reader and the needles.
+
+Every fast path is compared with the plain one (split every field with
+`split_fields`, then align) on random messages and patterns.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from awsmon.logs.filter_pattern import FilterPattern
+from awsmon.logs.filter_pattern_delimited import split_fields
+from awsmon.logs.filter_pattern_fields import Needles, field_reader, field_value, glob_needles
+
+# Pieces that exercise every splitting rule: quotes, brackets, unclosed ones,
+# runs of spaces, tabs and newlines inside fields, adjacent groups.
+PIECES = ["a", "b", "5", "45", "ab5", " ", "  ", '"', "[", "]", '"a b"', "[5 x]", "\t", "\n", "*"]
+messages = st.lists(st.sampled_from(PIECES), max_size=14).map("".join)
+
+VALUES = ["5*", "*5", "a", "*a*", "4*5", '"a b"', "x*", "*", '""', "45", "5", '"5 x"', "%5$%"]
+VALUES += ["ab*", "ab5"]
+NUMBERS = ["45", "5", "-1", "4.5e1"]
+
+
+@st.composite
+def conditions(draw: st.DrawFn, name: str) -> str:
+    """One field's conditions: comparisons joined by && and ||."""
+    count = draw(st.integers(1, 3))
+    parts = []
+    for index in range(count):
+        if draw(st.booleans()):
+            op, value = draw(st.sampled_from(["=", "!="])), draw(st.sampled_from(VALUES))
+        else:
+            op = draw(st.sampled_from(["=", "!=", "<", ">", "<=", ">="]))
+            value = draw(st.sampled_from(NUMBERS))
+        joiner = "" if index == 0 else draw(st.sampled_from([" && ", " || "]))
+        parts.append(f"{joiner}{name if index == 0 or draw(st.booleans()) else ''} {op} {value}")
+    return "".join(parts)
+
+
+@st.composite
+def delimited_patterns(draw: st.DrawFn) -> str:
+    """A space-delimited pattern of up to six fields, ellipses anywhere."""
+    fields = []
+    for index in range(draw(st.integers(1, 6))):
+        kind = draw(st.sampled_from(["name", "cond", "cond", "ellipsis", "empty"]))
+        if kind == "name":
+            fields.append(f"f{index}")
+        elif kind == "cond":
+            fields.append(draw(conditions(f"f{index}")))
+        elif kind == "ellipsis":
+            fields.append("...")
+        else:
+            fields.append("")
+    return "[" + ", ".join(fields) + "]"
+
+
+# The definition of a field split: repeated leftmost matches of this regex.
+DEFINITION = re.compile(r'"([^"]*)"|\[([^\]]*)\]|([^ ]+)')
+
+
+class TestSplitFields:
+    @given(messages)
+    @example('[ a "b [c')
+    @example('x] [y "z" [')
+    def test_split_fields_follows_the_definition(self, message: str) -> None:
+        """The linear split (brackets after the last ']' read as plain text) gives the fields
+        the defining regex gives."""
+        expected = [q + b + p for q, b, p in DEFINITION.findall(message)]
+        assert split_fields(message) == expected
+
+
+class TestFieldReader:
+    @given(messages, st.integers(0, 8), st.booleans())
+    @example('"a b" [5 x]  ab', 2, False)
+    @example('"', 1, True)
+    @example('["', 1, True)
+    def test_reads_the_fields_split_fields_gives(
+        self, message: str, count: int, whole: bool
+    ) -> None:
+        """The reader's captured tokens, unwrapped, are the first fields of the plain split."""
+        fields = split_fields(message)
+        reader = field_reader(count, range(count), whole=whole)
+        assert reader is not None
+        found = reader.fullmatch(message) if whole else reader.match(message)
+        if (len(fields) != count) if whole else (len(fields) < count):
+            assert found is None
+        else:
+            assert found is not None
+            assert [field_value(token) for token in found.groups()] == fields[:count]
+
+    def test_too_many_fields_get_no_reader(self) -> None:
+        """Past 100 fields the pattern splits the plain way."""
+        assert field_reader(101, [], whole=True) is None
+
+
+class TestNeedles:
+    @pytest.mark.parametrize(
+        ("pattern", "expected"),
+        [
+            ("5*", Needles((" 5", '"5', "[5", "]5"), ("5",))),
+            ("GET", Needles((" GET", '"GET', "[GET", "]GET"), ("GET",), "GET")),
+            ("*html*", Needles(("html",))),
+            ("*", None),
+            ("", None),
+        ],
+    )
+    def test_glob_needles(self, pattern: str, expected: Needles | None) -> None:
+        """A glob's needles: its leading literal at a field start, or its longest literal."""
+        assert glob_needles(pattern) == expected
+
+    def test_a_disjunction_needs_needles_on_every_side(self) -> None:
+        """With one alternative unconstrained, nothing is required."""
+        assert FilterPattern.parse("[a = x* || a > 5, ...]").needles is None
+        assert FilterPattern.parse("[a = x* || a = y*, ...]").needles is not None
+        assert FilterPattern.parse("[a != x*, ...]").needles is None
+
+    @given(delimited_patterns(), messages)
+    @example("[f0 = 5*, ...]", 'x"5')
+    @example("[f0, f1 = a]", '"a b"a')
+    @example("[f0 = *a*]", "[b a]")
+    def test_fast_matching_agrees_with_the_plain_one(self, text: str, message: str) -> None:
+        """Needles, then the field reader, decide exactly as splitting and aligning does."""
+        pattern = FilterPattern.parse(text)
+        delimited = pattern._delimited
+        assert delimited is not None
+        plain = delimited.plain_matches(message)
+        assert pattern.matches(message) == plain
+        if plain and pattern.needles is not None:
+            assert pattern.needles.admits(message)
+        assert (pattern.match(message) is not None) == plain

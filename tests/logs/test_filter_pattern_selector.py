@@ -1,0 +1,67 @@
+"""Tests of awsmon/logs/filter_pattern_selector.py: reading messages as JSON.
+
+`load_object` parses with orjson when it is installed (the ``fast`` extra) and
+must answer exactly as the standard library does.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from awsmon.logs import filter_pattern_selector as selector_module
+from awsmon.logs.filter_pattern_selector import load_object
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner),
+    max_leaves=12,
+)
+raw_texts = st.lists(
+    st.sampled_from(['{"a":', "1", "1e400", "9" * 25, "-", ".5", '"\\ud800"', "}", "[", "]", ","]),
+    max_size=8,
+).map("".join)
+
+
+def standard(message: str) -> object:
+    """The standard library's answer: the object, or None when it is not a JSON object."""
+    try:
+        document = selector_module._DECODER.decode(message)
+    except (ValueError, RecursionError):
+        return None
+    return document if type(document) is dict else None
+
+
+class TestLoadObject:
+    @given(st.dictionaries(st.text(max_size=6), json_values, max_size=5))
+    @example({"big": 2**64, "neg": -(2**63) - 1, "f": 1e19})
+    def test_objects_read_back_exactly(self, document: dict[str, object]) -> None:
+        """Whatever parser is used, a dumped object reads back equal, wide integers exact."""
+        message = json.dumps(document)
+        found = load_object(message)
+        assert found == standard(message)
+        assert json.dumps(found) == message
+
+    @given(st.one_of(raw_texts, st.text(max_size=20)))
+    @example('{"a":1e400}')
+    @example('{"a":"\\ud800"}')
+    @example('{"a":NaN}')
+    def test_any_text_gets_the_standard_answer(self, message: str) -> None:
+        """Texts orjson refuses or reads differently get the standard library's answer."""
+        assert repr(load_object(message)) == repr(standard(message))
+
+    def test_without_orjson_the_standard_library_parses(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The pure fallback: no orjson, same answers."""
+        monkeypatch.setattr(selector_module, "_fast_loads", None)
+        assert load_object('{"a": [1, 2.5, "x"]}') == {"a": [1, 2.5, "x"]}
+        assert load_object("[1]") is None
+        assert load_object("{") is None
