@@ -17,14 +17,12 @@ Main names: `Selector`, `parse_selector`, `read_selector`, `load_object`,
 
 from __future__ import annotations
 
-import json
 import string
-from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
 
 from attrs import frozen
 
+from awsmon import jsondoc
 from awsmon.logs.filter_pattern_scan import Scanner
 
 __all__ = [
@@ -48,68 +46,21 @@ _PROPERTY_CHARS = frozenset(string.ascii_letters + string.digits + "-_")
 _MISSING = object()
 
 
-def _reject_constant(name: str) -> object:
-    raise ValueError(f"{name} is not JSON")
-
-
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
-# orjson reads an integer of more than 64 bits as a float; the standard library keeps it exact.
-_WIDE = float(2**63)
-
-_fast_loads: Callable[[str], Any] | None
-try:  # the optional `fast` extra
-    from orjson import loads as _fast_loads
-except ImportError:  # pragma: no cover - the pure fallback
-    _fast_loads = None
-
-
 def load_object(message: str) -> dict[str, object] | None:
     """The message parsed as a JSON object, or None if it is not one.
 
-    With the optional ``orjson`` (the ``fast`` extra) the message is parsed
-    about twice as fast; the standard library decides whenever orjson refuses
-    a text (it accepts less: ``1e400``, lone surrogates) or gives a float for
-    an integer wider than 64 bits, so the answer is the same either way.
+    Parsed by `awsmon.jsondoc` (orjson when the ``fast`` extra is installed,
+    with the standard library's answers); ``NaN`` and ``Infinity`` are not
+    JSON here, and a message nested deeper than `jsondoc.MAX_DEPTH` is not
+    read as JSON.
     """
     if not message.startswith("{") and not message.lstrip().startswith("{"):
         return None
-    document: object = None
-    if _fast_loads is not None:
-        try:
-            document = _fast_loads(message)
-        except ValueError:
-            document = _standard_load(message)
-        else:
-            if _has_wide_float(document):
-                document = _standard_load(message)
-    else:
-        document = _standard_load(message)
-    return document if type(document) is dict else None
-
-
-def _standard_load(message: str) -> object:
-    """`message` parsed by the standard library, or None when it is not JSON."""
     try:
-        return _DECODER.decode(message)
-    except (ValueError, RecursionError):
+        document = jsondoc.loads(message, constants=False)
+    except ValueError:
         return None
-
-
-def _has_wide_float(document: object) -> bool:
-    """True when `document` holds an integral float beyond 2**63 (orjson's reading of wide ints)."""
-    if type(document) is not dict:
-        return False
-    pending: list[Any] = [document]
-    while pending:
-        node = pending.pop()
-        for value in node.values() if type(node) is dict else node:
-            kind = type(value)
-            if kind is float:
-                if abs(value) >= _WIDE and value.is_integer():
-                    return True
-            elif kind is dict or kind is list:
-                pending.append(value)
-    return False
+    return document if type(document) is dict else None
 
 
 def scalar_text(node: object) -> str | None:
