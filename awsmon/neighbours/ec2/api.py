@@ -184,6 +184,16 @@ class Ec2Api(WireApi):
         return filters
 
     @staticmethod
+    def _launch_template_spec(params: Params) -> dict[str, str] | None:
+        """RunInstances' ``LaunchTemplate`` (id or name, and version), checked; None when absent."""
+        data = params.mapping("LaunchTemplate")
+        if not data:
+            return None
+        spec = params.nested(data, "LaunchTemplate")
+        names = ("LaunchTemplateId", "LaunchTemplateName", "Version")
+        return {name: value for name in names if (value := spec.string(name)) is not None}
+
+    @staticmethod
     def _tag_specs(params: Params, resource: str = "instance") -> dict[str, str]:
         tags: dict[str, str] = {}
         for spec in params.structs("TagSpecifications"):
@@ -196,7 +206,7 @@ class Ec2Api(WireApi):
     @handles("RunInstances")
     def run_instances(self, params: Params) -> Response:
         """RunInstances → the Reservation of the launched instances."""
-        template = params.mapping("LaunchTemplate") or None
+        template = self._launch_template_spec(params)
         image = params.string("ImageId", required=template is None)
         minimum = params.integer("MinCount", required=True)
         maximum = params.integer("MaxCount", required=True)

@@ -392,8 +392,9 @@ class SqsApi(WireApi):
         url = self._url(params)
 
         def run(entry: Mapping[str, Any]) -> Response:
+            timeout = params.nested(entry, "Entries").integer("VisibilityTimeout", default=0)
             self.domain.change_message_visibility(
-                url, str(entry.get("ReceiptHandle", "")), int(entry.get("VisibilityTimeout", 0))
+                url, str(entry.get("ReceiptHandle", "")), timeout
             )
             return {}
 
