@@ -26,6 +26,7 @@ from awsmon import Cloud
 from awsmon.cloudtrail.classify import classify
 from awsmon.cloudtrail.recording import recorder_of
 from awsmon.cloudtrail.records import CallRecord
+from awsmon.dispatch import ApiCall
 from awsmon.identity import Principal
 
 CALLS = 20_000
@@ -109,25 +110,18 @@ def fill(cloud: Cloud, count: int) -> None:
         service, operation = names[i % len(names)]
         kind = classify(service, operation)
         assert kind is not None
-        history.append(
-            CallRecord(
-                f"{i:08d}-0000-4000-8000-000000000000",
-                start + timedelta(seconds=i // 20),
-                service,
-                operation,
-                cloud.default_account_id,
-                cloud.default_region,
-                principals[i % 2],
-                {"logGroupName": f"g{i % 1000}"},
-                None,
-                None,
-                None,
-                kind,
-                "wire",
-                None,
-                None,
-            )
+        call = ApiCall(
+            request_id=f"{i:08d}-0000-4000-8000-000000000000",
+            at=start + timedelta(seconds=i // 20),
+            service=service,
+            operation=operation,
+            account_id=cloud.default_account_id,
+            region=cloud.default_region,
+            principal=principals[i % 2],
+            parameters={"logGroupName": f"g{i % 1000}"},
+            source="wire",
         )
+        history.append(CallRecord(call, kind))
     cloud.clock.advance(timedelta(seconds=count // 20 + 600))
 
 

@@ -81,8 +81,8 @@ class CallRecord:
         account_id / region: where it acted (``recipientAccountId``, ``awsRegion``).
         principal: who called.
         parameters: the request parameters as the caller gave them.
-        response: the response of a successful write, else None (also for
-            an empty response, which AWS writes as ``null``).
+        response: the response of a successful management write, else None
+            (also for an empty response, which AWS writes as ``null``).
         error_code / error_message: the AWS error of a failed call.
         kind: how CloudTrail classifies the operation.
         source: ``boto3``, ``wire`` or ``domain``.
@@ -104,43 +104,37 @@ class CallRecord:
         "source",
     )
 
-    def __init__(
-        self,
-        request_id: str,
-        at: datetime,
-        service: str,
-        operation: str,
-        account_id: str,
-        region: str,
-        principal: Principal,
-        parameters: Mapping[str, Any],
-        response: Any,
-        error_code: str | None,
-        error_message: str | None,
-        kind: Classification,
-        source: str,
-        user_agent: str | None,
-        access_key_id: str | None,
-    ) -> None:
-        self.request_id = request_id
-        self.at = at
-        self.service = service
-        self.operation = operation
-        self.account_id = account_id
-        self.region = region
-        self.principal = principal
+    def __init__(self, call: ApiCall, kind: Classification) -> None:
+        """The compact record of `call`, classified as `kind`."""
+        self.request_id = call.request_id
+        self.at = call.at
+        self.service = call.service
+        self.operation = call.operation
+        self.account_id = call.account_id
+        self.region = call.region
+        self.principal = call.principal
         self.kind = kind
-        self.source = source
+        self.source = call.source
+        error = call.error
+        parameters = call.parameters
         if kind.category is _MANAGEMENT:
             self._parameters: Any = _packed(parameters) if parameters else _NOTHING
+            response = None
+            if error is None and not kind.read_only:
+                response = _snapshot(call.response) if call.source == "domain" else call.response
             self._response: Any = _packed(response) if response else None
         else:
             self._parameters = parameters
-            self._response = _packed(response) if response else None
-        if error_code is None and user_agent is None and access_key_id is None:
+            self._response = None
+        if error is None and call.user_agent is None and call.access_key_id is None:
             self._extra: tuple[str | None, ...] | None = None
         else:
-            self._extra = (error_code, error_message, user_agent, access_key_id)
+            self._extra = (
+                None if error is None else error.code,
+                None if error is None else error.message,
+                call.user_agent,
+                call.access_key_id,
+            )
 
     def __deepcopy__(self, memo: dict[int, Any]) -> CallRecord:
         # A record never changes once made: forks of a cloud share it (Cloud.fork).
@@ -219,28 +213,8 @@ def _packed(value: Any) -> Any:
 
 
 def record_of(call: ApiCall, kind: Classification) -> CallRecord:
-    """The compact record of `call`, classified as `kind`."""
-    error = call.error
-    response = None
-    if error is None and not kind.read_only and kind.category is _MANAGEMENT:
-        response = _snapshot(call.response) if call.source == "domain" else call.response
-    return CallRecord(
-        call.request_id,
-        call.at,
-        call.service,
-        call.operation,
-        call.account_id,
-        call.region,
-        call.principal,
-        call.parameters,
-        response,
-        None if error is None else error.code,
-        None if error is None else error.message,
-        kind,
-        call.source,
-        call.user_agent,
-        call.access_key_id,
-    )
+    """The compact record of `call`, classified as `kind` (what `CallRecord(call, kind)` makes)."""
+    return CallRecord(call, kind)
 
 
 def event_id_of(request_id: str) -> str:

@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 
 from awsmon.cloudtrail.classify import classify
 from awsmon.cloudtrail.records import CallRecord, render
+from awsmon.dispatch import ApiCall
+from awsmon.errors import AlreadyExists
 from awsmon.identity import Principal
 
 _AT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -26,12 +28,12 @@ _json = st.recursive(
 def _record(operation: str, parameters: Any, response: Any, **extra: Any) -> CallRecord:
     kind = classify("logs", operation)
     assert kind is not None
-    return CallRecord(
-        "req-1", _AT, "logs", operation, "123456789012", "eu-west-3", _WHO,
-        parameters, response,
-        extra.get("error_code"), extra.get("error_message"), kind, "wire",
-        extra.get("user_agent"), extra.get("access_key_id"),
+    call = ApiCall(
+        request_id="req-1", at=_AT, service="logs", operation=operation,
+        account_id="123456789012", region="eu-west-3", principal=_WHO,
+        parameters=parameters, response=response, source="wire", **extra,
     )  # fmt: skip
+    return CallRecord(call, kind)
 
 
 @given(st.dictionaries(st.text(max_size=8), _json, max_size=4), _json)
@@ -68,11 +70,15 @@ def test_rare_fields_read_back() -> None:
     )  # fmt: skip
     assert plain.parameters == {} and plain.response is None
     failed = _record(
-        "CreateLogGroup", {"logGroupName": "g"}, None,
-        error_code="ResourceAlreadyExistsException", error_message="exists",
-        user_agent="ua", access_key_id="AKIA",
+        "CreateLogGroup", {"logGroupName": "g"}, {"kept": "no"},
+        error=AlreadyExists("exists"), user_agent="ua", access_key_id="AKIA",
     )  # fmt: skip
     assert failed.error_code == "ResourceAlreadyExistsException"
     assert failed.error_message == "exists"
     assert (failed.user_agent, failed.access_key_id) == ("ua", "AKIA")
+    assert failed.response is None
     assert render(failed)["errorCode"] == "ResourceAlreadyExistsException"
+
+
+def test_a_read_keeps_no_response() -> None:
+    assert _record("DescribeLogGroups", {}, {"logGroups": []}).response is None

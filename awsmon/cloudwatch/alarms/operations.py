@@ -297,14 +297,8 @@ class AlarmOperations(Service):
     def put_anomaly_detector(self, **settings: Unpack[DetectorSettings]) -> AnomalyDetector:
         """Create or update an anomaly detection model (PutAnomalyDetector).
 
-        The parameters are `DetectorSettings`' (`awsmon.cloudwatch.alarms.anomaly`):
-        either a metric (`namespace`, `metric_name`, `dimensions`, `stat`) or
-        `metric_math_queries`, not both.
-
-        Raises:
-            InvalidParameterCombination: both forms, or neither.
-            MissingParameter / InvalidParameterValue: a bad metric or statistic.
-            LimitExceededException: 500 detectors exist already.
+        The parameters are `DetectorSettings`'; the rules and errors are
+        `awsmon.cloudwatch.alarms.anomaly.AnomalyDetectors.put`'s.
         """
         return self.anomaly_detectors.put(**settings)
 
@@ -313,23 +307,18 @@ class AlarmOperations(Service):
     def describe_anomaly_detectors(
         self, **query: Unpack[DetectorQuery]
     ) -> tuple[list[AnomalyDetector], str | None]:
-        """Detectors matching the filters, in creation order (DescribeAnomalyDetectors).
+        """Detectors matching `DetectorQuery`'s filters (DescribeAnomalyDetectors), a page.
 
-        The filters are `DetectorQuery`'s. Dimensions filter: a detector
-        matches when its metric has all of them.
-
-        Raises:
-            InvalidNextToken: a token this listing did not hand out.
+        See `awsmon.cloudwatch.alarms.anomaly.AnomalyDetectors.describe`.
         """
         return self.anomaly_detectors.describe(**query)
 
     @operation("DeleteAnomalyDetector")
     @keyword_signature(DetectorMetric)
     def delete_anomaly_detector(self, **metric: Unpack[DetectorMetric]) -> None:
-        """Delete a detector (DeleteAnomalyDetector); the parameters are `DetectorMetric`'s.
+        """Delete the detector of a `DetectorMetric` (DeleteAnomalyDetector).
 
-        Raises:
-            ResourceNotFoundException: no such detector.
+        See `awsmon.cloudwatch.alarms.anomaly.AnomalyDetectors.delete`.
         """
         self.anomaly_detectors.delete(**metric)
 
