@@ -43,12 +43,14 @@ def best_of(fn: Callable[[], Any], repeat: int = 5) -> float:
 
 
 def interleaved(
-    make: Callable[[bool], Callable[[], None]], calls: int, rounds: int = 9
+    make: Callable[[bool], Callable[[], None]], calls: int, rounds: int = 25
 ) -> tuple[float, float]:
     """Seconds per call without and with recording: batches alternate, best of each.
 
     Alternating the two keeps a busy machine's drift out of the ratio, and the
-    process's own CPU time (not wall time) leaves out waiting for a core.
+    process's own CPU time (not wall time) leaves out waiting for a core. On a
+    shared machine one run's ratio still moves by ±10 points: 25 rounds, and
+    compare several runs.
     """
     runs = {False: make(False), True: make(True)}
     best = {False: float("inf"), True: float("inf")}
