@@ -23,7 +23,7 @@ from dateutil import parser as date_parser
 from awsmon.errors import InvalidParameter, ServiceError
 from awsmon.times import to_datetime
 
-__all__ = ["Params", "Wording"]
+__all__ = ["Params", "Wording", "timestamp_of"]
 
 
 @frozen
@@ -450,16 +450,10 @@ greater than or equal to 1
         value = self._present(name, required)
         if value is None:
             return None
-        try:
-            if isinstance(value, str):
-                return to_datetime(date_parser.isoparse(value))
-            if isinstance(value, Decimal):
-                value = float(value)
-            if not isinstance(value, bool) and isinstance(value, datetime | int | float):
-                return to_datetime(value)
-        except (ValueError, OverflowError, OSError):
-            pass
-        raise self.invalid(name, value, "Member must be a timestamp")
+        found = timestamp_of(value)
+        if found is None:
+            raise self.invalid(name, value, "Member must be a timestamp")
+        return found
 
     @overload
     def blob(self, name: str, *, required: Literal[True]) -> bytes: ...
@@ -528,6 +522,25 @@ greater than or equal to 1
         if not isinstance(value, Mapping):
             raise self.invalid(name, value, "Member must be a map")
         return dict(value)
+
+
+def timestamp_of(value: Any) -> datetime | None:
+    """A timestamp parameter as an aware UTC datetime, or None when `value` is not one.
+
+    Accepts what botocore accepts: a datetime (naive is UTC), epoch seconds
+    (int, float or `decimal.Decimal`) or ISO 8601 text. `Params.timestamp`
+    reads through this; wire fast paths call it directly.
+    """
+    try:
+        if isinstance(value, str):
+            return to_datetime(date_parser.isoparse(value))
+        if isinstance(value, Decimal):
+            value = float(value)
+        if not isinstance(value, bool) and isinstance(value, datetime | int | float):
+            return to_datetime(value)
+    except (ValueError, OverflowError, OSError):
+        pass
+    return None
 
 
 def _encodable(text: str) -> bool:

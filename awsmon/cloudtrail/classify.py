@@ -169,13 +169,15 @@ _TABLE: dict[str, dict[str, str]] = {
         "none": "PutRecord PutRecordBatch",
     },
     "ec2": {
-        "read": "DescribeInstanceStatus DescribeInstances DescribeLaunchTemplates",
+        "read": "DescribeAccountAttributes DescribeInstanceStatus DescribeInstances"
+        " DescribeLaunchTemplates",
         "write": "CreateLaunchTemplate CreateLaunchTemplateVersion CreateTags"
         " DeleteLaunchTemplate DeleteTags MonitorInstances RebootInstances RunInstances"
         " StartInstances StopInstances TerminateInstances UnmonitorInstances",
     },
     "autoscaling": {
-        "read": "DescribeAutoScalingGroups DescribeAutoScalingInstances DescribePolicies"
+        "read": "DescribeAccountLimits DescribeAutoScalingGroups DescribeAutoScalingInstances"
+        " DescribePolicies"
         " DescribeScalingActivities",
         "write": "CreateAutoScalingGroup CreateLaunchConfiguration DeleteAutoScalingGroup"
         " DeletePolicy ExecutePolicy PutScalingPolicy SetDesiredCapacity"

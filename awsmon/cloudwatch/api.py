@@ -14,6 +14,7 @@ from awsmon.cloudwatch.errors import (
     RequestEntityTooLarge,
     ValidationError,
 )
+from awsmon.cloudwatch.metrics.ingest import MAX_PUT_BYTES, KeyCache, read_values
 from awsmon.cloudwatch.metrics.model import (
     Dimension,
     MetricDatum,
@@ -27,8 +28,6 @@ from awsmon.wire import Params, handles
 
 __all__ = ["CloudWatchApi"]
 
-#: The largest PutMetricData request AWS accepts (1 MB).
-MAX_PUT_BYTES = 1_048_576
 _UTC_TEXT = "x" * len("2026-01-01 00:00:00+00:00")
 _MICROSECONDS_TEXT = "x" * len(".000000")
 
@@ -58,8 +57,17 @@ def _metric_key(p: Params) -> MetricKey:
 
 
 def _double(value: Any) -> Any:
-    """A double as the domain takes it: botocore (and the AWS CLI) may send `Decimal`."""
-    return float(value) if isinstance(value, Decimal) else value
+    """A double as the domain takes it: botocore (and the AWS CLI) may send `Decimal`.
+
+    A Decimal with no float (a signalling NaN) stays as given, for the
+    domain's check to refuse.
+    """
+    if isinstance(value, Decimal):
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    return value
 
 
 def _statistic_set(entry: Params) -> StatisticSet | None:
@@ -99,9 +107,22 @@ class CloudWatchApi(AlarmsApi):
 
     # -- metrics -----------------------------------------------------------------
 
+    def __init__(self, domain: CloudWatch) -> None:
+        super().__init__(domain)
+        self._keys = KeyCache()
+
     @handles("PutMetricData")
     def put_metric_data(self, p: Params) -> dict[str, Any]:
-        """PutMetricData."""
+        """PutMetricData.
+
+        The common shape (single values, few distinct metrics) is checked and
+        grouped in one pass (`read_values`); anything else, and every invalid
+        request, takes the general path below, which words the error.
+        """
+        batch = read_values(p.data, self.domain.ctx.now(), self._keys)
+        if batch is not None:
+            self.domain.put_checked_values(batch)
+            return {}
         size = len(json.dumps(p.data, default=_sized_text))
         if size > MAX_PUT_BYTES:
             raise RequestEntityTooLarge(

@@ -41,6 +41,7 @@ from awsmon.cloudwatch.errors import (
     InvalidParameterValue,
 )
 from awsmon.cloudwatch.metrics.catalog import Metric, MetricCatalog
+from awsmon.cloudwatch.metrics.ingest import ValueBatch, group_datums
 from awsmon.cloudwatch.metrics.model import (
     MAX_DIMENSIONS,
     Dimension,
@@ -152,8 +153,22 @@ class CloudWatch(AlarmOperations, DashboardOperations, Service):
             if datum.timestamp is not None:
                 self.ctx.check_skew("a metric datum", datum.timestamp)
             datum.check(now, index=index)
-        for datum in metric_data:
+        grouped, others = group_datums(metric_data, now)
+        self.metric_catalog.put_grouped(grouped, now)
+        for datum in others:
             self.metric_catalog.put(datum, now)
+
+    def put_checked_values(self, batch: ValueBatch) -> None:
+        """Store a PutMetricData batch of single values the wire checked in one pass.
+
+        The wire's fast reading of the common shape (`awsmon.cloudwatch.metrics.
+        ingest.read_values`) accepts only what `put_metric_data` accepts, and
+        groups the values as it does; this stores them, and warns about
+        timestamps far from the virtual clock as `put_metric_data` does.
+        """
+        for when in batch.skewed:
+            self.ctx.check_skew("a metric datum", when)
+        self.metric_catalog.put_grouped(batch.grouped(), self.ctx.now())
 
     def publish(
         self,
@@ -483,8 +498,10 @@ def _datapoints(
     extended_wanted = [s for s in wanted if s.is_extended]
     basic_wanted = [s.name for s in wanted if not s.is_extended]
     points: list[Datapoint] = []
-    for bucket, low, high in series.buckets(first, last, period):
-        count, total, minimum, maximum = series.summary(low, high)
+    append = points.append
+    for bucket, low, high, count, total, minimum, maximum in series.summaries(
+        first, last, period
+    ):
         known = {
             "SampleCount": count,
             "Sum": total,
@@ -499,7 +516,7 @@ def _datapoints(
                 value = statistic.compute(aggregate)
                 if value is not None:
                     extended[statistic.name] = value
-        points.append(
+        append(
             Datapoint(
                 timestamp=from_epoch(bucket),
                 unit=unit,

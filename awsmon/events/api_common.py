@@ -120,11 +120,13 @@ def entries_from_wire(params: Params, *, partner: bool = False) -> list[PutEvent
             )
             entry.string("TraceHeader", min_length=1, max_length=500)
         data = entry.data
+        # Each entry's own faults (a missing Detail, malformed JSON) are per-entry results,
+        # decided by the domain; a value of the wrong type fails the whole request.
         entries.append(
             PutEventsEntry(
-                source=data.get("Source"),
-                detail_type=data.get("DetailType"),
-                detail=data.get("Detail"),
+                source=entry.string("Source"),
+                detail_type=entry.string("DetailType"),
+                detail=entry.string("Detail"),
                 resources=tuple(entry.items("Resources")),
                 time=entry.timestamp("Time"),
                 event_bus_name=data.get("EventBusName"),

@@ -34,6 +34,7 @@ class _Host(Protocol):
     @property
     def principal(self) -> Principal: ...
     def now(self) -> datetime: ...
+    def note(self, kind: str, summary: str, **detail: Any) -> None: ...
     def sibling(
         self, name: str, *, account_id: str | None = None, region: str | None = None
     ) -> Any: ...
@@ -74,7 +75,8 @@ class DeliveryChecks:
         The one door every service-to-service delivery goes through (SNS → SQS,
         EventBridge → Lambda ...): the answer follows ``Cloud(policies=...)``
         and lands in ``cloud.deliveries()``. Deliver when ``.delivered``; a
-        refusal's ``.reason`` says why in words.
+        refusal's ``.reason`` says why in words (``.explain()`` at more length)
+        and it is a ``"delivery"`` moment of ``cloud.timeline()``.
         """
         found: Delivery = self.cloud.delivery_log.check(
             self.now(),
@@ -87,6 +89,8 @@ class DeliveryChecks:
             context=context,
             what=what,
         )
+        if not found.allowed:
+            _note_refusal(self, found)
         return found
 
     def check_other_account(
@@ -207,4 +211,22 @@ class DeliveryChecks:
             action=action,
             reason=reason,
         )
+        if not found.allowed:
+            _note_refusal(self, found)
         return found
+
+
+def _note_refusal(host: _Host, found: Delivery) -> None:
+    """Put a refused delivery on the cloud's timeline (a ``"delivery"`` moment)."""
+    host.note(
+        "delivery",
+        found.summary,
+        source=found.source,
+        target=found.target,
+        principal=found.principal,
+        action=found.action,
+        allowed=False,
+        delivered=found.delivered,
+        statement=found.statement,
+        reason=found.reason,
+    )

@@ -20,7 +20,7 @@ from typing import Any
 
 from attrs import frozen
 
-from awsmon.policy.document import Context, MalformedPolicy, PolicyDocument, Verdict
+from awsmon.policy.document import Context, Decision, MalformedPolicy, PolicyDocument, Verdict
 
 __all__ = ["MODES", "Delivery", "DeliveryLog"]
 
@@ -69,6 +69,68 @@ class Delivery:
     def failed(self) -> bool:
         """True when the policy refused the delivery (whether or not it went ahead)."""
         return not self.allowed
+
+    @property
+    def summary(self) -> str:
+        """One line: the outcome, who asked to do what, from where to where."""
+        outcome = "allowed" if self.allowed else "refused"
+        if not self.allowed and self.delivered:
+            outcome = "refused (delivered anyway)"
+        return (
+            f"{outcome}: {self.principal} {self.action} from {self.source} to {self.target}"
+        )
+
+    def explain(self) -> str:
+        """Why the delivery went ahead or not, in words, over a few lines.
+
+        The outcome and the request; the deciding statement of the target's
+        policy (the Allow that let it in, the Deny that refused it) or the lack
+        of one; the evaluator's reason; what happened to the delivery under
+        ``Cloud(policies=...)``; and for a refusal, what would let it through.
+
+        >>> from datetime import UTC, datetime
+        >>> print(Delivery(datetime(2025, 6, 1, tzinfo=UTC), "arn:aws:sns:us-east-1:1:t",
+        ...     "arn:aws:sqs:us-east-1:1:q", "sns.amazonaws.com", "sqs:SendMessage",
+        ...     True, True, "statement 'FromTopic' of the queue policy allows ...",
+        ...     "FromTopic").explain())
+        allowed: sns.amazonaws.com sqs:SendMessage from arn:aws:sns:us-east-1:1:t to arn:aws:sqs:us-east-1:1:q
+          at: 2025-06-01 00:00:00 UTC
+          decided by: statement 'FromTopic' (an Allow)
+          why: statement 'FromTopic' of the queue policy allows ...
+          outcome: delivered
+        """  # noqa: E501 - a doctest's output is one line
+        lines = [self.summary, f"  at: {self.at:%Y-%m-%d %H:%M:%S} UTC"]
+        if self.statement is not None:
+            name = f"statement #{self.statement[1:]}" if self.statement.startswith("#") else (
+                f"statement {self.statement!r}"
+            )
+            effect = "an Allow" if self.allowed else "an explicit Deny, which beats any Allow"
+            lines.append(f"  decided by: {name} ({effect})")
+        elif not self.allowed:
+            lines.append("  decided by: no statement (nothing allows it: an implicit deny)")
+        lines.append(f"  why: {self.reason}")
+        if self.allowed:
+            lines.append("  outcome: delivered")
+        elif self.delivered:
+            lines.append('  outcome: delivered anyway (Cloud(policies="warn") only records it)')
+        else:
+            lines.append('  outcome: not delivered (Cloud(policies="enforce"), as in AWS)')
+        if not self.allowed:
+            lines.append(f"  to allow it: {self._remedy()}")
+        return "\n".join(lines)
+
+    def _remedy(self) -> str:
+        if self.statement is not None:
+            return (
+                f"narrow or remove the Deny statement, then allow {self.principal} "
+                f"{self.action} on {self.target}"
+            )
+        if self.action == "kms:GenerateDataKey":
+            return f"let {self.principal} use the key in its key policy (kms:GenerateDataKey)"
+        return (
+            f"add a statement to the target's policy allowing {self.principal} {self.action} "
+            f"on {self.target} (awsmon.policy.guides has the policies AWS's guides give)"
+        )
 
 
 class DeliveryLog:
@@ -121,16 +183,17 @@ class DeliveryLog:
             return Delivery(at, source, target, principal, action, True, True, "policies are off")
         verdict = _verdict(policy, principal, action, resource or target, context, what)
         statement = verdict.statement
+        allowed = verdict.decision is Decision.ALLOW
         found = Delivery(
-            at=at,
-            source=source,
-            target=target,
-            principal=principal,
-            action=action,
-            allowed=verdict.allowed,
-            delivered=verdict.allowed or self.mode == "warn",
-            reason=verdict.reason,
-            statement=None if statement is None else (statement.sid or f"#{statement.index + 1}"),
+            at,
+            source,
+            target,
+            principal,
+            action,
+            allowed,
+            allowed or self.mode == "warn",
+            verdict.reason,
+            None if statement is None else (statement.sid or f"#{statement.index + 1}"),
         )
         self._checks.append(found)
         return found
@@ -184,8 +247,13 @@ def _verdict(
     context: Context | None,
     what: str,
 ) -> Verdict:
-    from awsmon.policy.document import Decision
-
+    if type(policy) is str and policy:  # the usual case first: the policy's text
+        try:
+            document = PolicyDocument.parse(policy)
+        except MalformedPolicy as exc:
+            reason = f"the {what} of {resource} is malformed: {exc}"
+            return Verdict(Decision.IMPLICIT_DENY, None, reason)
+        return document.explain(principal, action, resource, context, what=what)
     if policy is None or policy == "" or policy == {}:
         return Verdict(
             Decision.IMPLICIT_DENY,

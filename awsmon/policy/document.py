@@ -32,10 +32,11 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from attrs import frozen
+from attrs import field, frozen
 
 from awsmon import jsondoc
 from awsmon.policy.conditions import Condition, ConditionError
+from awsmon.policy.principals import PrincipalSet
 from awsmon.policy.wildcard import Glob
 
 __all__ = [
@@ -125,33 +126,6 @@ def _principals(value: Any, what: str) -> tuple[tuple[str, str], ...]:
     return tuple(found)
 
 
-def _account_of(arn: str) -> str | None:
-    parts = arn.split(":", 5)
-    if len(parts) == 6 and parts[0] == "arn" and parts[4].isdigit():
-        return parts[4]
-    return None
-
-
-def _principal_matches(allowed: Sequence[tuple[str, str]], principal: str) -> bool:
-    for kind, name in allowed:
-        if name == "*" or kind == "*" or name == principal:
-            return True
-        if kind != "AWS":
-            continue
-        account = name if name.isdigit() else None
-        if name.endswith(":root"):
-            account = _account_of(name)
-        caller_account = _account_of(principal)
-        if account is not None and caller_account == account:
-            return True
-        if ":assumed-role/" in principal and ":role/" in name and caller_account:
-            # A role ARN in a policy grants the sessions of that role.
-            role = principal.split(":assumed-role/", 1)[1].split("/", 1)[0]
-            if name.endswith(f":role/{role}") and _account_of(name) == caller_account:
-                return True
-    return False
-
-
 @frozen
 class Statement:
     """One checked, compiled statement of a policy.
@@ -179,6 +153,16 @@ class Statement:
     index: int = 0
     _action_globs: tuple[Glob, ...] = ()
     _resource_globs: tuple[Glob, ...] = ()
+    _principal_set: PrincipalSet | None = field(default=None, eq=False, repr=False)
+    _not_principal_set: PrincipalSet | None = field(default=None, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        # Compiled here, once, whoever built the statement.
+        if self._principal_set is None and self.principals is not None:
+            object.__setattr__(self, "_principal_set", PrincipalSet.compile(self.principals))
+        if self._not_principal_set is None and self.not_principals is not None:
+            compiled = PrincipalSet.compile(self.not_principals)
+            object.__setattr__(self, "_not_principal_set", compiled)
 
     @property
     def name(self) -> str:
@@ -251,13 +235,21 @@ class Statement:
         resource: str,
         context: Mapping[str, tuple[str, ...]],
     ) -> bool:
-        if self.principals is not None and not _principal_matches(self.principals, principal):
+        return self.covers_action(action) and self._covers_rest(principal, resource, context)
+
+    def covers_action(self, action: str) -> bool:
+        """Whether the statement's Action (or NotAction) covers `action`."""
+        return _any_match(self._action_globs, action) != (self.actions is None)
+
+    def _covers_rest(
+        self, principal: str, resource: str, context: Mapping[str, tuple[str, ...]]
+    ) -> bool:
+        """Whether the statement covers the request, its action aside."""
+        principals = self._principal_set
+        if principals is not None and not principals.matches(principal):
             return False
-        if self.not_principals is not None and _principal_matches(
-            self.not_principals, principal
-        ):
-            return False
-        if _any_match(self._action_globs, action) == (self.actions is None):
+        excluded = self._not_principal_set
+        if excluded is not None and excluded.matches(principal):
             return False
         if self._resource_globs and _any_match(self._resource_globs, resource) == (
             self.resources is None
@@ -355,6 +347,25 @@ class PolicyDocument:
     version: str | None
     id: str | None
     text: str
+    _by_action: dict[str, tuple[Statement, ...]] = field(
+        init=False, factory=dict, eq=False, repr=False
+    )
+    _answers: dict[Any, Any] = field(init=False, factory=dict, eq=False, repr=False)
+
+    def for_action(self, action: str) -> tuple[Statement, ...]:
+        """The statements whose Action/NotAction covers `action`, in order (indexed once)."""
+        found = self._by_action.get(action)
+        if found is None:
+            if len(self._by_action) >= _REMEMBERED:
+                self._by_action.clear()
+            found = tuple(s for s in self.statements if s.covers_action(action))
+            self._by_action[action] = found
+        return found
+
+    def _remember(self, key: Any, answer: Any) -> None:
+        if len(self._answers) >= _REMEMBERED:
+            self._answers.clear()
+        self._answers[key] = answer
 
     @classmethod
     def parse(cls, text: str) -> PolicyDocument:
@@ -394,10 +405,22 @@ class PolicyDocument:
             context: condition keys and their values (``aws:SourceArn``).
             what: how the reason names this policy (``the queue policy``).
         """
+        key = _key("explain", principal, action, resource, context, what)
+        found: Verdict | None = None if key is None else self._answers.get(key)
+        if found is not None:
+            return found
+        found = self._explain(principal, action, resource, context, what)
+        if key is not None:
+            self._remember(key, found)
+        return found
+
+    def _explain(
+        self, principal: str, action: str, resource: str, context: Context | None, what: str
+    ) -> Verdict:
         known = normalize_context(context)
         allowing: Statement | None = None
-        for statement in self.statements:
-            if statement._covers(principal, action, resource, known):
+        for statement in self.for_action(action):
+            if statement._covers_rest(principal, resource, known):
                 if statement.effect == "Deny":
                     return Verdict(
                         Decision.DENY,
@@ -427,15 +450,47 @@ class PolicyDocument:
         resource: str,
         context: Context | None = None,
     ) -> Decision:
-        """Whether `principal` may do `action` on `resource`: Deny beats Allow beats nothing."""
+        """Whether `principal` may do `action` on `resource`: Deny beats Allow beats nothing.
+
+        Answers are remembered per document (it is immutable, and evaluation pure),
+        so a repeated request costs one dictionary lookup.
+        """
+        key = _key("evaluate", principal, action, resource, context, "")
+        found: Decision | None = None if key is None else self._answers.get(key)
+        if found is not None:
+            return found
         known = normalize_context(context)
-        decision = Decision.IMPLICIT_DENY
-        for statement in self.statements:
-            if statement._covers(principal, action, resource, known):
+        found = Decision.IMPLICIT_DENY
+        for statement in self.for_action(action):
+            if statement._covers_rest(principal, resource, known):
                 if statement.effect == "Deny":
-                    return Decision.DENY
-                decision = Decision.ALLOW
-        return decision
+                    found = Decision.DENY
+                    break
+                found = Decision.ALLOW
+        if key is not None:
+            self._remember(key, found)
+        return found
+
+
+_REMEMBERED = 256
+"""How many actions and answers a document remembers (all are forgotten when full)."""
+
+
+def _key(
+    kind: str, principal: str, action: str, resource: str, context: Context | None, what: str
+) -> tuple[Any, ...] | None:
+    """The memo key of one request, or None when a context value is not text.
+
+    (Not text: lists are unhashable, and ``True == 1 == 1.0`` would share a key
+    though they read as ``true``, ``1`` and ``1.0``.)
+    """
+    items: tuple[tuple[str, Any], ...] = ()
+    if context:
+        items = tuple(context.items())
+        for _, value in items:
+            if type(value) is not str:
+                return None
+    return (kind, principal, action, resource, items, what)
 
 
 @lru_cache(maxsize=1024)

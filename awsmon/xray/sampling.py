@@ -34,10 +34,12 @@ import math
 import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from attrs import define, evolve, field, frozen
 
+from awsmon.wildcard import Wildcard
 from awsmon.xray.sampling_explain import RuleVerdict, SamplingExplanation, how_it_decides
 
 __all__ = [
@@ -55,29 +57,20 @@ __all__ = [
 
 
 def wildcard_match(pattern: str | None, text: str | None) -> bool:
-    """True when `text` matches `pattern` (``*`` any run, ``?`` one character), ignoring case."""
+    """True when `text` matches `pattern` (``*`` any run, ``?`` one character), ignoring case.
+
+    Linear in the text (`awsmon.wildcard.Wildcard`); each pattern is compiled once.
+    """
     if pattern is None or text is None:
         return False
     if pattern == "*":
         return True
-    p, t = pattern.lower(), text.lower()
-    pi = ti = 0
-    star_p, star_t = -1, 0
-    while ti < len(t):
-        if pi < len(p) and (p[pi] == "?" or p[pi] == t[ti]):
-            pi += 1
-            ti += 1
-        elif pi < len(p) and p[pi] == "*":
-            star_p, star_t = pi, ti
-            pi += 1
-        elif star_p >= 0:
-            star_t += 1
-            pi, ti = star_p + 1, star_t
-        else:
-            return False
-    while pi < len(p) and p[pi] == "*":
-        pi += 1
-    return pi == len(p)
+    return _compiled_wildcard(pattern).matches(text)
+
+
+@lru_cache(maxsize=1024)
+def _compiled_wildcard(pattern: str) -> Wildcard:
+    return Wildcard.parse(pattern, question=True, ignore_case=True)
 
 
 @frozen(kw_only=True)

@@ -19,6 +19,7 @@ from datetime import datetime
 from attrs import define, field
 
 from awsmon.cloudwatch.errors import InvalidParameterValue
+from awsmon.cloudwatch.metrics.ingest import Grouped
 from awsmon.cloudwatch.metrics.model import MetricDatum, MetricKey, StandardUnit, StatisticSet
 from awsmon.cloudwatch.metrics.store import SeriesStore, epoch_seconds
 
@@ -110,6 +111,23 @@ class MetricCatalog:
             for value, count in zip(datum.values, counts, strict=True):
                 merged[float(value)] = merged.get(float(value), 0.0) + float(count)
             series.add_values(slot, merged)
+
+    def put_grouped(self, grouped: Grouped, now: datetime) -> None:
+        """Store checked single values grouped by (key, unit, slot): one write per slot.
+
+        The store is order-free, so a slot's values written at once answer as
+        the same values written one by one.
+        """
+        for (key, unit, slot), values in grouped.items():
+            metric = self._metric(key)
+            metric.last_put_at = now
+            series = metric.store(unit)
+            if len(values) == 1:
+                ((value, count),) = values.items()
+                if count == 1.0:
+                    series.add_value(slot, value)
+                    continue
+            series.add_values(slot, values)
 
     def publish(
         self,

@@ -286,7 +286,10 @@ def _check_value(value: float, param: str) -> float:
         raise InvalidParameterValue(
             f"The value {value} for parameter {param} is invalid.", param=param, value=value
         )
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond any double
+        number = math.inf
     if not math.isfinite(number) or abs(number) > MAX_VALUE:
         raise InvalidParameterValue(
             f"The value {value} for parameter {param} is invalid.", param=param, value=value

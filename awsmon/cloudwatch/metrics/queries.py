@@ -43,10 +43,14 @@ from awsmon.cloudwatch.metrics.insights import (
     is_metrics_insights,
 )
 from awsmon.cloudwatch.metrics.model import MetricKey, StandardUnit, check_period
+from awsmon.cloudwatch.metrics.pointwise import pointwise
 from awsmon.cloudwatch.metrics.results import (
+    MAX_DATAPOINTS_PER_CALL,
+    Evaluated,
     MetricDataResult,
     MetricDataResults,
     page_of,
+    read_token,
     result_of,
 )
 from awsmon.cloudwatch.metrics.statistics import Statistic, parse_statistic
@@ -116,6 +120,9 @@ class MetricDataRequest:
         end: its end.
         now: the virtual time of the request.
         bands: the anomaly models ANOMALY_DETECTION_BAND reads.
+        origin: the start of the whole request when this one reads only part
+            of its range (`narrowed`): which periods old data can be read with
+            depends on it, not on the part.
     """
 
     def __init__(
@@ -127,6 +134,7 @@ class MetricDataRequest:
         *,
         now: datetime,
         bands: BandModel,
+        origin: datetime | None = None,
     ) -> None:
         self._metrics = metrics
         self._bands = bands
@@ -137,6 +145,10 @@ class MetricDataRequest:
         periods += [q.period for q in queries if q.period is not None]
         self._period = max(periods) if periods else 60
         self._start = align_start(self.now, start, min(periods) if periods else self._period)
+        self._origin = self._start if origin is None else origin
+        self._single_period = periods[0] if periods and len(set(periods)) == 1 else None
+        if not periods:
+            self._single_period = self._period
         self._end = end
         self.compiled: dict[str, MetricExpression] = {}
         self.insights: dict[str, MetricsInsightsQuery] = {}
@@ -217,6 +229,40 @@ class MetricDataRequest:
         )
 
     # -- evaluation ---------------------------------------------------------------
+
+    def narrowed(self, needed: int, *, ascending: bool) -> MetricDataRequest | None:
+        """The same queries over only the `needed` newest (or oldest) periods, when exact.
+
+        That is when every query has one period and every expression works
+        period by period (`pointwise`): then the newest `needed` points of a
+        result are the same over the part as over the whole range. None when
+        the part would be the whole range or the queries need all of it.
+        """
+        period = self._single_period
+        expressions = (q.expression for q in self.queries.values() if q.expression is not None)
+        if period is None or not pointwise(expressions):
+            return None
+        start, end = epoch_seconds(self._start), epoch_seconds(self._end)
+        periods = -(-(end - start) // period)
+        if needed >= periods:
+            return None
+        if ascending:
+            first, last = self._start, from_epoch(start + needed * period)
+        else:
+            first, last = from_epoch(start + (periods - needed) * period), self._end
+        part = MetricDataRequest(
+            self._metrics,
+            [self.queries[i] for i in self.order],
+            first,
+            last,
+            now=self.now,
+            bands=self._bands,
+            origin=self._origin,
+        )
+        if part.start != first:
+            return None
+        part.compiled, part.statistics = self.compiled, self.statistics
+        return part
 
     def result(self, query_id: str) -> Series | tuple[Series, ...]:
         """The series of a query, computing (and caching) it on first use."""
@@ -300,8 +346,9 @@ class MetricDataRequest:
     ) -> Series:
         """One metric's statistic per period over the request's range, as a `Series`."""
         start = align_start(self.now, self._start, period)
+        origin = align_start(self.now, self._origin, period)
         metric = self._metrics.get(key)
-        if metric is None or not period_allowed(self.now, start, period):
+        if metric is None or not period_allowed(self.now, origin, period):
             return Series((), (), label, period)
         units = sorted(metric.series, key=lambda u: u.value)
         if unit is not None:
@@ -466,20 +513,41 @@ def run_queries(
     request = MetricDataRequest(metrics, queries, start_time, end_time, now=now, bands=bands)
     validate_queries(queries, request)
     labels = _labels(queries)
-    results: list[MetricDataResult] = []
-    for query in queries:
-        if not query.return_data:
-            continue
-        value = request.result(query.id)
-        messages = tuple(request.messages.get(query.id, ()))
-        if isinstance(value, Series):
-            results.append(result_of(query.id, labels[query.id], value, scan_by, messages))
-        else:
-            for series in value:
-                label = series.label if query.label is None else query.label
-                results.append(result_of(query.id, label, series, scan_by, messages))
+    returned = [q for q in queries if q.return_data]
+    ascending = scan_by == "TimestampAscending"
+
+    def evaluate(index: int, needed: int) -> list[Evaluated]:
+        query = returned[index]
+        source = request.narrowed(needed, ascending=ascending) or request
+        found = _series(source.result(query.id))
+        if source is not request and any(len(s) < needed for s in found):
+            source = request
+            found = _series(request.result(query.id))
+        messages = tuple(source.messages.get(query.id, ()))
+        single = isinstance(source.result(query.id), Series)
+        return [
+            Evaluated(
+                result_of(
+                    query.id,
+                    labels[query.id] if single or query.label is not None else series.label,
+                    series,
+                    scan_by,
+                    messages,
+                ),
+                complete=source is request,
+            )
+            for series in found
+        ]
+
     fingerprint = _fingerprint(queries, start_time, end_time)
-    return page_of(results, fingerprint, max_datapoints, next_token)
+    position = read_token(next_token, fingerprint)
+    ids = [(q.id, labels[q.id]) for q in returned]
+    limit = min(max_datapoints, MAX_DATAPOINTS_PER_CALL)
+    return page_of(ids, evaluate, position, limit, fingerprint)
+
+
+def _series(value: Series | tuple[Series, ...]) -> list[Series]:
+    return [value] if isinstance(value, Series) else list(value)
 
 
 def _fingerprint(queries: Sequence[MetricDataQuery], start: datetime, end: datetime) -> str:

@@ -8,11 +8,18 @@ Main pieces:
   time order, so writes in time order are appends and range queries are two
   binary searches. The raw values that percentiles need are implied when a
   slot holds one distinct value (the common case: one value a minute); only
-  slots with several distinct values, or with statistic sets, keep more.
+  slots with several distinct values, or with statistic sets, keep more:
+  exactly while the data is under 15 days old, and as a bounded exponential
+  histogram (`awsmon.cloudwatch.metrics.histogram`, stored columnarly per
+  series and slot width) once it is rolled up to 5-minute and 1-hour slots.
+  SampleCount, Sum, Minimum and Maximum stay exact at every step; percentiles
+  of rolled-up slots are within the relative error the histogram module
+  documents (at most 0.55 % for values within a factor 2**2.4 of each other).
 - `Retention`: AWS's schedule (sub-minute data 3 hours, 1-minute data 15 days,
-  5-minute data 63 days, 1-hour data 455 days) as `SeriesStore.roll_up` steps.
-- `align_start` and `period_allowed`: the query-side rules that depend on the
-  age of the requested range.
+  5-minute data 63 days, 1-hour data 455 days) as `SeriesStore.roll_up` steps;
+  it and the query-side rules that depend on the age of the requested range
+  (`align_start`, `period_allowed`) live in `awsmon.cloudwatch.metrics.retention`
+  and are re-exported here.
 
 Every aggregation is order-free: a slot's sums are recomputed exactly from its
 parts (`math.fsum`), so the same data put in any order gives the same answers.
@@ -24,11 +31,23 @@ import math
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime, timedelta
-
-from attrs import frozen
 
 from awsmon.cloudwatch.metrics.aggregate import Aggregate
+from awsmon.cloudwatch.metrics.exact import ExactSlot
+from awsmon.cloudwatch.metrics.histogram import (
+    MAX_BUCKETS,
+    Histogram,
+    HistogramColumns,
+    merge_histograms,
+)
+from awsmon.cloudwatch.metrics.retention import (
+    RETENTION,
+    Retention,
+    align_start,
+    epoch_seconds,
+    from_epoch,
+    period_allowed,
+)
 
 __all__ = [
     "RETENTION",
@@ -36,97 +55,18 @@ __all__ = [
     "SeriesStore",
     "align_start",
     "epoch_seconds",
+    "from_epoch",
     "period_allowed",
 ]
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+#: Slots at least this wide (the 5-minute and 1-hour steps) keep histograms, not raw values.
+COARSE_WIDTH = 300
+#: How many `SeriesStore.summaries` answers a series keeps between writes.
+_MEMO_SIZE = 2
 
-
-def epoch_seconds(when: datetime) -> int:
-    """Whole epoch seconds of `when` (the store's time unit; AWS keeps 1 s granularity)."""
-    return math.floor((when - _EPOCH).total_seconds())
-
-
-def from_epoch(seconds: int) -> datetime:
-    """The aware datetime of epoch `seconds`."""
-    return _EPOCH + timedelta(seconds=seconds)
-
-
-@frozen
-class Retention:
-    """One step of AWS's retention schedule: data older than `age` keeps `width`-second slots.
-
-    A `width` of 0 means the data is dropped.
-    """
-
-    age: timedelta
-    width: int
-
-
-#: AWS's schedule [S-CON]: 1 s slots for 3 hours, then 60 s up to 15 days, 300 s up
-#: to 63 days, 3600 s up to 455 days, then gone.
-RETENTION: tuple[Retention, ...] = (
-    Retention(timedelta(hours=3), 60),
-    Retention(timedelta(days=15), 300),
-    Retention(timedelta(days=63), 3600),
-    Retention(timedelta(days=455), 0),
-)
-
-
-class _Mixed:
-    """A slot that is not one distinct value: raw values with counts, and statistic sets.
-
-    `values` is a dict while the slot takes writes, and a pair of sorted arrays
-    once it has been rolled up (`compact`), which is about a fifth of the memory.
-    """
-
-    __slots__ = ("sets", "values")
-
-    def __init__(self) -> None:
-        self.values: dict[float, float] | tuple[array[float], array[float]] = {}
-        self.sets: list[tuple[float, float, float, float]] = []
-
-    def counts(self) -> dict[float, float]:
-        """The raw values as a mutable dict (expanding a compact slot)."""
-        if isinstance(self.values, dict):
-            return self.values
-        expanded = dict(zip(self.values[0], self.values[1], strict=True))
-        self.values = expanded
-        return expanded
-
-    def add(
-        self, values: Mapping[float, float], sets: list[tuple[float, float, float, float]]
-    ) -> None:
-        mine = self.counts()
-        for value, count in values.items():
-            mine[value] = mine.get(value, 0.0) + count
-        self.sets.extend(sets)
-
-    def items(self) -> Iterator[tuple[float, float]]:
-        if isinstance(self.values, dict):
-            return iter(self.values.items())
-        return zip(self.values[0], self.values[1], strict=True)
-
-    def columns(self) -> tuple[float, float, float, float]:
-        """(sample count, sum, minimum, maximum), computed exactly from the parts."""
-        pairs = list(self.items())
-        count = math.fsum([c for _, c in pairs] + [s[0] for s in self.sets])
-        total = math.fsum([v * c for v, c in pairs] + [s[1] for s in self.sets])
-        low = min([v for v, _ in pairs] + [s[2] for s in self.sets])
-        high = max([v for v, _ in pairs] + [s[3] for s in self.sets])
-        return count, total, low, high
-
-    def single_value(self) -> tuple[float, float] | None:
-        """(value, count) when the slot is one distinct value and no statistic set."""
-        if self.sets:
-            return None
-        pairs = list(self.items())
-        return pairs[0] if len(pairs) == 1 else None
-
-    def compact(self) -> None:
-        if isinstance(self.values, dict):
-            ordered = sorted(self.values)
-            self.values = (array("d", ordered), array("d", [self.values[v] for v in ordered]))
+#: One period of `SeriesStore.summaries`: (bucket start, first index, last index,
+#: sample count, sum, minimum, maximum).
+Summary = tuple[int, int, int, float, float, float, float]
 
 
 class SeriesStore:
@@ -140,7 +80,18 @@ class SeriesStore:
     - checking: `_check` (the invariants, for tests)
     """
 
-    __slots__ = ("counts", "dirty", "maxs", "mins", "mixed", "rolled", "sums", "times")
+    __slots__ = (
+        "coarse",
+        "counts",
+        "dirty",
+        "maxs",
+        "memo",
+        "mins",
+        "mixed",
+        "rolled",
+        "sums",
+        "times",
+    )
 
     def __init__(self) -> None:
         self.times: array[int] = array("q")
@@ -148,12 +99,16 @@ class SeriesStore:
         self.sums: array[float] = array("d")
         self.mins: array[float] = array("d")
         self.maxs: array[float] = array("d")
-        self.mixed: dict[int, _Mixed] = {}
+        self.mixed: dict[int, ExactSlot] = {}
+        # The histograms of rolled-up slots (5-minute and 1-hour), by slot width.
+        self.coarse: dict[int, HistogramColumns] = {}
         # Mixed slots whose count and sum are recomputed at the next read, so a
         # busy slot takes each write in constant time.
         self.dirty: set[int] = set()
         # For each retention step, the slot time below which the step is done.
         self.rolled: list[int] = [0] * len(RETENTION)
+        # `summaries` answers by (start, end, period), until the next write or roll-up.
+        self.memo: dict[tuple[int, int, int], tuple[Summary, ...]] = {}
 
     def __len__(self) -> int:
         return len(self.times)
@@ -162,6 +117,8 @@ class SeriesStore:
 
     def add_value(self, slot: int, value: float) -> None:
         """Add one sample `value` to the slot starting at epoch second `slot`."""
+        if self.memo:
+            self.memo.clear()
         times = self.times
         if not times or times[-1] < slot:
             times.append(slot)
@@ -185,6 +142,7 @@ class SeriesStore:
         kept = {float(v): float(c) for v, c in values.items() if c > 0}
         if not kept:
             return
+        self.memo.clear()
         if len(kept) == 1:
             ((value, count),) = kept.items()
             if count == 1.0:
@@ -194,7 +152,7 @@ class SeriesStore:
         if index < len(self.times) and self.times[index] == slot:
             self._merge(index, kept, [])
         else:
-            mixed = _Mixed()
+            mixed = ExactSlot()
             mixed.add(kept, [])
             self._insert(index, slot, mixed.columns(), mixed)
 
@@ -209,12 +167,13 @@ class SeriesStore:
         if minimum == maximum and math.isclose(total, minimum * sample_count, rel_tol=1e-9):
             self.add_values(slot, {minimum: sample_count})
             return
+        self.memo.clear()
         entry = (sample_count, total, minimum, maximum)
         index = bisect_left(self.times, slot)
         if index < len(self.times) and self.times[index] == slot:
             self._merge(index, {}, [entry])
         else:
-            mixed = _Mixed()
+            mixed = ExactSlot()
             mixed.add({}, [entry])
             self._insert(index, slot, mixed.columns(), mixed)
 
@@ -223,7 +182,7 @@ class SeriesStore:
         index: int,
         slot: int,
         columns: tuple[float, float, float, float],
-        mixed: _Mixed | None,
+        mixed: ExactSlot | None,
     ) -> None:
         self.times.insert(index, slot)
         self.counts.insert(index, columns[0])
@@ -241,8 +200,13 @@ class SeriesStore:
     ) -> None:
         slot = self.times[index]
         mixed = self.mixed.get(slot)
+        if mixed is None and self.coarse:
+            holder = self._holder(slot)
+            if holder is not None:
+                self._merge_coarse(index, holder, values, sets)
+                return
         if mixed is None:
-            mixed = self.mixed[slot] = _Mixed()
+            mixed = self.mixed[slot] = ExactSlot()
             mixed.add({self.mins[index]: self.counts[index]}, [])
         mixed.add(values, sets)
         lows = [*values, *(s[2] for s in sets)]
@@ -251,6 +215,43 @@ class SeriesStore:
         self.maxs[index] = max(self.maxs[index], *highs)
         self.dirty.add(slot)
 
+    def _holder(self, slot: int) -> HistogramColumns | None:
+        for columns in self.coarse.values():
+            if columns.find(slot) is not None:
+                return columns
+        return None
+
+    def _merge_coarse(
+        self,
+        index: int,
+        holder: HistogramColumns,
+        values: Mapping[float, float],
+        sets: list[tuple[float, float, float, float]],
+    ) -> None:
+        """A late write into a rolled-up slot: exact columns, merged histogram."""
+        slot = self.times[index]
+        _, histogram = holder.get(slot)
+        self.counts[index] = math.fsum(
+            [self.counts[index], *values.values()] + [s[0] for s in sets]
+        )
+        self.sums[index] = math.fsum(
+            [self.sums[index], *(v * c for v, c in values.items())] + [s[1] for s in sets]
+        )
+        self.mins[index] = min([self.mins[index], *values] + [s[2] for s in sets])
+        self.maxs[index] = max([self.maxs[index], *values] + [s[3] for s in sets])
+        if histogram is not None and not sets and self.mins[index] >= 0:
+            histogram = merge_histograms([histogram, Histogram.of(values.items())])
+        else:
+            histogram = None
+        holder.put(slot, histogram)
+
+    def _coarse_get(self, slot: int) -> tuple[bool, Histogram | None]:
+        for columns in self.coarse.values():
+            found, histogram = columns.get(slot)
+            if found:
+                return True, histogram
+        return False, None
+
     def _settle(self) -> None:
         """Recompute the count and sum of the slots written since the last read."""
         for slot in self.dirty:
@@ -258,7 +259,7 @@ class SeriesStore:
             self._set_columns(index, self.mixed[slot])
         self.dirty.clear()
 
-    def _set_columns(self, index: int, mixed: _Mixed) -> None:
+    def _set_columns(self, index: int, mixed: ExactSlot) -> None:
         slot = self.times[index]
         single = mixed.single_value()
         if single is not None:
@@ -307,8 +308,19 @@ class SeriesStore:
             return Aggregate(count, total, low, high)
         merged: dict[float, float] = {}
         mixed = self.mixed
+        coarse_end = max((c.times[-1] + 1 for c in self.coarse.values() if c), default=0)
         for index in range(first, last):
-            entry = mixed.get(self.times[index]) if mixed else None
+            slot = self.times[index]
+            entry = mixed.get(slot) if mixed else None
+            if entry is None and slot < coarse_end:
+                found, histogram = self._coarse_get(slot)
+                if found:
+                    if histogram is None:
+                        return Aggregate(count, total, low, high)
+                    stand_ins = histogram.representatives(self.mins[index], self.maxs[index])
+                    for value, times_seen in zip(*stand_ins, strict=True):
+                        merged[value] = merged.get(value, 0.0) + times_seen
+                    continue
             if entry is None:
                 value = self.mins[index]
                 merged[value] = merged.get(value, 0.0) + self.counts[index]
@@ -319,6 +331,48 @@ class SeriesStore:
                 merged[value] = merged.get(value, 0.0) + times_seen
         ordered = sorted(merged)
         return Aggregate(count, total, low, high, ordered, [merged[v] for v in ordered])
+
+    def summaries(self, start: int, end: int, period: int) -> tuple[Summary, ...]:
+        """Each non-empty period of [`start`, `end`) with its statistic set, in one pass.
+
+        Returns (bucket start, first index, last index, sample count, sum,
+        minimum, maximum) per period: what `buckets` and `summary` give, without
+        a call per period (GetMetricStatistics' read path). The answer is kept
+        until the next write or roll-up (two ranges at most), so reading
+        unchanged data again, as dashboards and polling tests do, is free.
+        """
+        key = (start, end, period)
+        known = self.memo.get(key)
+        if known is not None:
+            return known
+        times, counts, sums, mins, maxs = self.times, self.counts, self.sums, self.mins, self.maxs
+        index, stop = self.window(start, end)
+        found: list[Summary] = []
+        append = found.append
+        while index < stop:
+            bucket = start + (times[index] - start) // period * period
+            following = bisect_left(times, bucket + period, index, stop)
+            if following - index == 1:
+                append(
+                    (bucket, index, following, counts[index], sums[index], mins[index], maxs[index])
+                )
+            else:
+                append(
+                    (
+                        bucket,
+                        index,
+                        following,
+                        sum(counts[index:following]),
+                        sum(sums[index:following]),
+                        min(mins[index:following]),
+                        max(maxs[index:following]),
+                    )
+                )
+            index = following
+        if len(self.memo) >= _MEMO_SIZE:
+            self.memo.clear()
+        answer = self.memo[key] = tuple(found)
+        return answer
 
     def buckets(self, start: int, end: int, period: int) -> Iterator[tuple[int, int, int]]:
         """The non-empty period buckets of [`start`, `end`): (bucket start, first, last index)."""
@@ -342,6 +396,7 @@ class SeriesStore:
         """
         if self.dirty:
             self._settle()
+        self.memo.clear()
         for step_index, step in enumerate(RETENTION):
             boundary = now - int(step.age.total_seconds())
             if step.width == 0:
@@ -360,11 +415,16 @@ class SeriesStore:
             return
         for slot in self.times[:cut]:
             self.mixed.pop(slot, None)
+        for columns in self.coarse.values():
+            columns.take(self.times[0], boundary)
         for column in (self.times, self.counts, self.sums, self.mins, self.maxs):
             del column[:cut]
 
     def _rebucket(self, since: int, boundary: int, width: int) -> None:
         first, last = self.window(since - since % width, boundary)
+        if width >= COARSE_WIDTH:
+            self._rebucket_coarse(first, last, width)
+            return
         times = self.times
         if all(times[i] % width == 0 for i in range(first, last)):
             for slot in times[first:last]:
@@ -397,8 +457,67 @@ class SeriesStore:
         self.mins[first:last] = columns[2]
         self.maxs[first:last] = columns[3]
 
-    def _merged_slots(self, first: int, last: int) -> _Mixed:
-        merged = _Mixed()
+    def _rebucket_coarse(self, first: int, last: int, width: int) -> None:
+        """Merge slots `first` to `last` - 1 into `width`-second slots with histograms."""
+        if first == last:
+            return
+        times = self.times
+        held: dict[int, Histogram | None] = {}
+        for holder in self.coarse.values():
+            held.update(holder.take(times[first], times[last - 1] + 1))
+        target = self.coarse.setdefault(width, HistogramColumns())
+        new_times: array[int] = array("q")
+        columns: list[array[float]] = [array("d") for _ in range(4)]
+        index = first
+        while index < last:
+            bucket = times[index] - times[index] % width
+            following = bisect_left(times, bucket + width, index, last)
+            count = math.fsum(self.counts[index:following])
+            total = math.fsum(self.sums[index:following])
+            low, high = min(self.mins[index:following]), max(self.maxs[index:following])
+            raw, histogram = self._gathered(index, following, held)
+            if raw and low == high:
+                total = low * count
+            else:
+                target.put(bucket, histogram if raw and low >= 0 else None)
+            new_times.append(bucket)
+            for column, number in zip(columns, (count, total, low, high), strict=True):
+                column.append(number)
+            index = following
+        self.times[first:last] = new_times
+        self.counts[first:last] = columns[0]
+        self.sums[first:last] = columns[1]
+        self.mins[first:last] = columns[2]
+        self.maxs[first:last] = columns[3]
+
+    def _gathered(
+        self, first: int, last: int, held: dict[int, Histogram | None]
+    ) -> tuple[bool, Histogram | None]:
+        """(has raw values, their histogram) of slots `first` to `last` - 1 (taking entries)."""
+        pairs: list[tuple[float, float]] = []
+        parts: list[Histogram] = []
+        raw = True
+        for index in range(first, last):
+            slot = self.times[index]
+            entry = self.mixed.pop(slot, None)
+            if slot in held:
+                histogram = held.pop(slot)
+                raw = raw and histogram is not None
+                if histogram is not None:
+                    parts.append(histogram)
+            elif entry is not None:
+                raw = raw and not entry.sets
+                pairs.extend(entry.items())
+            else:
+                pairs.append((self.mins[index], self.counts[index]))
+        if not raw or min(self.mins[first:last]) < 0:
+            return False, None
+        if pairs:
+            parts.append(Histogram.of(pairs))
+        return True, merge_histograms(parts)
+
+    def _merged_slots(self, first: int, last: int) -> ExactSlot:
+        merged = ExactSlot()
         for index in range(first, last):
             slot = self.times[index]
             entry = self.mixed.pop(slot, None)
@@ -421,6 +540,13 @@ class SeriesStore:
         for index, slot in enumerate(self.times):
             assert self.counts[index] > 0 and self.mins[index] <= self.maxs[index]
             entry = self.mixed.get(slot)
+            found, histogram = self._coarse_get(slot)
+            if found:
+                assert entry is None, "a slot both exact and rolled up"
+                if histogram is not None:
+                    assert len(histogram.counts) <= MAX_BUCKETS
+                    assert math.isclose(histogram.total, self.counts[index])
+                continue
             if entry is None:
                 assert self.sums[index] == self.mins[index] * self.counts[index]
                 assert self.mins[index] == self.maxs[index]
@@ -432,40 +558,3 @@ class SeriesStore:
                     self.mins[index],
                     self.maxs[index],
                 )
-
-
-def align_start(now: datetime, start: datetime, period: int) -> datetime:
-    """StartTime as CloudWatch rounds it before a query [S-CWM].
-
-    Under 15 days old it is rounded down to the minute, up to 63 days to 5
-    minutes, beyond that to the hour; a high-resolution period (1, 5, 10, 20,
-    30 s) rounds down to a multiple of the period within the minute instead.
-    """
-    seconds = epoch_seconds(start)
-    if period < 60:
-        return from_epoch(seconds - seconds % period)
-    age = now - start
-    if age < timedelta(days=15):
-        unit = 60
-    elif age <= timedelta(days=63):
-        unit = 300
-    else:
-        unit = 3600
-    return from_epoch(seconds - seconds % unit)
-
-
-def period_allowed(now: datetime, start: datetime, period: int) -> bool:
-    """Whether CloudWatch returns any datapoint for `period` over data starting at `start`.
-
-    Data older than 3 hours needs a period that is a multiple of 60, older
-    than 15 days a multiple of 300, older than 63 days a multiple of 3600;
-    otherwise the answer is empty, not an error [S-CWM].
-    """
-    age = now - start
-    if age <= timedelta(hours=3):
-        return True
-    if age <= timedelta(days=15):
-        return period % 60 == 0
-    if age <= timedelta(days=63):
-        return period % 300 == 0
-    return period % 3600 == 0

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import operator
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -34,7 +33,7 @@ from awsmon.logs.insights.nodes import (
     Regex,
     Unary,
 )  # fmt: skip
-from awsmon.logs.insights.regex import literal_of
+from awsmon.logs.insights.regex import compile_regex, literal_of
 from awsmon.logs.insights.values import Instant, compare, equals, number, text_of, truthy
 
 __all__ = ["Getter", "aggregate_key", "compile_expr", "field_getter"]
@@ -199,7 +198,7 @@ def _like(expr: Like) -> Getter:
     search: Callable[[str], object]
     if isinstance(pattern, Regex):
         needle = literal_of(pattern.pattern)
-        search = re.compile(pattern.pattern).search
+        search = compile_regex(pattern.pattern).search
     else:
         needle = text_of(compile_expr(pattern)({}))
         search = _never

@@ -15,7 +15,6 @@ Every error is a `MalformedQueryException` naming the position.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from awsmon.logs.insights.errors import MalformedQueryException
@@ -49,7 +48,7 @@ from awsmon.logs.insights.nodes import (
     Unary,
     Unmask,
 )  # fmt: skip
-from awsmon.logs.insights.regex import check_regex
+from awsmon.logs.insights.regex import RegexError, compile_regex
 
 __all__ = ["AGGREGATES", "MAX_LIMIT", "parse_query"]
 
@@ -244,7 +243,7 @@ class _Parser:
             return Parse(source, names, pieces, None)
         if self.is_op("/"):
             regex = self.regex()
-            groups = tuple(re.compile(regex.pattern).groupindex)
+            groups = tuple(compile_regex(regex.pattern).groupindex)
             if not groups:
                 raise self.fail(token, "the regular expression has no named capture group")
             return Parse(source, groups, None, regex.pattern)
@@ -380,10 +379,13 @@ class _Parser:
         token = self.lexer.regex_at(self.tok.start)
         self.tok = token
         self.advance()
-        pattern, reason = check_regex(str(token.value))
-        if pattern is None:
-            raise self.fail(token, f"invalid regular expression {token.text}: {reason}")
-        return Regex(pattern, token.text)
+        try:
+            compiled = compile_regex(str(token.value))
+        except RegexError as exc:
+            raise self.fail(
+                token, f"invalid regular expression {token.text}: {exc.reason}"
+            ) from None
+        return Regex(compiled.pattern, token.text)
 
     def atom(self) -> Expr:
         token = self.tok

@@ -23,6 +23,7 @@ from typing import Any
 from awsmon.logs.insights.aggregates import Accumulator, CountAll, make_accumulator
 from awsmon.logs.insights.compiler import Getter, aggregate_key, compile_expr
 from awsmon.logs.insights.nodes import Literal, Parse, Pattern, Sort, Stats
+from awsmon.logs.insights.regex import compile_regex
 from awsmon.logs.insights.values import sort_key, text_of
 
 __all__ = [
@@ -108,7 +109,7 @@ def parse_stage(command: Parse) -> Stage:
 
     else:
         assert command.regex is not None
-        search = re.compile(command.regex).search
+        search = compile_regex(command.regex).search
 
         def fill(row: Row, text: str) -> None:
             found = search(text)

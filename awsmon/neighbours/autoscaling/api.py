@@ -300,6 +300,11 @@ class AutoScalingApi(WireApi):
         )
         return {}
 
+    @handles("DescribeAccountLimits")
+    def describe_account_limits(self, params: Params) -> Response:
+        """DescribeAccountLimits → the group and launch configuration quotas and counts."""
+        return dict(self.domain.describe_account_limits())
+
     @handles("DescribeAutoScalingGroups")
     def describe_auto_scaling_groups(self, params: Params) -> Response:
         """DescribeAutoScalingGroups → AutoScalingGroups (and NextToken)."""

@@ -56,13 +56,19 @@ class CapacityMixin(PoliciesMixin):
         target = group.desired_capacity
         now = _stamp(self.ctx.now())
         if count < target:
+            # Launch until EC2 refuses (the vCPU quota, usually): one failed activity, as
+            # AWS records, and no more tries in this pass, so a desired capacity of 10**6
+            # costs what the quota lets through. The group tries again when one of its
+            # instances changes state or its capacity is set again.
             for _ in range(target - count):
-                self._launch(
+                launched = self._launch(
                     group,
                     f"{cause}  At {now} an instance was started in response to a difference "
                     f"between desired and actual capacity, increasing the capacity from "
                     f"{count} to {target}.",
                 )
+                if not launched:
+                    break
         elif count > target:
             order = sorted(
                 (i for i in live if not i.protected_from_scale_in),
@@ -79,7 +85,8 @@ class CapacityMixin(PoliciesMixin):
                     "selected for termination.",
                 )
 
-    def _launch(self, group: AutoScalingGroup, cause: str) -> None:
+    def _launch(self, group: AutoScalingGroup, cause: str) -> bool:
+        """Launch one instance for `group`; False (and a failed activity) when EC2 refuses."""
         tags = {t["Key"]: t.get("Value", "") for t in group.tags if t.get("PropagateAtLaunch")}
         zone = group.availability_zones[len(group.instances) % len(group.availability_zones)]
         activity = self._activity(group, "Launching a new EC2 instance", cause)
@@ -104,7 +111,7 @@ class CapacityMixin(PoliciesMixin):
             activity.description += ".  Status Reason: " + exc.message
             activity.end_time = self.ctx.now()
             activity.progress = 100
-            return
+            return False
         instance = reservation.instances[0]
         activity.description = f"Launching a new EC2 instance: {instance.id}"
         activity.progress = 30
@@ -118,6 +125,7 @@ class CapacityMixin(PoliciesMixin):
             activity_id=activity.id,
         )
         self.apply_workload(group)
+        return True
 
     def _terminate(self, group: AutoScalingGroup, member: GroupInstance, cause: str) -> Activity:
         activity = self._activity(group, f"Terminating EC2 instance: {member.instance_id}", cause)

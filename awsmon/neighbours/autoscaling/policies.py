@@ -40,7 +40,11 @@ from awsmon import jsondoc, registry
 from awsmon.cloudwatch import epoch_seconds, read_fast
 from awsmon.dispatch import Service, operation
 from awsmon.identity import Principal
-from awsmon.neighbours.autoscaling.errors import ScalingActivityInProgressFault, ValidationError
+from awsmon.neighbours.autoscaling.errors import (
+    LimitExceededFault,
+    ScalingActivityInProgressFault,
+    ValidationError,
+)
 from awsmon.neighbours.autoscaling.model import (
     AdjustmentType,
     AutoScalingGroup,
@@ -107,6 +111,7 @@ class PoliciesMixin(Service):
             kind, adjustment, scaling_adjustment, cooldown, step_adjustments, target_tracking
         )
         old = group.policies.get(policy_name)
+        _check_policy_limits(group, old is None, len(step_adjustments))
         arn = (
             old.arn
             if old is not None
@@ -456,3 +461,30 @@ def _check_steps(steps: Sequence[StepAdjustment]) -> None:
                 "Step adjustments must not overlap or leave gaps between their bounds.",
                 param="StepAdjustments",
             )
+
+
+#: Quotas of an Auto Scaling group's configuration ("They cannot be changed").
+MAX_POLICIES_PER_GROUP = 50
+MAX_STEP_ADJUSTMENTS = 20
+
+
+def _check_policy_limits(group: AutoScalingGroup, new: bool, steps: int) -> None:
+    """The quotas of 50 scaling policies per group and 20 step adjustments per policy.
+
+    Raises:
+        LimitExceededFault: a 51st policy (the wording is UNCONFIRMED).
+        ValidationError: more than 20 step adjustments (the wording is UNCONFIRMED).
+    """
+    if new and len(group.policies) >= MAX_POLICIES_PER_GROUP:
+        raise LimitExceededFault(
+            f"Exceeded the limit of {MAX_POLICIES_PER_GROUP} scaling policies for "
+            f"AutoScalingGroup {group.name}.",
+            param="PolicyName",
+        )
+    if steps > MAX_STEP_ADJUSTMENTS:
+        raise ValidationError(
+            f"The number of step adjustments ({steps}) exceeds the limit of "
+            f"{MAX_STEP_ADJUSTMENTS} per step scaling policy.",
+            param="StepAdjustments",
+            value=steps,
+        )

@@ -34,6 +34,7 @@ from awsmon.neighbours.autoscaling.capacity import CapacityMixin
 from awsmon.neighbours.autoscaling.errors import (
     AlreadyExistsFault,
     InvalidNextToken,
+    LimitExceededFault,
     ResourceInUseFault,
     ScalingActivityInProgressFault,
     UnsupportedOperation,
@@ -69,6 +70,12 @@ class AutoScaling(CapacityMixin):
     - Python-side: `group` (by name), ``activities``, `handle_alarm_action`
       (CloudWatch alarm actions), ``AutoScalingGroup.set_workload``
     """
+
+    #: "Auto Scaling groups per region" (a quota one may raise; AWS's default is 500).
+    max_groups = 500
+    #: "Launch configurations per region" (AWS's default is 200; awsmon's accounts can
+    #: create none, as accounts created after 2024-10-01).
+    max_launch_configurations = 200
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
@@ -158,6 +165,13 @@ class AutoScaling(CapacityMixin):
             )
         desired = min_size if desired_capacity is None else desired_capacity
         _check_sizes(min_size, max_size, desired)
+        if len(self.groups) >= self.max_groups:
+            raise LimitExceededFault(
+                f"You have reached your limit of {self.max_groups} Auto Scaling groups in this "
+                "Region.",
+                param="AutoScalingGroupName",
+                value=auto_scaling_group_name,
+            )
         zones = self._zones(availability_zones, vpc_zone_identifier)
         spec = self._resolve_template(launch_template)
         group = AutoScalingGroup(
@@ -346,6 +360,21 @@ class AutoScaling(CapacityMixin):
         self._reconcile(group, f"At {_stamp(self.ctx.now())} a user request deleted the group.")
 
     # -- reading -------------------------------------------------------------------------
+
+    @operation("DescribeAccountLimits")
+    def describe_account_limits(self) -> dict[str, int]:
+        """The account's group and launch configuration quotas and counts (DescribeAccountLimits).
+
+        >>> from awsmon import Cloud
+        >>> Cloud().autoscaling.describe_account_limits()["MaxNumberOfAutoScalingGroups"]
+        500
+        """
+        return {
+            "MaxNumberOfAutoScalingGroups": self.max_groups,
+            "MaxNumberOfLaunchConfigurations": self.max_launch_configurations,
+            "NumberOfAutoScalingGroups": len(self.groups),
+            "NumberOfLaunchConfigurations": 0,
+        }
 
     @operation("DescribeAutoScalingGroups")
     def describe_auto_scaling_groups(

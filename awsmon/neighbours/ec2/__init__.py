@@ -31,6 +31,7 @@ from awsmon.neighbours.ec2.errors import (
     AgentConfigError,
     DryRunOperation,
     IncorrectInstanceState,
+    InstanceLimitExceeded,
     InvalidAMIIDMalformed,
     InvalidInstanceIDMalformed,
     InvalidInstanceIDNotFound,
@@ -55,9 +56,11 @@ from awsmon.neighbours.ec2.model import (
     filter_matches,
     instance_type,
 )
+from awsmon.neighbours.ec2.quotas import BUCKETS, ServiceQuota, VcpuBucket, bucket_of
 from awsmon.neighbours.ec2.service import EC2
 
 __all__ = [
+    "BUCKETS",
     "EC2",
     "MEASUREMENTS",
     "RETENTION_DAYS",
@@ -70,6 +73,7 @@ __all__ = [
     "Host",
     "IncorrectInstanceState",
     "Instance",
+    "InstanceLimitExceeded",
     "InstanceState",
     "InstanceType",
     "InvalidAMIIDMalformed",
@@ -92,10 +96,13 @@ __all__ = [
     "OperationNotPermitted",
     "PluginConfig",
     "Reservation",
+    "ServiceQuota",
     "ShippedBatch",
     "TimestampFormat",
+    "VcpuBucket",
     "VcpuLimitExceeded",
     "Workload",
+    "bucket_of",
     "compile_timestamp_format",
     "filter_matches",
     "instance_shape",

@@ -227,6 +227,20 @@ class Ec2Api(WireApi):
             "Instances": [instance_shape(i, launching=True) for i in reservation.instances],
         }
 
+    @handles("DescribeAccountAttributes")
+    def describe_account_attributes(self, params: Params) -> Response:
+        """DescribeAccountAttributes → AccountAttributes (name and values)."""
+        found = self.domain.describe_account_attributes(params.strings("AttributeNames"))
+        return {
+            "AccountAttributes": [
+                {
+                    "AttributeName": name,
+                    "AttributeValues": [{"AttributeValue": value} for value in values],
+                }
+                for name, values in found.items()
+            ]
+        }
+
     @handles("DescribeInstances")
     def describe_instances(self, params: Params) -> Response:
         """DescribeInstances → Reservations (and NextToken when paging)."""

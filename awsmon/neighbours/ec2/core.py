@@ -21,6 +21,13 @@ from awsmon.dispatch import Service, ServiceContext
 from awsmon.neighbours.ec2.errors import IncorrectInstanceState, InvalidInstanceIDNotFound
 from awsmon.neighbours.ec2.instance import Instance, Reservation, minute_of
 from awsmon.neighbours.ec2.model import InstanceState, LaunchTemplate, check_instance_id
+from awsmon.neighbours.ec2.quotas import (
+    BUCKETS,
+    STANDARD,
+    ServiceQuota,
+    VcpuBucket,
+    bucket_of,
+)
 
 __all__ = ["EC2Core", "StateListener"]
 
@@ -36,14 +43,49 @@ class EC2Core(Service):
     shutting_down_time = timedelta(seconds=30)
     terminated_visible = timedelta(hours=1)
     status_initializing = timedelta(minutes=2)
-    #: The account's "Running On-Demand Standard instances" quota, in vCPUs (pending,
-    #: running, stopping and shutting-down instances count; stopped ones do not).
+    #: The account's "Running On-Demand Standard instances" quota (``L-1216C47A``), in
+    #: vCPUs (pending, running, stopping and shutting-down instances count; stopped ones
+    #: do not). The other buckets' quotas are in `vcpu_limits`, by quota code.
     vcpu_limit = 1152
+    #: The quota of a bucket `vcpu_limits` does not name.
+    default_vcpu_limit = 1152
 
-    def vcpus_in_use(self) -> int:
-        """The vCPUs the account's live instances hold against `vcpu_limit`."""
+    def vcpus_in_use(self, bucket: VcpuBucket | None = None) -> int:
+        """The vCPUs the account's live instances hold (of one bucket, or of all)."""
+        return sum(
+            i.type.vcpus
+            for i in self._live()
+            if bucket is None or bucket_of(i.type.name) is bucket
+        )
+
+    def vcpu_quota(self, bucket: VcpuBucket) -> int:
+        """The account's quota of `bucket`, in vCPUs."""
+        if bucket is STANDARD:
+            return self.vcpu_limit
+        return self.vcpu_limits.get(bucket.code, self.default_vcpu_limit)
+
+    def service_quotas(self) -> list[ServiceQuota]:
+        """The On-Demand vCPU quotas as Service Quotas shows them, with their usage.
+
+        >>> from awsmon import Cloud
+        >>> [standard, *_] = Cloud().ec2.service_quotas()
+        >>> standard.code, standard.value, standard.usage
+        ('L-1216C47A', 1152, 0)
+        """
+        return [
+            ServiceQuota(
+                code=bucket.code,
+                name=bucket.name,
+                usage_class=bucket.usage_class,
+                value=self.vcpu_quota(bucket),
+                usage=self.vcpus_in_use(bucket),
+            )
+            for bucket in BUCKETS
+        ]
+
+    def _live(self) -> list[Instance]:
         idle = (InstanceState.STOPPED, InstanceState.TERMINATED)
-        return sum(i.type.vcpus for i in self._instances.values() if i.state not in idle)
+        return [i for i in self._instances.values() if i.state not in idle]
 
     def __init__(self, ctx: ServiceContext) -> None:
         super().__init__(ctx)
@@ -54,6 +96,10 @@ class EC2Core(Service):
         self.on_state_change: list[StateListener] = []
         self._metrics_job: Job | None = None
         self._next_ip = 10
+        #: vCPU quotas of the buckets other than Standard, by quota code (``L-DB2E81BA``).
+        self.vcpu_limits: dict[str, int] = {}
+        #: Running-instance count limits by instance type (``InstanceLimitExceeded``).
+        self.instance_limits: dict[str, int] = {}
 
     # -- lookup ----------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ __all__ = [
     "AgentConfigError",
     "DryRunOperation",
     "IncorrectInstanceState",
+    "InstanceLimitExceeded",
     "InvalidAMIIDMalformed",
     "InvalidInstanceIDMalformed",
     "InvalidInstanceIDNotFound",
@@ -30,6 +31,7 @@ __all__ = [
     "InvalidParameterValue",
     "MissingParameter",
     "OperationNotPermitted",
+    "VcpuLimitExceeded",
 ]
 
 
@@ -59,6 +61,10 @@ class InvalidParameterCombination(
 
 class VcpuLimitExceeded(LimitExceeded, code="VcpuLimitExceeded", service="ec2"):
     """RunInstances asked for more On-Demand vCPUs than the account's quota leaves."""
+
+
+class InstanceLimitExceeded(LimitExceeded, code="InstanceLimitExceeded", service="ec2"):
+    """RunInstances asked for more instances of a type than its instance-count limit leaves."""
 
 
 class MissingParameter(InvalidParameter, code="MissingParameter", service="ec2"):

@@ -25,6 +25,7 @@ import enum
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import attrs
@@ -35,6 +36,7 @@ from awsmon.neighbours.ec2.errors import (
     InvalidLaunchTemplateIdVersionNotFound,
     InvalidParameterValue,
 )
+from awsmon.wildcard import Wildcard
 
 __all__ = [
     "InstanceState",
@@ -363,21 +365,13 @@ def filter_matches(values: Sequence[str], patterns: Sequence[str]) -> bool:
     (True, False)
     """
     for pattern in patterns:
-        regex = _wildcard(pattern)
-        if any(regex.fullmatch(value) for value in values):
+        matcher = _wildcard(pattern)
+        if any(matcher.matches(value) for value in values):
             return True
     return False
 
 
-def _wildcard(pattern: str) -> re.Pattern[str]:
-    out: list[str] = []
-    index = 0
-    while index < len(pattern):
-        char = pattern[index]
-        if char == "\\" and index + 1 < len(pattern):
-            out.append(re.escape(pattern[index + 1]))
-            index += 2
-            continue
-        out.append({"*": ".*", "?": "."}.get(char) or re.escape(char))
-        index += 1
-    return re.compile("".join(out), re.DOTALL)
+@lru_cache(maxsize=1024)
+def _wildcard(pattern: str) -> Wildcard:
+    """The filter value's matcher: ``*`` any run, ``?`` one character, ``\\`` escapes."""
+    return Wildcard.parse(pattern, question=True, escapes=True)

@@ -27,6 +27,7 @@ from awsmon.arn import partition_for
 from awsmon.dispatch import operation
 from awsmon.identity import Principal
 from awsmon.neighbours.ec2.errors import (
+    InstanceLimitExceeded,
     InvalidAMIIDMalformed,
     InvalidParameterCombination,
     InvalidParameterValue,
@@ -38,11 +39,13 @@ from awsmon.neighbours.ec2.lifecycle import LifecycleMixin
 from awsmon.neighbours.ec2.model import (
     AMI_ID,
     InstanceState,
+    InstanceType,
     LaunchTemplateData,
     MonitoringState,
     Workload,
 )
 from awsmon.neighbours.ec2.model import instance_type as lookup_type
+from awsmon.neighbours.ec2.quotas import ACCOUNT_ATTRIBUTES, bucket_of
 from awsmon.neighbours.ec2.templates import TemplatesMixin
 
 __all__ = ["EC2"]
@@ -132,7 +135,8 @@ class EC2(LifecycleMixin, TemplatesMixin):
         )
         kind = lookup_type(instance_type or data.instance_type or "m1.small")
         zone = self._check_zone(availability_zone or f"{self.region}a")
-        max_count = self._within_vcpu_limit(kind.vcpus, min_count, max_count)
+        max_count = self._within_instance_limit(kind.name, min_count, max_count)
+        max_count = self._within_vcpu_limit(kind, min_count, max_count)
         detailed = data.monitoring if monitoring is None else monitoring
         now = self.ctx.now()
         ids = self.ctx.ids
@@ -214,23 +218,69 @@ class EC2(LifecycleMixin, TemplatesMixin):
             )
         return image
 
-    def _within_vcpu_limit(self, vcpus: int, min_count: int, max_count: int) -> int:
-        """How many instances to launch: as many as the vCPU quota leaves, up to `max_count`.
+    def _within_vcpu_limit(self, kind: InstanceType, min_count: int, max_count: int) -> int:
+        """How many instances to launch: as many as the type's vCPU bucket leaves, up to max.
 
         Raises:
             VcpuLimitExceeded: not even `min_count` instances fit (AWS's wording).
         """
-        room = (self.vcpu_limit - self.vcpus_in_use()) // max(vcpus, 1)
+        bucket = bucket_of(kind.name)
+        limit = self.vcpu_quota(bucket)
+        room = (limit - self.vcpus_in_use(bucket)) // max(kind.vcpus, 1)
         if room < min_count:
             raise VcpuLimitExceeded(
                 "You have requested more vCPU capacity than your current vCPU limit of "
-                f"{self.vcpu_limit} allows for the instance bucket that the specified instance "
+                f"{limit} allows for the instance bucket that the specified instance "
                 "type belongs to. Please visit http://aws.amazon.com/contact-us/ec2-request to "
                 "request an adjustment to this limit.",
                 param="MinCount",
                 value=min_count,
             )
         return min(max_count, room)
+
+    def _within_instance_limit(self, type_name: str, min_count: int, max_count: int) -> int:
+        """`max_count` cut to the type's running-instance limit, if `instance_limits` has one.
+
+        Raises:
+            InstanceLimitExceeded: not even `min_count` instances fit.
+        """
+        limit = self.instance_limits.get(type_name)
+        if limit is None:
+            return max_count
+        room = limit - sum(1 for i in self._live() if i.type.name == type_name)
+        if room < min_count:
+            raise InstanceLimitExceeded(
+                f"You have requested more instances ({min_count}) than your current instance "
+                f"limit of {limit} allows for the specified instance type. Please visit "
+                "http://aws.amazon.com/contact-us/ec2-request to request an adjustment to "
+                "this limit.",
+                param="MinCount",
+                value=min_count,
+            )
+        return min(max_count, room)
+
+    @operation("DescribeAccountAttributes")
+    def describe_account_attributes(
+        self, attribute_names: Sequence[str] = ()
+    ) -> dict[str, tuple[str, ...]]:
+        """The account's attributes (DescribeAccountAttributes), by name.
+
+        ``max-instances`` is, in AWS's words, no longer supported and does not
+        reflect the vCPU limit: the vCPU quotas are `service_quotas`.
+
+        Raises:
+            InvalidParameterValue: an attribute name AWS does not know.
+        """
+        for name in attribute_names:
+            if name not in ACCOUNT_ATTRIBUTES:
+                raise InvalidParameterValue(
+                    f"Value ({name}) for parameter attributeName is invalid. "
+                    "Unknown attribute name.",
+                    param="AttributeNames",
+                    value=name,
+                )
+        wanted = attribute_names or tuple(ACCOUNT_ATTRIBUTES)
+        return {name: ACCOUNT_ATTRIBUTES[name] for name in dict.fromkeys(wanted)}
 
     def _check_zone(self, zone: str) -> str:
         """`zone` if it is an availability zone of this region (``<region><letter>``)."""

@@ -96,12 +96,13 @@ class LogSink:
 class _SinkStream(io.TextIOBase):
     """A text stream writing into a `LogSink` (the handler's stdout and stderr)."""
 
-    def __init__(self, sink: LogSink) -> None:
+    def __init__(self, sink: LogSink | None) -> None:
         super().__init__()
         self.sink = sink
 
     def write(self, text: str) -> int:
-        self.sink.write(text)
+        if self.sink is not None:
+            self.sink.write(text)
         return len(text)
 
     def writable(self) -> bool:
@@ -111,11 +112,13 @@ class _SinkStream(io.TextIOBase):
 class _RuntimeHandler(logging.Handler):
     """The runtime's handler on the root logger."""
 
-    def __init__(self, sink: LogSink) -> None:
+    def __init__(self, sink: LogSink | None) -> None:
         super().__init__()
         self.sink = sink
 
     def emit(self, record: logging.LogRecord) -> None:
+        if self.sink is None:
+            return
         try:
             self.sink.record(record)
         except Exception:  # a bad format string, as logging reports it
@@ -137,16 +140,29 @@ def _redirected_handlers(stream: _SinkStream) -> list[tuple[logging.StreamHandle
     return changed
 
 
+_STREAM = _SinkStream(None)
+_HANDLER = _RuntimeHandler(None)
+"""The runtime's stream and root handler, made once: each run points them at its sink
+(creating a logging handler per run costs a lock and a weak reference every time)."""
+
+
 @contextlib.contextmanager
 def runtime_io(sink: LogSink, settings: LogSettings) -> Iterator[None]:
-    """For the block: stdout, stderr and logging go to `sink` as in the Lambda runtime."""
-    stream = _SinkStream(sink)
+    """For the block: stdout, stderr and logging go to `sink` as in the Lambda runtime.
+
+    Nested runs (a handler invoking a function synchronously) write to their
+    own sink and give the outer run's back when they end.
+    """
+    stream, handler = _STREAM, _HANDLER
     root = logging.getLogger()
-    handler = _RuntimeHandler(sink)
+    saved_sinks = stream.sink, handler.sink
+    stream.sink = handler.sink = sink
     saved_level = root.level
     saved_streams = sys.stdout, sys.stderr
     changed = _redirected_handlers(stream)
-    root.addHandler(handler)
+    added = handler not in root.handlers
+    if added:
+        root.addHandler(handler)
     if settings.python_level is not None:
         root.setLevel(settings.python_level)
     sys.stdout = sys.stderr = stream
@@ -154,10 +170,13 @@ def runtime_io(sink: LogSink, settings: LogSettings) -> Iterator[None]:
         yield
     finally:
         sys.stdout, sys.stderr = saved_streams
-        root.removeHandler(handler)
-        root.setLevel(saved_level)
+        if added:
+            root.removeHandler(handler)
+        if root.level != saved_level:
+            root.setLevel(saved_level)
         for changed_handler, previous in changed:
             changed_handler.stream = previous
+        stream.sink, handler.sink = saved_sinks
         sink.close()
 
 

@@ -25,7 +25,7 @@ from awsmon.neighbours.lambda_.errors import InvalidParameterValueException
 from awsmon.neighbours.lambda_.logformat import timestamp
 from awsmon.neighbours.lambda_.model import LambdaFunction
 from awsmon.neighbours.lambda_.runtime import execution_role
-from awsmon.neighbours.lambda_.telemetry import publish_counts, sibling
+from awsmon.neighbours.lambda_.telemetry import publish_counts
 
 __all__ = ["DESTINATION_SERVICES", "EventInvokeConfig", "deliver", "invocation_record"]
 
@@ -169,5 +169,4 @@ def deliver(
 
 
 def _count_failure(ctx: ServiceContext, function: LambdaFunction) -> None:
-    if sibling(ctx, "cloudwatch") is not None:
-        publish_counts(ctx, function, ctx.now(), {"DestinationDeliveryFailures": 1.0})
+    publish_counts(ctx, function, {"DestinationDeliveryFailures": 1.0})

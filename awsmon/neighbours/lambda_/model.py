@@ -186,6 +186,8 @@ class LambdaFunction:
             execution environment (emptied at a cold start).
         initialized: False until the first invocation after creation or a
             configuration change (the next one is a cold start).
+        log_stream: the log stream of the current execution environment
+            (``YYYY/MM/DD/[$LATEST]<hex>``, new at each cold start), "" before.
     """
 
     name: str
@@ -215,6 +217,7 @@ class LambdaFunction:
     log_settings: LogSettings = field(factory=LogSettings)
     log_group: str | None = None
     modules: dict[str, types.ModuleType] = field(factory=dict, repr=False)
+    log_stream: str = ""
 
     @property
     def log_group_name(self) -> str:

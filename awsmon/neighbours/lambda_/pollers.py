@@ -254,7 +254,7 @@ def _process(
     )
     invocation = invoke(function, event)
     age = (now - batch[-1].arrived_at).total_seconds() * 1000
-    publish_counts(ctx, function, now, {"IteratorAge": age}, unit="Milliseconds")
+    publish_counts(ctx, function, {"IteratorAge": age}, unit="Milliseconds")
     sequence = [r.sequence_number for r in batch]
     failed = failed_items(invocation, sequence, mapping.report_failures)
     if not failed:

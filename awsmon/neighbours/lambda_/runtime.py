@@ -171,7 +171,63 @@ def _environ(variables: Mapping[str, str]) -> Iterator[None]:
     included) is undone, even when it raised. When the block changed nothing
     else (told by comparing CPython's underlying byte mapping, a C-speed
     copy and compare), only `variables` are put back.
+
+    On POSIX CPython, the variables are encoded once per distinct environment
+    (a function's, between cold starts) and written the way ``os.environ``
+    writes them (``putenv`` and its byte mapping), without its per-item
+    Python-level encoding: the per-invocation cost of the runtime's
+    environment.
     """
+    raw = getattr(os.environ, "_data", None)
+    if not isinstance(raw, dict) or os.name != "posix":
+        with _environ_portable(variables):
+            yield
+        return
+    pairs = _encoded(variables)
+    before = dict(raw)
+    for key, value in pairs:
+        os.putenv(key, value)
+        raw[key] = value
+    expected = dict(raw)
+    try:
+        yield
+    finally:
+        if raw == expected:
+            for key, _ in pairs:
+                old = before.get(key)
+                if old is None:
+                    os.unsetenv(key)
+                    del raw[key]
+                else:
+                    os.putenv(key, old)
+                    raw[key] = old
+        else:
+            _restore({os.fsdecode(k): os.fsdecode(v) for k, v in before.items()})
+
+
+_ENCODED: dict[tuple[str, str], tuple[bytes, bytes]] = {}
+"""Variables already encoded (a function's stay the same from one invocation to the next)."""
+_PER_INVOCATION = "_X_AMZN_TRACE_ID"
+
+
+def _encoded(variables: Mapping[str, str]) -> list[tuple[bytes, bytes]]:
+    """The variables as ``os.environ`` stores them on POSIX (file-system encoded bytes)."""
+    pairs = []
+    for item in variables.items():
+        pair = _ENCODED.get(item)
+        if pair is None:
+            pair = (os.fsencode(item[0]), os.fsencode(item[1]))
+            if item[0] != _PER_INVOCATION:  # a new value every time: not worth keeping
+                if len(_ENCODED) >= 4096:
+                    _ENCODED.clear()
+                _ENCODED[item] = pair
+        pairs.append(pair)
+    return pairs
+
+
+@contextlib.contextmanager
+def _environ_portable(variables: Mapping[str, str]) -> Iterator[None]:
+    """`_environ` through ``os.environ``'s own methods (where its byte mapping is not there)."""
     raw = getattr(os.environ, "_data", None)
     if not isinstance(raw, dict):
         raw = None

@@ -56,7 +56,7 @@ from awsmon.neighbours.lambda_.runtime import (
     run_handler,
     runtime_environment,
 )
-from awsmon.neighbours.lambda_.telemetry import publish_metrics, ship_logs, sibling
+from awsmon.neighbours.lambda_.telemetry import LambdaMetrics, LogShipper, sibling
 from awsmon.neighbours.lambda_.tracing import (
     AttemptOutcome,
     AttemptTrace,
@@ -125,6 +125,7 @@ class Lambda(AsyncOperations, MappingOperations, Service):
 
     Attributes:
         tracer: the `LambdaTracer` (tracing decisions, X-Ray segments).
+        metrics: the `LambdaMetrics` (AWS/Lambda, through `VendedMetrics`).
         on_invocation: callables told of every `Invocation` record.
     """
 
@@ -136,6 +137,8 @@ class Lambda(AsyncOperations, MappingOperations, Service):
         self.mappings: dict[str, EventSourceMapping] = {}
         self.on_invocation: list[Callable[[Invocation], None]] = []
         self.tracer = LambdaTracer(ctx)
+        self.metrics = LambdaMetrics(ctx)
+        self.log_shipper = LogShipper(ctx)
 
     # -- invocation -------------------------------------------------------------------
 
@@ -196,7 +199,8 @@ class Lambda(AsyncOperations, MappingOperations, Service):
         if function is None or function.reserved_concurrency == 0:
             return
         poll = poll_sqs if mapping.kind == "sqs" else poll_kinesis
-        poll(self.ctx, mapping, function, self._invoke_batch)
+        with self.log_shipper.batched():
+            poll(self.ctx, mapping, function, self._invoke_batch)
 
     def _invoke_batch(self, function: LambdaFunction, event: Any) -> Invocation:
         """Invoke `function` synchronously with a batch from an event source mapping."""
@@ -213,8 +217,11 @@ class Lambda(AsyncOperations, MappingOperations, Service):
     ) -> Invocation:
         now = self.ctx.now()
         request_id = self.ctx.ids.uuid()
-        stream = f"{now:%Y/%m/%d}/[$LATEST]{self.ctx.ids.hex(32)}"
         cold = not function.initialized
+        if cold or not function.log_stream:
+            # A new execution environment, and its log stream.
+            function.log_stream = f"{now:%Y/%m/%d}/[$LATEST]{self.ctx.ids.hex(32)}"
+        stream = function.log_stream
         if cold:
             function.modules.clear()
         function.initialized = True
@@ -352,12 +359,12 @@ class Lambda(AsyncOperations, MappingOperations, Service):
     # -- telemetry hooks ---------------------------------------------------------------
 
     def _ship_logs(self, function: LambdaFunction, invocation: Invocation) -> None:
-        """Write the invocation's log lines to CloudWatch Logs (`lambda_telemetry.ship_logs`)."""
-        ship_logs(self.ctx, function, invocation)
+        """Write the invocation's log lines to CloudWatch Logs (`telemetry.LogShipper`)."""
+        self.log_shipper.ship(function, invocation)
 
     def _publish_metrics(self, function: LambdaFunction, invocation: Invocation) -> None:
-        """Publish its AWS/Lambda metrics (`lambda_telemetry.publish_metrics`)."""
-        publish_metrics(self.ctx, function, invocation)
+        """Count its AWS/Lambda metrics (`telemetry.LambdaMetrics`), published each minute."""
+        self.metrics.invocation(function, invocation)
 
 
 def _outcome(

@@ -1,27 +1,44 @@
 """What each Lambda invocation leaves in CloudWatch: its log lines and its AWS/Lambda metrics.
 
 - `ship_logs`: the run's lines into the function's log group ``/aws/lambda/<name>``.
-- `publish_metrics`: Invocations, Errors, Throttles, Duration and
-  ConcurrentExecutions in the ``AWS/Lambda`` namespace.
+- `LambdaMetrics`: Invocations, Errors, Throttles, Duration,
+  ConcurrentExecutions, IteratorAge, DestinationDeliveryFailures in the
+  ``AWS/Lambda`` namespace, through the shared `VendedMetrics` (counted now,
+  published at the end of each minute).
 
 Both are called by `awsmon.neighbours.lambda_.Lambda` for every invocation
-record, and do nothing while the cloud has no ``logs`` or ``cloudwatch``
-service.
+record; the logs do nothing while the cloud has no ``logs`` service, the
+metrics are dropped while it has no ``cloudwatch``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
+import contextlib
+from collections.abc import Iterator, Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 from awsmon import registry
+from awsmon.cloudwatch import Dims, StandardUnit, VendedMetrics, dims
 from awsmon.dispatch import ServiceContext
 from awsmon.errors import NotFound
 from awsmon.neighbours.lambda_.model import Invocation, LambdaFunction
 from awsmon.neighbours.lambda_.runtime import execution_role
 
-__all__ = ["publish_counts", "publish_metrics", "ship_logs", "sibling"]
+__all__ = ["LambdaMetrics", "LogShipper", "publish_counts", "ship_lines", "ship_logs", "sibling"]
+
+Line = tuple[datetime, str]
+"""One log line: its timestamp and message."""
+
+# PutLogEvents' limits (AWS's CloudWatch Logs quotas).
+_BATCH_EVENTS = 10_000
+_BATCH_BYTES = 1_048_576
+_EVENT_OVERHEAD = 26
+_BATCH_SPAN = timedelta(hours=24)
+_ONE_MS = timedelta(milliseconds=1)
+
+_COUNT = StandardUnit.COUNT
+_MILLISECONDS = StandardUnit.MILLISECONDS
 
 
 def sibling(ctx: ServiceContext, name: str) -> Any:
@@ -36,16 +53,29 @@ def sibling(ctx: ServiceContext, name: str) -> Any:
 def ship_logs(ctx: ServiceContext, function: LambdaFunction, invocation: Invocation) -> None:
     """Write the invocation's log lines to ``/aws/lambda/<name>`` in CloudWatch Logs.
 
-    The group and the invocation's stream (``YYYY/MM/DD/[$LATEST]<hex>``)
-    are created when missing, as the function's execution role, and the
-    lines are put with Embedded Metric Format extraction on (Lambda
-    extracts EMF from its logs). Does nothing without a ``logs`` service.
+    The group and the invocation's stream (``YYYY/MM/DD/[$LATEST]<hex>``, one
+    per execution environment) are created when missing, as the function's
+    execution role, and the lines are put with Embedded Metric Format
+    extraction on (Lambda extracts EMF from its logs). Does nothing without a
+    ``logs`` service.
+    """
+    if invocation.throttled or not invocation.log_lines:
+        return
+    ship_lines(ctx, function, invocation.log_stream_name, list(invocation.log_lines))
+
+
+def ship_lines(
+    ctx: ServiceContext, function: LambdaFunction, stream: str, lines: list[Line]
+) -> None:
+    """Put `lines` (in time order) into `stream` of the function's log group (see `ship_logs`).
+
+    In PutLogEvents batches within its limits (10,000 events, 1 MB counting
+    26 bytes per event, 24 hours). Does nothing without a ``logs`` service.
     """
     logs = sibling(ctx, "logs")
-    if invocation.throttled or logs is None or not invocation.log_lines:
+    if logs is None or not lines:
         return
     group = function.log_group_name
-    stream = invocation.log_stream_name
     with ctx.as_principal(execution_role(function)):
         try:
             logs.log_group(group)
@@ -55,82 +85,163 @@ def ship_logs(ctx: ServiceContext, function: LambdaFunction, invocation: Invocat
             logs.log_stream(logs.log_group(group), stream)
         except NotFound:
             logs.create_log_stream(group, stream)
-        logs.put_log_events(group, stream, list(invocation.log_lines), emf=True)
+        for chunk in _batches(lines):
+            logs.put_log_events(group, stream, chunk, emf=True)
 
 
-def publish_metrics(ctx: ServiceContext, function: LambdaFunction, invocation: Invocation) -> None:
-    """Publish the AWS/Lambda metrics of the invocation, at `invocation.at`.
+def _batches(lines: list[Line]) -> Iterator[list[Line]]:
+    """`lines` cut into PutLogEvents batches (count, bytes and time span within AWS's limits)."""
+    chunk: list[Line] = []
+    size = 0
+    for line in lines:
+        message = line[1]
+        cost = (len(message) if message.isascii() else len(message.encode())) + _EVENT_OVERHEAD
+        if chunk and (
+            len(chunk) >= _BATCH_EVENTS
+            or size + cost > _BATCH_BYTES
+            or line[0] - chunk[0][0] > _BATCH_SPAN
+        ):
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(line)
+        size += cost
+    if chunk:
+        yield chunk
 
-    Invocations (1), Errors (0 or 1), Duration (ms) and Throttles (0; 1 and
-    no Invocations for a throttled request) under ``FunctionName``,
-    ``FunctionName`` + ``Resource`` and the account-wide aggregate (no
-    dimension); ConcurrentExecutions (1 while it runs) account-wide, and
-    per function when it has reserved concurrency. Does nothing without
-    a ``cloudwatch`` service.
 
-    Simulation notes: invocations run one at a time, so ConcurrentExecutions
-    is always 1.
+class LogShipper:
+    """Ships each invocation's log lines, one PutLogEvents per invocation or per poll.
+
+    An invocation outside a poll ships its lines at once (a test reads them
+    right after ``invoke``). Within `batched` (one poll of an event source
+    mapping, which may run thousands of invocations at one virtual instant)
+    the lines wait, by stream, and go out together when the poll ends, in
+    time order and in batches within PutLogEvents' limits: the same events in
+    the same streams, in far fewer calls (Lambda's log delivery is
+    asynchronous in AWS too).
     """
-    cloudwatch = sibling(ctx, "cloudwatch")
-    if cloudwatch is None:
-        return
-    from awsmon.cloudwatch import MetricKey, StandardUnit
 
-    name = function.name
-    scopes: list[dict[str, str]] = [
-        {"FunctionName": name},
-        {"FunctionName": name, "Resource": name},
-        {},
-    ]
-    at = invocation.at
-    count = StandardUnit.COUNT
-    if invocation.throttled:
-        values = [("Throttles", 1.0, count)]
-    else:
-        values = [
-            ("Invocations", 1.0, count),
-            ("Errors", 0.0 if invocation.function_error is None else 1.0, count),
-            ("Throttles", 0.0, count),
-            (
-                "Duration",
-                invocation.duration.total_seconds() * 1000,
-                StandardUnit.MILLISECONDS,
-            ),
-        ]
-    for metric, value, unit in values:
-        for dimensions in scopes:
-            key = MetricKey.of("AWS/Lambda", metric, dimensions)
-            cloudwatch.publish(key, [(at, value)], unit=unit, storage_resolution=60)
-    if not invocation.throttled:
-        concurrency = (
-            [{}] if function.reserved_concurrency is None else [{}, {"FunctionName": name}]
-        )
-        for dimensions in concurrency:
-            key = MetricKey.of("AWS/Lambda", "ConcurrentExecutions", dimensions)
-            cloudwatch.publish(key, [(at, 1.0)], unit=count, storage_resolution=60)
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+        self._depth = 0
+        self._pending: dict[tuple[str, str], tuple[LambdaFunction, list[Line]]] = {}
+
+    @contextlib.contextmanager
+    def batched(self) -> Iterator[None]:
+        """Hold the lines of the invocations run in the block; ship them when it ends."""
+        self._depth += 1
+        try:
+            yield
+        finally:
+            self._depth -= 1
+            if not self._depth:
+                self.flush()
+
+    def ship(self, function: LambdaFunction, invocation: Invocation) -> None:
+        """Ship (or, within `batched`, hold) the lines of one invocation."""
+        if invocation.throttled or not invocation.log_lines:
+            return
+        if not self._depth:
+            ship_logs(self.ctx, function, invocation)
+            return
+        key = (function.log_group_name, invocation.log_stream_name)
+        held = self._pending.get(key)
+        if held is None:
+            self._pending[key] = (function, list(invocation.log_lines))
+        else:
+            held[1].extend(invocation.log_lines)
+
+    def flush(self) -> None:
+        """Ship every held line now, stream by stream."""
+        pending, self._pending = self._pending, {}
+        for (_, stream), (function, lines) in pending.items():
+            lines.sort(key=_at)  # stable: the lines of one instant keep their order
+            ship_lines(self.ctx, function, stream, lines)
+
+
+def _at(line: Line) -> datetime:
+    return line[0]
+
+
+class LambdaMetrics:
+    """The AWS/Lambda metrics of one Lambda service instance, through `VendedMetrics`.
+
+    Lambda counts each invocation as it happens and CloudWatch receives the
+    minute's statistics at the end of the minute, stamped with its start, as
+    for the other services' vended metrics (``awsmon.cloudwatch.vended``).
+    Dimensions, as AWS documents them: ``FunctionName``, ``FunctionName`` +
+    ``Resource`` (the function, version or alias invoked; awsmon runs the
+    unqualified function, so the name) and the account-wide aggregate (no
+    dimension). ``ExecutedVersion`` applies only to invocations through an
+    alias, which awsmon does not model, so it is never published.
+
+    Metrics and units: Invocations, Errors, Throttles (Count), Duration
+    (Milliseconds), ConcurrentExecutions (Count; account-wide, and per
+    function with reserved concurrency), IteratorAge (Milliseconds; stream
+    sources), DestinationDeliveryFailures (Count).
+
+    Attributes:
+        vended: the ``AWS/Lambda`` `VendedMetrics` (``enabled = False`` silences it).
+    """
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.vended = VendedMetrics(ctx, "AWS/Lambda")
+        self._scopes: dict[str, tuple[Dims, Dims, Dims]] = {}
+
+    def scopes(self, name: str) -> tuple[Dims, Dims, Dims]:
+        """The three dimension sets of function `name` (built once per name)."""
+        found = self._scopes.get(name)
+        if found is None:
+            found = (dims(FunctionName=name), dims(FunctionName=name, Resource=name), ())
+            self._scopes[name] = found
+        return found
+
+    def invocation(self, function: LambdaFunction, invocation: Invocation) -> None:
+        """Count one invocation record (or a throttled request)."""
+        vended = self.vended
+        if not vended.enabled:
+            return
+        add = vended.add
+        scopes = self.scopes(function.name)
+        if invocation.throttled:
+            for scope in scopes:
+                add("Throttles", scope, 1.0, _COUNT)
+            return
+        error = 0.0 if invocation.function_error is None else 1.0
+        duration = invocation.duration / _ONE_MS  # exact: 1001 ms is 1001.0
+        for scope in scopes:
+            add("Invocations", scope, 1.0, _COUNT)
+            add("Errors", scope, error, _COUNT)
+            add("Throttles", scope, 0.0, _COUNT)
+            add("Duration", scope, duration, _MILLISECONDS)
+        # Invocations run one at a time in awsmon: one execution at once.
+        add("ConcurrentExecutions", (), 1.0, _COUNT)
+        if function.reserved_concurrency is not None:
+            add("ConcurrentExecutions", scopes[0], 1.0, _COUNT)
+
+    def counts(
+        self, function: LambdaFunction, values: Mapping[str, float], *, unit: str = "Count"
+    ) -> None:
+        """Count more metrics of `function` (IteratorAge, DestinationDeliveryFailures ...)."""
+        if not self.vended.enabled:
+            return
+        kind = StandardUnit(unit)
+        for metric, value in values.items():
+            for scope in self.scopes(function.name):
+                self.vended.add(metric, scope, value, kind)
 
 
 def publish_counts(
     ctx: ServiceContext,
     function: LambdaFunction,
-    at: datetime,
     values: Mapping[str, float],
     *,
     unit: str = "Count",
 ) -> None:
-    """Publish more AWS/Lambda metrics of `function` (IteratorAge, DestinationDeliveryFailures ...).
+    """Count more AWS/Lambda metrics of `function` (IteratorAge, DestinationDeliveryFailures ...).
 
-    Under ``FunctionName``, ``FunctionName`` + ``Resource`` and the
-    account-wide aggregate, as the invocation metrics. Does nothing without
-    a ``cloudwatch`` service.
+    Through the `LambdaMetrics` of the Lambda service of `ctx`'s place, under
+    the same dimensions as the invocation metrics.
     """
-    cloudwatch = sibling(ctx, "cloudwatch")
-    if cloudwatch is None:
-        return
-    from awsmon.cloudwatch import MetricKey, StandardUnit
-
-    name = function.name
-    for metric, value in values.items():
-        for dimensions in ({"FunctionName": name}, {"FunctionName": name, "Resource": name}, {}):
-            key = MetricKey.of("AWS/Lambda", metric, dimensions)
-            cloudwatch.publish(key, [(at, value)], unit=StandardUnit(unit), storage_resolution=60)
+    metrics: LambdaMetrics = ctx.sibling(ctx.spec.name).metrics
+    metrics.counts(function, values, unit=unit)

@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
+from awsmon.cloudwatch.metrics.histogram import MAX_BUCKETS, MAX_SCALE, relative_error_bound
+from awsmon.cloudwatch.metrics.statistics import parse_statistic
 from awsmon.cloudwatch.metrics.store import (
     SeriesStore,
     align_start,
@@ -144,7 +146,8 @@ class TestRetention:
         assert store.times[-1] == minute and store.counts[-1] == 2.0 and store.sums[-1] == 5.0
 
     def test_rolled_slots_keep_raw_values(self) -> None:
-        """Percentiles still work on rolled-up data: raw values survive as compact arrays."""
+        """Percentiles still work on rolled-up data: an hour of values 0..59 keeps its exact
+        statistic set and a histogram whose percentiles are within the documented error."""
         store = SeriesStore()
         now = epoch_seconds(NOW)
         base = now - 70 * DAY
@@ -154,7 +157,13 @@ class TestRetention:
         store.roll_up(now)
         assert list(store.times) == [base]
         agg = store.aggregate(0, 1, raw=True)
-        assert agg.values == tuple(float(m) for m in range(60))
+        assert (agg.sample_count, agg.sum, agg.minimum, agg.maximum) == (60, 1770, 0, 59)
+        assert agg.values is not None and agg.counts is not None and sum(agg.counts) == 60
+        bound = max(relative_error_bound(MAX_SCALE), math.log(59) / (MAX_BUCKETS - 2))
+        for percent in (1, 10, 50, 90, 99, 100):
+            exact = float(math.ceil(percent * 60 / 100) - 1)
+            got = parse_statistic(f"p{percent}").compute(agg)
+            assert got is not None and abs(got - exact) <= bound * exact
         store._check()
 
 
@@ -234,3 +243,20 @@ def test_roll_up_keeps_invariants_and_totals(
     store._check()
     if age < 455 * DAY - 3600:
         assert math.isclose(math.fsum(store.counts), total)
+
+
+@given(st.lists(st.tuples(slots, values), min_size=1, max_size=60), st.sampled_from([60, 300]))
+def test_summaries_agree_with_buckets_and_follow_writes(
+    points: list[tuple[int, float]], period: int
+) -> None:
+    """`summaries` is `buckets` + `summary` in one pass, and a write is seen at once."""
+    store = SeriesStore()
+    for slot, value in points[:-1]:
+        store.add_value(slot, value)
+    for _ in range(2):
+        expected = tuple(
+            (bucket, first, last, *store.summary(first, last))
+            for bucket, first, last in store.buckets(0, 4000, period)
+        )
+        assert store.summaries(0, 4000, period) == expected
+        store.add_value(*points[-1])

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from awsmon import linear_regex
 from awsmon.logs.insights import MalformedQueryException, Query
 from awsmon.logs.insights.nodes import (
     BoolOp,
@@ -101,12 +102,6 @@ ERRORS = [
     ("dedup a | sort a", "only the limit command may follow dedup", 10),
     ('parse @message "* *" as a', "the pattern has 2 wildcards for 1 field names", 15),
     ("parse @message /(a)/", "the regular expression has no named capture group", 15),
-    ("filter x like /(a+)+$/",
-     "invalid regular expression /(a+)+$/: "
-     "nested quantifier + may backtrack catastrophically", 14),
-    ("filter x like /(a|aa)*b/",
-     "invalid regular expression /(a|aa)*b/: "
-     "nested quantifier * may backtrack catastrophically", 14),
     (r"filter x like /(a)\1/",
      r"invalid regular expression /(a)\1/: "
      r"back-references are not supported", 14),
@@ -236,3 +231,31 @@ def test_filter_agrees_with_a_naive_evaluator(
     query = Query.parse(f"filter {render_condition(condition)}")
     kept = [row["@ptr"] for row in query.run(source).rows]
     assert kept == [i for i, row in enumerate(rows) if naive(condition, row)]
+
+
+NESTED = [
+    ("filter x like /(a+)+$/",
+     "invalid regular expression /(a+)+$/: "
+     "nested quantifier + may backtrack catastrophically", 14),
+    ("filter x like /(a|aa)*b/",
+     "invalid regular expression /(a|aa)*b/: "
+     "nested quantifier * may backtrack catastrophically", 14),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("query", "message", "start"), NESTED, ids=[e[0] for e in NESTED])
+def test_nested_quantifiers_without_re2(
+    query: str, message: str, start: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without RE2, `re` would run them: they are refused (with RE2 they run, as on AWS)."""
+    monkeypatch.setattr(linear_regex, "RE2", None)
+    linear_regex.compile_regex.cache_clear()
+    test_errors(query, message, start)
+    linear_regex.compile_regex.cache_clear()
+
+
+@pytest.mark.skipif(linear_regex.RE2 is None, reason="google-re2 is not installed")
+@pytest.mark.parametrize("query", [e[0] for e in NESTED])
+def test_nested_quantifiers_run_on_re2(query: str) -> None:
+    linear_regex.compile_regex.cache_clear()
+    assert Query.parse(query).run([(0, "x", "s", "1:g", 0, None)]).rows == ()

@@ -137,6 +137,7 @@ def test_missing_destination_counts_a_delivery_failure(cloud: Cloud) -> None:
     cloud.lambda_.put_function_event_invoke_config("f", on_success=queue.arn)
     cloud.sqs.delete_queue(queue.url)
     cloud.lambda_.invoke("f", {}, invocation_type="Event")
+    cloud.clock.advance(60)  # vended: published at the end of the minute
     metrics = cloud.client("cloudwatch").list_metrics(
         Namespace="AWS/Lambda", MetricName="DestinationDeliveryFailures"
     )["Metrics"]

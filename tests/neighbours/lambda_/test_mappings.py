@@ -223,6 +223,7 @@ class TestKinesis:
         cloud.clock.advance(2)
         assert seen == [b"r0", b"r1", b"r2", b"r3", b"r4"]
         assert mapping.shape()["LastProcessingResult"] == "OK"
+        cloud.clock.advance(60)  # vended: published at the end of the minute
         metrics = cloud.client("cloudwatch").list_metrics(
             Namespace="AWS/Lambda", MetricName="IteratorAge"
         )["Metrics"]

@@ -26,6 +26,7 @@ from attrs import frozen
 
 from awsmon import jsondoc
 from awsmon.cloudwatch import StandardUnit
+from awsmon.linear_regex import RegexError, UserRegex, compile_regex
 from awsmon.neighbours.ec2.agent.timestamp_format import TimestampFormat, compile_timestamp_format
 from awsmon.neighbours.ec2.errors import AgentConfigError
 
@@ -160,10 +161,10 @@ class FileConfig:
     log_group_name: str
     log_stream_name: str
     retention_in_days: int | None = None
-    filters: tuple[tuple[str, re.Pattern[str]], ...] = ()
+    filters: tuple[tuple[str, UserRegex], ...] = ()
     timezone: str = "Local"
     timestamp_format: TimestampFormat | None = None
-    multi_line_start_pattern: re.Pattern[str] | None = None
+    multi_line_start_pattern: UserRegex | re.Pattern[str] | None = None
     encoding: str = "utf-8"
     auto_removal: bool = False
 
@@ -424,7 +425,7 @@ def _file(entry: Mapping[str, Any], path: str, default_stream: str) -> FileConfi
             raise AgentConfigError(
                 "{timestamp_format} needs a timestamp_format", f"{path}/multi_line_start_pattern"
             )
-        start_pattern: re.Pattern[str] | None = compiled.regex
+        start_pattern: UserRegex | re.Pattern[str] | None = compiled.regex
     else:
         start_pattern = _regex(start, f"{path}/multi_line_start_pattern") if start else None
     zone = entry.get("timezone", "Local")
@@ -444,15 +445,19 @@ def _file(entry: Mapping[str, Any], path: str, default_stream: str) -> FileConfi
     )
 
 
-def _regex(value: Any, path: str) -> re.Pattern[str]:
+def _regex(value: Any, path: str) -> UserRegex:
+    """A user regex of the configuration (RE2 syntax: the agent is Go), compiled linear-time.
+
+    RE2 runs it when installed, else `re` after `awsmon.linear_regex`'s shape
+    check; back-references and look-around are refused either way, as Go does.
+    """
     if not isinstance(value, str):
         raise AgentConfigError("a regular expression (string) is required", path)
     try:
-        return re.compile(value)
-    except re.error as exc:
-        raise AgentConfigError(
-            f"invalid regular expression at position {exc.pos}: {exc.msg}", path
-        ) from None
+        return compile_regex(value)
+    except RegexError as exc:
+        where = "" if exc.position is None else f" at position {exc.position}"
+        raise AgentConfigError(f"invalid regular expression{where}: {exc.reason}", path) from None
 
 
 def _check_retention_conflicts(files: tuple[FileConfig, ...]) -> None:
