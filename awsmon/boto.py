@@ -52,6 +52,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 from xml.sax.saxutils import escape as xml_escape
 
 from awsmon import registry
+from awsmon.client import Invoker
 from awsmon.errors import NotImplementedOperation, ServiceError, Unsupported
 
 if TYPE_CHECKING:
@@ -62,8 +63,11 @@ if TYPE_CHECKING:
 __all__ = ["Boto3Patch", "RoutedCloud", "active_cloud"]
 
 
-class RoutedCloud(Protocol):
-    """What the routing needs of a cloud (an `awsmon.Cloud`): no service, only these."""
+class RoutedCloud(Invoker, Protocol):
+    """What the routing needs of a cloud (an `awsmon.Cloud`): no service, only these.
+
+    `invoke` and `as_principal` are `awsmon.client.Invoker`'s.
+    """
 
     @property
     def clock(self) -> VirtualClock: ...
@@ -71,20 +75,6 @@ class RoutedCloud(Protocol):
     def ids(self) -> IdFactory: ...
     @property
     def default_region(self) -> str: ...
-    def invoke(
-        self,
-        service: str,
-        operation: str,
-        params: Mapping[str, Any],
-        *,
-        region: str,
-        source: str,
-        request_id: str | None = None,
-        unknown: Callable[[registry.ServiceSpec, str], ServiceError] = ...,
-        headers: Mapping[str, str] | None = None,
-        access_key_id: str | None = None,
-    ) -> dict[str, Any]: ...
-    def as_principal(self, principal: str | Principal) -> AbstractContextManager[Principal]: ...
     def principal_for_access_key(self, access_key_id: str) -> Principal | None: ...
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
+from awsmon.errors import ServiceError
 from awsmon.identity import Principal
 from awsmon.registry import ServiceSpec
 from awsmon.wire import Response, snake_case
@@ -19,7 +20,11 @@ __all__ = ["Invoker", "WireClient"]
 
 
 class Invoker(Protocol):
-    """What a client needs of the cloud (an `awsmon.Cloud`): its one entry point and identity."""
+    """What a client needs of the cloud (an `awsmon.Cloud`): its one entry point and identity.
+
+    The one statement of `Cloud.invoke`'s signature outside the cloud: boto3
+    routing (`awsmon.boto.RoutedCloud`) extends this protocol.
+    """
 
     def invoke(
         self,
@@ -29,6 +34,10 @@ class Invoker(Protocol):
         *,
         region: str,
         source: str,
+        request_id: str | None = None,
+        unknown: Callable[[ServiceSpec, str], ServiceError] = ...,
+        headers: Mapping[str, str] | None = None,
+        access_key_id: str | None = None,
     ) -> dict[str, Any]: ...
     def as_principal(self, principal: str | Principal) -> AbstractContextManager[Principal]: ...
 

@@ -48,9 +48,14 @@ __all__ = ["ApiCall", "CloudHandle", "Dispatcher", "Service", "ServiceContext", 
 T = TypeVar("T")
 
 
-@frozen(kw_only=True)
 class ApiCall:
     """One call of an AWS operation, as reported to the listeners.
+
+    A plain slotted class, not an attrs record: one is built for every call
+    that anyone listens to, so it must cost little to make (keyword
+    arguments, no validation, no frozen-attribute checks) and little to keep.
+    Listeners must not change it (nothing stops them: a frozen class costs
+    twice as much to build).
 
     Attributes:
         request_id: the request id (also boto3's ``ResponseMetadata.RequestId``).
@@ -71,24 +76,69 @@ class ApiCall:
             calls), else None.
     """
 
-    request_id: str
-    at: datetime
-    service: str
-    operation: str
-    account_id: str
-    region: str
-    principal: Principal
-    parameters: Mapping[str, Any]
-    response: Any = None
-    error: ServiceError | None = None
-    source: str
-    user_agent: str | None = None
-    access_key_id: str | None = None
+    __slots__ = (
+        "access_key_id",
+        "account_id",
+        "at",
+        "error",
+        "operation",
+        "parameters",
+        "principal",
+        "region",
+        "request_id",
+        "response",
+        "service",
+        "source",
+        "user_agent",
+    )
+
+    def __init__(
+        self,
+        *,
+        request_id: str,
+        at: datetime,
+        service: str,
+        operation: str,
+        account_id: str,
+        region: str,
+        principal: Principal,
+        parameters: Mapping[str, Any],
+        response: Any = None,
+        error: ServiceError | None = None,
+        source: str,
+        user_agent: str | None = None,
+        access_key_id: str | None = None,
+    ) -> None:
+        self.request_id = request_id
+        self.at = at
+        self.service = service
+        self.operation = operation
+        self.account_id = account_id
+        self.region = region
+        self.principal = principal
+        self.parameters = parameters
+        self.response = response
+        self.error = error
+        self.source = source
+        self.user_agent = user_agent
+        self.access_key_id = access_key_id
 
     @property
     def succeeded(self) -> bool:
         """True when the call returned without an AWS error."""
         return self.error is None
+
+    def _fields(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ApiCall):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"ApiCall({shown})"
 
 
 @define
@@ -192,40 +242,36 @@ class Dispatcher:
         at = self._clock.now()
         principal = self._principal()
         given = parameters() if callable(parameters) else parameters
-
-        def report(response: Any, error: ServiceError | None) -> None:
-            # One record per call, built once its outcome is known.
-            self._report(
-                ApiCall(
-                    request_id=call_id,
-                    at=at,
-                    service=service,
-                    operation=operation,
-                    account_id=account_id,
-                    region=region,
-                    principal=principal,
-                    parameters=given,
-                    response=response,
-                    error=error,
-                    source=source,
-                    user_agent=client[0],
-                    access_key_id=client[1],
-                )
-            )
-
+        response: T | None = None
+        error: ServiceError | None = None
         self._frames.append(_Frame(service, operation, account_id, region, source))
         try:
             response = handler()
-        except ServiceError as error:
+        except ServiceError as failure:
+            error = failure
+        finally:
             self._frames.pop()
-            report(None, error)
-            raise
-        except BaseException:
-            self._frames.pop()
-            raise
-        self._frames.pop()
-        report(response, None)
-        return response
+        # One record per call, built once its outcome is known (not for other exceptions).
+        self._report(
+            ApiCall(
+                request_id=call_id,
+                at=at,
+                service=service,
+                operation=operation,
+                account_id=account_id,
+                region=region,
+                principal=principal,
+                parameters=given,
+                response=response,
+                error=error,
+                source=source,
+                user_agent=client[0],
+                access_key_id=client[1],
+            )
+        )
+        if error is not None:
+            raise error
+        return response  # type: ignore[return-value]  # T itself: handler() returned
 
     def current_operation(self) -> tuple[str, str] | None:
         """The (botocore service name, operation) of the innermost open call, or None."""
@@ -248,7 +294,7 @@ class Dispatcher:
         )
 
     def _report(self, call: ApiCall) -> None:
-        for listener in list(self.listeners):
+        for listener in self.listeners.copy():
             listener(call)
 
 

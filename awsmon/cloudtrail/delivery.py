@@ -130,27 +130,45 @@ def _as_cloudtrail(home: TrailHome) -> Any:
     return home.ctx.as_principal(Principal.service(PRINCIPAL, home.ctx.account_id))
 
 
-def _to_s3(
-    home: TrailHome, trail: Trail, region: str, rendered: list[dict[str, Any]], now: datetime
-) -> None:
-    body = json.dumps({"Records": rendered}, separators=(",", ":")).encode()
-    key = log_file_key(
-        trail.s3_key_prefix, trail.account_id, region, now, home.ctx.ids.alphanumeric(16)
-    )
-    status = trail.status
+def _put(
+    home: TrailHome, trail: Trail, key: str, content: bytes, metadata: dict[str, str] | None = None
+) -> str | None:
+    """Write `content` (JSON) gzipped to the trail's bucket as CloudTrail; the error code, or None.
+
+    The one way every CloudTrail file (logs, Insights events, digests) reaches S3.
+    """
     try:
         with _as_cloudtrail(home):
             home.ctx.sibling("s3").put_object(
                 trail.s3_bucket_name,
                 key,
-                gzip.compress(body, mtime=0),
+                gzip.compress(content, mtime=0),
                 content_type="application/json",
                 content_encoding="gzip",
+                metadata=metadata,
                 acl="bucket-owner-full-control",
                 source_arn=trail.arn,
             )
     except ServiceError as error:
-        status.latest_delivery_error = error.code
+        return error.code
+    return None
+
+
+def _records_file(records: list[dict[str, Any]]) -> bytes:
+    return json.dumps({"Records": records}, separators=(",", ":")).encode()
+
+
+def _to_s3(
+    home: TrailHome, trail: Trail, region: str, rendered: list[dict[str, Any]], now: datetime
+) -> None:
+    key = log_file_key(
+        trail.s3_key_prefix, trail.account_id, region, now, home.ctx.ids.alphanumeric(16)
+    )
+    status = trail.status
+    body = _records_file(rendered)
+    error = _put(home, trail, key, body)
+    if error is not None:
+        status.latest_delivery_error = error
         return
     status.latest_delivery_time = now
     status.latest_delivery_error = None
@@ -234,20 +252,9 @@ def deliver_insights(home: TrailHome, trail: Trail, events: list[dict[str, Any]]
     path = log_file_key(None, trail.account_id, region, now, unique)
     path = path.replace("CloudTrail", "CloudTrail-Insight")  # folder and file name
     key = f"{trail.s3_key_prefix}/{path}" if trail.s3_key_prefix else path
-    body = json.dumps({"Records": events}, separators=(",", ":")).encode()
-    try:
-        with _as_cloudtrail(home):
-            home.ctx.sibling("s3").put_object(
-                trail.s3_bucket_name,
-                key,
-                gzip.compress(body, mtime=0),
-                content_type="application/json",
-                content_encoding="gzip",
-                acl="bucket-owner-full-control",
-                source_arn=trail.arn,
-            )
-    except ServiceError as error:
-        trail.status.latest_delivery_error = error.code
+    error = _put(home, trail, key, _records_file(events))
+    if error is not None:
+        trail.status.latest_delivery_error = error
 
 
 def sign(end: str, bucket: str, key: str, content: bytes, previous: str | None) -> str:
@@ -296,23 +303,10 @@ def write_digests(home: TrailHome, trail: Trail) -> None:
             content,
             previous[1] if previous else None,
         )
-        try:
-            with _as_cloudtrail(home):
-                home.ctx.sibling("s3").put_object(
-                    trail.s3_bucket_name,
-                    key,
-                    gzip.compress(content, mtime=0),
-                    content_type="application/json",
-                    content_encoding="gzip",
-                    metadata={
-                        "signature": signature,
-                        "signature-algorithm": "SHA256withRSA",
-                    },
-                    acl="bucket-owner-full-control",
-                    source_arn=trail.arn,
-                )
-        except ServiceError as error:
-            trail.status.latest_digest_delivery_error = error.code
+        metadata = {"signature": signature, "signature-algorithm": "SHA256withRSA"}
+        error = _put(home, trail, key, content, metadata)
+        if error is not None:
+            trail.status.latest_digest_delivery_error = error
             continue
         trail.last_digest[region] = (key, signature, hashlib.sha256(content).hexdigest())
         trail.status.latest_digest_delivery_time = now

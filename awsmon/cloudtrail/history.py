@@ -20,6 +20,7 @@ from array import array
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
+from awsmon.cloudtrail.classify import Category
 from awsmon.cloudtrail.records import CallRecord, event_id_of, lookup_resources, username
 
 __all__ = ["LOOKUP_KEYS", "RETENTION", "History", "attribute_values"]
@@ -85,13 +86,19 @@ class History:
         """The time of the oldest record kept, or None when empty."""
         return self._times[0] if self._times else None
 
-    def append(self, record: CallRecord) -> None:
-        """Keep `record` (its time is not before the last one's: the clock only moves on)."""
-        seq = self.base + len(self._records)
-        self._records.append(record)
+    def append(self, record: CallRecord) -> bool:
+        """Keep `record` (its time is not before the last one's: the clock only moves on).
+
+        Returns:
+            True for a management event (which the event history shows).
+        """
+        records = self._records
+        records.append(record)
         self._times.append(record.at)
-        if record.kind.management:
-            self._management.append(seq)
+        if record.kind.category is Category.MANAGEMENT:
+            self._management.append(self.base + len(records) - 1)
+            return True
+        return False
 
     def _catch_up(self) -> None:
         """Index the management events recorded since the last lookup.

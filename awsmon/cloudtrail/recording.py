@@ -7,15 +7,15 @@ call, drops those CloudTrail does not log, and hands the compact record to
 the `CloudTrail` service of the call's account and region (created on first
 use), which keeps its history and feeds trails and EventBridge.
 
-Cost per call: one table lookup, one place lookup, one record; no JSON is
-built until someone reads the record.
+Cost per call: one table lookup, one place lookup, one compact record; no
+JSON is built until someone reads the record.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
-from awsmon.cloudtrail.classify import classify
+from awsmon.cloudtrail.classify import Classification, classify
 from awsmon.cloudtrail.records import CallRecord, record_of
 from awsmon.dispatch import ApiCall
 
@@ -23,6 +23,10 @@ if TYPE_CHECKING:
     from awsmon.dispatch import CloudHandle
 
 __all__ = ["Recorder", "install", "recorder_of"]
+
+
+#: Not yet classified (None means: not logged).
+_UNSEEN: Any = object()
 
 
 class _Keeper(Protocol):
@@ -41,15 +45,19 @@ class Recorder:
         self._cloud = cloud
         self.enabled = True
         self.places: dict[tuple[str, str], Any] = {}
+        # (service, operation) -> classification, for the operations seen so far.
+        self._kinds: dict[tuple[str, str], Classification | None] = {}
 
     def __call__(self, call: ApiCall) -> None:
         if not self.enabled:
             return
-        kind = classify(call.service, call.operation)
+        what = (call.service, call.operation)
+        kind = self._kinds.get(what, _UNSEEN)
+        if kind is _UNSEEN:
+            kind = self._kinds[what] = classify(*what)
         if kind is None:
             return
-        place = (call.account_id, call.region)
-        keeper: _Keeper | None = self.places.get(place)
+        keeper: _Keeper | None = self.places.get((call.account_id, call.region))
         if keeper is None:
             keeper = self._cloud.service_in(call.account_id, call.region, "cloudtrail")
         keeper.record(record_of(call, kind))

@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import marshal
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from types import MappingProxyType
 from typing import Any
 
 import attrs
-from attrs import define
 
 from awsmon import registry
 from awsmon.arn import Arn, partition_for
@@ -58,9 +59,19 @@ SOURCE_IP = "203.0.113.10"
 _AGENT = "awsmon/0.1.0"
 
 
-@define(eq=False)
 class CallRecord:
     """One logged call, as CloudTrail keeps it until someone reads it.
+
+    A plain slotted class (no ``__dict__``, no weak-reference slot): a cloud
+    keeps one for every logged call, up to millions. What it holds is shared
+    where it can be: the service, operation, place, source and principal are
+    the call's own objects (one each for every call alike), and the request
+    parameters and response of a management event are kept packed
+    (`marshal` bytes, a third of the size of the dicts, and a copy: a caller
+    changing its dict afterwards does not change the record), unpacked when
+    read. Data events (the frequent ones: PutMetricData, SendMessage) keep
+    their parameters by reference, as packing costs more time than they save.
+    The JSON record is built only when someone reads it (`render`).
 
     Attributes:
         request_id: the call's request id (``requestID``).
@@ -70,32 +81,99 @@ class CallRecord:
         account_id / region: where it acted (``recipientAccountId``, ``awsRegion``).
         principal: who called.
         parameters: the request parameters as the caller gave them.
-        response: the response of a successful write, else None.
+        response: the response of a successful management write, else None
+            (also for an empty response, which AWS writes as ``null``).
         error_code / error_message: the AWS error of a failed call.
         kind: how CloudTrail classifies the operation.
         source: ``boto3``, ``wire`` or ``domain``.
         user_agent / access_key_id: from the request, when known.
     """
 
-    request_id: str
-    at: datetime
-    service: str
-    operation: str
-    account_id: str
-    region: str
-    principal: Principal
-    parameters: Mapping[str, Any]
-    response: Any
-    error_code: str | None
-    error_message: str | None
-    kind: Classification
-    source: str
-    user_agent: str | None
-    access_key_id: str | None
+    __slots__ = (
+        "_extra",
+        "_parameters",
+        "_response",
+        "account_id",
+        "at",
+        "kind",
+        "operation",
+        "principal",
+        "region",
+        "request_id",
+        "service",
+        "source",
+    )
+
+    def __init__(self, call: ApiCall, kind: Classification) -> None:
+        """The compact record of `call`, classified as `kind`."""
+        self.request_id = call.request_id
+        self.at = call.at
+        self.service = call.service
+        self.operation = call.operation
+        self.account_id = call.account_id
+        self.region = call.region
+        self.principal = call.principal
+        self.kind = kind
+        self.source = call.source
+        error = call.error
+        parameters = call.parameters
+        if kind.category is _MANAGEMENT:
+            self._parameters: Any = _packed(parameters) if parameters else _NOTHING
+            response = None
+            if error is None and not kind.read_only:
+                response = _snapshot(call.response) if call.source == "domain" else call.response
+            self._response: Any = _packed(response) if response else None
+        else:
+            self._parameters = parameters
+            self._response = None
+        if error is None and call.user_agent is None and call.access_key_id is None:
+            self._extra: tuple[str | None, ...] | None = None
+        else:
+            self._extra = (
+                None if error is None else error.code,
+                None if error is None else error.message,
+                call.user_agent,
+                call.access_key_id,
+            )
 
     def __deepcopy__(self, memo: dict[int, Any]) -> CallRecord:
         # A record never changes once made: forks of a cloud share it (Cloud.fork).
         return self
+
+    def __repr__(self) -> str:
+        return f"CallRecord({self.request_id!r}, {self.service}.{self.operation})"
+
+    @property
+    def parameters(self) -> Mapping[str, Any]:
+        """The request parameters (unpacked anew on each read)."""
+        kept: Mapping[str, Any] | bytes = self._parameters
+        return marshal.loads(kept) if isinstance(kept, bytes) else kept
+
+    @property
+    def response(self) -> Any:
+        """The response of a successful write, else None."""
+        kept = self._response
+        return marshal.loads(kept) if type(kept) is bytes else kept
+
+    @property
+    def error_code(self) -> str | None:
+        """The AWS error code of a failed call, else None."""
+        return None if self._extra is None else self._extra[0]
+
+    @property
+    def error_message(self) -> str | None:
+        """The AWS error message of a failed call, else None."""
+        return None if self._extra is None else self._extra[1]
+
+    @property
+    def user_agent(self) -> str | None:
+        """The request's ``User-Agent``, when known."""
+        return None if self._extra is None else self._extra[2]
+
+    @property
+    def access_key_id(self) -> str | None:
+        """The access key that signed the request, when known."""
+        return None if self._extra is None else self._extra[3]
 
     @property
     def read_only(self) -> bool:
@@ -105,7 +183,7 @@ class CallRecord:
     @property
     def management(self) -> bool:
         """True for a management event."""
-        return self.kind.category is Category.MANAGEMENT
+        return self.kind.category is _MANAGEMENT
 
     @property
     def event_id(self) -> str:
@@ -118,29 +196,25 @@ class CallRecord:
         return _event_source(self.service)
 
 
+_MANAGEMENT = Category.MANAGEMENT
+_NOTHING: Mapping[str, Any] = MappingProxyType({})
+
+
+def _packed(value: Any) -> Any:
+    """`value` as `marshal` bytes, or `value` itself when it holds other than plain data.
+
+    `marshal` takes only exact builtin types (a str subclass, a datetime or a
+    custom mapping refuses), so what it packs unpacks equal and of the same types.
+    """
+    try:
+        return marshal.dumps(value)
+    except ValueError:
+        return value
+
+
 def record_of(call: ApiCall, kind: Classification) -> CallRecord:
-    """The compact record of `call`, classified as `kind`."""
-    error = call.error
-    keep = error is None and not kind.read_only and kind.category is Category.MANAGEMENT
-    return CallRecord(
-        call.request_id,
-        call.at,
-        call.service,
-        call.operation,
-        call.account_id,
-        call.region,
-        call.principal,
-        call.parameters,
-        _snapshot(call.response)
-        if keep and call.source == "domain"
-        else (call.response if keep else None),
-        None if error is None else error.code,
-        None if error is None else error.message,
-        kind,
-        call.source,
-        call.user_agent,
-        call.access_key_id,
-    )
+    """The compact record of `call`, classified as `kind` (what `CallRecord(call, kind)` makes)."""
+    return CallRecord(call, kind)
 
 
 def event_id_of(request_id: str) -> str:

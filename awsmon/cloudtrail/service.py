@@ -123,8 +123,7 @@ class CloudTrail(TrailOperations, Service):
         history = self.history
         if not history.end & 1023:  # now and then, not on every call
             history.expire(record.at - RETENTION)
-        history.append(record)
-        if record.kind.management:
+        if history.append(record):  # a management event
             if self.forward_to_eventbridge:
                 self._to_eventbridge(record)
             if self.insights.active:

@@ -134,10 +134,9 @@ class ExactMatch(ValueMatcher):
 
 
 @attrs.frozen
-class Prefix(ValueMatcher):
-    """``{"prefix": s}`` or ``{"prefix": {"equals-ignore-case": s}}``."""
+class _Affix(ValueMatcher):
+    """What `Prefix` and `Suffix` share: a text, compared folded when `ignore_case`."""
 
-    kind: ClassVar[str] = "prefix"
     text: str
     ignore_case: bool = False
     key: str = attrs.field(init=False, repr=False)
@@ -146,41 +145,40 @@ class Prefix(ValueMatcher):
     def _key(self) -> str:
         return fold(self.text) if self.ignore_case else self.text
 
-    def matches(self, value: Any) -> bool:
-        """True for strings that start with the prefix."""
+    def _compared(self, value: Any) -> str | None:
+        """`value` as the comparison sees it (folded when ignoring case); None if no string."""
         if not isinstance(value, str):
-            return False
-        return (fold(value) if self.ignore_case else value).startswith(self.key)
+            return None
+        return fold(value) if self.ignore_case else value
 
     def to_json(self) -> Any:
         """The operator object."""
         inner: Any = {"equals-ignore-case": self.text} if self.ignore_case else self.text
-        return {"prefix": inner}
+        return {self.kind: inner}
 
 
 @attrs.frozen
-class Suffix(ValueMatcher):
+class Prefix(_Affix):
+    """``{"prefix": s}`` or ``{"prefix": {"equals-ignore-case": s}}``."""
+
+    kind: ClassVar[str] = "prefix"
+
+    def matches(self, value: Any) -> bool:
+        """True for strings that start with the prefix."""
+        compared = self._compared(value)
+        return compared is not None and compared.startswith(self.key)
+
+
+@attrs.frozen
+class Suffix(_Affix):
     """``{"suffix": s}`` or ``{"suffix": {"equals-ignore-case": s}}``."""
 
     kind: ClassVar[str] = "suffix"
-    text: str
-    ignore_case: bool = False
-    key: str = attrs.field(init=False, repr=False)
-
-    @key.default
-    def _key(self) -> str:
-        return fold(self.text) if self.ignore_case else self.text
 
     def matches(self, value: Any) -> bool:
         """True for strings that end with the suffix."""
-        if not isinstance(value, str):
-            return False
-        return (fold(value) if self.ignore_case else value).endswith(self.key)
-
-    def to_json(self) -> Any:
-        """The operator object."""
-        inner: Any = {"equals-ignore-case": self.text} if self.ignore_case else self.text
-        return {"suffix": inner}
+        compared = self._compared(value)
+        return compared is not None and compared.endswith(self.key)
 
 
 @attrs.frozen

@@ -16,7 +16,7 @@ messages and answering with the shapes boto3 returns.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -36,7 +36,7 @@ from awsmon.events.api_common import (
 )
 from awsmon.events.api_sources import EventSourcesApi
 from awsmon.events.errors import ValidationException
-from awsmon.events.model import RetryPolicy, RuleState, Target
+from awsmon.events.model import FailedEntry, RetryPolicy, RuleState, Target
 from awsmon.events.service import EventBridge
 from awsmon.wire import Params, handles
 
@@ -107,29 +107,11 @@ class EventsApi(ArchivesApi, EventSourcesApi):
         """CreateEventBus: EventBusArn and the settings given."""
         name = params.string("Name", required=True, min_length=1, max_length=256, pattern=BUS_NAME)
         source = params.string("EventSourceName", min_length=1, max_length=256, pattern=SOURCE_NAME)
-        description = params.string("Description", max_length=512)
-        kms = params.string("KmsKeyIdentifier", max_length=2048)
-        dead_letter = _dead_letter(params)
-        log_config = params.mapping("LogConfig")
+        settings = _bus_settings(params)
         bus = self.domain.create_event_bus(
-            name,
-            event_source_name=source,
-            description=description,
-            kms_key_identifier=kms,
-            dead_letter_arn=dead_letter,
-            log_config=log_config or None,
-            tags=_tags(params),
+            name, event_source_name=source, tags=_tags(params), **settings
         )
-        response: Response = {"EventBusArn": bus.arn}
-        if description is not None:
-            response["Description"] = description
-        if kms is not None:
-            response["KmsKeyIdentifier"] = kms
-        if dead_letter is not None:
-            response["DeadLetterConfig"] = {"Arn": dead_letter}
-        if log_config:
-            response["LogConfig"] = log_config
-        return response
+        return _with_bus_settings({"EventBusArn": bus.arn}, settings)
 
     @handles("DescribeEventBus")
     def describe_event_bus(self, params: Params) -> Response:
@@ -141,27 +123,9 @@ class EventsApi(ArchivesApi, EventSourcesApi):
     def update_event_bus(self, params: Params) -> Response:
         """UpdateEventBus: Arn, Name and the settings."""
         name = params.string("Name", min_length=1, max_length=256, pattern=BUS_NAME)
-        description = params.string("Description", max_length=512)
-        kms = params.string("KmsKeyIdentifier", max_length=2048)
-        dead_letter = _dead_letter(params)
-        log_config = params.mapping("LogConfig")
-        bus = self.domain.update_event_bus(
-            name,
-            description=description,
-            kms_key_identifier=kms,
-            dead_letter_arn=dead_letter,
-            log_config=log_config or None,
-        )
-        response: Response = {"Arn": bus.arn, "Name": bus.name}
-        if kms is not None:
-            response["KmsKeyIdentifier"] = kms
-        if description is not None:
-            response["Description"] = description
-        if dead_letter is not None:
-            response["DeadLetterConfig"] = {"Arn": dead_letter}
-        if log_config:
-            response["LogConfig"] = log_config
-        return response
+        settings = _bus_settings(params)
+        bus = self.domain.update_event_bus(name, **settings)
+        return _with_bus_settings({"Arn": bus.arn, "Name": bus.name}, settings)
 
     @handles("DeleteEventBus")
     def delete_event_bus(self, params: Params) -> Response:
@@ -348,17 +312,7 @@ class EventsApi(ArchivesApi, EventSourcesApi):
             for target in params.structs("Targets", required=True, min_items=1, max_items=100)
         ]
         failed = self.domain.put_targets(rule, targets, bus)
-        return {
-            "FailedEntryCount": len(failed),
-            "FailedEntries": [
-                {
-                    "TargetId": f.target_id,
-                    "ErrorCode": f.error_code,
-                    "ErrorMessage": f.error_message,
-                }
-                for f in failed
-            ],
-        }
+        return _failed_targets(failed)
 
     @handles("RemoveTargets")
     def remove_targets(self, params: Params) -> Response:
@@ -377,17 +331,7 @@ class EventsApi(ArchivesApi, EventSourcesApi):
         failed = self.domain.remove_targets(
             rule, ids, bus, force=bool(params.boolean("Force", default=False))
         )
-        return {
-            "FailedEntryCount": len(failed),
-            "FailedEntries": [
-                {
-                    "TargetId": f.target_id,
-                    "ErrorCode": f.error_code,
-                    "ErrorMessage": f.error_message,
-                }
-                for f in failed
-            ],
-        }
+        return _failed_targets(failed)
 
     @handles("ListTargetsByRule")
     def list_targets_by_rule(self, params: Params) -> Response:
@@ -421,3 +365,37 @@ class EventsApi(ArchivesApi, EventSourcesApi):
         arn = params.string("ResourceARN", required=True, min_length=1, max_length=1600)
         tags = self.domain.list_tags_for_resource(arn)
         return {"Tags": [{"Key": k, "Value": v} for k, v in sorted(tags.items())]}
+
+
+def _failed_targets(failed: Sequence[FailedEntry]) -> Response:
+    """PutTargets' and RemoveTargets' answer: FailedEntryCount and FailedEntries."""
+    return {
+        "FailedEntryCount": len(failed),
+        "FailedEntries": [
+            {"TargetId": f.target_id, "ErrorCode": f.error_code, "ErrorMessage": f.error_message}
+            for f in failed
+        ],
+    }
+
+
+def _bus_settings(params: Params) -> dict[str, Any]:
+    """CreateEventBus' and UpdateEventBus' settings, as the domain methods' keywords."""
+    return {
+        "description": params.string("Description", max_length=512),
+        "kms_key_identifier": params.string("KmsKeyIdentifier", max_length=2048),
+        "dead_letter_arn": _dead_letter(params),
+        "log_config": params.mapping("LogConfig") or None,
+    }
+
+
+def _with_bus_settings(response: Response, settings: Mapping[str, Any]) -> Response:
+    """`response` with the settings given echoed, as CreateEventBus and UpdateEventBus answer."""
+    if settings["description"] is not None:
+        response["Description"] = settings["description"]
+    if settings["kms_key_identifier"] is not None:
+        response["KmsKeyIdentifier"] = settings["kms_key_identifier"]
+    if settings["dead_letter_arn"] is not None:
+        response["DeadLetterConfig"] = {"Arn": settings["dead_letter_arn"]}
+    if settings["log_config"]:
+        response["LogConfig"] = settings["log_config"]
+    return response

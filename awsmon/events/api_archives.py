@@ -16,7 +16,7 @@ from awsmon.events.api_common import (
     page,
     replay_shape,
 )
-from awsmon.events.model import ArchiveState, ReplayState
+from awsmon.events.model import Archive, ArchiveState, ReplayState
 from awsmon.wire import Params, handles
 
 #: A Java int, the largest RetentionDays AWS's model can carry.
@@ -45,6 +45,25 @@ def _source_arn_filter(params: Params) -> str | None:
     return params.string("EventSourceArn", min_length=1, max_length=1600, pattern=ARCHIVE_ARN)
 
 
+def _archive_settings(params: Params) -> dict[str, Any]:
+    """CreateArchive's and UpdateArchive's settings, as the domain methods' keywords."""
+    return {
+        "description": params.string("Description", max_length=512),
+        "event_pattern": params.string("EventPattern", max_length=4096),
+        "retention_days": params.integer("RetentionDays", minimum=0, maximum=_INT_MAX),
+        "kms_key_identifier": params.string("KmsKeyIdentifier", max_length=2048),
+    }
+
+
+def _archive_made(archive: Archive) -> Response:
+    """CreateArchive's and UpdateArchive's answer."""
+    return {
+        "ArchiveArn": archive.arn,
+        "State": archive.state.value,
+        "CreationTime": archive.created_at,
+    }
+
+
 class ArchivesApi(EventsWireApi):
     """Archives and replays on the wire (part of `EventsApi`)."""
 
@@ -55,23 +74,9 @@ class ArchivesApi(EventsWireApi):
         """CreateArchive: ArchiveArn, State, CreationTime."""
         name = _archive_name(params)
         source = _source_arn(params)
-        description = params.string("Description", max_length=512)
-        pattern = params.string("EventPattern", max_length=4096)
-        retention = params.integer("RetentionDays", minimum=0, maximum=_INT_MAX)
-        kms = params.string("KmsKeyIdentifier", max_length=2048)
-        archive = self.domain.create_archive(
-            name,
-            source,
-            event_pattern=pattern,
-            description=description,
-            retention_days=retention or 0,
-            kms_key_identifier=kms,
-        )
-        return {
-            "ArchiveArn": archive.arn,
-            "State": archive.state.value,
-            "CreationTime": archive.created_at,
-        }
+        settings = _archive_settings(params)
+        settings["retention_days"] = settings["retention_days"] or 0
+        return _archive_made(self.domain.create_archive(name, source, **settings))
 
     @handles("DescribeArchive")
     def describe_archive(self, params: Params) -> Response:
@@ -83,18 +88,7 @@ class ArchivesApi(EventsWireApi):
     def update_archive(self, params: Params) -> Response:
         """UpdateArchive: ArchiveArn, State, CreationTime."""
         name = _archive_name(params)
-        archive = self.domain.update_archive(
-            name,
-            description=params.string("Description", max_length=512),
-            event_pattern=params.string("EventPattern", max_length=4096),
-            retention_days=params.integer("RetentionDays", minimum=0, maximum=_INT_MAX),
-            kms_key_identifier=params.string("KmsKeyIdentifier", max_length=2048),
-        )
-        return {
-            "ArchiveArn": archive.arn,
-            "State": archive.state.value,
-            "CreationTime": archive.created_at,
-        }
+        return _archive_made(self.domain.update_archive(name, **_archive_settings(params)))
 
     @handles("DeleteArchive")
     def delete_archive(self, params: Params) -> Response:

@@ -27,10 +27,11 @@ Simulation notes:
 
 from __future__ import annotations
 
+import enum
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from awsmon import jsondoc
 from awsmon.arn import partition_for
@@ -40,8 +41,8 @@ from awsmon.events.errors import (
     IllegalStatusException,
     LimitExceededException,
     ResourceAlreadyExistsException,
-    ResourceNotFoundException,
     ValidationException,
+    existing,
 )
 from awsmon.events.model import (
     ARCHIVE_RULE_MANAGER,
@@ -123,11 +124,7 @@ class ArchiveOperations(Service):
         Raises:
             ResourceNotFoundException: "Archive {name} does not exist."
         """
-        found = self.archives.get(name)
-        if found is None:
-            raise ResourceNotFoundException(
-                f"Archive {name} does not exist.", param="ArchiveName", value=name
-            )
+        found = existing(self.archives, name, f"Archive {name} does not exist.", "ArchiveName")
         self._expire(found)
         return found
 
@@ -275,24 +272,12 @@ class ArchiveOperations(Service):
         Raises:
             ValidationException: more than one filter.
         """
-        if sum(x is not None for x in (name_prefix, event_source_arn, state)) > 1:
-            raise ValidationException(
-                "At most one filter is allowed for ListArchives. Use either : State, "
-                "EventSourceArn, or NamePrefix.",
-                param="NamePrefix",
-                value=name_prefix,
-            )
-        wanted = None if state is None else ArchiveState(state)
-        found = []
-        for archive in sorted(self.archives.values(), key=lambda a: a.name):
-            if name_prefix is not None and not archive.name.startswith(name_prefix):
-                continue
-            if event_source_arn is not None and archive.event_source_arn != event_source_arn:
-                continue
-            if wanted is not None and archive.state is not wanted:
-                continue
+        archives = self.archives.values()
+        found = _listed(
+            "ListArchives", archives, name_prefix, event_source_arn, state, ArchiveState
+        )
+        for archive in found:
             self._expire(archive)
-            found.append(archive)
         return found
 
     # -- replays -------------------------------------------------------------------------
@@ -303,12 +288,7 @@ class ArchiveOperations(Service):
         Raises:
             ResourceNotFoundException: "Replay {name} does not exist."
         """
-        found = self.replays.get(name)
-        if found is None:
-            raise ResourceNotFoundException(
-                f"Replay {name} does not exist.", param="ReplayName", value=name
-            )
-        return found
+        return existing(self.replays, name, f"Replay {name} does not exist.", "ReplayName")
 
     @operation("StartReplay")
     def start_replay(
@@ -476,21 +456,9 @@ class ArchiveOperations(Service):
         Raises:
             ValidationException: more than one filter.
         """
-        if sum(x is not None for x in (name_prefix, event_source_arn, state)) > 1:
-            raise ValidationException(
-                "At most one filter is allowed for ListReplays. Use either : State, "
-                "EventSourceArn, or NamePrefix.",
-                param="NamePrefix",
-                value=name_prefix,
-            )
-        wanted = None if state is None else ReplayState(state)
-        return [
-            r
-            for r in sorted(self.replays.values(), key=lambda r: r.name)
-            if (name_prefix is None or r.name.startswith(name_prefix))
-            and (event_source_arn is None or r.event_source_arn == event_source_arn)
-            and (wanted is None or r.state is wanted)
-        ]
+        return _listed(
+            "ListReplays", self.replays.values(), name_prefix, event_source_arn, state, ReplayState
+        )
 
     @operation("CancelReplay")
     def cancel_replay(self, replay_name: str) -> Replay:
@@ -528,3 +496,36 @@ def _archive_target(rule_name: str, archive_arn: str, region: str, ctx: Any) -> 
         input_paths_map={},
         input_template=template,
     )
+
+
+_Listed = TypeVar("_Listed", Archive, Replay)
+
+
+def _listed(
+    operation: str,
+    items: Iterable[_Listed],
+    name_prefix: str | None,
+    event_source_arn: str | None,
+    state: enum.Enum | str | None,
+    states: type[enum.Enum],
+) -> list[_Listed]:
+    """The archives or replays (by name) that pass the one filter given of ListArchives/Replays.
+
+    Raises:
+        ValidationException: more than one filter.
+    """
+    if sum(x is not None for x in (name_prefix, event_source_arn, state)) > 1:
+        raise ValidationException(
+            f"At most one filter is allowed for {operation}. Use either : State, "
+            "EventSourceArn, or NamePrefix.",
+            param="NamePrefix",
+            value=name_prefix,
+        )
+    wanted = None if state is None else states(state)
+    return [
+        item
+        for item in sorted(items, key=lambda item: item.name)
+        if (name_prefix is None or item.name.startswith(name_prefix))
+        and (event_source_arn is None or item.event_source_arn == event_source_arn)
+        and (wanted is None or item.state is wanted)
+    ]

@@ -20,7 +20,8 @@ Main classes:
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 from awsmon.errors import AlreadyExists, Conflict, InvalidParameter, LimitExceeded, NotFound
 from awsmon.params import Params, Wording
@@ -36,7 +37,10 @@ __all__ = [
     "ResourceAlreadyExistsException",
     "ResourceNotFoundException",
     "ValidationException",
+    "existing",
 ]
+
+T = TypeVar("T")
 
 #: How EventBridge words validation errors: members in lower camel case, located
 #: by path (``targets.1.member.id``); a missing member is ``Value null ... must not be null``.
@@ -137,6 +141,14 @@ class ResourceAlreadyExistsException(
 
 class ResourceNotFoundException(NotFound, code="ResourceNotFoundException", service="events"):
     """The bus, rule, archive, replay, event source or policy statement does not exist."""
+
+
+def existing(table: Mapping[str, T], name: str, message: str, param: str) -> T:
+    """`table[name]`; when missing, `ResourceNotFoundException` (`message`, naming `param`)."""
+    found = table.get(name)
+    if found is None:
+        raise ResourceNotFoundException(message, param=param, value=name)
+    return found
 
 
 #: AWS's validation errors for members the domain checks, named by their request

@@ -27,8 +27,8 @@ from awsmon.events.buses import LIMIT_MESSAGE
 from awsmon.events.errors import (
     LimitExceededException,
     ManagedRuleException,
-    ResourceNotFoundException,
     ValidationException,
+    existing,
 )
 from awsmon.events.model import (
     DEFAULT_BUS,
@@ -80,12 +80,8 @@ class RuleOperations(Service):
             ResourceNotFoundException: no such bus, or no such rule on it.
         """
         bus = self.bus(event_bus_name)
-        found = bus.rules.get(name)
-        if found is None:
-            raise ResourceNotFoundException(
-                f"Rule {name} does not exist on EventBus {bus.name}.", param="Name", value=name
-            )
-        return found
+        message = f"Rule {name} does not exist on EventBus {bus.name}."
+        return existing(bus.rules, name, message, "Name")
 
     # -- rules ------------------------------------------------------------------------
 

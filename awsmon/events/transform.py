@@ -155,9 +155,10 @@ def _is_json(text: str) -> bool:
 # --------------------------------------------------------------------------- simple inputs
 
 
-@frozen
-class WholeEvent:
-    """No input setting: the target receives the whole event as compact JSON."""
+class _EventOnly:
+    """An input setting whose text depends on the event alone, not on the rule or the time."""
+
+    __slots__ = ()
 
     def apply(
         self,
@@ -167,12 +168,24 @@ class WholeEvent:
         rule_name: str = "",
         ingestion_time: datetime | None = None,
     ) -> str:
+        """The text delivered to the target for `event` (the other arguments do not matter)."""
+        return self._text(event)
+
+    def _text(self, event: Mapping[str, Any]) -> str:
+        raise NotImplementedError
+
+
+@frozen
+class WholeEvent(_EventOnly):
+    """No input setting: the target receives the whole event as compact JSON."""
+
+    def _text(self, event: Mapping[str, Any]) -> str:
         """The event's JSON text."""
         return compact(event)
 
 
 @frozen
-class ConstantInput:
+class ConstantInput(_EventOnly):
     """``Input``: a constant JSON text delivered instead of the event.
 
     Attributes:
@@ -203,20 +216,13 @@ class ConstantInput:
             )
         return cls(text)
 
-    def apply(
-        self,
-        event: Mapping[str, Any],
-        *,
-        rule_arn: str = "",
-        rule_name: str = "",
-        ingestion_time: datetime | None = None,
-    ) -> str:
+    def _text(self, event: Mapping[str, Any]) -> str:
         """The constant text, whatever the event."""
         return self.text
 
 
 @frozen
-class InputPath:
+class InputPath(_EventOnly):
     """``InputPath``: the target receives the part of the event the path selects.
 
     Attributes:
@@ -254,14 +260,7 @@ class InputPath:
                 expected=error.expected,
             ) from None
 
-    def apply(
-        self,
-        event: Mapping[str, Any],
-        *,
-        rule_arn: str = "",
-        rule_name: str = "",
-        ingestion_time: datetime | None = None,
-    ) -> str:
+    def _text(self, event: Mapping[str, Any]) -> str:
         """The selected value as compact JSON (a string arrives with its quotes).
 
         Raises:

@@ -11,6 +11,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from cloudtrail_helpers import allowing, queue_for
 
 from awsmon import Cloud
 from awsmon.cloudtrail.delivery import verify_digest
@@ -348,40 +349,9 @@ class TestS3Delivery:
         sns.set_topic_attributes(
             TopicArn=topic,
             AttributeName="Policy",
-            AttributeValue=json.dumps(
-                {
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "cloudtrail.amazonaws.com"},
-                            "Action": "SNS:Publish",
-                            "Resource": topic,
-                        }
-                    ]
-                }
-            ),
+            AttributeValue=allowing("cloudtrail.amazonaws.com", "SNS:Publish", topic),
         )
-        url = sqs.create_queue(QueueName="files")["QueueUrl"]
-        queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
-            "Attributes"
-        ]["QueueArn"]
-        sqs.set_queue_attributes(
-            QueueUrl=url,
-            Attributes={
-                "Policy": json.dumps(
-                    {
-                        "Statement": [
-                            {
-                                "Effect": "Allow",
-                                "Principal": {"Service": "sns.amazonaws.com"},
-                                "Action": "sqs:SendMessage",
-                                "Resource": queue_arn,
-                            }
-                        ]
-                    }
-                )
-            },
-        )
+        url, queue_arn = queue_for(sqs, "files", "sns.amazonaws.com")
         sns.subscribe(
             TopicArn=topic,
             Protocol="sqs",
@@ -498,27 +468,7 @@ class TestLogsAndEventBridge:
     ) -> None:
         """Without any trail, a rule on "AWS API Call via CloudTrail" receives DeleteLogGroup."""
         sqs = boto3.client("sqs")
-        url = sqs.create_queue(QueueName="audit")["QueueUrl"]
-        queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
-            "Attributes"
-        ]["QueueArn"]
-        sqs.set_queue_attributes(
-            QueueUrl=url,
-            Attributes={
-                "Policy": json.dumps(
-                    {
-                        "Statement": [
-                            {
-                                "Effect": "Allow",
-                                "Principal": {"Service": "events.amazonaws.com"},
-                                "Action": "sqs:SendMessage",
-                                "Resource": queue_arn,
-                            }
-                        ]
-                    }
-                )
-            },
-        )
+        url, queue_arn = queue_for(sqs, "audit", "events.amazonaws.com")
         events = boto3.client("events")
         events.put_rule(
             Name="log-group-deletes",

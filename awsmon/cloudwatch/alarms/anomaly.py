@@ -38,6 +38,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from enum import Enum
+from typing import TypedDict, Unpack
 
 from attrs import frozen
 
@@ -62,6 +63,9 @@ __all__ = [
     "AnomalyDetectorState",
     "AnomalyDetectorType",
     "AnomalyDetectors",
+    "DetectorMetric",
+    "DetectorQuery",
+    "DetectorSettings",
     "expected_band",
 ]
 
@@ -178,6 +182,40 @@ def _check_stat(stat: str | None, param: str) -> Statistic:
         ) from None
 
 
+class DetectorMetric(TypedDict, total=False):
+    """What a detector watches, snake_cased AWS names: one metric or a metric-math query list.
+
+    The one list of the parameters PutAnomalyDetector and DeleteAnomalyDetector
+    share: either `namespace`, `metric_name`, `dimensions` (none by default)
+    and `stat`, or `metric_math_queries`.
+    """
+
+    namespace: str | None
+    metric_name: str | None
+    dimensions: Mapping[str, str] | Iterable[Dimension] | None
+    stat: str | None
+    metric_math_queries: Sequence[MetricDataQuery] | None
+
+
+class DetectorSettings(DetectorMetric, total=False):
+    """PutAnomalyDetector's parameters: the metric (`DetectorMetric`) and the model's settings."""
+
+    excluded_time_ranges: Sequence[tuple[datetime, datetime]] | None
+    metric_timezone: str | None
+    periodic_spikes: bool | None
+
+
+class DetectorQuery(TypedDict, total=False):
+    """DescribeAnomalyDetectors' filters, snake_cased AWS names (all optional)."""
+
+    namespace: str | None
+    metric_name: str | None
+    dimensions: Mapping[str, str] | Iterable[Dimension] | None
+    anomaly_detector_types: Sequence[str] | None
+    max_results: int | None
+    next_token: str | None
+
+
 class AnomalyDetectors:
     """The anomaly detectors of one account and region, trained on `metrics` (see the module).
 
@@ -188,28 +226,25 @@ class AnomalyDetectors:
         self._metrics = metrics
         self._detectors: dict[tuple[object, ...], AnomalyDetector] = {}
 
-    def put(
-        self,
-        *,
-        namespace: str | None = None,
-        metric_name: str | None = None,
-        dimensions: Mapping[str, str] | Iterable[Dimension] = (),
-        stat: str | None = None,
-        metric_math_queries: Sequence[MetricDataQuery] = (),
-        excluded_time_ranges: Sequence[tuple[datetime, datetime]] = (),
-        metric_timezone: str | None = None,
-        periodic_spikes: bool | None = None,
-    ) -> AnomalyDetector:
+    def put(self, **settings: Unpack[DetectorSettings]) -> AnomalyDetector:
         """Create or update an anomaly detection model (PutAnomalyDetector).
 
-        Give either a metric (`namespace`, `metric_name`, `dimensions`, `stat`)
-        or `metric_math_queries`, not both.
+        The parameters are `DetectorSettings`'. Give either a metric
+        (`namespace`, `metric_name`, `dimensions`, `stat`) or
+        `metric_math_queries`, not both.
 
         Raises:
             InvalidParameterCombination: both forms, or neither.
             MissingParameter / InvalidParameterValue: a bad metric or statistic.
             LimitExceededException: 500 detectors exist already.
         """
+        namespace = settings.get("namespace")
+        metric_name = settings.get("metric_name")
+        stat = settings.get("stat")
+        metric_math_queries = settings.get("metric_math_queries") or ()
+        excluded_time_ranges = settings.get("excluded_time_ranges") or ()
+        metric_timezone = settings.get("metric_timezone")
+        periodic_spikes = settings.get("periodic_spikes")
         single = namespace is not None or metric_name is not None or stat is not None
         if single == bool(metric_math_queries):
             raise InvalidParameterCombination(
@@ -233,6 +268,7 @@ class AnomalyDetectors:
             if namespace is None or metric_name is None:
                 missing = "Namespace" if namespace is None else "MetricName"
                 raise MissingParameter(f"The parameter {missing} is required.", param=missing)
+            dimensions = settings.get("dimensions") or ()
             key = MetricKey.of(namespace, metric_name, dimensions).check(custom=False)
             _check_stat(stat, "Stat")
             detector = AnomalyDetector(
@@ -258,22 +294,22 @@ class AnomalyDetectors:
         return detector
 
     def describe(
-        self,
-        *,
-        namespace: str | None = None,
-        metric_name: str | None = None,
-        dimensions: Mapping[str, str] | Iterable[Dimension] = (),
-        anomaly_detector_types: Sequence[str] = (),
-        max_results: int | None = None,
-        next_token: str | None = None,
+        self, **query: Unpack[DetectorQuery]
     ) -> tuple[list[AnomalyDetector], str | None]:
         """Detectors matching the filters, in creation order (DescribeAnomalyDetectors).
 
-        Dimensions filter: a detector matches when its metric has all of them.
+        The filters are `DetectorQuery`'s. Dimensions filter: a detector
+        matches when its metric has all of them.
 
         Raises:
             InvalidNextToken: a token this listing did not hand out.
         """
+        namespace = query.get("namespace")
+        metric_name = query.get("metric_name")
+        dimensions = query.get("dimensions") or ()
+        anomaly_detector_types = query.get("anomaly_detector_types") or ()
+        max_results = query.get("max_results")
+        next_token = query.get("next_token")
         wanted = MetricKey.of("x", "x", dimensions).dimensions
         kinds = {AnomalyDetectorType(t) for t in anomaly_detector_types} or set(AnomalyDetectorType)
         found = [
@@ -296,20 +332,17 @@ class AnomalyDetectors:
         following = start + size
         return page, (str(following) if following < len(found) else None)
 
-    def delete(
-        self,
-        *,
-        namespace: str | None = None,
-        metric_name: str | None = None,
-        dimensions: Mapping[str, str] | Iterable[Dimension] = (),
-        stat: str | None = None,
-        metric_math_queries: Sequence[MetricDataQuery] = (),
-    ) -> None:
-        """Delete a detector (DeleteAnomalyDetector).
+    def delete(self, **metric: Unpack[DetectorMetric]) -> None:
+        """Delete a detector (DeleteAnomalyDetector); the parameters are `DetectorMetric`'s.
 
         Raises:
             ResourceNotFoundException: no such detector.
         """
+        namespace = metric.get("namespace")
+        metric_name = metric.get("metric_name")
+        dimensions = metric.get("dimensions") or ()
+        stat = metric.get("stat")
+        metric_math_queries = metric.get("metric_math_queries") or ()
         if metric_math_queries:
             identity: tuple[object, ...] = ("math", repr(tuple(metric_math_queries)))
         else:

@@ -17,7 +17,7 @@ from typing import Any
 from awsmon.cloudwatch.alarms.checks import check_alarm_period
 from awsmon.cloudwatch.alarms.records import MathPlan
 from awsmon.cloudwatch.errors import ValidationError
-from awsmon.cloudwatch.math.expression import Call, Number, Reference
+from awsmon.cloudwatch.math import Call, Number, Reference
 from awsmon.cloudwatch.metrics.catalog import MetricCatalog
 from awsmon.cloudwatch.metrics.queries import (
     BandModel,

@@ -51,6 +51,9 @@ from awsmon.cloudwatch.alarms.anomaly import (
     AnomalyDetector,
     AnomalyDetectors,
     AnomalyDetectorState,
+    DetectorMetric,
+    DetectorQuery,
+    DetectorSettings,
 )
 from awsmon.cloudwatch.alarms.checks import check_names
 from awsmon.cloudwatch.alarms.composite import CompositeAlarmSettings
@@ -73,7 +76,6 @@ from awsmon.cloudwatch.alarms.records import (
 )
 from awsmon.cloudwatch.alarms.store import Alarms
 from awsmon.cloudwatch.metrics.model import Dimension, MetricKey, StandardUnit
-from awsmon.cloudwatch.metrics.queries import MetricDataQuery
 from awsmon.dispatch import Service, operation
 from awsmon.times import to_datetime
 
@@ -291,88 +293,34 @@ class AlarmOperations(Service):
     # -- anomaly detectors ------------------------------------------------------------------
 
     @operation("PutAnomalyDetector")
-    def put_anomaly_detector(
-        self,
-        *,
-        namespace: str | None = None,
-        metric_name: str | None = None,
-        dimensions: Mapping[str, str] | Iterable[Dimension] = (),
-        stat: str | None = None,
-        metric_math_queries: Sequence[MetricDataQuery] = (),
-        excluded_time_ranges: Sequence[tuple[datetime, datetime]] = (),
-        metric_timezone: str | None = None,
-        periodic_spikes: bool | None = None,
-    ) -> AnomalyDetector:
+    @keyword_signature(DetectorSettings)
+    def put_anomaly_detector(self, **settings: Unpack[DetectorSettings]) -> AnomalyDetector:
         """Create or update an anomaly detection model (PutAnomalyDetector).
 
-        Give either a metric (`namespace`, `metric_name`, `dimensions`, `stat`)
-        or `metric_math_queries`, not both.
-
-        Raises:
-            InvalidParameterCombination: both forms, or neither.
-            MissingParameter / InvalidParameterValue: a bad metric or statistic.
-            LimitExceededException: 500 detectors exist already.
+        The parameters are `DetectorSettings`'; the rules and errors are
+        `awsmon.cloudwatch.alarms.anomaly.AnomalyDetectors.put`'s.
         """
-        return self.anomaly_detectors.put(
-            namespace=namespace,
-            metric_name=metric_name,
-            dimensions=dimensions,
-            stat=stat,
-            metric_math_queries=metric_math_queries,
-            excluded_time_ranges=excluded_time_ranges,
-            metric_timezone=metric_timezone,
-            periodic_spikes=periodic_spikes,
-        )
+        return self.anomaly_detectors.put(**settings)
 
     @operation("DescribeAnomalyDetectors")
+    @keyword_signature(DetectorQuery)
     def describe_anomaly_detectors(
-        self,
-        *,
-        namespace: str | None = None,
-        metric_name: str | None = None,
-        dimensions: Mapping[str, str] | Iterable[Dimension] = (),
-        anomaly_detector_types: Sequence[str] = (),
-        max_results: int | None = None,
-        next_token: str | None = None,
+        self, **query: Unpack[DetectorQuery]
     ) -> tuple[list[AnomalyDetector], str | None]:
-        """Detectors matching the filters, in creation order (DescribeAnomalyDetectors).
+        """Detectors matching `DetectorQuery`'s filters (DescribeAnomalyDetectors), a page.
 
-        Dimensions filter: a detector matches when its metric has all of them.
-
-        Raises:
-            InvalidNextToken: a token this listing did not hand out.
+        See `awsmon.cloudwatch.alarms.anomaly.AnomalyDetectors.describe`.
         """
-        return self.anomaly_detectors.describe(
-            namespace=namespace,
-            metric_name=metric_name,
-            dimensions=dimensions,
-            anomaly_detector_types=anomaly_detector_types,
-            max_results=max_results,
-            next_token=next_token,
-        )
+        return self.anomaly_detectors.describe(**query)
 
     @operation("DeleteAnomalyDetector")
-    def delete_anomaly_detector(
-        self,
-        *,
-        namespace: str | None = None,
-        metric_name: str | None = None,
-        dimensions: Mapping[str, str] | Iterable[Dimension] = (),
-        stat: str | None = None,
-        metric_math_queries: Sequence[MetricDataQuery] = (),
-    ) -> None:
-        """Delete a detector (DeleteAnomalyDetector).
+    @keyword_signature(DetectorMetric)
+    def delete_anomaly_detector(self, **metric: Unpack[DetectorMetric]) -> None:
+        """Delete the detector of a `DetectorMetric` (DeleteAnomalyDetector).
 
-        Raises:
-            ResourceNotFoundException: no such detector.
+        See `awsmon.cloudwatch.alarms.anomaly.AnomalyDetectors.delete`.
         """
-        self.anomaly_detectors.delete(
-            namespace=namespace,
-            metric_name=metric_name,
-            dimensions=dimensions,
-            stat=stat,
-            metric_math_queries=metric_math_queries,
-        )
+        self.anomaly_detectors.delete(**metric)
 
     def anomaly_state(self, detector: AnomalyDetector) -> AnomalyDetectorState:
         """The detector's training state now (DescribeAnomalyDetectors' StateValue)."""

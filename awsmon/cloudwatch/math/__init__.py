@@ -9,25 +9,26 @@ functions), `search` (SEARCH's own language) and `series` (values and the
 
 from __future__ import annotations
 
-from awsmon.cloudwatch.math.expression import (
+from awsmon.cloudwatch.math.expression import MetricExpression, compile_expression
+from awsmon.cloudwatch.math.search import SearchQuery
+from awsmon.cloudwatch.math.series import (
+    EvaluationContext,
+    SearchableMetric,
+    Series,
+    StaticContext,
+)
+from awsmon.cloudwatch.math.tree import (
     ArrayLiteral,
     Call,
     Chain,
-    EvaluationContext,
     Keyword,
-    MetricExpression,
     Negate,
     Node,
     Number,
     Power,
     Reference,
     Search,
-    SearchableMetric,
-    SearchQuery,
-    Series,
-    StaticContext,
     String,
-    compile_expression,
 )
 
 __all__ = [

@@ -11,10 +11,11 @@ Main classes and functions:
 - `MetricExpression`: a compiled expression with `ids`, `functions`,
   `searches` and `evaluate`.
 - `compile_expression`: text → `MetricExpression`, or `ValidationError`.
-- Re-exported: `Series`, `EvaluationContext`, `StaticContext`,
-  `SearchableMetric` (`awsmon.cloudwatch.math.series`), `SearchQuery`
-  (`awsmon.cloudwatch.math.search`) and the syntax tree nodes
-  (`awsmon.cloudwatch.math.syntax`, which also documents the grammar).
+- `awsmon.cloudwatch.math` gathers the public names: `Series`,
+  `EvaluationContext`, `StaticContext`, `SearchableMetric`
+  (`awsmon.cloudwatch.math.series`), `SearchQuery` (`awsmon.cloudwatch.math.search`)
+  and the syntax tree nodes (`awsmon.cloudwatch.math.tree`; the grammar is
+  documented in `awsmon.cloudwatch.math.syntax`).
 
 The work is split over pure modules of this package: `syntax` (tokens, tree,
 parser), `functions` (operators and functions on values), `search` (SEARCH's
@@ -37,13 +38,9 @@ from attrs import field, frozen
 from awsmon.cloudwatch.math.functions import FUNCTIONS
 from awsmon.cloudwatch.math.operators import EvaluationFailure, Value, binary, negate
 from awsmon.cloudwatch.math.search import SearchQuery
-from awsmon.cloudwatch.math.series import (
-    EvaluationContext,
-    SearchableMetric,
-    Series,
-    StaticContext,
-)
-from awsmon.cloudwatch.math.syntax import (
+from awsmon.cloudwatch.math.series import EvaluationContext, Series
+from awsmon.cloudwatch.math.syntax import error, parse, position_of, walk
+from awsmon.cloudwatch.math.tree import (
     ArrayLiteral,
     Call,
     Chain,
@@ -55,32 +52,10 @@ from awsmon.cloudwatch.math.syntax import (
     Reference,
     Search,
     String,
-    error,
-    parse,
-    position_of,
-    walk,
 )
 
-__all__ = [
-    "ArrayLiteral",
-    "Call",
-    "Chain",
-    "EvaluationContext",
-    "Keyword",
-    "MetricExpression",
-    "Negate",
-    "Node",
-    "Number",
-    "Power",
-    "Reference",
-    "Search",
-    "SearchQuery",
-    "SearchableMetric",
-    "Series",
-    "StaticContext",
-    "String",
-    "compile_expression",
-]
+# The package (`awsmon.cloudwatch.math`) gathers the public names of all its modules.
+__all__ = ["MetricExpression", "SearchQuery", "Series", "compile_expression"]
 
 # --------------------------------------------------------------------------------------------
 # Evaluation
@@ -182,6 +157,7 @@ class MetricExpression:
         searches: the compiled SEARCH queries, in order.
 
     >>> from datetime import datetime, UTC
+    >>> from awsmon.cloudwatch.math import StaticContext
     >>> t0 = datetime(2024, 1, 1, tzinfo=UTC)
     >>> m1 = Series([t0], [30.0])
     >>> expression = compile_expression("m1 * 2 + 1")

@@ -66,25 +66,8 @@ from awsmon.cloudwatch.math.tree import (
 )
 from awsmon.cloudwatch.metrics.statistics import parse_statistic
 
-__all__ = [
-    "MAX_DEPTH",
-    "SIGNATURES",
-    "ArrayLiteral",
-    "Call",
-    "Chain",
-    "Keyword",
-    "Negate",
-    "Node",
-    "Number",
-    "Power",
-    "Reference",
-    "Search",
-    "String",
-    "error",
-    "parse",
-    "position_of",
-    "walk",
-]
+# The tree's nodes are `awsmon.cloudwatch.math.tree`'s (the package gathers them).
+__all__ = ["MAX_DEPTH", "SIGNATURES", "error", "parse", "position_of", "walk"]
 
 MAX_DEPTH = 50
 """Deepest nesting of parentheses, calls, arrays, unary minus and ^ accepted."""

@@ -26,7 +26,7 @@ The structure (AWS's "GetMetricWidgetImage: Metric Widget Structure and Syntax")
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -297,47 +297,42 @@ def _options(field: str, options: Mapping[str, Any], index: int) -> dict[str, An
     }
 
 
-def _horizontal(field: str, entry: Any) -> HorizontalAnnotation:
+def _annotation(
+    field: str, entry: Any, value_of: Callable[[str, Any], Any], fills: tuple[str, ...]
+) -> tuple[Mapping[str, Any], dict[str, Any]]:
+    """What horizontal and vertical annotations share, read from `entry`.
+
+    Returns:
+        The annotation's (first) mapping, and its value, band end, label,
+        color, fill (one of `fills`) and visibility as keyword arguments.
+    """
     first, second = (
         (entry[0], entry[1]) if isinstance(entry, list) and len(entry) == 2 else (entry, None)
     )
     first = _mapping(field, first)
     if "value" not in first:
         raise WidgetError(f"{field}.value", "is required")
-    return HorizontalAnnotation(
-        value=_number(f"{field}.value", first["value"]),
-        band_to=None
+    return first, {
+        "value": value_of(f"{field}.value", first["value"]),
+        "band_to": None
         if second is None
-        else _number(f"{field}.value", _mapping(field, second).get("value")),
-        label=_text(f"{field}.label", first.get("label", "")),
-        color=None if "color" not in first else _text(f"{field}.color", first["color"]),
-        fill=None
-        if "fill" not in first
-        else _choice(f"{field}.fill", first["fill"], ("above", "below", "none")),
-        visible=_boolean(f"{field}.visible", first.get("visible", True)),
-        y_axis=_choice(f"{field}.yAxis", first.get("yAxis", "left"), ("left", "right")),
-    )
+        else value_of(f"{field}.value", _mapping(field, second).get("value")),
+        "label": _text(f"{field}.label", first.get("label", "")),
+        "color": None if "color" not in first else _text(f"{field}.color", first["color"]),
+        "fill": None if "fill" not in first else _choice(f"{field}.fill", first["fill"], fills),
+        "visible": _boolean(f"{field}.visible", first.get("visible", True)),
+    }
+
+
+def _horizontal(field: str, entry: Any) -> HorizontalAnnotation:
+    first, shared = _annotation(field, entry, _number, ("above", "below", "none"))
+    y_axis = _choice(f"{field}.yAxis", first.get("yAxis", "left"), ("left", "right"))
+    return HorizontalAnnotation(**shared, y_axis=y_axis)
 
 
 def _vertical(field: str, entry: Any) -> VerticalAnnotation:
-    first, second = (
-        (entry[0], entry[1]) if isinstance(entry, list) and len(entry) == 2 else (entry, None)
-    )
-    first = _mapping(field, first)
-    if "value" not in first:
-        raise WidgetError(f"{field}.value", "is required")
-    return VerticalAnnotation(
-        value=_instant(f"{field}.value", first["value"]),
-        band_to=None
-        if second is None
-        else _instant(f"{field}.value", _mapping(field, second).get("value")),
-        label=_text(f"{field}.label", first.get("label", "")),
-        color=None if "color" not in first else _text(f"{field}.color", first["color"]),
-        fill=None
-        if "fill" not in first
-        else _choice(f"{field}.fill", first["fill"], ("before", "after", "none")),
-        visible=_boolean(f"{field}.visible", first.get("visible", True)),
-    )
+    _, shared = _annotation(field, entry, _instant, ("before", "after", "none"))
+    return VerticalAnnotation(**shared)
 
 
 def _axis(field: str, value: Any) -> YAxis:

@@ -75,9 +75,10 @@ class S3Api(WireApi):
     @handles("CreateBucket")
     def create_bucket(self, params: Params) -> Response:
         """CreateBucket → ``Location`` and ``BucketArn``."""
-        config = params.mapping("CreateBucketConfiguration")
+        member = "CreateBucketConfiguration"
+        config = params.nested(params.mapping(member), member)
         bucket = self.domain.create_bucket(
-            self._bucket(params), location_constraint=config.get("LocationConstraint")
+            self._bucket(params), location_constraint=config.string("LocationConstraint")
         )
         location = (
             f"/{bucket.name}"

@@ -40,7 +40,13 @@ __all__ = [
 
 
 class _SqsError(ServiceError, service="sqs"):
+    #: The shape name botocore reads from Error.QueryErrorCode to pick the modelled
+    #: exception: the class's own name unless the class says otherwise (None: unmodelled).
     query_name: str | None = None
+
+    def __init_subclass__(cls, *, query_name: str | None = "", **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.query_name = cls.__name__ if query_name == "" else query_name
 
     def to_response(self) -> dict[str, Any]:
         response = super().to_response()
@@ -54,13 +60,9 @@ class QueueDoesNotExist(
 ):
     """The queue named by a URL or name does not exist."""
 
-    query_name = "QueueDoesNotExist"
-
 
 class QueueNameExists(AlreadyExists, _SqsError, code="QueueAlreadyExists", service="sqs"):
     """A queue of that name exists with different attributes."""
-
-    query_name = "QueueNameExists"
 
 
 class QueueDeletedRecently(
@@ -68,47 +70,37 @@ class QueueDeletedRecently(
 ):
     """A queue of that name was deleted less than 60 seconds ago."""
 
-    query_name = "QueueDeletedRecently"
-
 
 class PurgeQueueInProgress(
     Conflict, _SqsError, code="AWS.SimpleQueueService.PurgeQueueInProgress", service="sqs"
 ):
     """The queue was purged less than 60 seconds ago."""
 
-    query_name = "PurgeQueueInProgress"
 
-
-class InvalidParameterValue(InvalidParameter, _SqsError, code="InvalidParameterValue"):
+class InvalidParameterValue(
+    InvalidParameter, _SqsError, code="InvalidParameterValue", query_name=None
+):
     """A parameter's value breaks SQS's rules."""
 
 
-class MissingParameter(InvalidParameter, _SqsError, code="MissingParameter"):
+class MissingParameter(InvalidParameter, _SqsError, code="MissingParameter", query_name=None):
     """A required parameter is missing."""
 
 
 class InvalidAttributeName(InvalidParameter, _SqsError, code="InvalidAttributeName"):
     """An unknown queue attribute name."""
 
-    query_name = "InvalidAttributeName"
-
 
 class InvalidAttributeValue(InvalidParameter, _SqsError, code="InvalidAttributeValue"):
     """A queue attribute's value is out of range or malformed."""
-
-    query_name = "InvalidAttributeValue"
 
 
 class InvalidMessageContents(InvalidParameter, _SqsError, code="InvalidMessageContents"):
     """The message body holds characters SQS does not allow."""
 
-    query_name = "InvalidMessageContents"
-
 
 class ReceiptHandleIsInvalid(InvalidParameter, _SqsError, code="ReceiptHandleIsInvalid"):
     """The receipt handle was never issued by this queue."""
-
-    query_name = "ReceiptHandleIsInvalid"
 
 
 class MessageNotInflight(
@@ -116,15 +108,11 @@ class MessageNotInflight(
 ):
     """The message is not in flight, so its visibility cannot change."""
 
-    query_name = "MessageNotInflight"
-
 
 class EmptyBatchRequest(
     InvalidParameter, _SqsError, code="AWS.SimpleQueueService.EmptyBatchRequest"
 ):
     """A batch request with no entries."""
-
-    query_name = "EmptyBatchRequest"
 
 
 class TooManyEntriesInBatchRequest(
@@ -132,15 +120,11 @@ class TooManyEntriesInBatchRequest(
 ):
     """A batch request with more than 10 entries."""
 
-    query_name = "TooManyEntriesInBatchRequest"
-
 
 class BatchEntryIdsNotDistinct(
     InvalidParameter, _SqsError, code="AWS.SimpleQueueService.BatchEntryIdsNotDistinct"
 ):
     """Two batch entries share an Id."""
-
-    query_name = "BatchEntryIdsNotDistinct"
 
 
 class InvalidBatchEntryId(
@@ -148,20 +132,19 @@ class InvalidBatchEntryId(
 ):
     """A batch entry Id breaks the Id rules."""
 
-    query_name = "InvalidBatchEntryId"
-
 
 class BatchRequestTooLong(
     InvalidParameter, _SqsError, code="AWS.SimpleQueueService.BatchRequestTooLong"
 ):
     """The batch's messages together exceed the size limit."""
 
-    query_name = "BatchRequestTooLong"
-
 
 class QueueAccessDenied(
-    AccessDenied, _SqsError, code="AccessDenied", service="sqs", http_status=403
+    AccessDenied,
+    _SqsError,
+    code="AccessDenied",
+    service="sqs",
+    http_status=403,
+    query_name="AccessDenied",
 ):
     """Another account's caller whom the queue policy does not let in."""
-
-    query_name = "AccessDenied"

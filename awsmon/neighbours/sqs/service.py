@@ -244,27 +244,9 @@ class SQS(Queues):
             InvalidParameterValue: a count or timeout out of range.
         """
         queue = self.queue(queue_url)
-        if not 1 <= max_number_of_messages <= 10:
-            raise InvalidParameterValue(
-                f"Value {max_number_of_messages} for parameter MaxNumberOfMessages is invalid. "
-                "Reason: Must be between 1 and 10, if provided.",
-                param="MaxNumberOfMessages",
-                value=max_number_of_messages,
-            )
-        if wait_time_seconds is not None and not 0 <= wait_time_seconds <= 20:
-            raise InvalidParameterValue(
-                f"Value {wait_time_seconds} for parameter WaitTimeSeconds is invalid. Reason: "
-                "Must be >= 0 and <= 20, if provided.",
-                param="WaitTimeSeconds",
-                value=wait_time_seconds,
-            )
-        if visibility_timeout is not None and not 0 <= visibility_timeout <= 43_200:
-            raise InvalidParameterValue(
-                f"Value {visibility_timeout} for parameter VisibilityTimeout is invalid. Reason: "
-                "Must be >= 0 and <= 43200, if provided.",
-                param="VisibilityTimeout",
-                value=visibility_timeout,
-            )
+        _check_range("MaxNumberOfMessages", max_number_of_messages, 1, 10, "between 1 and 10")
+        _check_range("WaitTimeSeconds", wait_time_seconds, 0, 20, ">= 0 and <= 20")
+        _check_range("VisibilityTimeout", visibility_timeout, 0, 43_200, ">= 0 and <= 43200")
         now = self.ctx.now()
         queue.expire(now)
         timeout = (
@@ -502,3 +484,18 @@ def _is_receipt_handle(text: str) -> bool:
         return False
     parts = token.split("#")
     return len(parts) == 3 and parts[1].isdigit()
+
+
+def _check_range(param: str, value: int | None, low: int, high: int, reason: str) -> None:
+    """ReceiveMessage's check of a count or timeout (None: not given, fine).
+
+    Raises:
+        InvalidParameterValue: `value` outside [`low`, `high`], in AWS's words.
+    """
+    if value is not None and not low <= value <= high:
+        raise InvalidParameterValue(
+            f"Value {value} for parameter {param} is invalid. "
+            f"Reason: Must be {reason}, if provided.",
+            param=param,
+            value=value,
+        )

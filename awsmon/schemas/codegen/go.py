@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 
 from awsmon.schemas.codegen.model import BindingModel, ClassModel, TypeRef
-from awsmon.schemas.codegen.naming import camel_case
+from awsmon.schemas.codegen.naming import camel_case, distinct
 
 __all__ = ["go_files"]
 
@@ -27,24 +27,17 @@ _GO_TYPES = {
 
 
 def _go_type(ref: TypeRef) -> str:
-    if ref.kind == "array":
-        return "[]" + _go_type(ref.item or TypeRef("any"))
-    if ref.kind == "class":
-        return ref.name or "interface{}"
-    return _GO_TYPES[ref.kind]
+    return ref.text(_GO_TYPES, "[]{}")
+
+
+def _go_name(key: str) -> str:
+    base = camel_case(key).rstrip("_")
+    name = base[:1].upper() + base[1:]
+    return name if name[:1].isalpha() else "F" + name
 
 
 def _field_names(model: ClassModel) -> list[str]:
-    names: list[str] = []
-    for item in model.fields:
-        base = camel_case(item.key).rstrip("_")
-        name = base[:1].upper() + base[1:]
-        if not name[:1].isalpha():
-            name = "F" + name
-        while name in names:
-            name += "_"
-        names.append(name)
-    return names
+    return distinct(_go_name(item.key) for item in model.fields)
 
 
 def _struct_file(package: str, model: ClassModel) -> str:

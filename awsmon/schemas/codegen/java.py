@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 
 from awsmon.schemas.codegen.model import BindingModel, ClassModel, TypeRef
-from awsmon.schemas.codegen.naming import camel_case
+from awsmon.schemas.codegen.naming import camel_case, distinct
 
 __all__ = ["java_files"]
 
@@ -31,21 +31,11 @@ _JAVA_TYPES = {
 
 
 def _java_type(ref: TypeRef) -> str:
-    if ref.kind == "array":
-        return f"java.util.List<{_java_type(ref.item or TypeRef('any'))}>"
-    if ref.kind == "class":
-        return ref.name or "Object"
-    return _JAVA_TYPES[ref.kind]
+    return ref.text(_JAVA_TYPES, "java.util.List<{}>")
 
 
 def _field_names(model: ClassModel) -> list[str]:
-    names: list[str] = []
-    for item in model.fields:
-        name = camel_case(item.key)
-        while name in names:
-            name += "_"
-        names.append(name)
-    return names
+    return distinct(camel_case(item.key) for item in model.fields)
 
 
 def _class_file(package: str, model: ClassModel) -> str:

@@ -40,6 +40,22 @@ class TypeRef:
     item: TypeRef | None = None
     name: str | None = None
 
+    def text(self, scalars: Mapping[str, str], array: str) -> str:
+        """The type written in one language.
+
+        Args:
+            scalars: the language's name of each scalar kind and of ``any``.
+            array: the array type, ``{}`` standing for the element's type.
+
+        >>> TypeRef("array", TypeRef("string")).text({"string": "str", "any": "object"}, "list[{}]")
+        'list[str]'
+        """
+        if self.kind == "array":
+            return array.format((self.item or TypeRef("any")).text(scalars, array))
+        if self.kind == "class":
+            return self.name or scalars["any"]
+        return scalars[self.kind]
+
 
 @frozen
 class FieldModel:

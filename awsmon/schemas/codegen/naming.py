@@ -18,8 +18,16 @@ from __future__ import annotations
 
 import keyword
 import re
+from collections.abc import Iterable
 
-__all__ = ["camel_case", "identifier", "package_parts", "pascal_identifier", "snake_case"]
+__all__ = [
+    "camel_case",
+    "distinct",
+    "identifier",
+    "package_parts",
+    "pascal_identifier",
+    "snake_case",
+]
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_@]")
 _NOT_WORD = re.compile(r"[^A-Za-z0-9]+")
@@ -85,3 +93,17 @@ _RESERVED_WORDS = (
 )
 
 _RESERVED = frozenset(_RESERVED_WORDS.split())
+
+
+def distinct(names: Iterable[str]) -> list[str]:
+    """`names` in order, each made distinct from those before it by appending ``_``.
+
+    >>> distinct(["a", "a", "b", "a"])
+    ['a', 'a_', 'b', 'a__']
+    """
+    kept: list[str] = []
+    for name in names:
+        while name in kept:
+            name += "_"
+        kept.append(name)
+    return kept

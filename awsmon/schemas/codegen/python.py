@@ -21,7 +21,7 @@ envelope's ``time`` comes back as it was sent.
 from __future__ import annotations
 
 from awsmon.schemas.codegen.model import BindingModel, ClassModel, TypeRef
-from awsmon.schemas.codegen.naming import snake_case
+from awsmon.schemas.codegen.naming import distinct, snake_case
 
 __all__ = ["python_files"]
 
@@ -38,24 +38,13 @@ _TAKEN_ATTRIBUTES = frozenset({"discriminator", "to_dict", "to_str"})
 
 def type_text(ref: TypeRef) -> str:
     """The ``_types`` text of a field type (``'str'``, ``'list[Data]'``...)."""
-    if ref.kind == "array":
-        return f"list[{type_text(ref.item or TypeRef('any'))}]"
-    if ref.kind == "class":
-        return ref.name or "object"
-    return _PY_TYPES[ref.kind]
+    return ref.text(_PY_TYPES, "list[{}]")
 
 
 def attribute_names(model: ClassModel) -> list[str]:
     """The Python attribute of each field, distinct within the class."""
-    names: list[str] = []
-    for item in model.fields:
-        name = snake_case(item.key)
-        if name in _TAKEN_ATTRIBUTES:
-            name += "_"
-        while name in names:
-            name += "_"
-        names.append(name)
-    return names
+    names = (snake_case(item.key) for item in model.fields)
+    return distinct(name + "_" if name in _TAKEN_ATTRIBUTES else name for name in names)
 
 
 def module_names(binding: BindingModel) -> dict[str, str]:

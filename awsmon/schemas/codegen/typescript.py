@@ -25,21 +25,17 @@ _TS_TYPES = {
 }
 
 
+#: What the marshaller reads: a class name, ``Date``, ``Array<X>`` or ``any``.
+_MAP_TYPES = {kind: "Date" if kind == "datetime" else "any" for kind in _TS_TYPES}
+
+
 def _ts_type(ref: TypeRef) -> str:
-    if ref.kind == "array":
-        return f"Array<{_ts_type(ref.item or TypeRef('any'))}>"
-    if ref.kind == "class":
-        return ref.name or "any"
-    return _TS_TYPES[ref.kind]
+    return ref.text(_TS_TYPES, "Array<{}>")
 
 
 def _map_type(ref: TypeRef) -> str:
     """The type the marshaller reads: a class name, ``Date``, ``Array<X>`` or ``any``."""
-    if ref.kind == "array":
-        return f"Array<{_map_type(ref.item or TypeRef('any'))}>"
-    if ref.kind == "class":
-        return ref.name or "any"
-    return "Date" if ref.kind == "datetime" else "any"
+    return ref.text(_MAP_TYPES, "Array<{}>")
 
 
 def _referenced(ref: TypeRef) -> list[str]:

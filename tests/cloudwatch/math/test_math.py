@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from awsmon.cloudwatch.errors import ValidationError
-from awsmon.cloudwatch.math.expression import (
+from awsmon.cloudwatch.math import (
     Call,
     Chain,
     MetricExpression,
