@@ -258,16 +258,6 @@ def bench_queries() -> None:
     bench_long_range()
 
 
-def cpu_timed(fn: Callable[[], Any], repeat: int = 1) -> float:
-    """Best CPU seconds (`time.process_time`) of `repeat` runs: steadier on a shared machine."""
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.process_time()
-        fn()
-        best = min(best, time.process_time() - start)
-    return best
-
-
 def bench_long_range() -> None:
     """20 TIME_SERIES(1) queries over 455 days at Period=60: the cost of one page."""
     cloud = Cloud(clock=VirtualClock(T0 + timedelta(days=460)))
