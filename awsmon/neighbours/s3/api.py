@@ -28,17 +28,20 @@ Response = dict[str, Any]
 
 
 def _body_bytes(body: Any) -> bytes:
-    if body is None:
-        return b""
-    if isinstance(body, bytes | bytearray):
-        return bytes(body)
-    if isinstance(body, str):
-        return body.encode()
+    """The object's bytes: a blob as given, text as UTF-8, or what a readable object holds."""
     if hasattr(body, "read"):
         if hasattr(body, "seek") and hasattr(body, "tell") and body.tell() != 0:
             body.seek(0)
-        data = body.read()
-        return data.encode() if isinstance(data, str) else bytes(data)
+        body = body.read()
+    if body is None:
+        return b""
+    if isinstance(body, bytes | bytearray | memoryview):
+        return bytes(body)
+    if isinstance(body, str):
+        try:
+            return body.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidArgument("Body text must be valid UTF-8", param="Body") from None
     raise InvalidArgument("Body must be bytes or a readable object", param="Body")
 
 
