@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -109,6 +109,10 @@ def envelope(
     return event
 
 
+def _texts(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(values)
+
+
 @frozen(kw_only=True)
 class PutEventsEntry:
     """One entry of PutEvents (or PutPartnerEvents).
@@ -126,7 +130,7 @@ class PutEventsEntry:
     source: str | None = None
     detail_type: str | None = None
     detail: str | Mapping[str, Any] | None = None
-    resources: tuple[str, ...] = field(default=(), converter=tuple)
+    resources: tuple[str, ...] = field(default=(), converter=_texts)
     time: datetime | None = None
     event_bus_name: str | None = None
     trace_header: str | None = None
