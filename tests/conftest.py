@@ -1,8 +1,10 @@
 """Shared test configuration: Hypothesis profiles.
 
-``dev`` (the default) and ``ci`` (selected when the CI variable is set) differ
-only in how many examples each property tries. Deadlines are off: the suite
-runs on shared two-core machines, and speed is measured in ``benchmarks/``.
+``dev`` (the default) draws new examples on every run, to find what no run has
+found yet; ``ci`` (selected when the CI variable is set) tries more examples but
+the same ones on every run, so a red CI run means a change broke something, not
+that the dice found an old fault. Deadlines are off: the suite runs on shared
+two-core machines, and speed is measured in ``benchmarks/``.
 """
 
 from __future__ import annotations
@@ -16,7 +18,11 @@ settings.register_profile(
     "dev", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.register_profile(
-    "ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    "ci",
+    max_examples=200,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
