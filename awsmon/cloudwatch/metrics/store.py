@@ -451,7 +451,14 @@ class SeriesStore:
             for column, number in zip(columns, values, strict=True):
                 column.append(number)
             index = following
-        self.times[first:last] = new_times
+        self._replace(first, last, new_times, columns)
+
+    def _replace(
+        self, first: int, last: int, times: array[int], columns: list[array[float]]
+    ) -> None:
+        """Put rolled-up slots (`times` and count, sum, min, max `columns`) in place of
+        slots `first` to `last` - 1."""
+        self.times[first:last] = times
         self.counts[first:last] = columns[0]
         self.sums[first:last] = columns[1]
         self.mins[first:last] = columns[2]
@@ -484,11 +491,7 @@ class SeriesStore:
             for column, number in zip(columns, (count, total, low, high), strict=True):
                 column.append(number)
             index = following
-        self.times[first:last] = new_times
-        self.counts[first:last] = columns[0]
-        self.sums[first:last] = columns[1]
-        self.mins[first:last] = columns[2]
-        self.maxs[first:last] = columns[3]
+        self._replace(first, last, new_times, columns)
 
     def _gathered(
         self, first: int, last: int, held: dict[int, Histogram | None]
