@@ -247,13 +247,6 @@ def _verdict(
     context: Context | None,
     what: str,
 ) -> Verdict:
-    if type(policy) is str and policy:  # the usual case first: the policy's text
-        try:
-            document = PolicyDocument.parse(policy)
-        except MalformedPolicy as exc:
-            reason = f"the {what} of {resource} is malformed: {exc}"
-            return Verdict(Decision.IMPLICIT_DENY, None, reason)
-        return document.explain(principal, action, resource, context, what=what)
     if policy is None or policy == "" or policy == {}:
         return Verdict(
             Decision.IMPLICIT_DENY,
@@ -261,10 +254,10 @@ def _verdict(
             f"{resource} has no {what}, so nothing allows {principal} to {action}",
         )
     try:
-        if isinstance(policy, PolicyDocument):
-            document = policy
-        elif isinstance(policy, str):
+        if isinstance(policy, str):  # the usual case: the policy's text
             document = PolicyDocument.parse(policy)
+        elif isinstance(policy, PolicyDocument):
+            document = policy
         else:
             document = PolicyDocument.from_data(policy)
     except MalformedPolicy as exc:
