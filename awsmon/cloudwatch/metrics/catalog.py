@@ -121,13 +121,7 @@ class MetricCatalog:
         for (key, unit, slot), values in grouped.items():
             metric = self._metric(key)
             metric.last_put_at = now
-            series = metric.store(unit)
-            if len(values) == 1:
-                ((value, count),) = values.items()
-                if count == 1.0:
-                    series.add_value(slot, value)
-                    continue
-            series.add_values(slot, values)
+            _write(metric.store(unit), slot, values)
 
     def publish(
         self,
@@ -140,21 +134,36 @@ class MetricCatalog:
     ) -> None:
         """Store (timestamp, value) points of a checked key, each value checked finite.
 
+        Points are grouped by slot and each slot written once (the store is
+        order-free, so this answers as writing them one by one).
+
         Raises:
             InvalidParameterValue: a value is not finite (the points before it
                 are stored, as each is a separate publication).
         """
         metric = self._metric(key)
         metric.last_put_at = now
-        add = metric.store(unit).add_value
-        for when, value in points:
-            number = float(value)
-            if not math.isfinite(number):
-                raise InvalidParameterValue(
-                    f"The value {value} for parameter Value is invalid.", param="Value", value=value
-                )
-            seconds = epoch_seconds(when)
-            add(seconds - seconds % storage_resolution, number)
+        grouped: dict[int, dict[float, float]] = {}
+        try:
+            for when, value in points:
+                number = float(value)
+                if not math.isfinite(number):
+                    raise InvalidParameterValue(
+                        f"The value {value} for parameter Value is invalid.",
+                        param="Value",
+                        value=value,
+                    )
+                seconds = epoch_seconds(when)
+                slot = seconds - seconds % storage_resolution
+                values = grouped.get(slot)
+                if values is None:
+                    grouped[slot] = {number: 1.0}
+                else:
+                    values[number] = values.get(number, 0.0) + 1.0
+        finally:
+            series = metric.store(unit)
+            for slot, values in grouped.items():
+                _write(series, slot, values)
 
     def publish_statistics(
         self,
@@ -183,3 +192,13 @@ class MetricCatalog:
         for metric in self._metrics.values():
             for series in metric.series.values():
                 series.roll_up(now)
+
+
+def _write(series: SeriesStore, slot: int, values: dict[float, float]) -> None:
+    """Add a slot's raw values (value → times seen) to `series` in one write."""
+    if len(values) == 1:
+        ((value, count),) = values.items()
+        if count == 1.0:
+            series.add_value(slot, value)
+            return
+    series.add_values(slot, values)

@@ -263,6 +263,41 @@ def test_grouped_writes_store_as_one_by_one(entries: list[tuple[int, int, float,
     assert sorted(_stored(grouped), key=repr) == sorted(_stored(one_by_one), key=repr)
 
 
+@given(points)
+def test_published_points_store_as_one_by_one(entries: list[tuple[int, int, float, int]]) -> None:
+    """`publish` groups a call's points by slot; the store reads as one write per point."""
+    together, one_by_one = MetricCatalog(), MetricCatalog()
+    for m in range(4):
+        for res in (1, 60):
+            mine = [(NOW - timedelta(seconds=seconds), value)
+                    for m_, res_, value, seconds in entries if (m_, res_) == (m, res)]
+            if not mine:
+                continue
+            key = MetricKey.of("App", f"M{m}")
+            together.publish(key, mine, unit=StandardUnit.NONE, storage_resolution=res, now=NOW)
+            for point in mine:
+                one_by_one.publish(key, [point], unit=StandardUnit.NONE,
+                                   storage_resolution=res, now=NOW)
+    assert sorted(_stored(together), key=repr) == sorted(_stored(one_by_one), key=repr)
+
+
+def test_publish_stores_the_points_before_a_value_that_is_not_finite() -> None:
+    """Each point is its own publication: those before a NaN are kept, the rest are not."""
+    catalog = MetricCatalog()
+    key = MetricKey.of("App", "M")
+    points_ = [(NOW, 1.0), (NOW, 2.0), (NOW, math.nan), (NOW, 3.0)]
+    try:
+        catalog.publish(key, points_, unit=StandardUnit.NONE, storage_resolution=60, now=NOW)
+    except ServiceError as error:
+        assert error.code == "InvalidParameterValue"
+    else:
+        raise AssertionError("NaN was accepted")
+    (metric,) = catalog.all()
+    series = metric.series[StandardUnit.NONE]
+    first, last = series.window(0, 2**40)
+    assert series.aggregate(first, last, raw=True).sample_count == 2
+
+
 def test_key_cache_forgets_past_its_limit() -> None:
     """The checked keys are bounded: past the limit the cache starts again, answers unchanged."""
     keys = KeyCache(limit=3)
