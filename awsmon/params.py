@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Literal, overload
 
@@ -528,12 +528,14 @@ def timestamp_of(value: Any) -> datetime | None:
     """A timestamp parameter as an aware UTC datetime, or None when `value` is not one.
 
     Accepts what botocore accepts: a datetime (naive is UTC), epoch seconds
-    (int, float or `decimal.Decimal`) or ISO 8601 text. `Params.timestamp`
-    reads through this; wire fast paths call it directly.
+    (int, float or `decimal.Decimal`, or their text, as the AWS CLI's
+    ``--start-time 1741964000`` sends) or date text (ISO 8601, or any form
+    dateutil reads, as botocore does). `Params.timestamp` reads through this;
+    wire fast paths call it directly.
     """
     try:
         if isinstance(value, str):
-            return to_datetime(date_parser.isoparse(value))
+            return _timestamp_text(value)
         if isinstance(value, Decimal):
             value = float(value)
         if not isinstance(value, bool) and isinstance(value, datetime | int | float):
@@ -541,6 +543,27 @@ def timestamp_of(value: Any) -> datetime | None:
     except (ValueError, OverflowError, OSError):
         pass
     return None
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ZONES = {"GMT": UTC, "UTC": UTC, "Z": UTC}
+
+
+def _timestamp_text(text: str) -> datetime | None:
+    """Text as botocore reads a timestamp: epoch seconds first, then a date."""
+    try:
+        return to_datetime(float(text))
+    except ValueError:
+        pass
+    try:
+        return to_datetime(date_parser.isoparse(text))
+    except ValueError:
+        pass
+    try:
+        # A fixed default: dateutil fills the parts a text leaves out from the wall clock.
+        return to_datetime(date_parser.parse(text, default=_EPOCH, tzinfos=_ZONES))
+    except (ValueError, OverflowError, date_parser.ParserError):
+        return None
 
 
 def _encodable(text: str) -> bool:

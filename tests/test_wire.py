@@ -204,6 +204,30 @@ class TestWording:
         with pytest.raises(InvalidParameter, match="valid UTF-8"):
             Params({"B": "\ud800"}).blob("B")
 
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("1741964000", datetime(2025, 3, 14, 14, 53, 20, tzinfo=UTC)),  # aws ... $(date +%s)
+            ("1741964000.5", datetime(2025, 3, 14, 14, 53, 20, 500_000, tzinfo=UTC)),
+            ("2025-03-14T15:00:00Z", datetime(2025, 3, 14, 15, tzinfo=UTC)),
+            ("2025-03-14T17:00:00+02:00", datetime(2025, 3, 14, 15, tzinfo=UTC)),
+            ("2025-03-14 15:00", datetime(2025, 3, 14, 15, tzinfo=UTC)),
+            ("Mar 14 2025 3pm", datetime(2025, 3, 14, 15, tzinfo=UTC)),
+        ],
+    )
+    def test_timestamp_text_reads_as_botocore_reads_it(self, text: str, expected: datetime) -> None:
+        """Epoch seconds as text first (the AWS CLI passes ``--start-time`` through), then dates."""
+        assert Params({"T": text}).timestamp("T") == expected
+
+    @pytest.mark.parametrize("text", ["", "abc", "nan", "inf", "1e400", "2025-13-01", "9" * 400])
+    def test_timestamp_text_that_is_no_time_is_refused(self, text: str) -> None:
+        with pytest.raises(InvalidParameter, match="Member must be a timestamp"):
+            Params({"T": text}).timestamp("T")
+
+    def test_a_partial_date_never_reads_the_wall_clock(self) -> None:
+        """dateutil fills missing parts from a fixed date, so the answer is the same every day."""
+        assert Params({"T": "March"}).timestamp("T") == datetime(1970, 3, 1, tzinfo=UTC)
+
 
 class TestNames:
     @pytest.mark.parametrize(
