@@ -65,7 +65,7 @@ class Principal:
         except InvalidArn as exc:
             raise ValueError(f"not a principal ARN: {arn!r}") from exc
         account = parsed.account_id
-        if parsed.service not in ("iam", "sts") or not (account.isdigit() and len(account) == 12):
+        if parsed.service not in ("iam", "sts") or not (account.isdecimal() and len(account) == 12):
             raise ValueError(f"not an IAM or STS principal ARN with a 12-digit account: {arn!r}")
         kind = parsed.resource_type or parsed.resource
         types = {"root": "Root", "user": "IAMUser", "assumed-role": "AssumedRole", "role": "Role"}

@@ -120,7 +120,7 @@ def _scan(body: str) -> _Shape:
         closed, last_group = last_group, None
         if char == "\\":
             nxt = body[index + 1 : index + 2]
-            if (nxt.isdigit() and nxt != "0") or nxt == "k":
+            if (nxt.isdecimal() and nxt != "0") or nxt == "k":
                 shape.refusal = RegexError(_BACKREFERENCES, index)
                 return shape
             out.append(body[index : index + 2])

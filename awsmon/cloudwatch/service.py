@@ -582,6 +582,6 @@ def _sort_key(key: MetricKey) -> tuple[str, str, tuple[tuple[str, str], ...]]:
 def _page_start(token: str | None, total: int) -> int:
     if token is None:
         return 0
-    if not token.isdigit() or int(token) > total:
+    if not token.isdecimal() or int(token) > total:
         raise InvalidNextToken(f"Invalid NextToken: {token}", param="NextToken", value=token)
     return int(token)

@@ -84,7 +84,7 @@ class JsonPath:
             elif text[pos] == "[":
                 pos += 1
                 end = pos
-                while end < len(text) and text[end].isascii() and text[end].isdigit():
+                while end < len(text) and text[end].isascii() and text[end].isdecimal():
                     end += 1
                 if text.startswith(WILDCARD, pos):
                     steps.append(WILDCARD)

@@ -254,7 +254,7 @@ class JsonStream:
             self._pos = end
             self._mark_value_read()
             return Token(TokenKind.VALUE_STRING, at, end, text, text)
-        if char == "-" or char.isdigit():
+        if char == "-" or char.isdecimal():
             return self._number(at)
         word = _WORD.match(src, at)
         if word is not None:
@@ -280,7 +280,7 @@ class JsonStream:
         end = match.end()
         if end < len(src):
             follow = src[end]
-            if follow.isdigit() and match.group().lstrip("-") == "0":
+            if follow.isdecimal() and match.group().lstrip("-") == "0":
                 raise pattern_error(
                     src, "Invalid numeric value: Leading zeroes not allowed", at, end + 1
                 )

@@ -98,7 +98,7 @@ def page(items: list[T], params: Params) -> tuple[list[T], str | None]:
     token = params.string("NextToken", min_length=1, max_length=2048)
     start = 0
     if token is not None:
-        if not token.isdigit() or int(token) > len(items):
+        if not token.isdecimal() or int(token) > len(items):
             raise ValidationException(
                 "The NextToken provided is invalid.", param="NextToken", value=token
             )

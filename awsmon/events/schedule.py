@@ -454,7 +454,7 @@ class _Parser:
         start = self.pos
         what = f"a value for {field.label} ({field.low}-{field.high}"
         what += f" or {field.names[0]}-{field.names[-1]})" if field.names else ")"
-        if self.peek().isdigit():
+        if self.peek().isdecimal():
             return self.number(field.low, field.high, f"a value for {field.label}")
         word = self.letters().upper()
         if word not in field.names:

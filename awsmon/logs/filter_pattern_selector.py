@@ -197,7 +197,7 @@ def _read_bracket(scanner: Scanner, *, allow_index: bool) -> Step:
         scanner.pos = closing + 1
     elif scanner.accept("*"):
         step = WILDCARD
-    elif allow_index and scanner.peek().isdigit():
+    elif allow_index and scanner.peek().isdecimal():
         digits = scanner.read_while(frozenset(string.digits))
         step = int(digits)
     else:

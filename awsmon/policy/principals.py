@@ -32,7 +32,7 @@ def account_of(arn: str) -> str | None:
     True
     """
     parts = arn.split(":", 5)
-    if len(parts) == 6 and parts[0] == "arn" and parts[4].isdigit():
+    if len(parts) == 6 and parts[0] == "arn" and parts[4].isdecimal():
         return parts[4]
     return None
 
@@ -64,7 +64,7 @@ class PrincipalSet:
                 everyone = True
             if kind != "AWS":
                 continue
-            account = name if name.isdigit() else None
+            account = name if name.isdecimal() else None
             if name.endswith(":root"):
                 account = account_of(name)
             if account is not None:

@@ -51,7 +51,7 @@ class CodeBindingOperations(RegistryOperations):
         self.code_generation_time = timedelta(seconds=5)
 
     def _version(self, schema: Schema, version: str | None) -> SchemaVersion:
-        gone = version is not None and version not in schema.versions and version.isdigit()
+        gone = version is not None and version not in schema.versions and version.isdecimal()
         if gone and 0 < int(str(version)) <= schema.last_version:
             raise GoneException(
                 f"Schema version {version} of {schema.name} has been deleted.",

@@ -29,6 +29,13 @@ REFUSED = [
     ("logs", "PutResourcePolicy", {"policyName": "p", "policyDocument": NESTED}, "InvalidParameterException"),
     ("events", "PutPermission", {"Policy": NESTED}, "ValidationException"),
     ("events", "CreateArchive", {"ArchiveName": "a", "EventSourceArn": "arn:aws:events:us-east-1:123456789012:event-bus/default", "RetentionDays": 10**12}, "ValidationException"),
+    # Found by later fuzz campaigns (AWSMON_FUZZ_RANDOM=1):
+    ("events", "PutEvents", {"Entries": [{"Source": "a", "DetailType": "b", "Detail": ["x"]}]}, "ValidationException"),
+    ("events", "PutPartnerEvents", {"Entries": [{"Resources": [[], {"a": 1}]}]}, "ValidationException"),
+    ("events", "ListRuleNamesByTarget", {"TargetArn": "t", "NextToken": "\u00b2"}, "ValidationException"),
+    ("ec2", "RunInstances", {"MinCount": 1, "MaxCount": 1, "LaunchTemplate": {"LaunchTemplateId": {"a": 1}}}, "InvalidParameterValue"),
+    ("ec2", "RunInstances", {"ImageId": "ami-12345678", "MinCount": 1, "MaxCount": 1, "TagSpecifications": [{"ResourceType": "instance", "Tags": 1}]}, "InvalidParameterValue"),
+    ("s3", "PutObject", {"Bucket": "bkt", "Key": "k", "Body": "\ud800"}, "InvalidArgument"),
 ]  # fmt: skip
 
 

@@ -72,7 +72,7 @@ class AlarmEffects:
         (their account part is ``ec2``): they act in the alarm's own account.
         """
         parsed = Arn.parse(arn)
-        if not parsed.account_id.isdigit():
+        if not parsed.account_id.isdecimal():
             parsed = evolve(parsed, account_id="")
         return self._ctx.service_at(parsed, name)
 

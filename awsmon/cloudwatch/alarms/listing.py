@@ -228,7 +228,7 @@ def history_page(
         found.reverse()
     start = 0
     if next_token is not None:
-        if not next_token.isdigit() or int(next_token) > len(found):
+        if not next_token.isdecimal() or int(next_token) > len(found):
             raise InvalidNextToken(
                 f"Invalid NextToken: {next_token}", param="NextToken", value=next_token
             )

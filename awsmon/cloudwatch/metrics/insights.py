@@ -445,7 +445,7 @@ class _Parser:
         if self.keyword("LIMIT"):
             self.advance()
             token = self.token
-            if token.kind != "number" or not token.text.isdigit():
+            if token.kind != "number" or not token.text.isdecimal():
                 raise self.fail("a whole number")
             self.advance()
             limit = int(token.text)

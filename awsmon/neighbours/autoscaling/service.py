@@ -480,7 +480,7 @@ def _page(items: list[Any], size: int, token: str | None) -> tuple[list[Any], st
             text = base64.b64decode(token.encode()).decode()
         except ValueError:
             text = ""
-        if not text.startswith("awsmon:") or not text[7:].isdigit():
+        if not text.startswith("awsmon:") or not text[7:].isdecimal():
             raise InvalidNextToken(f"The token '{token}' is invalid.", param="NextToken")
         start = int(text[7:])
     end = start + size

@@ -340,7 +340,7 @@ def _token_start(token: str | None) -> int:
         text = base64.b64decode(token.encode()).decode()
     except ValueError:
         text = ""
-    if not text.startswith("awsmon-ec2:") or not text[11:].isdigit():
+    if not text.startswith("awsmon-ec2:") or not text[11:].isdecimal():
         raise InvalidParameterValue(
             f"Invalid value '{token}' for nextToken", param="NextToken", value=token
         )

@@ -342,7 +342,7 @@ class LaunchTemplate:
             number = self.latest_version
         elif text == "$Default":
             number = self.default_version
-        elif text.isdigit() and 1 <= int(text) <= self.latest_version:
+        elif text.isdecimal() and 1 <= int(text) <= self.latest_version:
             number = int(text)
         else:
             raise InvalidLaunchTemplateIdVersionNotFound(

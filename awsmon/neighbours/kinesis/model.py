@@ -143,7 +143,7 @@ class SequenceNumber:
     @classmethod
     def parse(cls, text: str) -> SequenceNumber | None:
         """The parts of a sequence number made by awsmon, or None if `text` is not one."""
-        if not text.isdigit() or len(text) > 129:
+        if not text.isdecimal() or len(text) > 129:
             return None
         digits = f"{int(text):x}"
         if len(digits) != 47 or digits[0] != "2" or digits[-1] != "2" or digits[27:29] != "00":
@@ -216,7 +216,7 @@ class IteratorToken:
             return None
         issued, account, region, name, created, shard, position = parts
         numbers = (issued, created, shard, position)
-        if not all(part.isdigit() for part in numbers) or not name:
+        if not all(part.isdecimal() for part in numbers) or not name:
             return None
         return cls(
             issued_ms=int(issued),

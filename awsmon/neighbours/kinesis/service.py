@@ -210,7 +210,7 @@ class Kinesis(Consumers):
 
     def _shard(self, stream: Stream, shard_id: str) -> Shard:
         digits = shard_id.rsplit("-", 1)[-1]
-        index = int(digits) if digits.isdigit() else -1
+        index = int(digits) if digits.isdecimal() else -1
         if not 0 <= index < len(stream.shards) or shard_id not in (digits, shard_id_of(index)):
             raise ResourceNotFoundException(
                 f"Shard {shard_id} in stream {stream.name} under account {stream.account_id} "

@@ -246,7 +246,7 @@ def hash_key_for(partition_key: str, explicit: int | str | None) -> int:
     if explicit is None:
         return hash_key_of(partition_key)
     text = str(explicit)
-    value = int(text) if text.isdigit() else -1
+    value = int(text) if text.isdecimal() else -1
     if not 0 <= value < HASH_KEY_LIMIT:
         raise InvalidArgumentException(
             "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. "

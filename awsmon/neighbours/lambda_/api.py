@@ -133,7 +133,7 @@ class LambdaApi(MappingApi):
         functions = [function_configuration(f) for f in self.domain.list_functions()]
         size = params.integer("MaxItems", minimum=1, maximum=10000, default=50) or 50
         marker = params.string("Marker")
-        start = int(marker) if marker and marker.isdigit() else 0
+        start = int(marker) if marker and marker.isdecimal() else 0
         response: Response = {"Functions": functions[start : start + size]}
         if start + size < len(functions):
             response["NextMarker"] = str(start + size)

@@ -31,7 +31,7 @@ def _on_failure(params: Params) -> str | None:
 def _page(items: list[Response], params: Params, key: str) -> Response:
     size = params.integer("MaxItems", minimum=1, maximum=10000, default=100)
     marker = params.string("Marker")
-    start = int(marker) if marker and marker.isdigit() else 0
+    start = int(marker) if marker and marker.isdecimal() else 0
     response: Response = {key: items[start : start + size]}
     if start + size < len(items):
         response["NextMarker"] = str(start + size)

@@ -110,8 +110,8 @@ def _subscription(sub: Subscription) -> Response:
 
 def _page(params: Params, items: list[Response], key: str) -> Response:
     token = params.string("NextToken")
-    start = int(token) if token and token.isdigit() else 0
-    if token and not token.isdigit():
+    start = int(token) if token and token.isdecimal() else 0
+    if token and not token.isdecimal():
         raise InvalidParameterException("Invalid parameter: NextToken", param="NextToken")
     response: Response = {key: items[start : start + _PAGE]}
     if start + _PAGE < len(items):

@@ -406,7 +406,7 @@ def _page(params: Params, items: list[str], key: str) -> Response:
     token = params.string("NextToken")
     start = 0
     if token:
-        if not token.isdigit():
+        if not token.isdecimal():
             raise InvalidParameterValue(
                 f"Invalid NextToken value {token}.", param="NextToken", value=token
             )

@@ -483,7 +483,7 @@ def _is_receipt_handle(text: str) -> bool:
     except (ValueError, UnicodeDecodeError):
         return False
     parts = token.split("#")
-    return len(parts) == 3 and parts[1].isdigit()
+    return len(parts) == 3 and parts[1].isdecimal()
 
 
 def _check_range(param: str, value: int | None, low: int, high: int, reason: str) -> None:

@@ -69,12 +69,12 @@ def pascal_identifier(name: str) -> str:
     """A component name as a class name: alphanumeric, not starting with a digit."""
     words = [w for w in _NOT_WORD.split(name) if w]
     text = "".join(w[:1].upper() + w[1:] for w in words) or "Model"
-    return f"C{text}" if text[0].isdigit() else text
+    return f"C{text}" if text[0].isdecimal() else text
 
 
 def identifier(text: str) -> str:
     """`text` made a safe identifier in every target language (no leading digit, no keyword)."""
-    if text[0].isdigit():
+    if text[0].isdecimal():
         text = f"f_{text}"
     if keyword.iskeyword(text) or text in _RESERVED:
         text = f"{text}_"
