@@ -247,6 +247,28 @@ class SQS(Queues):
         _check_range("MaxNumberOfMessages", max_number_of_messages, 1, 10, "between 1 and 10")
         _check_range("WaitTimeSeconds", wait_time_seconds, 0, 20, ">= 0 and <= 20")
         _check_range("VisibilityTimeout", visibility_timeout, 0, 43_200, ">= 0 and <= 43200")
+        received = self._receive(queue, max_number_of_messages, visibility_timeout)
+        queue.active_at = self.ctx.now()
+        vended = queue.metrics
+        if vended is not None and vended.enabled:
+            if received:
+                vended.add("NumberOfMessagesReceived", queue.dims, float(len(received)))
+            else:
+                vended.add("NumberOfEmptyReceives", queue.dims)
+        return received
+
+    def _receive(
+        self, queue: Queue, limit: int, visibility_timeout: int | None
+    ) -> list[ReceivedMessage]:
+        """Receive up to `limit` visible messages: ReceiveMessage's and `take`'s one algorithm.
+
+        Each gets a new receipt handle and stays invisible for the timeout (the
+        queue's by default); a FIFO group with a message in flight or ahead
+        gives nothing more; a message past the redrive policy's
+        maxReceiveCount moves to the dead-letter queue instead (kept when that
+        queue is gone, as AWS does). The queue is read in place, so a big
+        queue costs only what is taken.
+        """
         now = self.ctx.now()
         queue.expire(now)
         timeout = (
@@ -258,21 +280,19 @@ class SQS(Queues):
             else set()
         )
         redrive = queue.redrive
-        received: list[ReceivedMessage] = []
-        for message in list(queue.messages.values()):
-            if len(received) >= max_number_of_messages:
+        dead_letter = self._dead_letter_queue(redrive[0]) if redrive is not None else None
+        most_receives = redrive[1] if redrive is not None else 0
+        taken: list[ReceivedMessage] = []
+        dead: list[Message] = []
+        for message in queue.messages.values():
+            if len(taken) >= limit:
                 break
-            if message.visible_at > now:
+            if message.visible_at > now or (queue.fifo and message.group_id in blocked):
                 if queue.fifo:
                     blocked.add(message.group_id)
                 continue
-            if queue.fifo and message.group_id in blocked:
-                continue
-            if (
-                redrive is not None
-                and message.receive_count >= redrive[1]
-                and self._move_to_dead_letter(queue, message, redrive[0])
-            ):
+            if dead_letter is not None and message.receive_count >= most_receives:
+                dead.append(message)
                 continue
             message.receive_count += 1
             if message.first_received_at is None:
@@ -282,7 +302,7 @@ class SQS(Queues):
             handle = self._receipt_handle(queue, message)
             message.receipt_handle = handle
             queue.handles[handle] = message.message_id
-            received.append(
+            taken.append(
                 ReceivedMessage(
                     message_id=message.message_id,
                     receipt_handle=handle,
@@ -292,31 +312,29 @@ class SQS(Queues):
                     message_attributes=dict(message.message_attributes),
                 )
             )
-        queue.active_at = now
-        vended = queue.metrics
-        if vended is not None and vended.enabled:
-            if received:
-                vended.add("NumberOfMessagesReceived", queue.dims, float(len(received)))
-            else:
-                vended.add("NumberOfEmptyReceives", queue.dims)
-        return received
+        for message in dead:  # moved after the loop, which reads the dict in place
+            assert dead_letter is not None
+            self._move_to_dead_letter(queue, message, dead_letter)
+        return taken
 
     def _receipt_handle(self, queue: Queue, message: Message) -> str:
         # The shape `_is_receipt_handle` recognises: "AQEB" + hex of "<id>#<sequence>#<nonce>".
-        token = f"{message.message_id}#{queue.sequence}#{self.ctx.ids.alphanumeric(24)}"
+        token = f"{message.message_id}#{queue.sequence}#{self.ctx.ids.hex(24)}"
         return "AQEB" + token.encode().hex()
 
-    def _move_to_dead_letter(self, queue: Queue, message: Message, target_arn: str) -> bool:
+    def _dead_letter_queue(self, target_arn: str) -> Queue | None:
+        """The redrive policy's dead-letter queue; None when it is gone (AWS keeps the message)."""
         try:
-            target = self.queue(target_arn)
+            return self.queue(target_arn)
         except QueueDoesNotExist:
-            return False  # AWS keeps the message when the DLQ is gone
+            return None
+
+    def _move_to_dead_letter(self, queue: Queue, message: Message, target: Queue) -> None:
         del queue.messages[message.message_id]
         message.dead_letter_source_arn = queue.arn
         message.visible_at = self.ctx.now()
         target.messages[message.message_id] = message
         target.oldest_sent_at = None  # it keeps its first enqueue time: look again
-        return True
 
     def _message_for(self, queue: Queue, receipt_handle: str) -> Message | None:
         message_id = queue.handles.get(receipt_handle)
@@ -404,52 +422,7 @@ class SQS(Queues):
         Raises:
             QueueDoesNotExist: the queue is gone.
         """
-        queue = self.queue(queue_arn)
-        now = self.ctx.now()
-        queue.expire(now)
-        timeout = (
-            queue.setting("VisibilityTimeout") if visibility_timeout is None else visibility_timeout
-        )
-        blocked = (
-            {m.group_id for m in queue.messages.values() if m.in_flight(now)}
-            if queue.fifo
-            else set()
-        )
-        redrive = queue.redrive
-        taken: list[ReceivedMessage] = []
-        dead: list[Message] = []
-        for message in queue.messages.values():  # no copy: a big queue is read in place
-            if len(taken) >= max_messages:
-                break
-            if message.visible_at > now or (queue.fifo and message.group_id in blocked):
-                if queue.fifo:
-                    blocked.add(message.group_id)
-                continue
-            if redrive is not None and message.receive_count >= redrive[1]:
-                dead.append(message)
-                continue
-            message.receive_count += 1
-            message.first_received_at = message.first_received_at or now
-            message.visible_at = now + timedelta(seconds=timeout)
-            queue.sequence += 1
-            token = f"{message.message_id}#{queue.sequence}#{self.ctx.ids.hex(24)}"
-            handle = "AQEB" + token.encode().hex()
-            message.receipt_handle = handle
-            queue.handles[handle] = message.message_id
-            taken.append(
-                ReceivedMessage(
-                    message_id=message.message_id,
-                    receipt_handle=handle,
-                    body=message.body,
-                    md5_of_body=_md5(message.body),
-                    attributes=message.system_attribute_values(),
-                    message_attributes=dict(message.message_attributes),
-                )
-            )
-        for message in dead:  # redriven after the loop, which reads the dict in place
-            assert redrive is not None
-            self._move_to_dead_letter(queue, message, redrive[0])
-        return taken
+        return self._receive(self.queue(queue_arn), max_messages, visibility_timeout)
 
     def settle(self, queue_arn: str, receipt_handles: list[str]) -> None:
         """Delete messages received through `take`, by their latest receipt handles.
