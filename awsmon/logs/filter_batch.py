@@ -34,7 +34,12 @@ from awsmon.logs.errors import InvalidParameterException
 from awsmon.logs.filter_pattern import FilterPattern, MatchResult, node_number
 from awsmon.logs.filter_pattern_delimited import DelimitedPattern
 from awsmon.logs.filter_pattern_scan import parse_number
-from awsmon.logs.filter_pattern_selector import is_missing, load_object, parse_selector
+from awsmon.logs.filter_pattern_selector import (
+    is_missing,
+    load_object,
+    node_getter,
+    parse_selector,
+)
 from awsmon.logs.model import MetricTransformation, from_millis
 
 __all__ = ["FilterBatch", "literal_value"]
@@ -183,7 +188,7 @@ class FilterBatch:
         key = MetricKey.of(transformation.metric_namespace, transformation.metric_name)
         default = transformation.default_value
         try:
-            first = parse_selector(transformation.metric_value).first
+            first = node_getter(parse_selector(transformation.metric_value))
         except InvalidParameterException:  # not a JSON selector: nothing resolves
             first = None
         documents = self._documents  # every hit's message was parsed by `hits`

@@ -60,6 +60,7 @@ from awsmon.logs.filter_pattern_selector import (
     Selector,
     is_missing,
     load_object,
+    node_getter,
     read_selector,
     scalar_text,
 )
@@ -337,7 +338,7 @@ def _condition(selector: Selector, predicate: Callable[[object], bool]) -> Docum
     """A document test: `predicate` holds for (any of) the node(s) `selector` reaches."""
     if selector.wildcards:
         return lambda document: any(predicate(node) for node in selector.resolve(document))
-    first = selector.first
+    first = node_getter(selector)
     return lambda document: predicate(first(document))
 
 
@@ -345,5 +346,5 @@ def _not_exists(selector: Selector) -> DocumentTest:
     """A document test true when `selector` reaches nothing."""
     if selector.wildcards:
         return lambda document: not selector.resolve(document)
-    first = selector.first
+    first = node_getter(selector)
     return lambda document: is_missing(first(document))
