@@ -25,7 +25,7 @@ Main names: `FilterBatch`, `metric_points`.
 from __future__ import annotations
 
 import math
-from itertools import compress
+from itertools import compress, repeat
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
@@ -72,6 +72,7 @@ class FilterBatch:
         self.messages = messages
         self._documents: list[object] = []
         self._minutes: list[datetime] | None = None
+        self._objects: list[int] | None = None
 
     def minutes(self) -> list[datetime]:
         """The start of the minute each event falls in (computed once per batch).
@@ -104,22 +105,30 @@ class FilterBatch:
         json = pattern.json
         if json is None:
             return pattern.hits(self.messages)
-        admits, test = json.admits, json.test
+        messages = self.messages
         documents = self._parsed()
-        flags: list[bool] = []
-        append = flags.append
-        for index, message in enumerate(self.messages):
-            # Only a JSON object can match: skip the rest before any text check.
-            if not (message.startswith("{") or message.lstrip().startswith("{")):
-                append(False)
-            elif not admits(message):
-                append(False)
-            else:
-                document = documents[index]
-                if document is _UNPARSED:
-                    document = documents[index] = load_object(message)
-                append(document is not None and test(document))  # type: ignore[arg-type]
+        test = json.test
+        flags = [False] * len(messages)
+        candidates = self._object_indexes()
+        admitted = json.admits_each([messages[index] for index in candidates])
+        for index in compress(candidates, admitted):
+            document = documents[index]
+            if document is _UNPARSED:
+                document = documents[index] = load_object(messages[index])
+            if document is not None and test(document):  # type: ignore[arg-type]
+                flags[index] = True
         return flags
+
+    def _object_indexes(self) -> list[int]:
+        """The messages whose first non-blank character is ``{`` (only those can be JSON objects).
+
+        Found once per batch by C-level passes (`str.lstrip` returns the very
+        message when it starts with no blank).
+        """
+        if self._objects is None:
+            looks = map(str.startswith, map(str.lstrip, self.messages), repeat("{"))
+            self._objects = list(compress(range(len(self.messages)), looks))
+        return self._objects
 
     def result(self, pattern: FilterPattern, index: int) -> MatchResult | None:
         """What matching message `index` offers a metric value or dimension."""
@@ -190,24 +199,11 @@ class FilterBatch:
         try:
             first = node_getter(parse_selector(transformation.metric_value))
         except InvalidParameterException:  # not a JSON selector: nothing resolves
-            first = None
+            return self._default_points(key, default, flags)
         documents = self._documents  # every hit's message was parsed by `hits`
-        points: list[tuple[datetime, float]] = []
-        append = points.append
-        rows: Iterable[tuple[object, datetime, bool]] = zip(
-            documents, self.minutes(), flags, strict=True
-        )
-        if default is None:  # only the hits give points
-            rows = compress(rows, flags)
-        for document, minute, hit in rows:
-            if not hit:
-                append((minute, default))  # type: ignore[arg-type]  # default is set here
-                continue
-            node = None if first is None else first(document)
-            value = node_number(None if is_missing(node) else node)
-            if value is not None:
-                append((minute, value))
-        return {key: points} if points else {}
+        # node_number is None for the "missing" marker, as for any non-number.
+        values = map(node_number, map(first, compress(documents, flags)))
+        return self._value_points(key, default, flags, values)
 
     def _field_values(
         self,
@@ -223,20 +219,35 @@ class FilterBatch:
         """
         key = MetricKey.of(transformation.metric_namespace, transformation.metric_name)
         default = transformation.default_value
-        points: list[tuple[datetime, float]] = []
-        append = points.append
-        read = delimited.read_field
-        rows: Iterable[tuple[str, datetime, bool]] = zip(
-            self.messages, self.minutes(), flags, strict=True
-        )
-        if default is None:  # only the hits give points
-            rows = compress(rows, flags)
-        for message, minute, hit in rows:
+        texts = map(delimited.read_field, compress(self.messages, flags), repeat(index))
+        return self._value_points(key, default, flags, map(node_number, texts))
+
+    def _value_points(
+        self,
+        key: MetricKey,
+        default: float | None,
+        flags: list[bool],
+        values: Iterable[float | None],
+    ) -> Points:
+        """The points of the hits' `values` (None skipped), and the default for the misses."""
+        hit_minutes = compress(self.minutes(), flags)
+        if default is None:
+            points = [(m, value) for m, value in zip(hit_minutes, values) if value is not None]
+            return {key: points} if points else {}
+        read = iter(values)
+        points = []
+        for minute, hit in zip(self.minutes(), flags, strict=True):
             if not hit:
-                append((minute, default))  # type: ignore[arg-type]  # default is set here
+                points.append((minute, default))
                 continue
-            text = read(message, index)
-            value = None if text is None else node_number(text)
+            value = next(read)
             if value is not None:
-                append((minute, value))
+                points.append((minute, value))
+        return {key: points} if points else {}
+
+    def _default_points(self, key: MetricKey, default: float | None, flags: list[bool]) -> Points:
+        """The points when no hit gives a value: the default for each miss, if set."""
+        if default is None:
+            return {}
+        points = [(minute, default) for minute, hit in zip(self.minutes(), flags) if not hit]
         return {key: points} if points else {}

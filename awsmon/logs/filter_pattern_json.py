@@ -49,7 +49,9 @@ from __future__ import annotations
 
 import operator
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from itertools import repeat
+from operator import and_, contains, or_
 from typing import Any
 
 from attrs import frozen
@@ -119,6 +121,15 @@ class JsonPattern:
                 if text not in message:
                     return False
         return True
+
+    def admits_each(self, messages: Sequence[str]) -> list[bool]:
+        """`admits` for each of `messages`, by C-level passes (one per required text)."""
+        if not self.required:
+            return [True] * len(messages)
+        found = list(map(contains, messages, repeat(self.required[0])))
+        for text in self.required[1:]:
+            found = list(map(and_, found, map(contains, messages, repeat(text))))
+        return list(map(or_, map(contains, messages, repeat("\\")), found))
 
     def match(self, message: str) -> dict[str, object] | None:
         """The message's JSON object if the pattern matches it, else None."""

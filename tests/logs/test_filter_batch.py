@@ -131,3 +131,31 @@ class TestFilterBatch:
         assert batch.hits(FilterPattern.parse('{ $.level = "ERROR" }')) == [True, False]
         assert batch.document(0) is first
         assert batch.document(1) is None
+
+
+class TestBatchPasses:
+    @given(
+        st.sampled_from(
+            [
+                "{ $.latency > 100 }",
+                '{ $.level = "ERROR" && $.path = "/a" }',
+                '{ $.level = "ERROR" || $.path = "/b" }',
+                "{ $.latency NOT EXISTS }",
+            ]
+        ),
+        st.lists(
+            st.sampled_from([*LINES, ' {"level": "ERROR"}', '{"le\\u0076el": "ERROR"}']), max_size=8
+        ),
+    )
+    def test_admits_each_is_admits_for_each(self, text: str, messages: list[str]) -> None:
+        """The C-level required-text passes admit exactly what the per-message check admits."""
+        json = FilterPattern.parse(text).json
+        assert json is not None
+        assert json.admits_each(messages) == [json.admits(message) for message in messages]
+
+    @given(st.lists(st.sampled_from(["ERROR x", "x", "ERRO", ""]), max_size=6))
+    def test_a_pattern_hits_what_it_matches(self, messages: list[str]) -> None:
+        """`FilterPattern.hits` (one `in` per message for one term) is `matches` per message."""
+        for text in ("ERROR", "ERROR -x", "?ERROR ?x", "ERROR ?x", '""'):
+            pattern = FilterPattern.parse(text)
+            assert pattern.hits(messages) == [pattern.matches(m) for m in messages]
