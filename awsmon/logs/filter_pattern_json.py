@@ -59,6 +59,7 @@ from attrs import frozen
 from awsmon.logs.filter_pattern_regex import RegexCounter
 from awsmon.logs.filter_pattern_scan import Scanner, parse_number
 from awsmon.logs.filter_pattern_selector import (
+    MISSING,
     Selector,
     is_missing,
     load_object,
@@ -349,6 +350,11 @@ def _condition(selector: Selector, predicate: Callable[[object], bool]) -> Docum
     """A document test: `predicate` holds for (any of) the node(s) `selector` reaches."""
     if selector.wildcards:
         return lambda document: any(predicate(node) for node in selector.resolve(document))
+    steps = selector.steps
+    if len(steps) == 1 and type(steps[0]) is str:
+        # ``$.name`` on the parsed object (always a dict here): one lookup, no getter call.
+        key, missing = steps[0], MISSING
+        return lambda document: predicate(document.get(key, missing))
     first = node_getter(selector)
     return lambda document: predicate(first(document))
 

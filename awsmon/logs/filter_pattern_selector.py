@@ -27,6 +27,7 @@ from awsmon import jsondoc
 from awsmon.logs.filter_pattern_scan import Scanner
 
 __all__ = [
+    "MISSING",
     "WILDCARD",
     "Selector",
     "Step",
@@ -45,7 +46,9 @@ WILDCARD = None
 Step = str | int | None
 
 _PROPERTY_CHARS = frozenset(string.ascii_letters + string.digits + "-_")
-_MISSING = object()
+#: What `Selector.first` returns when the selector reaches nothing (see `is_missing`).
+MISSING: object = object()
+_MISSING = MISSING
 
 
 def load_object(message: str) -> dict[str, object] | None:
