@@ -39,7 +39,7 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
-from itertools import accumulate
+from itertools import accumulate, compress
 
 from awsmon.logs.filter_pattern import FilterPattern, PatternKind
 from awsmon.logs.filter_pattern_fields import Needles
@@ -227,7 +227,6 @@ class Matcher:
         if self._by_text:
             return self._text_hits(block, start, stop)
         assert self.pattern is not None
-        test = self.pattern.matches
         if self._needles is not None:
             admitted = self.pattern.matches_admitted
             message = block.message
@@ -236,11 +235,8 @@ class Matcher:
                 for index in self._needle_hits(block, self._needles, start, stop)
                 if admitted(message(index))
             ]
-        return [
-            start + i
-            for i, message in enumerate(block.slice_messages(start, stop))
-            if test(message)
-        ]
+        flags = self.pattern.hits(block.slice_messages(start, stop))
+        return list(compress(range(start, stop), flags))
 
     @staticmethod
     def _needle_hits(block: _Block, needles: Needles, start: int, stop: int) -> list[int]:
