@@ -25,9 +25,9 @@ Main names: `FilterBatch`, `metric_points`.
 from __future__ import annotations
 
 import math
-from itertools import compress, repeat
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from itertools import compress, repeat
 
 from awsmon.cloudwatch import MetricKey
 from awsmon.logs.errors import InvalidParameterException
@@ -35,7 +35,6 @@ from awsmon.logs.filter_pattern import FilterPattern, MatchResult, node_number
 from awsmon.logs.filter_pattern_delimited import DelimitedPattern
 from awsmon.logs.filter_pattern_scan import parse_number
 from awsmon.logs.filter_pattern_selector import (
-    is_missing,
     load_object,
     node_getter,
     parse_selector,
@@ -232,7 +231,8 @@ class FilterBatch:
         """The points of the hits' `values` (None skipped), and the default for the misses."""
         hit_minutes = compress(self.minutes(), flags)
         if default is None:
-            points = [(m, value) for m, value in zip(hit_minutes, values) if value is not None]
+            pairs = zip(hit_minutes, values, strict=True)
+            points = [(minute, value) for minute, value in pairs if value is not None]
             return {key: points} if points else {}
         read = iter(values)
         points = []
@@ -249,5 +249,6 @@ class FilterBatch:
         """The points when no hit gives a value: the default for each miss, if set."""
         if default is None:
             return {}
-        points = [(minute, default) for minute, hit in zip(self.minutes(), flags) if not hit]
+        rows = zip(self.minutes(), flags, strict=True)
+        points = [(minute, default) for minute, hit in rows if not hit]
         return {key: points} if points else {}

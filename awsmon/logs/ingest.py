@@ -89,18 +89,31 @@ EventInput = InputLogEvent | tuple[datetime | int, str] | Mapping[str, Any]
 
 def _columns(log_events: Sequence[EventInput] | EventColumns) -> tuple[list[int], list[str]]:
     """Timestamps (ms) and messages of PutLogEvents input in any accepted form."""
-    if type(log_events) is EventColumns:
-        times, messages = log_events.times, log_events.messages
-        if len(times) != len(messages):
-            raise InvalidParameterException(
-                f"EventColumns of {len(times)} timestamps and {len(messages)} messages",
-                param="logEvents",
-                value=None,
-            )
-        # Types by set of C-level calls; anything else goes the checking way below.
-        if set(map(type, times)) <= {int} and set(map(type, messages)) <= {str}:
-            return list(times), list(messages)
-        log_events = list(zip(times, messages, strict=True))
+    if isinstance(log_events, EventColumns):
+        return _split_columns(log_events)
+    return _event_columns(log_events)
+
+
+def _split_columns(columns: EventColumns) -> tuple[list[int], list[str]]:
+    """`_columns` of `EventColumns`: their lists as they are when every type is right."""
+    times, messages = columns.times, columns.messages
+    if len(times) != len(messages):
+        raise InvalidParameterException(
+            f"EventColumns of {len(times)} timestamps and {len(messages)} messages",
+            param="logEvents",
+            value=None,
+        )
+    # The types by C-level passes; anything else goes the checking way, event by event.
+    if set(map(type, times)) <= {int} and set(map(type, messages)) <= {str}:
+        return (
+            times if type(times) is list else list(times),
+            messages if type(messages) is list else list(messages),
+        )
+    return _event_columns(list(zip(times, messages, strict=True)))
+
+
+def _event_columns(log_events: Sequence[EventInput]) -> tuple[list[int], list[str]]:
+    """`_columns` of a sequence of events."""
     if log_events and type(log_events[0]) is tuple:
         # The wire layer's form, (epoch ms, message) pairs: split at C speed.
         columns = list(zip(*log_events, strict=True))

@@ -46,8 +46,8 @@ if TYPE_CHECKING:
 __all__ = [
     "RETENTION_DAYS",
     "Distribution",
-    "ExportTask",
     "EventColumns",
+    "ExportTask",
     "ExportTaskStatusCode",
     "FilteredEventsPage",
     "FilteredLogEvent",
