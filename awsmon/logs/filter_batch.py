@@ -25,6 +25,7 @@ Main names: `FilterBatch`, `metric_points`.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from itertools import compress, repeat
@@ -62,7 +63,8 @@ class FilterBatch:
     """One accepted batch of events, with what the metric filters share (mutable, per call).
 
     Args:
-        times: the events' timestamps (epoch ms), in batch order.
+        times: the events' timestamps (epoch ms), in batch order, which is
+            chronological (PutLogEvents refuses any other).
         messages: their messages.
     """
 
@@ -77,12 +79,20 @@ class FilterBatch:
         """The start of the minute each event falls in (computed once per batch).
 
         Events in one minute share one datetime object, so CloudWatch's
-        publish converts each minute back to epoch seconds once.
+        publish converts each minute back to epoch seconds once. The times are
+        in order, so each minute's run of events is found by bisection: the
+        work follows the minutes the batch spans, not its events.
         """
         if self._minutes is None:
-            floors = [timestamp - timestamp % 60_000 for timestamp in self.times]
-            starts = {floor: from_millis(floor) for floor in set(floors)}
-            self._minutes = [starts[floor] for floor in floors]
+            times = self.times
+            minutes: list[datetime] = []
+            first, count = 0, len(times)
+            while first < count:
+                floor = times[first] - times[first] % 60_000
+                end = bisect_left(times, floor + 60_000, first)
+                minutes += [from_millis(floor)] * (end - first)
+                first = end
+            self._minutes = minutes
         return self._minutes
 
     def document(self, index: int) -> dict[str, object] | None:

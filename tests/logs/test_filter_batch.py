@@ -159,3 +159,12 @@ class TestBatchPasses:
         for text in ("ERROR", "ERROR -x", "?ERROR ?x", "ERROR ?x", '""'):
             pattern = FilterPattern.parse(text)
             assert pattern.hits(messages) == [pattern.matches(m) for m in messages]
+
+    @given(st.lists(st.integers(0, 10**12), max_size=50).map(sorted))
+    def test_minutes_are_each_event_s_minute_shared_within_a_minute(self, times: list[int]) -> None:
+        """Found by bisection over the ordered times: the same minutes as one by one."""
+        minutes = FilterBatch(times, ["m"] * len(times)).minutes()
+        assert minutes == [from_millis(t - t % 60_000) for t in times]
+        for index in range(1, len(times)):
+            same = minutes[index] == minutes[index - 1]
+            assert (minutes[index] is minutes[index - 1]) == same
