@@ -29,10 +29,11 @@ from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from itertools import compress, repeat
+from typing import Any
 
 from awsmon.cloudwatch import MetricKey
 from awsmon.logs.errors import InvalidParameterException
-from awsmon.logs.filter_pattern import FilterPattern, MatchResult, node_number
+from awsmon.logs.filter_pattern import FilterPattern, MatchResult, node_numbers
 from awsmon.logs.filter_pattern_delimited import DelimitedPattern
 from awsmon.logs.filter_pattern_scan import parse_number
 from awsmon.logs.filter_pattern_selector import (
@@ -206,13 +207,18 @@ class FilterBatch:
         key = MetricKey.of(transformation.metric_namespace, transformation.metric_name)
         default = transformation.default_value
         try:
-            first = node_getter(parse_selector(transformation.metric_value))
+            selector = parse_selector(transformation.metric_value)
         except InvalidParameterException:  # not a JSON selector: nothing resolves
             return self._default_points(key, default, flags)
-        documents = self._documents  # every hit's message was parsed by `hits`
-        # node_number is None for the "missing" marker, as for any non-number.
-        values = map(node_number, map(first, compress(documents, flags)))
-        return self._value_points(key, default, flags, values)
+        # Every hit's message was parsed into a dict by `hits`.
+        hit_documents: Iterable[Any] = compress(self._documents, flags)
+        steps = selector.steps
+        if len(steps) == 1 and type(steps[0]) is str:
+            name = steps[0]  # ``$.name``: one lookup, None (no number) when missing
+            nodes: Iterable[object] = [document.get(name) for document in hit_documents]
+        else:  # node_number is None for the "missing" marker, as for any non-number
+            nodes = map(node_getter(selector), hit_documents)
+        return self._value_points(key, default, flags, node_numbers(nodes))
 
     def _field_values(
         self,
@@ -229,7 +235,7 @@ class FilterBatch:
         key = MetricKey.of(transformation.metric_namespace, transformation.metric_name)
         default = transformation.default_value
         texts = map(delimited.read_field, compress(self.messages, flags), repeat(index))
-        return self._value_points(key, default, flags, map(node_number, texts))
+        return self._value_points(key, default, flags, node_numbers(texts))
 
     def _value_points(
         self,

@@ -56,7 +56,7 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from types import MappingProxyType
 
@@ -81,6 +81,7 @@ __all__ = [
     "MatchResult",
     "PatternKind",
     "node_number",
+    "node_numbers",
 ]
 
 #: The longest filter pattern AWS accepts (``filterPattern``: 0 to 1024 characters).
@@ -194,6 +195,26 @@ def node_number(node: object) -> float | None:
     except OverflowError:  # an integer beyond the float range
         return None
     return value if math.isfinite(value) else None
+
+
+#: Integers of at most this magnitude convert to a finite float (the largest is ~1.8e308).
+_FLOAT_SAFE = 2**1023
+
+
+def node_numbers(nodes: Iterable[object]) -> list[float | None]:
+    """`node_number` of each node, with JSON's ints and floats read inline (a batch's values)."""
+    numbers: list[float | None] = []
+    append = numbers.append
+    isfinite = math.isfinite
+    for node in nodes:
+        kind = type(node)
+        if kind is float:
+            append(node if isfinite(node) else None)  # type: ignore[arg-type]
+        elif kind is int and -_FLOAT_SAFE <= node <= _FLOAT_SAFE:  # type: ignore[operator]
+            append(float(node))  # type: ignore[arg-type]
+        else:
+            append(node_number(node))
+    return numbers
 
 
 @frozen

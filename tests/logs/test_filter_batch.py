@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from awsmon.cloudwatch import MetricKey
 from awsmon.logs.filter_batch import FilterBatch, literal_value
-from awsmon.logs.filter_pattern import FilterPattern
+from awsmon.logs.filter_pattern import FilterPattern, node_number, node_numbers
 from awsmon.logs.model import MetricTransformation, from_millis
 
 LINES = [
@@ -168,3 +168,22 @@ class TestBatchPasses:
         for index in range(1, len(times)):
             same = minutes[index] == minutes[index - 1]
             assert (minutes[index] is minutes[index - 1]) == same
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.booleans(),
+            st.integers(-(2**1100), 2**1100),
+            st.sampled_from([2**1023, -(2**1023), 2**1024, 10**308 * 2]),
+            st.floats(),
+            st.sampled_from(["12", "-2.5", "1e3", "x", "", "1e400", "nan"]),
+            st.dictionaries(st.just("a"), st.integers()),
+        ),
+        max_size=10,
+    )
+)
+def test_node_numbers_is_node_number_of_each(nodes: list[object]) -> None:
+    """The inline fast paths for JSON ints and floats give `node_number`'s answers."""
+    assert node_numbers(nodes) == [node_number(node) for node in nodes]
