@@ -8,8 +8,10 @@ per key and batch rather than once per event.
 Shared work, so that filters cost what they must and no more:
 
 - a JSON message is parsed once, the first time a JSON filter gets past its
-  cheap text check (`JsonPattern.admits`), and the object is shared by every
-  JSON filter on the group;
+  cheap text checks, and the object is shared by every JSON filter on the
+  group; the checks run as C-level passes over the batch: only messages whose
+  first non-blank character is ``{`` can be JSON objects (found once per
+  batch), and `JsonPattern.admits_each` looks for the texts a match needs;
 - each filter tests a message once; a metric value or dimension is extracted
   only from the messages that matched (from the shared JSON object, or one
   field split of a space-delimited message);
@@ -17,9 +19,11 @@ Shared work, so that filters cost what they must and no more:
   datetime per minute shared by every event in it;
 - a space-delimited pattern whose conditions are all ``= prefix*`` decides
   each message with one regex match (its gate), and a single-term pattern
-  with one ``in`` test, at C speed without a Python call per message.
+  with one ``in`` test, at C speed without a Python call per message;
+- the values of the hits are read in one pass (`node_numbers`), and the
+  points of the misses (the default value) only when there is a default.
 
-Main names: `FilterBatch`, `metric_points`.
+Main names: `FilterBatch`, `literal_value`.
 """
 
 from __future__ import annotations

@@ -176,8 +176,10 @@ class DelimitedPattern:
         First the needles (a message with none of them cannot match), then,
         when the pattern has no ellipsis or only a trailing one, one `reader`
         regex reads just the fields up to the last the pattern needs and the
-        conditions test the captured ones; otherwise the whole message is
-        split and aligned (`plain_matches`, which gives the same answers).
+        conditions test the captured ones (or, when every condition is ``=
+        prefix*``, the gate regex with the prefixes written in decides alone);
+        otherwise the whole message is split and aligned (`plain_matches`,
+        which gives the same answers).
         """
         needles = self.needles
         if needles is not None and not needles.admits(message):
