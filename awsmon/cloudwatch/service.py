@@ -25,6 +25,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
+from itertools import repeat
+from operator import truediv
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -60,7 +62,7 @@ from awsmon.cloudwatch.metrics.store import (
     SeriesStore,
     align_start,
     epoch_seconds,
-    from_epoch,
+    from_epochs,
     period_allowed,
 )
 from awsmon.cloudwatch.vended import VendedMetrics
@@ -494,37 +496,38 @@ def _datapoints(
     period: int,
     wanted: Sequence[Statistic],
 ) -> list[Datapoint]:
-    """GetMetricStatistics' datapoints of one unit's series, a period at a time."""
+    """GetMetricStatistics' datapoints of one unit's series, built column by column."""
+    found = series.summaries(first, last, period)
+    if not found:
+        return []
+    names = [s.name for s in wanted if not s.is_extended]
+    columns = {
+        "SampleCount": found.counts,
+        "Sum": found.sums,
+        "Minimum": found.mins,
+        "Maximum": found.maxs,
+    }
+    if "Average" in names:
+        columns["Average"] = list(map(truediv, found.sums, found.counts))
+    if names:
+        rows = zip(*(columns[name] for name in names), strict=True)
+        statistics = list(map(dict, map(zip, repeat(names), rows)))
+    else:
+        statistics = [{} for _ in found.buckets]
+    extended: list[dict[str, float]] = [{} for _ in found.buckets]
     extended_wanted = [s for s in wanted if s.is_extended]
-    basic_wanted = [s.name for s in wanted if not s.is_extended]
-    points: list[Datapoint] = []
-    append = points.append
-    for bucket, low, high, count, total, minimum, maximum in series.summaries(
-        first, last, period
-    ):
-        known = {
-            "SampleCount": count,
-            "Sum": total,
-            "Minimum": minimum,
-            "Maximum": maximum,
-            "Average": total / count,
-        }
-        extended: dict[str, float] = {}
-        if extended_wanted:
+    if extended_wanted:
+        for index, (low, high) in enumerate(zip(found.firsts, found.lasts, strict=True)):
             aggregate = series.aggregate(low, high, raw=True)
             for statistic in extended_wanted:
                 value = statistic.compute(aggregate)
                 if value is not None:
-                    extended[statistic.name] = value
-        append(
-            Datapoint(
-                timestamp=from_epoch(bucket),
-                unit=unit,
-                statistics={name: known[name] for name in basic_wanted},
-                extended_statistics=extended,
-            )
-        )
-    return points
+                    extended[index][statistic.name] = value
+    stamps = from_epochs(found.buckets)
+    return [
+        Datapoint(timestamp=stamp, unit=unit, statistics=known, extended_statistics=more)
+        for stamp, known, more in zip(stamps, statistics, extended, strict=True)
+    ]
 
 
 def _check_dimensions(dimensions: Sequence[Dimension]) -> None:

@@ -1,0 +1,324 @@
+"""Every period's statistic set of a series, computed in one pass over its columns.
+
+GetMetricStatistics' read path (`awsmon.cloudwatch.metrics.store.SeriesStore.summaries`):
+the sample count, sum, minimum and maximum of each non-empty period of a time
+window, over the store's time-ordered columns (slot time, count, sum, minimum,
+maximum). The answer is, bit for bit, what `SeriesStore.buckets` and
+`SeriesStore.summary` give a period at a time (`summarize_plain`, kept as the
+oracle): a period's Sum and SampleCount are the plain left-to-right float sums
+of its slots in time order (``sum``, as the alarms add them), except that a
+period of one slot gives that slot's own numbers; Minimum and Maximum are the
+first least and greatest slot values in time order (``min``, ``max``).
+
+Two engines give that answer:
+
+- the plain engine (`summarize_columns`): periods found by binary search,
+  each column copied once into a list, then ``sum``/``min``/``max`` of list
+  slices driven by ``map``, so no Python code runs per period or per slot;
+  columns that hold the same numbers (one value a slot: sum = minimum =
+  maximum, count 1) are read once;
+- with numpy installed (the ``fast`` extra) and a window of at least
+  `NUMPY_FROM` slots, `summarize_numpy`: minimum and maximum by
+  ``reduceat``; sums as an ``add.accumulate`` along each period's row of a
+  zero-padded matrix, which adds in exactly ``sum``'s order (starting from
+  0.0, trailing zeros change nothing), so the result is the same doubles. It
+  is used only where that holds: where ``sum`` adds plainly (CPython before
+  3.12; 3.12's ``sum`` compensates), where no ``-0.0`` can make ``reduceat``'s
+  choice among equal zeros differ from ``min``'s, and where the padded matrix
+  stays within a few times the window; otherwise the plain engine answers.
+"""
+
+from __future__ import annotations
+
+import functools
+from array import array
+from bisect import bisect_left
+from collections.abc import Callable, Sequence
+from itertools import compress, repeat
+from operator import ne, sub
+from typing import TYPE_CHECKING, Any
+
+from attrs import frozen
+
+__all__ = [
+    "NUMPY_FROM",
+    "PeriodSummaries",
+    "summarize",
+    "summarize_columns",
+    "summarize_numpy",
+    "summarize_plain",
+]
+
+#: Windows of at least this many slots use numpy when it is installed.
+NUMPY_FROM = 256
+#: The padded matrix of the numpy sums may hold this many times the window's slots.
+_PADDING_BOUND = 4
+
+#: One period of `PeriodSummaries.rows`: (bucket start, first index, last index,
+#: sample count, sum, minimum, maximum).
+Summary = tuple[int, int, int, float, float, float, float]
+
+
+@frozen
+class PeriodSummaries:
+    """The non-empty periods of a window, as parallel lists in time order.
+
+    Attributes:
+        buckets: each period's start (epoch seconds).
+        firsts: the store index of each period's first slot.
+        lasts: one past the store index of each period's last slot.
+        counts: sample counts.
+        sums: sums.
+        mins: minima.
+        maxs: maxima.
+    """
+
+    buckets: list[int]
+    firsts: list[int]
+    lasts: list[int]
+    counts: list[float]
+    sums: list[float]
+    mins: list[float]
+    maxs: list[float]
+
+    def __len__(self) -> int:
+        return len(self.buckets)
+
+    def rows(self) -> tuple[Summary, ...]:
+        """One (bucket, first, last, count, sum, minimum, maximum) tuple per period."""
+        return tuple(
+            zip(
+                self.buckets,
+                self.firsts,
+                self.lasts,
+                self.counts,
+                self.sums,
+                self.mins,
+                self.maxs,
+                strict=True,
+            )
+        )
+
+
+EMPTY = PeriodSummaries([], [], [], [], [], [], [])
+
+if TYPE_CHECKING:
+    #: (times, counts, sums, minimums, maximums): a series' columns.
+    Columns = tuple[array[int], array[float], array[float], array[float], array[float]]
+
+
+def summarize(
+    columns: Columns, first: int, stop: int, start: int, period: int
+) -> PeriodSummaries:
+    """The periods (aligned on `start`, `period` seconds long) of slots `first` to `stop` - 1.
+
+    Uses numpy when it is installed and pays (see the module notes); the answer
+    is the same either way.
+    """
+    if stop - first >= NUMPY_FROM and _numpy() is not None:
+        found = summarize_numpy(columns, first, stop, start, period)
+        if found is not None:
+            return found
+    return summarize_columns(columns, first, stop, start, period)
+
+
+# --------------------------------------------------------------------------------------------
+# The plain engine
+
+
+def _bounds(
+    times: array[int], first: int, stop: int, start: int, period: int
+) -> tuple[list[int], list[int], list[int]]:
+    """(bucket starts, first indices, stop indices) of the non-empty periods, in time order."""
+    low = (times[first] - start) // period
+    high = (times[stop - 1] - start) // period
+    if high - low + 1 <= 2 * (stop - first):
+        # Dense: one binary search per period boundary, then drop the empty periods.
+        edges = list(
+            map(
+                bisect_left,
+                repeat(times),
+                range(start + (low + 1) * period, start + (high + 1) * period, period),
+                repeat(first),
+                repeat(stop),
+            )
+        )
+        firsts, lasts = [first, *edges], [*edges, stop]
+        buckets = list(range(start + low * period, start + (high + 1) * period, period))
+        if not all(map(ne, firsts, lasts)):
+            kept = list(map(ne, firsts, lasts))
+            return (
+                list(compress(buckets, kept)),
+                list(compress(firsts, kept)),
+                list(compress(lasts, kept)),
+            )
+        return buckets, firsts, lasts
+    # Sparse: walk the slots, one binary search per non-empty period.
+    buckets, firsts, lasts = [], [], []
+    index = first
+    while index < stop:
+        bucket = start + (times[index] - start) // period * period
+        following = bisect_left(times, bucket + period, index, stop)
+        buckets.append(bucket)
+        firsts.append(index)
+        lasts.append(following)
+        index = following
+    return buckets, firsts, lasts
+
+
+def summarize_columns(
+    columns: Columns, first: int, stop: int, start: int, period: int
+) -> PeriodSummaries:
+    """`summarize` by the plain engine: list slices reduced by ``map``, no per-period code."""
+    if first >= stop:
+        return EMPTY
+    times, counts, sums, mins, maxs = columns
+    buckets, firsts, lasts = _bounds(times, first, stop, start, period)
+    cuts = list(map(slice, map(sub, firsts, repeat(first)), map(sub, lasts, repeat(first))))
+    sums_window = sums[first:stop]
+    sum_bytes = sums_window.tobytes()
+    sum_values = sums_window.tolist()
+    min_window = mins[first:stop]
+    min_bytes = min_window.tobytes()
+    min_values = sum_values if min_bytes == sum_bytes else min_window.tolist()
+    max_window = maxs[first:stop]
+    max_bytes = max_window.tobytes()
+    if max_bytes == min_bytes:
+        max_values = min_values
+    else:
+        max_values = sum_values if max_bytes == sum_bytes else max_window.tolist()
+    count_window = counts[first:stop]
+    if count_window.tobytes() == (_ONE * (stop - first)).tobytes():
+        # k slots of count 1.0 sum to float(k) exactly.
+        period_counts = list(map(float, map(sub, lasts, firsts)))
+    else:
+        period_counts = _reduce(sum, count_window.tolist(), cuts)
+    period_sums = _reduce(sum, sum_values, cuts)
+    if 1 in map(sub, lasts, firsts):
+        # A period of one slot gives the slot's own sum (``sum`` would turn -0.0 into 0.0).
+        for index, (low, high) in enumerate(zip(firsts, lasts, strict=True)):
+            if high - low == 1:
+                period_sums[index] = sum_values[low - first]
+    return PeriodSummaries(
+        buckets,
+        firsts,
+        lasts,
+        period_counts,
+        period_sums,
+        _reduce(min, min_values, cuts),
+        _reduce(max, max_values, cuts),
+    )
+
+
+_ONE = array("d", [1.0])
+
+
+def _reduce(
+    reduce: Callable[[list[float]], float], values: list[float], cuts: Sequence[slice]
+) -> list[float]:
+    return list(map(reduce, map(values.__getitem__, cuts)))
+
+
+def summarize_plain(
+    columns: Columns, first: int, stop: int, start: int, period: int
+) -> PeriodSummaries:
+    """The naive oracle: a loop over the periods, each reduced from its own column slices."""
+    times, counts, sums, mins, maxs = columns
+    found: list[Summary] = []
+    index = first
+    while index < stop:
+        bucket = start + (times[index] - start) // period * period
+        following = bisect_left(times, bucket + period, index, stop)
+        if following - index == 1:
+            numbers = (counts[index], sums[index], mins[index], maxs[index])
+        else:
+            numbers = (
+                sum(counts[index:following]),
+                sum(sums[index:following]),
+                min(mins[index:following]),
+                max(maxs[index:following]),
+            )
+        found.append((bucket, index, following, *numbers))
+        index = following
+    if not found:
+        return EMPTY
+    return PeriodSummaries(*(list(column) for column in zip(*found, strict=True)))
+
+
+# --------------------------------------------------------------------------------------------
+# The numpy engine
+
+
+def _sum_adds_plainly() -> bool:
+    """Whether ``sum`` of floats adds left to right (CPython < 3.12), as numpy's accumulate."""
+    return sum([1.0, 1e100, 1.0, -1e100]) == 0.0
+
+
+@functools.cache
+def _numpy() -> Any:
+    """The numpy module when installed and usable here, else None (imported once, lazily)."""
+    if not _sum_adds_plainly():
+        return None
+    try:
+        import numpy
+    except ImportError:  # pragma: no cover - numpy is the optional `fast` extra
+        return None
+    return numpy
+
+
+def summarize_numpy(
+    columns: Columns, first: int, stop: int, start: int, period: int
+) -> PeriodSummaries | None:
+    """`summarize` by numpy, or None where it could differ or would not pay (module notes)."""
+    np = _numpy()
+    if np is None or first >= stop:
+        return None
+    times, counts, sums, mins, maxs = columns
+    size = stop - first
+    low_values = np.frombuffer(mins, dtype=np.float64, count=size, offset=8 * first)
+    high_values = np.frombuffer(maxs, dtype=np.float64, count=size, offset=8 * first)
+    if _has_negative_zero(np, low_values) or _has_negative_zero(np, high_values):
+        return None
+    period_of = (
+        np.frombuffer(times, dtype=np.int64, count=size, offset=8 * first) - start
+    ) // period
+    starts = np.flatnonzero(np.diff(period_of)) + 1
+    starts = np.concatenate((np.zeros(1, dtype=np.intp), starts))
+    lengths = np.diff(np.append(starts, size))
+    width = int(lengths.max()) + 1
+    if width * len(starts) > _PADDING_BOUND * size + 1024:
+        return None
+    slot_counts = np.frombuffer(counts, dtype=np.float64, count=size, offset=8 * first)
+    slot_sums = np.frombuffer(sums, dtype=np.float64, count=size, offset=8 * first)
+    # Each slot's place in the padded matrix: its period's row, after a leading zero.
+    rows = np.repeat(np.arange(len(starts)) * width + 1 - starts, lengths)
+    places = rows + np.arange(size)
+    period_sums = _padded_sums(np, slot_sums, places, len(starts), width)
+    singles = lengths == 1
+    if singles.any():
+        period_sums = np.where(singles, slot_sums[starts], period_sums)
+    if bool((slot_counts == 1.0).all()):
+        period_counts = lengths.astype(np.float64)
+    else:
+        period_counts = _padded_sums(np, slot_counts, places, len(starts), width)
+    firsts = starts + first
+    return PeriodSummaries(
+        (start + period_of[starts] * period).tolist(),
+        firsts.tolist(),
+        (firsts + lengths).tolist(),
+        period_counts.tolist(),
+        period_sums.tolist(),
+        np.minimum.reduceat(low_values, starts).tolist(),
+        np.maximum.reduceat(high_values, starts).tolist(),
+    )
+
+
+def _has_negative_zero(np: Any, values: Any) -> bool:
+    return bool((np.signbit(values) & (values == 0.0)).any())
+
+
+def _padded_sums(np: Any, values: Any, places: Any, periods: int, width: int) -> Any:
+    """Each period's left-to-right sum from 0.0: accumulate along its zero-padded row."""
+    padded = np.zeros(periods * width, dtype=np.float64)
+    padded[places] = values
+    return np.add.accumulate(padded.reshape(periods, width), axis=1)[:, -1]
