@@ -81,9 +81,13 @@ LIST_METRICS_PAGE = 500
 _BASIC = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
 
 
-@frozen(kw_only=True)
+@frozen
 class Datapoint:
-    """One period of GetMetricStatistics: its start, unit and the statistics asked for."""
+    """One period of GetMetricStatistics: its start, unit and the statistics asked for.
+
+    Fields may be given by position, in this order (GetMetricStatistics builds
+    its datapoints so), or by name.
+    """
 
     timestamp: datetime
     unit: StandardUnit
@@ -523,11 +527,7 @@ def _datapoints(
                 value = statistic.compute(aggregate)
                 if value is not None:
                     extended[index][statistic.name] = value
-    stamps = from_epochs(found.buckets)
-    return [
-        Datapoint(timestamp=stamp, unit=unit, statistics=known, extended_statistics=more)
-        for stamp, known, more in zip(stamps, statistics, extended, strict=True)
-    ]
+    return list(map(Datapoint, from_epochs(found.buckets), repeat(unit), statistics, extended))
 
 
 def _check_dimensions(dimensions: Sequence[Dimension]) -> None:

@@ -13,10 +13,9 @@ first least and greatest slot values in time order (``min``, ``max``).
 Two engines give that answer:
 
 - the plain engine (`summarize_columns`): periods found by binary search,
-  each column copied once into a list, then ``sum``/``min``/``max`` of list
-  slices driven by ``map``, so no Python code runs per period or per slot;
-  columns that hold the same numbers (one value a slot: sum = minimum =
-  maximum, count 1) are read once;
+  then ``sum``/``min``/``max`` of column slices driven by ``map``, so no
+  Python code runs per period or per slot; counts that are all 1 (one value
+  a slot) are not added up, as k ones sum to k;
 - with numpy installed (the ``fast`` extra) and a window of at least
   `NUMPY_FROM` slots, `summarize_numpy`: minimum and maximum by
   ``reduceat``; sums as an ``add.accumulate`` along each period's row of a
@@ -169,44 +168,36 @@ def _bounds(
 def summarize_columns(
     columns: Columns, first: int, stop: int, start: int, period: int
 ) -> PeriodSummaries:
-    """`summarize` by the plain engine: list slices reduced by ``map``, no per-period code."""
+    """`summarize` by the plain engine: column slices reduced by ``map``, no per-period code.
+
+    Array slices are reduced where they are (their floats come and go from
+    the interpreter's free list, which is faster than a list of the window's
+    floats spread over fresh memory).
+    """
     if first >= stop:
         return EMPTY
     times, counts, sums, mins, maxs = columns
     buckets, firsts, lasts = _bounds(times, first, stop, start, period)
-    cuts = list(map(slice, map(sub, firsts, repeat(first)), map(sub, lasts, repeat(first))))
-    sums_window = sums[first:stop]
-    sum_bytes = sums_window.tobytes()
-    sum_values = sums_window.tolist()
-    min_window = mins[first:stop]
-    min_bytes = min_window.tobytes()
-    min_values = sum_values if min_bytes == sum_bytes else min_window.tolist()
-    max_window = maxs[first:stop]
-    max_bytes = max_window.tobytes()
-    if max_bytes == min_bytes:
-        max_values = min_values
-    else:
-        max_values = sum_values if max_bytes == sum_bytes else max_window.tolist()
-    count_window = counts[first:stop]
-    if count_window.tobytes() == (_ONE * (stop - first)).tobytes():
+    cuts = list(map(slice, firsts, lasts))
+    if counts[first:stop].tobytes() == (_ONE * (stop - first)).tobytes():
         # k slots of count 1.0 sum to float(k) exactly.
         period_counts = list(map(float, map(sub, lasts, firsts)))
     else:
-        period_counts = _reduce(sum, count_window.tolist(), cuts)
-    period_sums = _reduce(sum, sum_values, cuts)
+        period_counts = _reduce(sum, counts, cuts)
+    period_sums = _reduce(sum, sums, cuts)
     if 1 in map(sub, lasts, firsts):
         # A period of one slot gives the slot's own sum (``sum`` would turn -0.0 into 0.0).
         for index, (low, high) in enumerate(zip(firsts, lasts, strict=True)):
             if high - low == 1:
-                period_sums[index] = sum_values[low - first]
+                period_sums[index] = sums[low]
     return PeriodSummaries(
         buckets,
         firsts,
         lasts,
         period_counts,
         period_sums,
-        _reduce(min, min_values, cuts),
-        _reduce(max, max_values, cuts),
+        _reduce(min, mins, cuts),
+        _reduce(max, maxs, cuts),
     )
 
 
@@ -214,7 +205,7 @@ _ONE = array("d", [1.0])
 
 
 def _reduce(
-    reduce: Callable[[list[float]], float], values: list[float], cuts: Sequence[slice]
+    reduce: Callable[[array[float]], float], values: array[float], cuts: Sequence[slice]
 ) -> list[float]:
     return list(map(reduce, map(values.__getitem__, cuts)))
 
@@ -275,50 +266,94 @@ def summarize_numpy(
         return None
     times, counts, sums, mins, maxs = columns
     size = stop - first
-    low_values = np.frombuffer(mins, dtype=np.float64, count=size, offset=8 * first)
-    high_values = np.frombuffer(maxs, dtype=np.float64, count=size, offset=8 * first)
-    if _has_negative_zero(np, low_values) or _has_negative_zero(np, high_values):
+    low = (times[first] - start) // period
+    high = (times[stop - 1] - start) // period
+    if high - low + 1 > _PADDING_BOUND * size:
         return None
-    period_of = (
-        np.frombuffer(times, dtype=np.int64, count=size, offset=8 * first) - start
-    ) // period
-    starts = np.flatnonzero(np.diff(period_of)) + 1
-    starts = np.concatenate((np.zeros(1, dtype=np.intp), starts))
-    lengths = np.diff(np.append(starts, size))
-    width = int(lengths.max()) + 1
-    if width * len(starts) > _PADDING_BOUND * size + 1024:
+    slot_times = np.frombuffer(times, dtype=np.int64, count=size, offset=8 * first)
+    edges = np.searchsorted(slot_times, start + np.arange(low + 1, high + 1) * period)
+    bounds = np.concatenate(([0], edges, [size]))
+    lengths = np.diff(bounds)
+    kept = np.flatnonzero(lengths)
+    starts, lengths = bounds[kept], lengths[kept]
+    depth = int(lengths.max())
+    if depth * len(starts) > _PADDING_BOUND * size + 1024 or depth > _DEPTH_BOUND:
         return None
-    slot_counts = np.frombuffer(counts, dtype=np.float64, count=size, offset=8 * first)
-    slot_sums = np.frombuffer(sums, dtype=np.float64, count=size, offset=8 * first)
-    # Each slot's place in the padded matrix: its period's row, after a leading zero.
-    rows = np.repeat(np.arange(len(starts)) * width + 1 - starts, lengths)
-    places = rows + np.arange(size)
-    period_sums = _padded_sums(np, slot_sums, places, len(starts), width)
+    layout = _Layout(np, starts, lengths, size, depth)
+    period_mins = np.minimum.reduceat(_column(np, mins, first, size), starts)
+    period_maxs = np.maximum.reduceat(_column(np, maxs, first, size), starts)
+    if _zero_may_differ(np, period_mins, mins, first, size) or _zero_may_differ(
+        np, period_maxs, maxs, first, size
+    ):
+        return None
+    slot_sums = _column(np, sums, first, size)
+    period_sums = layout.sums(slot_sums)
     singles = lengths == 1
     if singles.any():
+        # A period of one slot gives the slot's own sum, -0.0 included.
         period_sums = np.where(singles, slot_sums[starts], period_sums)
+    slot_counts = _column(np, counts, first, size)
     if bool((slot_counts == 1.0).all()):
         period_counts = lengths.astype(np.float64)
     else:
-        period_counts = _padded_sums(np, slot_counts, places, len(starts), width)
+        period_counts = layout.sums(slot_counts)
     firsts = starts + first
     return PeriodSummaries(
-        (start + period_of[starts] * period).tolist(),
+        (start + (low + kept) * period).tolist(),
         firsts.tolist(),
         (firsts + lengths).tolist(),
         period_counts.tolist(),
         period_sums.tolist(),
-        np.minimum.reduceat(low_values, starts).tolist(),
-        np.maximum.reduceat(high_values, starts).tolist(),
+        period_mins.tolist(),
+        period_maxs.tolist(),
     )
 
 
-def _has_negative_zero(np: Any, values: Any) -> bool:
+#: The numpy sums add row by row: at most this many slots in one period.
+_DEPTH_BOUND = 512
+
+
+def _column(np: Any, column: array[float], first: int, size: int) -> Any:
+    return np.frombuffer(column, dtype=np.float64, count=size, offset=8 * first)
+
+
+def _zero_may_differ(np: Any, found: Any, column: array[float], first: int, size: int) -> bool:
+    """Whether a zero minimum or maximum might be +0.0 where ``min``/``max`` give -0.0 or
+    the reverse: only when the window holds a -0.0 at all."""
+    if not bool((found == 0.0).any()):
+        return False
+    values = _column(np, column, first, size)
     return bool((np.signbit(values) & (values == 0.0)).any())
 
 
-def _padded_sums(np: Any, values: Any, places: Any, periods: int, width: int) -> Any:
-    """Each period's left-to-right sum from 0.0: accumulate along its zero-padded row."""
-    padded = np.zeros(periods * width, dtype=np.float64)
-    padded[places] = values
-    return np.add.accumulate(padded.reshape(periods, width), axis=1)[:, -1]
+class _Layout:
+    """The window's slots as a (depth × periods) matrix, one column per period, zero-padded.
+
+    Adding its rows in order adds each period's slots left to right, as ``sum``
+    does: starting from the first slot rather than 0.0 changes only an all-zero
+    period's sign (mended by adding 0.0), and trailing zeros change nothing.
+    """
+
+    def __init__(self, np: Any, starts: Any, lengths: Any, size: int, depth: int) -> None:
+        self.np, self.periods, self.depth = np, len(starts), depth
+        self.regular = bool((lengths == depth).all())
+        self.places: Any = None
+        if not self.regular:
+            period = np.repeat(np.arange(self.periods), lengths)
+            place = np.arange(size) - np.repeat(starts, lengths)
+            self.places = place * self.periods + period
+
+    def sums(self, values: Any) -> Any:
+        """Each period's left-to-right sum of `values` (one per slot of the window)."""
+        np = self.np
+        if self.regular:
+            rows = values.reshape(self.periods, self.depth).T
+        else:
+            padded = np.zeros(self.depth * self.periods, dtype=np.float64)
+            padded[self.places] = values
+            rows = padded.reshape(self.depth, self.periods)
+        total = rows[0].copy()
+        for row in rows[1:]:
+            total += row
+        total += 0.0
+        return total
