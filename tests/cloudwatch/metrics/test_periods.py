@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import struct
 from array import array
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -46,19 +47,18 @@ write = st.one_of(
 )
 
 
-def _apply(store: SeriesStore, operation: tuple[object, ...]) -> None:
+def _apply(store: SeriesStore, operation: tuple[Any, ...]) -> None:
     kind, slot, payload = operation
-    assert isinstance(slot, int)
     if kind == "value":
-        store.add_value(slot, payload)  # type: ignore[arg-type]
+        store.add_value(slot, payload)
     elif kind == "values":
-        store.add_values(slot, payload)  # type: ignore[arg-type]
+        store.add_values(slot, payload)
     elif kind == "set":
-        count, a, b = payload  # type: ignore[misc]
+        count, a, b = payload
         low, high = min(a, b), max(a, b)
         store.add_statistic_set(slot, count, (low + high) / 2 * count, low, high)
     else:  # a run of one value a second, high-resolution style
-        for offset, value in enumerate(payload):  # type: ignore[arg-type]
+        for offset, value in enumerate(payload):
             store.add_value(slot + offset, value)
 
 
@@ -92,7 +92,7 @@ def _columns(store: SeriesStore) -> periods.Columns:
     st.sampled_from([1, 10, 60, 300, 3600, 7, 86_400]),
 )
 def test_engines_agree_bit_for_bit_with_the_per_period_loop(
-    operations: list[tuple[object, ...]], age: int, start: int, span: int, period: int
+    operations: list[tuple[Any, ...]], age: int, start: int, span: int, period: int
 ) -> None:
     """The plain and numpy engines give the naive loop's numbers, bit for bit."""
     store = SeriesStore()
