@@ -513,11 +513,7 @@ def _datapoints(
     }
     if "Average" in names:
         columns["Average"] = list(map(truediv, found.sums, found.counts))
-    if names:
-        rows = zip(*(columns[name] for name in names), strict=True)
-        statistics = list(map(dict, map(zip, repeat(names), rows)))
-    else:
-        statistics = [{} for _ in found.buckets]
+    statistics = _statistic_dicts(names, [columns[name] for name in names], len(found))
     extended: list[dict[str, float]] = [{} for _ in found.buckets]
     extended_wanted = [s for s in wanted if s.is_extended]
     if extended_wanted:
@@ -528,6 +524,25 @@ def _datapoints(
                 if value is not None:
                     extended[index][statistic.name] = value
     return list(map(Datapoint, from_epochs(found.buckets), repeat(unit), statistics, extended))
+
+
+def _statistic_dicts(
+    names: Sequence[str], columns: Sequence[Sequence[float]], size: int
+) -> list[dict[str, float]]:
+    """One {statistic: value} dict per period, from a column per statistic.
+
+    A dict display per common arity (all five statistics, or one) builds the
+    dicts about twice as fast as ``dict(zip(names, row))``.
+    """
+    if len(names) == 5:
+        a, b, c, d, e = names
+        return [{a: v, b: w, c: x, d: y, e: z} for v, w, x, y, z in zip(*columns, strict=True)]
+    if len(names) == 1:
+        (a,) = names
+        return [{a: v} for v in columns[0]]
+    if not names:
+        return [{} for _ in range(size)]
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
 def _check_dimensions(dimensions: Sequence[Dimension]) -> None:

@@ -9,10 +9,10 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from itertools import repeat
-from operator import add
+from itertools import accumulate, repeat
+from operator import add, sub
 
 from attrs import frozen
 
@@ -39,8 +39,18 @@ def from_epoch(seconds: int) -> datetime:
     return _EPOCH + timedelta(seconds=seconds)
 
 
-def from_epochs(seconds: Iterable[int]) -> list[datetime]:
-    """`from_epoch` of each of `seconds`, without a Python call per value."""
+def from_epochs(seconds: Sequence[int]) -> list[datetime]:
+    """`from_epoch` of each of `seconds`, without a Python call per value.
+
+    Evenly spaced seconds (periods one after another) are stepped through by
+    adding one `timedelta` (datetime arithmetic is exact), which is several
+    times faster than converting each.
+    """
+    if len(seconds) > 2:
+        steps = set(map(sub, seconds[1:], seconds[:-1]))
+        if len(steps) == 1:
+            step, count = timedelta(seconds=steps.pop()), len(seconds) - 1
+            return list(accumulate(repeat(step, count), add, initial=from_epoch(seconds[0])))
     return list(map(add, repeat(_EPOCH), map(timedelta, repeat(0), seconds)))
 
 
