@@ -330,24 +330,33 @@ class _Layout:
     """The window's slots as a (depth × periods) matrix, one column per period, zero-padded.
 
     Adding its rows in order adds each period's slots left to right, as ``sum``
-    does: starting from the first slot rather than 0.0 changes only an all-zero
-    period's sign (mended by adding 0.0), and trailing zeros change nothing.
+    does: zeros before a period's slots stand for ``sum``'s start (0.0) and
+    zeros after change nothing; starting from the first slot rather than 0.0
+    changes only an all-zero period's sign, mended by adding 0.0 at the end.
+    When every period but the first and last is full (the usual case: data
+    every slot), the matrix is the window itself with zeros before and after;
+    otherwise each slot is placed.
     """
 
     def __init__(self, np: Any, starts: Any, lengths: Any, size: int, depth: int) -> None:
         self.np, self.periods, self.depth = np, len(starts), depth
-        self.regular = bool((lengths == depth).all())
+        self.lead = self.trail = 0
         self.places: Any = None
-        if not self.regular:
-            period = np.repeat(np.arange(self.periods), lengths)
-            place = np.arange(size) - np.repeat(starts, lengths)
-            self.places = place * self.periods + period
+        if bool((lengths[1:-1] == depth).all()):
+            self.lead = depth - int(lengths[0])
+            self.trail = depth - int(lengths[-1]) if self.periods > 1 else 0
+        else:
+            period = np.arange(self.periods)
+            self.places = np.arange(size) * self.periods + np.repeat(
+                period - starts * self.periods, lengths
+            )
 
     def sums(self, values: Any) -> Any:
         """Each period's left-to-right sum of `values` (one per slot of the window)."""
         np = self.np
-        if self.regular:
-            rows = values.reshape(self.periods, self.depth).T
+        if self.places is None:
+            padded = np.concatenate((np.zeros(self.lead), values, np.zeros(self.trail)))
+            rows = padded.reshape(self.periods, self.depth).T
         else:
             padded = np.zeros(self.depth * self.periods, dtype=np.float64)
             padded[self.places] = values
