@@ -26,7 +26,6 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from itertools import repeat
-from operator import truediv
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -505,15 +504,7 @@ def _datapoints(
     if not found:
         return []
     names = [s.name for s in wanted if not s.is_extended]
-    columns = {
-        "SampleCount": found.counts,
-        "Sum": found.sums,
-        "Minimum": found.mins,
-        "Maximum": found.maxs,
-    }
-    if "Average" in names:
-        columns["Average"] = list(map(truediv, found.sums, found.counts))
-    statistics = _statistic_dicts(names, [columns[name] for name in names], len(found))
+    statistics = _statistic_dicts(names, [found.column(name) for name in names], len(found))
     extended: list[dict[str, float]] = [{} for _ in found.buckets]
     extended_wanted = [s for s in wanted if s.is_extended]
     if extended_wanted:

@@ -34,7 +34,7 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from itertools import compress, repeat
-from operator import ne, sub
+from operator import ne, sub, truediv
 from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
@@ -82,6 +82,18 @@ class PeriodSummaries:
 
     def __len__(self) -> int:
         return len(self.buckets)
+
+    def column(self, statistic: str) -> list[float]:
+        """The values of a basic statistic (``SampleCount``, ``Sum``, ``Minimum``,
+        ``Maximum``, ``Average`` = Sum / SampleCount), one per period."""
+        if statistic == "Average":
+            return list(map(truediv, self.sums, self.counts))
+        return {
+            "SampleCount": self.counts,
+            "Sum": self.sums,
+            "Minimum": self.mins,
+            "Maximum": self.maxs,
+        }[statistic]
 
     def rows(self) -> tuple[Summary, ...]:
         """One (bucket, first, last, count, sum, minimum, maximum) tuple per period."""
