@@ -25,11 +25,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from attrs import frozen
 
 from awsmon.arn import Arn
 from awsmon.cloudwatch.alarms.anomaly import AnomalyDetectors
@@ -42,6 +39,7 @@ from awsmon.cloudwatch.errors import (
     InvalidParameterValue,
 )
 from awsmon.cloudwatch.metrics.catalog import Metric, MetricCatalog
+from awsmon.cloudwatch.metrics.datapoints import Datapoint, MetricStatistics, datapoints_of
 from awsmon.cloudwatch.metrics.ingest import ValueBatch, group_datums
 from awsmon.cloudwatch.metrics.model import (
     MAX_DIMENSIONS,
@@ -58,10 +56,8 @@ from awsmon.cloudwatch.metrics.model import (
 from awsmon.cloudwatch.metrics.queries import MetricDataQuery, MetricDataResults, run_queries
 from awsmon.cloudwatch.metrics.statistics import Statistic, parse_statistic
 from awsmon.cloudwatch.metrics.store import (
-    SeriesStore,
     align_start,
     epoch_seconds,
-    from_epochs,
     period_allowed,
 )
 from awsmon.cloudwatch.vended import VendedMetrics
@@ -78,28 +74,6 @@ MAX_STATISTICS_DATAPOINTS = 1440
 #: Metrics one ListMetrics page holds.
 LIST_METRICS_PAGE = 500
 _BASIC = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
-
-
-@frozen
-class Datapoint:
-    """One period of GetMetricStatistics: its start, unit and the statistics asked for.
-
-    Fields may be given by position, in this order (GetMetricStatistics builds
-    its datapoints so), or by name.
-    """
-
-    timestamp: datetime
-    unit: StandardUnit
-    statistics: Mapping[str, float]
-    extended_statistics: Mapping[str, float]
-
-
-@frozen
-class MetricStatistics:
-    """GetMetricStatistics' answer: the label (the metric name) and the datapoints."""
-
-    label: str
-    datapoints: tuple[Datapoint, ...]
 
 
 class CloudWatch(AlarmOperations, DashboardOperations, Service):
@@ -292,7 +266,7 @@ class CloudWatch(AlarmOperations, DashboardOperations, Service):
             point
             for series_unit, series in sorted(metric.series.items(), key=lambda i: i[0].value)
             if only_unit is None or series_unit is only_unit
-            for point in _datapoints(series, series_unit, first, last, period, wanted)
+            for point in datapoints_of(series, series_unit, first, last, period, wanted)
         ]
         return MetricStatistics(metric_name, tuple(points))
 
@@ -489,51 +463,6 @@ class CloudWatch(AlarmOperations, DashboardOperations, Service):
         if path is not None:
             Path(path).write_text(page, encoding="utf-8")
         return page
-
-
-def _datapoints(
-    series: SeriesStore,
-    unit: StandardUnit,
-    first: int,
-    last: int,
-    period: int,
-    wanted: Sequence[Statistic],
-) -> list[Datapoint]:
-    """GetMetricStatistics' datapoints of one unit's series, built column by column."""
-    found = series.summaries(first, last, period)
-    if not found:
-        return []
-    names = [s.name for s in wanted if not s.is_extended]
-    statistics = _statistic_dicts(names, [found.column(name) for name in names], len(found))
-    extended: list[dict[str, float]] = [{} for _ in found.buckets]
-    extended_wanted = [s for s in wanted if s.is_extended]
-    if extended_wanted:
-        for index, (low, high) in enumerate(zip(found.firsts, found.lasts, strict=True)):
-            aggregate = series.aggregate(low, high, raw=True)
-            for statistic in extended_wanted:
-                value = statistic.compute(aggregate)
-                if value is not None:
-                    extended[index][statistic.name] = value
-    return list(map(Datapoint, from_epochs(found.buckets), repeat(unit), statistics, extended))
-
-
-def _statistic_dicts(
-    names: Sequence[str], columns: Sequence[Sequence[float]], size: int
-) -> list[dict[str, float]]:
-    """One {statistic: value} dict per period, from a column per statistic.
-
-    A dict display per common arity (all five statistics, or one) builds the
-    dicts about twice as fast as ``dict(zip(names, row))``.
-    """
-    if len(names) == 5:
-        a, b, c, d, e = names
-        return [{a: v, b: w, c: x, d: y, e: z} for v, w, x, y, z in zip(*columns, strict=True)]
-    if len(names) == 1:
-        (a,) = names
-        return [{a: v} for v in columns[0]]
-    if not names:
-        return [{} for _ in range(size)]
-    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
 def _check_dimensions(dimensions: Sequence[Dimension]) -> None:

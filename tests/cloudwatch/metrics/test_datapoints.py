@@ -1,4 +1,5 @@
-"""Tests of awsmon/cloudwatch/service.py's GetMetricStatistics read path on mixed, aged data.
+"""Tests of awsmon/cloudwatch/metrics/datapoints.py: GetMetricStatistics' answer on mixed,
+aged data (through awsmon/cloudwatch/service.py).
 
 GetMetricStatistics' Sum is, bit for bit, the plain time-ordered sum of the
 period's stored slots (what the alarms add), and the whole answer (every
@@ -18,9 +19,9 @@ from hypothesis import strategies as st
 
 from awsmon import Cloud, VirtualClock
 from awsmon.cloudwatch.metrics import periods
+from awsmon.cloudwatch.metrics.datapoints import MetricStatistics
 from awsmon.cloudwatch.metrics.model import MetricDatum, MetricKey, StandardUnit, StatisticSet
 from awsmon.cloudwatch.metrics.store import epoch_seconds, from_epoch
-from awsmon.cloudwatch.service import MetricStatistics
 
 T0 = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 KEY = MetricKey.of("App", "Latency", {"Api": "orders"})
