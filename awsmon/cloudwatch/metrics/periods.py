@@ -196,7 +196,16 @@ def summarize_columns(
         period_counts = list(map(float, map(sub, lasts, firsts)))
     else:
         period_counts = _reduce(sum, counts, cuts)
-    period_sums = _reduce(sum, sums, cuts)
+    # Columns holding the same numbers (one value a slot: sum = minimum = maximum) are
+    # sliced once.
+    sum_bytes = sums[first:stop].tobytes()
+    sum_slices = list(map(sums.__getitem__, cuts))
+    min_bytes = mins[first:stop].tobytes()
+    min_slices = sum_slices if min_bytes == sum_bytes else list(map(mins.__getitem__, cuts))
+    max_slices = (
+        min_slices if maxs[first:stop].tobytes() == min_bytes else list(map(maxs.__getitem__, cuts))
+    )
+    period_sums = list(map(sum, sum_slices))
     if 1 in map(sub, lasts, firsts):
         # A period of one slot gives the slot's own sum (``sum`` would turn -0.0 into 0.0).
         for index, (low, high) in enumerate(zip(firsts, lasts, strict=True)):
@@ -208,8 +217,8 @@ def summarize_columns(
         lasts,
         period_counts,
         period_sums,
-        _reduce(min, mins, cuts),
-        _reduce(max, maxs, cuts),
+        list(map(min, min_slices)),
+        list(map(max, max_slices)),
     )
 
 
