@@ -512,10 +512,11 @@ def operation(
             for p in signature.parameters.values()
         ):
             names = None
+        known = frozenset(names or ())
 
         def arguments(self: Service, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
             """The given arguments after self, in signature order (as `bind` gives them)."""
-            if names is None or len(args) > len(names) or not kwargs.keys() <= set(names):
+            if names is None or len(args) > len(names) or not kwargs.keys() <= known:
                 return list(signature.bind(self, *args, **kwargs).arguments.items())[1:]
             given = dict(zip(names, args, strict=False))
             return [
