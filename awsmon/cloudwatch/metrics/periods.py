@@ -17,14 +17,19 @@ Two engines give that answer:
   Python code runs per period or per slot; counts that are all 1 (one value
   a slot) are not added up, as k ones sum to k;
 - with numpy installed (the ``fast`` extra) and a window of at least
-  `NUMPY_FROM` slots, `summarize_numpy`: minimum and maximum by
-  ``reduceat``; sums as an ``add.accumulate`` along each period's row of a
-  zero-padded matrix, which adds in exactly ``sum``'s order (starting from
-  0.0, trailing zeros change nothing), so the result is the same doubles. It
-  is used only where that holds: where ``sum`` adds plainly (CPython before
-  3.12; 3.12's ``sum`` compensates), where no ``-0.0`` can make ``reduceat``'s
-  choice among equal zeros differ from ``min``'s, and where the padded matrix
-  stays within a few times the window; otherwise the plain engine answers.
+  `NUMPY_FROM` slots, `summarize_numpy`: periods by ``searchsorted``,
+  minimum and maximum by ``reduceat``; sums by adding, row after row, a
+  (depth × periods) matrix holding each period's slots in a column, padded
+  with zeros (`_Layout`): every column is then added left to right exactly
+  as ``sum`` adds, so the result is the same doubles. It is used only where
+  that holds and pays: where ``sum`` adds plainly (CPython before 3.12;
+  3.12's ``sum`` compensates), where no ``-0.0`` can make ``reduceat``'s
+  choice among equal zeros differ from ``min``'s, where the padded matrix
+  stays within a few times the window and a period holds at most
+  `_DEPTH_BOUND` slots; otherwise the plain engine answers.
+
+The lists of an answer are shared (the store keeps its last answers): read them,
+do not change them.
 """
 
 from __future__ import annotations
