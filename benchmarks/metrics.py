@@ -221,7 +221,7 @@ def bench_queries() -> None:
 
     ours = cpu_timed(ours_stats, 20)
     theirs = cpu_timed(moto_stats, 2) if backend else None
-    row("GetMetricStatistics (20,000 points, CPU time)", ours * 1000,
+    row("GetMetricStatistics (20,000 points, warm, CPU time)", ours * 1000,
         None if theirs is None else theirs * 1000, "ms")
     series = next(iter(cloud.cloudwatch.metric_catalog.get(  # type: ignore[union-attr]
         MetricKey.of("Bench", "Latency", dims)).series.values()))
