@@ -514,7 +514,9 @@ def operation(
             names = None
         known = frozenset(names or ())
 
-        def arguments(self: Service, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        def arguments(
+            self: Service, args: tuple[Any, ...], kwargs: dict[str, Any]
+        ) -> list[tuple[str, Any]]:
             """The given arguments after self, in signature order (as `bind` gives them)."""
             if names is None or len(args) > len(names) or not kwargs.keys() <= known:
                 return list(signature.bind(self, *args, **kwargs).arguments.items())[1:]

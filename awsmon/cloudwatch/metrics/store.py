@@ -68,7 +68,6 @@ COARSE_WIDTH = 300
 _MEMO_SIZE = 2
 
 
-
 class SeriesStore:
     """The stored datapoints of one metric in one unit, one slot per storage bucket.
 
