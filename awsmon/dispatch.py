@@ -503,6 +503,29 @@ def operation(
 
     def decorate(method: Callable[..., T]) -> Callable[..., T]:
         signature = inspect.signature(method)
+        # The parameter names after self, when every parameter is named (no *args or
+        # **kwargs): then the call's arguments are named without `Signature.bind`.
+        names: tuple[str, ...] | None = tuple(list(signature.parameters)[1:])
+        if any(
+            p.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+            or p.kind is inspect.Parameter.POSITIONAL_ONLY
+            for p in signature.parameters.values()
+        ):
+            names = None
+        known = frozenset(names or ())
+
+        def arguments(
+            self: Service, args: tuple[Any, ...], kwargs: dict[str, Any]
+        ) -> list[tuple[str, Any]]:
+            """The given arguments after self, in signature order (as `bind` gives them)."""
+            if names is None or len(args) > len(names) or not kwargs.keys() <= known:
+                return list(signature.bind(self, *args, **kwargs).arguments.items())[1:]
+            given = dict(zip(names, args, strict=False))
+            return [
+                (key, kwargs[key] if key in kwargs else given[key])
+                for key in names
+                if key in kwargs or key in given
+            ]
 
         @functools.wraps(method)
         def dispatched(self: Service, *args: Any, **kwargs: Any) -> T:
@@ -513,10 +536,10 @@ def operation(
                 return method(self, *args, **kwargs)
 
             def parameters() -> dict[str, Any]:
-                bound = signature.bind(self, *args, **kwargs)
+                case = ctx.spec.parameter_case
                 return {
-                    _cased(key, ctx.spec.parameter_case): _plain(value)
-                    for key, value in list(bound.arguments.items())[1:]
+                    _cased(key, case): _plain(value)
+                    for key, value in arguments(self, args, kwargs)
                 }
 
             return dispatcher.call(
@@ -535,6 +558,7 @@ def operation(
     return decorate
 
 
+@functools.cache
 def _cased(name: str, case: str) -> str:
     words = name.split("_")
     if case == "pascal":
@@ -542,8 +566,14 @@ def _cased(name: str, case: str) -> str:
     return words[0] + "".join(word[:1].upper() + word[1:] for word in words[1:])
 
 
+#: Types `_plain` returns as they are (exact types: an Enum that is also a str is not one).
+_SCALARS = frozenset({str, int, float, bool})
+
+
 def _plain(value: Any) -> Any:
     """A JSON-like copy of a domain argument, for the call record."""
+    if value is None or type(value) in _SCALARS:
+        return value
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, datetime):

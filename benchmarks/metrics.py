@@ -4,13 +4,17 @@
     domain; 100,000 through the wire client's PutMetricData in batches of
     1,000 (beside the domain's publish of the same points, and moto's
     backend); and 10,000 through boto3 routing;
-(b) GetMetricStatistics, Period=3600, five statistics, over 100,000 stored
-    1-minute points;
+(b) GetMetricStatistics, Period=3600, five statistics, over one metric's
+    20,000 stored 1-minute points (five metrics loaded): warm (unchanged
+    data, the memo answers), cold after a write, cold with every memo
+    cleared, the same without numpy (the plain engine), and the fixed cost of
+    a call that answers nothing;
 (c) GetMetricData Average, Period=3600, over the same range; and five series
-    with SUM(METRICS()); and 20 TIME_SERIES(1) queries over 455 days at
-    Period=60 (655,200 periods each), whose first page of 100,800 datapoints is
-    all a call computes, beside the plain-Python floor of making 100,800
-    (timestamp, value) pairs;
+    with SUM(METRICS()) (both cold: every series' memo cleared before each
+    call); and 20 TIME_SERIES(1) queries over 455 days at Period=60 (655,200
+    periods each), whose first page of 100,800 datapoints is all a call
+    computes, beside the plain-Python floor of making 100,800 (timestamp,
+    value) pairs;
 (d) bytes of memory per stored datapoint (tracemalloc): 1-minute data written
     in time order, and after a simulated year has rolled it up (bytes per
     metric-year, and 1,000 metrics projected; `benchmarks/memory.py` does the
@@ -31,6 +35,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from awsmon import Cloud, VirtualClock
+from awsmon.cloudwatch.metrics import periods
 from awsmon.cloudwatch.metrics.model import MetricKey, StandardUnit
 from awsmon.cloudwatch.metrics.queries import MetricDataQuery, MetricStat
 
@@ -216,18 +221,45 @@ def bench_queries() -> None:
 
     ours = cpu_timed(ours_stats, 20)
     theirs = cpu_timed(moto_stats, 2) if backend else None
-    row("GetMetricStatistics (20,000 points, CPU time)", ours * 1000,
+    row("GetMetricStatistics (20,000 points, warm, CPU time)", ours * 1000,
         None if theirs is None else theirs * 1000, "ms")
     series = next(iter(cloud.cloudwatch.metric_catalog.get(  # type: ignore[union-attr]
         MetricKey.of("Bench", "Latency", dims)).series.values()))
-    cold = float("inf")
-    for _ in range(20):  # a write before each call: no answer kept from the call before
-        series.add_value(0, 1.0)
-        began = time.process_time()
-        ours_stats()
-        cold = min(cold, time.process_time() - began)
+
+    def cold_stats(prepare: Callable[[], None], repeat: int = 20) -> float:
+        best = float("inf")
+        for _ in range(repeat):
+            prepare()
+            began = time.process_time()
+            ours_stats()
+            best = min(best, time.process_time() - began)
+        return best
+
+    # A write before each call: no answer kept from the call before.
+    cold = cold_stats(lambda: series.add_value(0, 1.0))
     row("  the same after a write to the metric (cold)", cold * 1000,
         None if theirs is None else theirs * 1000, "ms")
+    # Every memo of every series cleared (the only thing kept between calls).
+    metric = cloud.cloudwatch.metric_catalog.get(MetricKey.of("Bench", "Latency", dims))
+    assert metric is not None
+
+    def clear_memos() -> None:
+        for each in metric.series.values():
+            each.memo.clear()
+
+    row("  the same, every memo cleared (cold)", cold_stats(clear_memos) * 1000,
+        None if theirs is None else theirs * 1000, "ms")
+    saved = periods.NUMPY_FROM
+    periods.NUMPY_FROM = 1 << 62
+    try:
+        row("  the same, cold, without numpy (plain engine)", cold_stats(clear_memos) * 1000,
+            None if theirs is None else theirs * 1000, "ms")
+    finally:
+        periods.NUMPY_FROM = saved
+    empty = cpu_timed(lambda: cloud.cloudwatch.get_metric_statistics(
+        "Bench", "Latency", dimensions=dims, start_time=start - timedelta(days=2),
+        end_time=start - timedelta(days=1), period=3600, statistics=STATS), 20)
+    row("  a call answering no datapoint (fixed overhead)", empty * 1000, None, "ms")
 
     def query(index: int, return_data: bool = True) -> MetricDataQuery:
         return MetricDataQuery(id=f"m{index}", return_data=return_data, metric_stat=MetricStat(
@@ -248,8 +280,14 @@ def bench_queries() -> None:
          [*(moto_query(i, False) for i in range(5)),
           {"Id": "total", "Expression": "SUM(METRICS())"}]),
     ):
-        ours = timed(lambda q=queries: cloud.cloudwatch.get_metric_data(  # type: ignore[misc]
-            q, start_time=start, end_time=end), 3)
+        ours = float("inf")
+        for _ in range(3):  # cold: every series' memo cleared before each call
+            for each in cloud.cloudwatch.metrics():
+                for stored in each.series.values():
+                    stored.memo.clear()
+            ours = min(ours, timed(
+                lambda q=queries: cloud.cloudwatch.get_metric_data(  # type: ignore[misc]
+                    q, start_time=start, end_time=end)))
         theirs = None
         if backend is not None:
             theirs = timed(lambda q=moto_queries: backend.get_metric_data(  # type: ignore[misc]

@@ -264,3 +264,28 @@ class TestDeterminism:
                 return [*ids, cloud.ids.uuid()]
 
         assert run(1) == run(1) != run(2)
+
+
+def test_domain_call_records_name_the_arguments_as_bind_does(cloud: Cloud) -> None:
+    """A domain call's recorded parameters are its given arguments after self, by name, in
+    signature order, however they were passed; a call Python refuses is not recorded."""
+    calls: list[ApiCall] = []
+    cloud.on_api_call(calls.append)
+    cloud.toy.create_repository("a")
+    cloud.toy.create_repository("b", description="d")
+    cloud.toy.create_repository(description="e", repository_name="c")
+    cloud.toy.create_repository(repository_name="f")
+    assert [list(c.parameters.items()) for c in calls] == [
+        [("repositoryName", "a")],
+        [("repositoryName", "b"), ("description", "d")],
+        [("repositoryName", "c"), ("description", "e")],
+        [("repositoryName", "f")],
+    ]
+    for bad in (
+        lambda: cloud.toy.create_repository("g", "positional description"),
+        lambda: cloud.toy.create_repository("h", colour="red"),
+        lambda: cloud.toy.create_repository(),
+    ):
+        with pytest.raises(TypeError):
+            bad()
+    assert len(calls) == 4 and "g" not in cloud.toy.repositories

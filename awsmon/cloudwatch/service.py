@@ -28,8 +28,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from attrs import frozen
-
 from awsmon.arn import Arn
 from awsmon.cloudwatch.alarms.anomaly import AnomalyDetectors
 from awsmon.cloudwatch.alarms.operations import AlarmOperations
@@ -41,6 +39,7 @@ from awsmon.cloudwatch.errors import (
     InvalidParameterValue,
 )
 from awsmon.cloudwatch.metrics.catalog import Metric, MetricCatalog
+from awsmon.cloudwatch.metrics.datapoints import Datapoint, MetricStatistics, datapoints_of
 from awsmon.cloudwatch.metrics.ingest import ValueBatch, group_datums
 from awsmon.cloudwatch.metrics.model import (
     MAX_DIMENSIONS,
@@ -57,10 +56,8 @@ from awsmon.cloudwatch.metrics.model import (
 from awsmon.cloudwatch.metrics.queries import MetricDataQuery, MetricDataResults, run_queries
 from awsmon.cloudwatch.metrics.statistics import Statistic, parse_statistic
 from awsmon.cloudwatch.metrics.store import (
-    SeriesStore,
     align_start,
     epoch_seconds,
-    from_epoch,
     period_allowed,
 )
 from awsmon.cloudwatch.vended import VendedMetrics
@@ -77,24 +74,6 @@ MAX_STATISTICS_DATAPOINTS = 1440
 #: Metrics one ListMetrics page holds.
 LIST_METRICS_PAGE = 500
 _BASIC = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
-
-
-@frozen(kw_only=True)
-class Datapoint:
-    """One period of GetMetricStatistics: its start, unit and the statistics asked for."""
-
-    timestamp: datetime
-    unit: StandardUnit
-    statistics: Mapping[str, float]
-    extended_statistics: Mapping[str, float]
-
-
-@frozen
-class MetricStatistics:
-    """GetMetricStatistics' answer: the label (the metric name) and the datapoints."""
-
-    label: str
-    datapoints: tuple[Datapoint, ...]
 
 
 class CloudWatch(AlarmOperations, DashboardOperations, Service):
@@ -287,7 +266,7 @@ class CloudWatch(AlarmOperations, DashboardOperations, Service):
             point
             for series_unit, series in sorted(metric.series.items(), key=lambda i: i[0].value)
             if only_unit is None or series_unit is only_unit
-            for point in _datapoints(series, series_unit, first, last, period, wanted)
+            for point in datapoints_of(series, series_unit, first, last, period, wanted)
         ]
         return MetricStatistics(metric_name, tuple(points))
 
@@ -484,47 +463,6 @@ class CloudWatch(AlarmOperations, DashboardOperations, Service):
         if path is not None:
             Path(path).write_text(page, encoding="utf-8")
         return page
-
-
-def _datapoints(
-    series: SeriesStore,
-    unit: StandardUnit,
-    first: int,
-    last: int,
-    period: int,
-    wanted: Sequence[Statistic],
-) -> list[Datapoint]:
-    """GetMetricStatistics' datapoints of one unit's series, a period at a time."""
-    extended_wanted = [s for s in wanted if s.is_extended]
-    basic_wanted = [s.name for s in wanted if not s.is_extended]
-    points: list[Datapoint] = []
-    append = points.append
-    for bucket, low, high, count, total, minimum, maximum in series.summaries(
-        first, last, period
-    ):
-        known = {
-            "SampleCount": count,
-            "Sum": total,
-            "Minimum": minimum,
-            "Maximum": maximum,
-            "Average": total / count,
-        }
-        extended: dict[str, float] = {}
-        if extended_wanted:
-            aggregate = series.aggregate(low, high, raw=True)
-            for statistic in extended_wanted:
-                value = statistic.compute(aggregate)
-                if value is not None:
-                    extended[statistic.name] = value
-        append(
-            Datapoint(
-                timestamp=from_epoch(bucket),
-                unit=unit,
-                statistics={name: known[name] for name in basic_wanted},
-                extended_statistics=extended,
-            )
-        )
-    return points
 
 
 def _check_dimensions(dimensions: Sequence[Dimension]) -> None:

@@ -54,7 +54,13 @@ from awsmon.cloudwatch.metrics.results import (
     result_of,
 )
 from awsmon.cloudwatch.metrics.statistics import Statistic, parse_statistic
-from awsmon.cloudwatch.metrics.store import align_start, epoch_seconds, from_epoch, period_allowed
+from awsmon.cloudwatch.metrics.store import (
+    align_start,
+    epoch_seconds,
+    from_epoch,
+    from_epochs,
+    period_allowed,
+)
 from awsmon.errors import InvalidParameter
 
 __all__ = [
@@ -363,13 +369,15 @@ class MetricDataRequest:
         if not units:
             return Series((), (), label, period)
         series = metric.series[units[0]]
+        first, last = epoch_seconds(start), epoch_seconds(self._end)
+        if not statistic.is_extended:
+            # Every period's statistic set at once (never None: a period has samples).
+            found = series.summaries(first, last, period)
+            return Series(from_epochs(found.buckets), found.column(statistic.name), label, period)
         times: list[datetime] = []
         values: list[float] = []
-        raw = statistic.is_extended
-        for bucket, low, high in series.buckets(
-            epoch_seconds(start), epoch_seconds(self._end), period
-        ):
-            value = statistic.compute(series.aggregate(low, high, raw=raw))
+        for bucket, low, high in series.buckets(first, last, period):
+            value = statistic.compute(series.aggregate(low, high, raw=True))
             if value is not None:
                 times.append(from_epoch(bucket))
                 values.append(value)

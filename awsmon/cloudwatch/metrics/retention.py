@@ -1,6 +1,6 @@
 """AWS's retention schedule and the query rules that depend on the age of the data.
 
-- `epoch_seconds`, `from_epoch`: the store's time unit (whole epoch seconds).
+- `epoch_seconds`, `from_epoch`, `from_epochs`: the store's time unit (whole epoch seconds).
 - `Retention`, `RETENTION`: AWS's schedule as `SeriesStore.roll_up` steps.
 - `align_start`, `period_allowed`: how StartTime is rounded, and which periods
   old data can be read with.
@@ -9,7 +9,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from itertools import accumulate, repeat
+from operator import add, sub
 
 from attrs import frozen
 
@@ -19,6 +22,7 @@ __all__ = [
     "align_start",
     "epoch_seconds",
     "from_epoch",
+    "from_epochs",
     "period_allowed",
 ]
 
@@ -33,6 +37,21 @@ def epoch_seconds(when: datetime) -> int:
 def from_epoch(seconds: int) -> datetime:
     """The aware datetime of epoch `seconds`."""
     return _EPOCH + timedelta(seconds=seconds)
+
+
+def from_epochs(seconds: Sequence[int]) -> list[datetime]:
+    """`from_epoch` of each of `seconds`, without a Python call per value.
+
+    Evenly spaced seconds (periods one after another) are stepped through by
+    adding one `timedelta` (datetime arithmetic is exact), which is several
+    times faster than converting each.
+    """
+    if len(seconds) > 2:
+        steps = set(map(sub, seconds[1:], seconds[:-1]))
+        if len(steps) == 1:
+            step, count = timedelta(seconds=steps.pop()), len(seconds) - 1
+            return list(accumulate(repeat(step, count), add, initial=from_epoch(seconds[0])))
+    return list(map(add, repeat(_EPOCH), map(timedelta, repeat(0), seconds)))
 
 
 @frozen

@@ -283,8 +283,9 @@ for parameter Statistic is not a valid statistic. Did you mean 'Average'?
 
 
 def _match_statistic(name: str) -> Statistic | None:
-    if name in _BASIC_KINDS:
-        return Statistic(name, _BASIC_KINDS[name])
+    basic = _BASIC_STATISTICS.get(name)
+    if basic is not None:
+        return basic
     if name == "IQM":
         return Statistic(name, StatisticKind.TRIMMED_MEAN, *_IQM_BOUNDS, percent=True)
     if match := _SHORT_RE.fullmatch(name):
@@ -310,6 +311,12 @@ def _match_statistic(name: str) -> Statistic | None:
             None if match[3] is None else Fraction(match[3]),
         )
     return None
+
+
+#: The five basic statistics, parsed once (a `Statistic` is immutable).
+_BASIC_STATISTICS: dict[str, Statistic] = {
+    name: Statistic(name, kind) for name, kind in _BASIC_KINDS.items()
+}
 
 
 def _percent_bound(text: str | None) -> Fraction | None:

@@ -40,12 +40,14 @@ from awsmon.cloudwatch.metrics.histogram import (
     HistogramColumns,
     merge_histograms,
 )
+from awsmon.cloudwatch.metrics.periods import PeriodSummaries, summarize
 from awsmon.cloudwatch.metrics.retention import (
     RETENTION,
     Retention,
     align_start,
     epoch_seconds,
     from_epoch,
+    from_epochs,
     period_allowed,
 )
 
@@ -56,6 +58,7 @@ __all__ = [
     "align_start",
     "epoch_seconds",
     "from_epoch",
+    "from_epochs",
     "period_allowed",
 ]
 
@@ -63,10 +66,6 @@ __all__ = [
 COARSE_WIDTH = 300
 #: How many `SeriesStore.summaries` answers a series keeps between writes.
 _MEMO_SIZE = 2
-
-#: One period of `SeriesStore.summaries`: (bucket start, first index, last index,
-#: sample count, sum, minimum, maximum).
-Summary = tuple[int, int, int, float, float, float, float]
 
 
 class SeriesStore:
@@ -108,7 +107,7 @@ class SeriesStore:
         # For each retention step, the slot time below which the step is done.
         self.rolled: list[int] = [0] * len(RETENTION)
         # `summaries` answers by (start, end, period), until the next write or roll-up.
-        self.memo: dict[tuple[int, int, int], tuple[Summary, ...]] = {}
+        self.memo: dict[tuple[int, int, int], PeriodSummaries] = {}
 
     def __len__(self) -> int:
         return len(self.times)
@@ -332,46 +331,25 @@ class SeriesStore:
         ordered = sorted(merged)
         return Aggregate(count, total, low, high, ordered, [merged[v] for v in ordered])
 
-    def summaries(self, start: int, end: int, period: int) -> tuple[Summary, ...]:
+    def summaries(self, start: int, end: int, period: int) -> PeriodSummaries:
         """Each non-empty period of [`start`, `end`) with its statistic set, in one pass.
 
-        Returns (bucket start, first index, last index, sample count, sum,
-        minimum, maximum) per period: what `buckets` and `summary` give, without
-        a call per period (GetMetricStatistics' read path). The answer is kept
-        until the next write or roll-up (two ranges at most), so reading
-        unchanged data again, as dashboards and polling tests do, is free.
+        What `buckets` and `summary` give a period at a time, bit for bit,
+        without a call per period (GetMetricStatistics' read path; the engines
+        are in `awsmon.cloudwatch.metrics.periods`). The answer is kept until
+        the next write or roll-up (two ranges at most), so reading unchanged
+        data again, as dashboards and polling tests do, is free.
         """
         key = (start, end, period)
         known = self.memo.get(key)
         if known is not None:
             return known
-        times, counts, sums, mins, maxs = self.times, self.counts, self.sums, self.mins, self.maxs
-        index, stop = self.window(start, end)
-        found: list[Summary] = []
-        append = found.append
-        while index < stop:
-            bucket = start + (times[index] - start) // period * period
-            following = bisect_left(times, bucket + period, index, stop)
-            if following - index == 1:
-                append(
-                    (bucket, index, following, counts[index], sums[index], mins[index], maxs[index])
-                )
-            else:
-                append(
-                    (
-                        bucket,
-                        index,
-                        following,
-                        sum(counts[index:following]),
-                        sum(sums[index:following]),
-                        min(mins[index:following]),
-                        max(maxs[index:following]),
-                    )
-                )
-            index = following
+        first, stop = self.window(start, end)
+        columns = (self.times, self.counts, self.sums, self.mins, self.maxs)
+        answer = summarize(columns, first, stop, start, period)
         if len(self.memo) >= _MEMO_SIZE:
             self.memo.clear()
-        answer = self.memo[key] = tuple(found)
+        self.memo[key] = answer
         return answer
 
     def buckets(self, start: int, end: int, period: int) -> Iterator[tuple[int, int, int]]:

@@ -177,3 +177,45 @@ def test_pointwise_expressions() -> None:
     for text in ("SUM(m1)", "RATE(m1)", "FILL(m1, LINEAR)", "SEARCH('{A} x', 'Sum', 60)"):
         assert not pointwise([text])
     assert pointwise(["IF(m1 > 2, m1, 0) / PERIOD(m1)", "m1 * 2 + 1"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 3000), st.floats(-1e6, 1e6, allow_nan=False) | st.just(-0.0)),
+        min_size=1,
+        max_size=400,
+    ),
+    st.sampled_from(["SampleCount", "Average", "Sum", "Minimum", "Maximum"]),
+    st.sampled_from([60, 120, 300, 3600]),
+)
+def test_a_basic_statistic_reads_what_each_period_aggregates(
+    points: list[tuple[int, float]], stat: str, period: int
+) -> None:
+    """MetricStat with a basic statistic (read from every period's statistic set at once)
+    gives, bit for bit, the statistic of each period's aggregate, period by period."""
+    import struct
+
+    from awsmon.cloudwatch.metrics.statistics import parse_statistic
+    from awsmon.cloudwatch.metrics.store import epoch_seconds, from_epoch
+
+    made = Cloud(clock=VirtualClock(NOW))
+    key = MetricKey.of("App", "Random")
+    made.cloudwatch.publish(key, [(NOW - timedelta(seconds=s * 17), v) for s, v in points])
+    start, end = NOW - timedelta(days=1), NOW + timedelta(minutes=1)
+    query = MetricDataQuery(id="m", metric_stat=MetricStat(metric=key, period=period, stat=stat))
+    page = made.cloudwatch.get_metric_data([query], start_time=start, end_time=end)
+    (result,) = page.results
+    metric = made.cloudwatch.metric(key)
+    assert metric is not None
+    (series,) = metric.series.values()
+    statistic = parse_statistic(stat)
+    expected = [
+        (from_epoch(bucket), statistic.compute(series.aggregate(low, high, raw=False)))
+        for bucket, low, high in series.buckets(epoch_seconds(start), epoch_seconds(end), period)
+    ]
+    expected.reverse()  # GetMetricData's default ScanBy is TimestampDescending
+    assert list(result.timestamps) == [when for when, _ in expected]
+    assert [struct.pack("<d", v) for v in result.values] == [
+        struct.pack("<d", v) for _, v in expected
+    ]

@@ -258,5 +258,5 @@ def test_summaries_agree_with_buckets_and_follow_writes(
             (bucket, first, last, *store.summary(first, last))
             for bucket, first, last in store.buckets(0, 4000, period)
         )
-        assert store.summaries(0, 4000, period) == expected
+        assert store.summaries(0, 4000, period).rows() == expected
         store.add_value(*points[-1])
