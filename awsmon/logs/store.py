@@ -83,7 +83,8 @@ class _Block:
         self._messages: list[str] | None = messages
         self._text: str | None = None
         self._starts: array[int] | None = None
-        self._newlines = False
+        # Whether a message holds a newline, counted on first need (None: not yet).
+        self._newlines: bool | None = None
         self._nbytes: int | None = None
 
     def __len__(self) -> int:
@@ -104,7 +105,7 @@ class _Block:
             messages = self.messages()
             self._text = "\n".join(messages)
             self._starts = array("q", accumulate(map(_PLUS_ONE, map(len, messages)), initial=0))
-            self._newlines = self._text.count("\n") != len(messages) - 1
+            self._newlines = None  # counted by `slice_messages` if it is ever asked
         return self._text, self._starts
 
     def seal(self) -> None:
@@ -132,6 +133,8 @@ class _Block:
         text, starts = self.text()
         if start >= stop:
             return []
+        if self._newlines is None:
+            self._newlines = text.count("\n") != len(starts) - 2
         if not self._newlines:
             return text[starts[start] : starts[stop] - 1].split("\n")
         return [text[starts[i] : starts[i + 1] - 1] for i in range(start, stop)]
