@@ -19,6 +19,8 @@ import bisect
 from array import array
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from itertools import pairwise
+from operator import attrgetter
 
 from awsmon.cloudtrail.classify import Category
 from awsmon.cloudtrail.records import CallRecord, event_id_of, lookup_resources, username
@@ -27,6 +29,10 @@ __all__ = ["LOOKUP_KEYS", "RETENTION", "History", "attribute_values"]
 
 #: How long the event history keeps management events (90 days).
 RETENTION = timedelta(days=90)
+
+_MANAGEMENT = Category.MANAGEMENT
+#: A record's time: what the store is ordered by (binary searches go by it).
+_time_of = attrgetter("at")
 
 #: LookupEvents' attribute keys.
 LOOKUP_KEYS = (
@@ -66,7 +72,6 @@ class History:
 
     def __init__(self) -> None:
         self._records: list[CallRecord] = []
-        self._times: list[datetime] = []
         self.base = 0
         # Sequence numbers as machine integers: 8 bytes an entry, not a Python int each.
         self._management: array[int] = array("q")
@@ -84,7 +89,7 @@ class History:
     @property
     def oldest_at(self) -> datetime | None:
         """The time of the oldest record kept, or None when empty."""
-        return self._times[0] if self._times else None
+        return self._records[0].at if self._records else None
 
     def append(self, record: CallRecord) -> bool:
         """Keep `record` (its time is not before the last one's: the clock only moves on).
@@ -94,8 +99,7 @@ class History:
         """
         records = self._records
         records.append(record)
-        self._times.append(record.at)
-        if record.kind.category is Category.MANAGEMENT:
+        if record.kind.category is _MANAGEMENT:
             self._management.append(self.base + len(records) - 1)
             return True
         return False
@@ -131,11 +135,10 @@ class History:
 
     def expire(self, before: datetime) -> int:
         """Forget the records older than `before`; returns how many."""
-        count = bisect.bisect_left(self._times, before)
+        count = bisect.bisect_left(self._records, before, key=_time_of)
         if count == 0:
             return 0
         del self._records[:count]
-        del self._times[:count]
         self.base += count
         cut = self.base
         dropped = bisect.bisect_left(self._management, cut)
@@ -176,8 +179,8 @@ class History:
             continue below, or None when nothing more matches.
         """
         self._catch_up()
-        lo = self.base + bisect.bisect_left(self._times, start)
-        hi = self.base + bisect.bisect_right(self._times, end)
+        lo = self.base + bisect.bisect_left(self._records, start, key=_time_of)
+        hi = self.base + bisect.bisect_right(self._records, end, key=_time_of)
         if before is not None:
             hi = min(hi, before)
         candidates: array[int]
@@ -199,8 +202,8 @@ class History:
 
     def _check(self) -> None:
         """Assert the store's invariants (for tests)."""
-        assert len(self._records) == len(self._times)
-        assert all(a <= b for a, b in zip(self._times, self._times[1:], strict=False))
+        times = [record.at for record in self._records]
+        assert all(a <= b for a, b in pairwise(times))
         assert all(self.get(s).management for s in self._management)
         for seqs in self._index.values():
             assert list(seqs) == sorted(set(seqs))

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol
 
 from awsmon.cloudtrail.classify import Classification, classify
-from awsmon.cloudtrail.records import CallRecord, record_of
+from awsmon.cloudtrail.records import CallRecord
 from awsmon.dispatch import ApiCall
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ class Recorder:
         keeper: _Keeper | None = self.places.get((call.account_id, call.region))
         if keeper is None:
             keeper = self._cloud.service_in(call.account_id, call.region, "cloudtrail")
-        keeper.record(record_of(call, kind))
+        keeper.record(CallRecord(call, kind))
 
     def join(self, account_id: str, region: str, service: Any) -> None:
         """Register the CloudTrail service of a place (its constructor calls this)."""
