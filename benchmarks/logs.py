@@ -48,8 +48,9 @@ instructions an event (1.49x). Of the 33,200, about 5,000 are
 ``bytes.translate`` of the big-integer scan, ~10,000 a JSON document), 2,300
 orjson itself, 2,800 the space-delimited gate regex and 5,700 PutLogEvents
 without filters. With `jsondoc.loads` replaced by a bare ``orjson.loads``
-(a measurement only, not a valid parser for awsmon), the row reached
-214,000-245,000 events/s where it measured 177,000-200,000 in the same run.
+(a measurement only, not a valid parser for awsmon), three rounds over
+100,000 events gave 194,000 / 214,000 / 245,000 events/s against 200,000 /
+177,000 / 186,000 with `jsondoc.loads` in the same process.
 
 Where the time went (same row): each JSON message is parsed once for every
 JSON filter, and only messages whose first non-blank character is ``{`` are
