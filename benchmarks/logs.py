@@ -20,30 +20,46 @@ same space-delimited FilterLogEvents over 1,000,000 events, which is how a
 "15,000 events/s" could be read off it).
 
 Figures (2026-12-07, ``python benchmarks/logs.py 200000``, events/s of CPU
-time, best of 3; before = main at 73f02d1, after = branch ``logs``; two
-rounds, before and after run back to back in each. The machine had a load
-average of 5 to 8 on its two cores, so rows whose code did not change move by
-up to 30% between runs: compare within a round, and with the bare loop):
+time, best of 3; before = main at f427cac, after = branch ``logsput``; two
+rounds, before and after back to back in each, on the shared two-core machine
+with a load average of 1 to 3, so rows whose code did not change move by up to
+20% between runs):
 
     =================================  =========  =========  =========  =========
     row                                before 1   after 1    before 2   after 2
     =================================  =========  =========  =========  =========
-    wire, no filters                     511,527    637,774    573,082    416,389
-    wire, 3 term filters                 223,898    265,491    260,249    205,806
-    wire, term+JSON+delimited             30,149     72,918     34,731     75,658
-    moto backend, no filters             209,967    209,099    212,677    290,465
-    Filter, term (100,000 events)      2,721,133  1,967,884  2,856,384  2,581,708
-    Filter, json                         852,769    657,940    516,948    712,406
-    Filter, space-delimited              103,834    316,337     80,868    281,421
-    bare loop 'ERROR' in m             7,284,479  5,750,873  5,392,976  6,230,990
+    domain, no filters                   138,467    162,317    159,005    138,886
+    domain, 3 term filters               129,589    128,739    136,381    124,562
+    wire, no filters                     688,695    857,609    748,485    758,988
+    wire, 3 term filters                 350,826    556,956    340,068    436,469
+    wire, term+JSON+delimited            119,683    169,229    112,332    145,021
+    moto backend, no filters             352,278    355,213    398,842    331,655
+    Filter, term (100,000 events)      3,050,617  3,291,474  3,391,462  3,251,076
+    Filter, json                         878,917  1,026,535    935,388  1,042,937
+    Filter, space-delimited              394,850    431,059    356,557    420,052
+    bare loop 'ERROR' in m             7,312,154  7,397,163  7,187,768  6,952,200
     =================================  =========  =========  =========  =========
 
-The term+JSON+delimited ingestion is bounded by CloudWatch's metric store:
-publishing ~0.55 points per event with distinct values costs about 7.5 us a
-point there (``MetricCatalog.publish`` → ``add_value`` → ``_merge``), so this
-row cannot reach 200,000 events/s until the store takes a batch of values.
-The domain rows pay for the call record's copy of every argument
-(``dispatch._plain``, ~6 us an event), which the wire client does not.
+Counted in instructions instead (valgrind's cachegrind, the ingest of 8,000
+events through the wire minus the same process without it: no noise from
+the neighbours), the term+JSON+delimited row went from 49,300 to 33,200
+instructions an event (1.49x). Of the 33,200, about 5,000 are
+`awsmon.jsondoc.loads`' own checks around orjson (two ``str.count`` and the
+``bytes.translate`` of the big-integer scan, ~10,000 a JSON document), 2,300
+orjson itself, 2,800 the space-delimited gate regex and 5,700 PutLogEvents
+without filters. With `jsondoc.loads` replaced by a bare ``orjson.loads``
+(a measurement only, not a valid parser for awsmon), three rounds over
+100,000 events gave 194,000 / 214,000 / 245,000 events/s against 200,000 /
+177,000 / 186,000 with `jsondoc.loads` in the same process.
+
+Where the time went (same row): each JSON message is parsed once for every
+JSON filter, and only messages whose first non-blank character is ``{`` are
+looked at; the space-delimited pattern ``[..., status=5*, size, ...]`` is
+decided by one regex with the ``5`` written into it (no Python call per
+message); the single-term filter is one ``in`` per message; minutes are
+found per batch by bisection; PutLogEvents from the wire passes two columns
+(`EventColumns`) instead of a pair per event; CloudWatch's publish converts
+each shared minute to a slot once.
 
 Run: ``python benchmarks/logs.py [count]`` (default 1,000,000).
 """

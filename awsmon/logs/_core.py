@@ -113,12 +113,19 @@ class LogsCore(Service):
         #: account, and what subscription filters forward (`awsmon.logs.subscriptions`).
         self.vended = VendedMetrics(ctx, "AWS/Logs")
 
-    def count_incoming(self, group_name: str, messages: Sequence[str]) -> None:
-        """Count an accepted batch in IncomingLogEvents and IncomingBytes (group and account)."""
+    def count_incoming(
+        self, group_name: str, messages: Sequence[str], nbytes: int | None = None
+    ) -> None:
+        """Count an accepted batch in IncomingLogEvents and IncomingBytes (group and account).
+
+        `nbytes`, the messages' UTF-8 bytes, when the caller counted them already.
+        """
         vended = self.vended
         if not vended.enabled:
             return
-        size = float(sum(len(m.encode()) for m in messages))
+        if nbytes is None:
+            nbytes = sum(len(m.encode("utf-8", "surrogatepass")) for m in messages)
+        size = float(nbytes)
         for where in ((("LogGroupName", group_name),), ()):
             vended.add("IncomingLogEvents", where, float(len(messages)))
             vended.add("IncomingBytes", where, size, StandardUnit.BYTES)

@@ -9,6 +9,7 @@ from awsmon.logs.api_common import LogsWireApi, Response
 from awsmon.logs.errors import InvalidParameterException
 from awsmon.logs.model import (
     LOG_STREAM_NAME_PATTERN,
+    EventColumns,
     validation_message,
 )
 from awsmon.wire import Params, handles
@@ -26,7 +27,8 @@ class LogEventsApi(LogsWireApi):
         stream = self._stream_name(params)
         events = params.items("logEvents", required=True, min_items=1, max_items=10_000)
         try:
-            pairs = [(event["timestamp"], event["message"]) for event in events]
+            times = [event["timestamp"] for event in events]
+            messages = [event["message"] for event in events]
         except (KeyError, TypeError):
             index = next(
                 i
@@ -38,24 +40,15 @@ class LogEventsApi(LogsWireApi):
                 param="logEvents",
                 value=events[index],
             ) from None
-        for index, (timestamp, message) in enumerate(pairs):
-            if type(timestamp) is not int or type(message) is not str:
-                what = "timestamp" if type(timestamp) is not int else "message"
-                raise InvalidParameterException(
-                    validation_message(
-                        f"logEvents.{index + 1}.member.{what}",
-                        timestamp if what == "timestamp" else message,
-                        "Member must be a long"
-                        if what == "timestamp"
-                        else "Member must be a string",
-                    ),
-                    param=what,
-                    value=timestamp if what == "timestamp" else message,
-                )
+        # The types by two C-level passes; the first wrong one is looked for only when one is.
+        if not (set(map(type, times)) <= {int} and set(map(type, messages)) <= {str}):
+            _refuse_types(times, messages)
         params.string("sequenceToken", min_length=1)
         # The header AWS Lambda and the CloudWatch agent send for embedded metrics.
         emf = (params.header("x-amzn-logs-format") or "").lower() == "json/emf"
-        result = self.domain.put_log_events(group, stream, pairs, emf=emf)
+        result = self.domain.put_log_events(
+            group, stream, EventColumns(times, messages), emf=emf
+        )
         out: Response = {"nextSequenceToken": result.next_sequence_token}
         rejected = result.rejected
         if rejected is not None:
@@ -146,3 +139,23 @@ class LogEventsApi(LogsWireApi):
         return out
 
     # -- metric filters -------------------------------------------------------------------------
+
+
+def _refuse_types(times: list[object], messages: list[object]) -> None:
+    """Raise AWS's error for the first event whose timestamp or message has the wrong type.
+
+    Raises:
+        InvalidParameterException: always (called when some type is wrong).
+    """
+    for index, (timestamp, message) in enumerate(zip(times, messages, strict=True)):
+        if type(timestamp) is not int or type(message) is not str:
+            what = "timestamp" if type(timestamp) is not int else "message"
+            raise InvalidParameterException(
+                validation_message(
+                    f"logEvents.{index + 1}.member.{what}",
+                    timestamp if what == "timestamp" else message,
+                    "Member must be a long" if what == "timestamp" else "Member must be a string",
+                ),
+                param=what,
+                value=timestamp if what == "timestamp" else message,
+            )

@@ -8,28 +8,43 @@ per key and batch rather than once per event.
 Shared work, so that filters cost what they must and no more:
 
 - a JSON message is parsed once, the first time a JSON filter gets past its
-  cheap text check (`JsonPattern.admits`), and the object is shared by every
-  JSON filter on the group;
+  cheap text checks, and the object is shared by every JSON filter on the
+  group; the checks run as C-level passes over the batch: only messages whose
+  first non-blank character is ``{`` can be JSON objects (found once per
+  batch), and `JsonPattern.admits_each` looks for the texts a match needs;
 - each filter tests a message once; a metric value or dimension is extracted
   only from the messages that matched (from the shared JSON object, or one
   field split of a space-delimited message);
-- the minute a timestamp falls in is converted to a datetime once per batch.
+- the minute each timestamp falls in is computed once per batch, one
+  datetime per minute shared by every event in it;
+- a space-delimited pattern whose conditions are all ``= prefix*`` decides
+  each message with one regex match (its gate), and a single-term pattern
+  with one ``in`` test, at C speed without a Python call per message;
+- the values of the hits are read in one pass (`node_numbers`), and the
+  points of the misses (the default value) only when there is a default.
 
-Main names: `FilterBatch`, `metric_points`.
+Main names: `FilterBatch`, `literal_value`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from itertools import compress, repeat
+from typing import Any
 
 from awsmon.cloudwatch import MetricKey
 from awsmon.logs.errors import InvalidParameterException
-from awsmon.logs.filter_pattern import FilterPattern, MatchResult, node_number
+from awsmon.logs.filter_pattern import FilterPattern, MatchResult, node_numbers
 from awsmon.logs.filter_pattern_delimited import DelimitedPattern
 from awsmon.logs.filter_pattern_scan import parse_number
-from awsmon.logs.filter_pattern_selector import is_missing, load_object, parse_selector
+from awsmon.logs.filter_pattern_selector import (
+    load_object,
+    node_getter,
+    parse_selector,
+)
 from awsmon.logs.model import MetricTransformation, from_millis
 
 __all__ = ["FilterBatch", "literal_value"]
@@ -53,7 +68,8 @@ class FilterBatch:
     """One accepted batch of events, with what the metric filters share (mutable, per call).
 
     Args:
-        times: the events' timestamps (epoch ms), in batch order.
+        times: the events' timestamps (epoch ms), in batch order, which is
+            chronological (PutLogEvents refuses any other).
         messages: their messages.
     """
 
@@ -61,40 +77,72 @@ class FilterBatch:
         self.times = times
         self.messages = messages
         self._documents: list[object] = []
-        self._minutes: dict[int, datetime] = {}
+        self._minutes: list[datetime] | None = None
+        self._objects: list[int] | None = None
 
-    def minute(self, timestamp: int) -> datetime:
-        """The start of the minute `timestamp` (epoch ms) falls in (cached per batch)."""
-        minute = timestamp - timestamp % 60_000
-        found = self._minutes.get(minute)
-        if found is None:
-            found = self._minutes[minute] = from_millis(minute)
-        return found
+    def minutes(self) -> list[datetime]:
+        """The start of the minute each event falls in (computed once per batch).
+
+        Events in one minute share one datetime object, so CloudWatch's
+        publish converts each minute back to epoch seconds once. The times are
+        in order, so each minute's run of events is found by bisection: the
+        work follows the minutes the batch spans, not its events.
+        """
+        if self._minutes is None:
+            times = self.times
+            minutes: list[datetime] = []
+            first, count = 0, len(times)
+            while first < count:
+                floor = times[first] - times[first] % 60_000
+                end = bisect_left(times, floor + 60_000, first)
+                minutes += [from_millis(floor)] * (end - first)
+                first = end
+            self._minutes = minutes
+        return self._minutes
 
     def document(self, index: int) -> dict[str, object] | None:
         """Message `index` parsed as a JSON object, or None (parsed once per batch)."""
+        documents = self._parsed()
+        document = documents[index]
+        if document is _UNPARSED:
+            document = documents[index] = load_object(self.messages[index])
+        return document  # type: ignore[return-value]  # a dict or None once parsed
+
+    def _parsed(self) -> list[object]:
+        """The per-message parse cache (`_UNPARSED` until a JSON filter needs the object)."""
         if not self._documents:
             self._documents = [_UNPARSED] * len(self.messages)
-        document = self._documents[index]
-        if document is _UNPARSED:
-            document = self._documents[index] = load_object(self.messages[index])
-        return document  # type: ignore[return-value]  # a dict or None once parsed
+        return self._documents
 
     def hits(self, pattern: FilterPattern) -> list[bool]:
         """Whether each message matches `pattern` (JSON objects parsed once, shared)."""
         json = pattern.json
         if json is None:
-            matches = pattern.matches
-            return [matches(message) for message in self.messages]
-        admits, test = json.admits, json.test
-        flags: list[bool] = []
-        for index, message in enumerate(self.messages):
-            if not admits(message):
-                flags.append(False)
-                continue
-            document = self.document(index)
-            flags.append(document is not None and test(document))
+            return pattern.hits(self.messages)
+        messages = self.messages
+        documents = self._parsed()
+        test = json.test
+        flags = [False] * len(messages)
+        candidates = self._object_indexes()
+        admitted = json.admits_each([messages[index] for index in candidates])
+        for index in compress(candidates, admitted):
+            document = documents[index]
+            if document is _UNPARSED:
+                document = documents[index] = load_object(messages[index])
+            if document is not None and test(document):  # type: ignore[arg-type]
+                flags[index] = True
         return flags
+
+    def _object_indexes(self) -> list[int]:
+        """The messages whose first non-blank character is ``{`` (only those can be JSON objects).
+
+        Found once per batch by C-level passes (`str.lstrip` returns the very
+        message when it starts with no blank).
+        """
+        if self._objects is None:
+            looks = map(str.startswith, map(str.lstrip, self.messages), repeat("{"))
+            self._objects = list(compress(range(len(self.messages)), looks))
+        return self._objects
 
     def result(self, pattern: FilterPattern, index: int) -> MatchResult | None:
         """What matching message `index` offers a metric value or dimension."""
@@ -117,17 +165,18 @@ class FilterBatch:
         dimensions: Mapping[str, str] = transformation.dimensions
         plain_key = MetricKey.of(namespace, name)
         flags = self.hits(pattern)
-        minute = self.minute
+        minutes = self.minutes()
         if literal is not None and not dimensions:
-            plain: list[tuple[datetime, float]] = []
-            for timestamp, hit in zip(self.times, flags, strict=True):
-                if hit:
-                    plain.append((minute(timestamp), literal))
-                elif default is not None:
-                    plain.append((minute(timestamp), default))
+            if default is None:
+                plain = [(minute, literal) for minute in compress(minutes, flags)]
+            else:
+                plain = [
+                    (minute, literal if hit else default)
+                    for minute, hit in zip(minutes, flags, strict=True)
+                ]
             return {plain_key: plain} if plain else {}
         if pattern.json is not None and literal is None and not dimensions:
-            return self._json_values(pattern, transformation, flags)
+            return self._json_values(transformation, flags)
         delimited = pattern.delimited
         if delimited is not None and literal is None and not dimensions:
             index = delimited.field_index(transformation.metric_value)
@@ -135,11 +184,11 @@ class FilterBatch:
                 return self._field_values(delimited, index, transformation, flags)
         out: Points = {}
         selector = transformation.metric_value
-        for index, (timestamp, hit) in enumerate(zip(self.times, flags, strict=True)):
+        for index, (minute, hit) in enumerate(zip(minutes, flags, strict=True)):
             result = self.result(pattern, index) if hit else None
             if result is None:
                 if default is not None:
-                    out.setdefault(plain_key, []).append((minute(timestamp), default))
+                    out.setdefault(plain_key, []).append((minute, default))
                 continue
             value = literal if literal is not None else result.number_of(selector)
             if value is None:
@@ -150,12 +199,10 @@ class FilterBatch:
                 if any(v is None or v == "" for v in resolved.values()):
                     continue
                 key = MetricKey.of(namespace, name, {k: str(v) for k, v in resolved.items()})
-            out.setdefault(key, []).append((minute(timestamp), value))
+            out.setdefault(key, []).append((minute, value))
         return out
 
-    def _json_values(
-        self, pattern: FilterPattern, transformation: MetricTransformation, flags: list[bool]
-    ) -> Points:
+    def _json_values(self, transformation: MetricTransformation, flags: list[bool]) -> Points:
         """`points` for a JSON pattern whose value is a ``$.`` selector, without dimensions.
 
         The selector is compiled once and read straight from the shared
@@ -164,21 +211,18 @@ class FilterBatch:
         key = MetricKey.of(transformation.metric_namespace, transformation.metric_name)
         default = transformation.default_value
         try:
-            first = parse_selector(transformation.metric_value).first
+            selector = parse_selector(transformation.metric_value)
         except InvalidParameterException:  # not a JSON selector: nothing resolves
-            first = None
-        points: list[tuple[datetime, float]] = []
-        for index, (timestamp, hit) in enumerate(zip(self.times, flags, strict=True)):
-            if not hit:
-                if default is not None:
-                    points.append((self.minute(timestamp), default))
-                continue
-            document = self.document(index)
-            node = None if first is None or document is None else first(document)
-            value = node_number(None if is_missing(node) else node)
-            if value is not None:
-                points.append((self.minute(timestamp), value))
-        return {key: points} if points else {}
+            return self._default_points(key, default, flags)
+        # Every hit's message was parsed into a dict by `hits`.
+        hit_documents: Iterable[Any] = compress(self._documents, flags)
+        steps = selector.steps
+        if len(steps) == 1 and type(steps[0]) is str:
+            name = steps[0]  # ``$.name``: one lookup, None (no number) when missing
+            nodes: Iterable[object] = [document.get(name) for document in hit_documents]
+        else:  # node_number is None for the "missing" marker, as for any non-number
+            nodes = map(node_getter(selector), hit_documents)
+        return self._value_points(key, default, flags, node_numbers(nodes))
 
     def _field_values(
         self,
@@ -194,15 +238,37 @@ class FilterBatch:
         """
         key = MetricKey.of(transformation.metric_namespace, transformation.metric_name)
         default = transformation.default_value
-        points: list[tuple[datetime, float]] = []
-        read = delimited.read_field
-        for message, timestamp, hit in zip(self.messages, self.times, flags, strict=True):
+        texts = map(delimited.read_field, compress(self.messages, flags), repeat(index))
+        return self._value_points(key, default, flags, node_numbers(texts))
+
+    def _value_points(
+        self,
+        key: MetricKey,
+        default: float | None,
+        flags: list[bool],
+        values: Iterable[float | None],
+    ) -> Points:
+        """The points of the hits' `values` (None skipped), and the default for the misses."""
+        hit_minutes = compress(self.minutes(), flags)
+        if default is None:
+            pairs = zip(hit_minutes, values, strict=True)
+            points = [(minute, value) for minute, value in pairs if value is not None]
+            return {key: points} if points else {}
+        read = iter(values)
+        points = []
+        for minute, hit in zip(self.minutes(), flags, strict=True):
             if not hit:
-                if default is not None:
-                    points.append((self.minute(timestamp), default))
+                points.append((minute, default))
                 continue
-            text = read(message, index)
-            value = None if text is None else node_number(text)
+            value = next(read)
             if value is not None:
-                points.append((self.minute(timestamp), value))
+                points.append((minute, value))
+        return {key: points} if points else {}
+
+    def _default_points(self, key: MetricKey, default: float | None, flags: list[bool]) -> Points:
+        """The points when no hit gives a value: the default for each miss, if set."""
+        if default is None:
+            return {}
+        rows = zip(self.minutes(), flags, strict=True)
+        points = [(minute, default) for minute, hit in rows if not hit]
         return {key: points} if points else {}

@@ -56,7 +56,7 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from types import MappingProxyType
 
@@ -81,6 +81,7 @@ __all__ = [
     "MatchResult",
     "PatternKind",
     "node_number",
+    "node_numbers",
 ]
 
 #: The longest filter pattern AWS accepts (``filterPattern``: 0 to 1024 characters).
@@ -196,6 +197,26 @@ def node_number(node: object) -> float | None:
     return value if math.isfinite(value) else None
 
 
+#: Integers of at most this magnitude convert to a finite float (the largest is ~1.8e308).
+_FLOAT_SAFE = 2**1023
+
+
+def node_numbers(nodes: Iterable[object]) -> list[float | None]:
+    """`node_number` of each node, with JSON's ints and floats read inline (a batch's values)."""
+    numbers: list[float | None] = []
+    append = numbers.append
+    isfinite = math.isfinite
+    for node in nodes:
+        kind = type(node)
+        if kind is float:
+            append(node if isfinite(node) else None)  # type: ignore[arg-type]
+        elif kind is int and -_FLOAT_SAFE <= node <= _FLOAT_SAFE:  # type: ignore[operator]
+            append(float(node))  # type: ignore[arg-type]
+        else:
+            append(node_number(node))
+    return numbers
+
+
 @frozen
 class FilterPattern:
     """A compiled CloudWatch Logs filter pattern.
@@ -276,6 +297,17 @@ class FilterPattern:
     def matches(self, message: str) -> bool:
         """True when the log event `message` matches the pattern."""
         return self._test(message)
+
+    def hits(self, messages: Sequence[str]) -> list[bool]:
+        """`matches` for each of `messages`, the fastest way the pattern allows (a batch)."""
+        if self._delimited is not None:
+            return self._delimited.hits(messages)
+        terms = self.terms
+        if terms is not None and len(terms[0]) == 1 and not terms[1]:
+            (term,) = terms[0]  # one plain term ("?" terms are ignored beside it)
+            return [term in message for message in messages]
+        test = self._test
+        return [test(message) for message in messages]
 
     def explain(self, message: str) -> FilterExplanation:
         """Whether `message` matches, what decided, and what a match extracts (explanation)."""

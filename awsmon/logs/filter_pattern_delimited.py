@@ -52,7 +52,13 @@ from typing import Any
 
 from attrs import field, frozen
 
-from awsmon.logs.filter_pattern_fields import Needles, field_reader, field_value, glob_needles
+from awsmon.logs.filter_pattern_fields import (
+    Needles,
+    field_reader,
+    field_value,
+    gate_prefix,
+    glob_needles,
+)
 from awsmon.logs.filter_pattern_regex import RegexCounter
 from awsmon.logs.filter_pattern_scan import WORD_CHARS, Scanner, parse_number
 from awsmon.wildcard import Wildcard
@@ -66,8 +72,9 @@ __all__ = [
 
 #: A test on one field's text.
 FieldTest = Callable[[str], bool]
-#: A parsed condition: its test, and the needles a message must have for it to hold.
-_Condition = tuple[FieldTest, Needles | None]
+#: A parsed condition: its test, the needles a message must have for it to hold, and
+#: the prefix the field's value must start with when that alone is the condition.
+_Condition = tuple[FieldTest, Needles | None, str | None]
 
 # One field: a quoted string, a bracketed string, or a run of non-spaces.
 _FIELD_RE = re.compile(r'"([^"]*)"|\[([^\]]*)\]|([^ ]+)')
@@ -123,12 +130,15 @@ class FieldSpec:
         is_ellipsis: True for ``...`` (any run of fields).
         needles: texts one of which a message must contain (or start with)
             for this field's conditions to hold, or None if unknown.
+        prefix: when the conditions say exactly "the value starts with this
+            text" (``status=5*``), that text; else None.
     """
 
     name: str | None
     test: FieldTest | None = None
     is_ellipsis: bool = False
     needles: Needles | None = field(default=None, eq=False)
+    prefix: str | None = field(default=None, eq=False)
 
 
 @frozen
@@ -146,6 +156,8 @@ class DelimitedPattern:
     _reader: re.Pattern[str] | None = field(default=None, eq=False, repr=False, alias="reader")
     _whole: bool = field(default=True, eq=False, repr=False, alias="whole")
     _checks: tuple[FieldTest, ...] = field(default=(), eq=False, repr=False, alias="checks")
+    # The reader with every condition written in, when all are "= prefix*" (or there are none).
+    _gate: re.Pattern[str] | None = field(default=None, eq=False, repr=False, alias="gate")
     # Readers of one field each, by index, built on first use (a cache, not state).
     _readers: dict[int, re.Pattern[str] | None] = field(
         factory=dict, eq=False, repr=False, alias="readers"
@@ -164,16 +176,36 @@ class DelimitedPattern:
         First the needles (a message with none of them cannot match), then,
         when the pattern has no ellipsis or only a trailing one, one `reader`
         regex reads just the fields up to the last the pattern needs and the
-        conditions test the captured ones; otherwise the whole message is
-        split and aligned (`plain_matches`, which gives the same answers).
+        conditions test the captured ones (or, when every condition is ``=
+        prefix*``, the gate regex with the prefixes written in decides alone);
+        otherwise the whole message is split and aligned (`plain_matches`,
+        which gives the same answers).
         """
         needles = self.needles
         if needles is not None and not needles.admits(message):
             return False
         return self.matches_admitted(message)
 
+    def hits(self, messages: Sequence[str]) -> list[bool]:
+        """`matches` for each of `messages` (a metric filter's batch).
+
+        With a gate (every condition ``= prefix*``, written into the reader),
+        one regex match per message decides at C speed; the needles are not
+        checked first, as the gate costs less than their several scans.
+        """
+        gate = self._gate
+        if gate is not None:
+            decide = gate.fullmatch if self._whole else gate.match
+            return [decide(message) is not None for message in messages]
+        matches = self.matches
+        return [matches(message) for message in messages]
+
     def matches_admitted(self, message: str) -> bool:
         """`matches` for a message known to contain one of the needles (not checked again)."""
+        gate = self._gate
+        if gate is not None:
+            found = gate.fullmatch(message) if self._whole else gate.match(message)
+            return found is not None
         reader = self._reader
         if reader is None:
             values = split_fields(message)
@@ -355,8 +387,12 @@ def _compiled(specs: tuple[FieldSpec, ...], regex_count: int) -> DelimitedPatter
     tested = [index for index, spec in enumerate(read) if spec.test is not None]
     reader = field_reader(len(read), tested, whole=not ellipses)
     checks = tuple(test for spec in read if (test := spec.test) is not None)
+    gate = None
+    if all(gate_prefix(read[index].prefix) for index in tested):
+        prefixes = {index: read[index].prefix or "" for index in tested}
+        gate = field_reader(len(read), (), whole=not ellipses, prefixes=prefixes)
     return DelimitedPattern(
-        specs, regex_count, needles, reader=reader, whole=not ellipses, checks=checks
+        specs, regex_count, needles, reader=reader, whole=not ellipses, checks=checks, gate=gate
     )
 
 
@@ -379,8 +415,8 @@ class _Parser:
             return FieldSpec(name=name or None)
         if not name:
             raise scanner.error("a field name (letters, digits, '_'), '...', ',' or ']'")
-        test, needles = self.parse_conditions(name)
-        return FieldSpec(name=name, test=test, needles=needles)
+        test, needles, prefix = self.parse_conditions(name)
+        return FieldSpec(name=name, test=test, needles=needles, prefix=prefix)
 
     def parse_conditions(self, name: str) -> _Condition:
         """``condition (('&&' | '||') condition)*``, ``&&`` binding tighter."""
@@ -396,11 +432,13 @@ class _Parser:
                 break
         if len(groups) == 1 and len(groups[0]) == 1:
             return groups[0][0]
-        alternatives = tuple(tuple(test for test, _ in group) for group in groups)
-        needles = Needles.union(Needles.best(n for _, n in group) for group in groups)
+        alternatives = tuple(tuple(test for test, _, _ in group) for group in groups)
+        needles = Needles.union(Needles.best(n for _, n, _ in group) for group in groups)
         return (
-            lambda value: any(all(test(value) for test in group) for group in alternatives)
-        ), needles
+            (lambda value: any(all(test(value) for test in group) for group in alternatives)),
+            needles,
+            None,
+        )
 
     def parse_condition(self, name: str, *, named: bool) -> _Condition:
         """``[name] operator value``; the field's own name was read already if `named`."""
@@ -431,7 +469,7 @@ class _Parser:
             if not textual:
                 raise scanner.error(f"a number after '{symbol}'")
             if scanner.peek() == "%":
-                return _negated(self.regexes.parse(scanner).search, negate), None
+                return _negated(self.regexes.parse(scanner).search, negate), None, None
             return _glob_condition(scanner.read_quoted(), negate)
         while not scanner.at_end():
             char = scanner.peek()
@@ -448,12 +486,16 @@ class _Parser:
             if not textual:
                 raise scanner.error(f"a number after '{symbol}'", start)
             return _glob_condition(token, negate)
-        return _numeric(_COMPARISONS[symbol], number, token if textual else None), None
+        return _numeric(_COMPARISONS[symbol], number, token if textual else None), None, None
 
 
 def _glob_condition(pattern: str, negate: bool) -> _Condition:
-    """A glob condition, with its needles unless negated (``!=`` requires nothing)."""
-    return _negated(_glob(pattern), negate), None if negate else glob_needles(pattern)
+    """A glob condition, with its needles unless negated (``!=`` requires nothing), and
+    its prefix when it is ``= prefix*``."""
+    if negate:
+        return _negated(_glob(pattern), negate), None, None
+    prefix = pattern[:-1] if pattern.count("*") == 1 and pattern.endswith("*") else None
+    return _glob(pattern), glob_needles(pattern), prefix or None
 
 
 def _negated(test: FieldTest, negate: bool) -> FieldTest:

@@ -17,7 +17,12 @@ uses two cheaper steps that give the same answers:
   (N = the fields the pattern needs), capturing only those with conditions.
   The regex is made of atomic groups and possessive quantifiers only, so it
   never backtracks: matching is linear in the message whatever the pattern
-  (its shape depends only on the number of fields, never on user text).
+  (its shape depends only on the number of fields; user text enters it only
+  as escaped literal prefixes, below).
+- a *gate*: the field reader with the fields' ``= prefix*`` conditions written
+  into it (`prefix_token`), so that when those are a pattern's only
+  conditions, one regex match decides a message at C speed, with no field
+  extracted and no Python test called.
 
 Main names: `Needles`, `field_reader`, `field_value`, `FIELD_SEPARATORS`.
 """
@@ -25,7 +30,7 @@ Main names: `Needles`, `field_reader`, `field_value`, `FIELD_SEPARATORS`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from attrs import frozen
 
@@ -35,6 +40,8 @@ __all__ = [
     "Needles",
     "field_reader",
     "field_value",
+    "gate_prefix",
+    "prefix_token",
 ]
 
 #: The characters that can come right before the first character of a field's value.
@@ -46,6 +53,8 @@ MAX_READER_FIELDS = 100
 # One field, atomic: a quoted string, a bracketed string, or a run of non-spaces
 # (the alternatives and their order are those of `split_fields`).
 _TOKEN = r'(?>"[^"]*+"|\[[^\]]*+\]|[^ ]++)'
+# What a prefix written into a token must not hold (see `gate_prefix`).
+_GATE_UNSAFE = frozenset('"[] ')
 
 
 @frozen
@@ -113,7 +122,13 @@ def glob_needles(pattern: str) -> Needles | None:
     return Needles((longest,)) if longest else None
 
 
-def field_reader(count: int, captured: Iterable[int], *, whole: bool) -> re.Pattern[str] | None:
+def field_reader(
+    count: int,
+    captured: Iterable[int],
+    *,
+    whole: bool,
+    prefixes: Mapping[int, str] | None = None,
+) -> re.Pattern[str] | None:
     """A regex reading the first `count` fields, one group per field index in `captured`.
 
     Args:
@@ -121,6 +136,8 @@ def field_reader(count: int, captured: Iterable[int], *, whole: bool) -> re.Patt
         captured: 0-based indexes of the fields to capture, ascending.
         whole: the message must have exactly `count` fields (use ``fullmatch``);
             otherwise use ``match``, which reads only the first `count`.
+        prefixes: field index → a text that field's value must start with
+            (each one accepted by `gate_prefix`), checked by the regex itself.
 
     Returns:
         The regex, or None when `count` is above `MAX_READER_FIELDS`. A group
@@ -129,8 +146,37 @@ def field_reader(count: int, captured: Iterable[int], *, whole: bool) -> re.Patt
     if count > MAX_READER_FIELDS:
         return None
     wanted = set(captured)
-    tokens = [f"({_TOKEN})" if index in wanted else _TOKEN for index in range(count)]
+    prefixes = prefixes or {}
+    tokens = []
+    for index in range(count):
+        prefix = prefixes.get(index)
+        token = _TOKEN if prefix is None else prefix_token(prefix)
+        tokens.append(f"({token})" if index in wanted else token)
     return re.compile(" *+" + " *+".join(tokens) + (" *+" if whole else ""), re.DOTALL)
+
+
+def gate_prefix(prefix: str | None) -> bool:
+    """Whether a ``= prefix*`` condition can be written into a reader (`prefix_token`).
+
+    The prefix must be non-empty and free of ``"``, ``[``, ``]`` and spaces:
+    then a token whose value starts with it is told by its first characters
+    alone (a quoted or bracketed value right after the opening character, a
+    bare one at its start), and no other kind of token can start that way.
+    """
+    return bool(prefix) and not any(char in _GATE_UNSAFE for char in prefix or "")
+
+
+def prefix_token(prefix: str) -> str:
+    """A one-field regex like the reader's token, matching only values starting with `prefix`.
+
+    The alternatives are the token's own, in its order, each with `prefix`
+    (escaped) after its opening character: a quoted string, a bracketed
+    string, a run of non-spaces. With a `gate_prefix` prefix a token matches
+    exactly when the reader's token there has a `field_value` starting with
+    `prefix`, and the group is atomic, so it never backtracks either.
+    """
+    text = re.escape(prefix)
+    return f'(?>"{text}[^"]*+"|\\[{text}[^\\]]*+\\]|{text}[^ ]*+)'
 
 
 def field_value(token: str) -> str:

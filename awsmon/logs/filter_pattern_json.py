@@ -49,7 +49,9 @@ from __future__ import annotations
 
 import operator
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from itertools import repeat
+from operator import and_, contains, or_
 from typing import Any
 
 from attrs import frozen
@@ -57,9 +59,11 @@ from attrs import frozen
 from awsmon.logs.filter_pattern_regex import RegexCounter
 from awsmon.logs.filter_pattern_scan import Scanner, parse_number
 from awsmon.logs.filter_pattern_selector import (
+    MISSING,
     Selector,
     is_missing,
     load_object,
+    node_getter,
     read_selector,
     scalar_text,
 )
@@ -119,6 +123,15 @@ class JsonPattern:
                     return False
         return True
 
+    def admits_each(self, messages: Sequence[str]) -> list[bool]:
+        """`admits` for each of `messages`, by C-level passes (one per required text)."""
+        if not self.required:
+            return [True] * len(messages)
+        found = list(map(contains, messages, repeat(self.required[0])))
+        for text in self.required[1:]:
+            found = list(map(and_, found, map(contains, messages, repeat(text))))
+        return list(map(or_, map(contains, messages, repeat("\\")), found))
+
     def match(self, message: str) -> dict[str, object] | None:
         """The message's JSON object if the pattern matches it, else None."""
         if not self.admits(message):
@@ -129,6 +142,8 @@ class JsonPattern:
         return document
 
 
+#: A numeric comparison: its operator and the number on its right.
+_Numeric = tuple[Callable[[Any, Any], bool], int | float]
 #: A parsed (sub)expression: its test, and texts a matching message must contain.
 _Expression = tuple[DocumentTest, frozenset[str]]
 
@@ -226,9 +241,9 @@ class _Parser:
         scanner.skip_spaces()
         for symbol in _OPERATORS:
             if scanner.accept(symbol):
-                predicate, literal = self.parse_value(symbol)
+                predicate, literal, numeric = self.parse_value(symbol)
                 required = keys | {literal} if literal else keys
-                return _condition(selector, predicate), required
+                return _condition(selector, predicate, numeric), required
         keyword_position = scanner.pos
         keyword = scanner.read_while(frozenset(string.ascii_letters)).upper()
         if keyword == "IS":
@@ -251,9 +266,12 @@ class _Parser:
         scanner.pos = keyword_position
         raise scanner.error("an operator (=, !=, <, >, <=, >=), IS or NOT EXISTS")
 
-    def parse_value(self, symbol: str) -> tuple[Callable[[object], bool], str | None]:
-        """The right-hand side of `symbol`: a predicate on the value node, and the
-        literal text a matching message must contain (None if there is none)."""
+    def parse_value(
+        self, symbol: str
+    ) -> tuple[Callable[[object], bool], str | None, _Numeric | None]:
+        """The right-hand side of `symbol`: a predicate on the value node, the
+        literal text a matching message must contain (None if there is none),
+        and, for a numeric comparison, its operator and number."""
         scanner = self.scanner
         scanner.skip_spaces()
         start = scanner.pos
@@ -262,7 +280,7 @@ class _Parser:
         if scanner.peek() == "%":
             if numeric_only:
                 raise scanner.error(f"a number after '{symbol}'")
-            return _text_predicate(self.regexes.parse(scanner).search, negate), None
+            return _text_predicate(self.regexes.parse(scanner).search, negate), None, None
         if scanner.peek() == '"':
             if numeric_only:
                 raise scanner.error(f"a number after '{symbol}'")
@@ -273,7 +291,8 @@ class _Parser:
                 raise scanner.error("a value (a string, a number or a %regex%)")
             number = parse_number(text)
             if number is not None:
-                return _number_predicate(_COMPARISONS[symbol], number), None
+                compare = _COMPARISONS[symbol]
+                return _number_predicate(compare, number), None, (compare, number)
             if numeric_only:
                 raise scanner.error(f"a number after '{symbol}'", start)
             if "+" in text or "-" in text:
@@ -284,7 +303,7 @@ class _Parser:
                 )
         core = text.strip("*")
         literal = None if negate or set(core) <= _NUMBER_TEXT_CHARS else core
-        return _text_predicate(string_matcher(text), negate), literal
+        return _text_predicate(string_matcher(text), negate), literal, None
 
 
 def string_matcher(value: str) -> Callable[[str], bool]:
@@ -333,11 +352,31 @@ def _number_predicate(
     return predicate
 
 
-def _condition(selector: Selector, predicate: Callable[[object], bool]) -> DocumentTest:
-    """A document test: `predicate` holds for (any of) the node(s) `selector` reaches."""
+def _condition(
+    selector: Selector, predicate: Callable[[object], bool], numeric: _Numeric | None = None
+) -> DocumentTest:
+    """A document test: `predicate` holds for (any of) the node(s) `selector` reaches.
+
+    `numeric`, the operator and number of a numeric comparison (`predicate`
+    itself), lets ``$.name > 100`` compile to one function with no call inside.
+    """
     if selector.wildcards:
         return lambda document: any(predicate(node) for node in selector.resolve(document))
-    first = selector.first
+    steps = selector.steps
+    if len(steps) == 1 and type(steps[0]) is str:
+        # ``$.name`` on the parsed object (always a dict here): one lookup, no getter call.
+        key, missing = steps[0], MISSING
+        if numeric is not None:
+            compare, number = numeric
+
+            def compared(document: dict[str, object]) -> bool:
+                node = document.get(key)  # None when missing: not a number either
+                kind = type(node)
+                return (kind is int or kind is float) and compare(node, number)
+
+            return compared
+        return lambda document: predicate(document.get(key, missing))
+    first = node_getter(selector)
     return lambda document: predicate(first(document))
 
 
@@ -345,5 +384,5 @@ def _not_exists(selector: Selector) -> DocumentTest:
     """A document test true when `selector` reaches nothing."""
     if selector.wildcards:
         return lambda document: not selector.resolve(document)
-    first = selector.first
+    first = node_getter(selector)
     return lambda document: is_missing(first(document))

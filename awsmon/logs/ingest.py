@@ -39,6 +39,7 @@ from awsmon.logs.errors import InvalidParameterException
 from awsmon.logs.filter_pattern import FilterPattern
 from awsmon.logs.filters import FiltersMixin
 from awsmon.logs.model import (
+    EventColumns,
     FilteredEventsPage,
     FilteredLogEvent,
     InputLogEvent,
@@ -86,8 +87,33 @@ _Row = TypeVar("_Row", bound=tuple[Any, ...])
 EventInput = InputLogEvent | tuple[datetime | int, str] | Mapping[str, Any]
 
 
-def _columns(log_events: Sequence[EventInput]) -> tuple[list[int], list[str]]:
+def _columns(log_events: Sequence[EventInput] | EventColumns) -> tuple[list[int], list[str]]:
     """Timestamps (ms) and messages of PutLogEvents input in any accepted form."""
+    if isinstance(log_events, EventColumns):
+        return _split_columns(log_events)
+    return _event_columns(log_events)
+
+
+def _split_columns(columns: EventColumns) -> tuple[list[int], list[str]]:
+    """`_columns` of `EventColumns`: their lists as they are when every type is right."""
+    times, messages = columns.times, columns.messages
+    if len(times) != len(messages):
+        raise InvalidParameterException(
+            f"EventColumns of {len(times)} timestamps and {len(messages)} messages",
+            param="logEvents",
+            value=None,
+        )
+    # The types by C-level passes; anything else goes the checking way, event by event.
+    if set(map(type, times)) <= {int} and set(map(type, messages)) <= {str}:
+        return (
+            times if type(times) is list else list(times),
+            messages if type(messages) is list else list(messages),
+        )
+    return _event_columns(list(zip(times, messages, strict=True)))
+
+
+def _event_columns(log_events: Sequence[EventInput]) -> tuple[list[int], list[str]]:
+    """`_columns` of a sequence of events."""
     if log_events and type(log_events[0]) is tuple:
         # The wire layer's form, (epoch ms, message) pairs: split at C speed.
         columns = list(zip(*log_events, strict=True))
@@ -132,8 +158,12 @@ def _columns(log_events: Sequence[EventInput]) -> tuple[list[int], list[str]]:
     return times, messages
 
 
-def _check_batch(times: list[int], messages: list[str]) -> None:
-    """The rules that fail a whole PutLogEvents call, before any time rule."""
+def _check_batch(times: list[int], messages: list[str]) -> int:
+    """The rules that fail a whole PutLogEvents call, before any time rule.
+
+    Returns:
+        The UTF-8 bytes of the messages (IncomingBytes counts them).
+    """
     count = len(times)
     if not 1 <= count <= MAX_BATCH_EVENTS:
         bound = (
@@ -169,9 +199,8 @@ def _check_batch(times: list[int], messages: list[str]) -> None:
             value=times[index],
         )
     text = "".join(messages)
-    size = (len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))) + (
-        EVENT_OVERHEAD * count
-    )
+    nbytes = len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+    size = nbytes + EVENT_OVERHEAD * count
     if size > MAX_BATCH_BYTES:
         raise InvalidParameterException(
             f"Upload too large: {size} bytes exceeds limit of {MAX_BATCH_BYTES}",
@@ -184,6 +213,7 @@ def _check_batch(times: list[int], messages: list[str]) -> None:
             param="logEvents",
             value=None,
         )
+    return nbytes
 
 
 def _token(direction: str, key: Key) -> str:
@@ -225,7 +255,7 @@ class EventsMixin(FiltersMixin):
         self,
         log_group_name: str,
         log_stream_name: str,
-        log_events: Sequence[EventInput],
+        log_events: Sequence[EventInput] | EventColumns,
         *,
         sequence_token: str | None = None,
         emf: bool = False,
@@ -238,7 +268,8 @@ class EventsMixin(FiltersMixin):
             log_events: `InputLogEvent` records, ``(timestamp, message)``
                 pairs or ``{"timestamp": ..., "message": ...}`` mappings;
                 timestamps are datetimes or epoch milliseconds, in
-                chronological order.
+                chronological order; or one `EventColumns` (epoch
+                milliseconds and messages, the wire layer's form).
             sequence_token: accepted and ignored, as AWS does now.
             emf: extract Embedded Metric Format metrics from the messages (the
                 ``x-amzn-logs-format: json/emf`` header, the CloudWatch agent
@@ -254,7 +285,7 @@ class EventsMixin(FiltersMixin):
         group = self.log_group(log_group_name)
         stream = self.log_stream(group, log_stream_name)
         times, messages = _columns(log_events)
-        _check_batch(times, messages)
+        nbytes = _check_batch(times, messages)
         now = self.now_ms()
         count = len(times)
         if times:  # in time order: the ends are the farthest from now
@@ -294,7 +325,7 @@ class EventsMixin(FiltersMixin):
                 stream=log_stream_name,
                 count=len(kept_times),
             )
-            self.count_incoming(group.name, kept)
+            self.count_incoming(group.name, kept, nbytes if kept is messages else None)
             self.apply_filters(group, log_stream_name, kept_times, first_seq, kept)
             if emf:
                 publish_emf(self, kept_times, kept)

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 __all__ = [
     "RETENTION_DAYS",
     "Distribution",
+    "EventColumns",
     "ExportTask",
     "ExportTaskStatusCode",
     "FilteredEventsPage",
@@ -214,6 +215,19 @@ class InputLogEvent:
     def timestamp(self) -> datetime:
         """The event time as an aware UTC datetime."""
         return from_millis(self.timestamp_ms)
+
+
+@frozen
+class EventColumns:
+    """PutLogEvents input as two columns, the form the wire layer builds (no object per event).
+
+    Attributes:
+        times: the events' timestamps, epoch milliseconds.
+        messages: their messages, in the same order (as many as `times`).
+    """
+
+    times: list[int]
+    messages: list[str]
 
 
 @frozen

@@ -39,7 +39,7 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
-from itertools import accumulate
+from itertools import accumulate, compress
 
 from awsmon.logs.filter_pattern import FilterPattern, PatternKind
 from awsmon.logs.filter_pattern_fields import Needles
@@ -83,7 +83,8 @@ class _Block:
         self._messages: list[str] | None = messages
         self._text: str | None = None
         self._starts: array[int] | None = None
-        self._newlines = False
+        # Whether a message holds a newline, counted on first need (None: not yet).
+        self._newlines: bool | None = None
         self._nbytes: int | None = None
 
     def __len__(self) -> int:
@@ -104,7 +105,7 @@ class _Block:
             messages = self.messages()
             self._text = "\n".join(messages)
             self._starts = array("q", accumulate(map(_PLUS_ONE, map(len, messages)), initial=0))
-            self._newlines = self._text.count("\n") != len(messages) - 1
+            self._newlines = None  # counted by `slice_messages` if it is ever asked
         return self._text, self._starts
 
     def seal(self) -> None:
@@ -132,6 +133,8 @@ class _Block:
         text, starts = self.text()
         if start >= stop:
             return []
+        if self._newlines is None:
+            self._newlines = text.count("\n") != len(starts) - 2
         if not self._newlines:
             return text[starts[start] : starts[stop] - 1].split("\n")
         return [text[starts[i] : starts[i + 1] - 1] for i in range(start, stop)]
@@ -227,7 +230,6 @@ class Matcher:
         if self._by_text:
             return self._text_hits(block, start, stop)
         assert self.pattern is not None
-        test = self.pattern.matches
         if self._needles is not None:
             admitted = self.pattern.matches_admitted
             message = block.message
@@ -236,11 +238,8 @@ class Matcher:
                 for index in self._needle_hits(block, self._needles, start, stop)
                 if admitted(message(index))
             ]
-        return [
-            start + i
-            for i, message in enumerate(block.slice_messages(start, stop))
-            if test(message)
-        ]
+        flags = self.pattern.hits(block.slice_messages(start, stop))
+        return list(compress(range(start, stop), flags))
 
     @staticmethod
     def _needle_hits(block: _Block, needles: Needles, start: int, stop: int) -> list[int]:

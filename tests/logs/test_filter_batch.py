@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from awsmon.cloudwatch import MetricKey
 from awsmon.logs.filter_batch import FilterBatch, literal_value
-from awsmon.logs.filter_pattern import FilterPattern
+from awsmon.logs.filter_pattern import FilterPattern, node_number, node_numbers
 from awsmon.logs.model import MetricTransformation, from_millis
 
 LINES = [
@@ -131,3 +131,59 @@ class TestFilterBatch:
         assert batch.hits(FilterPattern.parse('{ $.level = "ERROR" }')) == [True, False]
         assert batch.document(0) is first
         assert batch.document(1) is None
+
+
+class TestBatchPasses:
+    @given(
+        st.sampled_from(
+            [
+                "{ $.latency > 100 }",
+                '{ $.level = "ERROR" && $.path = "/a" }',
+                '{ $.level = "ERROR" || $.path = "/b" }',
+                "{ $.latency NOT EXISTS }",
+            ]
+        ),
+        st.lists(
+            st.sampled_from([*LINES, ' {"level": "ERROR"}', '{"le\\u0076el": "ERROR"}']), max_size=8
+        ),
+    )
+    def test_admits_each_is_admits_for_each(self, text: str, messages: list[str]) -> None:
+        """The C-level required-text passes admit exactly what the per-message check admits."""
+        json = FilterPattern.parse(text).json
+        assert json is not None
+        assert json.admits_each(messages) == [json.admits(message) for message in messages]
+
+    @given(st.lists(st.sampled_from(["ERROR x", "x", "ERRO", ""]), max_size=6))
+    def test_a_pattern_hits_what_it_matches(self, messages: list[str]) -> None:
+        """`FilterPattern.hits` (one `in` per message for one term) is `matches` per message."""
+        for text in ("ERROR", "ERROR -x", "?ERROR ?x", "ERROR ?x", '""'):
+            pattern = FilterPattern.parse(text)
+            assert pattern.hits(messages) == [pattern.matches(m) for m in messages]
+
+    @given(st.lists(st.integers(0, 10**12), max_size=50).map(sorted))
+    def test_minutes_are_each_event_s_minute_shared_within_a_minute(self, times: list[int]) -> None:
+        """Found by bisection over the ordered times: the same minutes as one by one."""
+        minutes = FilterBatch(times, ["m"] * len(times)).minutes()
+        assert minutes == [from_millis(t - t % 60_000) for t in times]
+        for index in range(1, len(times)):
+            same = minutes[index] == minutes[index - 1]
+            assert (minutes[index] is minutes[index - 1]) == same
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.booleans(),
+            st.integers(-(2**1100), 2**1100),
+            st.sampled_from([2**1023, -(2**1023), 2**1024, 10**308 * 2]),
+            st.floats(),
+            st.sampled_from(["12", "-2.5", "1e3", "x", "", "1e400", "nan"]),
+            st.dictionaries(st.just("a"), st.integers()),
+        ),
+        max_size=10,
+    )
+)
+def test_node_numbers_is_node_number_of_each(nodes: list[object]) -> None:
+    """The inline fast paths for JSON ints and floats give `node_number`'s answers."""
+    assert node_numbers(nodes) == [node_number(node) for node in nodes]

@@ -15,15 +15,23 @@ from hypothesis import strategies as st
 from awsmon.logs.errors import InvalidParameterException
 from awsmon.logs.filter_pattern import FilterPattern
 from awsmon.logs.filter_pattern_delimited import split_fields
-from awsmon.logs.filter_pattern_fields import Needles, field_reader, field_value, glob_needles
+from awsmon.logs.filter_pattern_fields import (
+    Needles,
+    field_reader,
+    field_value,
+    gate_prefix,
+    glob_needles,
+)
 
 # Pieces that exercise every splitting rule: quotes, brackets, unclosed ones,
 # runs of spaces, tabs and newlines inside fields, adjacent groups.
 PIECES = ["a", "b", "5", "45", "ab5", " ", "  ", '"', "[", "]", '"a b"', "[5 x]", "\t", "\n", "*"]
 messages = st.lists(st.sampled_from(PIECES), max_size=14).map("".join)
+# The pieces a prefix written into a gate may be made of (no quote, bracket or space).
+SAFE_PIECES = [piece for piece in PIECES if not set(piece) & set('"[] ')]
 
 VALUES = ["5*", "*5", "a", "*a*", "4*5", '"a b"', "x*", "*", '""', "45", "5", '"5 x"', "%5$%"]
-VALUES += ["ab*", "ab5"]
+VALUES += ["ab*", "ab5", '"a*"', '"[5*"', '"a 5*"', "a]*"]
 NUMBERS = ["45", "5", "-1", "4.5e1"]
 
 
@@ -94,6 +102,41 @@ class TestFieldReader:
             assert found is not None
             assert [field_value(token) for token in found.groups()] == fields[:count]
 
+    @pytest.mark.parametrize(
+        ("text", "gated"),
+        [
+            ("[ip, id, user, ts, request, status=5*, size, ...]", True),
+            ('[a = "GE*", b, c = x*]', True),
+            ("[a, b, ...]", True),
+            ("[a = 5*, ..., b]", False),  # an inner ellipsis: no reader at all
+            ('[a = "[5*", b]', False),  # a bracket in the prefix
+            ('[a = "x y*", b]', False),  # a space in the prefix
+            ("[a = *5, b]", False),
+            ("[a != 5*, b]", False),
+            ("[a = 5* || a = 6*, b]", False),
+            ("[a > 5, b]", False),
+        ],
+    )
+    def test_prefix_conditions_are_written_into_a_gate(self, text: str, gated: bool) -> None:
+        """Patterns whose conditions are all "= prefix*" (safe prefixes) decide by one regex."""
+        delimited = FilterPattern.parse(text).delimited
+        assert delimited is not None
+        assert (delimited._gate is not None) == gated
+
+    @given(st.lists(st.sampled_from(SAFE_PIECES), min_size=1, max_size=4).map("".join), messages)
+    @example("5", '"5 x" a')
+    @example("5", "[5 x] a")
+    @example("5", '"x 5"')
+    def test_a_prefix_token_reads_what_the_reader_reads(self, prefix: str, message: str) -> None:
+        """A gate with one prefix field matches exactly when the reader's field starts so."""
+        assert gate_prefix(prefix)
+        reader = field_reader(2, [0], whole=False)
+        gate = field_reader(2, [], whole=False, prefixes={0: prefix})
+        assert reader is not None and gate is not None
+        found = reader.match(message)
+        expected = found is not None and field_value(found[1]).startswith(prefix)
+        assert (gate.match(message) is not None) == expected
+
     def test_too_many_fields_get_no_reader(self) -> None:
         """Past 100 fields the pattern splits the plain way."""
         assert field_reader(101, [], whole=True) is None
@@ -134,6 +177,7 @@ class TestNeedles:
         assert delimited is not None
         plain = delimited.plain_matches(message)
         assert pattern.matches(message) == plain
+        assert pattern.hits([message, message]) == [plain, plain]
         if plain and pattern.needles is not None:
             assert pattern.needles.admits(message)
         assert (pattern.match(message) is not None) == plain

@@ -12,7 +12,12 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from awsmon import jsondoc
-from awsmon.logs.filter_pattern_selector import load_object
+from awsmon.logs.filter_pattern_selector import (
+    is_missing,
+    load_object,
+    node_getter,
+    parse_selector,
+)
 
 json_values = st.recursive(
     st.none()
@@ -71,3 +76,26 @@ class TestLoadObject:
             assert load_object('{"a": NaN}') is None
         finally:
             jsondoc.use_backend(old)
+
+
+KEYS = ["a", "b", "c"]
+keyed_values = st.recursive(
+    st.none() | st.integers(-3, 3) | st.sampled_from(["x", "a"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(KEYS), inner),
+    max_leaves=10,
+)
+
+
+class TestNodeGetter:
+    @given(
+        st.sampled_from(["$.a", "$.b", "$.a.b", "$.a.a", "$.a[0]", "$.a.*", "$.*", "$.a.b.c"]),
+        keyed_values,
+    )
+    @example("$.a.b", {"a": [1]})
+    @example("$.a", [{"a": 1}])
+    def test_reads_what_first_reads(self, text: str, document: object) -> None:
+        """The specialised getter reaches the very node `Selector.first` reaches, or nothing."""
+        selector = parse_selector(text)
+        fast, plain = node_getter(selector)(document), selector.first(document)
+        assert is_missing(fast) == is_missing(plain)
+        assert fast is plain or is_missing(plain)

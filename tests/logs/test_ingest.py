@@ -7,7 +7,7 @@ from logs_app import app_cloud, found
 
 from awsmon import Cloud
 from awsmon.logs.errors import InvalidParameterException, ResourceNotFoundException
-from awsmon.logs.model import InputLogEvent, to_millis
+from awsmon.logs.model import EventColumns, InputLogEvent, to_millis
 
 
 @pytest.fixture
@@ -16,6 +16,19 @@ def cloud() -> Cloud:
 
 
 class TestPutLogEvents:
+    def test_columns_store_what_pairs_store(self, cloud: Cloud) -> None:
+        """`EventColumns` (the wire layer's form) is read as the same events given as pairs;
+        columns of unequal length, or of a wrong type, get InvalidParameterException."""
+        now = to_millis(cloud.clock.now())
+        cloud.logs.put_log_events("app", "s1", EventColumns([now, now + 1], ["a", "b"]))
+        cloud.logs.put_log_events("app", "s1", [(now + 2, "c")])
+        assert found(cloud, "") == ["a", "b", "c"]
+        with pytest.raises(InvalidParameterException, match="1 timestamps and 2 messages"):
+            cloud.logs.put_log_events("app", "s1", EventColumns([now], ["a", "b"]))
+        with pytest.raises(InvalidParameterException, match="Member must be a string"):
+            cloud.logs.put_log_events("app", "s1", EventColumns([now], [b"a"]))  # type: ignore[list-item]
+        assert found(cloud, "") == ["a", "b", "c"]
+
     def test_rejections_and_the_rest_stored(self, cloud: Cloud) -> None:
         """Too old, expired and too new events are reported by index; the rest is stored."""
         cloud.logs.put_retention_policy("app", 7)

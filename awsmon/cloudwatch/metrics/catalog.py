@@ -135,7 +135,9 @@ class MetricCatalog:
         """Store (timestamp, value) points of a checked key, each value checked finite.
 
         Points are grouped by slot and each slot written once (the store is
-        order-free, so this answers as writing them one by one).
+        order-free, so this answers as writing them one by one). A run of
+        points sharing one datetime object (a metric filter's minute) finds
+        its slot once.
 
         Raises:
             InvalidParameterValue: a value is not finite (the points before it
@@ -144,22 +146,23 @@ class MetricCatalog:
         metric = self._metric(key)
         metric.last_put_at = now
         grouped: dict[int, dict[float, float]] = {}
+        last_when: object = _NO_TIME
+        values: dict[float, float] = {}
+        isfinite = math.isfinite
         try:
             for when, value in points:
                 number = float(value)
-                if not math.isfinite(number):
+                if not isfinite(number):
                     raise InvalidParameterValue(
                         f"The value {value} for parameter Value is invalid.",
                         param="Value",
                         value=value,
                     )
-                seconds = epoch_seconds(when)
-                slot = seconds - seconds % storage_resolution
-                values = grouped.get(slot)
-                if values is None:
-                    grouped[slot] = {number: 1.0}
-                else:
-                    values[number] = values.get(number, 0.0) + 1.0
+                if when is not last_when:
+                    seconds = epoch_seconds(when)
+                    values = grouped.setdefault(seconds - seconds % storage_resolution, {})
+                    last_when = when
+                values[number] = values.get(number, 0.0) + 1.0
         finally:
             series = metric.store(unit)
             for slot, values in grouped.items():
@@ -192,6 +195,10 @@ class MetricCatalog:
         for metric in self._metrics.values():
             for series in metric.series.values():
                 series.roll_up(now)
+
+
+#: Stands before the first point's time in `MetricCatalog.publish` (no point is this object).
+_NO_TIME = object()
 
 
 def _write(series: SeriesStore, slot: int, values: dict[float, float]) -> None:
