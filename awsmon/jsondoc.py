@@ -66,7 +66,7 @@ def _byte_class(byte: int) -> int:
     return ord("m") if byte == ord("-") else ord("x")
 
 
-#: Each byte's class for `_may_hold_big_int`: ``0`` a digit, ``s`` what may come right
+#: Each byte's class for `_big_int_marked`: ``0`` a digit, ``s`` what may come right
 #: before a number (``[ , :`` and whitespace), ``m`` a minus sign, ``x`` anything else.
 _CLASSES = bytes(_byte_class(byte) for byte in range(256))
 _DIGIT_RUN = b"0" * 19
@@ -124,24 +124,36 @@ def loads(
         json.JSONDecodeError: the text is not JSON, or is nested too deeply, or
             breaks `constants` or `int64`.
     """
-    if isinstance(text, bytes | bytearray):
-        try:
-            text = bytes(text).decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise json.JSONDecodeError("JSON text is not UTF-8", "", error.start) from None
-    if text.count("[") + text.count("{") > max_depth:  # else it cannot nest that deep
+    if type(text) is not str:
+        text = _text_of(text)
+    # Nesting deeper than `max_depth` takes more than `max_depth` opening brackets, and a
+    # text that parses holds as many closing ones: shorter texts need no count.
+    if len(text) > 2 * max_depth + 1 and text.count("[") + text.count("{") > max_depth:
         check_depth(text, max_depth)
-    if options or _fast_loads is None:
+    fast = _fast_loads
+    if options or fast is None:
         return loads_stdlib(text, constants=constants, int64=int64, **options)
     try:
-        value = _fast_loads(text)
+        value = fast(text)
     except ValueError:  # orjson refuses more than json: json has the last word
         return loads_stdlib(text, constants=constants, int64=int64)
-    if _may_hold_big_int(text) and (int64 or not _exact(value)):
+    # orjson accepted, so the text holds no lone surrogate and encodes.
+    marks = text.encode().translate(_CLASSES)
+    if _DIGIT_RUN in marks and _big_int_marked(marks) and (int64 or not _exact(value)):
         # orjson reads integers beyond 64 bits (19 digits or more) as floats; under
         # `int64` such a literal refuses the text even when a duplicate key hides it.
         return loads_stdlib(text, constants=constants, int64=int64)
     return value  # orjson accepted: no NaN/Infinity, every integer within 64 bits
+
+
+def _text_of(data: str | bytes | bytearray) -> str:
+    """`data` as text: bytes decode as UTF-8."""
+    if isinstance(data, str):
+        return data
+    try:
+        return bytes(data).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise json.JSONDecodeError("JSON text is not UTF-8", "", error.start) from None
 
 
 def loads_stdlib(text: str, *, constants: bool = True, int64: bool = False, **options: Any) -> Any:
@@ -185,15 +197,15 @@ def _position(text: str, literal: str) -> int:
     return 0
 
 
-def _may_hold_big_int(text: str) -> bool:
-    """True when `text` may hold an integer literal of 19 digits or more (C speed).
+def _big_int_marked(marks: bytes) -> bool:
+    """True when a text may hold an integer literal of 19 digits or more.
 
-    Such a literal starts the text or follows ``[``, ``,``, ``:`` or whitespace,
-    a minus sign between allowed; digit runs inside hex ids (after a letter or a
-    ``-`` that follows one) do not count. Strings are not skipped: a false alarm
-    costs only speed.
+    `marks` is the text's UTF-8 bytes mapped to their classes (`_CLASSES`), a
+    C-speed pass. Such a literal starts the text or follows ``[``, ``,``, ``:``
+    or whitespace, a minus sign between allowed; digit runs inside hex ids
+    (after a letter, or a ``-`` that follows one) do not count. Strings are not
+    skipped: a false alarm costs only speed.
     """
-    marks = text.encode().translate(_CLASSES)
     if _DIGIT_RUN not in marks:  # the common case: no run of 19 digits at all
         return False
     after, negative_after = _BIG_AFTER_SEPARATOR
