@@ -176,6 +176,16 @@ class Segment:
             parsed, or for one element of an array document).
         size: the size of `text` in bytes (UTF-8), what counts against the
             document and trace size limits.
+        digest: what processing reads of the document, taken while it was
+            validated: for each entity (the document's own, then its nested
+            subsegments depth first) five values, ``id, start, end, outcome,
+            node key`` (end None while in progress; the outcome as
+            `awsmon.xray.trace_tree.status_of` gives it; the node key is
+            the segment's node for a segment document's own entity, the
+            inferred node for a subsegment that calls another node, else
+            None: see `awsmon.xray.nodes`). A flat tuple of strings and
+            numbers, which the cycle collector stops tracking. None when not
+            taken (then `awsmon.xray.segments.digest_of` computes it).
 
     The JSON text is kept rather than the parsed tree: strings cost the
     garbage collector nothing, and a day of traces holds millions of parsed
@@ -191,6 +201,7 @@ class Segment:
     independent_subsegment: bool
     text: str = field(repr=False, eq=False)
     size: int = field(default=0, repr=False, eq=False)
+    digest: tuple[Any, ...] | None = field(default=None, repr=False, eq=False)
 
     @property
     def document(self) -> dict[str, Any]:

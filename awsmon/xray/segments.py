@@ -52,16 +52,20 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+import attrs
 from attrs import frozen
 
 from awsmon import jsondoc
-from awsmon.xray.model import ENTITY_ID_RE, TRACE_ID_RE, Segment, trace_id_epoch
+from awsmon.xray.model import TRACE_ID_RE, Segment, trace_id_epoch
+from awsmon.xray.nodes import NodeKey, inferred_key, is_call, segment_key
+from awsmon.xray.trace_tree import status_of
 
 __all__ = [
     "MAX_DOCUMENT_BYTES",
     "MAX_TRACE_AGE_SECONDS",
     "TRACE_TOO_LARGE",
     "Rejection",
+    "digest_of",
     "parse_documents",
     "valid_annotation_key",
 ]
@@ -186,7 +190,13 @@ def parse_documents(
                 item_text, item_size = _dump(item, array)
             else:
                 item_text, item_size = text, size
-            accepted.append(_segment(item, oldest, item_text, item_size, array=array))
+            segment = _segment(item, oldest, item_text, item_size, array=array)
+            if text is None:  # given parsed: digest what processing will read back
+                reread = jsondoc.loads(item_text)
+                segment = attrs.evolve(
+                    segment, digest=digest_of(reread, segment.independent_subsegment)
+                )
+            accepted.append(segment)
         except _Invalid as bad:
             rejected.append(Rejection(bad.entity_id, bad.code, bad.subsegment))
     return accepted, rejected
@@ -211,46 +221,79 @@ def _segment(item: Any, oldest: float | None, text: str, size: int, *, array: bo
     if not isinstance(item, dict):
         raise _Invalid("InvalidSegment", None, array)
     subsegment = array or item.get("type") == "subsegment"
-    entity_id = _check_entity(item, subsegment)
+    digest: list[Any] = []
+    entity_id = _check_entity(item, subsegment, 0, digest)
     trace_id = item.get("trace_id")
     if trace_id is None:
         raise _Invalid("MissingTraceId", entity_id, subsegment)
     if not isinstance(trace_id, str):
         raise _Invalid("InvalidTraceId", entity_id, subsegment)
-    if trace_id not in _GOOD_TRACE_IDS:
+    epoch = _GOOD_TRACE_IDS.get(trace_id)
+    if epoch is None:
         if TRACE_ID_RE.fullmatch(trace_id) is None:
             raise _Invalid("InvalidTraceId", entity_id, subsegment)
         if len(_GOOD_TRACE_IDS) >= 4096:  # the pieces of a trace arrive close together
             _GOOD_TRACE_IDS.clear()
-        _GOOD_TRACE_IDS[trace_id] = trace_id_epoch(trace_id)
-    if oldest is not None and _GOOD_TRACE_IDS[trace_id] < oldest:
+        epoch = _GOOD_TRACE_IDS[trace_id] = trace_id_epoch(trace_id)
+    if oldest is not None and epoch < oldest:
         raise _Invalid("InvalidTraceId", entity_id, subsegment)
     parent_id = item.get("parent_id")
     if parent_id is None:
         if subsegment:
             raise _Invalid("MissingParentId", entity_id, subsegment)
-    elif not isinstance(parent_id, str) or ENTITY_ID_RE.fullmatch(parent_id) is None:
+    elif not isinstance(parent_id, str) or not _is_entity_id(parent_id):
         raise _Invalid("InvalidParentId", entity_id, subsegment)
-    end = item.get("end_time")
     return Segment(
         id=entity_id,
         trace_id=trace_id,
         name=item["name"],
-        start_time=float(item["start_time"]),
-        end_time=None if end is None or item.get("in_progress") is True else float(end),
+        start_time=digest[1],
+        end_time=digest[2],
         parent_id=parent_id,
         independent_subsegment=subsegment,
         text=text,
         size=size,
+        digest=tuple(digest),
     )
 
 
-def _check_entity(item: Mapping[str, Any], subsegment: bool, depth: int = 0) -> str:
-    """Check the fields every segment and subsegment has; returns the id."""
+def digest_of(document: Mapping[str, Any], subsegment: bool) -> tuple[Any, ...]:
+    """The digest of a stored (so valid) document: see `Segment.digest`."""
+    digest: list[Any] = []
+    _check_entity(document, subsegment, 0, digest)
+    return tuple(digest)
+
+
+_HEX = "0123456789abcdefABCDEF"
+
+
+def _is_entity_id(value: str) -> bool:
+    """16 hex digits (``ENTITY_ID_RE``), without a regex call."""
+    return len(value) == 16 and not value.strip(_HEX)
+
+
+def _time(value: Any) -> float | None:
+    """A document time as a float; None when it is not a number (or too large for one)."""
+    if type(value) is float:
+        return value
+    if not _is_number(value):
+        return None
+    try:
+        return float(value)
+    except OverflowError:
+        return None
+
+
+def _check_entity(item: Mapping[str, Any], subsegment: bool, depth: int, digest: list[Any]) -> str:
+    """Check the fields every segment and subsegment has; returns the id.
+
+    Appends the entity's digest to `digest` (see `Segment.digest`), then its
+    nested subsegments' (depth first).
+    """
     entity_id = item.get("id")
     if entity_id is None:
         raise _Invalid("MissingId", None, subsegment)
-    if not isinstance(entity_id, str) or ENTITY_ID_RE.fullmatch(entity_id) is None:
+    if not isinstance(entity_id, str) or not _is_entity_id(entity_id):
         raise _Invalid("InvalidId", None, subsegment)
     name = item.get("name")
     if name is None:
@@ -259,17 +302,23 @@ def _check_entity(item: Mapping[str, Any], subsegment: bool, depth: int = 0) -> 
         (0 < len(name) <= 250) if subsegment else _valid_name(name)
     ):
         raise _Invalid("InvalidName", entity_id, subsegment)
-    start = item.get("start_time")
-    if start is None:
+    raw_start = item.get("start_time")
+    if raw_start is None:
         raise _Invalid("MissingStartTime", entity_id, subsegment)
-    if type(start) is not float and not _is_number(start):
+    start = _time(raw_start)
+    if start is None:
         raise _Invalid("InvalidStartTime", entity_id, subsegment)
-    end = item.get("end_time")
-    if end is None:
+    raw_end = item.get("end_time")
+    end: float | None = None
+    if raw_end is None:
         if item.get("in_progress") is not True:
             raise _Invalid("MissingEndTime", entity_id, subsegment)
-    elif (type(end) is not float and not _is_number(end)) or end < start:
-        raise _Invalid("InvalidEndTime", entity_id, subsegment)
+    else:
+        end = _time(raw_end)
+        if end is None or raw_end < raw_start:
+            raise _Invalid("InvalidEndTime", entity_id, subsegment)
+        if item.get("in_progress") is True:
+            end = None
     if "annotations" in item:
         annotations = item["annotations"]
         if annotations is not None and not _valid_annotations(annotations):
@@ -279,6 +328,11 @@ def _check_entity(item: Mapping[str, Any], subsegment: bool, depth: int = 0) -> 
             value = item.get(flag)
             if value is not None and not isinstance(value, bool):
                 raise _Invalid("InvalidSegment", entity_id, subsegment)
+    if not subsegment:
+        key: NodeKey | None = segment_key(item)
+    else:
+        key = inferred_key(item, name)[0] if is_call(item) else None
+    digest += (entity_id, start, end, status_of(item), key)
     children = item.get("subsegments")
     if children is not None:
         if not isinstance(children, list) or depth > 64:
@@ -287,7 +341,7 @@ def _check_entity(item: Mapping[str, Any], subsegment: bool, depth: int = 0) -> 
             if not isinstance(child, dict):
                 raise _Invalid("InvalidSegment", entity_id, True)
             try:
-                _check_entity(child, True, depth + 1)
+                _check_entity(child, True, depth + 1, digest)
             except _Invalid as bad:
                 # The document is rejected as a whole: name the document's id,
                 # and say the problem is in a subsegment.
