@@ -58,7 +58,7 @@ from attrs import frozen
 from awsmon import jsondoc
 from awsmon.xray.model import TRACE_ID_RE, Segment, trace_id_epoch
 from awsmon.xray.nodes import NodeKey, inferred_key, is_call, segment_key
-from awsmon.xray.trace_tree import status_of
+from awsmon.xray.trace_tree import ERROR, FAULT, OK, THROTTLE, status_of
 
 __all__ = [
     "MAX_DOCUMENT_BYTES",
@@ -221,8 +221,10 @@ def _segment(item: Any, oldest: float | None, text: str, size: int, *, array: bo
     if not isinstance(item, dict):
         raise _Invalid("InvalidSegment", None, array)
     subsegment = array or item.get("type") == "subsegment"
-    digest: list[Any] = []
-    entity_id = _check_entity(item, subsegment, 0, digest)
+    ids: list[str] = []
+    flat: list[Any] = []
+    calls: list[int] = []
+    entity_id = _check_entity(item, subsegment, 0, ids, flat, calls)
     trace_id = item.get("trace_id")
     if trace_id is None:
         raise _Invalid("MissingTraceId", entity_id, subsegment)
@@ -247,21 +249,23 @@ def _segment(item: Any, oldest: float | None, text: str, size: int, *, array: bo
         id=entity_id,
         trace_id=trace_id,
         name=item["name"],
-        start_time=digest[1],
-        end_time=digest[2],
+        start_time=flat[0],
+        end_time=flat[1],
         parent_id=parent_id,
         independent_subsegment=subsegment,
         text=text,
         size=size,
-        digest=tuple(digest),
+        digest=(tuple(ids), tuple(flat), tuple(calls), None in flat[1::4]),
     )
 
 
 def digest_of(document: Mapping[str, Any], subsegment: bool) -> tuple[Any, ...]:
     """The digest of a stored (so valid) document: see `Segment.digest`."""
-    digest: list[Any] = []
-    _check_entity(document, subsegment, 0, digest)
-    return tuple(digest)
+    ids: list[str] = []
+    flat: list[Any] = []
+    calls: list[int] = []
+    _check_entity(document, subsegment, 0, ids, flat, calls)
+    return (tuple(ids), tuple(flat), tuple(calls), None in flat[1::4])
 
 
 _HEX = "0123456789abcdefABCDEF"
@@ -284,40 +288,55 @@ def _time(value: Any) -> float | None:
         return None
 
 
-def _check_entity(item: Mapping[str, Any], subsegment: bool, depth: int, digest: list[Any]) -> str:
+def _check_entity(
+    item: Mapping[str, Any],
+    subsegment: bool,
+    depth: int,
+    ids: list[str],
+    flat: list[Any],
+    calls: list[int],
+) -> str:
     """Check the fields every segment and subsegment has; returns the id.
 
-    Appends the entity's digest to `digest` (see `Segment.digest`), then its
-    nested subsegments' (depth first).
+    Appends the entity's digest (see `Segment.digest`), then its nested
+    subsegments' (depth first): its id to `ids`, its start, end, outcome and
+    node key to `flat`, its position to `calls` when it is a call. The
+    common types (str, float, dict) are tested first by identity: this runs
+    for every entity uploaded.
     """
-    entity_id = item.get("id")
-    if entity_id is None:
-        raise _Invalid("MissingId", None, subsegment)
-    if not isinstance(entity_id, str) or not _is_entity_id(entity_id):
-        raise _Invalid("InvalidId", None, subsegment)
-    name = item.get("name")
+    get = item.get
+    entity_id = get("id")
+    if type(entity_id) is not str or len(entity_id) != 16 or entity_id.strip(_HEX):
+        if entity_id is None:
+            raise _Invalid("MissingId", None, subsegment)
+        if not isinstance(entity_id, str) or not _is_entity_id(entity_id):
+            raise _Invalid("InvalidId", None, subsegment)
+    name = get("name")
     if name is None:
         raise _Invalid("MissingName", entity_id, subsegment)
     if not isinstance(name, str) or not (
-        (0 < len(name) <= 250) if subsegment else _valid_name(name)
+        (0 < len(name) <= 250) if subsegment else (name in _GOOD_NAMES or _valid_name(name))
     ):
         raise _Invalid("InvalidName", entity_id, subsegment)
-    raw_start = item.get("start_time")
-    if raw_start is None:
-        raise _Invalid("MissingStartTime", entity_id, subsegment)
-    start = _time(raw_start)
+    raw_start = get("start_time")
+    start = raw_start if type(raw_start) is float else _time(raw_start)
     if start is None:
-        raise _Invalid("InvalidStartTime", entity_id, subsegment)
-    raw_end = item.get("end_time")
-    end: float | None = None
-    if raw_end is None:
-        if item.get("in_progress") is not True:
-            raise _Invalid("MissingEndTime", entity_id, subsegment)
-    else:
-        end = _time(raw_end)
-        if end is None or raw_end < raw_start:
+        code = "MissingStartTime" if raw_start is None else "InvalidStartTime"
+        raise _Invalid(code, entity_id, subsegment)
+    raw_end = get("end_time")
+    end = raw_end if type(raw_end) is float else None
+    if end is None:
+        if raw_end is None:
+            if get("in_progress") is not True:
+                raise _Invalid("MissingEndTime", entity_id, subsegment)
+        else:
+            end = _time(raw_end)
+            if end is None:
+                raise _Invalid("InvalidEndTime", entity_id, subsegment)
+    if end is not None:
+        if raw_end < raw_start:
             raise _Invalid("InvalidEndTime", entity_id, subsegment)
-        if item.get("in_progress") is True:
+        if get("in_progress") is True:
             end = None
     if "annotations" in item:
         annotations = item["annotations"]
@@ -325,15 +344,23 @@ def _check_entity(item: Mapping[str, Any], subsegment: bool, depth: int, digest:
             raise _Invalid("InvalidAnnotations", entity_id, subsegment)
     if "error" in item or "fault" in item or "throttle" in item:
         for flag in ("error", "fault", "throttle"):
-            value = item.get(flag)
+            value = get(flag)
             if value is not None and not isinstance(value, bool):
                 raise _Invalid("InvalidSegment", entity_id, subsegment)
+        outcome = status_of(item)
+    else:
+        outcome = _http_outcome(get("http"))
     if not subsegment:
         key: NodeKey | None = segment_key(item)
+    elif is_call(item):
+        key = inferred_key(item, name)[0]
+        if depth:  # a nested subsegment, not the document's own entity
+            calls.append(len(ids))
     else:
-        key = inferred_key(item, name)[0] if is_call(item) else None
-    digest += (entity_id, start, end, status_of(item), key)
-    children = item.get("subsegments")
+        key = None
+    ids.append(entity_id)
+    flat += (start, end, outcome, key)
+    children = get("subsegments")
     if children is not None:
         if not isinstance(children, list) or depth > 64:
             raise _Invalid("InvalidSegment", entity_id, subsegment)
@@ -341,12 +368,31 @@ def _check_entity(item: Mapping[str, Any], subsegment: bool, depth: int, digest:
             if not isinstance(child, dict):
                 raise _Invalid("InvalidSegment", entity_id, True)
             try:
-                _check_entity(child, True, depth + 1, digest)
+                _check_entity(child, True, depth + 1, ids, flat, calls)
             except _Invalid as bad:
                 # The document is rejected as a whole: name the document's id,
                 # and say the problem is in a subsegment.
                 raise _Invalid(bad.code, entity_id, True) from None
     return entity_id
+
+
+def _http_outcome(http: Any) -> int:
+    """`status_of` for a document without error, fault or throttle flags."""
+    if type(http) is not dict and not isinstance(http, dict):
+        return OK
+    response = http.get("response")
+    if not isinstance(response, dict):
+        return OK
+    status = response.get("status")
+    if type(status) is not int and (not isinstance(status, int) or isinstance(status, bool)):
+        return OK
+    if 500 <= status <= 599:
+        return FAULT
+    if status == 429:
+        return THROTTLE
+    if 400 <= status <= 499:
+        return ERROR
+    return OK
 
 
 def _is_number(value: Any) -> bool:

@@ -23,14 +23,29 @@ returns None for them.
 
 from __future__ import annotations
 
+from operator import attrgetter
+from typing import Any
+
 from awsmon.xray.graph import Contribution, EdgeEntry, NodeEntry
 from awsmon.xray.record import TraceRecord
 from awsmon.xray.segments import digest_of
 
 __all__ = ["TraceFacts", "digest_facts"]
 
+_ORDER = attrgetter("start_time", "id")
+
 #: (start epoch seconds, graph contribution, partial) of a processed trace.
 TraceFacts = tuple[float, Contribution, bool]
+
+
+def _locate(digests: list[tuple[Any, ...]], entity_id: str | None) -> tuple[int, int] | None:
+    """(segment index, entity position) of the first entity with `entity_id`, or None."""
+    if entity_id is not None:
+        for index, digest in enumerate(digests):
+            ids = digest[0]
+            if entity_id in ids:
+                return index, ids.index(entity_id)
+    return None
 
 
 def digest_facts(record: TraceRecord) -> TraceFacts | None:
@@ -41,57 +56,51 @@ def digest_facts(record: TraceRecord) -> TraceFacts | None:
     """
     if record.subsegments or not record.segments:
         return None
-    segments = sorted(record.segments.values(), key=lambda s: (s.start_time, s.id))
+    segments = sorted(record.segments.values(), key=_ORDER)
     digests = [
         s.digest if s.digest is not None else digest_of(s.document, False) for s in segments
     ]
-    # Each entity id -> (digest index, position of its first value): the first one wins.
-    by_id: dict[str, tuple[int, int]] = {}
-    for index, digest in enumerate(digests):
-        for at in range(0, len(digest), 5):
-            if digest[at] not in by_id:
-                by_id[digest[at]] = (index, at)
     parents = [s.parent_id for s in segments]
+    callers = [_locate(digests, parent) for parent in parents]
+    root = callers.index(None) if None in callers else 0
     called = set(parents)
-    root = next((i for i, p in enumerate(parents) if p not in by_id), 0)
     nodes: list[NodeEntry] = []
     inferred: list[NodeEntry] = []
     edges: list[EdgeEntry] = []
-    start = digests[0][1]
+    start = digests[0][1][0]
     partial = False
-    for index, digest in enumerate(digests):
-        key = digest[4]
-        seg_start, seg_end = digest[1], digest[2]
-        if seg_start < start:
-            start = seg_start
-        if seg_end is not None:
-            response = seg_end - seg_start
-            nodes.append((key, False, digest[3], response, seg_start, seg_end, index == root))
-        parent = by_id.get(parents[index] or "")
-        if parent is not None and parent[0] != index:
-            caller, at = digests[parent[0]], parent[1]
-            end = caller[at + 2]
+    for index, (_, values, calls, unfinished) in enumerate(digests):
+        begin, end, status, key = values[0], values[1], values[2], values[3]
+        if begin < start:
+            start = begin
+        if end is not None:
+            nodes.append((key, False, status, end - begin, begin, end, index == root))
+        caller = callers[index]
+        if caller is not None and caller[0] != index:
+            source = digests[caller[0]][1]
+            at = caller[1] * 4
+            end = source[at + 1]
             if end is not None:
-                begin = caller[at + 1]
-                edges.append((caller[4], key, False, caller[at + 3], end - begin, begin, end))
-        for at in range(0, len(digest), 5):
-            end = digest[at + 2]
-            if end is None:
-                partial = True
-            target = digest[at + 4]
-            if at == 0 or target is None or digest[at] in called:
-                continue
-            begin = digest[at + 1]
-            if begin < start:
-                start = begin
-            if end is None:
-                continue
-            status, response = digest[at + 3], end - begin
-            inferred.append((target, True, status, response, begin, end, False))
-            edges.append((key, target, True, status, response, begin, end))
-    top = digests[root]
-    if top[2] is not None:
-        begin, end = top[1], top[2]
-        client = ((top[4][0], "client", None), top[4], False, top[3], end - begin, begin, end)
+                begin = source[at]
+                edges.append((source[3], key, False, source[at + 2], end - begin, begin, end))
+        if unfinished:
+            partial = True
+        if calls:
+            ids = digests[index][0]
+            for position in calls:
+                if ids[position] in called:
+                    continue
+                at = position * 4
+                begin, end = values[at], values[at + 1]
+                if begin < start:
+                    start = begin
+                if end is not None:
+                    status, response, target = values[at + 2], end - begin, values[at + 3]
+                    inferred.append((target, True, status, response, begin, end, False))
+                    edges.append((key, target, True, status, response, begin, end))
+    top = digests[root][1]
+    if top[1] is not None:
+        begin, end = top[0], top[1]
+        client = ((top[3][0], "client", None), top[3], False, top[2], end - begin, begin, end)
         edges.insert(0, client)
     return start, (tuple(nodes + inferred), tuple(edges)), partial
