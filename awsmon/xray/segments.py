@@ -177,6 +177,12 @@ def parse_documents(
             parsed: Any = jsondoc.loads(document, constants=False)
         except ValueError:
             return [], [Rejection(None, "InvalidSegment")]
+        if type(parsed) is dict:  # one document, the common case
+            oldest = None if max_trace_age is None else now - max_trace_age
+            try:
+                return [_segment(parsed, oldest, document, size, array=False)], []
+            except _Invalid as bad:
+                return [], [Rejection(bad.entity_id, bad.code, bad.subsegment)]
     else:
         parsed, text, size = document, None, 0
     array = isinstance(parsed, list)
