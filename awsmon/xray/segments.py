@@ -52,7 +52,6 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-import attrs
 from attrs import frozen
 
 from awsmon import jsondoc
@@ -127,7 +126,8 @@ def valid_annotation_key(key: str) -> bool:
     >>> valid_annotation_key("user_id"), valid_annotation_key("user-id")
     (True, False)
     """
-    return bool(key) and len(key) <= 500 and all(c in _ANNOTATION_KEY_CHARS for c in key)
+    # For ASCII text, isalnum is exactly letters and digits.
+    return 0 < len(key) <= 500 and key.isascii() and key.replace("_", "a").isalnum()
 
 
 _GOOD_NAMES: set[str] = set()
@@ -199,8 +199,8 @@ def parse_documents(
             segment = _segment(item, oldest, item_text, item_size, array=array)
             if text is None:  # given parsed: digest what processing will read back
                 reread = jsondoc.loads(item_text)
-                segment = attrs.evolve(
-                    segment, digest=digest_of(reread, segment.independent_subsegment)
+                segment = segment._replace(
+                    digest=digest_of(reread, segment.independent_subsegment)
                 )
             accepted.append(segment)
         except _Invalid as bad:
@@ -324,12 +324,12 @@ def _check_entity(
         (0 < len(name) <= 250) if subsegment else (name in _GOOD_NAMES or _valid_name(name))
     ):
         raise _Invalid("InvalidName", entity_id, subsegment)
-    raw_start = get("start_time")
+    raw_start: Any = get("start_time")
     start = raw_start if type(raw_start) is float else _time(raw_start)
     if start is None:
         code = "MissingStartTime" if raw_start is None else "InvalidStartTime"
         raise _Invalid(code, entity_id, subsegment)
-    raw_end = get("end_time")
+    raw_end: Any = get("end_time")
     end = raw_end if type(raw_end) is float else None
     if end is None:
         if raw_end is None:
