@@ -129,7 +129,8 @@ def loads(
             text = bytes(text).decode("utf-8")
         except UnicodeDecodeError as error:
             raise json.JSONDecodeError("JSON text is not UTF-8", "", error.start) from None
-    check_depth(text, max_depth)
+    if text.count("[") + text.count("{") > max_depth:  # else it cannot nest that deep
+        check_depth(text, max_depth)
     if options or _fast_loads is None:
         return loads_stdlib(text, constants=constants, int64=int64, **options)
     try:
@@ -193,6 +194,8 @@ def _may_hold_big_int(text: str) -> bool:
     costs only speed.
     """
     marks = text.encode().translate(_CLASSES)
+    if _DIGIT_RUN not in marks:  # the common case: no run of 19 digits at all
+        return False
     after, negative_after = _BIG_AFTER_SEPARATOR
     return after in marks or negative_after in marks or marks.startswith(_BIG_AT_START)
 
