@@ -131,6 +131,7 @@ def valid_annotation_key(key: str) -> bool:
 
 
 _GOOD_NAMES: set[str] = set()
+_new_segment = tuple.__new__
 
 
 _GOOD_TRACE_IDS: dict[str, int] = {}  # valid trace ids seen lately -> their epoch second
@@ -251,18 +252,10 @@ def _segment(item: Any, oldest: float | None, text: str, size: int, *, array: bo
             raise _Invalid("MissingParentId", entity_id, subsegment)
     elif not isinstance(parent_id, str) or not _is_entity_id(parent_id):
         raise _Invalid("InvalidParentId", entity_id, subsegment)
-    return Segment(
-        id=entity_id,
-        trace_id=trace_id,
-        name=item["name"],
-        start_time=flat[0],
-        end_time=flat[1],
-        parent_id=parent_id,
-        independent_subsegment=subsegment,
-        text=text,
-        size=size,
-        digest=(tuple(ids), tuple(flat), tuple(calls), None in flat[1::4]),
-    )
+    digest = (tuple(ids), tuple(flat), tuple(calls), None in flat[1::4])
+    # Segment(id=..., ...) without its keyword parsing: the fields in order.
+    fields = (entity_id, trace_id, item["name"], flat[0], flat[1], parent_id, subsegment)
+    return _new_segment(Segment, (*fields, text, size, digest))
 
 
 def digest_of(document: Mapping[str, Any], subsegment: bool) -> tuple[Any, ...]:

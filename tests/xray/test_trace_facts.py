@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from awsmon import Cloud, VirtualClock
 from awsmon.xray.assembly import build_view
 from awsmon.xray.graph import contribution
+from awsmon.xray.model import Segment
 from awsmon.xray.segments import digest_of, parse_documents
 from awsmon.xray.sketch import facts_of
 from awsmon.xray.trace_facts import digest_facts
@@ -202,3 +203,30 @@ def test_a_start_time_too_large_for_a_float_is_refused_not_raised() -> None:
     accepted, rejected = parse_documents(doc, now=1.4783e9)
     assert accepted == []
     assert [r.error_code for r in rejected] == ["InvalidStartTime"]
+
+
+def test_an_uploaded_segment_has_its_fields_by_name() -> None:
+    doc = {
+        "name": "api",
+        "id": "70de5b6f19ff9a0a",
+        "start_time": 10,
+        "end_time": 12.5,
+        "trace_id": "1-581cf771-a006649127e371903a2de979",
+        "parent_id": "70de5b6f19ff9a0b",
+    }
+    text = json.dumps(doc)
+    (segment,), _ = parse_documents(text, now=1.4783e9)
+    assert segment == Segment(
+        id="70de5b6f19ff9a0a",
+        trace_id="1-581cf771-a006649127e371903a2de979",
+        name="api",
+        start_time=10.0,
+        end_time=12.5,
+        parent_id="70de5b6f19ff9a0b",
+        independent_subsegment=False,
+        text="ignored in comparisons",
+    )
+    assert (segment.text, segment.size, segment.document) == (text, len(text), doc)
+    assert type(segment.start_time) is float and segment.in_progress is False
+    assert repr(segment).startswith("Segment(id='70de5b6f19ff9a0a', trace_id=")
+    assert hash(segment) == hash(segment._replace(text="other", size=1))
