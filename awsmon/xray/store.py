@@ -166,6 +166,10 @@ class TraceStore:
         if not self._dirty:
             return
         groups = [(g.group, g.expression) for g in self._groups()]
+        # Groups without an expression hold every trace: one answer for the whole batch.
+        every: tuple[tuple[str, str, int], ...] | None = None
+        if all(expression is None for _, expression in groups):
+            every = tuple((group.name, group.arn, group.version) for group, _ in groups)
         dirty, self._dirty = self._dirty, {}
         facts = self._facts
         views = self._views
@@ -200,7 +204,7 @@ class TraceStore:
             else:
                 assert quick is not None
                 start, part, partial = quick
-                members = self._members(record, groups, part, partial)
+                members = every or self._members(record, groups, part, partial)
                 self._add_facts(trace_id, (int(start // 60), members, part, updated, partial))
             # Not cached here: views kept a little while during a bulk load
             # reach the oldest GC generation and make it collect over and over.
