@@ -2,13 +2,16 @@
 
 `TraceStore` keeps every `TraceRecord` (the documents as JSON text) and
 processes changed traces on demand (`process`: each trace once per change,
-however many pieces arrived in between). Processing builds the trace's
-`TraceView`, tests it against the groups, and keeps only compact *facts*
-(plain tuples, `awsmon.xray.sketch`): the minute it started, the groups it
-belongs to, its graph contribution. Views are rebuilt from the records when
-a query needs them (the `view_cache_size` most recently used are kept);
-`verdict` answers most filter expressions from the facts alone, so a query
-rebuilds only the traces that may match.
+however many pieces arrived in between) into compact *facts* (plain
+tuples, `awsmon.xray.sketch`): the minute it started, the groups it belongs
+to, its graph contribution. Processing reads the digests the upload took of
+each document (`awsmon.xray.trace_facts`): no document is parsed again and
+no `TraceView` is built, except for a trace with subsegments sent on their
+own (`build_view` attaches them) or a group whose filter expression the
+facts cannot decide. Views are built from the records when a query needs
+them (the `view_cache_size` most recently used are kept); `verdict` answers
+most filter expressions from the facts alone, so a query builds only the
+views of the traces that may match.
 
 Beside the records the store keeps:
 
