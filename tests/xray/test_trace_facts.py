@@ -147,7 +147,7 @@ def _check_facts(store: Any) -> None:
     assert len(store._by_update.entries) - len(live) == store._by_update.stale
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     rounds=st.lists(st.lists(documents(), min_size=1, max_size=5), min_size=1, max_size=3),
     expressions=st.lists(st.sampled_from(EXPRESSIONS), max_size=3, unique=True),
@@ -170,7 +170,7 @@ def test_facts_from_digests_equal_facts_from_views(
         _check_facts(store)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(docs=st.lists(documents(), min_size=1, max_size=6))
 def test_digest_facts_are_the_view_facts(docs: list[dict[str, Any]]) -> None:
     """`digest_facts` directly: None exactly when the view path is needed."""
