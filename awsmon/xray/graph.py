@@ -274,7 +274,7 @@ class GraphAggregate:
             if count:
                 histogram[value] = count
             else:
-                del histogram[value]
+                histogram.pop(value, None)
             if sign > 0:
                 if start < stats.start:
                     stats.start = start
