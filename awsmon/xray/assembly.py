@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from awsmon.arn import Arn, InvalidArn
 from awsmon.xray.filter_syntax import Value
+from awsmon.xray.nodes import inferred_key, is_call, segment_key
 from awsmon.xray.trace import (
     MAX_INDEXED_ANNOTATIONS,
     Call,
@@ -27,57 +27,13 @@ from awsmon.xray.trace import (
 
 __all__ = ["build_view"]
 
-_AWS_TYPES = {
-    "DynamoDB": "AWS::DynamoDB::Table",
-    "SQS": "AWS::SQS::Queue",
-    "SNS": "AWS::SNS",
-    "Lambda": "AWS::Lambda",
-    "S3": "AWS::S3::Bucket",
-    "Kinesis": "AWS::Kinesis::Stream",
-    "EventBridge": "AWS::Events",
-    "CloudWatch": "AWS::CloudWatch",
-    "STS": "AWS::STS",
-}
-
-
 def _inferred_id(trace_id: str, parent_id: str) -> str:
     return hashlib.blake2b(f"{trace_id}/{parent_id}".encode(), digest_size=8).hexdigest()
 
 
-def _function_name(value: Any) -> str | None:
-    """The function name in a Lambda function ARN (without its version or alias)."""
-    if not isinstance(value, str):
-        return None
-    try:
-        return Arn.parse(value).resource_id.split(":")[0] or None
-    except InvalidArn:
-        return None
-
-
-def _first(value: Any) -> Any:
-    return value[0] if isinstance(value, list) and value else None
-
-
 def _inferred_node(sub: Entity) -> tuple[Node, str | None]:
-    doc = sub.doc
-    aws = doc.get("aws") if isinstance(doc.get("aws"), dict) else {}
-    assert isinstance(aws, dict)
-    if doc.get("namespace") == "aws":
-        kind = _AWS_TYPES.get(sub.name, f"AWS::{sub.name}")
-        name = sub.name
-        if sub.name == "DynamoDB":
-            name = aws.get("table_name") or _first(aws.get("resource_names")) or name
-        elif sub.name == "SQS" and isinstance(aws.get("queue_url"), str):
-            name = aws["queue_url"].rstrip("/").rsplit("/", 1)[-1]
-        elif sub.name == "Lambda":
-            name = aws.get("function_name") or _function_name(aws.get("function_arn")) or name
-        elif sub.name == "S3" and aws.get("bucket_name"):
-            name = aws["bucket_name"]
-        account = aws.get("account_id") if isinstance(aws.get("account_id"), str) else None
-        return _node(str(name), kind, account, True), kind
-    if isinstance(doc.get("sql"), dict):
-        return _node(sub.name, "Database::SQL", None, True), "Database::SQL"
-    return _node(sub.name, "remote", None, True), None
+    key, origin = inferred_key(sub.doc, sub.name)
+    return _node(*key, True), origin
 
 
 def build_view(record: TraceRecord) -> TraceView | None:
@@ -119,7 +75,7 @@ def build_view(record: TraceRecord) -> TraceView | None:
                 _index_annotations(annotations, doc["annotations"], node)
             if entity is segment or entity.id in called:
                 continue
-            if doc.get("namespace") in ("aws", "remote") or _traced(doc):
+            if is_call(doc):
                 downstream = _inferred_segment(trace_id, entity)
                 inferred.append(downstream)
                 assert downstream.node is not None
@@ -154,23 +110,8 @@ def build_view(record: TraceRecord) -> TraceView | None:
     )
 
 
-def _traced(doc: Mapping[str, Any]) -> bool:
-    http = doc.get("http")
-    if http is None:
-        return False
-    request = http.get("request") if isinstance(http, dict) else None
-    return isinstance(request, dict) and request.get("traced") is True
-
-
 def _segment_node(doc: Mapping[str, Any]) -> Node:
-    origin = doc.get("origin")
-    aws = doc.get("aws")
-    account = aws.get("account_id") if isinstance(aws, dict) else None
-    return _node(
-        doc["name"],
-        origin if isinstance(origin, str) else None,
-        account if isinstance(account, str) else None,
-    )
+    return _node(*segment_key(doc))
 
 
 @lru_cache(maxsize=4096)

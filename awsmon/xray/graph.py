@@ -79,7 +79,7 @@ class Stats:
         else:
             self.fault += sign
         self.total_response_time += sign * response_time
-        value = round(response_time, 3)
+        value = round3(response_time)
         histogram = self.histogram
         count = histogram.get(value, 0) + sign
         if count:
@@ -103,6 +103,25 @@ class Stats:
             self.histogram[value] = self.histogram.get(value, 0) + count
         self.start = min(self.start, other.start)
         self.end = max(self.end, other.end)
+
+
+def round3(value: float) -> float:
+    """``round(value, 3)``, exactly, without its decimal conversion (a histogram bucket).
+
+    ``round(x, 3)`` is the double nearest to n / 1000, n the integer nearest
+    to the exact x * 1000 (ties to even). Away from a tie, rounding the
+    float product finds the same n; true division of two exact doubles is
+    the nearest double to n / 1000. Near a tie, at zero, or for large
+    values, `round` itself answers (tests/xray/test_graph_round.py).
+    """
+    scaled = value * 1000.0
+    if -1073741824.0 < scaled < 1073741824.0:
+        fraction = scaled - math.floor(scaled)
+        if not 0.4999 < fraction < 0.5001:
+            n = round(scaled)
+            if n:
+                return n / 1000
+    return round(value, 3)
 
 
 def render_statistics(stats: Stats) -> dict[str, Any]:
@@ -212,13 +231,17 @@ class GraphAggregate:
         return Stats() if found is None else found.stats
 
     def add(self, part: Contribution, sign: int = 1) -> None:
-        """Add (or with `sign` -1, remove) one trace's contribution."""
+        """Add (or with `sign` -1, remove) one trace's contribution.
+
+        `Stats.add` inlined: this runs for every entry of every trace processed.
+        """
         self.traces += sign
         nodes = self.nodes
         node_entries, edge_entries = part
+        counted: list[tuple[Stats, int, float, float, float]] = []
         for key, inferred, status, response, start, end, is_root in node_entries:
             aggregate = nodes.get(key) or self._keyed(key, inferred)
-            aggregate.stats.add(status, response, start, end, sign)
+            counted.append((aggregate.stats, status, response, start, end))
             if is_root:
                 aggregate.root = True
         for source, target, inferred, status, response, start, end in edge_entries:
@@ -227,7 +250,36 @@ class GraphAggregate:
             if edge is None:
                 callee = nodes.get(target) or self._keyed(target, inferred)
                 edge = aggregate.edges[target] = (callee.node, Stats())
-            edge[1].add(status, response, start, end, sign)
+            counted.append((edge[1], status, response, start, end))
+        for stats, status, response, start, end in counted:
+            if status == OK:
+                stats.ok += sign
+            elif status == ERROR:
+                stats.error_other += sign
+            elif status == THROTTLE:
+                stats.throttle += sign
+            else:
+                stats.fault += sign
+            stats.total_response_time += sign * response
+            scaled = response * 1000.0  # round3(response), inlined
+            value = 0.0
+            if -1073741824.0 < scaled < 1073741824.0:
+                fraction = scaled - math.floor(scaled)
+                if not 0.4999 < fraction < 0.5001:
+                    value = round(scaled) / 1000
+            if not value:
+                value = round(response, 3)
+            histogram = stats.histogram
+            count = histogram.get(value, 0) + sign
+            if count:
+                histogram[value] = count
+            else:
+                histogram.pop(value, None)
+            if sign > 0:
+                if start < stats.start:
+                    stats.start = start
+                if end > stats.end:
+                    stats.end = end
 
     def merge(self, other: GraphAggregate) -> None:
         """Add every node and edge of `other` into this."""

@@ -24,7 +24,7 @@ import enum
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from attrs import field, frozen
 
@@ -159,8 +159,7 @@ class ServiceId:
     account_id: str | None = None
 
 
-@frozen(kw_only=True)
-class Segment:
+class Segment(NamedTuple):
     """One accepted segment document: a segment, or a subsegment sent on its own.
 
     Attributes:
@@ -176,10 +175,27 @@ class Segment:
             parsed, or for one element of an array document).
         size: the size of `text` in bytes (UTF-8), what counts against the
             document and trace size limits.
+        digest: what processing reads of the document, taken while it was
+            validated, for its entities (the document's own, then its nested
+            subsegments depth first): ``(ids, values, calls, partial)``: the
+            ids; for each entity four values, ``start, end, outcome, node
+            key`` (end None while in progress; the outcome as
+            `awsmon.xray.trace_tree.status_of` gives it; the node key is the
+            segment's node for a segment document's own entity, the inferred
+            node for a subsegment that calls another node, else None: see
+            `awsmon.xray.nodes`); the positions of the subsegments that call
+            another node; whether any entity is in progress. Tuples of
+            strings and numbers, which the cycle collector stops tracking.
+            None when not taken (`awsmon.xray.segments.digest_of` computes it).
 
     The JSON text is kept rather than the parsed tree: strings cost the
     garbage collector nothing, and a day of traces holds millions of parsed
-    dicts otherwise; `document` parses it again when a trace is (re)processed.
+    dicts otherwise; `document` parses it again when a view is built.
+
+    A named tuple rather than an attrs class: one is made for every document
+    uploaded, and a frozen attrs instance costs five times as much to make.
+    As before, two segments are equal when their fields other than `text`,
+    `size` and `digest` are; construct them with keywords.
     """
 
     id: str
@@ -189,8 +205,29 @@ class Segment:
     end_time: float | None
     parent_id: str | None
     independent_subsegment: bool
-    text: str = field(repr=False, eq=False)
-    size: int = field(default=0, repr=False, eq=False)
+    text: str
+    size: int = 0
+    digest: tuple[Any, ...] | None = None
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not Segment:
+            return NotImplemented
+        return self[:7] == other[:7]
+
+    def __ne__(self, other: object) -> bool:
+        if type(other) is not Segment:
+            return NotImplemented
+        return self[:7] != other[:7]
+
+    def __hash__(self) -> int:
+        return hash(self[:7])
+
+    def __repr__(self) -> str:
+        return (
+            f"Segment(id={self.id!r}, trace_id={self.trace_id!r}, name={self.name!r}, "
+            f"start_time={self.start_time!r}, end_time={self.end_time!r}, "
+            f"parent_id={self.parent_id!r}, independent_subsegment={self.independent_subsegment!r})"
+        )
 
     @property
     def document(self) -> dict[str, Any]:

@@ -55,13 +55,16 @@ from typing import Any
 from attrs import frozen
 
 from awsmon import jsondoc
-from awsmon.xray.model import ENTITY_ID_RE, TRACE_ID_RE, Segment, trace_id_epoch
+from awsmon.xray.model import TRACE_ID_RE, Segment, trace_id_epoch
+from awsmon.xray.nodes import NodeKey, inferred_key, is_call, segment_key
+from awsmon.xray.trace_tree import ERROR, FAULT, OK, THROTTLE, status_of
 
 __all__ = [
     "MAX_DOCUMENT_BYTES",
     "MAX_TRACE_AGE_SECONDS",
     "TRACE_TOO_LARGE",
     "Rejection",
+    "digest_of",
     "parse_documents",
     "valid_annotation_key",
 ]
@@ -123,10 +126,12 @@ def valid_annotation_key(key: str) -> bool:
     >>> valid_annotation_key("user_id"), valid_annotation_key("user-id")
     (True, False)
     """
-    return bool(key) and len(key) <= 500 and all(c in _ANNOTATION_KEY_CHARS for c in key)
+    # For ASCII text, isalnum is exactly letters and digits.
+    return 0 < len(key) <= 500 and key.isascii() and key.replace("_", "a").isalnum()
 
 
 _GOOD_NAMES: set[str] = set()
+_new_segment = tuple.__new__
 
 
 _GOOD_TRACE_IDS: dict[str, int] = {}  # valid trace ids seen lately -> their epoch second
@@ -173,6 +178,12 @@ def parse_documents(
             parsed: Any = jsondoc.loads(document, constants=False)
         except ValueError:
             return [], [Rejection(None, "InvalidSegment")]
+        if type(parsed) is dict:  # one document, the common case
+            oldest = None if max_trace_age is None else now - max_trace_age
+            try:
+                return [_segment(parsed, oldest, document, size, array=False)], []
+            except _Invalid as bad:
+                return [], [Rejection(bad.entity_id, bad.code, bad.subsegment)]
     else:
         parsed, text, size = document, None, 0
     array = isinstance(parsed, list)
@@ -186,7 +197,13 @@ def parse_documents(
                 item_text, item_size = _dump(item, array)
             else:
                 item_text, item_size = text, size
-            accepted.append(_segment(item, oldest, item_text, item_size, array=array))
+            segment = _segment(item, oldest, item_text, item_size, array=array)
+            if text is None:  # given parsed: digest what processing will read back
+                reread = jsondoc.loads(item_text)
+                segment = segment._replace(
+                    digest=digest_of(reread, segment.independent_subsegment)
+                )
+            accepted.append(segment)
         except _Invalid as bad:
             rejected.append(Rejection(bad.entity_id, bad.code, bad.subsegment))
     return accepted, rejected
@@ -211,75 +228,138 @@ def _segment(item: Any, oldest: float | None, text: str, size: int, *, array: bo
     if not isinstance(item, dict):
         raise _Invalid("InvalidSegment", None, array)
     subsegment = array or item.get("type") == "subsegment"
-    entity_id = _check_entity(item, subsegment)
+    ids: list[str] = []
+    flat: list[Any] = []
+    calls: list[int] = []
+    entity_id = _check_entity(item, subsegment, 0, ids, flat, calls)
     trace_id = item.get("trace_id")
     if trace_id is None:
         raise _Invalid("MissingTraceId", entity_id, subsegment)
     if not isinstance(trace_id, str):
         raise _Invalid("InvalidTraceId", entity_id, subsegment)
-    if trace_id not in _GOOD_TRACE_IDS:
+    epoch = _GOOD_TRACE_IDS.get(trace_id)
+    if epoch is None:
         if TRACE_ID_RE.fullmatch(trace_id) is None:
             raise _Invalid("InvalidTraceId", entity_id, subsegment)
         if len(_GOOD_TRACE_IDS) >= 4096:  # the pieces of a trace arrive close together
             _GOOD_TRACE_IDS.clear()
-        _GOOD_TRACE_IDS[trace_id] = trace_id_epoch(trace_id)
-    if oldest is not None and _GOOD_TRACE_IDS[trace_id] < oldest:
+        epoch = _GOOD_TRACE_IDS[trace_id] = trace_id_epoch(trace_id)
+    if oldest is not None and epoch < oldest:
         raise _Invalid("InvalidTraceId", entity_id, subsegment)
     parent_id = item.get("parent_id")
     if parent_id is None:
         if subsegment:
             raise _Invalid("MissingParentId", entity_id, subsegment)
-    elif not isinstance(parent_id, str) or ENTITY_ID_RE.fullmatch(parent_id) is None:
+    elif not isinstance(parent_id, str) or not _is_entity_id(parent_id):
         raise _Invalid("InvalidParentId", entity_id, subsegment)
-    end = item.get("end_time")
-    return Segment(
-        id=entity_id,
-        trace_id=trace_id,
-        name=item["name"],
-        start_time=float(item["start_time"]),
-        end_time=None if end is None or item.get("in_progress") is True else float(end),
-        parent_id=parent_id,
-        independent_subsegment=subsegment,
-        text=text,
-        size=size,
-    )
+    digest = (tuple(ids), tuple(flat), tuple(calls), None in flat[1::4])
+    # Segment(id=..., ...) without its keyword parsing: the fields in order.
+    fields = (entity_id, trace_id, item["name"], flat[0], flat[1], parent_id, subsegment)
+    return _new_segment(Segment, (*fields, text, size, digest))
 
 
-def _check_entity(item: Mapping[str, Any], subsegment: bool, depth: int = 0) -> str:
-    """Check the fields every segment and subsegment has; returns the id."""
-    entity_id = item.get("id")
-    if entity_id is None:
-        raise _Invalid("MissingId", None, subsegment)
-    if not isinstance(entity_id, str) or ENTITY_ID_RE.fullmatch(entity_id) is None:
-        raise _Invalid("InvalidId", None, subsegment)
-    name = item.get("name")
+def digest_of(document: Mapping[str, Any], subsegment: bool) -> tuple[Any, ...]:
+    """The digest of a stored (so valid) document: see `Segment.digest`."""
+    ids: list[str] = []
+    flat: list[Any] = []
+    calls: list[int] = []
+    _check_entity(document, subsegment, 0, ids, flat, calls)
+    return (tuple(ids), tuple(flat), tuple(calls), None in flat[1::4])
+
+
+_HEX = "0123456789abcdefABCDEF"
+
+
+def _is_entity_id(value: str) -> bool:
+    """16 hex digits (``ENTITY_ID_RE``), without a regex call."""
+    return len(value) == 16 and not value.strip(_HEX)
+
+
+def _time(value: Any) -> float | None:
+    """A document time as a float; None when it is not a number (or too large for one)."""
+    if type(value) is float:
+        return value
+    if not _is_number(value):
+        return None
+    try:
+        return float(value)
+    except OverflowError:
+        return None
+
+
+def _check_entity(
+    item: Mapping[str, Any],
+    subsegment: bool,
+    depth: int,
+    ids: list[str],
+    flat: list[Any],
+    calls: list[int],
+) -> str:
+    """Check the fields every segment and subsegment has; returns the id.
+
+    Appends the entity's digest (see `Segment.digest`), then its nested
+    subsegments' (depth first): its id to `ids`, its start, end, outcome and
+    node key to `flat`, its position to `calls` when it is a call. The
+    common types (str, float, dict) are tested first by identity: this runs
+    for every entity uploaded.
+    """
+    get = item.get
+    entity_id = get("id")
+    if type(entity_id) is not str or len(entity_id) != 16 or entity_id.strip(_HEX):
+        if entity_id is None:
+            raise _Invalid("MissingId", None, subsegment)
+        if not isinstance(entity_id, str) or not _is_entity_id(entity_id):
+            raise _Invalid("InvalidId", None, subsegment)
+    name = get("name")
     if name is None:
         raise _Invalid("MissingName", entity_id, subsegment)
     if not isinstance(name, str) or not (
-        (0 < len(name) <= 250) if subsegment else _valid_name(name)
+        (0 < len(name) <= 250) if subsegment else (name in _GOOD_NAMES or _valid_name(name))
     ):
         raise _Invalid("InvalidName", entity_id, subsegment)
-    start = item.get("start_time")
+    raw_start: Any = get("start_time")
+    start = raw_start if type(raw_start) is float else _time(raw_start)
     if start is None:
-        raise _Invalid("MissingStartTime", entity_id, subsegment)
-    if type(start) is not float and not _is_number(start):
-        raise _Invalid("InvalidStartTime", entity_id, subsegment)
-    end = item.get("end_time")
+        code = "MissingStartTime" if raw_start is None else "InvalidStartTime"
+        raise _Invalid(code, entity_id, subsegment)
+    raw_end: Any = get("end_time")
+    end = raw_end if type(raw_end) is float else None
     if end is None:
-        if item.get("in_progress") is not True:
-            raise _Invalid("MissingEndTime", entity_id, subsegment)
-    elif (type(end) is not float and not _is_number(end)) or end < start:
-        raise _Invalid("InvalidEndTime", entity_id, subsegment)
+        if raw_end is None:
+            if get("in_progress") is not True:
+                raise _Invalid("MissingEndTime", entity_id, subsegment)
+        else:
+            end = _time(raw_end)
+            if end is None:
+                raise _Invalid("InvalidEndTime", entity_id, subsegment)
+    if end is not None:
+        if raw_end < raw_start:
+            raise _Invalid("InvalidEndTime", entity_id, subsegment)
+        if get("in_progress") is True:
+            end = None
     if "annotations" in item:
         annotations = item["annotations"]
         if annotations is not None and not _valid_annotations(annotations):
             raise _Invalid("InvalidAnnotations", entity_id, subsegment)
     if "error" in item or "fault" in item or "throttle" in item:
         for flag in ("error", "fault", "throttle"):
-            value = item.get(flag)
+            value = get(flag)
             if value is not None and not isinstance(value, bool):
                 raise _Invalid("InvalidSegment", entity_id, subsegment)
-    children = item.get("subsegments")
+        outcome = status_of(item)
+    else:
+        outcome = _http_outcome(get("http"))
+    if not subsegment:
+        key: NodeKey | None = segment_key(item)
+    elif is_call(item):
+        key = inferred_key(item, name)[0]
+        if depth:  # a nested subsegment, not the document's own entity
+            calls.append(len(ids))
+    else:
+        key = None
+    ids.append(entity_id)
+    flat += (start, end, outcome, key)
+    children = get("subsegments")
     if children is not None:
         if not isinstance(children, list) or depth > 64:
             raise _Invalid("InvalidSegment", entity_id, subsegment)
@@ -287,12 +367,31 @@ def _check_entity(item: Mapping[str, Any], subsegment: bool, depth: int = 0) -> 
             if not isinstance(child, dict):
                 raise _Invalid("InvalidSegment", entity_id, True)
             try:
-                _check_entity(child, True, depth + 1)
+                _check_entity(child, True, depth + 1, ids, flat, calls)
             except _Invalid as bad:
                 # The document is rejected as a whole: name the document's id,
                 # and say the problem is in a subsegment.
                 raise _Invalid(bad.code, entity_id, True) from None
     return entity_id
+
+
+def _http_outcome(http: Any) -> int:
+    """`status_of` for a document without error, fault or throttle flags."""
+    if type(http) is not dict and not isinstance(http, dict):
+        return OK
+    response = http.get("response")
+    if not isinstance(response, dict):
+        return OK
+    status = response.get("status")
+    if type(status) is not int and (not isinstance(status, int) or isinstance(status, bool)):
+        return OK
+    if 500 <= status <= 599:
+        return FAULT
+    if status == 429:
+        return THROTTLE
+    if 400 <= status <= 499:
+        return ERROR
+    return OK
 
 
 def _is_number(value: Any) -> bool:

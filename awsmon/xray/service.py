@@ -151,15 +151,15 @@ class XRay(ConfigOperations, GraphOperations, Service):
             if bad:
                 rejected.extend(bad)
             for segment in accepted:
+                trace_id = segment.trace_id
                 # The skew warning's own check is dear; most segments are stamped near now.
-                if (
-                    abs(segment.start_time - now) > skew
-                    or abs(trace_id_epoch(segment.trace_id) - now) > skew
+                if abs(segment.start_time - now) > skew or (
+                    trace_id not in traces and abs(trace_id_epoch(trace_id) - now) > skew
                 ):
                     self._check_skew(segment)
                 if not store.put(segment, now, limits):
                     rejected.append(Rejection.trace_too_large(segment))
-                traces[segment.trace_id] = None
+                traces[trace_id] = None
             stored += len(accepted)
         if stored:
             # One moment per call (a batch of up to 50 documents), not one per document.

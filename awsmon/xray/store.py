@@ -2,13 +2,16 @@
 
 `TraceStore` keeps every `TraceRecord` (the documents as JSON text) and
 processes changed traces on demand (`process`: each trace once per change,
-however many pieces arrived in between). Processing builds the trace's
-`TraceView`, tests it against the groups, and keeps only compact *facts*
-(plain tuples, `awsmon.xray.sketch`): the minute it started, the groups it
-belongs to, its graph contribution. Views are rebuilt from the records when
-a query needs them (the `view_cache_size` most recently used are kept);
-`verdict` answers most filter expressions from the facts alone, so a query
-rebuilds only the traces that may match.
+however many pieces arrived in between) into compact *facts* (plain
+tuples, `awsmon.xray.sketch`): the minute it started, the groups it belongs
+to, its graph contribution. Processing reads the digests the upload took of
+each document (`awsmon.xray.trace_facts`): no document is parsed again and
+no `TraceView` is built, except for a trace with subsegments sent on their
+own (`build_view` attaches them) or a group whose filter expression the
+facts cannot decide. Views are built from the records when a query needs
+them (the `view_cache_size` most recently used are kept); `verdict` answers
+most filter expressions from the facts alone, so a query builds only the
+views of the traces that may match.
 
 Beside the records the store keeps:
 
@@ -43,11 +46,12 @@ from sortedcontainers import SortedList
 
 from awsmon.xray.assembly import build_view
 from awsmon.xray.filter_expression import FilterExpression
-from awsmon.xray.graph import GraphAggregate
+from awsmon.xray.graph import Contribution, GraphAggregate
 from awsmon.xray.model import Group, Segment, TimeRangeType
 from awsmon.xray.record import TraceFull, TraceLimits, TraceRecord
 from awsmon.xray.sketch import Facts, TraceSketch, facts_of
 from awsmon.xray.trace import TraceView
+from awsmon.xray.trace_facts import digest_facts
 
 __all__ = ["GroupFilter", "TraceStore"]
 
@@ -165,6 +169,10 @@ class TraceStore:
         if not self._dirty:
             return
         groups = [(g.group, g.expression) for g in self._groups()]
+        # Groups without an expression hold every trace: one answer for the whole batch.
+        every: tuple[tuple[str, str, int], ...] | None = None
+        if all(expression is None for _, expression in groups):
+            every = tuple((group.name, group.arn, group.version) for group, _ in groups)
         dirty, self._dirty = self._dirty, {}
         facts = self._facts
         views = self._views
@@ -177,24 +185,59 @@ class TraceStore:
             if old is not None:
                 self._remove_facts(trace_id)
             views.pop(trace_id, None)
-            view = build_view(record)
-            if view is None:
-                continue
+            quick = digest_facts(record)
+            view = None
+            if quick is None:
+                view = build_view(record)
+                if view is None:
+                    continue
             updated = (record.updated_at, trace_id, str(record.revision))
             if old is None or old[3] != updated:
                 if old is not None:
                     by_update.stale += 1
                 by_update.add(updated)
-            members = tuple(
-                (group.name, group.arn, group.version)
-                for group, expression in groups
-                if expression is None or expression.matches(view)
-            )
-            view.groups = _names(members)
-            self._add_facts(trace_id, facts_of(view, members, updated))
+            if view is not None:
+                members = tuple(
+                    (group.name, group.arn, group.version)
+                    for group, expression in groups
+                    if expression is None or expression.matches(view)
+                )
+                view.groups = _names(members)
+                self._add_facts(trace_id, facts_of(view, members, updated))
+            else:
+                assert quick is not None
+                start, part, partial = quick
+                members = every or self._members(record, groups, part, partial)
+                self._add_facts(trace_id, (int(start // 60), members, part, updated, partial))
             # Not cached here: views kept a little while during a bulk load
             # reach the oldest GC generation and make it collect over and over.
         by_update.compact(self._live_update)
+
+    @staticmethod
+    def _members(
+        record: TraceRecord,
+        groups: list[tuple[Group, FilterExpression | None]],
+        part: Contribution,
+        partial: bool,
+    ) -> tuple[tuple[str, str, int], ...]:
+        """The groups a trace belongs to: from its facts, or its view when they cannot tell."""
+        members = []
+        sketch: TraceSketch | None = None
+        view: TraceView | None = None
+        for group, expression in groups:
+            if expression is not None:
+                if sketch is None:
+                    sketch = TraceSketch(part, partial=partial, groups=())
+                verdict = expression.verdict(sketch)
+                if verdict is None:
+                    if view is None:
+                        view = build_view(record)
+                        assert view is not None
+                    verdict = expression.matches(view)
+                if not verdict:
+                    continue
+            members.append((group.name, group.arn, group.version))
+        return tuple(members)
 
     def view(self, trace_id: str) -> TraceView | None:
         """The processed trace `trace_id` (processing pending changes first)."""
