@@ -231,10 +231,7 @@ class GraphAggregate:
         return Stats() if found is None else found.stats
 
     def add(self, part: Contribution, sign: int = 1) -> None:
-        """Add (or with `sign` -1, remove) one trace's contribution.
-
-        `Stats.add` inlined: this runs for every entry of every trace processed.
-        """
+        """Add (or with `sign` -1, remove) one trace's contribution."""
         self.traces += sign
         nodes = self.nodes
         node_entries, edge_entries = part
@@ -252,34 +249,7 @@ class GraphAggregate:
                 edge = aggregate.edges[target] = (callee.node, Stats())
             counted.append((edge[1], status, response, start, end))
         for stats, status, response, start, end in counted:
-            if status == OK:
-                stats.ok += sign
-            elif status == ERROR:
-                stats.error_other += sign
-            elif status == THROTTLE:
-                stats.throttle += sign
-            else:
-                stats.fault += sign
-            stats.total_response_time += sign * response
-            scaled = response * 1000.0  # round3(response), inlined
-            value = 0.0
-            if -1073741824.0 < scaled < 1073741824.0:
-                fraction = scaled - math.floor(scaled)
-                if not 0.4999 < fraction < 0.5001:
-                    value = round(scaled) / 1000
-            if not value:
-                value = round(response, 3)
-            histogram = stats.histogram
-            count = histogram.get(value, 0) + sign
-            if count:
-                histogram[value] = count
-            else:
-                histogram.pop(value, None)
-            if sign > 0:
-                if start < stats.start:
-                    stats.start = start
-                if end > stats.end:
-                    stats.end = end
+            stats.add(status, response, start, end, sign)
 
     def merge(self, other: GraphAggregate) -> None:
         """Add every node and edge of `other` into this."""
