@@ -94,9 +94,9 @@ class _Log:
         return entries[low:high]
 
     def compact(self, live: Callable[[tuple[float, str, str]], bool]) -> None:
-        """Drop stale entries once they are more than half of the log."""
+        """Drop stale entries (and copies of live ones) once they are more than half of the log."""
         if self.stale * 2 > len(self.entries):
-            self.entries = sorted(e for e in self.entries if live(e))
+            self.entries = sorted({e for e in self.entries if live(e)})
             self._sorted = len(self.entries)
             self.stale = 0
 
@@ -123,7 +123,8 @@ class TraceStore:
         self._dirty: dict[str, None] = {}
         self._by_id_time: SortedList = SortedList()
         self._by_update = _Log()  # (updated_at, trace id, "")
-        self._by_segment_end = _Log()  # (end time, trace id, segment id)
+        # (end time, trace id, segment id): an independent subsegment's id behind "/".
+        self._by_segment_end = _Log()
         self._buckets: dict[str, dict[int, GraphAggregate]] = {}
         self._versions: dict[str, dict[int, dict[int, int]]] = {}
         self.version = 0
@@ -159,7 +160,8 @@ class TraceStore:
             if old is not None and old.end_time is not None and old.end_time != end:
                 self._by_segment_end.stale += 1
             if end is not None and (old is None or old.end_time != end):
-                self._by_segment_end.add((end, trace_id, segment.id))
+                key = "/" + segment.id if segment.independent_subsegment else segment.id
+                self._by_segment_end.add((end, trace_id, key))
             self._dirty[trace_id] = None
             self.version += 1
         return True
@@ -310,11 +312,11 @@ class TraceStore:
         record = self.records.get(entry[1])
         if record is None:
             return False
-        end, _, segment_id = entry
-        segment = record.segments.get(segment_id)
-        if segment is not None and segment.end_time == end:
-            return True
-        segment = record.subsegments.get(segment_id)
+        end, _, key = entry
+        if key[0] == "/":
+            segment = record.subsegments.get(key[1:])
+        else:
+            segment = record.segments.get(key)
         return segment is not None and segment.end_time == end
 
     # -- queries --------------------------------------------------------------------
@@ -423,7 +425,9 @@ class TraceStore:
         live = [e for e in self._by_update.entries if self._live_update(e)]
         assert sorted(e[1] for e in live) == sorted(self._facts)
         assert len(self._by_update.entries) - len(live) == self._by_update.stale
-        ends = [e for e in self._by_segment_end.entries if self._live_end(e)]
+        # An end time set back to an earlier value makes its old entry live again:
+        # live entries are counted once each, and their copies were counted stale.
+        ends = {e for e in self._by_segment_end.entries if self._live_end(e)}
         assert len(self._by_segment_end.entries) - len(ends) == self._by_segment_end.stale
         assert len(ends) == sum(
             1
