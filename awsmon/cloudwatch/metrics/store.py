@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from awsmon.cloudwatch.metrics.aggregate import Aggregate
 from awsmon.cloudwatch.metrics.exact import ExactSlot
@@ -410,33 +410,44 @@ class SeriesStore:
                 if entry is not None:
                     entry.compact()
             return
+
+        def merge(bucket: int, index: int, following: int) -> tuple[float, float, float, float]:
+            merged = self._merged_slots(index, following)
+            single = merged.single_value()
+            if single is not None:
+                value, count = single
+                return (count, value * count, value, value)
+            values = merged.columns()
+            merged.compact()
+            self.mixed[bucket] = merged
+            return values
+
+        self._merge_into_buckets(first, last, width, merge)
+
+    def _merge_into_buckets(
+        self,
+        first: int,
+        last: int,
+        width: int,
+        merge: Callable[[int, int, int], tuple[float, float, float, float]],
+    ) -> None:
+        """Replace slots `first` to `last` - 1 by one slot per `width`-second bucket.
+
+        `merge(bucket, index, following)` gives the bucket's count, sum, min and
+        max from slots `index` to `following` - 1 (the slots it falls on).
+        """
+        times = self.times
         new_times: array[int] = array("q")
         columns: list[array[float]] = [array("d") for _ in range(4)]
         index = first
         while index < last:
             bucket = times[index] - times[index] % width
             following = bisect_left(times, bucket + width, index, last)
-            merged = self._merged_slots(index, following)
             new_times.append(bucket)
-            single = merged.single_value()
-            if single is not None:
-                value, count = single
-                values = (count, value * count, value, value)
-            else:
-                values = merged.columns()
-                merged.compact()
-                self.mixed[bucket] = merged
-            for column, number in zip(columns, values, strict=True):
+            for column, number in zip(columns, merge(bucket, index, following), strict=True):
                 column.append(number)
             index = following
-        self._replace(first, last, new_times, columns)
-
-    def _replace(
-        self, first: int, last: int, times: array[int], columns: list[array[float]]
-    ) -> None:
-        """Put rolled-up slots (`times` and count, sum, min, max `columns`) in place of
-        slots `first` to `last` - 1."""
-        self.times[first:last] = times
+        self.times[first:last] = new_times
         self.counts[first:last] = columns[0]
         self.sums[first:last] = columns[1]
         self.mins[first:last] = columns[2]
@@ -451,12 +462,8 @@ class SeriesStore:
         for holder in self.coarse.values():
             held.update(holder.take(times[first], times[last - 1] + 1))
         target = self.coarse.setdefault(width, HistogramColumns())
-        new_times: array[int] = array("q")
-        columns: list[array[float]] = [array("d") for _ in range(4)]
-        index = first
-        while index < last:
-            bucket = times[index] - times[index] % width
-            following = bisect_left(times, bucket + width, index, last)
+
+        def merge(bucket: int, index: int, following: int) -> tuple[float, float, float, float]:
             count = math.fsum(self.counts[index:following])
             total = math.fsum(self.sums[index:following])
             low, high = min(self.mins[index:following]), max(self.maxs[index:following])
@@ -465,11 +472,9 @@ class SeriesStore:
                 total = low * count
             else:
                 target.put(bucket, histogram if raw and low >= 0 else None)
-            new_times.append(bucket)
-            for column, number in zip(columns, (count, total, low, high), strict=True):
-                column.append(number)
-            index = following
-        self._replace(first, last, new_times, columns)
+            return (count, total, low, high)
+
+        self._merge_into_buckets(first, last, width, merge)
 
     def _gathered(
         self, first: int, last: int, held: dict[int, Histogram | None]
