@@ -45,9 +45,10 @@ from awsmon.logs.filter_pattern_selector import (
     node_getter,
     parse_selector,
 )
+from awsmon.logs.json_fields import fields_reader
 from awsmon.logs.model import MetricTransformation, from_millis
 
-__all__ = ["FilterBatch", "literal_value"]
+__all__ = ["FilterBatch", "json_keys", "literal_value"]
 
 #: The datapoints a transformation makes of a batch, by metric key.
 Points = dict[MetricKey, list[tuple[datetime, float]]]
@@ -64,6 +65,38 @@ def literal_value(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def json_keys(
+    filters: Iterable[tuple[FilterPattern, Sequence[MetricTransformation]]],
+) -> tuple[str, ...] | None:
+    """The top-level fields the JSON filters among `filters` read, or None for every field.
+
+    Each JSON pattern names its fields (`JsonPattern.roots`: None when a
+    selector starts with a wildcard), and so does each ``$.`` metric value
+    and dimension of its transformations; a selector that does not parse
+    reads nothing.
+    """
+    keys: dict[str, None] = {}
+    for pattern, transformations in filters:
+        json = pattern.json
+        if json is None:
+            continue
+        if json.roots is None:
+            return None
+        keys.update(dict.fromkeys(sorted(json.roots)))
+        for transformation in transformations:
+            for text in (transformation.metric_value, *transformation.dimensions.values()):
+                if not text.startswith(("$.", "$[")):
+                    continue
+                try:
+                    root = parse_selector(text).steps[0]
+                except InvalidParameterException:
+                    continue
+                if type(root) is not str:
+                    return None
+                keys[root] = None
+    return tuple(keys)
+
+
 class FilterBatch:
     """One accepted batch of events, with what the metric filters share (mutable, per call).
 
@@ -71,11 +104,20 @@ class FilterBatch:
         times: the events' timestamps (epoch ms), in batch order, which is
             chronological (PutLogEvents refuses any other).
         messages: their messages.
+        json_keys: the top-level fields the JSON filters read (`json_keys`):
+            JSON messages are then read only that far (`FieldsReader`); None
+            parses them whole.
     """
 
-    def __init__(self, times: Sequence[int], messages: Sequence[str]) -> None:
+    def __init__(
+        self,
+        times: Sequence[int],
+        messages: Sequence[str],
+        json_keys: Sequence[str] | None = None,
+    ) -> None:
         self.times = times
         self.messages = messages
+        self._reader = None if json_keys is None else fields_reader(tuple(json_keys))
         self._documents: list[object] = []
         self._minutes: list[datetime] | None = None
         self._objects: list[int] | None = None
@@ -105,8 +147,14 @@ class FilterBatch:
         documents = self._parsed()
         document = documents[index]
         if document is _UNPARSED:
-            document = documents[index] = load_object(self.messages[index])
+            document = documents[index] = self._load([self.messages[index]])[0]
         return document  # type: ignore[return-value]  # a dict or None once parsed
+
+    def _load(self, messages: list[str]) -> list[dict[str, object] | None]:
+        """`messages` read as JSON objects: whole, or only the fields the filters read."""
+        if self._reader is None:
+            return list(map(load_object, messages))
+        return self._reader.read_each(messages)
 
     def _parsed(self) -> list[object]:
         """The per-message parse cache (`_UNPARSED` until a JSON filter needs the object)."""
@@ -124,11 +172,15 @@ class FilterBatch:
         test = json.test
         flags = [False] * len(messages)
         candidates = self._object_indexes()
-        admitted = json.admits_each([messages[index] for index in candidates])
-        for index in compress(candidates, admitted):
+        admitted = list(
+            compress(candidates, json.admits_each([messages[index] for index in candidates]))
+        )
+        unparsed = [index for index in admitted if documents[index] is _UNPARSED]
+        loaded = self._load([messages[index] for index in unparsed])
+        for index, document in zip(unparsed, loaded, strict=True):
+            documents[index] = document
+        for index in admitted:
             document = documents[index]
-            if document is _UNPARSED:
-                document = documents[index] = load_object(messages[index])
             if document is not None and test(document):  # type: ignore[arg-type]
                 flags[index] = True
         return flags

@@ -109,11 +109,16 @@ class JsonPattern:
             it has a backslash (a JSON escape could spell them differently):
             quoted property names and literal string values. Checking them
             first spares the JSON parse for most non-matching messages.
+        roots: the top-level property names the test reads (the first step
+            of each selector), or None when a selector starts with a
+            wildcard (the test may read any field): the test gives the same
+            answer on the object restricted to these fields.
     """
 
     test: DocumentTest
     regex_count: int
     required: tuple[str, ...] = ()
+    roots: frozenset[str] | None = frozenset()
 
     def admits(self, message: str) -> bool:
         """False when `message` lacks a text the pattern requires (so it cannot match)."""
@@ -169,7 +174,10 @@ def parse_json_pattern(scanner: Scanner) -> JsonPattern:
     if not scanner.at_end():
         raise scanner.error("end of pattern after '}'")
     return JsonPattern(
-        test=test, regex_count=parser.regexes.count, required=tuple(sorted(required))
+        test=test,
+        regex_count=parser.regexes.count,
+        required=tuple(sorted(required)),
+        roots=None if parser.roots is None else frozenset(parser.roots),
     )
 
 
@@ -181,6 +189,8 @@ class _Parser:
         self.regexes = RegexCounter()
         self.wildcards = 0
         self.depth = 0
+        #: The first steps of the selectors read so far (None: one starts with a wildcard).
+        self.roots: set[str] | None = set()
 
     def parse_or(self) -> _Expression:
         """``and_expr ('||' and_expr)*``; requires what every alternative requires."""
@@ -232,6 +242,11 @@ class _Parser:
         start = scanner.pos
         selector = read_selector(scanner)
         self.wildcards += selector.wildcards
+        root = selector.steps[0]
+        if type(root) is not str:
+            self.roots = None
+        elif self.roots is not None:
+            self.roots.add(root)
         if self.wildcards > MAX_WILDCARDS_PER_PATTERN:
             raise scanner.error(
                 f"at most {MAX_WILDCARDS_PER_PATTERN} wildcard selectors in a pattern", start

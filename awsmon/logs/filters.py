@@ -36,7 +36,7 @@ from awsmon.logs.errors import (
     LimitExceededException,
     ResourceNotFoundException,
 )
-from awsmon.logs.filter_batch import FilterBatch
+from awsmon.logs.filter_batch import FilterBatch, json_keys
 from awsmon.logs.filter_pattern import FilterPattern, PatternKind
 from awsmon.logs.filter_pattern_scan import parse_number
 from awsmon.logs.model import (
@@ -375,8 +375,10 @@ class FiltersMixin(LogsCore):
         cloudwatch = self._cloudwatch()
         if cloudwatch is None:
             return
-        batch = FilterBatch(times, messages)
-        for metric_filter in list(group.metric_filters.values()):
+        metric_filters = list(group.metric_filters.values())
+        keys = json_keys((f.pattern, f.transformations) for f in metric_filters)
+        batch = FilterBatch(times, messages, keys)
+        for metric_filter in metric_filters:
             for transformation in metric_filter.transformations:
                 points = batch.points(metric_filter.pattern, transformation)
                 unit = transformation.unit or StandardUnit.NONE

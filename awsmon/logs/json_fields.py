@@ -1,0 +1,147 @@
+"""JSON log messages read only as far as metric filters look: their selected top-level fields.
+
+A JSON metric filter reads a message through its selectors (``$.latency``,
+``$.user.name``), so it needs the values of a few top-level fields, not the
+whole parsed object. `FieldsReader` gives, for a message, the object
+`load_object` would give restricted to the named top-level fields, or None
+when `load_object` gives None (the message is not a JSON object):
+
+    reader.read(message) == {k: v for k, v in load_object(message).items() if k in keys}
+
+With the optional ``msgspec`` package (the ``fast`` extra) installed, the
+message is decoded straight into a struct that declares only those fields:
+msgspec checks the whole text but builds nothing for the other fields,
+about a tenth of the cost of a full parse. Whenever msgspec might answer
+differently, the message goes the plain way (`load_object`), so the answers
+are always exactly the plain path's:
+
+- msgspec refuses the text (malformed, ``NaN``, a number out of a float's
+  range in a selected field, a lone surrogate): `load_object` decides
+  (it refuses some of these too, and accepts ``1e400`` as infinity);
+- the text may nest deeper than `jsondoc.MAX_DEPTH` (more opening brackets
+  than that): `load_object` applies the depth bound, which msgspec would
+  not check in the fields it skips.
+
+What msgspec accepts it reads as the standard library does (duplicate keys:
+the last wins; integers of any size exact; floats correctly rounded);
+tests/logs/test_json_fields.py compares the two on arbitrary text.
+
+Main names: `FieldsReader`, `fields_reader`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from itertools import repeat
+from operator import add, attrgetter
+from typing import Any
+
+from awsmon.jsondoc import MAX_DEPTH
+from awsmon.logs.filter_pattern_selector import load_object
+
+__all__ = ["BACKEND", "FieldsReader", "fields_reader"]
+
+try:
+    import msgspec
+except ImportError:  # pragma: no cover - msgspec is in the optional `fast` extra
+    msgspec = None  # type: ignore[assignment]
+
+#: ``"msgspec"`` when the selected fields are decoded by msgspec, else ``"plain"``.
+BACKEND = "plain" if msgspec is None else "msgspec"
+
+_FIRST = attrgetter("f0")
+
+
+class FieldsReader:
+    """Reads the named top-level fields of JSON object messages (immutable once built).
+
+    Args:
+        keys: the top-level property names to keep.
+        fast: decode with msgspec when it is installed (False: always the plain way).
+    """
+
+    def __init__(self, keys: Sequence[str], *, fast: bool = True) -> None:
+        self.keys = tuple(dict.fromkeys(keys))
+        self._decode: Callable[[str], Any] | None = None
+        self._unset: object = None
+        if fast and msgspec is not None:
+            names = [f"f{index}" for index in range(len(self.keys))]
+            struct = msgspec.defstruct(
+                "SelectedFields",
+                [(name, Any, msgspec.UNSET) for name in names],
+                rename=dict(zip(names, self.keys, strict=True)),
+                gc=False,
+            )
+            self._decode = msgspec.json.Decoder(struct).decode
+            self._unset = msgspec.UNSET
+            self._errors: tuple[type[BaseException], ...] = (
+                msgspec.MsgspecError,
+                ValueError,
+                RecursionError,
+            )
+
+    def read(self, message: str) -> dict[str, object] | None:
+        """The message's selected fields, or None if it is not a JSON object."""
+        return self.read_each([message])[0]
+
+    def read_each(self, messages: Sequence[str]) -> list[dict[str, object] | None]:
+        """`read` of each message, by C-level passes over the list.
+
+        The bracket counts of every message come first (two `str.count`
+        passes); in the rare batch with a message that might nest too deep,
+        such messages go the plain way. The rest are decoded in one `map`; only
+        when msgspec refuses one of them are they decoded one by one (each
+        refused one the plain way).
+        """
+        decode = self._decode
+        if decode is None:
+            return list(map(self._plain, messages))
+        count = str.count
+        brackets = list(
+            map(add, map(count, messages, repeat("[")), map(count, messages, repeat("{")))
+        )
+        if max(brackets, default=0) > MAX_DEPTH:
+            return [
+                self._plain(message) if total > MAX_DEPTH else self._one(message)
+                for message, total in zip(messages, brackets, strict=True)
+            ]
+        try:
+            structs = list(map(decode, messages))
+        except self._errors:
+            return [self._one(message) for message in messages]
+        return self._fields(structs)
+
+    def _one(self, message: str) -> dict[str, object] | None:
+        """`read` of a message no deeper than `MAX_DEPTH`: msgspec, else the plain way."""
+        assert self._decode is not None  # only called on the msgspec path
+        try:
+            struct = self._decode(message)
+        except self._errors:
+            return self._plain(message)
+        return self._fields([struct])[0]
+
+    def _fields(self, structs: list[Any]) -> list[dict[str, object] | None]:
+        """The selected fields of decoded structs, those absent from the message left out."""
+        unset = self._unset
+        if len(self.keys) == 1:
+            key = self.keys[0]
+            return [{} if value is unset else {key: value} for value in map(_FIRST, structs)]
+        keys = self.keys
+        return [
+            {key: value for key, value in zip(keys, values, strict=True) if value is not unset}
+            for values in map(msgspec.structs.astuple, structs)
+        ]
+
+    def _plain(self, message: str) -> dict[str, object] | None:
+        """`read` by the plain parser: the whole object, then the selected fields."""
+        document = load_object(message)
+        if document is None:
+            return None
+        return {key: document[key] for key in self.keys if key in document}
+
+
+@lru_cache(maxsize=256)
+def fields_reader(keys: tuple[str, ...]) -> FieldsReader:
+    """The reader of `keys` (one per key set: building a struct type costs far more than a read)."""
+    return FieldsReader(keys)
