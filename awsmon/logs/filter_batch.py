@@ -169,8 +169,6 @@ class FilterBatch:
             return pattern.hits(self.messages)
         messages = self.messages
         documents = self._parsed()
-        test = json.test
-        flags = [False] * len(messages)
         candidates = self._object_indexes()
         admitted = list(
             compress(candidates, json.admits_each([messages[index] for index in candidates]))
@@ -179,10 +177,11 @@ class FilterBatch:
         loaded = self._load([messages[index] for index in unparsed])
         for index, document in zip(unparsed, loaded, strict=True):
             documents[index] = document
-        for index in admitted:
-            document = documents[index]
-            if document is not None and test(document):  # type: ignore[arg-type]
-                flags[index] = True
+        objects = [index for index in admitted if documents[index] is not None]
+        tested = json.test_each([documents[index] for index in objects])  # type: ignore[misc]
+        flags = [False] * len(messages)
+        for index in compress(objects, tested):
+            flags[index] = True
         return flags
 
     def _object_indexes(self) -> list[int]:
@@ -271,7 +270,7 @@ class FilterBatch:
         steps = selector.steps
         if len(steps) == 1 and type(steps[0]) is str:
             name = steps[0]  # ``$.name``: one lookup, None (no number) when missing
-            nodes: Iterable[object] = [document.get(name) for document in hit_documents]
+            nodes: Iterable[object] = list(map(dict.get, hit_documents, repeat(name)))
         else:  # node_number is None for the "missing" marker, as for any non-number
             nodes = map(node_getter(selector), hit_documents)
         return self._value_points(key, default, flags, node_numbers(nodes))
@@ -303,6 +302,9 @@ class FilterBatch:
         """The points of the hits' `values` (None skipped), and the default for the misses."""
         hit_minutes = compress(self.minutes(), flags)
         if default is None:
+            if type(values) is list and None not in values:
+                points = list(zip(hit_minutes, values, strict=True))
+                return {key: points} if points else {}
             pairs = zip(hit_minutes, values, strict=True)
             points = [(minute, value) for minute, value in pairs if value is not None]
             return {key: points} if points else {}

@@ -199,10 +199,25 @@ def node_number(node: object) -> float | None:
 
 #: Integers of at most this magnitude convert to a finite float (the largest is ~1.8e308).
 _FLOAT_SAFE = 2**1023
+#: The types of JSON numbers (bool is not one).
+_NUMBER_TYPES = {int, float}
 
 
 def node_numbers(nodes: Iterable[object]) -> list[float | None]:
-    """`node_number` of each node, with JSON's ints and floats read inline (a batch's values)."""
+    """`node_number` of each node, with JSON's ints and floats read inline (a batch's values).
+
+    A list of ints and floats only is converted by C-level passes (`float`,
+    then `math.isfinite` to confirm); an integer beyond the float range or a
+    non-finite float sends the list the node-by-node way.
+    """
+    if type(nodes) is list and set(map(type, nodes)) <= _NUMBER_TYPES:
+        try:
+            floats = list(map(float, nodes))
+        except OverflowError:
+            pass
+        else:
+            if all(map(math.isfinite, floats)):
+                return floats  # type: ignore[return-value]  # list is invariant
     numbers: list[float | None] = []
     append = numbers.append
     isfinite = math.isfinite
