@@ -12,9 +12,12 @@ GetMetricData read it; only the CloudWatch service writes to it.
 
 from __future__ import annotations
 
-import math
+from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
+from itertools import groupby
+from math import isfinite
+from operator import itemgetter
 
 from attrs import define, field
 
@@ -136,8 +139,8 @@ class MetricCatalog:
 
         Points are grouped by slot and each slot written once (the store is
         order-free, so this answers as writing them one by one). A run of
-        points sharing one datetime object (a metric filter's minute) finds
-        its slot once.
+        points sharing one time (a metric filter's minute) finds its slot once,
+        and its values are converted, checked and counted by C-level passes.
 
         Raises:
             InvalidParameterValue: a value is not finite (the points before it
@@ -146,23 +149,21 @@ class MetricCatalog:
         metric = self._metric(key)
         metric.last_put_at = now
         grouped: dict[int, dict[float, float]] = {}
-        last_when: object = _NO_TIME
-        values: dict[float, float] = {}
-        isfinite = math.isfinite
         try:
-            for when, value in points:
-                number = float(value)
-                if not isfinite(number):
-                    raise InvalidParameterValue(
-                        f"The value {value} for parameter Value is invalid.",
-                        param="Value",
-                        value=value,
-                    )
-                if when is not last_when:
-                    seconds = epoch_seconds(when)
-                    values = grouped.setdefault(seconds - seconds % storage_resolution, {})
-                    last_when = when
-                values[number] = values.get(number, 0.0) + 1.0
+            for when, run in groupby(points, _TIME):
+                seconds = epoch_seconds(when)
+                slot = seconds - seconds % storage_resolution
+                values = grouped.get(slot)
+                raw = list(map(_VALUE, run))
+                try:
+                    numbers = list(map(float, raw))
+                except (TypeError, ValueError):
+                    numbers = []  # the one by one count raises at the same value
+                if values is None and len(numbers) == len(raw) and all(map(isfinite, numbers)):
+                    counts = Counter(numbers)
+                    grouped[slot] = dict(zip(counts, map(float, counts.values()), strict=True))
+                    continue
+                _count(grouped.setdefault(slot, {}) if values is None else values, raw)
         finally:
             series = metric.store(unit)
             for slot, values in grouped.items():
@@ -197,8 +198,23 @@ class MetricCatalog:
                 series.roll_up(now)
 
 
-#: Stands before the first point's time in `MetricCatalog.publish` (no point is this object).
-_NO_TIME = object()
+_TIME = itemgetter(0)
+_VALUE = itemgetter(1)
+
+
+def _count(values: dict[float, float], raw: list[float]) -> None:
+    """Count each of `raw` into `values` (value → times seen), one by one.
+
+    Raises:
+        InvalidParameterValue: a value is not finite (those before it are counted).
+    """
+    for value in raw:
+        number = float(value)
+        if not isfinite(number):
+            raise InvalidParameterValue(
+                f"The value {value} for parameter Value is invalid.", param="Value", value=value
+            )
+        values[number] = values.get(number, 0.0) + 1.0
 
 
 def _write(series: SeriesStore, slot: int, values: dict[float, float]) -> None:
