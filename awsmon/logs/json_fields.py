@@ -33,14 +33,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import lru_cache
-from itertools import repeat
+from itertools import accumulate, repeat
 from operator import add, attrgetter
 from typing import Any
 
 from awsmon.jsondoc import MAX_DEPTH
 from awsmon.logs.filter_pattern_selector import load_object
 
-__all__ = ["BACKEND", "FieldsReader", "fields_reader"]
+__all__ = ["BACKEND", "FieldsReader", "deep_indexes", "fields_reader"]
 
 try:
     import msgspec
@@ -51,6 +51,7 @@ except ImportError:  # pragma: no cover - msgspec is in the optional `fast` extr
 BACKEND = "plain" if msgspec is None else "msgspec"
 
 _FIRST = attrgetter("f0")
+_SQUARE, _CURLY = ord("["), ord("{")
 
 
 class FieldsReader:
@@ -88,23 +89,20 @@ class FieldsReader:
     def read_each(self, messages: Sequence[str]) -> list[dict[str, object] | None]:
         """`read` of each message, by C-level passes over the list.
 
-        The bracket counts of every message come first (two `str.count`
-        passes); in the rare batch with a message that might nest too deep,
-        such messages go the plain way. The rest are decoded in one `map`; only
+        The messages with more opening brackets than `MAX_DEPTH` are found
+        first (`deep_indexes`); in the rare batch with one, such messages go
+        the plain way. The rest are decoded in one `map`; only
         when msgspec refuses one of them are they decoded one by one (each
         refused one the plain way).
         """
         decode = self._decode
         if decode is None:
             return list(map(self._plain, messages))
-        count = str.count
-        brackets = list(
-            map(add, map(count, messages, repeat("[")), map(count, messages, repeat("{")))
-        )
-        if max(brackets, default=0) > MAX_DEPTH:
+        deep = set(deep_indexes(messages))
+        if deep:
             return [
-                self._plain(message) if total > MAX_DEPTH else self._one(message)
-                for message, total in zip(messages, brackets, strict=True)
+                self._plain(message) if index in deep else self._one(message)
+                for index, message in enumerate(messages)
             ]
         try:
             structs = list(map(decode, messages))
@@ -139,6 +137,38 @@ class FieldsReader:
         if document is None:
             return None
         return {key: document[key] for key in self.keys if key in document}
+
+
+def deep_indexes(messages: Sequence[str]) -> list[int]:
+    """The indexes of the messages with more than `MAX_DEPTH` opening brackets (``[`` and ``{``).
+
+    Only those can nest deeper than `MAX_DEPTH`. With numpy (the ``fast``
+    extra) and ASCII messages, the brackets of the whole batch are found by
+    vector passes over its joined bytes and counted per message; otherwise
+    two `str.count` per message (several instructions per character).
+    """
+    np = _numpy()
+    joined = "".join(messages)
+    if np is None or not joined.isascii():
+        count = str.count
+        totals = map(add, map(count, messages, repeat("[")), map(count, messages, repeat("{")))
+        return [index for index, total in enumerate(totals) if total > MAX_DEPTH]
+    codes = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+    positions = np.flatnonzero((codes == _SQUARE) | (codes == _CURLY))
+    if len(positions) <= MAX_DEPTH:
+        return []
+    ends = np.fromiter(accumulate(map(len, messages)), dtype=np.int64, count=len(messages))
+    owners = np.searchsorted(ends, positions, side="right")
+    return [int(index) for index in np.flatnonzero(np.bincount(owners) > MAX_DEPTH)]
+
+
+def _numpy() -> Any:
+    """The numpy module when installed, else None (imported on first need)."""
+    try:
+        import numpy
+    except ImportError:  # pragma: no cover - numpy is in the optional `fast` extra
+        return None
+    return numpy
 
 
 @lru_cache(maxsize=256)

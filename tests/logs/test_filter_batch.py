@@ -14,7 +14,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from awsmon.cloudwatch import MetricKey
-from awsmon.logs.filter_batch import FilterBatch, literal_value
+from awsmon.logs.filter_batch import FilterBatch, json_keys, literal_value
 from awsmon.logs.filter_pattern import FilterPattern, node_number, node_numbers
 from awsmon.logs.model import MetricTransformation, from_millis
 
@@ -116,12 +116,35 @@ class TestFilterBatch:
         )
         times = sorted(t for t, _ in events)
         messages = [m for _, m in events]
-        batch = FilterBatch(times, messages)
         other = FilterPattern.parse("{ $.level = * }")
-        batch.hits(other)  # another JSON filter parsed the documents first
-        assert batch.points(pattern, transformation) == naive(
-            pattern, transformation, times, messages
+        expected = naive(pattern, transformation, times, messages)
+        # Whole objects, and only the fields the two filters read (what PutLogEvents does).
+        for keys in (None, json_keys([(pattern, [transformation]), (other, [])])):
+            batch = FilterBatch(times, messages, keys)
+            batch.hits(other)  # another JSON filter parsed the documents first
+            assert batch.points(pattern, transformation) == expected
+
+    def test_json_keys_are_the_fields_the_json_filters_read(self) -> None:
+        """Selectors' first steps, of patterns, values and dimensions; None for a wildcard."""
+
+        def with_value(value: str, dimensions: Any = None) -> MetricTransformation:
+            return MetricTransformation(
+                metric_name="m",
+                metric_namespace="ns",
+                metric_value=value,
+                dimensions=dimensions or {},
+            )
+
+        latency = FilterPattern.parse("{ $.latency > 1 && $['a.b'][0] = 2 }")
+        size = FilterPattern.parse("[ip, size]")
+        found = json_keys(
+            [(latency, [with_value("$.user.id", {"P": "$.path"})]), (size, [with_value("$size")])]
         )
+        assert found == ("a.b", "latency", "user", "path")
+        assert json_keys([(size, [with_value("$size")])]) == ()
+        assert json_keys([(FilterPattern.parse("{ $.* = 1 }"), [with_value("1")])]) is None
+        assert json_keys([(latency, [with_value("$[*]")])]) is None
+        assert json_keys([(latency, [with_value("$.")])]) == ("a.b", "latency")
 
     def test_a_json_message_is_parsed_once_for_every_filter(self) -> None:
         """Two JSON filters over one batch share each parsed object."""
@@ -134,6 +157,48 @@ class TestFilterBatch:
 
 
 class TestBatchPasses:
+    @given(
+        st.sampled_from(
+            [
+                "{ $.latency > 100 }",
+                "{ $.latency != 5 }",
+                "{ $.latency <= 1e2 }",
+                "{ $.latency = 150 }",
+                '{ $.level = "ERROR" || $.latency > 1 }',
+                "{ $.a.b > 1 }",
+            ]
+        ),
+        st.lists(
+            st.dictionaries(
+                st.sampled_from(["latency", "level", "a"]),
+                st.one_of(
+                    st.integers(-200, 200),
+                    st.integers(-(2**70), 2**70),
+                    st.floats(allow_nan=False),
+                    st.booleans(),
+                    st.none(),
+                    st.sampled_from(["150", "ERROR"]),
+                    st.just({"b": 2}),
+                ),
+            ),
+            max_size=8,
+        ),
+    )
+    def test_test_each_is_test_for_each(self, text: str, documents: list[dict[str, Any]]) -> None:
+        """The C-level numeric comparison decides as the per-object test does."""
+        json = FilterPattern.parse(text).json
+        assert json is not None
+        assert json.test_each(documents) == [json.test(document) for document in documents]
+
+    def test_only_a_lone_numeric_comparison_of_a_top_field_is_numeric(self) -> None:
+        """`numeric` names the field, operator and number; anything more is None."""
+        found = FilterPattern.parse("{ $.latency > 100 }").json
+        assert found is not None and found.numeric is not None
+        assert (found.numeric[0], found.numeric[2]) == ("latency", 100)
+        for text in ("{ $.a.b > 1 }", "{ $.a > 1 && $.b > 1 }", '{ $.a = "x" }', "{ $.a[0] > 1 }"):
+            other = FilterPattern.parse(text).json
+            assert other is not None and other.numeric is None, text
+
     @given(
         st.sampled_from(
             [

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from awsmon.cloudwatch.errors import InvalidParameterValue
-from awsmon.cloudwatch.metrics.catalog import MetricCatalog
+from awsmon.cloudwatch.metrics.catalog import MetricCatalog, _write
 from awsmon.cloudwatch.metrics.model import MetricDatum, MetricKey, StandardUnit, StatisticSet
 from awsmon.cloudwatch.metrics.store import epoch_seconds
 
@@ -116,3 +117,76 @@ class TestProperties:
         for name in names:
             catalog.put(MetricDatum(key=MetricKey.of("App", name), value=1.0), T0)
         assert [m.key.name for m in catalog.all()] == list(dict.fromkeys(names))
+
+
+def _stored(catalog: MetricCatalog) -> object:
+    """Everything the catalog's series of KEY holds (columns and raw values), comparable."""
+    metric = catalog.get(KEY)
+    if metric is None:
+        return None
+    series = metric.series_of(None)
+    if series is None:
+        return None
+    columns = (series.times, series.counts, series.sums, series.mins, series.maxs)
+    raw = {slot: sorted(mixed.items()) for slot, mixed in series.mixed.items()}
+    return repr((columns, raw))
+
+
+def _publish_point_by_point(
+    catalog: MetricCatalog, pairs: list[tuple[datetime, object]], resolution: int
+) -> None:
+    """The plain loop `MetricCatalog.publish` replaced: each point converted, checked, counted."""
+    catalog.publish(KEY, [], unit=StandardUnit.NONE, storage_resolution=resolution, now=T0)
+    grouped: dict[int, dict[float, float]] = {}
+    try:
+        for when, value in pairs:
+            number = float(value)  # type: ignore[arg-type]  # bad values raise, as they should
+            if not math.isfinite(number):
+                raise InvalidParameterValue(f"The value {value} for parameter Value is invalid.")
+            seconds = epoch_seconds(when)
+            values = grouped.setdefault(seconds - seconds % resolution, {})
+            values[number] = values.get(number, 0.0) + 1.0
+    finally:
+        metric = catalog.get(KEY)
+        assert metric is not None
+        for slot, values in grouped.items():
+            _write(metric.store(StandardUnit.NONE), slot, values)
+
+
+class TestPublishRuns:
+    @given(
+        st.lists(
+            st.tuples(
+                st.integers(0, 3),
+                st.one_of(
+                    st.sampled_from([0.0, -0.0, 1.0, 1, 2.5, True]),
+                    st.floats(-5, 5),
+                    st.sampled_from([math.inf, math.nan, "3", "x", None]),
+                ),
+            ),
+            max_size=30,
+        ),
+        st.sampled_from([1, 60]),
+    )
+    def test_runs_store_what_the_point_by_point_loop_stores(
+        self, published: list[tuple[int, object]], resolution: int
+    ) -> None:
+        """Runs counted by C-level passes store what the plain loop stores, errors included."""
+        minutes = [T0 + timedelta(seconds=30 * step) for step in range(4)]  # shared objects
+        pairs = [(minutes[step], value) for step, value in published]
+        whole, plain = MetricCatalog(), MetricCatalog()
+        error: type[Exception] | None = None
+        try:
+            points: Any = pairs  # bad values on purpose
+            whole.publish(
+                KEY, points, unit=StandardUnit.NONE, storage_resolution=resolution, now=T0
+            )
+        except (InvalidParameterValue, TypeError, ValueError) as raised:
+            error = type(raised)
+        expected: type[Exception] | None = None
+        try:
+            _publish_point_by_point(plain, pairs, resolution)
+        except (InvalidParameterValue, TypeError, ValueError) as raised:
+            expected = type(raised)
+        assert error is expected
+        assert _stored(whole) == _stored(plain)
