@@ -5,6 +5,8 @@ Internal to `awsmon.logs.api`, whose `LogsApi` inherits `LogEventsApi`.
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 from awsmon.logs.api_common import LogsWireApi, Response
 from awsmon.logs.errors import InvalidParameterException
 from awsmon.logs.model import (
@@ -15,6 +17,9 @@ from awsmon.logs.model import (
 from awsmon.wire import Params, handles
 
 __all__ = ["LogEventsApi"]
+
+_TIMESTAMP = itemgetter("timestamp")
+_MESSAGE = itemgetter("message")
 
 
 class LogEventsApi(LogsWireApi):
@@ -27,8 +32,8 @@ class LogEventsApi(LogsWireApi):
         stream = self._stream_name(params)
         events = params.items("logEvents", required=True, min_items=1, max_items=10_000)
         try:
-            times = [event["timestamp"] for event in events]
-            messages = [event["message"] for event in events]
+            times = list(map(_TIMESTAMP, events))
+            messages = list(map(_MESSAGE, events))
         except (KeyError, TypeError):
             index = next(
                 i

@@ -147,3 +147,28 @@ class TestNeedleScan:
         assert found == [
             e for e in model if (e[0], e[1]) >= (low, -1) and delimited.plain_matches(e[3])
         ]
+
+
+@given(
+    st.one_of(
+        st.lists(st.integers(-(2**63), 2**63 - 1), max_size=20),
+        st.lists(st.one_of(st.integers(-(2**65), 2**65), st.booleans()), max_size=5),
+        st.tuples(st.integers(-(2**63), 2**40), st.integers(0, 50)).map(
+            lambda pair: range(pair[0], pair[0] + pair[1])
+        ),
+        st.lists(st.one_of(st.integers(0, 9), st.floats(), st.text(max_size=2)), max_size=4),
+    )
+)
+def test_int64s_is_array_q(values: list[object]) -> None:
+    """Packed from bytes or not, the same array, or the same error as ``array("q", values)``."""
+    from array import array
+
+    try:
+        expected: object = array("q", values)  # type: ignore[arg-type]
+    except (OverflowError, TypeError) as error:
+        expected = type(error)
+    try:
+        found: object = store_module.int64s(values)  # type: ignore[arg-type]
+    except (OverflowError, TypeError) as error:
+        found = type(error)
+    assert found == expected
