@@ -30,10 +30,12 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
+from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from itertools import compress, repeat
-from typing import Any
+from operator import is_, is_not, itemgetter
+from typing import Any, TypeVar
 
 from awsmon.cloudwatch import MetricKey
 from awsmon.logs.errors import InvalidParameterException
@@ -54,6 +56,7 @@ __all__ = ["FilterBatch", "json_keys", "literal_value"]
 Points = dict[MetricKey, list[tuple[datetime, float]]]
 
 _UNPARSED = object()
+_T = TypeVar("_T")
 
 
 def literal_value(text: str) -> float | None:
@@ -95,6 +98,18 @@ def json_keys(
                     return None
                 keys[root] = None
     return tuple(keys)
+
+
+def _gather(values: Sequence[_T], indexes: list[int]) -> list[_T]:
+    """``[values[i] for i in indexes]`` by one C-level call."""
+    if len(indexes) > 1:
+        return list(itemgetter(*indexes)(values))
+    return [values[index] for index in indexes]
+
+
+def _consume(calls: Iterable[object]) -> None:
+    """Run an iterator of calls to the end at C speed (`deque` keeping nothing)."""
+    deque(calls, maxlen=0)
 
 
 class FilterBatch:
@@ -170,18 +185,20 @@ class FilterBatch:
         messages = self.messages
         documents = self._parsed()
         candidates = self._object_indexes()
-        admitted = list(
-            compress(candidates, json.admits_each([messages[index] for index in candidates]))
+        admitted = list(compress(candidates, json.admits_each(_gather(messages, candidates))))
+        # Parse what no JSON filter of the batch has parsed yet (all of it, the first time).
+        unparsed = list(
+            compress(admitted, map(is_, _gather(documents, admitted), repeat(_UNPARSED)))
         )
-        unparsed = [index for index in admitted if documents[index] is _UNPARSED]
-        loaded = self._load([messages[index] for index in unparsed])
-        for index, document in zip(unparsed, loaded, strict=True):
-            documents[index] = document
-        objects = [index for index in admitted if documents[index] is not None]
-        tested = json.test_each([documents[index] for index in objects])  # type: ignore[misc]
+        loaded = self._load(_gather(messages, unparsed))
+        _consume(map(documents.__setitem__, unparsed, loaded))
+        parsed = _gather(documents, admitted)
+        objects = list(map(is_not, parsed, repeat(None)))  # None: not a JSON object
+        tested = json.test_each(list(compress(parsed, objects)))  # type: ignore[arg-type]
         flags = [False] * len(messages)
-        for index in compress(objects, tested):
-            flags[index] = True
+        _consume(
+            map(flags.__setitem__, compress(compress(admitted, objects), tested), repeat(True))
+        )
         return flags
 
     def _object_indexes(self) -> list[int]:

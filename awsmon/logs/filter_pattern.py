@@ -58,6 +58,8 @@ import enum
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
+from itertools import repeat
+from operator import contains
 from types import MappingProxyType
 
 from attrs import field, frozen
@@ -320,7 +322,7 @@ class FilterPattern:
         terms = self.terms
         if terms is not None and len(terms[0]) == 1 and not terms[1]:
             (term,) = terms[0]  # one plain term ("?" terms are ignored beside it)
-            return [term in message for message in messages]
+            return list(map(contains, messages, repeat(term)))
         test = self._test
         return [test(message) for message in messages]
 

@@ -48,6 +48,8 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Callable, Sequence
+from itertools import repeat
+from operator import is_not
 from typing import Any
 
 from attrs import field, frozen
@@ -196,7 +198,7 @@ class DelimitedPattern:
         gate = self._gate
         if gate is not None:
             decide = gate.fullmatch if self._whole else gate.match
-            return [decide(message) is not None for message in messages]
+            return list(map(is_not, map(decide, messages), repeat(None)))
         matches = self.matches
         return [matches(message) for message in messages]
 

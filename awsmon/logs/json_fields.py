@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from itertools import accumulate, repeat
-from operator import add, attrgetter
+from operator import add, attrgetter, is_
 from typing import Any
 
 from awsmon.jsondoc import MAX_DEPTH
@@ -52,6 +52,9 @@ BACKEND = "plain" if msgspec is None else "msgspec"
 
 _FIRST = attrgetter("f0")
 _SQUARE, _CURLY = ord("["), ord("{")
+#: Batches of at least this many messages have their brackets counted by numpy (fewer do
+#: not repay its fixed cost per call).
+_NUMPY_FROM = 16
 
 
 class FieldsReader:
@@ -124,7 +127,10 @@ class FieldsReader:
         unset = self._unset
         if len(self.keys) == 1:
             key = self.keys[0]
-            return [{} if value is unset else {key: value} for value in map(_FIRST, structs)]
+            values = list(map(_FIRST, structs))
+            if not any(map(is_, values, repeat(unset))):  # {key: value} each, by C-level calls
+                return list(map(dict.fromkeys, repeat((key,)), values))
+            return [{} if value is unset else {key: value} for value in values]
         keys = self.keys
         return [
             {key: value for key, value in zip(keys, values, strict=True) if value is not unset}
@@ -143,12 +149,12 @@ def deep_indexes(messages: Sequence[str]) -> list[int]:
     """The indexes of the messages with more than `MAX_DEPTH` opening brackets (``[`` and ``{``).
 
     Only those can nest deeper than `MAX_DEPTH`. With numpy (the ``fast``
-    extra) and ASCII messages, the brackets of the whole batch are found by
+    extra), ASCII messages and a batch of `_NUMPY_FROM` or more, the brackets of the whole batch are found by
     vector passes over its joined bytes and counted per message; otherwise
     two `str.count` per message (several instructions per character).
     """
-    np = _numpy()
-    joined = "".join(messages)
+    np = _numpy() if len(messages) >= _NUMPY_FROM else None
+    joined = "".join(messages) if np is not None else ""
     if np is None or not joined.isascii():
         count = str.count
         totals = map(add, map(count, messages, repeat("[")), map(count, messages, repeat("{")))

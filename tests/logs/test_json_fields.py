@@ -133,3 +133,10 @@ class TestDeepIndexes:
             if message.count("[") + message.count("{") > MAX_DEPTH
         ]
         assert deep_indexes(messages) == expected
+        # A batch long enough for the vector passes (numpy), the same answers.
+        many = messages * 20
+        assert deep_indexes(many) == [
+            index
+            for index, message in enumerate(many)
+            if message.count("[") + message.count("{") > MAX_DEPTH
+        ]
