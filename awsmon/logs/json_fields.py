@@ -149,9 +149,10 @@ def deep_indexes(messages: Sequence[str]) -> list[int]:
     """The indexes of the messages with more than `MAX_DEPTH` opening brackets (``[`` and ``{``).
 
     Only those can nest deeper than `MAX_DEPTH`. With numpy (the ``fast``
-    extra), ASCII messages and a batch of `_NUMPY_FROM` or more, the brackets of the whole batch are found by
-    vector passes over its joined bytes and counted per message; otherwise
-    two `str.count` per message (several instructions per character).
+    extra), ASCII messages and a batch of `_NUMPY_FROM` or more, the
+    brackets of the whole batch are found by vector passes over its joined
+    bytes and counted per message; otherwise two `str.count` per message
+    (several instructions per character).
     """
     np = _numpy() if len(messages) >= _NUMPY_FROM else None
     joined = "".join(messages) if np is not None else ""
