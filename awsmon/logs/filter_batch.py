@@ -306,7 +306,7 @@ class FilterBatch:
         """
         key = MetricKey.of(transformation.metric_namespace, transformation.metric_name)
         default = transformation.default_value
-        texts = map(delimited.read_field, compress(self.messages, flags), repeat(index))
+        texts = list(map(delimited.read_field, compress(self.messages, flags), repeat(index)))
         return self._value_points(key, default, flags, node_numbers(texts))
 
     def _value_points(

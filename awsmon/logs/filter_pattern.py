@@ -203,23 +203,33 @@ def node_number(node: object) -> float | None:
 _FLOAT_SAFE = 2**1023
 #: The types of JSON numbers (bool is not one).
 _NUMBER_TYPES = {int, float}
+_TEXT_TYPE = {str}
 
 
 def node_numbers(nodes: Iterable[object]) -> list[float | None]:
     """`node_number` of each node, with JSON's ints and floats read inline (a batch's values).
 
-    A list of ints and floats only is converted by C-level passes (`float`,
-    then `math.isfinite` to confirm); an integer beyond the float range or a
-    non-finite float sends the list the node-by-node way.
+    A list of ints and floats only, or of texts of ASCII digits only, is
+    converted by C-level passes (`float`, then `math.isfinite` to confirm);
+    an integer beyond the float range or a non-finite value sends the list
+    the node-by-node way.
     """
-    if type(nodes) is list and set(map(type, nodes)) <= _NUMBER_TYPES:
-        try:
-            floats = list(map(float, nodes))
-        except OverflowError:
-            pass
-        else:
-            if all(map(math.isfinite, floats)):
-                return floats  # type: ignore[return-value]  # list is invariant
+    if type(nodes) is list:
+        kinds = set(map(type, nodes))
+        if kinds <= _NUMBER_TYPES or (
+            # Fields of ASCII digits only: `parse_number` reads them as the integer they
+            # spell, whose float is the text's (both correctly rounded); too long is inf.
+            kinds == _TEXT_TYPE
+            and all(map(str.isdigit, nodes))
+            and all(map(str.isascii, nodes))
+        ):
+            try:
+                floats = list(map(float, nodes))
+            except OverflowError:
+                pass
+            else:
+                if all(map(math.isfinite, floats)):
+                    return floats  # type: ignore[return-value]  # list is invariant
     numbers: list[float | None] = []
     append = numbers.append
     isfinite = math.isfinite

@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from itertools import accumulate, repeat
-from operator import add, attrgetter, is_
+from operator import add, attrgetter
 from typing import Any
 
 from awsmon.jsondoc import MAX_DEPTH
@@ -127,10 +127,7 @@ class FieldsReader:
         unset = self._unset
         if len(self.keys) == 1:
             key = self.keys[0]
-            values = list(map(_FIRST, structs))
-            if not any(map(is_, values, repeat(unset))):  # {key: value} each, by C-level calls
-                return list(map(dict.fromkeys, repeat((key,)), values))
-            return [{} if value is unset else {key: value} for value in values]
+            return [{} if value is unset else {key: value} for value in map(_FIRST, structs)]
         keys = self.keys
         return [
             {key: value for key, value in zip(keys, values, strict=True) if value is not unset}

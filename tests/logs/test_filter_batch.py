@@ -252,3 +252,17 @@ class TestBatchPasses:
 def test_node_numbers_is_node_number_of_each(nodes: list[object]) -> None:
     """The inline fast paths for JSON ints and floats give `node_number`'s answers."""
     assert node_numbers(nodes) == [node_number(node) for node in nodes]
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.text(alphabet="0123456789", min_size=1, max_size=30),
+            st.sampled_from(["1" * 400, "9" * 5000, "0" * 20, "١٢", "²", "12a", ""]),
+        ),
+        max_size=6,
+    )
+)
+def test_node_numbers_of_digit_fields_is_node_number_of_each(nodes: list[object]) -> None:
+    """Space-delimited fields of ASCII digits, read by C-level passes, as one by one."""
+    assert node_numbers(nodes) == [node_number(node) for node in nodes]
