@@ -34,7 +34,7 @@ from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from itertools import compress, repeat
-from operator import is_, is_not, itemgetter
+from operator import eq, is_, is_not, itemgetter
 from typing import Any, TypeVar
 
 from awsmon.cloudwatch import MetricKey
@@ -57,6 +57,7 @@ Points = dict[MetricKey, list[tuple[datetime, float]]]
 
 _UNPARSED = object()
 _T = TypeVar("_T")
+_FIRST_CHARACTER = itemgetter(0)
 
 
 def literal_value(text: str) -> float | None:
@@ -204,12 +205,20 @@ class FilterBatch:
     def _object_indexes(self) -> list[int]:
         """The messages whose first non-blank character is ``{`` (only those can be JSON objects).
 
-        Found once per batch by C-level passes (`str.lstrip` returns the very
-        message when it starts with no blank).
+        Found once per batch by C-level passes: the first characters, and when
+        one of them is a blank, `str.lstrip` and `str.startswith`.
         """
         if self._objects is None:
-            looks = map(str.startswith, map(str.lstrip, self.messages), repeat("{"))
-            self._objects = list(compress(range(len(self.messages)), looks))
+            messages = self.messages
+            try:
+                firsts = list(map(_FIRST_CHARACTER, messages))
+            except IndexError:  # an empty message: the stripping way below
+                firsts = [" "]
+            if any(map(str.isspace, firsts)):
+                looks = map(str.startswith, map(str.lstrip, messages), repeat("{"))
+            else:  # no message starts with a blank: its first character decides
+                looks = map(eq, firsts, repeat("{"))
+            self._objects = list(compress(range(len(messages)), looks))
         return self._objects
 
     def result(self, pattern: FilterPattern, index: int) -> MatchResult | None:

@@ -266,3 +266,12 @@ def test_node_numbers_is_node_number_of_each(nodes: list[object]) -> None:
 def test_node_numbers_of_digit_fields_is_node_number_of_each(nodes: list[object]) -> None:
     """Space-delimited fields of ASCII digits, read by C-level passes, as one by one."""
     assert node_numbers(nodes) == [node_number(node) for node in nodes]
+
+
+@given(
+    st.lists(st.sampled_from(["{}", " {", "\u2003{", "x{", "{x", "", "\t", "[", " "]), max_size=6)
+)
+def test_object_candidates_are_the_messages_starting_with_a_brace(messages: list[str]) -> None:
+    """First characters, or stripping when one is blank: the messages whose text starts ``{``."""
+    expected = [i for i, message in enumerate(messages) if message.lstrip().startswith("{")]
+    assert FilterBatch([0] * len(messages), messages)._object_indexes() == expected
