@@ -8,18 +8,15 @@ gets, so each service's "malformed document" error covers it. Without the
 bound, a 3 KB string of 1,500 nested arrays raised `RecursionError` inside
 the parser, or later in whatever code walked the parsed value.
 
-Two backends, one behaviour. With the optional ``orjson`` package installed
-(the ``fast`` extra), `loads` parses with it and falls back to the standard
-library whenever orjson refuses the text or might read it differently, so the
-answer (value or error, message included) is always exactly `json.loads`'s:
-
-- orjson refuses what json accepts (``NaN``, ``Infinity``, ``1e400``, lone
-  surrogates, escaped or not): orjson's refusal sends the text to json, which
-  accepts it or gives its own error;
-- orjson reads integers beyond 64 bits as floats where json keeps them exact:
-  when the text has a run of 19 digits and the value a number of magnitude
-  2**63 or more, json parses it again (`_exact`);
-- ``**options`` (hooks such as ``object_hook``) go to json.
+Two backends, one behaviour. With the optional ``msgspec`` package installed
+(the ``fast`` extra), `loads` parses with its JSON decoder and falls back to
+the standard library whenever msgspec refuses the text, so the answer (value
+or error, message included) is always exactly `json.loads`'s. msgspec reads
+JSON as json does (integers exact, however long, up to the same 4,300-digit
+limit; the same floats; the last of duplicate keys), and refuses what json
+accepts beyond the JSON grammar (``NaN``, ``Infinity``, ``1e400``, lone
+surrogates): its refusal sends the text to json, which accepts it or gives
+its own error. ``**options`` (hooks such as ``object_hook``) go to json.
 
 `BACKEND` names the one in use. tests/test_jsondoc.py checks on arbitrary text
 that both backends give the same value or the same error.
@@ -53,52 +50,39 @@ MAX_DEPTH = 100
 
 #: A JSON string (skipped whole) or a bracket: a linear scan, no backtracking.
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
-#: Numbers from this magnitude on may be read differently by orjson (`_exact`).
-_BIG = 2.0**63
-_BIG_INT = 2**63
-
-
-def _byte_class(byte: int) -> int:
-    if 0x30 <= byte <= 0x39:
-        return ord("0")
-    if byte in b"[,: \t\n\r":
-        return ord("s")
-    return ord("m") if byte == ord("-") else ord("x")
-
-
-#: Each byte's class for `_big_int_marked`: ``0`` a digit, ``s`` what may come right
-#: before a number (``[ , :`` and whitespace), ``m`` a minus sign, ``x`` anything else.
-_CLASSES = bytes(_byte_class(byte) for byte in range(256))
-_DIGIT_RUN = b"0" * 19
-_BIG_AFTER_SEPARATOR = (b"s" + _DIGIT_RUN, b"sm" + _DIGIT_RUN)
-_BIG_AT_START = (_DIGIT_RUN, b"m" + _DIGIT_RUN)
+#: A run of 19 digits (an integer that may not fit in 64 bits) that a number may start with.
+_LONG_INTEGER = re.compile(r"(?:^|[\[,:\s])-?[0-9]{19}")
 _INT64 = range(-(2**63), 2**63)
 
-_orjson_loads: Callable[[str], Any] | None
+_msgspec_loads: Callable[[str], Any] | None
+_MSGSPEC_REFUSALS: tuple[type[Exception], ...] = ()
 try:
-    import orjson
+    import msgspec
 
-    _orjson_loads = orjson.loads
-except ImportError:  # pragma: no cover - orjson is the optional `fast` extra
-    _orjson_loads = None
-#: The parser in use: ``"orjson"`` when installed, else ``"json"`` (`use_backend`).
-BACKEND = "json" if _orjson_loads is None else "orjson"
-_fast_loads: Callable[[str], Any] | None = _orjson_loads
+    _msgspec_loads = msgspec.json.Decoder().decode
+    # msgspec's own errors; a lone surrogate fails to encode (a ValueError); nesting beyond
+    # the interpreter's recursion limit (checked first by `loads`, so only with a deep bound).
+    _MSGSPEC_REFUSALS = (msgspec.MsgspecError, ValueError, RecursionError)
+except ImportError:  # pragma: no cover - msgspec is the optional `fast` extra
+    _msgspec_loads = None
+#: The parser in use: ``"msgspec"`` when installed, else ``"json"`` (`use_backend`).
+BACKEND = "json" if _msgspec_loads is None else "msgspec"
+_fast_loads: Callable[[str], Any] | None = _msgspec_loads
 
 
 def use_backend(name: str) -> str:
-    """Parse with ``"orjson"`` or ``"json"`` from now on (benchmarks, tests); returns the old one.
+    """Parse with ``"msgspec"`` or ``"json"`` from now on (benchmarks, tests); returns the old one.
 
     Raises:
-        ValueError: an unknown name, or orjson is not installed.
+        ValueError: an unknown name, or msgspec is not installed.
     """
     global _fast_loads, BACKEND
-    if name not in ("json", "orjson"):
-        raise ValueError(f"no JSON backend {name!r}: 'json' or 'orjson'")
+    if name not in ("json", "msgspec"):
+        raise ValueError(f"no JSON backend {name!r}: 'json' or 'msgspec'")
     old = BACKEND
-    if name == "orjson" and _orjson_loads is None:
-        raise ValueError("orjson is not installed (pip install 'awsmon[fast]')")
-    _fast_loads = _orjson_loads if name == "orjson" else None
+    if name == "msgspec" and _msgspec_loads is None:
+        raise ValueError("msgspec is not installed (pip install 'awsmon[fast]')")
+    _fast_loads = _msgspec_loads if name == "msgspec" else None
     BACKEND = name
     return old
 
@@ -131,19 +115,14 @@ def loads(
     if len(text) > 2 * max_depth + 1 and text.count("[") + text.count("{") > max_depth:
         check_depth(text, max_depth)
     fast = _fast_loads
-    if options or fast is None:
+    if options or fast is None or (int64 and _LONG_INTEGER.search(text)):
+        # Under `int64` a long literal refuses the text even where a duplicate key hides
+        # it from the value: the standard library's hook sees every literal.
         return loads_stdlib(text, constants=constants, int64=int64, **options)
     try:
-        value = fast(text)
-    except ValueError:  # orjson refuses more than json: json has the last word
+        return fast(text)
+    except _MSGSPEC_REFUSALS:  # msgspec refuses more than json: json has the last word
         return loads_stdlib(text, constants=constants, int64=int64)
-    # orjson accepted, so the text holds no lone surrogate and encodes.
-    marks = text.encode().translate(_CLASSES)
-    if _DIGIT_RUN in marks and _big_int_marked(marks) and (int64 or not _exact(value)):
-        # orjson reads integers beyond 64 bits (19 digits or more) as floats; under
-        # `int64` such a literal refuses the text even when a duplicate key hides it.
-        return loads_stdlib(text, constants=constants, int64=int64)
-    return value  # orjson accepted: no NaN/Infinity, every integer within 64 bits
 
 
 def _text_of(data: str | bytes | bytearray) -> str:
@@ -195,46 +174,6 @@ def _position(text: str, literal: str) -> int:
         if token.group() == literal:
             return token.start()
     return 0
-
-
-def _big_int_marked(marks: bytes) -> bool:
-    """True when a text may hold an integer literal of 19 digits or more.
-
-    `marks` is the text's UTF-8 bytes mapped to their classes (`_CLASSES`), a
-    C-speed pass. Such a literal starts the text or follows ``[``, ``,``, ``:``
-    or whitespace, a minus sign between allowed; digit runs inside hex ids
-    (after a letter, or a ``-`` that follows one) do not count. Strings are not
-    skipped: a false alarm costs only speed.
-    """
-    if _DIGIT_RUN not in marks:  # the common case: no run of 19 digits at all
-        return False
-    after, negative_after = _BIG_AFTER_SEPARATOR
-    return after in marks or negative_after in marks or marks.startswith(_BIG_AT_START)
-
-
-def _exact(value: Any) -> bool:
-    """True when orjson's `value` holds no number it may have read differently from json.
-
-    orjson reads an integer beyond 64 bits as a float (json keeps it exact),
-    and its magnitude is then 2**63 or more: any float that large, or any
-    integer of 2**63 or more, sends the text to json (a true float that large
-    costs only speed).
-    """
-    stack = [value]
-    pop, extend = stack.pop, stack.extend
-    while stack:
-        item = pop()
-        kind = type(item)
-        if kind is dict:
-            extend(item.values())
-        elif kind is list:
-            extend(item)
-        elif kind is float:
-            if not -_BIG < item < _BIG:
-                return False
-        elif kind is int and item >= _BIG_INT:
-            return False
-    return True
 
 
 def check_depth(text: str, max_depth: int = MAX_DEPTH) -> None:

@@ -57,9 +57,9 @@ from hypothesis import settings  # noqa: E402
 
 from awsmon import jsondoc  # noqa: E402
 
-needs_orjson = pytest.mark.skipif(jsondoc._orjson_loads is None, reason="orjson not installed")
+needs_msgspec = pytest.mark.skipif(jsondoc._msgspec_loads is None, reason="msgspec not installed")
 
-#: Pieces where json and orjson differ, or could: constants, huge and 64-bit-edge numbers,
+#: Pieces where json and msgspec differ, or could: constants, huge and 64-bit-edge numbers,
 #: surrogates (escaped and raw), control characters, BOM, odd whitespace, duplicate keys.
 _TRICKY = st.sampled_from(
     [
@@ -154,7 +154,7 @@ def _outcome(parse: Any, text: str | bytes, **options: Any) -> object:
     """What `parse` answers: a typed image of the value, or the error's type and message."""
     try:
         value = parse(text, **options)
-    except json.JSONDecodeError as error:  # orjson's own error must never escape
+    except json.JSONDecodeError as error:  # msgspec's own error must never escape
         return ("error", type(error), str(error), error.pos)
     return ("value", _typed(value))
 
@@ -168,16 +168,16 @@ def _typed(value: object) -> object:
     return (type(value).__name__, repr(value))
 
 
-@needs_orjson
+@needs_msgspec
 @settings(max_examples=600, deadline=None)
 @given(_json_like(), st.booleans(), st.booleans())
-def test_orjson_and_json_backends_answer_alike(text: str, constants: bool, int64: bool) -> None:
+def test_msgspec_and_json_backends_answer_alike(text: str, constants: bool, int64: bool) -> None:
     """Same value (types, key order, -0.0 and big integers included) or same error."""
     options = {"constants": constants, "int64": int64}
     old = jsondoc.use_backend("json")
     try:
         reference = _outcome(jsondoc.loads, text, **options)
-        jsondoc.use_backend("orjson")
+        jsondoc.use_backend("msgspec")
         assert _outcome(jsondoc.loads, text, **options) == reference
         if "\ud800" not in text:  # bytes must be UTF-8
             data = text.encode()
@@ -198,7 +198,7 @@ def test_orjson_and_json_backends_answer_alike(text: str, constants: bool, int64
         ("[1e400]", float("inf")),
     ],
 )
-def test_what_orjson_refuses_or_misreads_is_parsed_by_json(text: str, expected: object) -> None:
+def test_what_msgspec_refuses_is_parsed_by_json(text: str, expected: object) -> None:
     """Big integers stay exact; constants, lone surrogates and overflow are json's answers."""
     (value,) = jsondoc.loads(text)
     assert repr(value) == repr(expected) and type(value) is type(expected)
@@ -217,3 +217,26 @@ def test_constants_and_int64_refused_on_request() -> None:
 def test_use_backend_names() -> None:
     with pytest.raises(ValueError, match="no JSON backend"):
         jsondoc.use_backend("simplejson")
+
+
+def test_int64_sees_a_long_literal_that_a_duplicate_key_hides() -> None:
+    """json's hook sees every literal, so the fast backend must not judge from the value."""
+    text = '{"a": 99999999999999999999, "a": 1}'
+    assert loads(text) == {"a": 1}
+    with pytest.raises(json.JSONDecodeError, match="does not fit in a signed 64-bit"):
+        loads(text, int64=True)
+    assert loads('{"id": "1-5759e988-0000000000000000000abcde", "n": 7}', int64=True)["n"] == 7
+
+
+@pytest.mark.parametrize("digits", [4300, 4301])
+def test_the_integer_digit_limit_is_json_s(digits: int) -> None:
+    """Python refuses integers of more than 4,300 digits; so does `loads`, on either backend."""
+    text = "[" + "7" * digits + "]"
+    try:
+        expected: object = json.loads(text)
+    except ValueError as error:
+        with pytest.raises(ValueError, match="Exceeds the limit") as caught:
+            loads(text)
+        assert str(caught.value) == str(error)
+    else:
+        assert loads(text) == expected
