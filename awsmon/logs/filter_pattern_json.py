@@ -149,12 +149,18 @@ class JsonPattern:
         return True
 
     def admits_each(self, messages: Sequence[str]) -> list[bool]:
-        """`admits` for each of `messages`, by C-level passes (one per required text)."""
+        """`admits` for each of `messages`, by C-level passes (one per required text).
+
+        The messages are searched for a backslash (which admits them all the
+        same) only when one of them lacks a required text.
+        """
         if not self.required:
             return [True] * len(messages)
         found = list(map(contains, messages, repeat(self.required[0])))
         for text in self.required[1:]:
             found = list(map(and_, found, map(contains, messages, repeat(text))))
+        if all(found):
+            return found
         return list(map(or_, map(contains, messages, repeat("\\")), found))
 
     def match(self, message: str) -> dict[str, object] | None:
