@@ -19,47 +19,53 @@ old code gave 30,600 events/s of wall time and 97,000 of CPU time for the
 same space-delimited FilterLogEvents over 1,000,000 events, which is how a
 "15,000 events/s" could be read off it).
 
-Figures (2026-12-07, ``python benchmarks/logs.py 200000``, events/s of CPU
-time, best of 3; before = main at f427cac, after = branch ``logsput``; two
-rounds, before and after back to back in each, on the shared two-core machine
-with a load average of 1 to 3, so rows whose code did not change move by up to
-20% between runs):
+Last session (branch ``logsput``) took the term+JSON+delimited row from
+49,300 to 33,200 instructions an event (cachegrind), 112,000-120,000 to
+145,000-169,000 events/s of CPU time. Its figures, before -> after: domain
+no filters 138,467 -> 162,317; wire no filters 688,695 -> 857,609; wire 3
+term filters 350,826 -> 556,956; FilterLogEvents space-delimited 394,850 ->
+431,059 (one round; rows whose code did not change move by up to 20%).
+
+This session (branch ``logs2``, 2026-12-07), same row, where the time went:
+
+- a JSON message is read only as far as the group's JSON filters look
+  (`awsmon.logs.json_fields.FieldsReader`): msgspec decodes it into a struct
+  declaring only the top-level fields their selectors start with, skipping
+  the rest in C (~0.4 us against ~3-5 us for a whole parse); anything msgspec
+  refuses, or a text with more opening brackets than the depth bound, goes
+  the plain way (`load_object`), so every answer is the plain path's;
+- the depth bound's bracket count: numpy passes over the batch's joined
+  bytes instead of two ``str.count`` per message (~5 instructions a
+  character, and an argument parse per call);
+- a pattern that is one numeric comparison of a top-level field
+  (``{ $.latency > 100 }``) is decided by C-level passes, and the values it
+  publishes converted the same way; JSON candidates found by their first
+  character; hits gathered and scattered with ``itemgetter``;
+- space-delimited values of ASCII digits converted by ``map(float, ...)``;
+- CloudWatch's publish counts each minute's run with ``Counter`` (the store's
+  own write, ``SeriesStore.add_values`` and ``ExactSlot.add``, still loops
+  per distinct value in Python: ~150 instructions each, not mine to change);
+- the store packs its 64-bit columns with ``struct.pack`` (``array("q",
+  list)`` parses each item through the argument parser).
+
+Counted by cachegrind (the ingest of 8,000 events through the wire minus the
+same process without it, ``PYTHONHASHSEED=0 OPENBLAS_NUM_THREADS=1``, after
+``gc.freeze()`` as below): 28,657 instructions an event at aa55430 (this
+session's start), 20,383 after (1.41x); without filters 4,400 -> 3,540. The
+space-delimited gate regex is now the largest part (~3,000: sre's own
+per-call set-up, a data stack malloc and a state memset, is ~800 of it), then
+msgspec (~1,100 an event, 2,200 a JSON message) and the garbage collector
+traversing the batch's young lists (~600).
+
+Figures (events/s of CPU time, best of 3, ``python benchmarks/logs.py
+200000``; before = aa55430, after = ``logs2``; before and after back to back,
+load average about 2):
 
     =================================  =========  =========  =========  =========
     row                                before 1   after 1    before 2   after 2
     =================================  =========  =========  =========  =========
-    domain, no filters                   138,467    162,317    159,005    138,886
-    domain, 3 term filters               129,589    128,739    136,381    124,562
-    wire, no filters                     688,695    857,609    748,485    758,988
-    wire, 3 term filters                 350,826    556,956    340,068    436,469
-    wire, term+JSON+delimited            119,683    169,229    112,332    145,021
-    moto backend, no filters             352,278    355,213    398,842    331,655
-    Filter, term (100,000 events)      3,050,617  3,291,474  3,391,462  3,251,076
-    Filter, json                         878,917  1,026,535    935,388  1,042,937
-    Filter, space-delimited              394,850    431,059    356,557    420,052
-    bare loop 'ERROR' in m             7,312,154  7,397,163  7,187,768  6,952,200
+FIGURES
     =================================  =========  =========  =========  =========
-
-Counted in instructions instead (valgrind's cachegrind, the ingest of 8,000
-events through the wire minus the same process without it: no noise from
-the neighbours), the term+JSON+delimited row went from 49,300 to 33,200
-instructions an event (1.49x). Of the 33,200, about 5,000 are
-`awsmon.jsondoc.loads`' own checks around orjson (two ``str.count`` and the
-``bytes.translate`` of the big-integer scan, ~10,000 a JSON document), 2,300
-orjson itself, 2,800 the space-delimited gate regex and 5,700 PutLogEvents
-without filters. With `jsondoc.loads` replaced by a bare ``orjson.loads``
-(a measurement only, not a valid parser for awsmon), three rounds over
-100,000 events gave 194,000 / 214,000 / 245,000 events/s against 200,000 /
-177,000 / 186,000 with `jsondoc.loads` in the same process.
-
-Where the time went (same row): each JSON message is parsed once for every
-JSON filter, and only messages whose first non-blank character is ``{`` are
-looked at; the space-delimited pattern ``[..., status=5*, size, ...]`` is
-decided by one regex with the ``5`` written into it (no Python call per
-message); the single-term filter is one ``in`` per message; minutes are
-found per batch by bisection; PutLogEvents from the wire passes two columns
-(`EventColumns`) instead of a pair per event; CloudWatch's publish converts
-each shared minute to a slot once.
 
 Run: ``python benchmarks/logs.py [count]`` (default 1,000,000).
 """
