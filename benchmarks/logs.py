@@ -51,23 +51,35 @@ This session (branch ``logs2``, 2026-12-07), same row, where the time went:
 Counted by cachegrind (the ingest of 8,000 events through the wire minus the
 same process without it, ``PYTHONHASHSEED=0 OPENBLAS_NUM_THREADS=1``, after
 ``gc.freeze()`` as below): 28,657 instructions an event at aa55430 (this
-session's start), 20,383 after (1.41x); without filters 4,400 -> 3,540. The
+session's start), 20,012 after (1.43x); without filters 4,053 -> 3,505. The
 space-delimited gate regex is now the largest part (~3,000: sre's own
 per-call set-up, a data stack malloc and a state memset, is ~800 of it), then
 msgspec (~1,100 an event, 2,200 a JSON message) and the garbage collector
 traversing the batch's young lists (~600).
 
 Figures (events/s of CPU time, best of 3, ``python benchmarks/logs.py
-200000``; before = aa55430, after = ``logs2``; before and after back to back,
-load average about 2):
+200000``; before = aa55430, after = ``logs2`` at 1c82f6f; before and after
+back to back, load average 1.3 to 2; the machine was slow: moto's row, whose
+code is the same in both, moves from 190,000 to 332,000):
 
     =================================  =========  =========  =========  =========
     row                                before 1   after 1    before 2   after 2
     =================================  =========  =========  =========  =========
-FIGURES
+    domain, no filters                   229,399    203,582    225,876    274,761
+    domain, 3 term filters               160,161    180,549    145,871    219,415
+    wire, no filters                     698,719    729,594    743,799  1,218,131
+    wire, 3 term filters                 350,029    359,620    365,123    439,809
+    wire, term+JSON+delimited            106,748    148,175    128,174    212,968
+    moto backend, no filters             249,097    196,378    190,084    331,939
+    Filter, term (100,000 events)      2,216,372  2,874,815  2,019,643  2,680,202
+    Filter, json                         732,138    662,008    773,543    862,453
+    Filter, space-delimited              280,779    366,253    365,835    368,748
+    bare loop 'ERROR' in m             5,777,698  5,910,367  5,718,879  6,029,014
+    moto Filter, term                    257,111    253,565    358,874    380,849
     =================================  =========  =========  =========  =========
 
-Run: ``python benchmarks/logs.py [count]`` (default 1,000,000).
+Run: ``PYTHONPATH=. python benchmarks/logs.py [count]`` from the repository root
+(default 1,000,000; awsmon need not be installed).
 """
 
 from __future__ import annotations
