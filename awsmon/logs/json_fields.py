@@ -20,7 +20,10 @@ are always exactly the plain path's:
   (it refuses some of these too, and accepts ``1e400`` as infinity);
 - the text may nest deeper than `jsondoc.MAX_DEPTH` (more opening brackets
   than that): `load_object` applies the depth bound, which msgspec would
-  not check in the fields it skips.
+  not check in the fields it skips;
+- the text is long enough to hold an integer literal of more digits than
+  Python reads (4,300 by default): json refuses such a text, which msgspec
+  would accept when the literal is in a field it skips.
 
 What msgspec accepts it reads as the standard library does (duplicate keys:
 the last wins; integers of any size exact; floats correctly rounded);
@@ -31,6 +34,7 @@ Main names: `FieldsReader`, `fields_reader`.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from itertools import accumulate, repeat
@@ -55,6 +59,8 @@ _SQUARE, _CURLY = ord("["), ord("{")
 #: Batches of at least this many messages have their brackets counted by numpy (fewer do
 #: not repay its fixed cost per call).
 _NUMPY_FROM = 16
+#: Python's default limit on the digits of an integer read from text.
+_DIGITS_DEFAULT = 4300
 
 
 class FieldsReader:
@@ -92,19 +98,25 @@ class FieldsReader:
     def read_each(self, messages: Sequence[str]) -> list[dict[str, object] | None]:
         """`read` of each message, by C-level passes over the list.
 
-        The messages with more opening brackets than `MAX_DEPTH` are found
-        first (`deep_indexes`); in the rare batch with one, such messages go
-        the plain way. The rest are decoded in one `map`; only
+        The messages the plain way must read are found first: those with
+        more opening brackets than `MAX_DEPTH` (`deep_indexes`), and those
+        long enough to hold an integer literal beyond Python's limit on
+        integer digits (json refuses the text; msgspec would skip the literal
+        in a field it does not keep). In the rare batch with one, such
+        messages go the plain way. The rest are decoded in one `map`; only
         when msgspec refuses one of them are they decoded one by one (each
         refused one the plain way).
         """
         decode = self._decode
         if decode is None:
             return list(map(self._plain, messages))
-        deep = set(deep_indexes(messages))
-        if deep:
+        plain = set(deep_indexes(messages))
+        longest = _longest_plain()
+        if messages and max(map(len, messages)) > longest:
+            plain.update(i for i, size in enumerate(map(len, messages)) if size > longest)
+        if plain:
             return [
-                self._plain(message) if index in deep else self._one(message)
+                self._plain(message) if index in plain else self._one(message)
                 for index, message in enumerate(messages)
             ]
         try:
@@ -164,6 +176,17 @@ def deep_indexes(messages: Sequence[str]) -> list[int]:
     ends = np.fromiter(accumulate(map(len, messages)), dtype=np.int64, count=len(messages))
     owners = np.searchsorted(ends, positions, side="right")
     return [int(index) for index in np.flatnonzero(np.bincount(owners) > MAX_DEPTH)]
+
+
+def _longest_plain() -> int:
+    """The longest text msgspec may read: one holding no integer literal json refuses.
+
+    json refuses an integer literal of more digits than the interpreter's
+    limit (`sys.get_int_max_str_digits`, 4,300 by default; 0: no limit); a text
+    no longer than the smaller of that and 4,300 characters cannot hold one.
+    """
+    limit = sys.get_int_max_str_digits()
+    return min(limit, _DIGITS_DEFAULT) if limit else _DIGITS_DEFAULT
 
 
 def _numpy() -> Any:

@@ -8,6 +8,7 @@ msgspec's refusals, the depth bound and the plain fallback included.
 from __future__ import annotations
 
 import json
+import sys
 
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -89,6 +90,8 @@ class TestFieldsReader:
     @example(['{"a": NaN}', '{"b": NaN, "a": 1}', '{"a": "\\ud800"}', '{"a": "\ud800"}'], ["a"])
     @example(['{"a": 123456789012345678901234567890}', '{"\\u0061": 4}', ' {"a": 5} '], ["a"])
     @example([nested(MAX_DEPTH), nested(MAX_DEPTH + 1), nested(MAX_DEPTH + 2)], ["a", "b"])
+    @example(['{"b": ' + "9" * 4301 + ', "a": 1}', '{"b": ' + "9" * 4300 + ', "a": 1}'], ["a"])
+    @example(['{"a": ' + "9" * 4301 + "}", '{"b": "' + "9" * 5000 + '", "a": 1}'], ["a"])
     @example(
         ["{" * 101 + "}" * 101, '{"a": {"a": {"a": 1, "a": 2}}}', '{"a": [1, {"b": 2}]}'], ["a"]
     )
@@ -100,6 +103,17 @@ class TestFieldsReader:
         assert repr(found) == repr(expected)  # repr: -0.0 and 0, 1 and 1.0 told apart
         assert repr([reader.read(message) for message in messages]) == repr(expected)
         assert repr(FieldsReader(keys, fast=False).read_each(messages)) == repr(expected)
+
+    def test_a_lower_digit_limit_is_obeyed(self) -> None:
+        """json reads integers as the interpreter allows: a lower limit refuses shorter ones."""
+        message = '{"b": ' + "9" * 700 + ', "a": 1}'
+        old = sys.get_int_max_str_digits()
+        try:
+            sys.set_int_max_str_digits(640)
+            assert FieldsReader(["a"]).read_each([message]) == [restricted(message, ["a"])]
+            assert restricted(message, ["a"]) is None
+        finally:
+            sys.set_int_max_str_digits(old)
 
     def test_the_backend_is_msgspec_when_installed(self) -> None:
         """The ``fast`` extra is installed for the tests: the fast path is the one tested."""
