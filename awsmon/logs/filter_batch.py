@@ -12,6 +12,11 @@ Shared work, so that filters cost what they must and no more:
   group; the checks run as C-level passes over the batch: only messages whose
   first non-blank character is ``{`` can be JSON objects (found once per
   batch), and `JsonPattern.admits_each` looks for the texts a match needs;
+- given the top-level fields the group's JSON filters read (`json_keys`),
+  a message is read only that far (`awsmon.logs.json_fields.FieldsReader`:
+  the same answers as the whole parse, at a fraction of its cost), and a
+  pattern that is one numeric comparison of a field is decided by C-level
+  passes (`JsonPattern.test_each`);
 - each filter tests a message once; a metric value or dimension is extracted
   only from the messages that matched (from the shared JSON object, or one
   field split of a space-delimited message);
