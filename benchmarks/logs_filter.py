@@ -27,7 +27,7 @@ Space-delimited patterns check their needles (a text one of which every
 matching message contains) and read only the fields up to the last one they
 test, with one regex that cannot backtrack; when every condition is ``=
 prefix*`` (the "fixed" row) the prefixes are written into that regex, which
-then decides alone. JSON messages are parsed by orjson when it is installed
+then decides alone. JSON messages are parsed by msgspec when it is installed
 (the ``fast`` extra), and a numeric condition on ``$.name`` is one function.
 
 Run: ``python benchmarks/logs_filter.py [count]``

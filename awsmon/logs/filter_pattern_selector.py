@@ -54,7 +54,7 @@ _MISSING = MISSING
 def load_object(message: str) -> dict[str, object] | None:
     """The message parsed as a JSON object, or None if it is not one.
 
-    Parsed by `awsmon.jsondoc` (orjson when the ``fast`` extra is installed,
+    Parsed by `awsmon.jsondoc` (msgspec when the ``fast`` extra is installed,
     with the standard library's answers); ``NaN`` and ``Infinity`` are not
     JSON here, and a message nested deeper than `jsondoc.MAX_DEPTH` is not
     read as JSON.

@@ -1,6 +1,6 @@
 """Tests of awsmon/logs/filter_pattern_selector.py: reading messages as JSON.
 
-`load_object` parses through `awsmon.jsondoc` (orjson when the ``fast`` extra
+`load_object` parses through `awsmon.jsondoc` (msgspec when the ``fast`` extra
 is installed) and must answer exactly as the standard library does.
 """
 
@@ -62,11 +62,11 @@ class TestLoadObject:
     @example('{"a":"\\ud800"}')
     @example('{"a":NaN}')
     def test_any_text_gets_the_standard_answer(self, message: str) -> None:
-        """Texts orjson refuses or reads differently get the standard library's answer."""
+        """Texts msgspec refuses get the standard library's answer."""
         assert repr(load_object(message)) == repr(standard(message))
 
-    def test_without_orjson_the_standard_library_parses(self) -> None:
-        """The pure fallback: no orjson, same answers."""
+    def test_without_msgspec_the_standard_library_parses(self) -> None:
+        """The pure fallback: no msgspec, same answers."""
         old = jsondoc.use_backend("json")
         try:
             assert load_object('{"a": [1, 2.5, "x"]}') == {"a": [1, 2.5, "x"]}
