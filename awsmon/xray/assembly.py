@@ -38,7 +38,7 @@ def _inferred_node(sub: Entity) -> tuple[Node, str | None]:
 
 def build_view(record: TraceRecord) -> TraceView | None:
     """Process `record` into a `TraceView`; None while it has no segment yet."""
-    if not record.segments:
+    if not record.has_segments:
         return None
     trace_id = record.trace_id
     by_id: dict[str, Entity] = {}
@@ -49,7 +49,7 @@ def build_view(record: TraceRecord) -> TraceView | None:
         entities: list[Entity] = []
         segments.append(_tree(parsed, None, _segment_node(parsed), by_id, entities))
         flat.append(entities)
-    if record.subsegments:
+    if record.has_subsegments:
         _attach(record, by_id)
         flat = [segment.walk() for segment in segments]
     called = {s.doc.get("parent_id") for s in segments}

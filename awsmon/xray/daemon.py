@@ -175,7 +175,7 @@ def _show(xray: XRayHost, shown: int, stream: IO[str]) -> int:
             print(f"rejected {rejection.id}: {rejection.error_code}", file=stream)
     xray.daemon_rejections.clear()
     records = list(xray.store.records.values())
-    segments = [s for r in records for s in (*r.segments.values(), *r.subsegments.values())]
+    segments = [s for r in records for s in r.documents()]
     for segment in segments[shown:]:
         print(f"{segment.trace_id} {segment.id} {segment.name}", file=stream, flush=True)
     return len(segments)

@@ -176,17 +176,18 @@ class Segment(NamedTuple):
         size: the size of `text` in bytes (UTF-8), what counts against the
             document and trace size limits.
         digest: what processing reads of the document, taken while it was
-            validated, for its entities (the document's own, then its nested
-            subsegments depth first): ``(ids, values, calls, partial)``: the
-            ids; for each entity four values, ``start, end, outcome, node
-            key`` (end None while in progress; the outcome as
+            validated: one flat tuple, ``(partial, *entity, *entity, ...)``,
+            whether any entity is in progress, then for each entity (the
+            document's own, then its nested subsegments depth first) six
+            values, ``id, start, end, outcome, node key, nested call`` (end
+            None while in progress; the outcome as
             `awsmon.xray.trace_tree.status_of` gives it; the node key is the
             segment's node for a segment document's own entity, the inferred
             node for a subsegment that calls another node, else None: see
-            `awsmon.xray.nodes`); the positions of the subsegments that call
-            another node; whether any entity is in progress. Tuples of
-            strings and numbers, which the cycle collector stops tracking.
-            None when not taken (`awsmon.xray.segments.digest_of` computes it).
+            `awsmon.xray.nodes`; nested call True for a nested subsegment that
+            calls another node). Only strings, numbers and shared key tuples:
+            the cycle collector stops tracking it at once. None when not taken
+            (`awsmon.xray.segments.digest_of` computes it).
 
     The JSON text is kept rather than the parsed tree: strings cost the
     garbage collector nothing, and a day of traces holds millions of parsed

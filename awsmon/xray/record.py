@@ -2,7 +2,13 @@
 
 `TraceRecord` keeps one trace's documents as received (segments, and
 subsegments sent on their own, by id): a complete document replaces an
-in-progress one with the same id, never the other way round. `TraceLimits`
+in-progress one with the same id, never the other way round. It holds each
+`Segment` as one flat plain tuple, its fields with its digest's values in
+place of the digest, and hands out `Segment` values: the cycle collector
+stops tracking a plain tuple of strings and numbers at its first pass (a
+named tuple never, a nested tuple only once every level is found untracked,
+which can take until a full collection), and a day of traces is millions of
+documents that every full collection would walk again. `TraceLimits`
 caps the bytes a trace holds (reference C.2); a document that does not fit
 raises `TraceFull`. `awsmon.xray.assembly` processes a record into a
 `awsmon.xray.trace.TraceView`.
@@ -10,9 +16,15 @@ raises `TraceFull`. `awsmon.xray.assembly` processes a record into a
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from operator import itemgetter
+from typing import Any
+
 from attrs import define, field, frozen
 
+from awsmon import jsondoc
 from awsmon.xray.model import Segment, trace_id_epoch
+from awsmon.xray.segments import digest_of
 
 __all__ = ["TraceFull", "TraceLimits", "TraceRecord"]
 
@@ -65,8 +77,6 @@ class TraceRecord:
 
     Attributes:
         trace_id: the trace id.
-        segments: top-level segment documents by id.
-        subsegments: subsegment documents sent on their own, by id.
         updated_at: epoch seconds (virtual) of the last accepted document.
         revision: how many times a document changed the trace.
         size: bytes of the documents held.
@@ -75,13 +85,54 @@ class TraceRecord:
     """
 
     trace_id: str
-    segments: dict[str, Segment] = field(factory=dict)
-    subsegments: dict[str, Segment] = field(factory=dict)
+    # Flat plain tuples of each Segment's fields, by id (see the module notes).
+    _segments: dict[str, tuple[Any, ...]] = field(factory=dict, init=False)
+    _subsegments: dict[str, tuple[Any, ...]] = field(factory=dict, init=False)
     updated_at: float = 0.0
     revision: int = 0
     size: int = 0
     first_at: float | None = None
     limit_exceeded: bool = False
+
+    @property
+    def segments(self) -> dict[str, Segment]:
+        """Top-level segment documents by id, in arrival order (a new dict at every call)."""
+        return {key: _segment(fields) for key, fields in self._segments.items()}
+
+    @property
+    def subsegments(self) -> dict[str, Segment]:
+        """Subsegment documents sent on their own, by id (a new dict at every call)."""
+        return {key: _segment(fields) for key, fields in self._subsegments.items()}
+
+    @property
+    def has_segments(self) -> bool:
+        """True when the record holds a top-level segment document."""
+        return bool(self._segments)
+
+    @property
+    def has_subsegments(self) -> bool:
+        """True when the record holds a subsegment document sent on its own."""
+        return bool(self._subsegments)
+
+    def get(self, segment_id: str, independent_subsegment: bool = False) -> Segment | None:
+        """The segment (or independent subsegment) document `segment_id`, if held."""
+        held = (self._subsegments if independent_subsegment else self._segments).get(segment_id)
+        return None if held is None else _segment(held)
+
+    def digests(self) -> tuple[list[str | None], list[tuple[Any, ...]]]:
+        """The parent ids and digests (`Segment.digest`) of the segments, by (start, id).
+
+        What processing reads of a trace (`awsmon.xray.trace_facts`), without
+        making a `Segment` of each document.
+        """
+        held = sorted(self._segments.values(), key=_START_ID)
+        digests = [fields[9:] or digest_of(jsondoc.loads(fields[7]), False) for fields in held]
+        return [fields[5] for fields in held], digests
+
+    def documents(self) -> Iterator[Segment]:
+        """Every document held: the segments, then the independent subsegments."""
+        for held in (*self._segments.values(), *self._subsegments.values()):
+            yield _segment(held)
 
     @property
     def id_epoch(self) -> int:
@@ -97,11 +148,12 @@ class TraceRecord:
         """
         if self.limit_exceeded and limits is not None:
             raise TraceFull(self.trace_id)
-        store = self.subsegments if segment.independent_subsegment else self.segments
+        store = self._subsegments if segment.independent_subsegment else self._segments
         old = store.get(segment.id)
-        if old is not None and segment.in_progress and not old.in_progress:
+        # old[4] is the end time, old[8] the size (a plain tuple of Segment's fields).
+        if old is not None and segment.end_time is None and old[4] is not None:
             return False
-        size = self.size + segment.size - (0 if old is None else old.size)
+        size = self.size + segment.size - (0 if old is None else old[8])
         if limits is not None:
             first = now if self.first_at is None else self.first_at
             if size > limits.limit(first, now):
@@ -109,8 +161,17 @@ class TraceRecord:
                 raise TraceFull(self.trace_id)
         if self.first_at is None:
             self.first_at = now
-        store[segment.id] = segment
+        digest = segment.digest
+        store[segment.id] = segment[:9] if digest is None else (*segment[:9], *digest)
         self.size = size
         self.updated_at = now
         self.revision += 1
         return True
+
+
+_START_ID = itemgetter(3, 0)  # a held tuple's start time and id
+
+
+def _segment(held: tuple[Any, ...]) -> Segment:
+    """The `Segment` of a held flat tuple (no keyword parsing: the fields in order)."""
+    return tuple.__new__(Segment, (*held[:9], held[9:] or None))

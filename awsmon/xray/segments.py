@@ -60,6 +60,7 @@ from awsmon.xray.nodes import NodeKey, inferred_key, is_call, segment_key
 from awsmon.xray.trace_tree import ERROR, FAULT, OK, THROTTLE, status_of
 
 __all__ = [
+    "DIGEST_STRIDE",
     "MAX_DOCUMENT_BYTES",
     "MAX_TRACE_AGE_SECONDS",
     "TRACE_TOO_LARGE",
@@ -68,6 +69,9 @@ __all__ = [
     "parse_documents",
     "valid_annotation_key",
 ]
+
+#: Values per entity in a `Segment.digest`, after its leading "partial" flag.
+DIGEST_STRIDE = 6
 
 #: The largest segment document X-Ray accepts (64 KB).
 MAX_DOCUMENT_BYTES = 64 * 1024
@@ -228,10 +232,8 @@ def _segment(item: Any, oldest: float | None, text: str, size: int, *, array: bo
     if not isinstance(item, dict):
         raise _Invalid("InvalidSegment", None, array)
     subsegment = array or item.get("type") == "subsegment"
-    ids: list[str] = []
     flat: list[Any] = []
-    calls: list[int] = []
-    entity_id = _check_entity(item, subsegment, 0, ids, flat, calls)
+    entity_id = _check_entity(item, subsegment, 0, flat)
     trace_id = item.get("trace_id")
     if trace_id is None:
         raise _Invalid("MissingTraceId", entity_id, subsegment)
@@ -252,19 +254,17 @@ def _segment(item: Any, oldest: float | None, text: str, size: int, *, array: bo
             raise _Invalid("MissingParentId", entity_id, subsegment)
     elif not isinstance(parent_id, str) or not _is_entity_id(parent_id):
         raise _Invalid("InvalidParentId", entity_id, subsegment)
-    digest = (tuple(ids), tuple(flat), tuple(calls), None in flat[1::4])
+    digest = (None in flat[2::DIGEST_STRIDE], *flat)
     # Segment(id=..., ...) without its keyword parsing: the fields in order.
-    fields = (entity_id, trace_id, item["name"], flat[0], flat[1], parent_id, subsegment)
+    fields = (entity_id, trace_id, item["name"], flat[1], flat[2], parent_id, subsegment)
     return _new_segment(Segment, (*fields, text, size, digest))
 
 
 def digest_of(document: Mapping[str, Any], subsegment: bool) -> tuple[Any, ...]:
     """The digest of a stored (so valid) document: see `Segment.digest`."""
-    ids: list[str] = []
     flat: list[Any] = []
-    calls: list[int] = []
-    _check_entity(document, subsegment, 0, ids, flat, calls)
-    return (tuple(ids), tuple(flat), tuple(calls), None in flat[1::4])
+    _check_entity(document, subsegment, 0, flat)
+    return (None in flat[2::DIGEST_STRIDE], *flat)
 
 
 _HEX = "0123456789abcdefABCDEF"
@@ -291,15 +291,13 @@ def _check_entity(
     item: Mapping[str, Any],
     subsegment: bool,
     depth: int,
-    ids: list[str],
     flat: list[Any],
-    calls: list[int],
 ) -> str:
     """Check the fields every segment and subsegment has; returns the id.
 
-    Appends the entity's digest (see `Segment.digest`), then its nested
-    subsegments' (depth first): its id to `ids`, its start, end, outcome and
-    node key to `flat`, its position to `calls` when it is a call. The
+    Appends the entity's digest (see `Segment.digest`) to `flat`, then its
+    nested subsegments' (depth first): its id, start, end, outcome, node key
+    and whether it is a nested call. The
     common types (str, float, dict) are tested first by identity: this runs
     for every entity uploaded.
     """
@@ -351,14 +349,13 @@ def _check_entity(
         outcome = _http_outcome(get("http"))
     if not subsegment:
         key: NodeKey | None = segment_key(item)
+        nested_call = False
     elif is_call(item):
         key = inferred_key(item, name)[0]
-        if depth:  # a nested subsegment, not the document's own entity
-            calls.append(len(ids))
+        nested_call = depth > 0  # a nested subsegment, not the document's own entity
     else:
-        key = None
-    ids.append(entity_id)
-    flat += (start, end, outcome, key)
+        key, nested_call = None, False
+    flat += (entity_id, start, end, outcome, key, nested_call)
     children = get("subsegments")
     if children is not None:
         if not isinstance(children, list) or depth > 64:
@@ -367,7 +364,7 @@ def _check_entity(
             if not isinstance(child, dict):
                 raise _Invalid("InvalidSegment", entity_id, True)
             try:
-                _check_entity(child, True, depth + 1, ids, flat, calls)
+                _check_entity(child, True, depth + 1, flat)
             except _Invalid as bad:
                 # The document is rejected as a whole: name the document's id,
                 # and say the problem is in a subsegment.

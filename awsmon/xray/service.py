@@ -347,7 +347,7 @@ class XRay(ConfigOperations, GraphOperations, Service):
         record = self.store.records.get(trace_id)
         if record is None:
             return []
-        return [*record.segments.values(), *record.subsegments.values()]
+        return list(record.documents())
 
 
 #: How many refused daemon datagrams `XRay.daemon_rejections` keeps, and how much of each.

@@ -146,8 +146,7 @@ class TraceStore:
         if record is None:
             record = self.records[trace_id] = TraceRecord(trace_id)
             self._by_id_time.add((record.id_epoch, trace_id))
-        store = record.subsegments if segment.independent_subsegment else record.segments
-        old = store.get(segment.id)
+        old = record.get(segment.id, segment.independent_subsegment)
         try:
             stored = record.put(segment, now, limits)
         except TraceFull:
@@ -314,9 +313,9 @@ class TraceStore:
             return False
         end, _, key = entry
         if key[0] == "/":
-            segment = record.subsegments.get(key[1:])
+            segment = record.get(key[1:], independent_subsegment=True)
         else:
-            segment = record.segments.get(key)
+            segment = record.get(key)
         return segment is not None and segment.end_time == end
 
     # -- queries --------------------------------------------------------------------
@@ -404,9 +403,7 @@ class TraceStore:
             if trace_id in self._facts:
                 self._by_update.stale += 1
             self._by_segment_end.stale += sum(
-                1
-                for s in (*record.segments.values(), *record.subsegments.values())
-                if s.end_time is not None
+                1 for s in record.documents() if s.end_time is not None
             )
             self._remove_facts(trace_id)
             self._views.pop(trace_id, None)
@@ -432,7 +429,7 @@ class TraceStore:
         assert len(ends) == sum(
             1
             for record in self.records.values()
-            for s in (*record.segments.values(), *record.subsegments.values())
+            for s in record.documents()
             if s.end_time is not None
         )
 

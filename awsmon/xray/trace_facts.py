@@ -23,28 +23,25 @@ returns None for them.
 
 from __future__ import annotations
 
-from operator import attrgetter
 from typing import Any
 
 from awsmon.xray.graph import Contribution, EdgeEntry, NodeEntry
 from awsmon.xray.record import TraceRecord
-from awsmon.xray.segments import digest_of
+from awsmon.xray.segments import DIGEST_STRIDE as _STRIDE
 
 __all__ = ["TraceFacts", "digest_facts"]
-
-_ORDER = attrgetter("start_time", "id")
 
 #: (start epoch seconds, graph contribution, partial) of a processed trace.
 TraceFacts = tuple[float, Contribution, bool]
 
 
 def _locate(digests: list[tuple[Any, ...]], entity_id: str | None) -> tuple[int, int] | None:
-    """(segment index, entity position) of the first entity with `entity_id`, or None."""
+    """(segment index, position of its id in the digest) of the first entity `entity_id`."""
     if entity_id is not None:
         for index, digest in enumerate(digests):
-            ids = digest[0]
+            ids = digest[1::_STRIDE]
             if entity_id in ids:
-                return index, ids.index(entity_id)
+                return index, 1 + _STRIDE * ids.index(entity_id)
     return None
 
 
@@ -54,53 +51,47 @@ def digest_facts(record: TraceRecord) -> TraceFacts | None:
     Returns:
         (start, contribution, partial), as `build_view` and `contribution` give them.
     """
-    if record.subsegments or not record.segments:
+    if record.has_subsegments or not record.has_segments:
         return None
-    segments = sorted(record.segments.values(), key=_ORDER)
-    digests = [
-        s.digest if s.digest is not None else digest_of(s.document, False) for s in segments
-    ]
-    parents = [s.parent_id for s in segments]
+    parents, digests = record.digests()
     callers = [_locate(digests, parent) for parent in parents]
     root = callers.index(None) if None in callers else 0
     called = set(parents)
     nodes: list[NodeEntry] = []
     inferred: list[NodeEntry] = []
     edges: list[EdgeEntry] = []
-    start = digests[0][1][0]
+    # Each digest: (partial, then per entity: id, start, end, outcome, key, nested call).
+    start = digests[0][2]
     partial = False
-    for index, (_, values, calls, unfinished) in enumerate(digests):
-        begin, end, status, key = values[0], values[1], values[2], values[3]
+    for index, digest in enumerate(digests):
+        unfinished, _, begin, end, status, key = digest[:6]
         if begin < start:
             start = begin
         if end is not None:
             nodes.append((key, False, status, end - begin, begin, end, index == root))
         caller = callers[index]
         if caller is not None and caller[0] != index:
-            source = digests[caller[0]][1]
-            at = caller[1] * 4
-            end = source[at + 1]
+            source = digests[caller[0]]
+            at = caller[1]
+            end = source[at + 2]
             if end is not None:
-                begin = source[at]
-                edges.append((source[3], key, False, source[at + 2], end - begin, begin, end))
+                begin = source[at + 1]
+                edges.append((source[5], key, False, source[at + 3], end - begin, begin, end))
         if unfinished:
             partial = True
-        if calls:
-            ids = digests[index][0]
-            for position in calls:
-                if ids[position] in called:
-                    continue
-                at = position * 4
-                begin, end = values[at], values[at + 1]
-                if begin < start:
-                    start = begin
-                if end is not None:
-                    status, response, target = values[at + 2], end - begin, values[at + 3]
-                    inferred.append((target, True, status, response, begin, end, False))
-                    edges.append((key, target, True, status, response, begin, end))
-    top = digests[root][1]
-    if top[1] is not None:
-        begin, end = top[0], top[1]
-        client = ((top[3][0], "client", None), top[3], False, top[2], end - begin, begin, end)
+        for at in range(1 + _STRIDE, len(digest), _STRIDE):
+            if not digest[at + 5] or digest[at] in called:
+                continue
+            begin, end = digest[at + 1], digest[at + 2]
+            if begin < start:
+                start = begin
+            if end is not None:
+                status, response, target = digest[at + 3], end - begin, digest[at + 4]
+                inferred.append((target, True, status, response, begin, end, False))
+                edges.append((key, target, True, status, response, begin, end))
+    top = digests[root]
+    if top[3] is not None:
+        begin, end = top[2], top[3]
+        client = ((top[5][0], "client", None), top[5], False, top[4], end - begin, begin, end)
         edges.insert(0, client)
     return start, (tuple(nodes + inferred), tuple(edges)), partial

@@ -237,3 +237,36 @@ def test_end_time_index_after_an_end_set_back_and_a_shared_id() -> None:
     store.process()
     store._check()
     assert store.candidates(T0, T0 + 1.5, TimeRangeType.SERVICE) == [trace_id]
+
+
+@given(docs=st.lists(documents(), min_size=1, max_size=6))
+def test_a_record_hands_back_every_field_of_what_it_keeps(docs: list[dict[str, Any]]) -> None:
+    """The record keeps flat plain tuples; what it gives back is the accepted `Segment`."""
+    cloud = Cloud(clock=VirtualClock(start=NOW))
+    kept: dict[tuple[str, str, bool], Segment] = {}
+    for doc in docs:
+        accepted, _ = parse_documents(json.dumps(doc), now=NOW.timestamp())
+        cloud.xray.put_trace_segments([json.dumps(doc)])
+        for segment in accepted:
+            key = (segment.trace_id, segment.id, segment.independent_subsegment)
+            old = kept.get(key)
+            if old is None or not (segment.in_progress and not old.in_progress):
+                kept[key] = segment
+    for trace_id, record in cloud.xray.store.records.items():
+        held = list(record.documents())
+
+        def order(s: Segment) -> tuple[bool, str]:
+            return s.independent_subsegment, s.id
+
+        expected = [s for (t, _, _), s in kept.items() if t == trace_id]
+        assert [tuple(s) for s in sorted(held, key=order)] == [
+            tuple(s) for s in sorted(expected, key=order)
+        ]
+        for segment in held:
+            again = record.get(segment.id, segment.independent_subsegment)
+            assert again is not None and tuple(again) == tuple(segment)
+            assert type(again) is Segment and again.digest is not None
+        parents, digests = record.digests()
+        in_order = sorted(record.segments.values(), key=lambda s: (s.start_time, s.id))
+        assert parents == [s.parent_id for s in in_order]
+        assert digests == [s.digest for s in in_order]
