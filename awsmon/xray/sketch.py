@@ -1,10 +1,14 @@
 """What the store keeps of a processed trace, and a filter subject over it.
 
-A processed trace is kept as *facts*: plain tuples of strings and numbers
-(`Facts`, built by `facts_of`), which cost the cycle collector nothing however
-many traces a store holds: the minute the trace started, the groups it
-belongs to, its service-graph contribution (`awsmon.xray.graph`), its entry in
-the store's update-time log, and whether it is partial.
+A processed trace is kept as *facts*: one flat tuple of strings, numbers and
+tuples of them (`Facts`, built by `make_facts` or `facts_of`): the minute the
+trace started, the groups it belongs to, its entry in the store's update-time
+log, whether it is partial, then its service-graph contribution
+(`awsmon.xray.graph`, read back by `facts_part`) spread in place. Flat,
+because the cycle collector stops tracking a tuple only once it has found
+every member untracked, one nesting level a pass: a flat tuple of entries is
+untracked before it reaches the oldest generation, where a day of traces
+would be walked by every full collection.
 
 `TraceSketch` answers filter-expression questions from those facts alone:
 the root segment's outcome and response time, the duration, the outcome and
@@ -33,18 +37,37 @@ from awsmon.xray.filter_syntax import ServiceRef, Value
 from awsmon.xray.graph import Contribution, NodeEntry, contribution
 from awsmon.xray.trace import ERROR, FAULT, OK, THROTTLE, TraceView
 
-__all__ = ["Facts", "TraceSketch", "facts_of"]
+__all__ = ["Facts", "TraceSketch", "facts_of", "facts_part", "make_facts"]
 
-#: (minute of the trace start, (group name, ARN, version) of its groups, graph
-#: contribution, update-time log entry, partial).
-Facts = tuple[int, tuple[tuple[str, str, int], ...], Contribution, tuple[float, str, str], bool]
+#: (minute of the trace start, (group name, ARN, version) of its groups,
+#: update-time log entry, partial, number of node entries, *node entries,
+#: *edge entries): see the module notes.
+Facts = tuple[Any, ...]
+
+
+def make_facts(
+    minute: int,
+    groups: tuple[tuple[str, str, int], ...],
+    part: Contribution,
+    updated: tuple[float, str, str],
+    partial: bool,
+) -> Facts:
+    """The facts of a processed trace from their pieces."""
+    nodes, edges = part
+    return (minute, groups, updated, partial, len(nodes), *nodes, *edges)
+
+
+def facts_part(facts: Facts) -> Contribution:
+    """The graph contribution kept in `facts`."""
+    count = facts[4]
+    return facts[5 : 5 + count], facts[5 + count :]
 
 
 def facts_of(
     view: TraceView, groups: tuple[tuple[str, str, int], ...], updated: tuple[float, str, str]
 ) -> Facts:
     """The facts of a processed trace."""
-    return (int(view.start // 60), groups, contribution(view), updated, view.is_partial)
+    return make_facts(int(view.start // 60), groups, contribution(view), updated, view.is_partial)
 
 
 def _status_flag(status: int, keyword: str) -> bool:

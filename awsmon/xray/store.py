@@ -49,7 +49,7 @@ from awsmon.xray.filter_expression import FilterExpression
 from awsmon.xray.graph import Contribution, GraphAggregate
 from awsmon.xray.model import Group, Segment, TimeRangeType
 from awsmon.xray.record import TraceFull, TraceLimits, TraceRecord
-from awsmon.xray.sketch import Facts, TraceSketch, facts_of
+from awsmon.xray.sketch import Facts, TraceSketch, facts_of, facts_part, make_facts
 from awsmon.xray.trace import TraceView
 from awsmon.xray.trace_facts import digest_facts
 
@@ -193,7 +193,7 @@ class TraceStore:
                 if view is None:
                     continue
             updated = (record.updated_at, trace_id, str(record.revision))
-            if old is None or old[3] != updated:
+            if old is None or old[2] != updated:
                 if old is not None:
                     by_update.stale += 1
                 by_update.add(updated)
@@ -209,7 +209,8 @@ class TraceStore:
                 assert quick is not None
                 start, part, partial = quick
                 members = every or self._members(record, groups, part, partial)
-                self._add_facts(trace_id, (int(start // 60), members, part, updated, partial))
+                minute = int(start // 60)
+                self._add_facts(trace_id, make_facts(minute, members, part, updated, partial))
             # Not cached here: views kept a little while during a bulk load
             # reach the oldest GC generation and make it collect over and over.
         by_update.compact(self._live_update)
@@ -265,8 +266,8 @@ class TraceStore:
         facts = self._facts.get(trace_id)
         if facts is None:
             return False
-        _, groups, part, _, partial = facts
-        return expression.verdict(TraceSketch(part, partial=partial, groups=groups))
+        sketch = TraceSketch(facts_part(facts), partial=facts[3], groups=facts[1])
+        return expression.verdict(sketch)
 
     def _cache(self, trace_id: str, view: TraceView) -> None:
         views = self._views
@@ -276,7 +277,7 @@ class TraceStore:
 
     def _add_facts(self, trace_id: str, facts: Facts) -> None:
         self._facts[trace_id] = facts
-        minute, groups, part, _, _ = facts
+        minute, groups, part = facts[0], facts[1], facts_part(facts)
         for name, _, version in groups:
             buckets = self._buckets.setdefault(name, {})
             bucket = buckets.get(minute)
@@ -290,7 +291,7 @@ class TraceStore:
         facts = self._facts.pop(trace_id, None)
         if facts is None:
             return
-        minute, groups, part, _, _ = facts
+        minute, groups, part = facts[0], facts[1], facts_part(facts)
         for name, _, version in groups:
             bucket = self._buckets.get(name, {}).get(minute)
             if bucket is not None:
@@ -305,7 +306,7 @@ class TraceStore:
 
     def _live_update(self, entry: tuple[float, str, str]) -> bool:
         facts = self._facts.get(entry[1])
-        return facts is not None and facts[3] == entry
+        return facts is not None and facts[2] == entry
 
     def _live_end(self, entry: tuple[float, str, str]) -> bool:
         record = self.records.get(entry[1])

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from awsmon import Cloud
 from awsmon.xray.filter_expression import FilterExpression
+from awsmon.xray.sketch import facts_part, make_facts
 
 TRACE_ID = "1-67d446a6-000000000000000000000001"
 NAMES = ["api", "db", "auth"]
@@ -157,3 +158,35 @@ def test_summaries_skip_traces_the_facts_rule_out() -> None:
     )
     assert len(page.traces) == 4 and page.processed_count == 40
     assert len(store._views) == 4
+
+
+_KEY = st.tuples(st.sampled_from(NAMES), st.sampled_from([None, "remote"]), st.none())
+_NODE = st.tuples(
+    _KEY,
+    st.booleans(),
+    st.integers(0, 3),
+    st.floats(0, 5),
+    st.floats(0, 9),
+    st.floats(0, 9),
+    st.booleans(),
+)
+_EDGE = st.tuples(
+    _KEY, _KEY, st.booleans(), st.integers(0, 3), st.floats(0, 5), st.floats(0, 9), st.floats(0, 9)
+)
+
+
+@given(
+    nodes=st.lists(_NODE, max_size=6).map(tuple),
+    edges=st.lists(_EDGE, max_size=6).map(tuple),
+    minute=st.integers(0, 10**8),
+    partial=st.booleans(),
+)
+def test_flat_facts_give_back_their_pieces(
+    nodes: tuple[Any, ...], edges: tuple[Any, ...], minute: int, partial: bool
+) -> None:
+    """The store's flat facts keep every piece, the contribution's entries in order."""
+    groups = (("Default", "arn:aws:xray:us-east-1:123456789012:group/Default", 1),)
+    updated = (12.5, TRACE_ID, "1")
+    facts = make_facts(minute, groups, (nodes, edges), updated, partial)
+    assert (facts[0], facts[1], facts[2], facts[3]) == (minute, groups, updated, partial)
+    assert facts_part(facts) == (nodes, edges)
