@@ -29,14 +29,21 @@ Figures (2026-12-07, 100,000 traces, best of 3, shared 2-core machine at
 load 1-3.5; main before the upload digests / after):
 
 - ingestion + processing: 18,400 / 24,100-26,200 segments/s (moto 24,000-29,300);
-- PutTraceSegments only: 36,800 / 25,700-27,400 segments/s (the digest that
-  processing reads is now taken at upload; in CPU time over the same
-  documents, ``put-only`` 30,000-33,000 / 24,000-29,000);
+- PutTraceSegments only: 36,800 / 25,700-27,400 segments/s;
 - through the wire client 17,900 / 23,600; the daemon's bridge 15,900 / 22,200.
 
-The aim (40,000 segments/s with processing) is not reached: about 40 us per
-segment remain, a quarter of it full garbage collections over the growing
-store, the rest validation, the digest, storing and the graph buckets.
+Later the same day, on a quieter machine (a new session), before / after
+the flat tuples (records keep each document as one flat plain tuple, facts
+are one flat tuple: the cycle collector untracks them before its oldest
+generation, so a loading store sees 12 -> 7 full collections while
+uploading and 5 -> 2 while processing): the wire client with processing,
+back to back, 34,300-40,100 / 43,600-46,000 segments/s; the whole
+benchmark after, best of 3: ingestion + processing 46,900, through the wire
+client 48,400, the daemon's bridge 44,500, PutTraceSegments only 69,600
+segments/s (moto 35,200). Of what remains, validating the documents is
+about a third, msgspec's parse a tenth, full collections about a tenth
+(one `TraceRecord` and its dict per trace stay tracked), storing, digest
+facts and graph buckets the rest.
 """
 
 from __future__ import annotations
