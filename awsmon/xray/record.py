@@ -126,8 +126,10 @@ class TraceRecord:
         making a `Segment` of each document.
         """
         held = sorted(self._segments.values(), key=_START_ID)
-        digests = [fields[9:] or digest_of(jsondoc.loads(fields[7]), False) for fields in held]
-        return [fields[5] for fields in held], digests
+        digests = [
+            fields[_DIGEST:] or digest_of(jsondoc.loads(fields[_TEXT]), False) for fields in held
+        ]
+        return [fields[_PARENT] for fields in held], digests
 
     def documents(self) -> Iterator[Segment]:
         """Every document held: the segments, then the independent subsegments."""
@@ -150,10 +152,9 @@ class TraceRecord:
             raise TraceFull(self.trace_id)
         store = self._subsegments if segment.independent_subsegment else self._segments
         old = store.get(segment.id)
-        # old[4] is the end time, old[8] the size (a plain tuple of Segment's fields).
-        if old is not None and segment.end_time is None and old[4] is not None:
+        if old is not None and segment.end_time is None and old[_END] is not None:
             return False
-        size = self.size + segment.size - (0 if old is None else old[8])
+        size = self.size + segment.size - (0 if old is None else old[_SIZE])
         if limits is not None:
             first = now if self.first_at is None else self.first_at
             if size > limits.limit(first, now):
@@ -162,16 +163,21 @@ class TraceRecord:
         if self.first_at is None:
             self.first_at = now
         digest = segment.digest
-        store[segment.id] = segment[:9] if digest is None else (*segment[:9], *digest)
+        fields = segment[:_DIGEST]
+        store[segment.id] = fields if digest is None else (*fields, *digest)
         self.size = size
         self.updated_at = now
         self.revision += 1
         return True
 
 
-_START_ID = itemgetter(3, 0)  # a held tuple's start time and id
+# Positions in a held tuple: Segment's fields, the digest's values from _DIGEST on.
+_ID, _START, _END, _PARENT, _TEXT, _SIZE, _DIGEST = map(
+    Segment._fields.index, ("id", "start_time", "end_time", "parent_id", "text", "size", "digest")
+)
+_START_ID = itemgetter(_START, _ID)
 
 
 def _segment(held: tuple[Any, ...]) -> Segment:
     """The `Segment` of a held flat tuple (no keyword parsing: the fields in order)."""
-    return tuple.__new__(Segment, (*held[:9], held[9:] or None))
+    return tuple.__new__(Segment, (*held[:_DIGEST], held[_DIGEST:] or None))
