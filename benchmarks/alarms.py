@@ -96,7 +96,7 @@ def baseline_rate(sample_minutes: int = 60) -> float:
     start = time.perf_counter()
     for alarm in alarms:
         assert alarm.metric is not None and alarm.parsed_statistic is not None
-        series = cw.metric(alarm.metric).series  # type: ignore[union-attr]
+        series = cw.metric(alarm.metric).series
         store = next(iter(series.values()))
         size = alarm.config.range_size
         for offset in range(sample_minutes // 4):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import sched
 import time
+from collections.abc import Callable
 from datetime import timedelta
 
 from awsmon import VirtualClock
@@ -56,7 +57,7 @@ def sched_run(offsets: list[float]) -> int:
     return count[0]
 
 
-def timed(fn, offsets):  # type: ignore[no-untyped-def]
+def timed(fn: Callable[[list[float]], int], offsets: list[float]) -> tuple[int, float]:
     start = time.perf_counter()
     jobs = fn(offsets)
     return jobs, time.perf_counter() - start

@@ -65,7 +65,9 @@ def main() -> None:
     started = time.perf_counter()
     fork = cloud.fork()
     forked = time.perf_counter() - started
-    plain = [(m, i, float(i % 97)) for m in range(METRICS) for i in range(POINTS)]
+    plain: list[tuple[int, int, float | str]] = [
+        (m, i, float(i % 97)) for m in range(METRICS) for i in range(POINTS)
+    ]
     plain += [(s, i, f"line {i} ok") for s in range(STREAMS) for i in range(EVENTS)]
     started = time.perf_counter()
     pickle.loads(pickle.dumps(plain))

@@ -41,6 +41,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -53,6 +54,8 @@ from awsmon import Cloud, VirtualClock, jsondoc
 from awsmon.events import PutEventsEntry
 from awsmon.logs.model import MetricTransformation
 
+msgspec: ModuleType | None
+orjson: ModuleType | None
 try:
     import msgspec
 except ImportError:  # pragma: no cover - the `fast` extra
@@ -147,6 +150,7 @@ def parse_rows(sets: dict[str, list[str]], repeat: int) -> None:
         f"  {'documents':<38} {'json':>10} {'orjson':>10} {'msgspec':>10} {'jsondoc':>10}"
         f" {'+msgspec':>10}  ratio"
     )
+    assert msgspec is not None  # main() returns before this without msgspec
     decode = msgspec.json.Decoder().decode
     for label, docs in sets.items():
 
@@ -257,10 +261,15 @@ def operation_rows(sets: dict[str, list[str]], repeat: int) -> None:
     for label, make, key in projected:
         docs = sets[key]
         whole = best_cpu(repeat, make(docs))
-        stdlib = best_cpu(repeat, lambda docs=docs: [json.loads(d) for d in docs])
-        fast = best_cpu(
-            repeat, with_backend("msgspec", lambda docs=docs: [jsondoc.loads(d) for d in docs])
-        )
+
+        def stdlib_parse(docs: list[str] = docs) -> list[Any]:
+            return [json.loads(d) for d in docs]
+
+        def jsondoc_parse(docs: list[str] = docs) -> list[Any]:
+            return [jsondoc.loads(d) for d in docs]
+
+        stdlib = best_cpu(repeat, stdlib_parse)
+        fast = best_cpu(repeat, with_backend("msgspec", jsondoc_parse))
         after = whole - stdlib + fast
         figures(label, len(docs) / whole, len(docs) / after)
 
@@ -274,6 +283,7 @@ def serialization_row(repeat: int) -> None:
     }
     count = 2000
     plain = best_cpu(repeat, lambda: [json.dumps(body) for _ in range(count)])
+    assert msgspec is not None  # main() returns before this without msgspec
     encode = msgspec.json.encode
     fast = best_cpu(repeat, lambda: [encode(body).decode() for _ in range(count)])
     print(

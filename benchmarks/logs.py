@@ -300,10 +300,18 @@ def main() -> None:
         for label, target, pattern in cases:
             filter_awsmon(target, pattern)  # warm: the first search joins the stream's text
             seconds, hits = filter_awsmon(target, pattern)
-            seconds = min(seconds, best(lambda t=target, p=pattern: filter_awsmon(t, p)[0]))
+
+            def search(t: Cloud = target, p: str = pattern) -> float:
+                return filter_awsmon(t, p)[0]
+
+            seconds = min(seconds, best(search))
             print(f"    awsmon {label:18} {size / seconds:12,.0f} events/s  ({hits:,} matches)")
         loop_hits = sum(1 for m in text[:size] if "ERROR" in m)
-        loop = best(lambda head=text[:size]: bare_loop(head, "ERROR"))
+
+        def scan(head: Sequence[str] = text[:size]) -> float:
+            return bare_loop(head, "ERROR")
+
+        loop = best(scan)
         print(
             f"    bare loop 'ERROR' in m   {size / loop:12,.0f} events/s  ({loop_hits:,} matches)"
         )
@@ -314,7 +322,11 @@ def main() -> None:
             for moto_batch in moto_batches(batches(text[:size], start_ms)):
                 moto_small.put_log_events("bench", "s", moto_batch)
             seconds, hits = filter_moto(moto_small, "ERROR")
-            seconds = min(seconds, best(lambda m=moto_small: filter_moto(m, "ERROR")[0]))
+
+            def search_moto(m: Any = moto_small) -> float:
+                return filter_moto(m, "ERROR")[0]
+
+            seconds = min(seconds, best(search_moto))
             print(
                 f"    moto term               {size / seconds:12,.0f} events/s  ({hits:,} matches)"
             )

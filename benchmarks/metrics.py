@@ -150,7 +150,7 @@ def bench_wire_batches(batches: int = 100, size: int = 1000) -> None:
     timestamps within one minute), beside the domain's `publish` of the same points and
     moto's backend `put_metric_data` of the same datums; best CPU time of 3, fresh stores."""
     now = T0 + timedelta(days=8)
-    requests = []
+    requests: list[list[dict[str, Any]]] = []
     for b in range(batches):
         minute = now - timedelta(minutes=batches - b)
         requests.append([
@@ -223,7 +223,7 @@ def bench_queries() -> None:
     theirs = cpu_timed(moto_stats, 2) if backend else None
     row("GetMetricStatistics (20,000 points, warm, CPU time)", ours * 1000,
         None if theirs is None else theirs * 1000, "ms")
-    series = next(iter(cloud.cloudwatch.metric_catalog.get(  # type: ignore[union-attr]
+    series = next(iter(cloud.cloudwatch.metric_catalog.get(
         MetricKey.of("Bench", "Latency", dims)).series.values()))
 
     def cold_stats(prepare: Callable[[], None], repeat: int = 20) -> float:
@@ -340,7 +340,7 @@ def bench_memory() -> None:
         publish(key, [(cloud.clock.now(), float(minute % 97))])
     used = tracemalloc.get_traced_memory()[0] - baseline
     tracemalloc.stop()
-    series = next(iter(cloud.cloudwatch.metric(key).series.values()))  # type: ignore[union-attr]
+    series = next(iter(cloud.cloudwatch.metric(key).series.values()))
     print(f"  a simulated year of 1-minute data ({minutes:,} points, {len(series):,} slots "
           f"after roll-up): {used / minutes:,.1f} bytes/point, {used / 1e6:,.2f} MB per "
           f"metric-year, {used * 1000 / 1e9:,.2f} GB for 1,000 metrics")

@@ -56,9 +56,12 @@ import socket
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from awsmon import Cloud, VirtualClock
+
+if TYPE_CHECKING:  # for annotations only: the run imports X-Ray when it first uses it
+    from awsmon.xray import XRay
 
 TRACES = 100_000
 DAY = 86_400
@@ -245,7 +248,7 @@ def run_awsmon(docs: list[str], repeat: int) -> dict[str, float]:
     def every_page() -> int:
         count, token = 0, None
         while True:
-            extra = {"NextToken": token} if token else {}
+            extra: dict[str, str] = {"NextToken": token} if token else {}
             answer = client.get_trace_summaries(**window, FilterExpression=FILTER, **extra)
             count += len(answer["TraceSummaries"])
             token = answer.get("NextToken")
@@ -275,7 +278,7 @@ def datagrams_over_udp(docs: list[str]) -> Callable[[], tuple[int, int]]:
 
     def run() -> tuple[int, int]:
         cloud = Cloud(clock=VirtualClock(start=END))
-        xray = cloud.xray
+        xray: XRay = cloud.xray
         with (
             xray.start_daemon(port=0) as daemon,
             socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender,
@@ -284,7 +287,11 @@ def datagrams_over_udp(docs: list[str]) -> Callable[[], tuple[int, int]]:
             for n, doc in enumerate(docs, 1):
                 sender.sendto(HEADER + doc.encode(), target)
                 if n % 50 == 0:  # a burst, then let the reader catch up (the OS buffer is finite)
-                    wait_for(lambda n=n: daemon.received >= n)
+
+                    def caught_up(n: int = n) -> bool:
+                        return daemon.received >= n
+
+                    wait_for(caught_up)
             wait_for(lambda: daemon.received >= len(docs))
         xray.store.process()
         stored = sum(
