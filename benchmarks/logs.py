@@ -78,6 +78,12 @@ code is the same in both, moves from 190,000 to 332,000):
     moto Filter, term                    257,111    253,565    358,874    380,849
     =================================  =========  =========  =========  =========
 
+On a quieter machine the next day (a new session, same code but for X-Ray),
+``python benchmarks/logs.py`` (1,000,000 events): wire term+JSON+delimited
+308,000-338,000 events/s (aim 200,000), wire without filters 1,020,000-
+1,030,000, FilterLogEvents space-delimited 505,000-524,000 (aim 300,000);
+moto's backend without filters 410,000-428,000.
+
 Run: ``PYTHONPATH=. python benchmarks/logs.py [count]`` from the repository root
 (default 1,000,000; awsmon need not be installed).
 """
