@@ -36,6 +36,12 @@ def test_mypy_is_clean() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_mypy_is_clean_on_the_benchmarks() -> None:
+    """The benchmarks type-check too (moto and orjson, their optional baselines, may be absent)."""
+    result = _run("mypy", "benchmarks")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_no_wall_clock_in_the_package() -> None:
     """Nothing in awsmon/ reads or waits on the wall clock, or draws unseeded ids."""
     hits = [
