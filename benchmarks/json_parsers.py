@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib
 import json
 import random
 import sys
@@ -54,16 +55,17 @@ from awsmon import Cloud, VirtualClock, jsondoc
 from awsmon.events import PutEventsEntry
 from awsmon.logs.model import MetricTransformation
 
-msgspec: ModuleType | None
-orjson: ModuleType | None
-try:
-    import msgspec
-except ImportError:  # pragma: no cover - the `fast` extra
-    msgspec = None
-try:
-    import orjson
-except ImportError:  # pragma: no cover - a reference only
-    orjson = None
+
+def _optional(name: str) -> ModuleType | None:
+    """The module `name`, or None when it is not installed."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:  # pragma: no cover - msgspec is the `fast` extra, orjson a reference only
+        return None
+
+
+msgspec = _optional("msgspec")
+orjson = _optional("orjson")
 
 
 def best_cpu(repeat: int, run: Callable[[], Any]) -> float:
