@@ -96,7 +96,7 @@ class TraceRecord:
 
     @property
     def segments(self) -> dict[str, Segment]:
-        """Top-level segment documents by id, in arrival order (a new dict at every call)."""
+        """Top-level segment documents by id, in first-arrival order (a new dict at every call)."""
         return {key: _segment(fields) for key, fields in self._segments.items()}
 
     @property
